@@ -1,0 +1,58 @@
+// swift-tools-version: 6.1
+import PackageDescription
+
+// C++ shims are built optimized even in debug builds: they sit on the hot path and are
+// never debugged from Swift.
+let cxxOptimized: [CXXSetting] = [.define("NDEBUG"), .unsafeFlags(["-O3"])]
+
+let package = Package(
+    name: "Vigil",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "vigil", targets: ["vigil"]),
+        .library(name: "VigilPipeline", targets: ["VigilPipeline"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+    ],
+    targets: [
+        // System libraries (Debian packages; `make setup` installs them).
+        .systemLibrary(name: "CVectorscan", pkgConfig: "libhs", providers: [.apt(["libvectorscan-dev"])]),
+        .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
+
+        // C++ shims with plain C headers, so Swift imports them without C++ interop.
+        .target(
+            name: "CSimdJSON",
+            cxxSettings: cxxOptimized,
+            linkerSettings: [.linkedLibrary("simdjson")]
+        ),
+        .target(
+            name: "CICUShim",
+            cxxSettings: cxxOptimized,
+            linkerSettings: [.linkedLibrary("icui18n"), .linkedLibrary("icuuc"), .linkedLibrary("icudata")]
+        ),
+
+        .target(name: "VigilFeed", dependencies: ["CSimdJSON", "CZlib"]),
+        .target(name: "VigilText", dependencies: ["CICUShim"]),
+        .target(
+            name: "VigilLexicon",
+            dependencies: ["VigilText", "CVectorscan", .product(name: "Yams", package: "Yams")],
+            resources: [.copy("Resources/default-lexicon")]
+        ),
+        .target(name: "VigilScoring", dependencies: ["VigilLexicon", "VigilText"]),
+        .target(name: "VigilPipeline", dependencies: ["VigilFeed", "VigilText", "VigilLexicon", "VigilScoring"]),
+        .executableTarget(
+            name: "vigil",
+            dependencies: ["VigilPipeline", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+        ),
+
+        .testTarget(name: "VigilFeedTests", dependencies: ["VigilFeed"]),
+        .testTarget(name: "VigilTextTests", dependencies: ["VigilText"]),
+        .testTarget(name: "VigilLexiconTests", dependencies: ["VigilLexicon"]),
+        .testTarget(name: "VigilScoringTests", dependencies: ["VigilScoring"]),
+        .testTarget(name: "VigilPipelineTests", dependencies: ["VigilPipeline"]),
+        .testTarget(name: "VigilCLITests", dependencies: ["VigilPipeline"]),
+    ],
+    cxxLanguageStandard: .cxx17
+)

@@ -1,0 +1,32 @@
+/// A problem with the input, always with a location a user can open.
+public enum FeedError: Error, Sendable, Equatable, CustomStringConvertible {
+    /// The file does not exist or cannot be opened (exit 66).
+    case missingFile(path: String, reason: String)
+    /// Reading failed part-way (exit 74).
+    case io(path: String, reason: String)
+
+    public var description: String {
+        switch self {
+        case .missingFile(let path, let reason): return "\(path): \(reason)"
+        case .io(let path, let reason): return "\(path): read error: \(reason)"
+        }
+    }
+}
+
+/// One line the decoder refused. The stream goes on without it.
+public struct RejectedLine: Sendable, Hashable, CustomStringConvertible {
+    public var file: String
+    public var line: Int
+    public var reason: String
+    /// The line's bytes, at most the first 64 KiB, for a `--rejects` file.
+    public var content: [UInt8]
+
+    public init(file: String, line: Int, reason: String, content: [UInt8] = []) {
+        self.file = file
+        self.line = line
+        self.reason = reason
+        self.content = content
+    }
+
+    public var description: String { "\(file):\(line): \(reason)" }
+}

@@ -1,0 +1,588 @@
+/// Turns a post's UTF-8 text into the `strict`, `folded` and `deobf` views, each code point keeping
+/// the range of original bytes it came from, so every match can be highlighted on the original.
+///
+/// Folding is per code point (NFKC_Casefold followed by canonical decomposition, from ICU tables
+/// built once), so every normalized code point descends from exactly one original code point;
+/// lexicon terms go through the same function, so decomposed forms match decomposed forms.
+/// One normalizer per thread: results point into its reused buffers.
+public final class Normalizer {
+    let tables = UnicodeTables.shared
+    // Stage buffers, reused for every text.
+    let strict = ScalarBuffer()
+    let work = ScalarBuffer()
+    let folded = ScalarBuffer()
+    let deobf = ScalarBuffer()
+    // The concatenated views as UTF-8 with per-byte origins.
+    private var bytes: UnsafeMutablePointer<UInt8>
+    private var originStarts: UnsafeMutablePointer<Int32>
+    private var originEnds: UnsafeMutablePointer<Int32>
+    private var byteCapacity: Int
+    private var source: UnsafeBufferPointer<UInt8> = UnsafeBufferPointer(start: nil, count: 0)
+    private var fold = FoldBuffer()
+
+    public init() {
+        byteCapacity = 4096
+        bytes = .allocate(capacity: byteCapacity)
+        originStarts = .allocate(capacity: byteCapacity)
+        originEnds = .allocate(capacity: byteCapacity)
+    }
+
+    deinit {
+        bytes.deallocate()
+        originStarts.deallocate()
+        originEnds.deallocate()
+    }
+
+    /// Normalizes `text`. The result is valid until the next call on this normalizer.
+    public func normalize(_ text: UnsafeBufferPointer<UInt8>) -> NormalizedText {
+        source = text
+        var flags: TextFlags = []
+        var hints = Hints()
+        buildStrict(text, &flags, &hints)
+        if hints.defang { defang() }
+        var foldedSame = true
+        let foldedSource: ScalarBuffer
+        if hints.marksOrPersian || hints.confusableScript {
+            stripAndMap(from: strict, into: work, &flags)
+            foldedSource = work
+            foldedSame = false
+        } else {
+            foldedSource = strict
+        }
+        if squeeze(from: foldedSource, into: folded) { foldedSame = false }
+        if foldedSame { foldedSame = folded.sameScalars(as: strict) }
+        let deobfSame = !collapseSeparators(from: folded, into: deobf)
+        return encode(foldedSame: foldedSame, deobfSame: deobfSame, flags: flags)
+    }
+
+    public func normalize(_ text: String) -> NormalizedText {
+        var copy = text
+        return copy.withUTF8 { normalize($0) }
+    }
+
+    /// The `strict` view of a single term or phrase (what lexicon literals are compiled from).
+    public func strictForm(_ text: String) -> String { normalize(text).string(of: .strict) }
+
+    // MARK: - Stage 1: decode, sanitize, fold (the strict view)
+
+    struct Hints {
+        var defang = false
+        var marksOrPersian = false
+        var confusableScript = false
+    }
+
+    @inline(__always) private func appendSpace(_ start: Int32, _ end: Int32) {
+        // Whitespace runs collapse to one space; leading whitespace disappears.
+        if let last = strict.last {
+            if last == 0x20 { strict.extendLast(to: end) } else { strict.append(0x20, start, end) }
+        }
+    }
+
+    private func buildStrict(_ text: UnsafeBufferPointer<UInt8>, _ flags: inout TextFlags, _ hints: inout Hints) {
+        strict.reset()
+        strict.reserve(text.count + 8)
+        let n = text.count
+        var i = 0
+        while i < n {
+            let b = text[i]
+            if b < 0x80 {
+                let start = Int32(i)
+                i += 1
+                switch b {
+                case 0x58, 0x78:
+                    // "hxx" may start a defanged scheme (hxxp://).
+                    if strict.count >= 2, strict.scalars[strict.count - 1] == 0x78, strict.scalars[strict.count - 2] == 0x68 {
+                        hints.defang = true
+                    }
+                    strict.append(0x78, start, start + 1)
+                case 0x41...0x5A:
+                    strict.append(UInt32(b | 0x20), start, start + 1)
+                case 0x09...0x0D, 0x20:
+                    appendSpace(start, start + 1)
+                case 0x00...0x1F, 0x7F:
+                    flags.insert(.invisibleCharacters)
+                case 0x60:
+                    strict.append(0x27, start, start + 1)
+                case 0x5B, 0x28, 0x7B:
+                    hints.defang = true
+                    strict.append(UInt32(b), start, start + 1)
+                default:
+                    strict.append(UInt32(b), start, start + 1)
+                }
+                continue
+            }
+            flags.insert(.nonASCII)
+            let start = i
+            let c = decodeScalar(text, &i)
+            if c == 0xFFFD && !(i - start == 3 && text[start] == 0xEF && text[start + 1] == 0xBF && text[start + 2] == 0xBD) {
+                flags.insert(.invalidUTF8)
+            }
+            appendFolded(c, Int32(start), Int32(i), &flags, &hints)
+        }
+        if strict.last == 0x20 { strict.count -= 1 }
+    }
+
+    /// Decodes one code point at `i` (advancing it); invalid sequences give U+FFFD for one byte.
+    @inline(__always) private func decodeScalar(_ t: UnsafeBufferPointer<UInt8>, _ i: inout Int) -> UInt32 {
+        let n = t.count
+        let b0 = UInt32(t[i])
+        @inline(__always) func cont(_ k: Int) -> UInt32? {
+            guard i + k < n else { return nil }
+            let b = t[i + k]
+            return b & 0xC0 == 0x80 ? UInt32(b & 0x3F) : nil
+        }
+        if b0 >= 0xC2 && b0 <= 0xDF, let c1 = cont(1) {
+            i += 2
+            return (b0 & 0x1F) << 6 | c1
+        }
+        if b0 >= 0xE0 && b0 <= 0xEF, let c1 = cont(1), let c2 = cont(2) {
+            let c = (b0 & 0x0F) << 12 | c1 << 6 | c2
+            if c >= 0x800 && !(0xD800...0xDFFF).contains(c) {
+                i += 3
+                return c
+            }
+        }
+        if b0 >= 0xF0 && b0 <= 0xF4, let c1 = cont(1), let c2 = cont(2), let c3 = cont(3) {
+            let c = (b0 & 0x07) << 18 | c1 << 12 | c2 << 6 | c3
+            if c >= 0x10000 && c <= 0x10FFFF {
+                i += 4
+                return c
+            }
+        }
+        i += 1
+        return 0xFFFD
+    }
+
+    private func appendFolded(_ c: UInt32, _ start: Int32, _ end: Int32, _ flags: inout TextFlags, _ hints: inout Hints) {
+        if (0x202A...0x202E).contains(c) || (0x2066...0x2069).contains(c) || c == 0x200E || c == 0x200F || c == 0x061C {
+            flags.insert(.bidiControls)
+        }
+        if tables.fold(c, into: &fold) {
+            if fold.count == 0 {
+                flags.insert(.invisibleCharacters)
+                return
+            }
+            for k in 0..<fold.count { appendStrictMapped(fold[k], start, end, &flags, &hints) }
+        } else {
+            appendStrictMapped(c, start, end, &flags, &hints)
+        }
+    }
+
+    /// The strict view's own foldings, applied to each code point after NFKC_Casefold + NFD.
+    @inline(__always) private func appendStrictMapped(_ c: UInt32, _ start: Int32, _ end: Int32,
+                                                      _ flags: inout TextFlags, _ hints: inout Hints) {
+        var m = c
+        switch c {
+        case 0x41...0x5A:
+            m = c | 0x20
+        case 0x0671:
+            m = 0x0627  // alef wasla has no decomposition
+        case 0x0649:
+            m = 0x064A  // alef maksura -> yeh
+        case 0x0629:
+            m = 0x0647  // teh marbuta -> heh
+        case 0x0640, 0x064B...0x065F, 0x0670, 0x06D6...0x06ED:
+            return      // tatweel, harakat (and hamza/madda marks after decomposition), Quranic marks
+        case 0x0660...0x0669:
+            m = c - 0x0660 + 0x30
+        case 0x06F0...0x06F9:
+            m = c - 0x06F0 + 0x30
+        case 0x06CC, 0x06A9:
+            hints.marksOrPersian = true
+        case 0x2018, 0x2019, 0x02BC, 0x02BB, 0x02B9, 0x2032, 0x0060:
+            m = 0x27
+        case 0x2010...0x2015, 0x2212:
+            m = 0x2D
+        case 0x5B, 0x28, 0x7B:
+            hints.defang = true
+        case 0x09...0x0D, 0x20:
+            appendSpace(start, end)
+            return
+        default:
+            if c >= 0x80 {
+                let info = tables.info(c)
+                if info.isSpace {
+                    appendSpace(start, end)
+                    return
+                }
+                if info.isControl || info.isFormat {
+                    flags.insert(.invisibleCharacters)
+                    return
+                }
+                if info.isDigit {
+                    let v = Int(vi_digit(c))
+                    if v >= 0 { m = UInt32(0x30 + v) }
+                } else if info.isMark {
+                    hints.marksOrPersian = true
+                    insertMark(c, start, end)
+                    return
+                } else if info.isLetter {
+                    switch info.script {
+                    case .greek, .cyrillic, .armenian, .cherokee: hints.confusableScript = true
+                    default: break
+                    }
+                }
+            } else if c < 0x20 || c == 0x7F {
+                flags.insert(.invisibleCharacters)
+                return
+            }
+        }
+        strict.append(m, start, end)
+    }
+
+    /// Appends a combining mark in canonical order (marks from separate original code points
+    /// may arrive out of order).
+    private func insertMark(_ c: UInt32, _ start: Int32, _ end: Int32) {
+        strict.append(c, start, end)
+        let ccc = combiningClass(c)
+        guard ccc > 0 else { return }
+        var j = strict.count - 1
+        while j > 0 {
+            let prev = strict.scalars[j - 1]
+            let prevClass = tables.info(prev).isMark ? combiningClass(prev) : 0
+            guard prevClass > ccc else { break }
+            swap(&strict.scalars[j - 1], &strict.scalars[j])
+            swap(&strict.starts[j - 1], &strict.starts[j])
+            swap(&strict.ends[j - 1], &strict.ends[j])
+            j -= 1
+        }
+    }
+
+    // MARK: - Defanging (all views)
+
+    /// Restores defanged URLs: `[.]`, `(.)`, `{.}`, `[dot]`, `(dot)`, `{dot}` become `.`, `[:]`
+    /// becomes `:`, and `hxxp` before a scheme separator becomes `http`.
+    private func defang() {
+        work.reset()
+        work.reserve(strict.count)
+        let s = strict.scalars
+        let n = strict.count
+        var i = 0
+        func matches(_ pattern: [UInt32], at i: Int) -> Bool {
+            guard i + pattern.count <= n else { return false }
+            for k in 0..<pattern.count where s[i + k] != pattern[k] { return false }
+            return true
+        }
+        while i < n {
+            let c = s[i]
+            if c == 0x5B || c == 0x28 || c == 0x7B {
+                let close: UInt32 = c == 0x5B ? 0x5D : (c == 0x28 ? 0x29 : 0x7D)
+                if matches([c, 0x2E, close], at: i) {
+                    work.append(0x2E, strict.starts[i], strict.ends[i + 2])
+                    i += 3
+                    continue
+                }
+                if matches([c, 0x64, 0x6F, 0x74, close], at: i) {
+                    work.append(0x2E, strict.starts[i], strict.ends[i + 4])
+                    i += 5
+                    continue
+                }
+                if c == 0x5B && matches([0x5B, 0x3A, 0x5D], at: i) {
+                    work.append(0x3A, strict.starts[i], strict.ends[i + 2])
+                    i += 3
+                    continue
+                }
+            } else if c == 0x68 && matches([0x68, 0x78, 0x78, 0x70], at: i)
+                        && (matches([0x3A], at: i + 4) || matches([0x73, 0x3A], at: i + 4)
+                            || matches([0x5B, 0x3A, 0x5D], at: i + 4) || matches([0x73, 0x5B, 0x3A, 0x5D], at: i + 4)) {
+                work.append(0x68, strict.starts[i], strict.ends[i])
+                work.append(0x74, strict.starts[i + 1], strict.ends[i + 1])
+                work.append(0x74, strict.starts[i + 2], strict.ends[i + 2])
+                work.append(0x70, strict.starts[i + 3], strict.ends[i + 3])
+                i += 4
+                continue
+            }
+            work.append(c, strict.starts[i], strict.ends[i])
+            i += 1
+        }
+        swapStrictAndWork()
+    }
+
+    private func swapStrictAndWork() {
+        // Copy back rather than swapping references: `strict` is the buffer later stages read.
+        strict.reset()
+        strict.reserve(work.count)
+        strict.scalars.update(from: work.scalars, count: work.count)
+        strict.starts.update(from: work.starts, count: work.count)
+        strict.ends.update(from: work.ends, count: work.count)
+        strict.count = work.count
+    }
+
+    // MARK: - Stage 2: the folded view
+
+    /// Removes diacritics, folds Persian keyboard letters, and maps confusable look-alikes inside
+    /// mixed-script words (never in single-script Arabic or genuine Cyrillic/Greek words).
+    private func stripAndMap(from src: ScalarBuffer, into dst: ScalarBuffer, _ flags: inout TextFlags) {
+        dst.reset()
+        dst.reserve(src.count)
+        let n = src.count
+        var i = 0
+        while i < n {
+            let c = src.scalars[i]
+            if c < 0x80 {
+                dst.append(c, src.starts[i], src.ends[i])
+                i += 1
+                continue
+            }
+            let info = tables.info(c)
+            if info.isLetter, case let script = info.script, script == .greek || script == .cyrillic || script == .armenian || script == .cherokee {
+                i = mapConfusableWord(containing: i, src, dst, &flags)
+                continue
+            }
+            if info.isMark {
+                i += 1
+                continue
+            }
+            switch c {
+            case 0x06CC: dst.append(0x064A, src.starts[i], src.ends[i])
+            case 0x06A9: dst.append(0x0643, src.starts[i], src.ends[i])
+            default: dst.append(c, src.starts[i], src.ends[i])
+            }
+            i += 1
+        }
+    }
+
+    /// Handles the word that starts at or before `i` whose letters include Greek/Cyrillic/
+    /// Armenian/Cherokee ones; returns the index after the word. The part of the word before `i`
+    /// (Latin letters) has already been copied, which only matters for the mixed-script test.
+    private func mapConfusableWord(containing i: Int, _ src: ScalarBuffer, _ dst: ScalarBuffer, _ flags: inout TextFlags) -> Int {
+        var wordStart = i
+        while wordStart > 0, tables.info(src.scalars[wordStart - 1]).isWord { wordStart -= 1 }
+        var wordEnd = i
+        while wordEnd < src.count, tables.info(src.scalars[wordEnd]).isWord { wordEnd += 1 }
+        var hasLatin = false
+        var allLookalike = true
+        for k in wordStart..<wordEnd {
+            let c = src.scalars[k]
+            let info = tables.info(c)
+            guard info.isLetter else { continue }
+            switch info.script {
+            case .latin: hasLatin = true
+            case .greek, .cyrillic, .armenian, .cherokee:
+                if skeleton(at: k, src) == nil { allLookalike = false }
+            default: allLookalike = false
+            }
+        }
+        let map = hasLatin || allLookalike
+        if hasLatin { flags.insert(.mixedScriptWords) }
+        for k in i..<wordEnd {
+            let c = src.scalars[k]
+            let info = tables.info(c)
+            if info.isMark { continue }
+            if map, info.isLetter, let latin = skeleton(at: k, src) {
+                for l in latin { dst.append(l, src.starts[k], src.ends[k]) }
+            } else {
+                dst.append(c, src.starts[k], src.ends[k])
+            }
+        }
+        return wordEnd
+    }
+
+    /// The Latin skeleton of the letter at `k`: of its folded form if that has one (`ι` → `i`),
+    /// else of the original code point (capital `Β` → `b`, whose lowercase `β` has none).
+    private func skeleton(at k: Int, _ src: ScalarBuffer) -> [UInt32]? {
+        if let s = tables.latinSkeleton(src.scalars[k]) { return s }
+        var j = Int(src.starts[k])
+        guard j < source.count else { return nil }
+        let original = decodeScalar(source, &j)
+        return tables.latinSkeleton(original)
+    }
+
+    /// Collapses runs of the same letter to one (`joooin` → `join`, `allah` → `alah`), except inside
+    /// URLs and @handles, where letters are identifiers. Returns true if anything changed.
+    private func squeeze(from src: ScalarBuffer, into dst: ScalarBuffer) -> Bool {
+        dst.reset()
+        dst.reserve(src.count)
+        let n = src.count
+        var changed = false
+        var protected = false
+        var i = 0
+        while i < n {
+            let c = src.scalars[i]
+            if i == 0 || src.scalars[i - 1] == 0x20 { protected = isProtectedChunk(src, from: i) }
+            if !protected, i > 0, c == src.scalars[i - 1], isLetter(c) {
+                dst.extendLast(to: src.ends[i])
+                changed = true
+            } else {
+                dst.append(c, src.starts[i], src.ends[i])
+            }
+            i += 1
+        }
+        return changed
+    }
+
+    @inline(__always) private func isLetter(_ c: UInt32) -> Bool {
+        if c < 0x80 { return (c >= 0x61 && c <= 0x7A) }
+        return tables.info(c).isLetter
+    }
+
+    /// A space-delimited chunk is an identifier if it is a URL (`://`, `www.`, or `host.tld/…`)
+    /// or an @handle.
+    private func isProtectedChunk(_ src: ScalarBuffer, from start: Int) -> Bool {
+        let s = src.scalars
+        if s[start] == 0x40 { return true }
+        var sawDot = false
+        var i = start
+        while i < src.count, s[i] != 0x20 {
+            switch s[i] {
+            case 0x2E: sawDot = true
+            case 0x2F:
+                if sawDot { return true }
+                if i > start, s[i - 1] == 0x3A { return true }
+            default: break
+            }
+            i += 1
+        }
+        if i - start > 4, s[start] == 0x77, s[start + 1] == 0x77, s[start + 2] == 0x77, s[start + 3] == 0x2E { return true }
+        return false
+    }
+
+    // MARK: - Stage 3: the deobf view
+
+    private static let separators: Set<UInt32> = [0x20, 0x2E, 0x2D, 0x5F, 0x2A, 0xB7, 0x2022, 0x2F, 0x7C, 0x7E, 0x2B]
+
+    /// A one-character token in a spaced-out word: a letter, a digit, or a leetspeak symbol.
+    @inline(__always) private func isSpelledCharacter(_ c: UInt32) -> Bool {
+        if c < 0x80 {
+            return (c >= 0x61 && c <= 0x7A) || (c >= 0x30 && c <= 0x39) || c == 0x40 || c == 0x24 || c == 0x21
+        }
+        let info = tables.info(c)
+        return info.isLetter || info.isDigit
+    }
+
+    /// Joins runs of at least three single characters separated by one repeated separator
+    /// (`j.o.i.n`, `j o i n`, `j-o-i-n`); each character keeps its own origin, so the match span
+    /// runs from the first to the last. Returns true if anything changed.
+    private func collapseSeparators(from src: ScalarBuffer, into dst: ScalarBuffer) -> Bool {
+        let s = src.scalars
+        let n = src.count
+        // Quick check: most texts have no spaced-out words at all.
+        var candidate = false
+        var k = 2
+        while k + 2 < n {
+            if Normalizer.separators.contains(s[k - 1]) && s[k - 1] == s[k + 1] && isSpelledCharacter(s[k])
+                && isSpelledCharacter(s[k - 2]) && isSpelledCharacter(s[k + 2]) {
+                candidate = true
+                break
+            }
+            k += 1
+        }
+        guard candidate else { return false }
+        dst.reset()
+        dst.reserve(n)
+        var changed = false
+        var i = 0
+        while i < n {
+            let startsToken = i == 0 || !isSpelledCharacter(s[i - 1])
+            if startsToken, isSpelledCharacter(s[i]), i + 1 < n, Normalizer.separators.contains(s[i + 1]) {
+                let sep = s[i + 1]
+                var last = i
+                var count = 1
+                while last + 2 < n, s[last + 1] == sep, isSpelledCharacter(s[last + 2]),
+                      last + 3 >= n || !isSpelledCharacter(s[last + 3]) {
+                    last += 2
+                    count += 1
+                }
+                if count >= 3 {
+                    var j = i
+                    while j <= last {
+                        let c = s[j]
+                        if dst.count > 0, dst.last == c, isLetter(c), j > i {
+                            dst.extendLast(to: src.ends[j])
+                        } else {
+                            dst.append(c, src.starts[j], src.ends[j])
+                        }
+                        j += 2
+                    }
+                    changed = true
+                    i = last + 1
+                    continue
+                }
+            }
+            dst.append(s[i], src.starts[i], src.ends[i])
+            i += 1
+        }
+        return changed
+    }
+
+    // MARK: - Encoding the views
+
+    private func ensureBytes(_ needed: Int) {
+        guard needed > byteCapacity else { return }
+        var capacity = byteCapacity * 2
+        while capacity < needed { capacity *= 2 }
+        bytes.deallocate()
+        originStarts.deallocate()
+        originEnds.deallocate()
+        bytes = .allocate(capacity: capacity)
+        originStarts = .allocate(capacity: capacity)
+        originEnds = .allocate(capacity: capacity)
+        byteCapacity = capacity
+    }
+
+    private func encode(foldedSame: Bool, deobfSame: Bool, flags: TextFlags) -> NormalizedText {
+        let parts: [(ScalarBuffer, ViewMask)]
+        switch (foldedSame, deobfSame) {
+        case (true, true): parts = [(strict, .all)]
+        case (true, false): parts = [(strict, [.strict, .folded]), (deobf, .deobf)]
+        case (false, true): parts = [(strict, .strict), (folded, [.folded, .deobf])]
+        case (false, false): parts = [(strict, .strict), (folded, .folded), (deobf, .deobf)]
+        }
+        var needed = 0
+        for (buffer, _) in parts { needed += buffer.count * 4 + 1 }
+        ensureBytes(needed)
+        var regions = RegionList()
+        var w = 0
+        for (index, (buffer, mask)) in parts.enumerated() {
+            if index > 0 {
+                // A newline never occurs inside a view, so no match can span two regions.
+                bytes[w] = 0x0A
+                originStarts[w] = -1
+                originEnds[w] = -1
+                w += 1
+            }
+            let regionStart = w
+            for k in 0..<buffer.count {
+                let c = buffer.scalars[k]
+                let os = buffer.starts[k]
+                let oe = buffer.ends[k]
+                if c < 0x80 {
+                    bytes[w] = UInt8(c)
+                    originStarts[w] = os
+                    originEnds[w] = oe
+                    w += 1
+                    continue
+                }
+                let len = c < 0x800 ? 2 : (c < 0x10000 ? 3 : 4)
+                switch len {
+                case 2:
+                    bytes[w] = UInt8(0xC0 | (c >> 6))
+                    bytes[w + 1] = UInt8(0x80 | (c & 0x3F))
+                case 3:
+                    bytes[w] = UInt8(0xE0 | (c >> 12))
+                    bytes[w + 1] = UInt8(0x80 | ((c >> 6) & 0x3F))
+                    bytes[w + 2] = UInt8(0x80 | (c & 0x3F))
+                default:
+                    bytes[w] = UInt8(0xF0 | (c >> 18))
+                    bytes[w + 1] = UInt8(0x80 | ((c >> 12) & 0x3F))
+                    bytes[w + 2] = UInt8(0x80 | ((c >> 6) & 0x3F))
+                    bytes[w + 3] = UInt8(0x80 | (c & 0x3F))
+                }
+                for b in 0..<len {
+                    originStarts[w + b] = os
+                    originEnds[w + b] = oe
+                }
+                w += len
+            }
+            regions.append(Region(range: regionStart..<w, views: mask))
+        }
+        return NormalizedText(bytes: UnsafeBufferPointer(start: bytes, count: w),
+                              originStarts: originStarts, originEnds: originEnds,
+                              regions: regions, flags: flags, sourceLength: source.count)
+    }
+
+    private func combiningClass(_ c: UInt32) -> Int32 { vi_combining_class(c) }
+    private func vi_digit(_ c: UInt32) -> Int32 { vi_digit_value(c) }
+}
+
+import CICUShim

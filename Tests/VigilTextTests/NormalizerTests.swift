@@ -1,0 +1,159 @@
+import Testing
+@testable import VigilText
+
+/// The transforms of `docs/normalization.md` (cases numbered as in the lexicon research, §5).
+struct NormalizerTests {
+    let normalizer = Normalizer()
+
+    func views(_ text: String) -> (strict: String, folded: String, deobf: String) {
+        let n = normalizer.normalize(text)
+        return (n.string(of: .strict), n.string(of: .folded), n.string(of: .deobf))
+    }
+
+    /// The original substring behind the first occurrence of `needle` in `view`.
+    func span(of needle: String, in text: String, view: View) -> String? {
+        let n = normalizer.normalize(text)
+        let region = n.region(of: view).range
+        let hay = Array(n.bytes[region])
+        let pattern = Array(needle.utf8)
+        guard pattern.count <= hay.count else { return nil }
+        for i in 0...(hay.count - pattern.count) where Array(hay[i..<(i + pattern.count)]) == pattern {
+            let r = n.originalRange(region.lowerBound + i, region.lowerBound + i + pattern.count)
+            return String(decoding: Array(text.utf8)[r], as: UTF8.self)
+        }
+        return nil
+    }
+
+    @Test("1-3: fullwidth, mathematical and circled letters fold to ASCII")
+    func compatibilityForms() {
+        #expect(views("ｊｏｉｎ").strict == "join")
+        #expect(views("𝐣𝐨𝐢𝐧").strict == "join")
+        #expect(views("ⓙⓞⓘⓝ").strict == "join")
+        #expect(span(of: "join", in: "ｊｏｉｎ", view: .strict) == "ｊｏｉｎ")
+        #expect(span(of: "join", in: "go 𝐣𝐨𝐢𝐧 now", view: .strict) == "𝐣𝐨𝐢𝐧")
+    }
+
+    @Test("4-8: zero-width, bidi controls, BOM and soft hyphen are removed; the span covers them")
+    func invisibles() {
+        #expect(views("jo\u{200B}in").strict == "join")
+        #expect(span(of: "join", in: "jo\u{200B}in", view: .strict) == "jo\u{200B}in")
+        #expect(views("tele\u{200D}gram").strict == "telegram")
+        let bidi = normalizer.normalize("te\u{202A}le\u{202C}gram")
+        #expect(bidi.string(of: .strict) == "telegram")
+        #expect(bidi.flags.contains(.bidiControls))
+        #expect(views("\u{202E}join").strict == "join")
+        #expect(views("\u{FEFF}baiat").strict == "baiat")
+        #expect(views("ba\u{00AD}iat").strict == "baiat")
+        #expect(views("a\u{2060}b\u{2063}c").strict == "abc")
+    }
+
+    @Test("9-11: full case folding without locale rules; ligatures expand")
+    func caseFolding() {
+        #expect(views("İSTANBUL").strict == "i\u{307}stanbul")
+        #expect(views("İSTANBUL").folded == "istanbul")
+        #expect(views("Straße").strict == "strasse")
+        #expect(views("STRASSE").strict == "strasse")
+        #expect(views("conﬁrm").strict == "confirm")
+        #expect(span(of: "fi", in: "conﬁrm", view: .strict) == "ﬁ")
+    }
+
+    @Test("12: invalid UTF-8 becomes U+FFFD and offsets stay right")
+    func invalidUTF8() {
+        let bytes: [UInt8] = Array("jo".utf8) + [0xFF] + Array("in join".utf8)
+        let n = bytes.withUnsafeBufferPointer { normalizer.normalize($0) }
+        #expect(n.flags.contains(.invalidUTF8))
+        #expect(n.string(of: .strict) == "jo\u{FFFD}in join")
+        let strict = n.region(of: .strict).range
+        let joinAt = Array(n.bytes[strict]).count - 4
+        #expect(n.originalRange(strict.lowerBound + joinAt, strict.lowerBound + joinAt + 4) == 6..<10)
+    }
+
+    @Test("13-17: Arabic teh marbuta, alef variants, tatweel, harakat, presentation forms")
+    func arabicFolding() {
+        #expect(views("بيعة").strict == "بيعه")
+        #expect(views("بيعه").strict == "بيعه")
+        for alef in ["أنصار", "إنصار", "آنصار", "ٱنصار"] {
+            #expect(views(alef).strict == "انصار", "\(alef)")
+        }
+        #expect(views("بـــيـــعـــة").strict == "بيعه")
+        #expect(span(of: "بيعه", in: "بـــيـــعـــة", view: .strict) == "بـــيـــعـــة")
+        #expect(views("بَيْعَة").strict == "بيعه")
+        #expect(views("ﺑﻴﻌﺔ").strict == "بيعه")
+    }
+
+    @Test("18-21: alef maksura, Arabic-Indic and Persian digits, Persian letters, Jawi kept")
+    func arabicVariants() {
+        #expect(views("على").strict == "علي")
+        #expect(views("علي").strict == "علي")
+        #expect(views("١٤٤٥").strict == "1445")
+        #expect(views("۱۴۴۵").strict == "1445")
+        #expect(views("کتاب").folded == "كتاب")
+        #expect(views("ڤرجواڠن").folded == "ڤرجواڠن")
+    }
+
+    @Test("22, 31-34: confusables only in mixed-script or look-alike-only words")
+    func confusables() {
+        #expect(views("هذا").folded == "هذا")
+        #expect(views("tеlеgram").folded == "telegram")          // Cyrillic е
+        #expect(views("ΒΑΙΑΤ").folded == "baiat")                 // Greek capitals
+        #expect(views("телеграм").folded == "телеграм")            // a genuine Russian word
+        #expect(views("j0in").folded == "j0in")                   // digits are never skeleton-mapped
+        let mixed = normalizer.normalize("tеlеgram")
+        #expect(mixed.flags.contains(.mixedScriptWords))
+    }
+
+    @Test("27-28, 30: separators collapse in deobf only, into runs of at least three letters")
+    func separators() {
+        for text in ["j.o.i.n", "j o i n", "j-o-i-n", "j_o_i_n", "j*o*i*n"] {
+            #expect(views(text).deobf == "join", "\(text)")
+        }
+        #expect(views("j.o.i.n").strict == "j.o.i.n")
+        #expect(span(of: "join", in: "now j.o.i.n us", view: .deobf) == "j.o.i.n")
+        #expect(views("T.Е.L.Е.G.R.А.M").deobf == "telegram")
+        #expect(views("a b").deobf == "a b")
+        #expect(views("ok go").deobf == "ok go")
+    }
+
+    @Test("29: repeated letters squeeze symmetrically in folded; digits and URLs are kept")
+    func squeeze() {
+        #expect(views("joooiiinnn").folded == "join")
+        #expect(views("allah").folded == "alah")
+        #expect(views("allllah").folded == "alah")
+        #expect(views("2000").folded == "2000")
+        #expect(views("see t.me/aabbcc now").folded == "se t.me/aabbcc now")
+        #expect(views("HIJRAHHH").folded == "hijrah")
+        #expect(span(of: "hijrah", in: "go HIJRAHHH", view: .folded) == "HIJRAHHH")
+    }
+
+    @Test("URLs: defanged forms are restored in every view")
+    func defanging() {
+        #expect(views("t[.]me/example_channel").strict == "t.me/example_channel")
+        #expect(views("justpaste(dot)it/abc12").strict == "justpaste.it/abc12")
+        #expect(views("hxxps://example.org").strict == "https://example.org")
+        #expect(views("hxxp[:]//example.org").strict == "http://example.org")
+        #expect(span(of: "t.me", in: "t[.]me/x", view: .strict) == "t[.]me")
+        #expect(views("(see this)").strict == "(see this)")
+    }
+
+    @Test("Whitespace, apostrophes and diacritics")
+    func latinDetails() {
+        #expect(views("  join\n\tus  ").strict == "join us")
+        #expect(views("BAI’AT").strict == "bai'at")
+        #expect(views("l’État").folded == "l'etat")
+        #expect(views("Élève").strict == "e\u{301}le\u{300}ve")
+        #expect(views("Élève").folded == "eleve")
+    }
+
+    @Test("Control characters never survive into a view")
+    func controls() {
+        let v = views("a\u{1B}[31mb\u{07}c\u{85}d")
+        #expect(v.strict == "a[31mbc d")
+    }
+
+    @Test("An ASCII text without tricks has one region for all views")
+    func sharedRegion() {
+        let n = normalizer.normalize("plain text here")
+        #expect(n.regions.count == 1)
+        #expect(n.regions[0].views == .all)
+    }
+}
