@@ -1,0 +1,281 @@
+import CVectorscan
+import VigilText
+
+/// One accepted match of an entry: where it is in the normalized buffer and in the original text.
+public struct EntryHit: Sendable, Hashable {
+    /// Index into `lexicon.entries`.
+    public var entry: Int
+    /// The least aggressive view the match was found in.
+    public var view: View
+    /// Byte range in `NormalizedText.bytes`.
+    public var normalized: Range<Int>
+    /// UTF-8 byte range in the original text.
+    public var original: Range<Int>
+}
+
+/// A raw Vectorscan report, before boundaries and views are checked.
+struct RawHit {
+    var id: UInt32
+    var from: Int
+    var to: Int
+}
+
+/// Collects reports in the match callback (which must not capture Swift context).
+final class HitSink {
+    var hits: [RawHit] = []
+    /// Per expression: true when Vectorscan reports its start (patterns of variable length).
+    var reportsStart: [Bool] = []
+    /// Past this many reports in one text the scan stops: a pathological pattern cannot stall a stream.
+    static let limit = 20_000
+
+    init() { hits.reserveCapacity(64) }
+}
+
+private let onMatch: match_event_handler = { id, from, to, _, context in
+    let sink = Unmanaged<HitSink>.fromOpaque(context!).takeUnretainedValue()
+    let hit = RawHit(id: id, from: Int(from), to: Int(to))
+    // A pattern reports every end offset; keep only the longest match per start.
+    if sink.reportsStart[Int(id)], let last = sink.hits.indices.last, sink.hits[last].id == id, sink.hits[last].from == hit.from {
+        sink.hits[last].to = hit.to
+        return 0
+    }
+    sink.hits.append(hit)
+    return sink.hits.count >= HitSink.limit ? 1 : 0
+}
+
+/// Matches normalized texts against a compiled lexicon. One matcher per thread (it owns a
+/// Vectorscan scratch space and reusable buffers).
+public final class Matcher {
+    public let compiled: CompiledLexicon
+    let scratch: OpaquePointer
+    let sink = HitSink()
+    /// Accepted entry hits of the last `match` call.
+    public private(set) var hits: [EntryHit] = []
+    /// Set when the last text produced more raw reports than the matcher keeps.
+    public private(set) var truncated = false
+    var nearTermHits: [(term: Int, view: View, original: Range<Int>)] = []
+    var wordStarts: [Int32] = []
+    let tables = UnicodeTables.shared
+
+    public init(_ compiled: CompiledLexicon) {
+        self.compiled = compiled
+        guard let scratch = compiled.allocateScratch() else { fatalError("cannot allocate Vectorscan scratch space") }
+        self.scratch = scratch
+        sink.reportsStart = compiled.expressions.map { $0.fixedLength == nil }
+        hits.reserveCapacity(16)
+    }
+
+    deinit { hs_free_scratch(scratch) }
+
+    /// Finds every entry that matches `text`; the result is also kept in `hits` until the next call.
+    @discardableResult
+    public func match(_ text: NormalizedText) -> [EntryHit] {
+        hits.removeAll(keepingCapacity: true)
+        nearTermHits.removeAll(keepingCapacity: true)
+        sink.hits.removeAll(keepingCapacity: true)
+        let context = Unmanaged.passUnretained(sink).toOpaque()
+        let rc = compiled.scan(text.bytes, scratch: scratch, handler: onMatch, context: context)
+        truncated = rc == HS_SCAN_TERMINATED
+        guard !sink.hits.isEmpty else { return hits }
+        for raw in sink.hits { accept(raw, text) }
+        if !compiled.nearEntries.isEmpty { evaluateNearRules(text) }
+        if hits.count > 1 { deduplicate() }
+        return hits
+    }
+
+    private func accept(_ raw: RawHit, _ text: NormalizedText) {
+        let expression = compiled.expressions[Int(raw.id)]
+        let from = expression.fixedLength.map { raw.to - $0 } ?? raw.from
+        let to = raw.to
+        guard from < to, from >= 0 else { return }
+        let region = text.region(containing: from)
+        guard to <= region.range.upperBound else { return }
+        for target in expression.targets {
+            let views = target.views.intersection(region.views)
+            guard let view = views.first else { continue }
+            guard boundaryHolds(target.boundary, from, to, region.range, text) else { continue }
+            if target.leet && !mostlyLetters(text, from, to) { continue }
+            let original = text.originalRange(from, to)
+            switch target.owner {
+            case .entry(let e):
+                hits.append(EntryHit(entry: e, view: view, normalized: from..<to, original: original))
+            case .nearTerm(let t):
+                nearTermHits.append((t, view, original))
+            }
+        }
+    }
+
+    /// Leetspeak classes also accept digits; a hit made mostly of digits is a number, not a word.
+    private func mostlyLetters(_ text: NormalizedText, _ from: Int, _ to: Int) -> Bool {
+        var letters = 0
+        for i in from..<to where text.bytes[i] >= 0x61 && text.bytes[i] <= 0x7A { letters += 1 }
+        return letters * 2 >= to - from
+    }
+
+    // MARK: - Boundaries
+
+    @inline(__always) private func isWord(_ c: UInt32) -> Bool { tables.info(c).isWord }
+
+    private func boundaryHolds(_ boundary: Boundary, _ from: Int, _ to: Int, _ region: Range<Int>, _ text: NormalizedText) -> Bool {
+        switch boundary {
+        case .none:
+            return true
+        case .word:
+            if from > region.lowerBound && isWord(text.scalar(before: from)) { return false }
+            if to < region.upperBound && isWord(text.scalar(at: to).0) { return false }
+            return true
+        case .affix, .clitic:
+            var start = from
+            while start > region.lowerBound && isWord(text.scalar(before: start)) {
+                start -= utf8Length(before: start, text)
+            }
+            var end = to
+            while end < region.upperBound {
+                let (c, len) = text.scalar(at: end)
+                guard isWord(c) else { break }
+                end += len
+            }
+            if start == from && end == to { return true }
+            let prefix = UnsafeBufferPointer(rebasing: text.bytes[start..<from])
+            let suffix = UnsafeBufferPointer(rebasing: text.bytes[to..<end])
+            return boundary == .affix
+                ? Affixes.isMalayPrefix(prefix) && Affixes.isMalaySuffix(suffix)
+                : Affixes.isArabicPrefix(prefix) && Affixes.isArabicSuffix(suffix)
+        }
+    }
+
+    @inline(__always) private func utf8Length(before offset: Int, _ text: NormalizedText) -> Int {
+        var n = 1
+        while text.bytes[offset - n] & 0xC0 == 0x80 { n += 1 }
+        return n
+    }
+
+    // MARK: - Near rules
+
+    private func evaluateNearRules(_ text: NormalizedText) {
+        let entries = compiled.lexicon.entries
+        guard !(hits.isEmpty && nearTermHits.isEmpty) else { return }
+        var positioned: [(owner: NearRule.Item, view: View, word: Int, original: Range<Int>)] = []
+        text.wordStarts(in: .folded, into: &wordStarts)
+        func wordIndex(_ originalStart: Int) -> Int {
+            // The last word starting at or before the hit.
+            var lo = 0, hi = wordStarts.count
+            while lo < hi {
+                let mid = (lo + hi) / 2
+                if Int(wordStarts[mid]) <= originalStart { lo = mid + 1 } else { hi = mid }
+            }
+            return max(0, lo - 1)
+        }
+        for hit in hits {
+            let entry = entries[hit.entry]
+            positioned.append((.entry(entry.id), hit.view, wordIndex(hit.original.lowerBound), hit.original))
+            positioned.append((.category(entry.category), hit.view, wordIndex(hit.original.lowerBound), hit.original))
+        }
+        for hit in nearTermHits {
+            positioned.append((.term(compiled.nearTerms[hit.term]), hit.view, wordIndex(hit.original.lowerBound), hit.original))
+        }
+        for e in compiled.nearEntries {
+            guard let rule = entries[e].near else { continue }
+            let candidates = rule.all.map { item in positioned.filter { $0.owner == item } }
+            guard candidates.allSatisfy({ !$0.isEmpty }) else { continue }
+            guard let chosen = NearSearch.closest(candidates.map { $0.map(\.word) }, within: rule.within) else { continue }
+            let parts = chosen.enumerated().map { candidates[$0.offset][$0.element] }
+            let low = parts.map(\.word).min()!, high = parts.map(\.word).max()!
+            let vetoed = rule.none.contains { item in
+                positioned.contains { p in
+                    guard p.owner == item else { return false }
+                    guard let reach = rule.noneWithin else { return true }
+                    return p.word >= low - reach && p.word <= high + reach
+                }
+            }
+            if vetoed { continue }
+            let view = parts.map(\.view).max()!
+            for part in parts {
+                hits.append(EntryHit(entry: e, view: view, normalized: 0..<0, original: part.original))
+            }
+        }
+    }
+
+    /// The same entry at the same original span can come from several views or forms: keep the
+    /// least aggressive, in text order.
+    private func deduplicate() {
+        hits.sort { ($0.entry, $0.original.lowerBound, $0.original.upperBound, $0.view) < ($1.entry, $1.original.lowerBound, $1.original.upperBound, $1.view) }
+        var out: [EntryHit] = []
+        out.reserveCapacity(hits.count)
+        for hit in hits {
+            if let last = out.last, last.entry == hit.entry, last.original == hit.original { continue }
+            out.append(hit)
+        }
+        hits = out
+    }
+}
+
+/// Picks one position per item so that all lie within `within` words, preferring the tightest.
+enum NearSearch {
+    static func closest(_ positions: [[Int]], within: Int) -> [Int]? {
+        var best: [Int]?
+        var bestSpread = Int.max
+        var choice = [Int](repeating: 0, count: positions.count)
+        var budget = 10_000  // bounded search: near rules have a few items with a few hits each
+        func visit(_ k: Int, _ low: Int, _ high: Int) {
+            budget -= 1
+            if budget < 0 { return }
+            if k == positions.count {
+                if high - low < bestSpread {
+                    bestSpread = high - low
+                    best = choice
+                }
+                return
+            }
+            for (i, p) in positions[k].enumerated() {
+                let l = min(low, p), h = max(high, p)
+                guard h - l <= within, h - l < bestSpread else { continue }
+                choice[k] = i
+                visit(k + 1, l, h)
+            }
+        }
+        visit(0, Int.max, Int.min)
+        return best
+    }
+}
+
+/// Affixes allowed around `affix` and `clitic` terms (normalized: lowercase, Arabic folded).
+enum Affixes {
+    static let malayPrefixes: Set<[UInt8]> = Set([
+        "ber", "be", "di", "diper", "ke", "me", "mem", "men", "meng", "meny", "memper", "pe", "pem", "pen",
+        "peng", "peny", "per", "se", "ter", "ku", "kau", "mu",
+    ].map { Array($0.utf8) })
+    static let malaySuffixes: [[UInt8]] = ["nya", "kan", "lah", "kah", "pun", "an", "i", "ku", "mu", "tah"].map { Array($0.utf8) }
+    static let arabicSuffixes: Set<[UInt8]> = Set(["ه", "ها", "هم", "هما", "هن", "ك", "كم", "كن", "نا", "ي", "ات", "ين", "ون", "ان"].map { Array($0.utf8) })
+    static let waw = Array("و".utf8), fa = Array("ف".utf8), ba = Array("ب".utf8), kaf = Array("ك".utf8),
+               lam = Array("ل".utf8), al = Array("ال".utf8), sin = Array("س".utf8)
+
+    static func isMalayPrefix(_ p: UnsafeBufferPointer<UInt8>) -> Bool { p.isEmpty || malayPrefixes.contains(Array(p)) }
+
+    /// Up to two suffixes (`dibaiatkannya`).
+    static func isMalaySuffix(_ s: UnsafeBufferPointer<UInt8>) -> Bool {
+        let bytes = Array(s)
+        func rest(_ b: ArraySlice<UInt8>, _ depth: Int) -> Bool {
+            if b.isEmpty { return true }
+            guard depth < 2 else { return false }
+            return malaySuffixes.contains { b.starts(with: $0) && rest(b.dropFirst($0.count), depth + 1) }
+        }
+        return rest(bytes[...], 0)
+    }
+
+    /// [و|ف]? then [ب|ك|ل|س]? then [ال]? (ل + ال is written لل).
+    static func isArabicPrefix(_ p: UnsafeBufferPointer<UInt8>) -> Bool {
+        var b = Array(p)[...]
+        if b.isEmpty { return true }
+        if b.starts(with: waw) { b = b.dropFirst(waw.count) } else if b.starts(with: fa) { b = b.dropFirst(fa.count) }
+        if Array(b) == lam + lam { return true }
+        for particle in [ba, kaf, lam, sin] where b.starts(with: particle) {
+            b = b.dropFirst(particle.count)
+            break
+        }
+        if b.starts(with: al) { b = b.dropFirst(al.count) }
+        return b.isEmpty
+    }
+
+    static func isArabicSuffix(_ s: UnsafeBufferPointer<UInt8>) -> Bool { s.isEmpty || arabicSuffixes.contains(Array(s)) }
+}

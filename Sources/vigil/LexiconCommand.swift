@@ -1,0 +1,112 @@
+import ArgumentParser
+import Foundation
+import VigilLexicon
+import VigilPipeline
+import VigilText
+
+struct LexiconCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "lexicon",
+        abstract: "Check, test and explain lexicons.",
+        subcommands: [Check.self, Test.self, Explain.self]
+    )
+
+    struct Check: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Validate lexicon files and run their tests; print every problem as file:line: message.",
+            discussion: "Exit 0 when the lexicon is sound, 65 otherwise. Without files, checks the built-in lexicon."
+        )
+
+        @Argument(help: ArgumentHelp("Lexicon YAML files ('builtin' for the built-in lexicon).", valueName: "file"))
+        var files: [String] = []
+
+        func run() throws {
+            let lexicon: Lexicon
+            do {
+                lexicon = try LexiconLoader.load(paths: files)
+            } catch {
+                for p in error.problems { print(p) }
+                throw ExitStatus.dataError
+            }
+            let compiled: CompiledLexicon
+            do {
+                compiled = try CompiledLexicon.compile(lexicon)
+            } catch {
+                for p in error.problems { print(p) }
+                throw ExitStatus.dataError
+            }
+            let results = LexiconTester.run(compiled)
+            for failure in results.failures { print(failure) }
+            let untested = files.isEmpty ? LexiconTester.untested(lexicon) : []
+            for entry in untested {
+                print("\(entry.location): entry '\(entry.id)' needs at least one match and one no_match test")
+            }
+            guard results.failures.isEmpty && untested.isEmpty else { throw ExitStatus.dataError }
+            print("\(lexicon.version): \(lexicon.categories.count) categories, \(lexicon.entries.count) entries, "
+                  + "\(compiled.expressionCount) expressions; \(results.passed) tests passed")
+        }
+    }
+
+    struct Test: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Run every entry's match/no_match tests.",
+            discussion: "The last line is 'N passed, N failed'. Exit 65 if any failed."
+        )
+
+        @Argument(help: ArgumentHelp("Lexicon YAML files ('builtin' for the built-in lexicon).", valueName: "file"))
+        var files: [String] = []
+
+        func run() throws {
+            let compiled: CompiledLexicon
+            do {
+                compiled = try CompiledLexicon.compile(try LexiconLoader.load(paths: files))
+            } catch {
+                for p in error.problems { print(p) }
+                throw ExitStatus.dataError
+            }
+            let results = LexiconTester.run(compiled)
+            for failure in results.failures { print(failure) }
+            print("\(results.passed) passed, \(results.failures.count) failed")
+            if !results.failures.isEmpty { throw ExitStatus.dataError }
+        }
+    }
+
+    struct Explain: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Show how a text is normalized, what matches, and how the score adds up."
+        )
+
+        @Argument(help: "The text to explain.")
+        var text: String
+
+        @OptionGroup var lexicon: LexiconOptions
+
+        @Option(help: "Followers of the author, for the priority.")
+        var followers: Int64 = 0
+
+        func run() throws {
+            let compiled = try lexicon.compiled()
+            let analyzer = PostAnalyzer(compiled)
+            let normalized = analyzer.normalizer.normalize(text)
+            print("text:    \(TerminalSafe.sanitize(text))")
+            for view in View.allCases {
+                print("\(view.description.padding(toLength: 8, withPad: " ", startingAt: 0)) \(TerminalSafe.sanitize(normalized.string(of: view)))")
+            }
+            let analysis = analyzer.analyze(text, followers: followers)
+            if !analysis.flags.isEmpty {
+                let names: [(TextFlags, String)] = [(.bidiControls, "bidi controls"), (.invisibleCharacters, "invisible characters"),
+                                                     (.invalidUTF8, "invalid UTF-8"), (.mixedScriptWords, "mixed-script words")]
+                print("flags:   " + names.filter { analysis.flags.contains($0.0) }.map(\.1).joined(separator: ", "))
+            }
+            print("lang:    \(analysis.lang)")
+            print("matches:")
+            if analysis.matches.isEmpty { print("  (none)") }
+            for m in analysis.matches {
+                print("  \(m.entry) [\(m.category)] view=\(m.view) bytes \(m.start)..<\(m.end) \"\(TerminalSafe.sanitize(m.text))\"")
+            }
+            print("score:")
+            for line in analysis.score.explanation.split(separator: "\n") { print("  \(line)") }
+            print("priority: \(analysis.score.priority) (followers \(followers))")
+        }
+    }
+}

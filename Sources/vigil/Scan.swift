@@ -1,0 +1,105 @@
+import ArgumentParser
+import Foundation
+import VigilFeed
+import VigilPipeline
+
+struct Scan: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Score every post of one or more feeds and print the flagged ones.",
+        discussion: """
+            Streams: memory does not grow with the feed. A malformed line is reported as
+            file:line: reason and skipped (all of them go to --rejects if given); --strict stops at
+            the first one with exit 65. A summary goes to stderr at the end.
+            Example: kcat -C -t posts -u | vigil scan - --format table
+            """
+    )
+
+    @Argument(help: ArgumentHelp("Feed files (.jsonl or .jsonl.gz), or '-' for standard input.", valueName: "feed"))
+    var feeds: [String]
+
+    @OptionGroup var lexicon: LexiconOptions
+
+    @Option(help: ArgumentHelp("Report posts scoring at least this (0-100). Default: the lexicon's medium band.", valueName: "score"))
+    var minScore: Double?
+
+    @Option(help: "Output format.")
+    var format: ScanFormatChoice = .jsonl
+
+    @Option(help: ArgumentHelp("Write every rejected line here as JSONL (file, line, reason, text).", valueName: "file"))
+    var rejects: String?
+
+    @Flag(help: "Stop at the first malformed line (exit 65).")
+    var strict = false
+
+    func validate() throws {
+        if let minScore, !(0...100).contains(minScore) {
+            throw ValidationError("--min-score must be between 0 and 100, not \(minScore).")
+        }
+        if feeds.filter({ $0 == "-" }).count > 1 {
+            throw ValidationError("standard input ('-') can be read only once.")
+        }
+    }
+
+    func run() throws {
+        let compiled = try lexicon.compiled()
+        let readers: [LineReader]
+        do {
+            readers = try ScanPipeline.openAll(feeds)
+        } catch {
+            Diagnostics.say("\(error)")
+            throw ExitStatus.noInput
+        }
+        let out = OutputWriter.standardOutput()
+        let formatter = ScanFormatter(format: format.value, out: out)
+        var rejectsOut: OutputWriter?
+        if let rejects {
+            do { rejectsOut = try OutputWriter(path: rejects) } catch {
+                Diagnostics.say("\(error)")
+                throw ExitStatus.ioError
+            }
+        }
+        let pipeline = ScanPipeline(compiled: compiled, options: ScanOptions(minScore: minScore, strict: strict))
+        pipeline.onRecord = { formatter.write($0) }
+        var shownRejects = 0
+        pipeline.onReject = { line in
+            if shownRejects < 20 { Diagnostics.say(line.description) }
+            shownRejects += 1
+            if let r = rejectsOut {
+                r.write("{\"file\":"); r.writeJSONString(line.file)
+                r.write(",\"line\":\(line.line),\"reason\":"); r.writeJSONString(line.reason)
+                r.write(",\"text\":"); r.writeJSONString(String(decoding: line.content, as: UTF8.self))
+                r.write("}\n")
+            }
+        }
+        let progress = ProgressBar.forStandardError()
+        if let progress { pipeline.onProgress = { progress.update(consumed: $0, total: $1) } }
+        let stats: ScanStats
+        do {
+            stats = try pipeline.run(readers)
+        } catch let stop as ScanStop {
+            formatter.finish()
+            progress?.clear()
+            Diagnostics.say(stop.description)
+            throw ExitStatus.dataError
+        } catch let error as FeedError {
+            formatter.finish()
+            progress?.clear()
+            Diagnostics.say(error.description)
+            throw ExitStatus.ioError
+        }
+        formatter.finish()
+        rejectsOut?.flush()
+        progress?.clear()
+        if shownRejects > 20 { Diagnostics.say("… and \(shownRejects - 20) more rejected lines") }
+        Diagnostics.say(stats.summary)
+        if let failure = out.failure {
+            Diagnostics.say("writing the output failed: \(failure)")
+            throw ExitStatus.ioError
+        }
+    }
+}
+
+enum ScanFormatChoice: String, ExpressibleByArgument, CaseIterable {
+    case jsonl, csv, table
+    var value: ScanFormat { ScanFormat(rawValue: rawValue)! }
+}

@@ -1,0 +1,113 @@
+import Testing
+@testable import VigilLexicon
+
+struct LoaderTests {
+    let header = "lexicon: \"t\"\nversion: 1\ncategories:\n  - {id: \"c\", label: \"C\", weight: 1.0}\n"
+
+    @Test("A valid lexicon loads, with defaults filled in")
+    func loads() throws {
+        let compiled = try fixtureLexicon()
+        let lexicon = compiled.lexicon
+        #expect(lexicon.version == "fixture@1")
+        #expect(lexicon.entries.count == 12)
+        let news = try #require(lexicon.entries.first { $0.id == "news.police" })
+        #expect(news.evasion == false)                 // negative categories are not de-obfuscated
+        #expect(news.views == [.strict, .folded])
+        let join = try #require(lexicon.entries.first { $0.id == "en.recruit.join" })
+        #expect(join.evasion && join.views == .all)
+        #expect(lexicon.category("recruitment_call")?.cap == 4.5)
+        #expect(lexicon.category("group_ref")?.cap == 1.0)   // default cap: twice the weight
+    }
+
+    @Test("Invalid YAML is reported with its line")
+    func invalidYAML() {
+        let p = problems([("bad.yaml", header + "entries:\n  - id: \"x\"\n    terms: [\"a\"\n")])
+        #expect(p.count == 1)
+        #expect(p.first?.hasPrefix("bad.yaml:") == true && p.first?.contains("invalid YAML") == true)
+    }
+
+    @Test("Unknown category, unknown key, missing fields: each reported at its line")
+    func entryProblems() {
+        let text = header + """
+        entries:
+          - id: "a"
+            category: "nope"
+            terms: ["x"]
+          - id: "b"
+            category: "c"
+            term: ["typo"]
+          - category: "c"
+            terms: ["y"]
+          - id: "d"
+            category: "c"
+        """
+        let p = problems([("l.yaml", text)])
+        #expect(p.contains("l.yaml:6: entry 'a' has unknown category 'nope'"))
+        #expect(p.contains { $0.hasPrefix("l.yaml:11: unknown entry key 'term'") })
+        #expect(p.contains("l.yaml:9: entry 'b' has no terms, patterns or near rule"))
+        #expect(p.contains("l.yaml:12: entry without 'id'"))
+        #expect(p.contains("l.yaml:14: entry 'd' has no terms, patterns or near rule"))
+    }
+
+    @Test("Duplicate ids across files name both places")
+    func duplicates() {
+        let a = header + "entries:\n  - {id: \"same\", category: \"c\", terms: [\"x\"]}\n"
+        let b = "entries:\n  - {id: \"same\", category: \"c\", terms: [\"y\"]}\n"
+        #expect(problems([("a.yaml", a), ("b.yaml", b)]) == ["b.yaml:2: duplicate entry id 'same' (first defined at a.yaml:6)"])
+    }
+
+    @Test("A pattern Vectorscan rejects is reported with Vectorscan's reason")
+    func badPattern() {
+        let text = header + "entries:\n  - id: \"p\"\n    category: \"c\"\n    patterns: ['(a|b', 'ok[0-9]+', '\\bword\\b']\n"
+        let p = problems([("p.yaml", text)])
+        #expect(p.count == 2)
+        #expect(p.first?.hasPrefix("p.yaml:8: entry 'p': Vectorscan rejects pattern '(a|b'") == true)
+        #expect(p.last?.contains("use 'boundary: word' instead of \\b") == true)
+    }
+
+    @Test("Bad values: weights, booleans, views, near rules, bands")
+    func badValues() {
+        let text = header + """
+        entries:
+          - {id: "w", category: "c", terms: ["x"], weight: -1}
+          - {id: "e", category: "c", terms: ["x"], evasion: "maybe"}
+          - {id: "v", category: "c", terms: ["x"], views: ["sideways"]}
+          - {id: "n", category: "c", near: {all: ["x"], within: 3}}
+          - {id: "r", category: "c", near: {all: ["x", "category:missing"], within: 3}}
+          - {id: "g", category: "c", terms: ["x"], generate: ["pig_latin"]}
+        rules:
+          bands: {medium: 70, high: 60, critical: 85}
+        """
+        let p = problems([("v.yaml", text)]).joined(separator: "\n")
+        #expect(p.contains("entry 'w': weight must be positive"))
+        #expect(p.contains("'evasion' must be true or false, not 'maybe'"))
+        #expect(p.contains("unknown view 'sideways'"))
+        #expect(p.contains("'near.all' needs at least two items"))
+        #expect(p.contains("near refers to unknown category 'missing'"))
+        #expect(p.contains("unknown variant rule 'pig_latin'"))
+        #expect(p.contains("bands must rise"))
+    }
+
+    @Test("A lexicon with no name, or no entries, is refused")
+    func emptyOrNameless() {
+        #expect(problems([("n.yaml", "categories:\n  - {id: \"c\", weight: 1}\nentries:\n  - {id: \"a\", category: \"c\", terms: [\"x\"]}\n")])
+                == ["n.yaml:0: no file names the lexicon: add 'lexicon: NAME' and 'version: N' to one"])
+        #expect(problems([("e.yaml", header)]) == ["e.yaml:0: the lexicon has no entries"])
+    }
+
+    @Test("YAML's implicit booleans do not eat strings like 'no'")
+    func norwayProblem() throws {
+        let text = header + "entries:\n  - {id: \"no-test\", category: \"c\", languages: [no], terms: [no, yes]}\n"
+        let lexicon = try LexiconLoader.parse([LexiconSource(name: "n.yaml", text: text)])
+        #expect(lexicon.entries[0].terms == ["no", "yes"])
+        #expect(lexicon.entries[0].languages == ["no"])
+    }
+
+    @Test("Variant rules expand terms")
+    func variants() {
+        #expect(Set(VariantRule.expand(["dawlah"], with: [.awAu, .finalH])) == ["dawlah", "daulah", "dawla", "daula"])
+        #expect(VariantRule.expand(["bai'at"], with: [.apostropheDrop]) == ["bai'at", "baiat"])
+        #expect(VariantRule.expand(["jihad"], with: [.oldSpelling]) == ["jihad", "djihad"])
+        #expect(Set(VariantRule.expand(["syahid"], with: [.sySh, .eeI])).isSuperset(of: ["shahid", "syaheed", "shaheed"]))
+    }
+}
