@@ -1,0 +1,138 @@
+import Foundation
+import Testing
+
+/// Runs the built `vigil` binary: exit codes, stdout and stderr as a user sees them.
+struct CLIRun {
+    var status: Int32
+    var stdout: String
+    var stderr: String
+}
+
+func vigilBinary() -> URL {
+    // The test bundle sits next to the products of the same build.
+    let testBinary = URL(fileURLWithPath: CommandLine.arguments[0])
+    var dir = testBinary.deletingLastPathComponent()
+    while dir.path != "/" {
+        let candidate = dir.appendingPathComponent("vigil")
+        if FileManager.default.isExecutableFile(atPath: candidate.path) { return candidate }
+        dir = dir.deletingLastPathComponent()
+    }
+    return URL(fileURLWithPath: FileManager.default.currentDirectoryPath).appendingPathComponent(".build/debug/vigil")
+}
+
+@discardableResult
+func vigil(_ arguments: [String], stdin: String? = nil) throws -> CLIRun {
+    let process = Process()
+    process.executableURL = vigilBinary()
+    process.arguments = arguments
+    let out = Pipe(), err = Pipe(), input = Pipe()
+    process.standardOutput = out
+    process.standardError = err
+    process.standardInput = input
+    try process.run()
+    if let stdin { input.fileHandleForWriting.write(Data(stdin.utf8)) }
+    try input.fileHandleForWriting.close()
+    let outData = out.fileHandleForReading.readDataToEndOfFile()
+    let errData = err.fileHandleForReading.readDataToEndOfFile()
+    process.waitUntilExit()
+    return CLIRun(status: process.terminationStatus, stdout: String(decoding: outData, as: UTF8.self),
+                  stderr: String(decoding: errData, as: UTF8.self))
+}
+
+func writeTemp(_ name: String, _ text: String) throws -> String {
+    let dir = FileManager.default.temporaryDirectory.appendingPathComponent("vigil-cli-\(UUID().uuidString)")
+    try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+    let url = dir.appendingPathComponent(name)
+    try Data(text.utf8).write(to: url)
+    return url.path
+}
+
+let cliLexicon = """
+lexicon: "cli-fixture"
+version: "1"
+categories:
+  - {id: "recruitment_call", label: "Recruitment", weight: 3.0}
+entries:
+  - id: "join"
+    category: "recruitment_call"
+    terms: ["join us"]
+    tests: {match: ["j0in us"], no_match: ["joining usual"]}
+"""
+
+struct CLITests {
+    @Test("scan: a missing feed exits 66 naming the file")
+    func missingFile() throws {
+        let run = try vigil(["scan", "/nonexistent/feed.jsonl"])
+        #expect(run.status == 66)
+        #expect(run.stderr.contains("/nonexistent/feed.jsonl"))
+    }
+
+    @Test("scan: bad options exit 64 before reading anything")
+    func usage() throws {
+        #expect(try vigil(["scan", "x.jsonl", "--min-score", "500"]).status == 64)
+        #expect(try vigil(["scan", "x.jsonl", "--format", "xml"]).status == 64)
+        #expect(try vigil(["frobnicate"]).status == 64)
+    }
+
+    @Test("scan: reads standard input, reports rejects with file:line, writes --rejects, summarizes on stderr")
+    func stdinAndRejects() throws {
+        let lexicon = try writeTemp("l.yaml", cliLexicon)
+        let rejects = try writeTemp("rejects.jsonl", "")
+        let feed = """
+        {"type":"post","id":"p1","account":"a","ts":"2026-03-01T08:00:00Z","text":"please join us"}
+        {"broken":
+        {"type":"post","id":"p2","account":"a","ts":"2026-03-01T08:00:01Z","text":"nothing"}
+        """
+        let run = try vigil(["scan", "-", "--lexicon", lexicon, "--rejects", rejects], stdin: feed)
+        #expect(run.status == 0)
+        #expect(run.stdout.hasPrefix(#"{"post":"p1","account":"a","ts":"2026-03-01T08:00:00Z","score":30,"band":"medium""#))
+        #expect(run.stderr.contains("<stdin>:2: "))
+        #expect(run.stderr.contains("posts 2"))
+        #expect(run.stderr.contains("rejected lines 1"))
+        let written = try String(contentsOfFile: rejects, encoding: .utf8)
+        #expect(written.hasPrefix(#"{"file":"<stdin>","line":2,"reason":"#))
+    }
+
+    @Test("scan --strict: exit 65 at the first malformed line")
+    func strict() throws {
+        let lexicon = try writeTemp("l.yaml", cliLexicon)
+        let run = try vigil(["scan", "-", "--strict", "--lexicon", lexicon], stdin: "nonsense\n")
+        #expect(run.status == 65)
+        #expect(run.stderr.contains("<stdin>:1: "))
+    }
+
+    @Test("scan with an invalid lexicon: every problem as file:line, exit 65, nothing scanned")
+    func invalidLexicon() throws {
+        let bad = try writeTemp("bad.yaml", cliLexicon + "\n  - {id: \"x\", category: \"nope\", terms: [\"y\"]}\n")
+        let run = try vigil(["scan", "-", "--lexicon", bad], stdin: "")
+        #expect(run.status == 65)
+        #expect(run.stderr.contains("bad.yaml:10: entry 'x' has unknown category 'nope'"))
+        #expect(run.stdout.isEmpty)
+    }
+
+    @Test("lexicon test prints the plain closing line; lexicon check exits 0 or 65")
+    func lexiconCommands() throws {
+        let good = try writeTemp("good.yaml", cliLexicon)
+        let test = try vigil(["lexicon", "test", good])
+        #expect(test.status == 0)
+        #expect(test.stdout.hasSuffix("2 passed, 0 failed\n"))
+        let failing = try writeTemp("failing.yaml", cliLexicon.replacingOccurrences(of: "joining usual", with: "join us now"))
+        let failed = try vigil(["lexicon", "test", failing])
+        #expect(failed.status == 65)
+        #expect(failed.stdout.hasSuffix("1 passed, 1 failed\n"))
+        #expect(failed.stdout.contains("failing.yaml:9: entry 'join': unexpected match in \"join us now\""))
+        #expect(try vigil(["lexicon", "check", good]).status == 0)
+        #expect(try vigil(["lexicon", "check", failing]).status == 65)
+    }
+
+    @Test("lexicon explain shows views, matches with spans, and the score")
+    func explain() throws {
+        let lexicon = try writeTemp("l.yaml", cliLexicon)
+        let run = try vigil(["lexicon", "explain", "Please J.O.I.N us \u{1B}[31m", "--lexicon", lexicon])
+        #expect(run.status == 0)
+        #expect(run.stdout.contains("deobf    please join us [31m"))
+        #expect(run.stdout.contains("join [recruitment_call] view=deobf bytes 7..<17 \"J.O.I.N us\""))
+        #expect(run.stdout.contains("total: 27 (low)"))           // 30 × 0.8 + 3 for obfuscation
+        #expect(!run.stdout.contains("\u{1B}"))
+    }
+}
