@@ -95,11 +95,9 @@ public final class ScanPipeline {
 
     public func run(_ readers: [LineReader]) throws -> ScanStats {
         let started = DispatchTime.now().uptimeNanoseconds
-        defer {
-            stats.seconds = Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9
-            stats.inputBytes = readers.reduce(0) { $0 + $1.consumedBytes }
-        }
         for reader in readers { try run(reader) }
+        stats.seconds = Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9
+        stats.inputBytes = readers.reduce(0) { $0 + $1.consumedBytes }
         return stats
     }
 

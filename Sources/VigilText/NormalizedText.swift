@@ -29,6 +29,8 @@ public struct RegionList: Sendable, RandomAccessCollection {
 public struct NormalizedText {
     /// All regions, separated by a newline byte.
     public let bytes: UnsafeBufferPointer<UInt8>
+    /// Bytes before this offset are their own origins (no origin arrays needed for them).
+    let identityPrefix: Int
     let originStarts: UnsafePointer<Int32>
     let originEnds: UnsafePointer<Int32>
     public let regions: RegionList
@@ -37,12 +39,34 @@ public struct NormalizedText {
     public let sourceLength: Int
 
     init(bytes: UnsafeBufferPointer<UInt8>, originStarts: UnsafeMutablePointer<Int32>, originEnds: UnsafeMutablePointer<Int32>,
-         regions: RegionList, flags: TextFlags, sourceLength: Int) {
+         regions: RegionList, flags: TextFlags, sourceLength: Int, identityPrefix: Int = 0) {
         self.bytes = bytes
+        self.identityPrefix = identityPrefix
         self.originStarts = UnsafePointer(originStarts)
         self.originEnds = UnsafePointer(originEnds)
         self.regions = regions
         self.flags = flags
+        self.sourceLength = sourceLength
+    }
+
+    /// Wraps text that is already normalized (lowercase, NFKC): one region for all views, and
+    /// every offset is its own origin. For benchmarks of matching alone and for callers that
+    /// normalized elsewhere.
+    public static func prenormalized(_ bytes: UnsafeBufferPointer<UInt8>) -> NormalizedText {
+        var regions = RegionList()
+        regions.append(Region(range: 0..<bytes.count, views: .all))
+        return NormalizedText(bytes: bytes, regions: regions, sourceLength: bytes.count)
+    }
+
+    nonisolated(unsafe) private static let noOrigins = UnsafePointer(UnsafeMutablePointer<Int32>.allocate(capacity: 1))
+
+    private init(bytes: UnsafeBufferPointer<UInt8>, regions: RegionList, sourceLength: Int) {
+        self.bytes = bytes
+        identityPrefix = bytes.count
+        originStarts = NormalizedText.noOrigins
+        originEnds = NormalizedText.noOrigins
+        self.regions = regions
+        flags = []
         self.sourceLength = sourceLength
     }
 
@@ -61,10 +85,13 @@ public struct NormalizedText {
 
     /// The original UTF-8 byte range that the normalized bytes `from..<to` came from.
     @inline(__always) public func originalRange(_ from: Int, _ to: Int) -> Range<Int> {
-        Int(originStarts[from])..<Int(originEnds[to - 1])
+        if to <= identityPrefix { return from..<to }
+        return Int(originStarts[from])..<Int(originEnds[to - 1])
     }
 
-    @inline(__always) public func originStart(_ offset: Int) -> Int { Int(originStarts[offset]) }
+    @inline(__always) public func originStart(_ offset: Int) -> Int {
+        offset < identityPrefix ? offset : Int(originStarts[offset])
+    }
 
     public func string(of view: View) -> String {
         String(decoding: UnsafeBufferPointer(rebasing: bytes[region(of: view).range]), as: UTF8.self)
@@ -110,7 +137,7 @@ public struct NormalizedText {
         while i < range.upperBound {
             let (c, len) = scalar(at: i)
             let isWord = tables.info(c).isWord
-            if isWord && !inWord { out.append(originStarts[i]) }
+            if isWord && !inWord { out.append(Int32(originStart(i))) }
             inWord = isWord
             i += len
         }

@@ -13,10 +13,10 @@ public final class Normalizer {
     let folded = ScalarBuffer()
     let deobf = ScalarBuffer()
     // The concatenated views as UTF-8 with per-byte origins.
-    private var bytes: UnsafeMutablePointer<UInt8>
-    private var originStarts: UnsafeMutablePointer<Int32>
-    private var originEnds: UnsafeMutablePointer<Int32>
-    private var byteCapacity: Int
+    var bytes: UnsafeMutablePointer<UInt8>
+    var originStarts: UnsafeMutablePointer<Int32>
+    var originEnds: UnsafeMutablePointer<Int32>
+    var byteCapacity: Int
     private var source: UnsafeBufferPointer<UInt8> = UnsafeBufferPointer(start: nil, count: 0)
     private var fold = FoldBuffer()
 
@@ -35,6 +35,13 @@ public final class Normalizer {
 
     /// Normalizes `text`. The result is valid until the next call on this normalizer.
     public func normalize(_ text: UnsafeBufferPointer<UInt8>) -> NormalizedText {
+        if let simplest = normalizeSimpleASCII(text) { return simplest }
+        if let fast = normalizeASCII(text) { return fast }
+        return normalizeGeneric(text)
+    }
+
+    /// The general path, for any text (the ASCII fast path must agree with it; a test checks).
+    func normalizeGeneric(_ text: UnsafeBufferPointer<UInt8>) -> NormalizedText {
         source = text
         var flags: TextFlags = []
         var hints = Hints()
@@ -394,19 +401,20 @@ public final class Normalizer {
         dst.reset()
         dst.reserve(src.count)
         let n = src.count
+        let s = src.scalars, starts = src.starts, ends = src.ends
         var changed = false
         var protected = false
-        var i = 0
-        while i < n {
-            let c = src.scalars[i]
-            if i == 0 || src.scalars[i - 1] == 0x20 { protected = isProtectedChunk(src, from: i) }
-            if !protected, i > 0, c == src.scalars[i - 1], isLetter(c) {
-                dst.extendLast(to: src.ends[i])
+        var previous: UInt32 = 0x20
+        for i in 0..<n {
+            let c = s[i]
+            if previous == 0x20 { protected = isProtectedChunk(src, from: i) }
+            if c == previous, !protected, isLetter(c) {
+                dst.extendLast(to: ends[i])
                 changed = true
             } else {
-                dst.append(c, src.starts[i], src.ends[i])
+                dst.append(c, starts[i], ends[i])
             }
-            i += 1
+            previous = c
         }
         return changed
     }
@@ -439,7 +447,13 @@ public final class Normalizer {
 
     // MARK: - Stage 3: the deobf view
 
-    private static let separators: Set<UInt32> = [0x20, 0x2E, 0x2D, 0x5F, 0x2A, 0xB7, 0x2022, 0x2F, 0x7C, 0x7E, 0x2B]
+    /// Characters that space out the letters of a word: space . - _ * · • / | ~ +
+    @inline(__always) private static func isSeparator(_ c: UInt32) -> Bool {
+        switch c {
+        case 0x20, 0x2E, 0x2D, 0x5F, 0x2A, 0xB7, 0x2022, 0x2F, 0x7C, 0x7E, 0x2B: return true
+        default: return false
+        }
+    }
 
     /// A one-character token in a spaced-out word: a letter, a digit, or a leetspeak symbol.
     @inline(__always) private func isSpelledCharacter(_ c: UInt32) -> Bool {
@@ -460,7 +474,7 @@ public final class Normalizer {
         var candidate = false
         var k = 2
         while k + 2 < n {
-            if Normalizer.separators.contains(s[k - 1]) && s[k - 1] == s[k + 1] && isSpelledCharacter(s[k])
+            if Normalizer.isSeparator(s[k - 1]) && s[k - 1] == s[k + 1] && isSpelledCharacter(s[k])
                 && isSpelledCharacter(s[k - 2]) && isSpelledCharacter(s[k + 2]) {
                 candidate = true
                 break
@@ -474,7 +488,7 @@ public final class Normalizer {
         var i = 0
         while i < n {
             let startsToken = i == 0 || !isSpelledCharacter(s[i - 1])
-            if startsToken, isSpelledCharacter(s[i]), i + 1 < n, Normalizer.separators.contains(s[i + 1]) {
+            if startsToken, isSpelledCharacter(s[i]), i + 1 < n, Normalizer.isSeparator(s[i + 1]) {
                 let sep = s[i + 1]
                 var last = i
                 var count = 1
@@ -507,7 +521,7 @@ public final class Normalizer {
 
     // MARK: - Encoding the views
 
-    private func ensureBytes(_ needed: Int) {
+    func ensureBytes(_ needed: Int) {
         guard needed > byteCapacity else { return }
         var capacity = byteCapacity * 2
         while capacity < needed { capacity *= 2 }

@@ -13,10 +13,16 @@ final class MatchProbe {
         matcher = Matcher(compiled)
     }
 
-    func hits(_ text: String) -> [(entry: String, view: View, span: String)] {
+    struct Hit: Hashable {
+        var entry: String
+        var view: View
+        var span: String
+    }
+
+    func hits(_ text: String) -> [Hit] {
         let bytes = Array(text.utf8)
         return matcher.match(normalizer.normalize(text)).map { hit in
-            (compiled.lexicon.entries[hit.entry].id, hit.view, String(decoding: bytes[hit.original], as: UTF8.self))
+            Hit(entry: compiled.lexicon.entries[hit.entry].id, view: hit.view, span: String(decoding: bytes[hit.original], as: UTF8.self))
         }
     }
 

@@ -157,3 +157,63 @@ struct NormalizerTests {
         #expect(n.regions[0].views == .all)
     }
 }
+
+/// The ASCII fast paths must give exactly what the general path gives, or decline.
+struct FastPathTests {
+    let fast = Normalizer()
+    let generic = Normalizer()
+
+    func snapshot(_ n: NormalizedText) -> [String] {
+        n.regions.map { r in
+            let text = String(decoding: UnsafeBufferPointer(rebasing: n.bytes[r.range]), as: UTF8.self)
+            let origins = r.range.map { "\(n.originalRange($0, $0 + 1))" }.joined(separator: ",")
+            return "\(r.views.rawValue)|\(text)|\(origins)"
+        }
+    }
+
+    func agree(_ text: String) -> Bool {
+        var copy = text
+        return copy.withUTF8 { bytes in
+            let reference = snapshot(generic.normalizeGeneric(bytes))
+            if let simplest = fast.normalizeSimpleASCII(bytes), snapshot(simplest) != reference { return false }
+            if let quick = fast.normalizeASCII(bytes), snapshot(quick) != reference { return false }
+            return true
+        }
+    }
+
+    @Test("Hand-picked ASCII texts")
+    func handPicked() {
+        let texts = [
+            "", " ", "Join US now", "  join   us  ", "allah akbar", "see www.EXAMPLE.org/aabb", "@aabb hello",
+            "t.me/aabbcc", "http://x.org/aa", "mail me: aa@bb.com", "j.o.i.n", "hxxp://x", "[.]", "a (b) c",
+            "jooooin", "book keeper", "ok\tgo\nnow", "end with space ", "x.y.z", "abc.d.e.f", "A B C D",
+            "a`b", "Mississippi", "www.aa.bb", "WWW.AA.BB", "x/y", "a.b/cc", "s::/aa",
+        ]
+        for text in texts { #expect(agree(text), "\(text)") }
+    }
+
+    @Test("Random ASCII texts", arguments: 0..<20)
+    func random(_ seed: Int) {
+        var rng = SplitMix(seed: UInt64(seed))
+        let alphabet = rng.next() % 2 == 0
+            ? Array("aabbcoOeiJjNnsS  ..//@@$!-_*|~+:[](){}hxpwWd0123\t`'")
+            : Array("aabbcoOeiJjNnsS   ..//@@$!-_*|~+:hxpwWd0123'")
+        for _ in 0..<500 {
+            let length = Int(rng.next() % 40)
+            let text = String((0..<length).map { _ in alphabet[Int(rng.next() % UInt64(alphabet.count))] })
+            #expect(agree(text), "\(text)")
+        }
+    }
+}
+
+struct SplitMix {
+    var state: UInt64
+    init(seed: UInt64) { state = seed &+ 0x9E37_79B9_7F4A_7C15 }
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+}

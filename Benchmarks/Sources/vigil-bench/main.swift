@@ -1,0 +1,210 @@
+import ArgumentParser
+import Foundation
+import VigilFeed
+import VigilLexicon
+import VigilPipeline
+import VigilScoring
+import VigilText
+
+/// Process CPU time: the comparisons run on a shared 2-core machine, so throughput is per CPU second.
+func cpuSeconds() -> Double {
+    var t = timespec()
+    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &t)
+    return Double(t.tv_sec) + Double(t.tv_nsec) / 1e9
+}
+
+func peakRSSMegabytes() -> Double {
+    var usage = rusage()
+    getrusage(RUSAGE_SELF.rawValue, &usage)
+    return Double(usage.ru_maxrss) / 1024
+}
+
+func median(_ values: [Double]) -> Double { values.sorted()[values.count / 2] }
+
+func json(_ object: [String: Any]) -> String {
+    let data = try! JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])
+    return String(decoding: data, as: UTF8.self)
+}
+
+@main
+struct VigilBench: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "vigil-bench",
+        abstract: "Harnesses for the side-by-side comparisons in docs/performance.md (one JSON line each).",
+        subcommands: [MatchCorpus.self, Stages.self, Normalize.self]
+    )
+}
+
+/// Matching alone on the shared anchor corpus: the same job as the anchors' hs_bench.c and
+/// bench_py.py (every whole-word term per post, nested ones included), through Vigil's matcher.
+struct MatchCorpus: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "match-corpus")
+
+    @Argument(help: "The anchors-data folder (lexicon.tsv, posts.txt).") var data: String
+    @Argument(help: "How many lexicon terms.") var terms: Int
+    @Option var repeats = 3
+    @Option(help: "Write the (post << 17 | term) pairs here, sorted, one per line, for agreement checks.") var pairsOut: String?
+
+    func run() throws {
+        let lexiconText = try String(contentsOfFile: "\(data)/lexicon.tsv", encoding: .utf8)
+        var entries = "entries:\n"
+        var count = 0
+        for line in lexiconText.split(separator: "\n") where count < terms {
+            let fields = line.split(separator: "\t", omittingEmptySubsequences: false)
+            let term = fields[3].replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"")
+            entries += "  - {id: \"t\(count)\", category: \"c\", terms: [\"\(term)\"], views: [\"strict\"], boundary: \"word\"}\n"
+            count += 1
+        }
+        let yaml = "lexicon: \"anchor\"\nversion: 1\ncategories:\n  - {id: \"c\", weight: 1}\n" + entries
+        let lexicon = try LexiconLoader.parse([LexiconSource(name: "anchor", text: yaml)])
+        var builds: [Double] = []
+        var compiled: CompiledLexicon?
+        for _ in 0..<3 {
+            let start = cpuSeconds()
+            compiled = try CompiledLexicon.compile(lexicon)
+            builds.append(cpuSeconds() - start)
+        }
+        let matcher = Matcher(compiled!)
+        let posts = try Data(contentsOf: URL(fileURLWithPath: "\(data)/posts.txt"))
+        var times: [Double] = []
+        var pairs: [Int64] = []
+        var matchedPosts = 0
+        var textBytes = 0
+        var postCount = 0
+        for repeatIndex in 0..<repeats {
+            var localPairs: [Int64] = []
+            var matched = 0
+            var bytes = 0
+            var index = 0
+            let start = cpuSeconds()
+            posts.withUnsafeBytes { raw in
+                let base = raw.bindMemory(to: UInt8.self)
+                var lineStart = 0
+                while lineStart < base.count {
+                    var end = lineStart
+                    while end < base.count && base[end] != 0x0A { end += 1 }
+                    let text = UnsafeBufferPointer(rebasing: base[lineStart..<end])
+                    bytes += text.count
+                    let hits = matcher.match(.prenormalized(text))
+                    if !hits.isEmpty {
+                        matched += 1
+                        if repeatIndex == 0 { for h in hits { localPairs.append(Int64(index) << 17 | Int64(h.entry)) } }
+                    }
+                    index += 1
+                    lineStart = end + 1
+                }
+            }
+            times.append(cpuSeconds() - start)
+            if repeatIndex == 0 {
+                pairs = localPairs
+                matchedPosts = matched
+                textBytes = bytes
+                postCount = index
+            }
+        }
+        let seconds = median(times)
+        print(json([
+            "engine": "vigil-swift", "lex": terms, "mode": "post", "build_s": median(builds),
+            "api": compiled!.usesLiteralAPI ? "literal" : "regex", "db_bytes": compiled!.databaseSize,
+            "cpu_s": times, "mb_s": Double(textBytes) / 1e6 / seconds, "posts_s": Double(postCount) / seconds,
+            "pairs": pairs.count, "matched_posts": matchedPosts, "posts": postCount, "peak_rss_mb": peakRSSMegabytes(),
+        ]))
+        if let pairsOut {
+            try Data(pairs.sorted().map { String($0) }.joined(separator: "\n").utf8).write(to: URL(fileURLWithPath: pairsOut))
+        }
+    }
+}
+
+/// Cumulative cost of each stage of `vigil scan` over a feed: read, decode, normalize, match, score.
+struct Stages: ParsableCommand {
+    @Argument var feed: String
+    @Option(help: "Lexicon files (default: the built-in lexicon).") var lexicon: [String] = []
+
+    enum Stage: Int, CaseIterable { case read, decode, normalize, match, score }
+
+    func run() throws {
+        let compiled = try CompiledLexicon.compile(try LexiconLoader.load(paths: lexicon))
+        var results: [String: Double] = [:]
+        for stage in Stage.allCases {
+            let analyzer = PostAnalyzer(compiled)
+            let decoder = FeedDecoder()
+            let reader = try LineReader(path: feed, padding: FeedDecoder.padding)
+            var posts = 0
+            var checksum = 0
+            let start = cpuSeconds()
+            try reader.forEachLine({ line in
+                if stage == .read { checksum &+= line.length; return true }
+                guard case .event(let event) = decoder.decode(line), event.kind == .post else { return true }
+                posts += 1
+                let text = event.text ?? UnsafeBufferPointer(start: nil, count: 0)
+                switch stage {
+                case .read, .decode: checksum &+= text.count
+                case .normalize: checksum &+= analyzer.normalizer.normalize(text).bytes.count
+                case .match: checksum &+= analyzer.matcher.match(analyzer.normalizer.normalize(text)).count
+                case .score: checksum &+= analyzer.quickScore(text, followers: 0).score
+                }
+                return true
+            }, oversized: { _, _ in true })
+            let seconds = cpuSeconds() - start
+            results["\(stage)_s"] = seconds
+            if stage != .read { results["posts"] = Double(posts) }
+            _ = checksum
+        }
+        print(json(results.mapValues { $0 as Any }.merging(["feed": feed, "expressions": compiled.expressionCount]) { a, _ in a }))
+    }
+}
+
+/// Normalization throughput on the texts of a file (one per line): all texts, then the
+/// ASCII-only ones (the fast path) and the others (the general path) separately.
+struct Normalize: ParsableCommand {
+    @Argument(help: "A text file, one post per line (e.g. anchors-data/posts.txt).") var file: String
+    @Option var repeats = 3
+
+    func run() throws {
+        let data = try Data(contentsOf: URL(fileURLWithPath: file))
+        var ascii: [Range<Int>] = [], other: [Range<Int>] = []
+        data.withUnsafeBytes { raw in
+            let base = raw.bindMemory(to: UInt8.self)
+            var start = 0
+            while start < base.count {
+                var end = start
+                var isASCII = true
+                while end < base.count && base[end] != 0x0A {
+                    if base[end] >= 0x80 { isASCII = false }
+                    end += 1
+                }
+                if isASCII { ascii.append(start..<end) } else { other.append(start..<end) }
+                start = end + 1
+            }
+        }
+        let normalizer = Normalizer()
+        func measure(_ ranges: [Range<Int>]) -> (mbPerSecond: Double, bytes: Int) {
+            var times: [Double] = []
+            var bytes = 0
+            data.withUnsafeBytes { raw in
+                let base = raw.bindMemory(to: UInt8.self)
+                for _ in 0..<repeats {
+                    bytes = 0
+                    var checksum = 0
+                    let start = cpuSeconds()
+                    for r in ranges {
+                        let text = UnsafeBufferPointer(rebasing: base[r])
+                        bytes += text.count
+                        checksum &+= normalizer.normalize(text).bytes.count
+                    }
+                    times.append(cpuSeconds() - start)
+                    _ = checksum
+                }
+            }
+            return (Double(bytes) / 1e6 / median(times), bytes)
+        }
+        let all = measure(ascii + other)
+        let fast = measure(ascii)
+        let general = measure(other)
+        print(json([
+            "file": file, "texts": ascii.count + other.count, "ascii_texts": ascii.count,
+            "all_mb_s": all.mbPerSecond, "ascii_mb_s": fast.mbPerSecond, "non_ascii_mb_s": general.mbPerSecond,
+            "bytes": all.bytes,
+        ]))
+    }
+}
