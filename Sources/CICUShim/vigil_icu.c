@@ -79,11 +79,11 @@ int32_t vi_combining_class(uint32_t c) { return (int32_t)u_getCombiningClass((UC
 
 int32_t vi_digit_value(uint32_t c) { return (int32_t)u_charDigitValue((UChar32)c); }
 
-int32_t vi_build_fold_table(uint32_t *index, uint32_t *pool, int32_t poolCap) {
+int32_t vi_build_fold_table(uint32_t *index, uint32_t limit, uint32_t *pool, int32_t poolCap) {
     pthread_once(&once, init_icu);
     int32_t used = 0;
     UChar decomposition[8];
-    for (uint32_t c = 0; c < 0x10000; c++) {
+    for (uint32_t c = 0; c < limit; c++) {
         index[c] = 0xFFFFFFFFu;
         if (c >= 0xD800 && c <= 0xDFFF) continue;
         UErrorCode err = U_ZERO_ERROR;

@@ -12,68 +12,99 @@ struct Target: Sendable {
     /// The views this expression may match in for this owner.
     var views: ViewMask
     var boundary: Boundary
-    /// A leetspeak class pattern: a hit must be mostly letters.
-    var leet: Bool
+}
+
+/// Where an expression lives: which database scans it, and how its start is known.
+enum ExpressionKind: Sendable {
+    /// A normalized term, matched by the literal API; its start is its end minus its length.
+    case literal
+    /// A lexicon author's regular expression; Vectorscan reports only its end (tracking starts
+    /// slows every scan threefold), and the start of the rare match is found afterwards.
+    case pattern
 }
 
 struct Expression: Sendable {
     var text: String
-    var flags: UInt32
-    /// Match length in bytes when every match has the same length (literals and leet classes),
-    /// so the start is known without asking Vectorscan for it.
+    var kind: ExpressionKind
+    /// Match length in bytes for literals.
     var fixedLength: Int?
     var targets: [Target]
 }
 
-/// A lexicon compiled into one Vectorscan block-mode database. Immutable and shareable across
+/// A lexicon compiled into Vectorscan block-mode databases. Immutable and shareable across
 /// threads; each thread matches with its own `Matcher` (and scratch space).
+///
+/// Terms go to a literal database (the literal API builds fast and scans fast); patterns go to a
+/// regular-expression database without start-of-match tracking. Measured in
+/// `docs/performance.md`: one database with start tracking for everything matched 3× slower.
 public final class CompiledLexicon: @unchecked Sendable {
     public let lexicon: Lexicon
     let expressions: [Expression]
     /// Index of each entry's category in `lexicon.categories`.
     let entryCategory: [Int]
-    /// Near rules' literal terms, normalized like entry terms.
-    let nearTerms: [String]
+    /// Near rules' literal terms, keyed as `boundary:term`.
+    let nearTermKeys: [String]
     /// Entry indices that hold near rules.
     let nearEntries: [Int]
-    /// Whether the database came from the literal API (no SOM needed, faster to build).
-    public let usesLiteralAPI: Bool
-    private let database: OpaquePointer
+    let literalDatabase: OpaquePointer?
+    let patternDatabase: OpaquePointer?
+    /// Per pattern expression: the pattern anchored at both ends, to find where a match starts.
+    let anchoredPatterns: [Int: OpaquePointer]
 
     public var expressionCount: Int { expressions.count }
 
-    /// Bytes of the compiled database.
+    /// Bytes of the compiled databases.
     public var databaseSize: Int {
-        var size = 0
-        hs_database_size(database, &size)
-        return size
+        var total = 0
+        for db in [literalDatabase, patternDatabase] + anchoredPatterns.values.map({ Optional($0) }) {
+            guard let db else { continue }
+            var size = 0
+            hs_database_size(db, &size)
+            total += size
+        }
+        return total
     }
 
-    deinit { hs_free_database(database) }
+    deinit {
+        for db in [literalDatabase, patternDatabase] { if let db { hs_free_database(db) } }
+        for db in anchoredPatterns.values { hs_free_database(db) }
+    }
 
-    private init(lexicon: Lexicon, expressions: [Expression], entryCategory: [Int], nearTerms: [String],
-                 nearEntries: [Int], usesLiteralAPI: Bool, database: OpaquePointer) {
+    private init(lexicon: Lexicon, expressions: [Expression], nearTermKeys: [String], literalDatabase: OpaquePointer?,
+                 patternDatabase: OpaquePointer?, anchoredPatterns: [Int: OpaquePointer]) {
         self.lexicon = lexicon
         self.expressions = expressions
-        self.entryCategory = entryCategory
-        self.nearTerms = nearTerms
-        self.nearEntries = nearEntries
-        self.usesLiteralAPI = usesLiteralAPI
-        self.database = database
+        let categoryIndex = Dictionary(uniqueKeysWithValues: lexicon.categories.enumerated().map { ($1.id, $0) })
+        entryCategory = lexicon.entries.map { categoryIndex[$0.category] ?? 0 }
+        self.nearTermKeys = nearTermKeys
+        nearEntries = lexicon.entries.indices.filter { lexicon.entries[$0].near != nil }
+        self.literalDatabase = literalDatabase
+        self.patternDatabase = patternDatabase
+        self.anchoredPatterns = anchoredPatterns
     }
 
+    /// One scratch space big enough for every database of this lexicon.
     func allocateScratch() -> OpaquePointer? {
         var scratch: OpaquePointer?
-        guard hs_alloc_scratch(database, &scratch) == HS_SUCCESS else { return nil }
+        for db in [literalDatabase, patternDatabase] + anchoredPatterns.values.map({ Optional($0) }) {
+            guard let db else { continue }
+            guard hs_alloc_scratch(db, &scratch) == HS_SUCCESS else { return nil }
+        }
         return scratch
     }
 
-    func scan(_ bytes: UnsafeBufferPointer<UInt8>, scratch: OpaquePointer,
-              handler: match_event_handler, context: UnsafeMutableRawPointer) -> hs_error_t {
+    static func scan(_ database: OpaquePointer, _ bytes: UnsafeBufferPointer<UInt8>, scratch: OpaquePointer,
+                     handler: match_event_handler, context: UnsafeMutableRawPointer) -> hs_error_t {
         guard let base = bytes.baseAddress, bytes.count > 0 else { return HS_SUCCESS }
         return base.withMemoryRebound(to: CChar.self, capacity: bytes.count) {
             hs_scan(database, $0, UInt32(bytes.count), 0, scratch, handler, context)
         }
+    }
+
+    /// The term key a near rule of `entry` uses for its literal `term`.
+    func nearTermKey(entry: Int, term: String) -> String {
+        let e = lexicon.entries[entry]
+        return ExpressionBuilder.nearTermKey(term, boundary: e.boundary ?? ExpressionBuilder.defaultBoundary(for: term, languages: e.languages))
     }
 
     // MARK: - Compilation
@@ -83,20 +114,33 @@ public final class CompiledLexicon: @unchecked Sendable {
         builder.build()
         if !builder.problems.isEmpty { throw LexiconError(builder.problems) }
         let expressions = builder.expressions
-        let allLiteral = expressions.allSatisfy { $0.flags == 0 && $0.fixedLength != nil && !$0.targets.contains { $0.leet } }
-        let database: OpaquePointer
-        do {
-            database = try allLiteral ? compileLiterals(builder.literalBytes) : compileRegexes(expressions)
-        } catch let failure {
+        var compiled: [OpaquePointer] = []
+        func fail(_ failure: CompileFailure) -> LexiconError {
+            compiled.forEach { hs_free_database($0) }
             let location = failure.index.flatMap { builder.origins[$0] } ?? SourceLocation(file: "lexicon", line: 0)
-            throw LexiconError([LexiconProblem(location, "Vectorscan cannot compile the lexicon: \(failure.message)")])
+            return LexiconError([LexiconProblem(location, "Vectorscan cannot compile the lexicon: \(failure.message)")])
         }
-        let categoryIndex = Dictionary(uniqueKeysWithValues: lexicon.categories.enumerated().map { ($1.id, $0) })
-        return CompiledLexicon(lexicon: lexicon, expressions: expressions,
-                               entryCategory: lexicon.entries.map { categoryIndex[$0.category] ?? 0 },
-                               nearTerms: builder.nearTerms,
-                               nearEntries: lexicon.entries.indices.filter { lexicon.entries[$0].near != nil },
-                               usesLiteralAPI: allLiteral, database: database)
+        func ids(_ kind: ExpressionKind) -> [Int] { expressions.indices.filter { expressions[$0].kind == kind } }
+        do {
+            let literals = ids(.literal)
+            let literalDB = literals.isEmpty ? nil : try compileLiterals(literals.map { builder.literalBytes[$0] }, ids: literals)
+            if let literalDB { compiled.append(literalDB) }
+            let patterns = ids(.pattern)
+            let patternDB = patterns.isEmpty ? nil
+                : try compileRegexes(patterns.map { expressions[$0].text }, flags: ExpressionBuilder.patternFlags, ids: patterns)
+            if let patternDB { compiled.append(patternDB) }
+            var anchored: [Int: OpaquePointer] = [:]
+            for id in patterns {
+                let db = try compileRegexes(["^(?:" + expressions[id].text + ")$"], flags: ExpressionBuilder.patternFlags, ids: [id])
+                compiled.append(db)
+                anchored[id] = db
+            }
+            return CompiledLexicon(lexicon: lexicon, expressions: expressions, nearTermKeys: builder.nearTermKeys,
+                                   literalDatabase: literalDB, patternDatabase: patternDB,
+                                   anchoredPatterns: anchored)
+        } catch {
+            throw fail(error)
+        }
     }
 
     struct CompileFailure: Error {
@@ -104,19 +148,19 @@ public final class CompiledLexicon: @unchecked Sendable {
         var message: String
     }
 
-    private static func compileRegexes(_ expressions: [Expression]) throws(CompileFailure) -> OpaquePointer {
-        let cStrings = expressions.map { strdup($0.text) }
+    private static func compileRegexes(_ texts: [String], flags: UInt32, ids: [Int]) throws(CompileFailure) -> OpaquePointer {
+        let cStrings = texts.map { strdup($0) }
         defer { cStrings.forEach { free($0) } }
         let pointers: [UnsafePointer<CChar>?] = cStrings.map { UnsafePointer($0) }
-        let flags = expressions.map(\.flags)
-        let ids = (0..<UInt32(expressions.count)).map { $0 }
+        let allFlags = [UInt32](repeating: flags, count: texts.count)
+        let ids32 = ids.map { UInt32($0) }
         var db: OpaquePointer?
         var error: UnsafeMutablePointer<hs_compile_error_t>?
-        let rc = hs_compile_multi(pointers, flags, ids, UInt32(expressions.count), UInt32(HS_MODE_BLOCK), nil, &db, &error)
-        return try finish(rc, db, error)
+        let rc = hs_compile_multi(pointers, allFlags, ids32, UInt32(texts.count), UInt32(HS_MODE_BLOCK), nil, &db, &error)
+        return try finish(rc, db, error, ids)
     }
 
-    private static func compileLiterals(_ literals: [[UInt8]]) throws(CompileFailure) -> OpaquePointer {
+    private static func compileLiterals(_ literals: [[UInt8]], ids: [Int]) throws(CompileFailure) -> OpaquePointer {
         let buffers = literals.map { bytes -> UnsafeMutablePointer<CChar> in
             let p = UnsafeMutablePointer<CChar>.allocate(capacity: max(1, bytes.count))
             bytes.withUnsafeBufferPointer { src in
@@ -127,38 +171,43 @@ public final class CompiledLexicon: @unchecked Sendable {
         defer { buffers.forEach { $0.deallocate() } }
         let pointers: [UnsafePointer<CChar>?] = buffers.map { UnsafePointer($0) }
         let flags = [UInt32](repeating: 0, count: literals.count)
-        let ids = (0..<UInt32(literals.count)).map { $0 }
+        let ids32 = ids.map { UInt32($0) }
         let lengths = literals.map { $0.count }
         var db: OpaquePointer?
         var error: UnsafeMutablePointer<hs_compile_error_t>?
-        let rc = hs_compile_lit_multi(pointers, flags, ids, lengths, UInt32(literals.count), UInt32(HS_MODE_BLOCK), nil, &db, &error)
-        return try finish(rc, db, error)
+        let rc = hs_compile_lit_multi(pointers, flags, ids32, lengths, UInt32(literals.count), UInt32(HS_MODE_BLOCK), nil, &db, &error)
+        return try finish(rc, db, error, ids)
     }
 
-    private static func finish(_ rc: hs_error_t, _ db: OpaquePointer?,
-                               _ error: UnsafeMutablePointer<hs_compile_error_t>?) throws(CompileFailure) -> OpaquePointer {
+    private static func finish(_ rc: hs_error_t, _ db: OpaquePointer?, _ error: UnsafeMutablePointer<hs_compile_error_t>?,
+                               _ ids: [Int]) throws(CompileFailure) -> OpaquePointer {
         if rc == HS_SUCCESS, let db { return db }
         var failure = CompileFailure(index: nil, message: "error \(rc)")
         if let error {
             let message = error.pointee.message.map { String(cString: $0) } ?? "unknown error"
-            failure = CompileFailure(index: error.pointee.expression >= 0 ? Int(error.pointee.expression) : nil, message: message)
+            let position = Int(error.pointee.expression)
+            failure = CompileFailure(index: position >= 0 && position < ids.count ? ids[position] : nil, message: message)
             hs_free_compile_error(error)
         }
         throw failure
     }
 
-    /// Compiles one pattern alone; returns Vectorscan's reason if it is rejected.
+    /// Compiles one pattern alone (and anchored, as it will be used to find starts); returns
+    /// Vectorscan's reason if it is rejected.
     static func check(pattern: String, flags: UInt32) -> String? {
-        var db: OpaquePointer?
-        var error: UnsafeMutablePointer<hs_compile_error_t>?
-        let rc = hs_compile(pattern, flags, UInt32(HS_MODE_BLOCK), nil, &db, &error)
-        if rc == HS_SUCCESS {
-            hs_free_database(db)
-            return nil
+        for text in [pattern, "^(?:" + pattern + ")$"] {
+            var db: OpaquePointer?
+            var error: UnsafeMutablePointer<hs_compile_error_t>?
+            let rc = hs_compile(text, flags, UInt32(HS_MODE_BLOCK), nil, &db, &error)
+            if rc == HS_SUCCESS {
+                hs_free_database(db)
+                continue
+            }
+            let message = error?.pointee.message.map { String(cString: $0) } ?? "error \(rc)"
+            if let error { hs_free_compile_error(error) }
+            return message
         }
-        let message = error?.pointee.message.map { String(cString: $0) } ?? "error \(rc)"
-        if let error { hs_free_compile_error(error) }
-        return message
+        return nil
     }
 
     public static var vectorscanVersion: String { String(cString: hs_version()) }
@@ -175,10 +224,10 @@ struct ExpressionBuilder {
     /// Where each expression came from (the first owner), for compile errors.
     var origins: [SourceLocation] = []
     var index: [String: Int] = [:]
-    var nearTerms: [String] = []
+    var nearTermKeys: [String] = []
     var problems: [LexiconProblem] = []
 
-    static let patternFlags = UInt32(HS_FLAG_UTF8 | HS_FLAG_UCP | HS_FLAG_SOM_LEFTMOST | HS_FLAG_CASELESS)
+    static let patternFlags = UInt32(HS_FLAG_UTF8 | HS_FLAG_CASELESS)
 
     init(lexicon: Lexicon) { self.lexicon = lexicon }
 
@@ -191,23 +240,28 @@ struct ExpressionBuilder {
             }
             for (k, pattern) in entry.patterns.enumerated() {
                 let location = entry.itemLocations[termCount + k]
-                if let reason = CompiledLexicon.check(pattern: pattern, flags: ExpressionBuilder.patternFlags) {
-                    var message = "entry '\(entry.id)': Vectorscan rejects pattern '\(pattern)': \(reason)"
-                    if pattern.contains("\\b") {
-                        message += " (use 'boundary: word' instead of \\b)"
-                    }
-                    problems.append(LexiconProblem(location, message))
+                if ExpressionBuilder.usesWordBoundaryEscape(pattern) {
+                    problems.append(LexiconProblem(location, "entry '\(entry.id)': pattern '\(pattern)' uses \\b, which only knows ASCII letters; use 'boundary: word' instead"))
                     continue
                 }
-                add(text: pattern, flags: ExpressionBuilder.patternFlags, fixedLength: nil, literal: nil,
-                    target: Target(owner: .entry(i), views: entry.views, boundary: entry.boundary ?? .none, leet: false),
+                if let reason = CompiledLexicon.check(pattern: pattern, flags: ExpressionBuilder.patternFlags) {
+                    problems.append(LexiconProblem(location, "entry '\(entry.id)': Vectorscan rejects pattern '\(pattern)': \(reason)"))
+                    continue
+                }
+                add(text: pattern, kind: .pattern, fixedLength: nil, literal: nil,
+                    target: Target(owner: .entry(i), views: entry.views, boundary: entry.boundary ?? .none),
                     location: location)
             }
             if let near = entry.near {
                 for item in near.all + near.none {
-                    guard case .term(let term) = item, !nearTerms.contains(term) else { continue }
-                    nearTerms.append(term)
-                    addTerm(term, owner: .nearTerm(nearTerms.count - 1), views: entry.views, boundary: nil,
+                    guard case .term(let term) = item else { continue }
+                    // A near term takes the entry's boundary (or the default for its script and
+                    // the entry's languages); the same word under another boundary is another key.
+                    let boundary = entry.boundary ?? ExpressionBuilder.defaultBoundary(for: term, languages: entry.languages)
+                    let key = ExpressionBuilder.nearTermKey(term, boundary: boundary)
+                    guard !nearTermKeys.contains(key) else { continue }
+                    nearTermKeys.append(key)
+                    addTerm(term, owner: .nearTerm(nearTermKeys.count - 1), views: entry.views, boundary: boundary,
                             languages: entry.languages, generate: entry.generate, location: entry.location, entryID: entry.id)
                 }
             }
@@ -227,23 +281,37 @@ struct ExpressionBuilder {
             }
             let resolved = boundary ?? ExpressionBuilder.defaultBoundary(for: folded, languages: languages)
             if views.contains(.strict) {
-                addLiteral(strict, Target(owner: owner, views: .strict, boundary: resolved, leet: false), location)
+                addLiteral(strict, Target(owner: owner, views: .strict, boundary: resolved), location)
             }
-            if views.contains(.folded) {
-                addLiteral(folded, Target(owner: owner, views: .folded, boundary: resolved, leet: false), location)
+            let foldedViews = views.intersection([.folded, .deobf])
+            if !foldedViews.isEmpty {
+                addLiteral(folded, Target(owner: owner, views: foldedViews, boundary: resolved), location)
             }
             if views.contains(.deobf) {
-                if let leet = ExpressionBuilder.leetPattern(folded) {
-                    add(text: leet, flags: 0, fixedLength: folded.utf8.count, literal: nil,
-                        target: Target(owner: owner, views: .deobf, boundary: resolved, leet: true), location: location)
-                } else {
-                    addLiteral(folded, Target(owner: owner, views: .deobf, boundary: resolved, leet: false), location)
+                for variant in Leetspeak.variants(of: n.string(of: .deobf)) where variant != folded {
+                    addLiteral(variant, Target(owner: owner, views: .deobf, boundary: resolved), location)
                 }
             }
         }
     }
 
     /// Arabic-script terms allow clitics, Latin terms of Malay/Indonesian entries allow affixes.
+    /// Whether a pattern uses \b or \B (an escaped backslash before b does not count).
+    static func usesWordBoundaryEscape(_ pattern: String) -> Bool {
+        var escaped = false
+        for c in pattern {
+            if escaped {
+                if c == "b" || c == "B" { return true }
+                escaped = false
+            } else if c == "\\" {
+                escaped = true
+            }
+        }
+        return false
+    }
+
+    static func nearTermKey(_ term: String, boundary: Boundary) -> String { "\(boundary.rawValue):\(term)" }
+
     static func defaultBoundary(for form: String, languages: [String]) -> Boundary {
         let tables = UnicodeTables.shared
         if let first = form.unicodeScalars.first(where: { tables.info($0.value).isLetter }),
@@ -256,15 +324,16 @@ struct ExpressionBuilder {
 
     mutating func addLiteral(_ text: String, _ target: Target, _ location: SourceLocation) {
         let bytes = Array(text.utf8)
-        add(text: ExpressionBuilder.escape(bytes), flags: 0, fixedLength: bytes.count, literal: bytes,
+        add(text: ExpressionBuilder.escape(bytes), kind: .literal, fixedLength: bytes.count, literal: bytes,
             target: target, location: location)
     }
 
     /// Adds a target to the expression with this text, merging the views of identical targets.
-    mutating func add(text: String, flags: UInt32, fixedLength: Int?, literal: [UInt8]?, target: Target, location: SourceLocation) {
-        let key = "\(flags)\u{0}\(text)"
+    mutating func add(text: String, kind: ExpressionKind, fixedLength: Int?, literal: [UInt8]?, target: Target,
+                      location: SourceLocation) {
+        let key = "\(kind)\u{0}\(text)"
         if let i = index[key] {
-            if let t = expressions[i].targets.firstIndex(where: { $0.owner == target.owner && $0.boundary == target.boundary && $0.leet == target.leet }) {
+            if let t = expressions[i].targets.firstIndex(where: { $0.owner == target.owner && $0.boundary == target.boundary }) {
                 expressions[i].targets[t].views.formUnion(target.views)
             } else {
                 expressions[i].targets.append(target)
@@ -272,7 +341,7 @@ struct ExpressionBuilder {
             return
         }
         index[key] = expressions.count
-        expressions.append(Expression(text: text, flags: flags, fixedLength: fixedLength, targets: [target]))
+        expressions.append(Expression(text: text, kind: kind, fixedLength: fixedLength, targets: [target]))
         literalBytes.append(literal ?? [])
         origins.append(location)
     }
@@ -289,26 +358,5 @@ struct ExpressionBuilder {
             }
         }
         return out
-    }
-
-    /// Single-byte stand-ins for letters (a → 4 @, i → 1 ! | l, …); nil when the term has no
-    /// letter that leetspeak replaces.
-    static let leetClasses: [UInt8: String] = [
-        0x61: "a4@", 0x62: "b8", 0x65: "e3", 0x67: "g9", 0x69: "i1!|l", 0x6C: "l1|i",
-        0x6F: "o0", 0x73: "s5$", 0x74: "t7+", 0x7A: "z2",
-    ]
-
-    static func leetPattern(_ folded: String) -> String? {
-        var out = ""
-        var any = false
-        for b in folded.utf8 {
-            if let cls = leetClasses[b] {
-                any = true
-                out += "[" + escape(Array(cls.utf8)) + "]"
-            } else {
-                out += escape([b])
-            }
-        }
-        return any ? out : nil
     }
 }

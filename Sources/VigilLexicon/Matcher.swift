@@ -23,24 +23,36 @@ struct RawHit {
 /// Collects reports in the match callback (which must not capture Swift context).
 final class HitSink {
     var hits: [RawHit] = []
-    /// Per expression: true when Vectorscan reports its start (patterns of variable length).
-    var reportsStart: [Bool] = []
+    /// Per expression: true for patterns, whose every match end is reported (start unknown).
+    var isPattern: [Bool] = []
+
     /// Past this many reports in one text the scan stops: a pathological pattern cannot stall a stream.
     static let limit = 20_000
 
     init() { hits.reserveCapacity(64) }
 }
 
-private let onMatch: match_event_handler = { id, from, to, _, context in
+private let onMatch: match_event_handler = { id, _, to, _, context in
     let sink = Unmanaged<HitSink>.fromOpaque(context!).takeUnretainedValue()
-    let hit = RawHit(id: id, from: Int(from), to: Int(to))
-    // A pattern reports every end offset; keep only the longest match per start.
-    if sink.reportsStart[Int(id)], let last = sink.hits.indices.last, sink.hits[last].id == id, sink.hits[last].from == hit.from {
-        sink.hits[last].to = hit.to
+    let end = Int(to)
+    // A pattern reports every end of a growing match (t.me/abcd, t.me/abcde, …): keep the last.
+    if sink.isPattern[Int(id)], let last = sink.hits.indices.last, sink.hits[last].id == id,
+       end > sink.hits[last].to, end - sink.hits[last].to <= 4 {
+        sink.hits[last].to = end
         return 0
     }
-    sink.hits.append(hit)
+    sink.hits.append(RawHit(id: id, from: -1, to: end))
     return sink.hits.count >= HitSink.limit ? 1 : 0
+}
+
+/// Collects whether an anchored pattern matched (the search for a pattern match's start).
+final class AnchoredSink {
+    var matched = false
+}
+
+private let onAnchoredMatch: match_event_handler = { _, _, _, _, context in
+    Unmanaged<AnchoredSink>.fromOpaque(context!).takeUnretainedValue().matched = true
+    return 1
 }
 
 /// Matches normalized texts against a compiled lexicon. One matcher per thread (it owns a
@@ -54,6 +66,7 @@ public final class Matcher {
     /// Set when the last text produced more raw reports than the matcher keeps.
     public private(set) var truncated = false
     var nearTermHits: [(term: Int, view: View, original: Range<Int>)] = []
+    let anchoredSink = AnchoredSink()
     var wordStarts: [Int32] = []
     let tables = UnicodeTables.shared
 
@@ -61,55 +74,113 @@ public final class Matcher {
         self.compiled = compiled
         guard let scratch = compiled.allocateScratch() else { fatalError("cannot allocate Vectorscan scratch space") }
         self.scratch = scratch
-        sink.reportsStart = compiled.expressions.map { $0.fixedLength == nil }
+        sink.isPattern = compiled.expressions.map { $0.kind == .pattern }
         hits.reserveCapacity(16)
     }
 
     deinit { hs_free_scratch(scratch) }
 
     /// Finds every entry that matches `text`; the result is also kept in `hits` until the next call.
+    /// `text` must carry origins (the default of `Normalizer.normalize`).
     @discardableResult
     public func match(_ text: NormalizedText) -> [EntryHit] {
+        precondition(text.hasOrigins, "match needs a text normalized with origins")
         hits.removeAll(keepingCapacity: true)
         nearTermHits.removeAll(keepingCapacity: true)
-        sink.hits.removeAll(keepingCapacity: true)
-        let context = Unmanaged.passUnretained(sink).toOpaque()
-        let rc = compiled.scan(text.bytes, scratch: scratch, handler: onMatch, context: context)
-        truncated = rc == HS_SCAN_TERMINATED
-        guard !sink.hits.isEmpty else { return hits }
-        for raw in sink.hits { accept(raw, text) }
-        if !compiled.nearEntries.isEmpty { evaluateNearRules(text) }
+        guard scan(text) else { return hits }
+        for raw in sink.hits {
+            forEachAccepted(raw, text) { target, view, from, to in
+                let original = text.originalRange(from, to)
+                switch target.owner {
+                case .entry(let e):
+                    hits.append(EntryHit(entry: e, view: view, normalized: from..<to, original: original))
+                case .nearTerm(let t):
+                    nearTermHits.append((t, view, original))
+                }
+                return true
+            }
+        }
         if hits.count > 1 { deduplicate() }
+        if !compiled.nearEntries.isEmpty {
+            evaluateNearRules(text)
+            if hits.count > 1 { deduplicate() }
+        }
         return hits
     }
 
-    private func accept(_ raw: RawHit, _ text: NormalizedText) {
+    /// Whether anything at all matches (an entry, or a term a near rule needs): the cheap first
+    /// question for a text normalized without origins. Most texts answer no.
+    public func anyHit(_ text: NormalizedText) -> Bool {
+        guard scan(text) else { return false }
+        for raw in sink.hits {
+            var found = false
+            forEachAccepted(raw, text) { _, _, _, _ in
+                found = true
+                return false
+            }
+            if found { return true }
+        }
+        return false
+    }
+
+    /// Runs the databases; true when there are raw reports to examine.
+    private func scan(_ text: NormalizedText) -> Bool {
+        sink.hits.removeAll(keepingCapacity: true)
+        let context = Unmanaged.passUnretained(sink).toOpaque()
+        var terminated = false
+        if let db = compiled.literalDatabase {
+            terminated = CompiledLexicon.scan(db, text.bytes, scratch: scratch, handler: onMatch, context: context) == HS_SCAN_TERMINATED
+        }
+        if !terminated, let db = compiled.patternDatabase {
+            terminated = CompiledLexicon.scan(db, text.bytes, scratch: scratch, handler: onMatch, context: context) == HS_SCAN_TERMINATED
+        }
+        truncated = terminated
+        return !sink.hits.isEmpty
+    }
+
+    /// The leftmost start of a match of pattern `id` that ends at `end`, found by testing the
+    /// pattern anchored at both ends from the region's start onward (pattern matches are rare).
+    private func patternStart(_ id: Int, end: Int, region: Range<Int>, _ text: NormalizedText) -> Int? {
+        guard let db = compiled.anchoredPatterns[id] else { return nil }
+        let context = Unmanaged.passUnretained(anchoredSink).toOpaque()
+        var start = region.lowerBound
+        while start < end {
+            if text.bytes[start] & 0xC0 != 0x80 {
+                anchoredSink.matched = false
+                _ = CompiledLexicon.scan(db, UnsafeBufferPointer(rebasing: text.bytes[start..<end]), scratch: scratch,
+                                         handler: onAnchoredMatch, context: context)
+                if anchoredSink.matched { return start }
+            }
+            start += 1
+        }
+        return nil
+    }
+
+    /// Calls `body` with every target of a raw report whose view, boundary and letter rules hold,
+    /// until it returns false.
+    @inline(__always)
+    private func forEachAccepted(_ raw: RawHit, _ text: NormalizedText, _ body: (Target, View, Int, Int) -> Bool) {
         let expression = compiled.expressions[Int(raw.id)]
-        let from = expression.fixedLength.map { raw.to - $0 } ?? raw.from
         let to = raw.to
-        guard from < to, from >= 0 else { return }
-        let region = text.region(containing: from)
-        guard to <= region.range.upperBound else { return }
+        let from: Int
+        let region: Region
+        if let length = expression.fixedLength {
+            from = to - length
+            guard from >= 0 else { return }
+            region = text.region(containing: from)
+            guard to <= region.range.upperBound else { return }
+        } else {
+            region = text.region(containing: to - 1)
+            guard let start = patternStart(Int(raw.id), end: to, region: region.range, text) else { return }
+            from = start
+        }
+        guard from < to else { return }
         for target in expression.targets {
             let views = target.views.intersection(region.views)
             guard let view = views.first else { continue }
             guard boundaryHolds(target.boundary, from, to, region.range, text) else { continue }
-            if target.leet && !mostlyLetters(text, from, to) { continue }
-            let original = text.originalRange(from, to)
-            switch target.owner {
-            case .entry(let e):
-                hits.append(EntryHit(entry: e, view: view, normalized: from..<to, original: original))
-            case .nearTerm(let t):
-                nearTermHits.append((t, view, original))
-            }
+            if !body(target, view, from, to) { return }
         }
-    }
-
-    /// Leetspeak classes also accept digits; a hit made mostly of digits is a number, not a word.
-    private func mostlyLetters(_ text: NormalizedText, _ from: Int, _ to: Int) -> Bool {
-        var letters = 0
-        for i in from..<to where text.bytes[i] >= 0x61 && text.bytes[i] <= 0x7A { letters += 1 }
-        return letters * 2 >= to - from
     }
 
     // MARK: - Boundaries
@@ -172,18 +243,24 @@ public final class Matcher {
             positioned.append((.category(entry.category), hit.view, wordIndex(hit.original.lowerBound), hit.original))
         }
         for hit in nearTermHits {
-            positioned.append((.term(compiled.nearTerms[hit.term]), hit.view, wordIndex(hit.original.lowerBound), hit.original))
+            positioned.append((.term(compiled.nearTermKeys[hit.term]), hit.view, wordIndex(hit.original.lowerBound), hit.original))
         }
+        // The least aggressive view first, so ties between copies of one hit go to the cleaner one.
+        positioned.sort { ($0.view, $0.original.lowerBound) < ($1.view, $1.original.lowerBound) }
         for e in compiled.nearEntries {
             guard let rule = entries[e].near else { continue }
-            let candidates = rule.all.map { item in positioned.filter { $0.owner == item } }
+            func resolved(_ item: NearRule.Item) -> NearRule.Item {
+                if case .term(let t) = item { return .term(compiled.nearTermKey(entry: e, term: t)) }
+                return item
+            }
+            let candidates = rule.all.map { item in positioned.filter { $0.owner == resolved(item) } }
             guard candidates.allSatisfy({ !$0.isEmpty }) else { continue }
             guard let chosen = NearSearch.closest(candidates.map { $0.map(\.word) }, within: rule.within) else { continue }
             let parts = chosen.enumerated().map { candidates[$0.offset][$0.element] }
             let low = parts.map(\.word).min()!, high = parts.map(\.word).max()!
             let vetoed = rule.none.contains { item in
                 positioned.contains { p in
-                    guard p.owner == item else { return false }
+                    guard p.owner == resolved(item) else { return false }
                     guard let reach = rule.noneWithin else { return true }
                     return p.word >= low - reach && p.word <= high + reach
                 }

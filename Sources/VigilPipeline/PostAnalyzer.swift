@@ -36,10 +36,12 @@ public final class PostAnalyzer {
     }
 
     /// The hot path: score only, no strings. Most posts stop at "no hits".
+    /// A first pass without origins answers "anything?"; only texts with a match are normalized
+    /// again with origins and matched in full.
     @inline(__always)
     public func quickScore(_ text: UnsafeBufferPointer<UInt8>, followers: Int64) -> Score {
-        let normalized = normalizer.normalize(text)
-        let hits = matcher.match(normalized)
+        guard matcher.anyHit(normalizer.normalize(text, origins: false)) else { return .zero }
+        let hits = matcher.match(normalizer.normalize(text))
         return hits.isEmpty ? .zero : scorer.score(hits, followers: followers)
     }
 

@@ -26,7 +26,8 @@ enum ASCIIClass {
 private enum SimpleASCII {
     /// Non-zero for bytes the identity path cannot keep as they are: non-ASCII, controls,
     /// whitespace other than a space, brackets that may open a defanged dot, the backtick.
-    /// 2 marks a letter that may start "hxx" (checked separately), 4 a space.
+    /// 2 marks a letter that may start "hxx" (checked separately), 4 a space, 8 a character
+    /// that may stand for a letter in leetspeak.
     nonisolated(unsafe) static let flags: UnsafePointer<UInt8> = {
         let t = UnsafeMutablePointer<UInt8>.allocate(capacity: 256)
         for b in 0..<256 {
@@ -34,6 +35,7 @@ private enum SimpleASCII {
             if b >= 0x80 || b < 0x20 || b == 0x7F || b == 0x5B || b == 0x28 || b == 0x7B || b == 0x60 { f = 1 }
             if b == 0x78 || b == 0x58 { f = 2 }
             if b == 0x20 { f = 4 }
+            if (b >= 0x30 && b <= 0x39) || b == 0x40 || b == 0x24 || b == 0x21 || b == 0x7C || b == 0x2B { f = 8 }
             t[b] = f
         }
         return UnsafePointer(t)
@@ -79,6 +81,7 @@ extension Normalizer {
         var regions = RegionList()
         var total = n
         var foldedStart = 0, foldedEnd = n
+        let origins = tracksOrigins
         if firstRepeat > 0 {
             let starts = originStarts, ends = originEnds
             var f = n + 1
@@ -96,11 +99,12 @@ extension Normalizer {
                 } else if i >= firstRepeat && c == out[i - 1] && c >= 0x61 && c <= 0x7A {
                     if protection == nil { protection = Normalizer.isProtectedChunk(src, chunkStart, n) }
                     if protection == false {
-                        ends[f - 1] = i32 + 1
+                        if origins { ends[f - 1] = i32 + 1 }
                         continue
                     }
                 }
-                out[f] = c; starts[f] = i32; ends[f] = i32 + 1
+                out[f] = c
+                if origins { starts[f] = i32; ends[f] = i32 + 1 }
                 f += 1
             }
             if f - (n + 1) < n {
@@ -109,7 +113,8 @@ extension Normalizer {
                 total = f
             }
         }
-        if Normalizer.hasSpacedOutLetters(out + foldedStart, foldedEnd - foldedStart) { return nil }
+        if Normalizer.hasSpacedOutLetters(out + foldedStart, foldedEnd - foldedStart)
+            || (seen & 8 != 0 && Leetspeak.hasLeetWord(out + foldedStart, foldedEnd - foldedStart)) { return nil }
         if foldedStart > 0 {
             regions.append(Region(range: 0..<n, views: .strict))
             regions.append(Region(range: foldedStart..<foldedEnd, views: [.folded, .deobf]))
@@ -117,21 +122,23 @@ extension Normalizer {
             regions.append(Region(range: 0..<n, views: .all))
         }
         return NormalizedText(bytes: UnsafeBufferPointer(start: out, count: total), originStarts: originStarts,
-                              originEnds: originEnds, regions: regions, flags: [], sourceLength: n, identityPrefix: n)
+                              originEnds: originEnds, regions: regions, flags: [], sourceLength: n, identityPrefix: n,
+                              hasOrigins: origins)
     }
 
-    /// Whether lowercased ASCII holds a run like `j.o.i.n`: single characters separated by one
-    /// repeated separator (the deobf view's job, left to the general path).
+    /// Whether lowercased ASCII holds a run like `j.o.i.n`: three single-character tokens
+    /// separated by one repeated separator (the deobf view's job, left to the general path).
     static func hasSpacedOutLetters(_ s: UnsafePointer<UInt8>, _ n: Int) -> Bool {
         guard n >= 5 else { return false }
         let table = ASCIIClass.table
+        @inline(__always) func spelled(_ i: Int) -> Bool { table[Int(s[i])] & ASCIIClass.spelled != 0 }
+        @inline(__always) func single(_ i: Int) -> Bool {
+            spelled(i) && (i == 0 || !spelled(i - 1)) && (i + 1 == n || !spelled(i + 1))
+        }
         for k in 2..<(n - 2) {
             let sep = s[k - 1]
-            guard table[Int(sep)] & ASCIIClass.separator != 0, s[k + 1] == sep else { continue }
-            if table[Int(s[k])] & ASCIIClass.spelled != 0 && table[Int(s[k - 2])] & ASCIIClass.spelled != 0
-                && table[Int(s[k + 2])] & ASCIIClass.spelled != 0 {
-                return true
-            }
+            guard s[k + 1] == sep, table[Int(sep)] & ASCIIClass.separator != 0 else { continue }
+            if single(k) && single(k - 2) && single(k + 2) { return true }
         }
         return false
     }
@@ -209,6 +216,8 @@ extension Normalizer {
             w -= 1
             f -= 1
         }
+        // Leetspeak words make a deobf view of their own: general path.
+        if Leetspeak.hasLeetWord(out + foldBase, f - foldBase) { return nil }
         var regions = RegionList()
         var total = w
         if squeezed {
@@ -224,7 +233,7 @@ extension Normalizer {
             regions.append(Region(range: 0..<w, views: .all))
         }
         return NormalizedText(bytes: UnsafeBufferPointer(start: out, count: total), originStarts: starts,
-                              originEnds: ends, regions: regions, flags: [], sourceLength: n)
+                              originEnds: ends, regions: regions, flags: [], sourceLength: n, hasOrigins: true)
     }
 
     /// Whether a bracket at `i` opens a defanged dot or colon: [.] (.) {.} [dot] (dot) {dot} [:]

@@ -31,6 +31,8 @@ public struct NormalizedText {
     public let bytes: UnsafeBufferPointer<UInt8>
     /// Bytes before this offset are their own origins (no origin arrays needed for them).
     let identityPrefix: Int
+    /// False after `normalize(_:origins: false)`: the views are right, the origins are not kept.
+    public let hasOrigins: Bool
     let originStarts: UnsafePointer<Int32>
     let originEnds: UnsafePointer<Int32>
     public let regions: RegionList
@@ -39,9 +41,10 @@ public struct NormalizedText {
     public let sourceLength: Int
 
     init(bytes: UnsafeBufferPointer<UInt8>, originStarts: UnsafeMutablePointer<Int32>, originEnds: UnsafeMutablePointer<Int32>,
-         regions: RegionList, flags: TextFlags, sourceLength: Int, identityPrefix: Int = 0) {
+         regions: RegionList, flags: TextFlags, sourceLength: Int, identityPrefix: Int = 0, hasOrigins: Bool = true) {
         self.bytes = bytes
         self.identityPrefix = identityPrefix
+        self.hasOrigins = hasOrigins
         self.originStarts = UnsafePointer(originStarts)
         self.originEnds = UnsafePointer(originEnds)
         self.regions = regions
@@ -63,6 +66,7 @@ public struct NormalizedText {
     private init(bytes: UnsafeBufferPointer<UInt8>, regions: RegionList, sourceLength: Int) {
         self.bytes = bytes
         identityPrefix = bytes.count
+        hasOrigins = true
         originStarts = NormalizedText.noOrigins
         originEnds = NormalizedText.noOrigins
         self.regions = regions

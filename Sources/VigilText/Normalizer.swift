@@ -7,11 +7,13 @@
 /// One normalizer per thread: results point into its reused buffers.
 public final class Normalizer {
     let tables = UnicodeTables.shared
+    let shortcut: UnsafePointer<UInt32>
     // Stage buffers, reused for every text.
     let strict = ScalarBuffer()
     let work = ScalarBuffer()
     let folded = ScalarBuffer()
     let deobf = ScalarBuffer()
+    let leet = ScalarBuffer()
     // The concatenated views as UTF-8 with per-byte origins.
     var bytes: UnsafeMutablePointer<UInt8>
     var originStarts: UnsafeMutablePointer<Int32>
@@ -20,7 +22,11 @@ public final class Normalizer {
     private var source: UnsafeBufferPointer<UInt8> = UnsafeBufferPointer(start: nil, count: 0)
     private var fold = FoldBuffer()
 
-    public init() {
+    public convenience init() { self.init(shortcut: true) }
+
+    /// `shortcut: false` builds the normalizer that computes the shortcut table itself.
+    init(shortcut: Bool) {
+        self.shortcut = shortcut ? StrictShortcut.table : StrictShortcut.none
         byteCapacity = 4096
         bytes = .allocate(capacity: byteCapacity)
         originStarts = .allocate(capacity: byteCapacity)
@@ -34,10 +40,24 @@ public final class Normalizer {
     }
 
     /// Normalizes `text`. The result is valid until the next call on this normalizer.
-    public func normalize(_ text: UnsafeBufferPointer<UInt8>) -> NormalizedText {
+    /// Without `origins`, only the views are built (about a third less work): enough to learn
+    /// whether anything matches, not where it is in the original.
+    public func normalize(_ text: UnsafeBufferPointer<UInt8>, origins: Bool = true) -> NormalizedText {
+        tracksOrigins = origins
         if let simplest = normalizeSimpleASCII(text) { return simplest }
         if let fast = normalizeASCII(text) { return fast }
         return normalizeGeneric(text)
+    }
+
+    /// Whether this call records origins (set by `normalize`).
+    var tracksOrigins = true {
+        didSet {
+            strict.tracksOrigins = tracksOrigins
+            work.tracksOrigins = tracksOrigins
+            leet.tracksOrigins = tracksOrigins
+            folded.tracksOrigins = tracksOrigins
+            deobf.tracksOrigins = tracksOrigins
+        }
     }
 
     /// The general path, for any text (the ASCII fast path must agree with it; a test checks).
@@ -49,6 +69,11 @@ public final class Normalizer {
         if hints.defang { defang() }
         var foldedSame = true
         let foldedSource: ScalarBuffer
+        if hints.confusableScript && !tracksOrigins {
+            // Look-alike mapping reads the original code point through its origin.
+            tracksOrigins = true
+            return normalizeGeneric(text)
+        }
         if hints.marksOrPersian || hints.confusableScript {
             stripAndMap(from: strict, into: work, &flags)
             foldedSource = work
@@ -56,10 +81,18 @@ public final class Normalizer {
         } else {
             foldedSource = strict
         }
-        if squeeze(from: foldedSource, into: folded) { foldedSame = false }
-        if foldedSame { foldedSame = folded.sameScalars(as: strict) }
-        let deobfSame = !collapseSeparators(from: folded, into: deobf)
-        return encode(foldedSame: foldedSame, deobfSame: deobfSame, flags: flags)
+        let squeezedSource: ScalarBuffer
+        if Normalizer.hasAdjacentRepeat(foldedSource) {
+            if squeeze(from: foldedSource, into: folded) { foldedSame = false }
+            squeezedSource = folded
+        } else {
+            squeezedSource = foldedSource
+        }
+        if !foldedSame && squeezedSource.sameScalars(as: strict) { foldedSame = true }
+        let collapsed = collapseSeparators(from: squeezedSource, into: deobf)
+        let leetFolded = foldLeetspeak(from: collapsed ? deobf : squeezedSource, into: leet)
+        let deobfView: ScalarBuffer? = leetFolded ? leet : (collapsed ? deobf : nil)
+        return encode(folded: foldedSame ? nil : squeezedSource, deobf: deobfView, flags: flags)
     }
 
     public func normalize(_ text: String) -> NormalizedText {
@@ -121,6 +154,13 @@ public final class Normalizer {
             flags.insert(.nonASCII)
             let start = i
             let c = decodeScalar(text, &i)
+            if c < UnicodeTables.tableLimit {
+                let m = shortcut[Int(c)]
+                if m != StrictShortcut.slow {
+                    strict.append(m, Int32(start), Int32(i))
+                    continue
+                }
+            }
             if c == 0xFFFD && !(i - start == 3 && text[start] == 0xEF && text[start + 1] == 0xBF && text[start + 2] == 0xBD) {
                 flags.insert(.invalidUTF8)
             }
@@ -235,6 +275,18 @@ public final class Normalizer {
             }
         }
         strict.append(m, start, end)
+    }
+
+    /// What `appendFolded` does to `c` on its own: one code point, or nil when it expands, is
+    /// dropped, is a space, a mark, or raises a flag or hint (those take the full path).
+    func strictImage(of c: UInt32) -> UInt32? {
+        strict.reset()
+        var flags: TextFlags = []
+        var hints = Hints()
+        appendFolded(c, 0, 1, &flags, &hints)
+        guard flags.isEmpty, !hints.defang, !hints.marksOrPersian, !hints.confusableScript, strict.count == 1,
+              strict.scalars[0] != 0x20 else { return nil }
+        return strict.scalars[0]
     }
 
     /// Appends a combining mark in canonical order (marks from separate original code points
@@ -395,6 +447,16 @@ public final class Normalizer {
         return tables.latinSkeleton(original)
     }
 
+    static func hasAdjacentRepeat(_ buffer: ScalarBuffer) -> Bool {
+        let s = buffer.scalars
+        var i = 1
+        while i < buffer.count {
+            if s[i] == s[i - 1] { return true }
+            i += 1
+        }
+        return false
+    }
+
     /// Collapses runs of the same letter to one (`joooin` → `join`, `allah` → `alah`), except inside
     /// URLs and @handles, where letters are identifiers. Returns true if anything changed.
     private func squeeze(from src: ScalarBuffer, into dst: ScalarBuffer) -> Bool {
@@ -405,9 +467,15 @@ public final class Normalizer {
         var changed = false
         var protected = false
         var previous: UInt32 = 0x20
+        // Only a chunk with '/', '@' or "www." can be a URL or a handle.
+        var mayProtect = false
+        for i in 0..<n where s[i] == 0x2F || s[i] == 0x40 || (s[i] == 0x2E && i >= 3 && s[i - 1] == 0x77 && s[i - 2] == 0x77 && s[i - 3] == 0x77) {
+            mayProtect = true
+            break
+        }
         for i in 0..<n {
             let c = s[i]
-            if previous == 0x20 { protected = isProtectedChunk(src, from: i) }
+            if previous == 0x20 { protected = mayProtect && isProtectedChunk(src, from: i) }
             if c == previous, !protected, isLetter(c) {
                 dst.extendLast(to: ends[i])
                 changed = true
@@ -470,12 +538,14 @@ public final class Normalizer {
     private func collapseSeparators(from src: ScalarBuffer, into dst: ScalarBuffer) -> Bool {
         let s = src.scalars
         let n = src.count
-        // Quick check: most texts have no spaced-out words at all.
+        // Quick check: most texts have no three single-character tokens in a row.
+        @inline(__always) func single(_ i: Int) -> Bool {
+            isSpelledCharacter(s[i]) && (i == 0 || !isSpelledCharacter(s[i - 1])) && (i + 1 == n || !isSpelledCharacter(s[i + 1]))
+        }
         var candidate = false
         var k = 2
         while k + 2 < n {
-            if Normalizer.isSeparator(s[k - 1]) && s[k - 1] == s[k + 1] && isSpelledCharacter(s[k])
-                && isSpelledCharacter(s[k - 2]) && isSpelledCharacter(s[k + 2]) {
+            if s[k - 1] == s[k + 1] && Normalizer.isSeparator(s[k - 1]) && single(k) && single(k - 2) && single(k + 2) {
                 candidate = true
                 break
             }
@@ -519,6 +589,36 @@ public final class Normalizer {
         return changed
     }
 
+    /// Folds leetspeak words (see `Leetspeak`); returns false, leaving `dst` unused, when there is none.
+    private func foldLeetspeak(from src: ScalarBuffer, into dst: ScalarBuffer) -> Bool {
+        let s = src.scalars
+        let n = src.count
+        // Find the leetspeak words first; most texts have none and are not copied.
+        var words: [Range<Int>] = []
+        var i = 0
+        while i < n {
+            guard Leetspeak.isWordPart(s[i]) else { i += 1; continue }
+            var end = i
+            var symbols = false
+            while end < n, Leetspeak.isWordPart(s[end]) {
+                if !Leetspeak.isLetter(s[end]) { symbols = true }
+                end += 1
+            }
+            // A leetspeak word is a whole word: not glued to other letters (é, Arabic).
+            if symbols, Leetspeak.isLeetWord(s, i, end),
+               i == 0 || !tables.info(s[i - 1]).isWord, end == n || !tables.info(s[end]).isWord {
+                words.append(i..<end)
+            }
+            i = end
+        }
+        guard !words.isEmpty else { return false }
+        dst.reset()
+        dst.reserve(n)
+        for k in 0..<n { dst.append(s[k], src.starts[k], src.ends[k]) }
+        for word in words { Leetspeak.fold(dst.scalars, word) }
+        return true
+    }
+
     // MARK: - Encoding the views
 
     func ensureBytes(_ needed: Int) {
@@ -534,19 +634,21 @@ public final class Normalizer {
         byteCapacity = capacity
     }
 
-    private func encode(foldedSame: Bool, deobfSame: Bool, flags: TextFlags) -> NormalizedText {
+    /// `folded` is nil when the folded view equals the strict one, `deobf` when it equals the folded one.
+    private func encode(folded: ScalarBuffer?, deobf: ScalarBuffer?, flags: TextFlags) -> NormalizedText {
         let parts: [(ScalarBuffer, ViewMask)]
-        switch (foldedSame, deobfSame) {
-        case (true, true): parts = [(strict, .all)]
-        case (true, false): parts = [(strict, [.strict, .folded]), (deobf, .deobf)]
-        case (false, true): parts = [(strict, .strict), (folded, [.folded, .deobf])]
-        case (false, false): parts = [(strict, .strict), (folded, .folded), (deobf, .deobf)]
+        switch (folded, deobf) {
+        case (nil, nil): parts = [(strict, .all)]
+        case (nil, let d?): parts = [(strict, [.strict, .folded]), (d, .deobf)]
+        case (let f?, nil): parts = [(strict, .strict), (f, [.folded, .deobf])]
+        case (let f?, let d?): parts = [(strict, .strict), (f, .folded), (d, .deobf)]
         }
         var needed = 0
         for (buffer, _) in parts { needed += buffer.count * 4 + 1 }
         ensureBytes(needed)
         var regions = RegionList()
         var w = 0
+        let origins = tracksOrigins
         for (index, (buffer, mask)) in parts.enumerated() {
             if index > 0 {
                 // A newline never occurs inside a view, so no match can span two regions.
@@ -562,8 +664,10 @@ public final class Normalizer {
                 let oe = buffer.ends[k]
                 if c < 0x80 {
                     bytes[w] = UInt8(c)
-                    originStarts[w] = os
-                    originEnds[w] = oe
+                    if origins {
+                        originStarts[w] = os
+                        originEnds[w] = oe
+                    }
                     w += 1
                     continue
                 }
@@ -582,9 +686,11 @@ public final class Normalizer {
                     bytes[w + 2] = UInt8(0x80 | ((c >> 6) & 0x3F))
                     bytes[w + 3] = UInt8(0x80 | (c & 0x3F))
                 }
-                for b in 0..<len {
-                    originStarts[w + b] = os
-                    originEnds[w + b] = oe
+                if origins {
+                    for b in 0..<len {
+                        originStarts[w + b] = os
+                        originEnds[w + b] = oe
+                    }
                 }
                 w += len
             }
@@ -592,7 +698,7 @@ public final class Normalizer {
         }
         return NormalizedText(bytes: UnsafeBufferPointer(start: bytes, count: w),
                               originStarts: originStarts, originEnds: originEnds,
-                              regions: regions, flags: flags, sourceLength: source.count)
+                              regions: regions, flags: flags, sourceLength: source.count, hasOrigins: origins)
     }
 
     private func combiningClass(_ c: UInt32) -> Int32 { vi_combining_class(c) }
@@ -600,3 +706,33 @@ public final class Normalizer {
 }
 
 import CICUShim
+
+/// For each code point below the table limit, the single code point `appendFolded` turns it
+/// into when that is all it does (most letters of most scripts), so the strict view's hot loop
+/// is one lookup. Built once by running `appendFolded` itself, so the two cannot disagree.
+enum StrictShortcut {
+    static let slow: UInt32 = 0xFFFF_FFFF
+
+    /// A table that sends every code point to the full path.
+    nonisolated(unsafe) static let none: UnsafePointer<UInt32> = {
+        let limit = Int(UnicodeTables.tableLimit)
+        let t = UnsafeMutablePointer<UInt32>.allocate(capacity: limit)
+        t.initialize(repeating: slow, count: limit)
+        return UnsafePointer(t)
+    }()
+
+    nonisolated(unsafe) static let table: UnsafePointer<UInt32> = {
+        let limit = Int(UnicodeTables.tableLimit)
+        let t = UnsafeMutablePointer<UInt32>.allocate(capacity: limit)
+        let probe = Normalizer(shortcut: false)
+        for c in 0..<limit {
+            let scalar = UInt32(c)
+            if c < 0x80 || c == 0xFFFD || (0xD800...0xDFFF).contains(c) {
+                t[c] = slow
+            } else {
+                t[c] = probe.strictImage(of: scalar) ?? slow
+            }
+        }
+        return UnsafePointer(t)
+    }()
+}

@@ -6,6 +6,9 @@ final class ScalarBuffer {
     private(set) var ends: UnsafeMutablePointer<Int32>
     private(set) var capacity: Int
     var count = 0
+    /// When false only code points are kept (a first pass that only needs to know whether
+    /// anything matches); the origin arrays then hold garbage.
+    var tracksOrigins = true
 
     init(capacity: Int = 1024) {
         self.capacity = capacity
@@ -47,8 +50,10 @@ final class ScalarBuffer {
     @inline(__always) func append(_ c: UInt32, _ start: Int32, _ end: Int32) {
         if count == capacity { grow(to: count + 1) }
         scalars[count] = c
-        starts[count] = start
-        ends[count] = end
+        if tracksOrigins {
+            starts[count] = start
+            ends[count] = end
+        }
         count += 1
     }
 
@@ -56,7 +61,7 @@ final class ScalarBuffer {
 
     /// Extends the last element's origin to cover `end` (a merge: squeeze, defang, separators).
     @inline(__always) func extendLast(to end: Int32) {
-        if ends[count - 1] < end { ends[count - 1] = end }
+        if tracksOrigins && ends[count - 1] < end { ends[count - 1] = end }
     }
 
     func sameScalars(as other: ScalarBuffer) -> Bool {

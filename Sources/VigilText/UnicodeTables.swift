@@ -32,34 +32,33 @@ public struct CharInfo: Sendable {
     @inline(__always) public var script: ScriptClass { ScriptClass(rawValue: UInt8(truncatingIfNeeded: bits >> 8)) ?? .other }
 }
 
-public final class UnicodeTables: Sendable {
+public final class UnicodeTables: @unchecked Sendable {
     public static let shared = UnicodeTables()
 
-    /// Fold index for U+0000…U+FFFF: 0xFFFFFFFF = unchanged, else offset << 8 | count into `pool`.
-    let foldIndex: [UInt32]
-    let foldPool: [UInt32]
-    let info: [UInt16]
+    /// Code points below this (planes 0 and 1: every script Vigil reads, emoji, mathematical
+    /// alphanumerics) are looked up; the rest are computed through ICU.
+    static let tableLimit: UInt32 = 0x20000
+
+    /// Fold index: 0xFFFFFFFF = unchanged, else offset << 8 | count into `foldPool`. Raw memory,
+    /// written once here and read-only after, so lookups carry no bounds checks or reference counting.
+    let foldIndex: UnsafeMutablePointer<UInt32>
+    let foldPool: UnsafeMutablePointer<UInt32>
+    let info: UnsafeMutablePointer<UInt16>
     /// Latin skeletons of Greek, Cyrillic, Armenian and Cherokee look-alike letters (lowercase ASCII).
     let skeletons: [UInt32: [UInt32]]
 
     private init() {
-        var index = [UInt32](repeating: 0, count: 0x10000)
-        var pool = [UInt32](repeating: 0, count: 1 << 16)
-        let used = index.withUnsafeMutableBufferPointer { ix in
-            pool.withUnsafeMutableBufferPointer { p in
-                vi_build_fold_table(ix.baseAddress!, p.baseAddress!, Int32(p.count))
-            }
-        }
+        let limit = Int(UnicodeTables.tableLimit)
+        foldIndex = .allocate(capacity: limit)
+        let poolCapacity = 1 << 17
+        foldPool = .allocate(capacity: poolCapacity)
+        let used = vi_build_fold_table(foldIndex, UInt32(limit), foldPool, Int32(poolCapacity))
         precondition(used >= 0, "ICU fold table larger than its pool")
-        pool.removeLast(pool.count - Int(used))
-        foldIndex = index
-        foldPool = pool
-        var info = [UInt16](repeating: 0, count: 0x10000)
-        for c in 0..<UInt32(0x10000) {
+        info = .allocate(capacity: limit)
+        for c in 0..<UInt32(limit) {
             info[Int(c)] = UnicodeTables.computeInfo(c)
         }
         info[0x5F] |= CharInfo.connector
-        self.info = info
         var skeletons: [UInt32: [UInt32]] = [:]
         let ranges: [ClosedRange<UInt32>] = [0x0370...0x03FF, 0x0400...0x052F, 0x0530...0x058F, 0x13A0...0x13FF, 0x1F00...0x1FFF]
         var buffer = [UInt32](repeating: 0, count: 16)
@@ -104,14 +103,14 @@ public final class UnicodeTables: Sendable {
     }
 
     @inline(__always) public func info(_ c: UInt32) -> CharInfo {
-        if c < 0x10000 { return CharInfo(bits: info[Int(c)]) }
+        if c < UnicodeTables.tableLimit { return CharInfo(bits: info[Int(c)]) }
         return CharInfo(bits: UnicodeTables.computeInfo(c))
     }
 
     /// NFKC_Casefold + NFD of one code point, appended to `out`; returns false when `c` is
     /// unchanged (then nothing is appended).
     @inline(__always) func fold(_ c: UInt32, into out: inout FoldBuffer) -> Bool {
-        if c < 0x10000 {
+        if c < UnicodeTables.tableLimit {
             let entry = foldIndex[Int(c)]
             if entry == 0xFFFF_FFFF { return false }
             out.count = Int(entry & 0xFF)

@@ -129,3 +129,19 @@ struct MatcherTests {
         #expect(LexiconTester.untested(lexicon).map(\.id) == [])
     }
 }
+
+struct AnyHitTests {
+    @Test("anyHit on an origin-free text agrees with a full match")
+    func agrees() throws {
+        let probe = try MatchProbe()
+        let texts = ["ISIS claims", "crisis", "berbaiat", "kedaulatan", "والدولة الإسلامية", "بيع", "j0in us", "1515",
+                     "t[.]me/example_channel", "t.me/ab", "baiat kepada daulah", "hijrah, contact me", "nothing at all",
+                     "police said", "HIJRAHHH", "jоin us"]
+        for text in texts {
+            let full = !probe.matcher.match(probe.normalizer.normalize(text)).isEmpty
+            var copy = text
+            let quick = copy.withUTF8 { probe.matcher.anyHit(probe.normalizer.normalize($0, origins: false)) }
+            #expect(quick == full || (quick && text.contains("contact")), "\(text)")
+        }
+    }
+}

@@ -217,3 +217,31 @@ struct SplitMix {
         return z ^ (z >> 31)
     }
 }
+
+/// Normalizing without origins must give the same views (only the origins are skipped).
+struct OriginFreeTests {
+    @Test("Views are identical with and without origins", arguments: [
+        "Join US now", "joooin  us", "ｊｏｉｎ\u{200B} us", "بـــيـــعـــة والدولة", "tеlеgram t[.]me/x", "ΒΑΙΑΤ",
+        "Élève l’État", "j.o.i.n us", "hxxp://example.org", "emoji 👍🏽 ok", "a\u{1B}[31mb", "ⓙⓞⓘⓝ 𝐣𝐨𝐢𝐧", "allah akbar",
+    ])
+    func same(_ text: String) {
+        let a = Normalizer(), b = Normalizer()
+        var copy = text
+        copy.withUTF8 { bytes in
+            let with = a.normalize(bytes)
+            let without = b.normalize(bytes, origins: false)
+            for view in View.allCases { #expect(with.string(of: view) == without.string(of: view), "\(text) \(view)") }
+            #expect(with.regions.map(\.views) == without.regions.map(\.views))
+        }
+    }
+}
+
+struct GenericSqueezeTests {
+    @Test("URLs and handles keep repeated letters in non-ASCII texts too")
+    func protectedChunks() {
+        let n = Normalizer()
+        #expect(n.normalize("é www.aabb.org hello").string(of: .folded) == "e www.aabb.org helo")
+        #expect(n.normalize("é @aabb hello").string(of: .folded) == "e @aabb helo")
+        #expect(n.normalize("é t.me/aabb hello").string(of: .folded) == "e t.me/aabb helo")
+    }
+}

@@ -105,7 +105,7 @@ struct MatchCorpus: ParsableCommand {
         let seconds = median(times)
         print(json([
             "engine": "vigil-swift", "lex": terms, "mode": "post", "build_s": median(builds),
-            "api": compiled!.usesLiteralAPI ? "literal" : "regex", "db_bytes": compiled!.databaseSize,
+            "db_bytes": compiled!.databaseSize,
             "cpu_s": times, "mb_s": Double(textBytes) / 1e6 / seconds, "posts_s": Double(postCount) / seconds,
             "pairs": pairs.count, "matched_posts": matchedPosts, "posts": postCount, "peak_rss_mb": peakRSSMegabytes(),
         ]))
@@ -115,7 +115,8 @@ struct MatchCorpus: ParsableCommand {
     }
 }
 
-/// Cumulative cost of each stage of `vigil scan` over a feed: read, decode, normalize, match, score.
+/// Cumulative cost of each stage of `vigil scan` over a feed: read, decode, normalize (first pass,
+/// no origins), match (anything?), score (the full path: re-normalize with origins, match, score).
 struct Stages: ParsableCommand {
     @Argument var feed: String
     @Option(help: "Lexicon files (default: the built-in lexicon).") var lexicon: [String] = []
@@ -139,8 +140,8 @@ struct Stages: ParsableCommand {
                 let text = event.text ?? UnsafeBufferPointer(start: nil, count: 0)
                 switch stage {
                 case .read, .decode: checksum &+= text.count
-                case .normalize: checksum &+= analyzer.normalizer.normalize(text).bytes.count
-                case .match: checksum &+= analyzer.matcher.match(analyzer.normalizer.normalize(text)).count
+                case .normalize: checksum &+= analyzer.normalizer.normalize(text, origins: false).bytes.count
+                case .match: checksum &+= analyzer.matcher.anyHit(analyzer.normalizer.normalize(text, origins: false)) ? 1 : 0
                 case .score: checksum &+= analyzer.quickScore(text, followers: 0).score
                 }
                 return true
@@ -159,6 +160,7 @@ struct Stages: ParsableCommand {
 struct Normalize: ParsableCommand {
     @Argument(help: "A text file, one post per line (e.g. anchors-data/posts.txt).") var file: String
     @Option var repeats = 3
+    @Flag(help: "Skip origin maps, as the first pass of `vigil scan` does.") var noOrigins = false
 
     func run() throws {
         let data = try Data(contentsOf: URL(fileURLWithPath: file))
@@ -190,7 +192,7 @@ struct Normalize: ParsableCommand {
                     for r in ranges {
                         let text = UnsafeBufferPointer(rebasing: base[r])
                         bytes += text.count
-                        checksum &+= normalizer.normalize(text).bytes.count
+                        checksum &+= normalizer.normalize(text, origins: !noOrigins).bytes.count
                     }
                     times.append(cpuSeconds() - start)
                     _ = checksum
@@ -204,7 +206,7 @@ struct Normalize: ParsableCommand {
         print(json([
             "file": file, "texts": ascii.count + other.count, "ascii_texts": ascii.count,
             "all_mb_s": all.mbPerSecond, "ascii_mb_s": fast.mbPerSecond, "non_ascii_mb_s": general.mbPerSecond,
-            "bytes": all.bytes,
+            "bytes": all.bytes, "origins": !noOrigins,
         ]))
     }
 }

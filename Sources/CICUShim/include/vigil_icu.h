@@ -26,10 +26,10 @@ int32_t vi_combining_class(uint32_t c);
 /// Decimal digit value (0-9) of a decimal-digit code point, or -1.
 int32_t vi_digit_value(uint32_t c);
 
-/// Fills the fold table for the Basic Multilingual Plane: for each code point c, `index[c]` is
+/// Fills the fold table for code points below `limit`: for each code point c, `index[c]` is
 /// 0xFFFFFFFF when c folds to itself, else (offset << 8 | count) into `pool` (count 0 = removed).
 /// Returns the pool length used, or -1 if `poolCap` is too small.
-int32_t vi_build_fold_table(uint32_t *index, uint32_t *pool, int32_t poolCap);
+int32_t vi_build_fold_table(uint32_t *index, uint32_t limit, uint32_t *pool, int32_t poolCap);
 
 /// The ICU version string, for diagnostics.
 const char *vi_icu_version(void);
