@@ -32,7 +32,7 @@ lexicon-check: release
 	$(VIGIL) lexicon check
 
 bench: release
-	Benchmarks/run-all.sh
+	Benchmarks/scripts/run-all.sh
 
 clean:
 	rm -rf .build

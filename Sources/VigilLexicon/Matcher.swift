@@ -277,13 +277,13 @@ public final class Matcher {
     /// least aggressive, in text order.
     private func deduplicate() {
         hits.sort { ($0.entry, $0.original.lowerBound, $0.original.upperBound, $0.view) < ($1.entry, $1.original.lowerBound, $1.original.upperBound, $1.view) }
-        var out: [EntryHit] = []
-        out.reserveCapacity(hits.count)
-        for hit in hits {
-            if let last = out.last, last.entry == hit.entry, last.original == hit.original { continue }
-            out.append(hit)
+        var kept = 0
+        for i in hits.indices {
+            if kept > 0, hits[kept - 1].entry == hits[i].entry, hits[kept - 1].original == hits[i].original { continue }
+            hits[kept] = hits[i]
+            kept += 1
         }
-        hits = out
+        hits.removeLast(hits.count - kept)
     }
 }
 

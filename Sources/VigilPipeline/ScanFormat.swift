@@ -10,11 +10,14 @@ public enum ScanFormat: String, Sendable, CaseIterable {
 public final class ScanFormatter {
     let format: ScanFormat
     let out: OutputWriter
+    /// Ids of near-rule entries, shown by name only in the table.
+    let nearEntries: Set<String>
     private var wroteHeader = false
 
-    public init(format: ScanFormat, out: OutputWriter) {
+    public init(format: ScanFormat, out: OutputWriter, nearEntries: Set<String> = []) {
         self.format = format
         self.out = out
+        self.nearEntries = nearEntries
     }
 
     public func write(_ r: ScanRecord) {
@@ -84,7 +87,14 @@ public final class ScanFormatter {
             wroteHeader = true
         }
         let a = r.analysis
-        let matches = a.matches.map { "\($0.entry)=\"\($0.text)\"" }.joined(separator: " ")
+        // One item per entry, in text order: a term with the text it matched, a near rule by name.
+        var seen = Set<String>()
+        var items: [String] = []
+        for m in a.matches where seen.insert(m.entry).inserted {
+            items.append(nearEntries.contains(m.entry) ? "+\(m.entry)" : "\(m.entry)=\"\(m.text)\"")
+        }
+        var matches = items.joined(separator: " ")
+        if matches.count > 160 { matches = String(matches.prefix(159)) + "…" }
         let line = pad(String(a.score.score), 5) + " " + pad(a.score.band.rawValue, 9) + " "
             + pad(ScanFormatter.number(a.score.priority), 8) + " " + pad(r.post, 14) + " " + pad(r.account, 12) + " "
             + pad(a.lang, 4) + " " + matches

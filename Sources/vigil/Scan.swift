@@ -50,7 +50,8 @@ struct Scan: ParsableCommand {
             throw ExitStatus.noInput
         }
         let out = OutputWriter.standardOutput()
-        let formatter = ScanFormatter(format: format.value, out: out)
+        let formatter = ScanFormatter(format: format.value, out: out,
+                                      nearEntries: Set(compiled.lexicon.entries.filter { $0.near != nil }.map(\.id)))
         var rejectsOut: OutputWriter?
         if let rejects {
             do { rejectsOut = try OutputWriter(path: rejects) } catch {

@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 @testable import VigilLexicon
 
@@ -109,5 +110,21 @@ struct LoaderTests {
         #expect(VariantRule.expand(["bai'at"], with: [.apostropheDrop]) == ["bai'at", "baiat"])
         #expect(VariantRule.expand(["jihad"], with: [.oldSpelling]) == ["jihad", "djihad"])
         #expect(Set(VariantRule.expand(["syahid"], with: [.sySh, .eeI])).isSuperset(of: ["shahid", "syaheed", "shaheed"]))
+    }
+}
+
+struct DocumentationTests {
+    @Test("The example lexicon in docs/lexicon.md loads, compiles and passes its tests")
+    func documentedExample() throws {
+        let docs = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().appendingPathComponent("docs/lexicon.md")
+        let text = try String(contentsOf: docs, encoding: .utf8)
+        let start = try #require(text.range(of: "```yaml\n"))
+        let end = try #require(text.range(of: "```", range: start.upperBound..<text.endIndex))
+        let yaml = String(text[start.upperBound..<end.lowerBound])
+        let compiled = try CompiledLexicon.compile(try LexiconLoader.parse([LexiconSource(name: "docs/lexicon.md", text: yaml)]))
+        let results = LexiconTester.run(compiled)
+        #expect(results.failures.map(\.description) == [])
+        #expect(results.passed == 6)
     }
 }

@@ -31,8 +31,37 @@ struct VigilBench: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "vigil-bench",
         abstract: "Harnesses for the side-by-side comparisons in docs/performance.md (one JSON line each).",
-        subcommands: [MatchCorpus.self, Stages.self, Normalize.self]
+        subcommands: [MatchCorpus.self, AnchorLexicon.self, Stages.self, Normalize.self]
     )
+}
+
+/// The first `terms` anchor terms as a Vigil lexicon: one entry each, whole-word, in the views
+/// given. With `weights`, each term weighs what the Python reference pipeline gives it
+/// (5 × (1 + id % 20) points), so scores are comparable.
+func anchorLexiconYAML(data: String, terms: Int, views: String, weights: Bool) throws -> String {
+    let lexiconText = try String(contentsOfFile: "\(data)/lexicon.tsv", encoding: .utf8)
+    var entries = "entries:\n"
+    var count = 0
+    for line in lexiconText.split(separator: "\n") where count < terms {
+        let fields = line.split(separator: "\t", omittingEmptySubsequences: false)
+        let term = fields[3].replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"")
+        let weight = weights ? ", weight: \(Double(5 * (1 + count % 20)) / 10)" : ""
+        entries += "  - {id: \"t\(count)\", category: \"c\", terms: [\"\(term)\"], views: [\"\(views)\"], boundary: \"word\"\(weight)}\n"
+        count += 1
+    }
+    return "lexicon: \"anchor\"\nversion: \(terms)\ncategories:\n  - {id: \"c\", weight: 1, cap: 10}\n" + entries
+}
+
+/// Writes the anchor lexicon as YAML, for `vigil scan --lexicon` in the side-by-side runs.
+struct AnchorLexicon: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "anchor-lexicon")
+
+    @Argument(help: "The anchors-data folder (lexicon.tsv).") var data: String
+    @Argument(help: "How many lexicon terms.") var terms: Int
+
+    func run() throws {
+        print(try anchorLexiconYAML(data: data, terms: terms, views: "strict", weights: true), terminator: "")
+    }
 }
 
 /// Matching alone on the shared anchor corpus: the same job as the anchors' hs_bench.c and
@@ -46,16 +75,7 @@ struct MatchCorpus: ParsableCommand {
     @Option(help: "Write the (post << 17 | term) pairs here, sorted, one per line, for agreement checks.") var pairsOut: String?
 
     func run() throws {
-        let lexiconText = try String(contentsOfFile: "\(data)/lexicon.tsv", encoding: .utf8)
-        var entries = "entries:\n"
-        var count = 0
-        for line in lexiconText.split(separator: "\n") where count < terms {
-            let fields = line.split(separator: "\t", omittingEmptySubsequences: false)
-            let term = fields[3].replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"")
-            entries += "  - {id: \"t\(count)\", category: \"c\", terms: [\"\(term)\"], views: [\"strict\"], boundary: \"word\"}\n"
-            count += 1
-        }
-        let yaml = "lexicon: \"anchor\"\nversion: 1\ncategories:\n  - {id: \"c\", weight: 1}\n" + entries
+        let yaml = try anchorLexiconYAML(data: data, terms: terms, views: "strict", weights: false)
         let lexicon = try LexiconLoader.parse([LexiconSource(name: "anchor", text: yaml)])
         var builds: [Double] = []
         var compiled: CompiledLexicon?
@@ -65,7 +85,24 @@ struct MatchCorpus: ParsableCommand {
             builds.append(cpuSeconds() - start)
         }
         let matcher = Matcher(compiled!)
-        let posts = try Data(contentsOf: URL(fileURLWithPath: "\(data)/posts.txt"))
+        // Terms are compiled in Vigil's strict form (decomposed); put the posts in the same form
+        // once, outside the timing, so only matching is measured.
+        let raw = try Data(contentsOf: URL(fileURLWithPath: "\(data)/posts.txt"))
+        var posts = Data()
+        posts.reserveCapacity(raw.count + raw.count / 8)
+        let normalizer = Normalizer()
+        raw.withUnsafeBytes { rawBytes in
+            let base = rawBytes.bindMemory(to: UInt8.self)
+            var lineStart = 0
+            while lineStart < base.count {
+                var end = lineStart
+                while end < base.count && base[end] != 0x0A { end += 1 }
+                let view = normalizer.normalize(UnsafeBufferPointer(rebasing: base[lineStart..<end]))
+                posts.append(contentsOf: view.bytes[view.region(of: .strict).range])
+                posts.append(0x0A)
+                lineStart = end + 1
+            }
+        }
         var times: [Double] = []
         var pairs: [Int64] = []
         var matchedPosts = 0
@@ -88,7 +125,8 @@ struct MatchCorpus: ParsableCommand {
                     let hits = matcher.match(.prenormalized(text))
                     if !hits.isEmpty {
                         matched += 1
-                        if repeatIndex == 0 { for h in hits { localPairs.append(Int64(index) << 17 | Int64(h.entry)) } }
+                        // Distinct (post, term) pairs, as the anchors count them.
+                        if repeatIndex == 0 { for entry in Set(hits.map(\.entry)) { localPairs.append(Int64(index) << 17 | Int64(entry)) } }
                     }
                     index += 1
                     lineStart = end + 1
@@ -132,6 +170,7 @@ struct Stages: ParsableCommand {
             let reader = try LineReader(path: feed, padding: FeedDecoder.padding)
             var posts = 0
             var checksum = 0
+            var withHits = 0
             let start = cpuSeconds()
             try reader.forEachLine({ line in
                 if stage == .read { checksum &+= line.length; return true }
@@ -141,7 +180,8 @@ struct Stages: ParsableCommand {
                 switch stage {
                 case .read, .decode: checksum &+= text.count
                 case .normalize: checksum &+= analyzer.normalizer.normalize(text, origins: false).bytes.count
-                case .match: checksum &+= analyzer.matcher.anyHit(analyzer.normalizer.normalize(text, origins: false)) ? 1 : 0
+                case .match:
+                    if analyzer.matcher.anyHit(analyzer.normalizer.normalize(text, origins: false)) { withHits += 1 }
                 case .score: checksum &+= analyzer.quickScore(text, followers: 0).score
                 }
                 return true
@@ -149,6 +189,7 @@ struct Stages: ParsableCommand {
             let seconds = cpuSeconds() - start
             results["\(stage)_s"] = seconds
             if stage != .read { results["posts"] = Double(posts) }
+            if stage == .match { results["posts_with_hits"] = Double(withHits) }
             _ = checksum
         }
         print(json(results.mapValues { $0 as Any }.merging(["feed": feed, "expressions": compiled.expressionCount]) { a, _ in a }))
