@@ -11,6 +11,17 @@ struct LexiconCommand: ParsableCommand {
         subcommands: [Check.self, Test.self, Explain.self]
     )
 
+    /// Loads and compiles, or prints every problem on stdout (these commands report on the
+    /// lexicon itself) and exits 65.
+    static func compile(_ files: [String]) throws -> CompiledLexicon {
+        do {
+            return try CompiledLexicon.compile(try LexiconLoader.load(paths: files))
+        } catch {
+            for problem in error.problems { print(problem) }
+            throw ExitStatus.dataError
+        }
+    }
+
     struct Check: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Validate lexicon files and run their tests; print every problem as file:line: message.",
@@ -21,20 +32,8 @@ struct LexiconCommand: ParsableCommand {
         var files: [String] = []
 
         func run() throws {
-            let lexicon: Lexicon
-            do {
-                lexicon = try LexiconLoader.load(paths: files)
-            } catch {
-                for p in error.problems { print(p) }
-                throw ExitStatus.dataError
-            }
-            let compiled: CompiledLexicon
-            do {
-                compiled = try CompiledLexicon.compile(lexicon)
-            } catch {
-                for p in error.problems { print(p) }
-                throw ExitStatus.dataError
-            }
+            let compiled = try LexiconCommand.compile(files)
+            let lexicon = compiled.lexicon
             let results = LexiconTester.run(compiled)
             for failure in results.failures { print(failure) }
             let untested = files.isEmpty ? LexiconTester.untested(lexicon) : []
@@ -57,14 +56,7 @@ struct LexiconCommand: ParsableCommand {
         var files: [String] = []
 
         func run() throws {
-            let compiled: CompiledLexicon
-            do {
-                compiled = try CompiledLexicon.compile(try LexiconLoader.load(paths: files))
-            } catch {
-                for p in error.problems { print(p) }
-                throw ExitStatus.dataError
-            }
-            let results = LexiconTester.run(compiled)
+            let results = LexiconTester.run(try LexiconCommand.compile(files))
             for failure in results.failures { print(failure) }
             print("\(results.passed) passed, \(results.failures.count) failed")
             if !results.failures.isEmpty { throw ExitStatus.dataError }

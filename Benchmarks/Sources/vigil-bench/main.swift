@@ -21,6 +21,20 @@ func peakRSSMegabytes() -> Double {
 
 func median(_ values: [Double]) -> Double { values.sorted()[values.count / 2] }
 
+/// Calls `body` with each line of `data` (without its newline).
+func forEachLine(in data: Data, _ body: (UnsafeBufferPointer<UInt8>) -> Void) {
+    data.withUnsafeBytes { raw in
+        let base = raw.bindMemory(to: UInt8.self)
+        var lineStart = 0
+        while lineStart < base.count {
+            var end = lineStart
+            while end < base.count && base[end] != 0x0A { end += 1 }
+            body(UnsafeBufferPointer(rebasing: base[lineStart..<end]))
+            lineStart = end + 1
+        }
+    }
+}
+
 func json(_ object: [String: Any]) -> String {
     let data = try! JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])
     return String(decoding: data, as: UTF8.self)
@@ -91,17 +105,10 @@ struct MatchCorpus: ParsableCommand {
         var posts = Data()
         posts.reserveCapacity(raw.count + raw.count / 8)
         let normalizer = Normalizer()
-        raw.withUnsafeBytes { rawBytes in
-            let base = rawBytes.bindMemory(to: UInt8.self)
-            var lineStart = 0
-            while lineStart < base.count {
-                var end = lineStart
-                while end < base.count && base[end] != 0x0A { end += 1 }
-                let view = normalizer.normalize(UnsafeBufferPointer(rebasing: base[lineStart..<end]))
-                posts.append(contentsOf: view.bytes[view.region(of: .strict).range])
-                posts.append(0x0A)
-                lineStart = end + 1
-            }
+        forEachLine(in: raw) { line in
+            let view = normalizer.normalize(line)
+            posts.append(contentsOf: view.bytes[view.region(of: .strict).range])
+            posts.append(0x0A)
         }
         var times: [Double] = []
         var pairs: [Int64] = []
@@ -114,23 +121,15 @@ struct MatchCorpus: ParsableCommand {
             var bytes = 0
             var index = 0
             let start = cpuSeconds()
-            posts.withUnsafeBytes { raw in
-                let base = raw.bindMemory(to: UInt8.self)
-                var lineStart = 0
-                while lineStart < base.count {
-                    var end = lineStart
-                    while end < base.count && base[end] != 0x0A { end += 1 }
-                    let text = UnsafeBufferPointer(rebasing: base[lineStart..<end])
-                    bytes += text.count
-                    let hits = matcher.match(.prenormalized(text))
-                    if !hits.isEmpty {
-                        matched += 1
-                        // Distinct (post, term) pairs, as the anchors count them.
-                        if repeatIndex == 0 { for entry in Set(hits.map(\.entry)) { localPairs.append(Int64(index) << 17 | Int64(entry)) } }
-                    }
-                    index += 1
-                    lineStart = end + 1
+            forEachLine(in: posts) { text in
+                bytes += text.count
+                let hits = matcher.match(.prenormalized(text))
+                if !hits.isEmpty {
+                    matched += 1
+                    // Distinct (post, term) pairs, as the anchors count them.
+                    if repeatIndex == 0 { for entry in Set(hits.map(\.entry)) { localPairs.append(Int64(index) << 17 | Int64(entry)) } }
                 }
+                index += 1
             }
             times.append(cpuSeconds() - start)
             if repeatIndex == 0 {
