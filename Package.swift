@@ -18,6 +18,7 @@ let package = Package(
         .library(name: "VigilLexicon", targets: ["VigilLexicon"]),
         .library(name: "VigilScoring", targets: ["VigilScoring"]),
         .library(name: "VigilPipeline", targets: ["VigilPipeline"]),
+        .library(name: "VigilSimulator", targets: ["VigilSimulator"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -51,9 +52,14 @@ let package = Package(
         .target(name: "VigilScoring", dependencies: ["VigilLexicon", "VigilText"], swiftSettings: hotPath),
         .target(name: "VigilPipeline", dependencies: ["VigilFeed", "VigilText", "VigilLexicon", "VigilScoring"],
                 swiftSettings: hotPath),
+        .target(
+            name: "VigilSimulator",
+            dependencies: ["VigilFeed", .product(name: "Yams", package: "Yams")],
+            resources: [.copy("Resources/templates.yaml")]
+        ),
         .executableTarget(
             name: "vigil",
-            dependencies: ["VigilPipeline", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+            dependencies: ["VigilPipeline", "VigilSimulator", .product(name: "ArgumentParser", package: "swift-argument-parser")]
         ),
 
         .testTarget(name: "VigilFeedTests", dependencies: ["VigilFeed"]),
@@ -61,6 +67,7 @@ let package = Package(
         .testTarget(name: "VigilLexiconTests", dependencies: ["VigilLexicon"]),
         .testTarget(name: "VigilScoringTests", dependencies: ["VigilScoring"]),
         .testTarget(name: "VigilPipelineTests", dependencies: ["VigilPipeline"]),
+        .testTarget(name: "VigilSimulatorTests", dependencies: ["VigilSimulator", "VigilPipeline"]),
         .testTarget(name: "VigilCLITests", dependencies: ["VigilPipeline"]),
     ],
     cxxLanguageStandard: .cxx17

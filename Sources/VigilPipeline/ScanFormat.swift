@@ -1,4 +1,5 @@
 import Foundation
+import VigilFeed
 import VigilScoring
 import VigilText
 

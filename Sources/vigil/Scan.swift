@@ -89,7 +89,7 @@ struct Scan: ParsableCommand {
             throw ExitStatus.ioError
         }
         formatter.finish()
-        rejectsOut?.flush()
+        rejectsOut?.finish()
         progress?.clear()
         if shownRejects > 20 { Diagnostics.say("… and \(shownRejects - 20) more rejected lines") }
         Diagnostics.say(stats.summary)

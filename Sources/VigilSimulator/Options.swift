@@ -1,0 +1,77 @@
+/// The built-in scenarios (documented in `docs/scenarios.md`).
+public enum ScenarioKind: String, CaseIterable, Sendable {
+    case baseline
+    case recruiterNetwork = "recruiter-network"
+    case suspensionEvasion = "suspension-evasion"
+    case newsSpike = "news-spike"
+    case workshop
+}
+
+/// Everything that determines a simulated feed: the same options give the same bytes.
+public struct SimulationOptions: Sendable, Equatable {
+    public var scenario: ScenarioKind
+    public var seed: UInt64
+    /// Organic accounts (planted accounts come on top).
+    public var accounts: Int
+    /// Seconds of event time.
+    public var duration: Double
+    /// Mean organic posts per second (before the daily rhythm and bursts).
+    public var rate: Double
+
+    public init(scenario: ScenarioKind, seed: UInt64 = 1, accounts: Int? = nil, duration: Double? = nil, rate: Double? = nil) {
+        self.scenario = scenario
+        self.seed = seed
+        let defaults = SimulationOptions.defaults(for: scenario)
+        self.accounts = accounts ?? defaults.accounts
+        self.duration = duration ?? defaults.duration
+        self.rate = rate ?? defaults.rate
+    }
+
+    /// Per scenario: a workshop is something a room can follow; the others are analysis-sized.
+    public static func defaults(for scenario: ScenarioKind) -> (accounts: Int, duration: Double, rate: Double) {
+        switch scenario {
+        case .workshop: return (120, 25 * 60, 3)
+        case .baseline: return (500, 3600, 20)
+        case .recruiterNetwork, .suspensionEvasion, .newsSpike: return (400, 3600, 20)
+        }
+    }
+
+    /// `90s`, `25m`, `2h`, `1h30m`, or plain seconds.
+    public static func parseDuration(_ text: String) -> Double? {
+        if let plain = Double(text), plain > 0 { return plain }
+        var total = 0.0
+        var number = ""
+        var sawUnit = false
+        for c in text.lowercased() {
+            if c.isNumber || c == "." {
+                number.append(c)
+                continue
+            }
+            guard let value = Double(number) else { return nil }
+            switch c {
+            case "s": total += value
+            case "m": total += value * 60
+            case "h": total += value * 3600
+            case "d": total += value * 86_400
+            default: return nil
+            }
+            number = ""
+            sawUnit = true
+        }
+        guard number.isEmpty, sawUnit, total > 0, total.isFinite else { return nil }
+        return total
+    }
+
+    /// `50/s`, `200/m`, `1000/h`, or plain posts per second.
+    public static func parseRate(_ text: String) -> Double? {
+        let parts = text.split(separator: "/", omittingEmptySubsequences: false)
+        guard let value = Double(parts[0]), value > 0, value.isFinite else { return nil }
+        guard parts.count == 2 else { return parts.count == 1 ? value : nil }
+        switch parts[1].lowercased() {
+        case "s", "sec": return value
+        case "m", "min": return value / 60
+        case "h", "hour": return value / 3600
+        default: return nil
+        }
+    }
+}
