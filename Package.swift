@@ -19,6 +19,7 @@ let package = Package(
         .library(name: "VigilScoring", targets: ["VigilScoring"]),
         .library(name: "VigilPipeline", targets: ["VigilPipeline"]),
         .library(name: "VigilSimulator", targets: ["VigilSimulator"]),
+        .library(name: "VigilEvaluation", targets: ["VigilEvaluation"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -57,9 +58,10 @@ let package = Package(
             dependencies: ["VigilFeed", .product(name: "Yams", package: "Yams")],
             resources: [.copy("Resources/templates.yaml")]
         ),
+        .target(name: "VigilEvaluation", dependencies: ["VigilPipeline", "VigilSimulator", "VigilScoring"]),
         .executableTarget(
             name: "vigil",
-            dependencies: ["VigilPipeline", "VigilSimulator", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+            dependencies: ["VigilPipeline", "VigilSimulator", "VigilEvaluation", .product(name: "ArgumentParser", package: "swift-argument-parser")]
         ),
 
         .testTarget(name: "VigilFeedTests", dependencies: ["VigilFeed"]),
@@ -67,7 +69,7 @@ let package = Package(
         .testTarget(name: "VigilLexiconTests", dependencies: ["VigilLexicon"]),
         .testTarget(name: "VigilScoringTests", dependencies: ["VigilScoring"]),
         .testTarget(name: "VigilPipelineTests", dependencies: ["VigilPipeline"]),
-        .testTarget(name: "VigilSimulatorTests", dependencies: ["VigilSimulator", "VigilPipeline"]),
+        .testTarget(name: "VigilSimulatorTests", dependencies: ["VigilSimulator", "VigilPipeline", "VigilEvaluation"]),
         .testTarget(name: "VigilCLITests", dependencies: ["VigilPipeline"]),
     ],
     cxxLanguageStandard: .cxx17

@@ -8,4 +8,6 @@ stamp=$(date -u +%Y%m%dT%H%M%SZ)
   "$HERE/matching.sh"
   "$HERE/normalize.sh"
   "$HERE/pipeline.sh"
+  "$HERE/simulate.sh"
+  "$HERE/quality.sh"
 } | tee "$SCRATCH/results-$stamp.txt"

@@ -107,3 +107,57 @@ final class AnswerKeyWriter {
         out.finish()
     }
 }
+
+/// An answer key read back (the format `AnswerKeyWriter` writes; `docs/scenarios.md`).
+public struct AnswerKey: Decodable, Sendable {
+    public struct Label: Decodable, Sendable, Equatable {
+        public var label: String
+        public var category: String?
+        public var trap: Bool?
+        public var repost: Bool?
+        public var cluster: String?
+    }
+
+    public struct Signal: Decodable, Sendable {
+        public var signal: String
+        public var keys: [String]?
+    }
+
+    public struct Cluster: Decodable, Sendable {
+        public var id: String
+        public var kind: String
+        public var start: String
+        public var end: String
+        public var members: [String]
+        public var amplifiers: [String]?
+        public var signals: [Signal]
+    }
+
+    public struct MarkerEntry: Decodable, Sendable {
+        public var ts: String
+        public var title: String
+    }
+
+    public var scenario: String
+    public var seed: UInt64
+    public var start: String
+    public var end: String
+    public var defaultLabel: String
+    public var markers: [MarkerEntry]
+    public var clusters: [Cluster]
+    public var posts: [String: Label]
+
+    enum CodingKeys: String, CodingKey {
+        case scenario, seed, start, end, markers, clusters, posts
+        case defaultLabel = "default_label"
+    }
+
+    public static func load(path: String) throws -> AnswerKey {
+        try JSONDecoder().decode(AnswerKey.self, from: Data(contentsOf: URL(fileURLWithPath: path)))
+    }
+
+    /// The label of a post (the default for posts the key does not list).
+    public func label(of post: String) -> Label { posts[post] ?? Label(label: defaultLabel) }
+}
+
+import Foundation

@@ -30,7 +30,7 @@ public struct SimulationOptions: Sendable, Equatable {
     /// Per scenario: a workshop is something a room can follow; the others are analysis-sized.
     public static func defaults(for scenario: ScenarioKind) -> (accounts: Int, duration: Double, rate: Double) {
         switch scenario {
-        case .workshop: return (120, 25 * 60, 3)
+        case .workshop: return (120, 25 * 60, 2)
         case .baseline: return (500, 3600, 20)
         case .recruiterNetwork, .suspensionEvasion, .newsSpike: return (400, 3600, 20)
         }

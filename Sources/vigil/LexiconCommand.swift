@@ -1,14 +1,17 @@
 import ArgumentParser
 import Foundation
+import VigilEvaluation
+import VigilFeed
 import VigilLexicon
 import VigilPipeline
+import VigilSimulator
 import VigilText
 
 struct LexiconCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "lexicon",
         abstract: "Check, test and explain lexicons.",
-        subcommands: [Check.self, Test.self, Explain.self]
+        subcommands: [Check.self, Test.self, Explain.self, Evaluate.self]
     )
 
     /// Loads and compiles, or prints every problem on stdout (these commands report on the
@@ -60,6 +63,46 @@ struct LexiconCommand: ParsableCommand {
             for failure in results.failures { print(failure) }
             print("\(results.passed) passed, \(results.failures.count) failed")
             if !results.failures.isEmpty { throw ExitStatus.dataError }
+        }
+    }
+
+    struct Evaluate: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Grade a lexicon on a labelled feed: how each kind of post is flagged.",
+            discussion: """
+                Scans a feed whose answer key says what every post is (vigil simulate writes both)
+                and prints, per label, violating category and language, the share flagged medium or
+                above and high or above. Targets: news and counter-speech high+ under 2%, violating
+                medium+ over 95%.
+                """
+        )
+
+        @Argument(help: ArgumentHelp("The labelled feed.", valueName: "feed"))
+        var feed: String
+
+        @Option(help: ArgumentHelp("Its answer key.", valueName: "file"))
+        var answerKey: String
+
+        @OptionGroup var lexicon: LexiconOptions
+
+        func run() throws {
+            let key: AnswerKey
+            do {
+                key = try AnswerKey.load(path: answerKey)
+            } catch {
+                Diagnostics.say("\(answerKey): not an answer key: \(error)")
+                throw ExitStatus.dataError
+            }
+            let quality: FlagQuality
+            do {
+                quality = try FlagQuality.evaluate(paths: [feed], key: key, compiled: try lexicon.compiled())
+            } catch let error as FeedError {
+                Diagnostics.say(error.description)
+                throw ExitStatus.noInput
+            }
+            print(quality.table)
+            print(String(format: "news and counter-speech flagged high or critical: %.2f%% (target < 2%%)", quality.newsFlaggedHigh * 100))
+            print(String(format: "violating flagged medium or above: %.2f%% (target > 95%%)", quality.violatingFlaggedMedium * 100))
         }
     }
 

@@ -136,3 +136,43 @@ struct CLITests {
         #expect(!run.stdout.contains("\u{1B}"))
     }
 }
+
+struct SimulateCLITests {
+    @Test("simulate: bad options exit 64 with a clear message and write nothing")
+    func badOptions() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("vigil-sim-cli-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        let out = dir.appendingPathComponent("feed.jsonl").path
+        let cases: [([String], String)] = [
+            (["--scenario", "nope"], "unknown scenario 'nope'"),
+            (["--scenario", "baseline", "--rate=-5/s"], "--rate '-5/s' is not a positive rate"),
+            (["--scenario", "baseline", "--duration", "soon"], "--duration 'soon' is not a duration"),
+            (["--scenario", "baseline", "--accounts", "3"], "--accounts must be between 10 and 5000000"),
+        ]
+        for (arguments, message) in cases {
+            let run = try vigil(["simulate", "--out", out] + arguments)
+            #expect(run.status == 64, "\(arguments)")
+            #expect(run.stderr.contains(message), "\(run.stderr)")
+            #expect(!FileManager.default.fileExists(atPath: out))
+        }
+    }
+
+    @Test("simulate writes to stdout, or gzip to a .gz file, with an answer key; scan reads it back")
+    func roundTrip() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("vigil-sim-cli-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        let stdout = try vigil(["simulate", "--scenario", "news-spike", "--duration", "2m", "--rate", "2/s"])
+        #expect(stdout.status == 0)
+        #expect(stdout.stdout.hasPrefix(#"{"type":"scenario""#))
+        let gz = dir.appendingPathComponent("f.jsonl.gz").path, key = dir.appendingPathComponent("k.json").path
+        let written = try vigil(["simulate", "--scenario", "news-spike", "--duration", "2m", "--rate", "2/s", "--out", gz, "--answer-key", key])
+        #expect(written.status == 0)
+        let bytes = try Data(contentsOf: URL(fileURLWithPath: gz))
+        #expect(bytes.prefix(2) == Data([0x1F, 0x8B]))
+        #expect(try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: key))) is [String: Any])
+        let scan = try vigil(["scan", gz, "--min-score", "0"])
+        #expect(scan.status == 0)
+        #expect(scan.stdout.split(separator: "\n").count == stdout.stdout.split(separator: "\n").filter { $0.contains(#""type":"post""#) }.count)
+        #expect(scan.stderr.contains("rejected lines 0"))
+    }
+}
