@@ -4,7 +4,7 @@ APT_PACKAGES := libvectorscan-dev libicu-dev libsimdjson-dev libncursesw5-dev zl
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 VIGIL := .build/release/vigil
 
-.PHONY: setup build release demo test lexicon-check bench clean
+.PHONY: setup build release demo test lexicon-check bench sample-feeds clean
 
 setup:
 	@missing=""; for p in $(APT_PACKAGES); do \
@@ -22,7 +22,15 @@ release: setup
 	$(SWIFT) build -c release
 
 demo: release
-	$(VIGIL) scan sample-feeds/demo.jsonl --format table
+	$(VIGIL) scan sample-feeds/workshop.jsonl.gz --format table
+
+# Regenerates the simulated sample feeds (the tests check they match the simulator).
+sample-feeds: release
+	$(VIGIL) simulate --scenario workshop --seed 1 --out sample-feeds/workshop.jsonl.gz --answer-key sample-feeds/workshop.key.json
+	$(VIGIL) simulate --scenario recruiter-network --seed 1 --duration 45m --rate 4/s --out sample-feeds/recruiter-network.jsonl.gz --answer-key sample-feeds/recruiter-network.key.json
+	$(VIGIL) simulate --scenario suspension-evasion --seed 1 --duration 45m --rate 4/s --out sample-feeds/suspension-evasion.jsonl.gz --answer-key sample-feeds/suspension-evasion.key.json
+	$(VIGIL) simulate --scenario news-spike --seed 1 --duration 30m --rate 4/s --out sample-feeds/news-spike.jsonl.gz --answer-key sample-feeds/news-spike.key.json
+	$(VIGIL) simulate --scenario baseline --seed 1 --duration 30m --rate 4/s --out sample-feeds/baseline.jsonl.gz --answer-key sample-feeds/baseline.key.json
 
 test: setup
 	$(SWIFT) build --build-tests

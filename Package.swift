@@ -20,10 +20,12 @@ let package = Package(
         .library(name: "VigilPipeline", targets: ["VigilPipeline"]),
         .library(name: "VigilSimulator", targets: ["VigilSimulator"]),
         .library(name: "VigilEvaluation", targets: ["VigilEvaluation"]),
+        .library(name: "VigilCoordination", targets: ["VigilCoordination"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+        .package(url: "https://github.com/apple/swift-collections", from: "1.6.0"),
     ],
     targets: [
         // System libraries (Debian packages; `make setup` installs them).
@@ -51,12 +53,17 @@ let package = Package(
             swiftSettings: hotPath
         ),
         .target(name: "VigilScoring", dependencies: ["VigilLexicon", "VigilText"], swiftSettings: hotPath),
-        .target(name: "VigilPipeline", dependencies: ["VigilFeed", "VigilText", "VigilLexicon", "VigilScoring"],
+        .target(name: "VigilPipeline", dependencies: ["VigilFeed", "VigilText", "VigilLexicon", "VigilScoring", "VigilCoordination"],
                 swiftSettings: hotPath),
         .target(
             name: "VigilSimulator",
             dependencies: ["VigilFeed", .product(name: "Yams", package: "Yams")],
             resources: [.copy("Resources/templates.yaml")]
+        ),
+        .target(
+            name: "VigilCoordination",
+            dependencies: ["VigilFeed", .product(name: "DequeModule", package: "swift-collections")],
+            swiftSettings: hotPath
         ),
         .target(name: "VigilEvaluation", dependencies: ["VigilPipeline", "VigilSimulator", "VigilScoring"]),
         .executableTarget(

@@ -34,6 +34,11 @@ public struct RawEvent {
     public var followers: Int64? { raw.has_followers != 0 ? raw.followers : nil }
 
     public var idString: String { RawEvent.string(raw.id) ?? "" }
+    public var replyToString: String? { RawEvent.string(raw.reply_to) }
+    public var repostOfString: String? { RawEvent.string(raw.repost_of) }
+    /// The feed's lists, or nil when the feed left them out (then `materialize` extracts them).
+    public var urlStrings: [String]? { RawEvent.strings(raw.urls) }
+    public var hashtagStrings: [String]? { RawEvent.strings(raw.hashtags) }
     public var accountString: String { RawEvent.string(raw.account) ?? "" }
     public var langString: String? { RawEvent.string(raw.lang) }
     public var tsString: String { RawEvent.string(raw.ts) ?? "" }

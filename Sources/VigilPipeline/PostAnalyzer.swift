@@ -40,7 +40,14 @@ public final class PostAnalyzer {
     /// again with origins and matched in full.
     @inline(__always)
     public func quickScore(_ text: UnsafeBufferPointer<UInt8>, followers: Int64) -> Score {
-        guard matcher.anyHit(normalizer.normalize(text, origins: false)) else { return .zero }
+        quickScore(text, firstPass: normalizer.normalize(text, origins: false), followers: followers)
+    }
+
+    /// `quickScore` for a caller that already holds the first-pass normalization (the cluster
+    /// detector reads the same views); `firstPass` is invalid afterwards.
+    @inline(__always)
+    public func quickScore(_ text: UnsafeBufferPointer<UInt8>, firstPass: NormalizedText, followers: Int64) -> Score {
+        guard matcher.anyHit(firstPass) else { return .zero }
         let hits = matcher.match(normalizer.normalize(text))
         return hits.isEmpty ? .zero : scorer.score(hits, followers: followers)
     }

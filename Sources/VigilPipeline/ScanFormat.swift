@@ -58,6 +58,7 @@ public final class ScanFormatter {
             out.write(",\"points\":\(ScanFormatter.number((c.points * 10).rounded() / 10))}")
         }
         out.write("]")
+        if let cluster = r.cluster { out.write(",\"cluster\":"); out.writeJSONString(cluster) }
         if a.score.obfuscationBonus != 0 { out.write(",\"obfuscation_bonus\":\(ScanFormatter.number(a.score.obfuscationBonus))") }
         out.write("}\n")
     }

@@ -11,6 +11,16 @@ public struct ScanRecord: Sendable, Hashable {
     /// The timestamp as the feed wrote it.
     public var ts: String
     public var analysis: Analysis
+    /// The coordinated cluster the author belonged to when the post was read (`scan --clusters`).
+    public var cluster: String?
+
+    public init(post: String, account: String, ts: String, analysis: Analysis, cluster: String? = nil) {
+        self.post = post
+        self.account = account
+        self.ts = ts
+        self.analysis = analysis
+        self.cluster = cluster
+    }
 }
 
 /// Counts for the end-of-run summary.

@@ -353,6 +353,8 @@ public final class FeedSimulator {
     private func fill(_ template: Template, kind: PostKind, lang: Language, link: String?, _ entities: inout Entities) -> String {
         var out = ""
         out.reserveCapacity(160)
+        // A planted link (a wave's, a chain's) goes into the template's first link slot.
+        var planted = link
         for segment in template.segments {
             switch segment {
             case .text(let s):
@@ -360,7 +362,13 @@ public final class FeedSimulator {
             case .list(let i):
                 out += rng.pick(bank.lists[i])
             case .builtIn(let slot):
-                let value = builtIn(slot, kind: kind, lang: lang, link: link)
+                let value: String
+                if slot.isLink, let p = planted {
+                    value = p
+                    planted = nil
+                } else {
+                    value = builtIn(slot, kind: kind, lang: lang)
+                }
                 if slot.isLink { entities.urls.append(value) }
                 switch slot {
                 case .mention:
@@ -377,20 +385,25 @@ public final class FeedSimulator {
         return out
     }
 
-    private func builtIn(_ slot: BuiltInSlot, kind: PostKind, lang: Language, link: String?) -> String {
+    /// Bech32's alphabet: a fake address must still look like one to the wallet pattern.
+    static let bech32 = Array("qpzry9x8gf2tvdw0s3jn54khce6mua7l")
+
+    private func builtIn(_ slot: BuiltInSlot, kind: PostKind, lang: Language) -> String {
         let n = rng.int(1...999)
         switch slot {
-        case .linkTG: return link ?? "t.me/example_\(rng.pick(bank.handleStems["violating"] ?? ["channel"]))\(n)"
-        case .linkTGInvite: return link.flatMap { $0.hasPrefix("t.me/+") ? $0 : nil } ?? "t.me/+ExampleInvite\(String(format: "%04d", n))"
-        case .linkPaste: return link.flatMap { $0.hasPrefix("justpaste") ? $0 : nil } ?? "justpaste.it/ex\(n)"
-        case .linkFile: return "files.example.net/d/ex\(n)"
+        case .linkTG: return "t.me/example_\(rng.pick(bank.handleStems["violating"] ?? ["channel"]))\(n)"
+        case .linkTGInvite: return "t.me/+ExampleInvite\(String(format: "%04d", n))"
+        case .linkPaste: return "justpaste.it/ex\(n)"
+        case .linkFile: return "mega.nz/folder/Example\(n)"
         case .linkNews: return "https://news.example.org/2026/03/story-\(n)"
         case .linkBenign: return "https://example.com/\(rng.pick(["events", "blog", "shop", "photos", "recipes"]))/\(n)"
         case .linkTGBenign: return "t.me/example_\(rng.pick(bank.handleStems["organic"] ?? ["community"]))"
         case .linkPasteBenign: return "pastebin.com/Example\(n)"
-        case .walletBTC: return "bc1qexample" + String(repeating: "q", count: 20) + String(format: "%03d", n)
+        case .walletBTC:
+            let tail = String((0..<3).map { i in FeedSimulator.bech32[(n >> (5 * i)) & 31] })
+            return "bc1qexample" + String(repeating: "q", count: 20) + tail
         case .walletETH: return "0x000000000000000000000000000000000000" + String(format: "%04d", n)
-        case .walletTRX: return "TExample" + String(repeating: "x", count: 22) + String(format: "%03d", n)
+        case .walletTRX: return "TExample" + String(repeating: "x", count: 23) + String(format: "%03d", n)
         case .mention:
             let other = plan.accounts[rng.int(0...plan.accounts.count - 1)]
             return "@" + other.handle
@@ -445,8 +458,8 @@ public final class FeedSimulator {
 
     @inline(__always) private func append(_ s: String) { line.append(contentsOf: s.utf8) }
 
+    /// Written even when empty: an explicit list saves readers from extracting entities.
     private func appendList(_ name: String, _ values: [String]) {
-        guard !values.isEmpty else { return }
         append(",\"\(name)\":[")
         for (i, v) in values.enumerated() {
             if i > 0 { line.append(0x2C) }

@@ -21,10 +21,11 @@ enum Obfuscation: String, CaseIterable, Sendable {
         return words.joined(separator: " ")
     }
 
-    /// A word made of letters (trailing punctuation allowed), not a link, handle, tag or number.
+    /// A word made of letters (trailing punctuation allowed), not a link, handle, tag, number or
+    /// elided form (`l'état`).
     static func isPlainWord(_ word: String, minLetters: Int) -> Bool {
-        guard !word.contains("/"), !word.contains("."), !word.hasPrefix("@"), !word.hasPrefix("#") else { return false }
-        return word.filter(\.isLetter).count >= minLetters && word.allSatisfy { $0.isLetter || ",:;!?'".contains($0) }
+        let body = word.reversed().drop { ",:;!?".contains($0) }
+        return body.count >= minLetters && body.allSatisfy(\.isLetter)
     }
 
     static func transform(_ word: String, _ kind: Obfuscation, _ rng: inout SimRandom) -> String {
@@ -52,9 +53,8 @@ enum Obfuscation: String, CaseIterable, Sendable {
             return String(String.UnicodeScalarView(scalars))
         case .spaced:
             let separator = rng.pick([" ", ".", "-"])
-            let letters = word.filter(\.isLetter)
-            let tail = word.drop { $0.isLetter }
-            return letters.map(String.init).joined(separator: separator) + tail
+            let letters = word.prefix { $0.isLetter }
+            return letters.map(String.init).joined(separator: separator) + word.dropFirst(letters.count)
         }
     }
 }

@@ -25,22 +25,24 @@ public enum Leetspeak {
     /// A character that can be part of a leetspeak word.
     @inline(__always) static func isWordPart(_ c: UInt32) -> Bool { isLetter(c) || letter(for: c) != 0 }
 
-    /// Whether the word `s[start..<end]` is leetspeak: mostly letters, with digits or symbols,
-    /// not an @mention. `!`, `|` and `+` count only between two word characters (`join!!` is
-    /// not leetspeak).
+    /// Whether the word `s[start..<end]` is leetspeak: at least half letters, with digits or
+    /// symbols, not an @mention. `!`, `|` and `+` at the edges are punctuation, not letters
+    /// (`join!!` is the plain word `join`; `daul4h!` is leetspeak).
     static func isLeetWord<T: BinaryInteger>(_ s: UnsafePointer<T>, _ start: Int, _ end: Int) -> Bool {
-        guard end - start >= 2, s[start] != 0x40 else { return false }
-        var letters = 0, symbols = 0
-        for k in start..<end {
-            let c = UInt32(s[k])
-            if isLetter(c) {
-                letters += 1
-            } else {
-                if (c == 0x21 || c == 0x7C || c == 0x2B) && (k == start || k == end - 1) { return false }
-                symbols += 1
-            }
-        }
-        return letters > 0 && symbols > 0 && letters * 2 >= end - start
+        let word = core(s, start, end)
+        guard word.count >= 2, s[word.lowerBound] != 0x40 else { return false }
+        var letters = 0
+        for k in word where isLetter(UInt32(s[k])) { letters += 1 }
+        return letters > 0 && letters < word.count && letters * 2 >= word.count
+    }
+
+    /// The word without `!`, `|` and `+` at its edges (`daul4h!` is the word `daul4h`).
+    static func core<T: BinaryInteger>(_ s: UnsafePointer<T>, _ start: Int, _ end: Int) -> Range<Int> {
+        var lo = start, hi = end
+        func edge(_ c: T) -> Bool { c == 0x21 || c == 0x7C || c == 0x2B }
+        while lo < hi && edge(s[lo]) { lo += 1 }
+        while hi > lo && edge(s[hi - 1]) { hi -= 1 }
+        return lo..<hi
     }
 
     static func isLeetWord(_ s: UnsafeMutablePointer<UInt32>, _ start: Int, _ end: Int) -> Bool {
@@ -49,7 +51,7 @@ public enum Leetspeak {
 
     /// Replaces the symbols of a leetspeak word by the letters they stand for.
     static func fold(_ s: UnsafeMutablePointer<UInt32>, _ word: Range<Int>) {
-        for k in word where !isLetter(s[k]) { s[k] = letter(for: s[k]) }
+        for k in core(UnsafePointer(s), word.lowerBound, word.upperBound) where !isLetter(s[k]) { s[k] = letter(for: s[k]) }
     }
 
     /// The variants of a deobf-view term where each `l` may also be `i` (at most 8).

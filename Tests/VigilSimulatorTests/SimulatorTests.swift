@@ -198,7 +198,7 @@ struct SimulatorTests {
 
     @Test("Content policy: handles and links use reserved example names only")
     func contentPolicy() throws {
-        let allowed = ["t.me/example_", "t.me/+Example", "justpaste.it/ex", "files.example.net/", "https://news.example.org/",
+        let allowed = ["t.me/example_", "t.me/+Example", "justpaste.it/ex", "mega.nz/folder/Example", "https://news.example.org/",
                        "https://example.com/", "pastebin.com/Example"]
         for scenario in ScenarioKind.allCases {
             let g = sharedFeeds[scenario]!

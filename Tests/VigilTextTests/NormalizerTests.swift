@@ -125,6 +125,20 @@ struct NormalizerTests {
         #expect(span(of: "hijrah", in: "go HIJRAHHH", view: .folded) == "HIJRAHHH")
     }
 
+    @Test("Leetspeak folds in deobf words that are at least half letters; numbers, mentions and punctuation stay")
+    func leetspeak() {
+        #expect(views("j0in us").deobf == "join us")
+        #expect(views("h1jr4h now").deobf == "hijrah now")
+        #expect(views("b@iat").deobf == "baiat")
+        #expect(views("$yahid").deobf == "syahid")
+        #expect(views("daul4h!").deobf == "daulah!")
+        #expect(views("join!!").deobf == "join!!")
+        #expect(views("in 2019 for 5000").deobf == "in 2019 for 5000")
+        #expect(views("@user1 hi").deobf == "@user1 hi")
+        #expect(views("j0in us").strict == "j0in us")
+        #expect(Leetspeak.variants(of: "dawlah") == ["dawlah", "dawiah"])
+    }
+
     @Test("URLs: defanged forms are restored in every view")
     func defanging() {
         #expect(views("t[.]me/example_channel").strict == "t.me/example_channel")
