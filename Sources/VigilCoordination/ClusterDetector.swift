@@ -57,30 +57,43 @@ public final class ClusterDetector {
         /// Posts per account in the window: its size is the number of distinct accounts.
         var accountCounts: [Int32: Int32] = [:]
         var label: String
-        /// Popular (more accounts than `hubLimit`): makes no pairs, and stops recording posts
-        /// until it has been quiet for a window.
+        /// Popular (more accounts than `hubLimit`): makes no pairs and records no posts until a
+        /// whole window passes without a post on it.
         var overflowed = false
+        var lastPost: Int64 = 0
 
         mutating func expire(before horizon: Int64) {
             while let first = entries.first, first.ts < horizon {
                 entries.removeFirst()
                 if let n = accountCounts[first.account], n > 1 { accountCounts[first.account] = n - 1 } else { accountCounts[first.account] = nil }
             }
-            if entries.isEmpty { overflowed = false }
+            if overflowed && lastPost < horizon { overflowed = false }
         }
 
         mutating func append(_ entry: WindowEntry, hubLimit: Int) {
+            lastPost = entry.ts
             guard !overflowed else { return }
             entries.append(entry)
             accountCounts[entry.account, default: 0] += 1
-            if accountCounts.count > hubLimit { overflowed = true }
+            if accountCounts.count > hubLimit {
+                overflowed = true
+                entries.removeAll()
+                accountCounts.removeAll()
+            }
         }
 
-        /// The latest post of each other account in the window, oldest first.
-        func partners(of account: Int32) -> [WindowEntry] {
-            var seen = Set<Int32>([account])
+        var isEmpty: Bool { entries.isEmpty && !overflowed }
+
+        /// The latest post of each other account in the window (at most `limit`, the most recent),
+        /// oldest first.
+        func partners(of account: Int32, limit: Int = .max) -> [WindowEntry] {
+            var seen: [Int32] = [account]
             var out: [WindowEntry] = []
-            for entry in entries.reversed() where seen.insert(entry.account).inserted { out.append(entry) }
+            for entry in entries.reversed() where !seen.contains(entry.account) {
+                seen.append(entry.account)
+                out.append(entry)
+                if out.count == limit { break }
+            }
             return out.reversed()
         }
     }
@@ -100,10 +113,20 @@ public final class ClusterDetector {
     }
 
     struct Pair {
-        var signals: [PairSignal] = Array(repeating: PairSignal(), count: Signal.allCases.count)
+        /// Only the signals that have evidence, by `Signal.index` (most pairs have one).
+        var present: [(Int, PairSignal)] = []
         var lastTs: Int64 = 0
         var firstTs: Int64 = 0
         var linked = false
+
+        subscript(_ s: Int) -> PairSignal {
+            get { present.first { $0.0 == s }?.1 ?? PairSignal() }
+            set {
+                if let i = present.firstIndex(where: { $0.0 == s }) { present[i].1 = newValue } else { present.append((s, newValue)) }
+            }
+        }
+
+        var signals: [PairSignal] { present.map(\.1) }
     }
 
     var pairs: [UInt64: Pair] = [:]
@@ -250,17 +273,18 @@ public final class ClusterDetector {
     }
 
     func touchActivity(_ a: Int32, at t: Int64, score: Int) {
-        var state = accounts[Int(a)]
-        let horizon = config.horizon * 1e6
-        state.activity = state.activity * exp(-Double(max(0, t - state.activityAt)) / horizon) + 1
-        state.activityAt = t
-        if score >= state.topScore || t - state.topScoreAt > ClusterDetector.micros(config.horizon) {
-            state.topScore = score
-            state.topScoreAt = t
+        let i = Int(a)
+        // In place: copying the state out and back would copy its arrays on every post.
+        accounts[i].activity = accounts[i].activity * exp(-Double(max(0, t - accounts[i].activityAt)) / (config.horizon * 1e6)) + 1
+        accounts[i].activityAt = t
+        if score >= accounts[i].topScore || t - accounts[i].topScoreAt > ClusterDetector.micros(config.horizon) {
+            accounts[i].topScore = score
+            accounts[i].topScoreAt = t
         }
-        state.recentPosts.append(t)
-        if state.recentPosts.count > 16 { state.recentPosts.removeFirst(state.recentPosts.count - 16) }
-        accounts[Int(a)] = state
+        if accounts[i].recentPosts.count >= 16 { accounts[i].recentPosts.removeFirst() }
+        accounts[i].recentPosts.append(t)
+        // A cluster is active while its members post.
+        if let c = clusterOfRoot[find(a)], clusters[c]?.dormant == false { clusters[c]?.lastTs = t }
     }
 
     func activity(_ a: Int32, at t: Int64) -> Double {
@@ -272,17 +296,22 @@ public final class ClusterDetector {
     /// suspended (a banned account coming back), or when they also share bio and display name
     /// (the same face on two accounts); a shared stem alone is common and proves nothing.
     func linkFamily(_ a: Int32, _ b: Int32, stem: String, at t: Int64) {
-        let sa = accounts[Int(a)], sb = accounts[Int(b)]
-        let sameBio = sa.bio != nil && sa.bio == sb.bio && !(sa.bio ?? "").isEmpty && sa.displayName == sb.displayName
-        let afterSuspension = { (x: AccountState, y: AccountState) -> Bool in
-            guard let suspended = y.suspendedAt, let created = x.createdAt else { return false }
+        let (x, y) = (Int(a), Int(b))
+        let sameFace = accounts[x].bio != nil && !(accounts[x].bio ?? "").isEmpty && accounts[x].bio == accounts[y].bio
+            && accounts[x].displayName == accounts[y].displayName
+        func returned(_ p: Int, after q: Int) -> Bool {
+            guard let suspended = accounts[q].suspendedAt, let created = accounts[p].createdAt else { return false }
             return created >= suspended
         }
-        guard sameBio || afterSuspension(sa, sb) || afterSuspension(sb, sa) else { return }
+        guard sameFace || returned(x, after: y) || returned(y, after: x) else { return }
         let key = stemKey(stem)
-        let sample = EvidenceSample(accounts: [sa.id, sb.id].sorted(), posts: [], key: "\(sa.handle ?? sa.id) ~ \(sb.handle ?? sb.id)", ts: Timestamp(microseconds: t))
+        let sample = EvidenceSample(accounts: [accounts[x].id, accounts[y].id].sorted(), posts: [],
+                                    key: "\(accounts[x].handle ?? accounts[x].id) ~ \(accounts[y].handle ?? accounts[y].id)",
+                                    ts: Timestamp(microseconds: t))
         evidence(a, b, signal: .handleFamily, key: key, label: stem, weight: 2, sample: sample, at: t)
     }
+
+    static let familyLimit = 16
 
     func stemKey(_ stem: String) -> UInt64 { ClusterDetector.hash("stem:" + stem) }
 
@@ -329,7 +358,7 @@ public final class ClusterDetector {
         default: window = config.horizon
         }
         w.expire(before: now - ClusterDetector.micros(window))
-        if !w.entries.isEmpty { windows[s][key] = w }
+        if !w.isEmpty { windows[s][key] = w }
     }
 
     /// Near-duplicates: posts sharing an LSH band are candidates, verified by their real Jaccard.
@@ -338,33 +367,45 @@ public final class ClusterDetector {
         sketches.append(sketch)
         sketchTimes.append(t)
         let s = Signal.nearDuplicate.index
-        var checked = Set<Int>()
         let keys = sketch.bands.enumerated().map { $0.element ^ UInt64($0.offset) }
+        // Candidates from every band, counted: a text sharing more bands is more likely a copy.
+        var candidates: [(entry: WindowEntry, bands: Int, distinct: Int)] = []
         for key in keys {
             var w = windows[s].removeValue(forKey: key) ?? KeyWindow(label: "")
             w.expire(before: t - ClusterDetector.micros(config.textWindow))
-            let distinct = w.accountCounts.count
             if !w.overflowed {
-                for other in w.partners(of: account) where other.sketch >= sketchBase && checked.insert(other.sketch).inserted {
-                    let otherSketch = sketches[other.sketch - sketchBase]
-                    let similarity = sketch.similarity(otherSketch)
-                    guard similarity >= config.similarity else { continue }
-                    // The text, not the post, is the key: two accounts repeating one stock phrase
-                    // share one key however often they post it. The smallest band the two texts
-                    // share names it.
-                    let otherKeys = Set(otherSketch.bands.enumerated().map { $0.element ^ UInt64($0.offset) })
-                    let textKey = keys.filter { otherKeys.contains($0) }.min() ?? key
-                    let sample = EvidenceSample(accounts: [accounts[Int(other.account)].id, accounts[Int(account)].id].sorted(),
-                                                posts: [other.post, post], key: "jaccard \(Int(similarity * 100))%", ts: Timestamp(microseconds: t))
-                    evidence(account, other.account, signal: .nearDuplicate, key: textKey, label: other.post,
-                             weight: similarity / log2(2 + Double(distinct)), sample: sample, at: t)
+                let distinct = w.accountCounts.count
+                for other in w.partners(of: account, limit: 16) where other.sketch >= sketchBase {
+                    if let i = candidates.firstIndex(where: { $0.entry.sketch == other.sketch }) {
+                        candidates[i].bands += 1
+                    } else {
+                        candidates.append((other, 1, distinct))
+                    }
                 }
             }
             w.append(WindowEntry(ts: t, account: account, post: post, sketch: index), hubLimit: config.hubLimit)
             windows[s][key] = w
             expiry.append((t + ClusterDetector.micros(config.textWindow), s, key))
         }
+        // Verify the strongest few: enough to link copies, bounded work per post.
+        candidates.sort { $0.bands > $1.bands || ($0.bands == $1.bands && $0.entry.sketch > $1.entry.sketch) }
+        for candidate in candidates.prefix(ClusterDetector.textCandidates) {
+            let other = candidate.entry
+            let otherSketch = sketches[other.sketch - sketchBase]
+            let similarity = sketch.similarity(otherSketch)
+            guard similarity >= config.similarity else { continue }
+            // The text, not the post, is the key: two accounts repeating one stock phrase share one
+            // key however often they post it. The smallest band the two texts share names it.
+            let otherKeys = Set(otherSketch.bands.enumerated().map { $0.element ^ UInt64($0.offset) })
+            let textKey = keys.filter { otherKeys.contains($0) }.min() ?? keys[0]
+            let sample = EvidenceSample(accounts: [accounts[Int(other.account)].id, accounts[Int(account)].id].sorted(),
+                                        posts: [other.post, post], key: "jaccard \(Int(similarity * 100))%", ts: Timestamp(microseconds: t))
+            evidence(account, other.account, signal: .nearDuplicate, key: textKey, label: other.post,
+                     weight: similarity / log2(2 + Double(candidate.distinct)), sample: sample, at: t)
+        }
     }
+
+    static let textCandidates = 12
 
     // MARK: - Pair evidence and edges
 
@@ -383,12 +424,14 @@ public final class ClusterDetector {
         // detector's biggest cost otherwise.
         withPair(pk) { pair in
             if pair.firstTs == 0 { pair.firstTs = t }
-            if !pair.signals[s].keys.contains(key) {
+            var entry = pair[s]
+            if !entry.keys.contains(key) {
                 // Each key counts once per pair: repeating one link is not more coordination.
-                if pair.signals[s].keys.count < 16 { pair.signals[s].keys.append(key) }
-                pair.signals[s].weight += weight
-                if pair.signals[s].samples.count < 3 { pair.signals[s].samples.append(sample) }
-                if pair.signals[s].label.isEmpty { pair.signals[s].label = label }
+                if entry.keys.count < 16 { entry.keys.append(key) }
+                entry.weight += weight
+                if entry.samples.count < 2 { entry.samples.append(sample) }
+                if entry.label.isEmpty { entry.label = label }
+                pair[s] = entry
             }
             pair.lastTs = t
             if signal != .handleFamily { addSynchrony(a, b, &pair) }
@@ -411,11 +454,12 @@ public final class ClusterDetector {
         let other = accounts[Int(b)].recentPosts
         var count = 0
         for x in accounts[Int(a)].recentPosts where other.contains(where: { abs($0 - x) <= window }) { count += 1 }
-        let s = Signal.synchronizedActivity.index
         if count >= 3 {
-            pair.signals[s].weight = Double(count) / 4
-            pair.signals[s].label = "\(count) posts within \(Int(config.syncWindow)) s"
-            if pair.signals[s].keys.isEmpty { pair.signals[s].keys = [UInt64(count)] }
+            var entry = pair[Signal.synchronizedActivity.index]
+            entry.weight = Double(count) / 4
+            entry.label = "\(count) posts within \(Int(config.syncWindow)) s"
+            entry.keys = [UInt64(count)]
+            pair[Signal.synchronizedActivity.index] = entry
         }
     }
 
@@ -424,17 +468,17 @@ public final class ClusterDetector {
     /// strong handle-family link on its own. Similar text alone never links: stock phrases and
     /// memes are shared by people who never met.
     func qualifies(_ pair: Pair, _ a: Int32, _ b: Int32, at t: Int64) -> Bool {
-        if !pair.signals[Signal.handleFamily.index].keys.isEmpty { return true }
+        if !pair[Signal.handleFamily.index].keys.isEmpty { return true }
         var kinds = 0, sharedKeys = 0
         var weight = 0.0
         for signal in [Signal.coLink, .coRepost, .coReply, .nearDuplicate, .hashtagSequence] {
-            let entry = pair.signals[signal.index]
+            let entry = pair[signal.index]
             guard !entry.keys.isEmpty else { continue }
             kinds += 1
             if signal != .nearDuplicate { sharedKeys = max(sharedKeys, entry.keys.count) }
             weight += entry.weight
         }
-        weight += pair.signals[Signal.synchronizedActivity.index].weight
+        weight += pair[Signal.synchronizedActivity.index].weight
         guard kinds >= 2 || sharedKeys >= 3 else { return false }
         // Busy accounts meet by chance: demand evidence that grows with both activities.
         return weight >= 0.25 * sqrt(activity(a, at: t) * activity(b, at: t))
@@ -520,7 +564,16 @@ public final class ClusterDetector {
     /// dormant, and forgets clusters dormant for two horizons (their accounts start afresh).
     func sweep(now t: Int64) {
         let horizon = ClusterDetector.micros(config.horizon)
-        pairs = pairs.filter { $0.value.lastTs >= t - horizon || $0.value.linked && clusterIsActive($0.key) }
+        let textHorizon = ClusterDetector.micros(2 * config.textWindow)
+        let nearDuplicate = Signal.nearDuplicate.index
+        // Similar text alone never links two accounts, so such evidence is kept only while a
+        // second signal could still join it; everything else lasts the horizon.
+        pairs = pairs.filter { entry in
+            let pair = entry.value
+            if pair.linked && clusterIsActive(entry.key) { return true }
+            if pair.lastTs < t - horizon { return false }
+            return pair.lastTs >= t - textHorizon || pair.present.contains { $0.0 != nearDuplicate }
+        }
         for c in clusters.keys.sorted() {
             guard var cluster = clusters[c] else { continue }
             if !cluster.dormant && cluster.lastTs < t - horizon {
@@ -570,7 +623,7 @@ public final class ClusterDetector {
         for pk in cluster.edges {
             guard let pair = pairs[pk] else { continue }
             for signal in Signal.allCases {
-                let entry = pair.signals[signal.index]
+                let entry = pair[signal.index]
                 guard !entry.keys.isEmpty else { continue }
                 var e = bySignal[signal] ?? SignalEvidence(signal: signal, edges: 0, keys: [], samples: [])
                 e.edges += 1

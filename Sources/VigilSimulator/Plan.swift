@@ -153,8 +153,10 @@ struct Plan: Sendable {
         let stem = rng.pick(bank.handleStems[stemRole] ?? ["user"])
         let bioRole = role.rawValue
         let created = start - Int64(rng.int(30...2000)) * 86_400 * Plan.second
+        // Real handles are diverse: a stem, a random syllable and a number.
+        let syllable = String((0..<3).map { _ in Character(Unicode.Scalar(UInt8(97 + rng.int(0...25)))) })
         accounts.append(SimAccount(
-            id: "a\(index + 1)", handle: handle ?? "example_\(stem)\(index + 1)",
+            id: "a\(index + 1)", handle: handle ?? "example_\(stem)_\(syllable)\(index + 1)",
             displayName: rng.pick(bank.displayNames[lang] ?? ["Example"]), platform: platform ?? pickPlatform(&rng),
             createdAt: created, followers: followers, bio: rng.pick(bank.bios[bioRole]?[lang] ?? [""]),
             lang: lang, role: role, activity: activity, appearsAt: nil, suspendedAt: nil))

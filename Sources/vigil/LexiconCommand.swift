@@ -102,7 +102,11 @@ struct LexiconCommand: ParsableCommand {
             }
             print(quality.table)
             print(String(format: "news and counter-speech flagged high or critical: %.2f%% (target < 2%%)", quality.newsFlaggedHigh * 100))
-            print(String(format: "violating flagged medium or above: %.2f%% (target > 95%%)", quality.violatingFlaggedMedium * 100))
+            if (quality.rows["violating"]?.posts ?? 0) > 0 {
+                print(String(format: "violating flagged medium or above: %.2f%% (target > 95%%)", quality.violatingFlaggedMedium * 100))
+            } else {
+                print("violating flagged medium or above: n/a (the feed has no violating posts)")
+            }
         }
     }
 

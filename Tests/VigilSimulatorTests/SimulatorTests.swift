@@ -2,6 +2,7 @@ import Foundation
 import Testing
 import VigilFeed
 import VigilLexicon
+import VigilEvaluation
 import VigilPipeline
 @testable import VigilSimulator
 
@@ -231,5 +232,51 @@ struct SimulatorTests {
         #expect(throws: TemplateError.self) { try TemplateBank(yaml: "templates: {}") }
         let yaml = TemplateBank.builtInText()
         #expect(throws: TemplateError.self) { try TemplateBank(yaml: yaml.replacingOccurrences(of: "{emoji}", with: "{nonexistent_slot}")) }
+    }
+}
+
+struct SampleFeedTests {
+    /// The repository's sample-feeds folder.
+    static let folder = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent().appendingPathComponent("sample-feeds")
+
+    /// Decompressed bytes of a committed sample feed.
+    static func committed(_ name: String) throws -> Data {
+        var lines = Data()
+        let reader = try LineReader(path: folder.appendingPathComponent(name).path, padding: 64)
+        try reader.forEachLine({ line in
+            lines.append(contentsOf: line.bytes)
+            lines.append(0x0A)
+            return true
+        }, oversized: { _, _ in true })
+        return lines
+    }
+
+    @Test("Committed sample feeds are what the simulator makes today (regenerate with `make sample-feeds`)", arguments: [
+        ("workshop", ScenarioKind.workshop, nil, nil), ("recruiter-network", .recruiterNetwork, 2700.0, 4.0),
+        ("suspension-evasion", .suspensionEvasion, 2700.0, 4.0), ("news-spike", .newsSpike, 1800.0, 4.0), ("baseline", .baseline, 1800.0, 4.0),
+    ])
+    func matchesSimulator(_ name: String, _ scenario: ScenarioKind, _ duration: Double?, _ rate: Double?) throws {
+        let generated = try generate(scenario, seed: 1, duration: duration, rate: rate)
+        #expect(try SampleFeedTests.committed("\(name).jsonl.gz") == generated.feed, "sample-feeds/\(name).jsonl.gz is stale")
+        let key = try Data(contentsOf: SampleFeedTests.folder.appendingPathComponent("\(name).key.json"))
+        #expect(key == generated.key, "sample-feeds/\(name).key.json is stale")
+    }
+
+    @Test("sample-feeds/ stays under 10 MB")
+    func size() throws {
+        let files = try FileManager.default.contentsOfDirectory(at: SampleFeedTests.folder, includingPropertiesForKeys: [.fileSizeKey])
+        let total = try files.reduce(0) { $0 + (try $1.resourceValues(forKeys: [.fileSizeKey]).fileSize ?? 0) }
+        #expect(total < 10_000_000)
+    }
+
+    @Test("Every violating post of the workshop is flagged medium or above; no news or counter-speech high")
+    func workshopQuality() throws {
+        let key = try AnswerKey.load(path: SampleFeedTests.folder.appendingPathComponent("workshop.key.json").path)
+        let quality = try FlagQuality.evaluate(paths: [SampleFeedTests.folder.appendingPathComponent("workshop.jsonl.gz").path],
+                                               key: key, compiled: builtInLexicon)
+        #expect(quality.violatingFlaggedMedium > 0.95)
+        #expect(quality.newsFlaggedHigh < 0.02)
+        #expect((quality.rows["violating"]?.posts ?? 0) > 30)
     }
 }
