@@ -65,7 +65,7 @@ let package = Package(
             dependencies: ["VigilFeed", .product(name: "DequeModule", package: "swift-collections")],
             swiftSettings: hotPath
         ),
-        .target(name: "VigilEvaluation", dependencies: ["VigilPipeline", "VigilSimulator", "VigilScoring"]),
+        .target(name: "VigilEvaluation", dependencies: ["VigilPipeline", "VigilSimulator", "VigilScoring", "VigilCoordination"]),
         .executableTarget(
             name: "vigil",
             dependencies: ["VigilPipeline", "VigilSimulator", "VigilEvaluation", .product(name: "ArgumentParser", package: "swift-argument-parser")]

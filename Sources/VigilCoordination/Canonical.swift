@@ -50,10 +50,9 @@ public enum Canonical {
     public static func handleStem(_ handle: String) -> String {
         var s = handle.lowercased()
         if s.hasPrefix("@") { s.removeFirst() }
-        // A numeric suffix (with or without an underscore) marks a return: strip it before folding
-        // the digits that stand for letters.
-        while let last = s.last, last.isNumber { s.removeLast() }
-        while s.hasSuffix("_") || s.hasSuffix(".") || s.hasSuffix("-") { s.removeLast() }
+        // Numeric suffixes and separators mark a return (`name_2`, `name_2_3`, `name2_`): strip
+        // them, repeatedly, before folding the digits that stand for letters.
+        while let last = s.last, last.isNumber || last == "_" || last == "." || last == "-" { s.removeLast() }
         let folded = s.map { c -> Character in
             switch c {
             case "0": return "o"

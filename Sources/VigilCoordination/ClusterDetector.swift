@@ -277,7 +277,10 @@ public final class ClusterDetector {
         // In place: copying the state out and back would copy its arrays on every post.
         accounts[i].activity = accounts[i].activity * exp(-Double(max(0, t - accounts[i].activityAt)) / (config.horizon * 1e6)) + 1
         accounts[i].activityAt = t
-        if score >= accounts[i].topScore || t - accounts[i].topScoreAt > ClusterDetector.micros(config.horizon) {
+        // The highest recent score, fading over a few horizons: one benign post does not wipe
+        // out what an account posted minutes ago.
+        let faded = Double(accounts[i].topScore) * exp(-Double(max(0, t - accounts[i].topScoreAt)) / (3 * config.horizon * 1e6))
+        if Double(score) >= faded {
             accounts[i].topScore = score
             accounts[i].topScoreAt = t
         }
@@ -463,23 +466,27 @@ public final class ClusterDetector {
         }
     }
 
-    /// Two different keyed signals agreeing, or one sharing signal (links, reposts, replies,
-    /// hashtags) on three keys, beyond what the two accounts' activity would produce by chance; a
-    /// strong handle-family link on its own. Similar text alone never links: stock phrases and
-    /// memes are shared by people who never met.
+    /// Three distinct keys on two kinds of evidence, or one sharing signal (links, reposts,
+    /// replies, hashtags) on three keys, beyond what the two accounts' activity would produce by
+    /// chance; a strong handle-family link on its own. Similar text alone never links: stock
+    /// phrases and memes are shared by people who never met.
     func qualifies(_ pair: Pair, _ a: Int32, _ b: Int32, at t: Int64) -> Bool {
         if !pair[Signal.handleFamily.index].keys.isEmpty { return true }
-        var kinds = 0, sharedKeys = 0
+        var kinds = 0, sharedKeys = 0, keys = 0
         var weight = 0.0
         for signal in [Signal.coLink, .coRepost, .coReply, .nearDuplicate, .hashtagSequence] {
             let entry = pair[signal.index]
             guard !entry.keys.isEmpty else { continue }
             kinds += 1
+            keys += entry.keys.count
             if signal != .nearDuplicate { sharedKeys = max(sharedKeys, entry.keys.count) }
             weight += entry.weight
         }
-        weight += pair[Signal.synchronizedActivity.index].weight
-        guard kinds >= 2 || sharedKeys >= 3 else { return false }
+        // Synchronized activity is shown as evidence but does not count here: on a busy platform
+        // two active accounts post within seconds of each other all the time.
+        // Three meetings, on at least two kinds of evidence (or three shared links, targets or
+        // tags): one coincidence of each kind happens between strangers on a busy platform.
+        guard keys >= 3 && (kinds >= 2 || sharedKeys >= 3) else { return false }
         // Busy accounts meet by chance: demand evidence that grows with both activities.
         return weight >= 0.25 * sqrt(activity(a, at: t) * activity(b, at: t))
     }
@@ -601,21 +608,34 @@ public final class ClusterDetector {
 
     // MARK: - Reporting
 
-    /// 0–100: what members post (the lexicon) weighs most, then how tightly they are tied, then
-    /// size and reach. Without violating content a cluster cannot reach the high band (60).
+    /// 0–100: what the members post (the lexicon) weighs most (45), then whether a suspended member
+    /// came back (25), how tightly they are tied (15), reach (10) and size (5). Without violating
+    /// content a cluster tops out at 55, below the high band (60): a tight group of news accounts
+    /// sharing a story stays out of the way.
     func score(_ cluster: Cluster) -> Int {
-        let members = cluster.members.map { accounts[Int($0)] }
-        let scores = members.map(\.topScore).sorted(by: >)
-        let content = Double(scores.prefix(3).reduce(0, +)) / Double(max(1, min(3, scores.count))) / 100
+        let members = cluster.members.map { Int($0) }
+        // What the upper half of the members post: a network's members all push the material,
+        // while one member's post in a crowd of news accounts says little about the crowd.
+        let scores = members.map { accounts[$0].topScore }.sorted(by: >)
+        let half = scores.prefix((scores.count + 1) / 2)
+        let content = Double(half.reduce(0, +)) / Double(max(1, half.count)) / 100
         var strength = 0.0
+        var evasion = 0.0
         for pk in cluster.edges {
             guard let pair = pairs[pk] else { continue }
-            strength += Double(pair.signals.filter { !$0.keys.isEmpty }.count)
+            for (s, entry) in pair.present where !entry.keys.isEmpty {
+                // A handle family is one signal but strong evidence on its own.
+                strength += s == Signal.handleFamily.index ? 3 : 1
+            }
+            let a = Int(pk >> 32), b = Int(pk & 0xFFFF_FFFF)
+            if !pair[Signal.handleFamily.index].keys.isEmpty && (accounts[a].suspendedAt != nil || accounts[b].suspendedAt != nil) {
+                evasion = 1
+            }
         }
         let tightness = min(1, strength / Double(max(1, members.count)) / 3)
         let size = min(1, log2(Double(members.count)) / 5)
-        let reach = min(1, log10(1 + Double(members.reduce(0) { $0 + $1.followers })) / 7)
-        return Int((100 * (0.45 * content + 0.25 * tightness + 0.15 * size + 0.15 * reach)).rounded())
+        let reach = min(1, log10(1 + Double(members.reduce(Int64(0)) { $0 + accounts[$1].followers })) / 7)
+        return Int((100 * (0.45 * content + 0.15 * tightness + 0.25 * evasion + 0.05 * size + 0.10 * reach)).rounded())
     }
 
     func makeEvent(_ cluster: Cluster, state: ClusterState, at t: Int64) -> ClusterEvent {

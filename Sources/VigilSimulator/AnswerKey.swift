@@ -123,6 +123,17 @@ public struct AnswerKey: Decodable, Sendable {
         public var keys: [String]?
     }
 
+    public struct Return: Decodable, Sendable {
+        public var account: String
+        public var handle: String
+        public var createdAt: String
+
+        enum CodingKeys: String, CodingKey {
+            case account, handle
+            case createdAt = "created_at"
+        }
+    }
+
     public struct Cluster: Decodable, Sendable {
         public var id: String
         public var kind: String
@@ -131,6 +142,8 @@ public struct AnswerKey: Decodable, Sendable {
         public var members: [String]
         public var amplifiers: [String]?
         public var signals: [Signal]
+        /// Evasion chains: when each return appeared.
+        public var returns: [Return]?
     }
 
     public struct MarkerEntry: Decodable, Sendable {

@@ -205,17 +205,29 @@ public final class FeedSimulator {
         if kind == .benign, !recent.isEmpty {
             let roll = rng.unit()
             if roll < 0.18 {
-                let target = recent[rng.int(0...recent.count - 1)]
-                writePost(author: a, at: t, text: "", kind: .benign, repostOf: target.0)
+                writePost(author: a, at: t, text: "", kind: .benign, repostOf: threadTarget())
                 return
             }
             if roll < 0.30 {
-                let target = recent[rng.int(0...recent.count - 1)]
-                writePost(author: a, at: t, kind: .reply, replyTo: target.0)
+                writePost(author: a, at: t, kind: .reply, replyTo: threadTarget())
                 return
             }
         }
         writePost(author: a, at: t, kind: kind)
+    }
+
+    /// What a reply or repost answers: usually a post by a big account (popular posts draw the
+    /// crowds), sometimes any recent one.
+    private func threadTarget() -> String {
+        if rng.chance(0.6) {
+            var best = recent[rng.int(0...recent.count - 1)]
+            for _ in 0..<5 {
+                let candidate = recent[rng.int(0...recent.count - 1)]
+                if plan.accounts[candidate.1].followers > plan.accounts[best.1].followers { best = candidate }
+            }
+            return best.0
+        }
+        return recent[rng.int(0...recent.count - 1)].0
     }
 
     private func organicKind(for role: Role) -> PostKind {
@@ -395,9 +407,10 @@ public final class FeedSimulator {
         case .linkTGInvite: return "t.me/+ExampleInvite\(String(format: "%04d", n))"
         case .linkPaste: return "justpaste.it/ex\(n)"
         case .linkFile: return "mega.nz/folder/Example\(n)"
-        case .linkNews: return "https://news.example.org/2026/03/story-\(n)"
-        case .linkBenign: return "https://example.com/\(rng.pick(["events", "blog", "shop", "photos", "recipes"]))/\(n)"
-        case .linkTGBenign: return "t.me/example_\(rng.pick(bank.handleStems["organic"] ?? ["community"]))"
+        // Links are heavy-tailed: a few stories and channels everyone shares, a long tail of others.
+        case .linkNews: return "https://news.example.org/2026/03/story-\(popular(50_000))"
+        case .linkBenign: return "https://example.com/\(rng.pick(["events", "blog", "shop", "photos", "recipes"]))/\(popular(50_000))"
+        case .linkTGBenign: return "t.me/example_\(rng.pick(bank.handleStems["organic"] ?? ["community"]))\(popular(2_000))"
         case .linkPasteBenign: return "pastebin.com/Example\(n)"
         case .walletBTC:
             let tail = String((0..<3).map { i in FeedSimulator.bech32[(n >> (5 * i)) & 31] })
@@ -420,6 +433,11 @@ public final class FeedSimulator {
         case .time: return String(format: "%02d:%02d", rng.int(6...23), rng.pick([0, 15, 30, 45]))
         case .emoji: return rng.pick(FeedSimulator.emoji)
         }
+    }
+
+    /// 1…n with a heavy head: a third of draws among the first twenty.
+    private func popular(_ n: Int) -> Int {
+        rng.chance(0.33) ? rng.int(1...20) : rng.int(1...n)
     }
 
     private func writeScenario() {

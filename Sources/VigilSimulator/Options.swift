@@ -28,11 +28,13 @@ public struct SimulationOptions: Sendable, Equatable {
     }
 
     /// Per scenario: a workshop is something a room can follow; the others are analysis-sized.
+    /// Accounts are many for the rate (a few posts an hour each, heavy-tailed), as on a platform:
+    /// a few hundred accounts posting every minute would coincide all the time.
     public static func defaults(for scenario: ScenarioKind) -> (accounts: Int, duration: Double, rate: Double) {
         switch scenario {
-        case .workshop: return (120, 25 * 60, 2)
-        case .baseline: return (500, 3600, 20)
-        case .recruiterNetwork, .suspensionEvasion, .newsSpike: return (400, 3600, 20)
+        case .workshop: return (600, 25 * 60, 2)
+        case .baseline: return (12_000, 3600, 20)
+        case .recruiterNetwork, .suspensionEvasion, .newsSpike: return (10_000, 3600, 20)
         }
     }
 

@@ -194,6 +194,10 @@ struct Plan: Sendable {
         }
     }
 
+    /// Everyday activity of a planted account: like an ordinary, fairly active user (rank n/4 of
+    /// the Zipf curve), so planted accounts do not stand out by volume.
+    var plantedActivity: Double { 1 / pow(Double(max(10, options.accounts)) / 4, 0.9) }
+
     mutating func addCluster(_ bank: TemplateBank, _ rng: inout SimRandom, from: Int64, to: Int64, members count: Int, waves waveCount: Int) {
         let language = pickLanguage(&rng)
         let stem = rng.pick(bank.handleStems["violating"] ?? ["channel"])
@@ -202,10 +206,10 @@ struct Plan: Sendable {
             // Members look organic: ordinary handles, modest followers, a little everyday posting.
             let lang = rng.chance(0.8) ? language : pickLanguage(&rng)
             members.append(addAccount(bank, &rng, role: .violating, lang: lang, followers: Int64(rng.logNormal(mu: 5, sigma: 1)),
-                                      activity: 0.05, platform: rng.pick(["x", "telegram", "facebook"])))
+                                      activity: plantedActivity, platform: rng.pick(["x", "telegram", "facebook"])))
         }
         let amplifier = addAccount(bank, &rng, role: .celebrity, lang: language, followers: Int64(rng.logNormal(mu: 13.8, sigma: 0.4)),
-                                   activity: 0.3, platform: "x")
+                                   activity: plantedActivity * 4, platform: "x")
         var waves: [Wave] = []
         let categories: [ViolationCategory] = [.recruitmentCall, .handoff, .recruitmentCall, .travelHijrah, .allegiance, .fundraising, .glorification]
         for w in 0..<waveCount {
@@ -234,15 +238,15 @@ struct Plan: Sendable {
         let stem = rng.pick(bank.handleStems["violating"] ?? ["channel"])
         let base = "example_\(stem)_\(chains.count + 1)"
         let original = addAccount(bank, &rng, role: .violating, lang: language, followers: Int64(rng.logNormal(mu: 6.5, sigma: 0.8)),
-                                  activity: 0.1, platform: "telegram", handle: base)
+                                  activity: plantedActivity, platform: "telegram", handle: base)
         var indices = [original]
         var suspension = firstSuspension
         var links = [Plan.link(.linkTG, stem, chains.count * 10 + 1)]
         for r in 1...returns {
             accounts[indices.last!].suspendedAt = suspension
             let comeback = suspension + Int64((60 + rng.unit() * max(60, spacing * 0.4)) * 1e6)
-            let index = addAccount(bank, &rng, role: .violating, lang: language, followers: Int64(rng.int(5...80)), activity: 0.1,
-                                   platform: "telegram", handle: Plan.returnHandle(base, r))
+            let index = addAccount(bank, &rng, role: .violating, lang: language, followers: Int64(rng.int(5...80)),
+                                   activity: plantedActivity, platform: "telegram", handle: Plan.returnHandle(base, r))
             // A return keeps the face: same display name and bio, a fresh account.
             accounts[index].displayName = accounts[original].displayName
             accounts[index].bio = accounts[original].bio

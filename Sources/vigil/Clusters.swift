@@ -2,7 +2,9 @@ import ArgumentParser
 import Foundation
 import VigilCoordination
 import VigilFeed
+import VigilEvaluation
 import VigilPipeline
+import VigilSimulator
 
 struct Clusters: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -27,6 +29,12 @@ struct Clusters: ParsableCommand {
 
     @Option(help: ArgumentHelp("Show events of clusters scoring at least this (0-100).", valueName: "score"))
     var minScore: Int = 30
+
+    @Option(help: ArgumentHelp("Grade against an answer key (vigil simulate) instead of printing events: precision, recall and detection latency.", valueName: "file"))
+    var answerKey: String?
+
+    @Option(help: ArgumentHelp("With --answer-key: the score from which a cluster counts as reported (default: the high band, 60).", valueName: "score"))
+    var gradeScore: Int?
 
     @OptionGroup var lexicon: LexiconOptions
 
@@ -83,6 +91,22 @@ struct Clusters: ParsableCommand {
         pipeline.onReject = { line in
             if rejected < 20 { Diagnostics.say(line.description) }
             rejected += 1
+        }
+        if let answerKey {
+            // Grading mode: the events are not printed, only how they match the key.
+            let key: AnswerKey
+            do { key = try AnswerKey.load(path: answerKey) } catch {
+                Diagnostics.say("\(answerKey): not an answer key: \(error)")
+                throw ExitStatus.dataError
+            }
+            do {
+                let quality = try ClusterQuality.evaluate(paths: feeds, key: key, pipeline: pipeline, minScore: gradeScore ?? 60)
+                print(quality.summary)
+            } catch {
+                Diagnostics.say("\(error)")
+                throw ExitStatus.ioError
+            }
+            return
         }
         let stats: ScanStats
         do { stats = try pipeline.run(readers) } catch {
