@@ -13,8 +13,11 @@ public enum Canonical {
     public static func url(_ raw: String) -> String? {
         var s = raw.trimmingCharacters(in: .whitespacesAndNewlines)
         guard !s.isEmpty else { return nil }
-        for (fang, plain) in [("[.]", "."), ("(.)", "."), ("{.}", "."), ("[dot]", "."), ("(dot)", "."), ("[:]", ":")] {
-            s = s.replacingOccurrences(of: fang, with: plain)
+        // Most links are not defanged: skip the replacements when no bracket is present.
+        if s.utf8.contains(where: { $0 == 0x5B || $0 == 0x28 || $0 == 0x7B }) {
+            for (fang, plain) in [("[.]", "."), ("(.)", "."), ("{.}", "."), ("[dot]", "."), ("(dot)", "."), ("[:]", ":")] {
+                s = s.replacingOccurrences(of: fang, with: plain)
+            }
         }
         let lower = s.lowercased()
         for scheme in ["https://", "http://", "hxxps://", "hxxp://"] where lower.hasPrefix(scheme) {

@@ -43,90 +43,135 @@ public final class ClusterDetector {
     var accountIndex: [String: Int32] = [:]
     var families: [String: [Int32]] = [:]
 
-    // Key windows.
-    struct WindowEntry {
+    // Recent posts and the key chains that point into them.
+    struct RecentPost {
+        var id: String
         var ts: Int64
-        var account: Int32
-        var post: String
-        /// For text windows: the sketch index in `sketches`.
-        var sketch: Int
+        /// Kept for the text window only.
+        var sketch: TextSketch?
     }
 
-    struct KeyWindow {
-        var entries: Deque<WindowEntry> = []
-        /// Posts per account in the window: its size is the number of distinct accounts.
-        var accountCounts: [Int32: Int32] = [:]
-        var label: String
-        /// Popular (more accounts than `hubLimit`): makes no pairs and records no posts until a
-        /// whole window passes without a post on it.
-        var overflowed = false
-        var lastPost: Int64 = 0
+    var recent: Deque<RecentPost> = []
+    var recentBase = 0
+    var sketchCursor = 0
+    /// One chain set per signal, by `Signal.index` (handle families and synchrony use none).
+    var chains: [KeyChains]
+    /// Accounts meeting on a near-duplicate text group (`chains` holds the LSH bands for text).
+    var textGroups: KeyChains
 
-        mutating func expire(before horizon: Int64) {
-            while let first = entries.first, first.ts < horizon {
-                entries.removeFirst()
-                if let n = accountCounts[first.account], n > 1 { accountCounts[first.account] = n - 1 } else { accountCounts[first.account] = nil }
-            }
-            if overflowed && lastPost < horizon { overflowed = false }
+    // Pair evidence. Millions of pairs meet once and never again, so a pair's evidence lives
+    // inline (no allocation) until it has more than one signal or more than four keys.
+
+    /// The distinct keys behind one signal of a pair (at most 16 are remembered).
+    struct KeySet {
+        private var k0: UInt64 = 0, k1: UInt64 = 0, k2: UInt64 = 0, k3: UInt64 = 0
+        private var extra: [UInt64] = []
+        private(set) var count = 0
+
+        var isEmpty: Bool { count == 0 }
+
+        func contains(_ k: UInt64) -> Bool {
+            (count > 0 && k0 == k) || (count > 1 && k1 == k) || (count > 2 && k2 == k) || (count > 3 && k3 == k)
+                || (count > 4 && extra.contains(k))
         }
 
-        mutating func append(_ entry: WindowEntry, hubLimit: Int) {
-            lastPost = entry.ts
-            guard !overflowed else { return }
-            entries.append(entry)
-            accountCounts[entry.account, default: 0] += 1
-            if accountCounts.count > hubLimit {
-                overflowed = true
-                entries.removeAll()
-                accountCounts.removeAll()
+        mutating func insert(_ k: UInt64) {
+            guard count < 16 else { return }
+            switch count {
+            case 0: k0 = k
+            case 1: k1 = k
+            case 2: k2 = k
+            case 3: k3 = k
+            default: extra.append(k)
             }
-        }
-
-        var isEmpty: Bool { entries.isEmpty && !overflowed }
-
-        /// The latest post of each other account in the window (at most `limit`, the most recent),
-        /// oldest first.
-        func partners(of account: Int32, limit: Int = .max) -> [WindowEntry] {
-            var seen: [Int32] = [account]
-            var out: [WindowEntry] = []
-            for entry in entries.reversed() where !seen.contains(entry.account) {
-                seen.append(entry.account)
-                out.append(entry)
-                if out.count == limit { break }
-            }
-            return out.reversed()
+            count += 1
         }
     }
 
-    var windows: [[UInt64: KeyWindow]] = Array(repeating: [:], count: Signal.allCases.count)
-    var expiry: Deque<(ts: Int64, signal: Int, key: UInt64)> = []
-    var sketches: Deque<TextSketch> = []
-    var sketchBase = 0
-    var sketchTimes: Deque<Int64> = []
+    /// Two posts that met on a key: what a moderator opens to check an edge.
+    struct PairSample {
+        var first: String
+        var second: String
+        var key: String
+        var ts: Int64
+    }
 
-    // Pair evidence.
     struct PairSignal {
-        var keys: [UInt64] = []
+        var keys = KeySet()
         var weight: Double = 0
-        var samples: [EvidenceSample] = []
+        var sample1: PairSample?
+        var sample2: PairSample?
         var label: String = ""
+
+        mutating func addSample(_ make: () -> PairSample) {
+            if sample1 == nil { sample1 = make() } else if sample2 == nil { sample2 = make() }
+        }
+
+        var samples: [PairSample] { [sample1, sample2].compactMap { $0 } }
     }
 
-    struct Pair {
-        /// Only the signals that have evidence, by `Signal.index` (most pairs have one).
-        var present: [(Int, PairSignal)] = []
+    /// A class: pairs are looked up on every meeting and scanned on every sweep, and a reference
+    /// in the dictionary keeps both cheap (no copying of the evidence).
+    final class Pair {
+        /// The first signal with evidence, by `Signal.index` (-1: none yet), then any others.
+        var firstSignal = -1
+        var firstEntry = PairSignal()
+        var others: [(Int, PairSignal)] = []
         var lastTs: Int64 = 0
         var firstTs: Int64 = 0
         var linked = false
 
         subscript(_ s: Int) -> PairSignal {
-            get { present.first { $0.0 == s }?.1 ?? PairSignal() }
-            set {
-                if let i = present.firstIndex(where: { $0.0 == s }) { present[i].1 = newValue } else { present.append((s, newValue)) }
+            get {
+                if s == firstSignal { return firstEntry }
+                return others.first { $0.0 == s }?.1 ?? PairSignal()
+            }
+            set { update(s) { $0 = newValue } }
+        }
+
+        /// Edits one signal's evidence in place, creating it when absent.
+        func update(_ s: Int, _ body: (inout PairSignal) -> Void) {
+            if firstSignal == -1 { firstSignal = s }
+            if s == firstSignal {
+                body(&firstEntry)
+            } else if let i = others.firstIndex(where: { $0.0 == s }) {
+                body(&others[i].1)
+            } else {
+                var entry = PairSignal()
+                body(&entry)
+                others.append((s, entry))
             }
         }
 
-        var signals: [PairSignal] { present.map(\.1) }
+        /// Every signal with evidence, by `Signal.index`.
+        var present: [(Int, PairSignal)] { firstSignal < 0 ? [] : [(firstSignal, firstEntry)] + others }
+
+        func hasSignal(otherThan s: Int) -> Bool { (firstSignal >= 0 && firstSignal != s) || others.contains { $0.0 != s } }
+
+        /// What qualification looks at, read in place.
+        struct Tally {
+            var kinds = 0, keys = 0, sharedKeys = 0
+            var weight = 0.0
+        }
+
+        func tally(sharing: (Int) -> Bool, counted: (Int) -> Bool) -> Tally {
+            var tally = Tally()
+            func add(_ s: Int, _ keys: Int, _ weight: Double) {
+                guard keys > 0, counted(s) else { return }
+                tally.kinds += 1
+                tally.keys += keys
+                if sharing(s) { tally.sharedKeys = max(tally.sharedKeys, keys) }
+                tally.weight += weight
+            }
+            if firstSignal >= 0 { add(firstSignal, firstEntry.keys.count, firstEntry.weight) }
+            for i in others.indices { add(others[i].0, others[i].1.keys.count, others[i].1.weight) }
+            return tally
+        }
+
+        func hasKeys(_ s: Int) -> Bool {
+            if s == firstSignal { return !firstEntry.keys.isEmpty }
+            return others.contains { $0.0 == s && !$0.1.keys.isEmpty }
+        }
     }
 
     var pairs: [UInt64: Pair] = [:]
@@ -154,6 +199,8 @@ public final class ClusterDetector {
 
     public init(config: CoordinationConfig = CoordinationConfig()) {
         self.config = config
+        chains = Signal.allCases.map { KeyChains(window: ClusterDetector.micros(config.window(of: $0))) }
+        textGroups = KeyChains(window: ClusterDetector.micros(config.textWindow))
     }
 
     static func micros(_ seconds: Double) -> Int64 { Int64(seconds * 1e6) }
@@ -200,21 +247,19 @@ public final class ClusterDetector {
         advance(to: t)
         let a = intern(p.account)
         touchActivity(a, at: t, score: p.score)
+        let seq = recentBase + recent.count
+        recent.append(RecentPost(id: p.id, ts: t, sketch: p.sketch))
         for url in p.urls {
             guard let key = Canonical.url(url) else { continue }
-            add(.coLink, key: key, account: a, post: p.id, at: t, window: config.linkWindow)
+            add(.coLink, key: key, account: a, post: seq, at: t)
         }
-        if let target = p.repostOf, !target.isEmpty {
-            add(.coRepost, key: target, account: a, post: p.id, at: t, window: config.repostWindow)
-        }
-        if let target = p.replyTo, !target.isEmpty {
-            add(.coReply, key: target, account: a, post: p.id, at: t, window: config.replyWindow)
-        }
+        if let target = p.repostOf, !target.isEmpty { add(.coRepost, key: target, account: a, post: seq, at: t) }
+        if let target = p.replyTo, !target.isEmpty { add(.coReply, key: target, account: a, post: seq, at: t) }
         let tags = p.hashtags.map { $0.lowercased() }.filter { !$0.isEmpty }
         if tags.count >= 2 {
-            add(.hashtagSequence, key: "#" + tags.joined(separator: " #"), account: a, post: p.id, at: t, window: config.hashtagWindow)
+            add(.hashtagSequence, key: "#" + tags.joined(separator: " #"), account: a, post: seq, at: t)
         }
-        if let sketch = p.sketch { addText(sketch, account: a, post: p.id, at: t) }
+        if let sketch = p.sketch { addText(sketch, account: a, post: seq, at: t) }
         return Array(events[before...])
     }
 
@@ -223,19 +268,26 @@ public final class ClusterDetector {
     public func advance(to t: Int64) {
         guard t > watermark else { return }
         watermark = t
-        while let first = expiry.first, first.ts < t {
-            expiry.removeFirst()
-            trim(signal: first.signal, key: first.key, now: t)
+        for i in chains.indices { chains[i].expire(now: t) }
+        textGroups.expire(now: t)
+        let retention = ClusterDetector.micros(config.longestWindow + config.lateness)
+        while let first = recent.first, first.ts < t - retention {
+            recent.removeFirst()
+            recentBase += 1
         }
-        let horizon = ClusterDetector.micros(config.horizon)
-        while let first = sketchTimes.first, first < t - ClusterDetector.micros(config.textWindow) - horizon / 10 {
-            sketchTimes.removeFirst()
-            sketches.removeFirst()
-            sketchBase += 1
+        sketchCursor = max(sketchCursor, recentBase)
+        let textHorizon = t - ClusterDetector.micros(config.textWindow + config.lateness)
+        while sketchCursor < recentBase + recent.count && recent[sketchCursor - recentBase].ts < textHorizon {
+            recent[sketchCursor - recentBase].sketch = nil
+            sketchCursor += 1
         }
-        if lastSweep == .min || t - lastSweep >= horizon / 10 {
-            lastSweep = t
-            sweep(now: t)
+        // Sweeps fall on fixed boundaries of event time, so a replay clock that advances time
+        // between posts sees the same sweeps, and the same results, as reading the file at once.
+        let interval = max(1, ClusterDetector.micros(config.horizon / 10))
+        let boundary = t - ((t % interval) + interval) % interval
+        if lastSweep == .min || boundary > lastSweep {
+            lastSweep = boundary
+            sweep(now: boundary)
         }
     }
 
@@ -308,10 +360,9 @@ public final class ClusterDetector {
         }
         guard sameFace || returned(x, after: y) || returned(y, after: x) else { return }
         let key = stemKey(stem)
-        let sample = EvidenceSample(accounts: [accounts[x].id, accounts[y].id].sorted(), posts: [],
-                                    key: "\(accounts[x].handle ?? accounts[x].id) ~ \(accounts[y].handle ?? accounts[y].id)",
-                                    ts: Timestamp(microseconds: t))
-        evidence(a, b, signal: .handleFamily, key: key, label: stem, weight: 2, sample: sample, at: t)
+        evidence(a, b, signal: .handleFamily, key: key, label: stem, weight: 2, at: t) {
+            PairSample(first: "", second: "", key: "\(self.accounts[x].handle ?? self.accounts[x].id) ~ \(self.accounts[y].handle ?? self.accounts[y].id)", ts: t)
+        }
     }
 
     static let familyLimit = 16
@@ -329,86 +380,88 @@ public final class ClusterDetector {
 
     // MARK: - Windows
 
-    func add(_ signal: Signal, key label: String, account: Int32, post: String, at t: Int64, window: Double) {
+    /// Scratch buffers reused by every post (the detector is single-threaded).
+    var partnerBuffer: [KeyChains.Node] = []
+    var seenBuffer = SeenAccounts()
+    var candidateBuffer: [Int] = []
+
+    /// Popular by accounts, or by posts (one account repeating its link hundreds of times).
+    var keyLimits: KeyChains.Limits { .init(accounts: config.hubLimit, posts: 4 * config.hubLimit, partners: .max, stopAtPartners: false) }
+    /// A copied text meets the latest few accounts that posted it: copies come in bursts, and the
+    /// accounts of a burst are tied to each other through the ones in between.
+    var textGroupLimits: KeyChains.Limits { .init(accounts: config.hubLimit, posts: 4 * config.hubLimit, partners: 16, stopAtPartners: true) }
+
+    func postID(_ seq: Int) -> String { seq >= recentBase ? recent[seq - recentBase].id : "" }
+
+    func add(_ signal: Signal, key label: String, account: Int32, post: Int, at t: Int64) {
         let key = ClusterDetector.hash(label)
-        let s = signal.index
-        var w = windows[s].removeValue(forKey: key) ?? KeyWindow(label: label)
-        w.expire(before: t - ClusterDetector.micros(window))
-        if !w.overflowed {
-            let distinct = w.accountCounts.count
-            for other in w.partners(of: account) {
-                let sample = EvidenceSample(accounts: [accounts[Int(other.account)].id, accounts[Int(account)].id].sorted(),
-                                            posts: [other.post, post], key: label, ts: Timestamp(microseconds: t))
-                // Popular keys count less: the streaming form of inverse document frequency.
-                evidence(account, other.account, signal: signal, key: key, label: label,
-                         weight: 1 / log2(2 + Double(distinct)), sample: sample, at: t)
+        let (distinct, popular) = chains[signal.index].record(key: key, account: account, post: post, at: t, limits: keyLimits, partners: &partnerBuffer, seen: &seenBuffer)
+        guard !popular else { return }
+        for other in partnerBuffer.reversed() {
+            // Popular keys count less: the streaming form of inverse document frequency (the
+            // accounts on the key before this post).
+            evidence(account, other.account, signal: signal, key: key, label: label, weight: 1 / log2(2 + Double(distinct)), at: t) {
+                PairSample(first: self.postID(other.post), second: self.postID(post), key: label, ts: t)
             }
         }
-        w.append(WindowEntry(ts: t, account: account, post: post, sketch: -1), hubLimit: config.hubLimit)
-        windows[s][key] = w
-        expiry.append((t + ClusterDetector.micros(window), s, key))
     }
 
-    func trim(signal s: Int, key: UInt64, now: Int64) {
-        guard var w = windows[s].removeValue(forKey: key) else { return }
-        let window: Double
-        switch Signal.allCases[s] {
-        case .coLink: window = config.linkWindow
-        case .coRepost: window = config.repostWindow
-        case .coReply: window = config.replyWindow
-        case .nearDuplicate: window = config.textWindow
-        case .hashtagSequence: window = config.hashtagWindow
-        default: window = config.horizon
+    /// Near-duplicates. A text joins the group of an earlier near-identical text — found through
+    /// LSH bands that index each group's representative, verified by real Jaccard — or founds a
+    /// group. Accounts posting texts of one group within the text window meet on the group's key,
+    /// as they would on a shared link; the key comes from the text itself, so a stock phrase that
+    /// comes back later is the same key. Verifying against representatives, not every earlier
+    /// copy, keeps the cost per post flat however many copies circulate.
+    func addText(_ sketch: TextSketch, account: Int32, post: Int, at t: Int64) {
+        let bandIndex = Signal.nearDuplicate.index
+        candidateBuffer.removeAll(keepingCapacity: true)
+        var openBands = 0
+        for (band, bandHash) in sketch.bands.enumerated() {
+            guard chains[bandIndex].lookup(key: bandHash ^ UInt64(band), at: t, postLimit: config.hubLimit, limit: 4, into: &partnerBuffer)
+            else { continue }
+            openBands |= 1 << band
+            for node in partnerBuffer where node.post >= recentBase { candidateBuffer.append(node.post) }
         }
-        w.expire(before: now - ClusterDetector.micros(window))
-        if !w.isEmpty { windows[s][key] = w }
-    }
-
-    /// Near-duplicates: posts sharing an LSH band are candidates, verified by their real Jaccard.
-    func addText(_ sketch: TextSketch, account: Int32, post: String, at t: Int64) {
-        let index = sketchBase + sketches.count
-        sketches.append(sketch)
-        sketchTimes.append(t)
-        let s = Signal.nearDuplicate.index
-        let keys = sketch.bands.enumerated().map { $0.element ^ UInt64($0.offset) }
-        // Candidates from every band, counted: a text sharing more bands is more likely a copy.
-        var candidates: [(entry: WindowEntry, bands: Int, distinct: Int)] = []
-        for key in keys {
-            var w = windows[s].removeValue(forKey: key) ?? KeyWindow(label: "")
-            w.expire(before: t - ClusterDetector.micros(config.textWindow))
-            if !w.overflowed {
-                let distinct = w.accountCounts.count
-                for other in w.partners(of: account, limit: 16) where other.sketch >= sketchBase {
-                    if let i = candidates.firstIndex(where: { $0.entry.sketch == other.sketch }) {
-                        candidates[i].bands += 1
-                    } else {
-                        candidates.append((other, 1, distinct))
-                    }
-                }
+        // Every band popular: a stock phrase everybody posts, not evidence of anything.
+        guard openBands != 0 else { return }
+        candidateBuffer.sort(by: >)
+        var best: (post: Int, similarity: Double)?
+        var verified = 0
+        var i = 0
+        while i < candidateBuffer.count && verified < ClusterDetector.textCandidates {
+            let candidate = candidateBuffer[i]
+            i += 1
+            if i > 1 && candidateBuffer[i - 2] == candidate { continue }
+            guard let other = recent[candidate - recentBase].sketch else { continue }
+            verified += 1
+            let similarity = sketch.similarity(other)
+            if similarity >= config.similarity && similarity > (best?.similarity ?? 0) { best = (candidate, similarity) }
+        }
+        // A new text, or a variant drifting from its group, is indexed as a representative.
+        if best == nil || best!.similarity < 0.8 {
+            for band in 0..<sketch.bands.count where openBands & (1 << band) != 0 {
+                chains[bandIndex].append(key: sketch.bands[band] ^ UInt64(band), account: account, post: post, at: t)
             }
-            w.append(WindowEntry(ts: t, account: account, post: post, sketch: index), hubLimit: config.hubLimit)
-            windows[s][key] = w
-            expiry.append((t + ClusterDetector.micros(config.textWindow), s, key))
         }
-        // Verify the strongest few: enough to link copies, bounded work per post.
-        candidates.sort { $0.bands > $1.bands || ($0.bands == $1.bands && $0.entry.sketch > $1.entry.sketch) }
-        for candidate in candidates.prefix(ClusterDetector.textCandidates) {
-            let other = candidate.entry
-            let otherSketch = sketches[other.sketch - sketchBase]
-            let similarity = sketch.similarity(otherSketch)
-            guard similarity >= config.similarity else { continue }
-            // The text, not the post, is the key: two accounts repeating one stock phrase share one
-            // key however often they post it. The smallest band the two texts share names it.
-            let otherKeys = Set(otherSketch.bands.enumerated().map { $0.element ^ UInt64($0.offset) })
-            let textKey = keys.filter { otherKeys.contains($0) }.min() ?? keys[0]
-            let sample = EvidenceSample(accounts: [accounts[Int(other.account)].id, accounts[Int(account)].id].sorted(),
-                                        posts: [other.post, post], key: "jaccard \(Int(similarity * 100))%", ts: Timestamp(microseconds: t))
-            evidence(account, other.account, signal: .nearDuplicate, key: textKey, label: other.post,
-                     weight: similarity / log2(2 + Double(candidate.distinct)), sample: sample, at: t)
+        let group = best?.post ?? post
+        let similarity = best?.similarity ?? 1
+        guard let groupSketch = group == post ? sketch : recent[group - recentBase].sketch else { return }
+        let groupID = recent[group - recentBase].id
+        let key = groupSketch.contentKey
+        let (distinct, popular) = textGroups.record(key: key, account: account, post: post, at: t, limits: textGroupLimits,
+                                                    partners: &partnerBuffer, seen: &seenBuffer)
+        guard !popular else { return }
+        for other in partnerBuffer.reversed() {
+            evidence(account, other.account, signal: .nearDuplicate, key: key, label: groupID,
+                     weight: similarity / log2(2 + Double(distinct)), at: t) {
+                PairSample(first: self.postID(other.post), second: self.postID(post),
+                           key: "near-duplicates of \(groupID)", ts: t)
+            }
         }
     }
 
-    static let textCandidates = 12
+    /// Representatives verified per post at most.
+    static let textCandidates = 4
 
     // MARK: - Pair evidence and edges
 
@@ -418,41 +471,39 @@ public final class ClusterDetector {
     }
 
     func evidence(_ a: Int32, _ b: Int32, signal: Signal, key: UInt64, label: String, weight: Double,
-                  sample: EvidenceSample, at t: Int64) {
+                  at t: Int64, sample: () -> PairSample) {
         let pk = ClusterDetector.pairKey(a, b)
-        let s = signal.index
-        var newlyLinked = false
-        var linked = false
-        // Mutated in place: a pair holds seven signals' arrays, and copying them per post is the
-        // detector's biggest cost otherwise.
-        withPair(pk) { pair in
-            if pair.firstTs == 0 { pair.firstTs = t }
-            var entry = pair[s]
-            if !entry.keys.contains(key) {
-                // Each key counts once per pair: repeating one link is not more coordination.
-                if entry.keys.count < 16 { entry.keys.append(key) }
-                entry.weight += weight
-                if entry.samples.count < 2 { entry.samples.append(sample) }
-                if entry.label.isEmpty { entry.label = label }
-                pair[s] = entry
-            }
-            pair.lastTs = t
-            if signal != .handleFamily { addSynchrony(a, b, &pair) }
-            if !pair.linked && qualifies(pair, a, b, at: t) {
-                pair.linked = true
-                newlyLinked = true
-            }
-            linked = pair.linked
+        let pair = pairs[pk] ?? newPair(pk)
+        if pair.firstTs == 0 { pair.firstTs = t }
+        var added = false
+        pair.update(signal.index) { entry in
+            // Each key counts once per pair: repeating one link is not more coordination.
+            guard !entry.keys.contains(key) else { return }
+            entry.keys.insert(key)
+            entry.weight += weight
+            entry.addSample(sample)
+            if entry.label.isEmpty { entry.label = label }
+            added = true
         }
-        if linked { link(a, b, pk, at: t, newEdge: newlyLinked) }
+        pair.lastTs = t
+        // Qualification can only change when the evidence does.
+        let newlyLinked = added && !pair.linked && qualifies(pair, a, b, at: t)
+        if newlyLinked { pair.linked = true }
+        guard pair.linked else { return }
+        // Synchrony is shown as evidence of linked pairs only; computing it for every pair that
+        // meets once would cost more than all the other signals.
+        if signal != .handleFamily { addSynchrony(a, b, pair) }
+        link(a, b, pk, at: t, newEdge: newlyLinked)
     }
 
-    @inline(__always) func withPair(_ pk: UInt64, _ body: (inout Pair) -> Void) {
-        body(&pairs[pk, default: Pair()])
+    func newPair(_ pk: UInt64) -> Pair {
+        let pair = Pair()
+        pairs[pk] = pair
+        return pair
     }
 
     /// Synchronized activity: how many of one account's recent posts the other matched within seconds.
-    func addSynchrony(_ a: Int32, _ b: Int32, _ pair: inout Pair) {
+    func addSynchrony(_ a: Int32, _ b: Int32, _ pair: Pair) {
         let window = ClusterDetector.micros(config.syncWindow)
         let other = accounts[Int(b)].recentPosts
         var count = 0
@@ -461,7 +512,8 @@ public final class ClusterDetector {
             var entry = pair[Signal.synchronizedActivity.index]
             entry.weight = Double(count) / 4
             entry.label = "\(count) posts within \(Int(config.syncWindow)) s"
-            entry.keys = [UInt64(count)]
+            entry.keys = KeySet()
+            entry.keys.insert(UInt64(count))
             pair[Signal.synchronizedActivity.index] = entry
         }
     }
@@ -471,17 +523,10 @@ public final class ClusterDetector {
     /// chance; a strong handle-family link on its own. Similar text alone never links: stock
     /// phrases and memes are shared by people who never met.
     func qualifies(_ pair: Pair, _ a: Int32, _ b: Int32, at t: Int64) -> Bool {
-        if !pair[Signal.handleFamily.index].keys.isEmpty { return true }
-        var kinds = 0, sharedKeys = 0, keys = 0
-        var weight = 0.0
-        for signal in [Signal.coLink, .coRepost, .coReply, .nearDuplicate, .hashtagSequence] {
-            let entry = pair[signal.index]
-            guard !entry.keys.isEmpty else { continue }
-            kinds += 1
-            keys += entry.keys.count
-            if signal != .nearDuplicate { sharedKeys = max(sharedKeys, entry.keys.count) }
-            weight += entry.weight
-        }
+        if pair.hasKeys(Signal.handleFamily.index) { return true }
+        let text = Signal.nearDuplicate.index, family = Signal.handleFamily.index, sync = Signal.synchronizedActivity.index
+        let tally = pair.tally(sharing: { $0 != text }, counted: { $0 != family && $0 != sync })
+        let (kinds, keys, sharedKeys, weight) = (tally.kinds, tally.keys, tally.sharedKeys, tally.weight)
         // Synchronized activity is shown as evidence but does not count here: on a busy platform
         // two active accounts post within seconds of each other all the time.
         // Three meetings, on at least two kinds of evidence (or three shared links, targets or
@@ -575,12 +620,16 @@ public final class ClusterDetector {
         let nearDuplicate = Signal.nearDuplicate.index
         // Similar text alone never links two accounts, so such evidence is kept only while a
         // second signal could still join it; everything else lasts the horizon.
-        pairs = pairs.filter { entry in
-            let pair = entry.value
-            if pair.linked && clusterIsActive(entry.key) { return true }
-            if pair.lastTs < t - horizon { return false }
-            return pair.lastTs >= t - textHorizon || pair.present.contains { $0.0 != nearDuplicate }
+        var expired: [UInt64] = []
+        for (pk, pair) in pairs {
+            if pair.linked && clusterIsActive(pk) { continue }
+            if pair.lastTs < t - horizon || (pair.lastTs < t - textHorizon && !pair.hasSignal(otherThan: nearDuplicate)) {
+                expired.append(pk)
+            }
         }
+        for pk in expired { pairs[pk] = nil }
+        for i in chains.indices { chains[i].prune(now: t) }
+        textGroups.prune(now: t)
         for c in clusters.keys.sorted() {
             guard var cluster = clusters[c] else { continue }
             if !cluster.dormant && cluster.lastTs < t - horizon {
@@ -638,6 +687,11 @@ public final class ClusterDetector {
         return Int((100 * (0.45 * content + 0.15 * tightness + 0.25 * evasion + 0.05 * size + 0.10 * reach)).rounded())
     }
 
+    /// The two accounts of a pair key, by id.
+    func pairAccounts(_ pk: UInt64) -> [String] {
+        [accounts[Int(pk >> 32)].id, accounts[Int(pk & 0xFFFF_FFFF)].id].sorted()
+    }
+
     func makeEvent(_ cluster: Cluster, state: ClusterState, at t: Int64) -> ClusterEvent {
         var bySignal: [Signal: SignalEvidence] = [:]
         for pk in cluster.edges {
@@ -648,7 +702,10 @@ public final class ClusterDetector {
                 var e = bySignal[signal] ?? SignalEvidence(signal: signal, edges: 0, keys: [], samples: [])
                 e.edges += 1
                 if !entry.label.isEmpty && e.keys.count < 5 && !e.keys.contains(entry.label) { e.keys.append(entry.label) }
-                for sample in entry.samples where e.samples.count < 5 { e.samples.append(sample) }
+                for sample in entry.samples where e.samples.count < 5 {
+                    e.samples.append(EvidenceSample(accounts: pairAccounts(pk), posts: [sample.first, sample.second].filter { !$0.isEmpty },
+                                                    key: sample.key, ts: Timestamp(microseconds: sample.ts)))
+                }
                 bySignal[signal] = e
             }
         }

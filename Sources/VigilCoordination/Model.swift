@@ -68,6 +68,21 @@ public struct CoordinationConfig: Sendable, Equatable {
     public var minMembers = 2
 
     public init() {}
+
+    /// The sliding window of a signal's keys (seconds); zero for signals without key windows.
+    public func window(of signal: Signal) -> Double {
+        switch signal {
+        case .coLink: linkWindow
+        case .coRepost: repostWindow
+        case .coReply: replyWindow
+        case .nearDuplicate: textWindow
+        case .hashtagSequence: hashtagWindow
+        case .handleFamily, .synchronizedActivity: 0
+        }
+    }
+
+    /// How long a post must be remembered: the longest key window.
+    var longestWindow: Double { Signal.allCases.map(window(of:)).max() ?? 0 }
 }
 
 /// A cluster's lifecycle.

@@ -96,6 +96,13 @@ public struct TextSketch: Sendable {
         return out
     }
 
+    /// A key named by the text itself: the smallest band (the same text always gives the same key).
+    public var contentKey: UInt64 {
+        var key = UInt64.max
+        for (band, hash) in bands.enumerated() { key = min(key, hash ^ UInt64(band)) }
+        return key
+    }
+
     /// Jaccard similarity of the two shingle sets (a merge of sorted arrays).
     public func similarity(_ other: TextSketch) -> Double {
         var i = 0, j = 0, common = 0

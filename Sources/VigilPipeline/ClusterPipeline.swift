@@ -9,7 +9,9 @@ import VigilText
 /// (links, reposts, replies, hashtags, a near-duplicate sketch of its normalized text); account
 /// and suspension events feed the handle-family signal.
 public final class ClusterPipeline {
-    public let analyzer: PostAnalyzer
+    /// nil: coordination only, every post scores 0 (the detector's own benchmark).
+    public let analyzer: PostAnalyzer?
+    private let normalizer: Normalizer
     public let detector: ClusterDetector
     public var onClusterEvent: (ClusterEvent) -> Void = { _ in }
     /// Called for each scored post with its score and the cluster its account is in, if any.
@@ -19,8 +21,9 @@ public final class ClusterPipeline {
     private let decoder = FeedDecoder()
     private var accounts = AccountDirectory()
 
-    public init(compiled: CompiledLexicon, config: CoordinationConfig = CoordinationConfig()) {
-        analyzer = PostAnalyzer(compiled)
+    public init(compiled: CompiledLexicon?, config: CoordinationConfig = CoordinationConfig()) {
+        analyzer = compiled.map(PostAnalyzer.init)
+        normalizer = analyzer?.normalizer ?? Normalizer()
         detector = ClusterDetector(config: config)
     }
 
@@ -58,10 +61,10 @@ public final class ClusterPipeline {
         case .post:
             stats.posts += 1
             let text = event.text ?? UnsafeBufferPointer(start: nil, count: 0)
-            let firstPass = analyzer.normalizer.normalize(text, origins: false)
+            let firstPass = normalizer.normalize(text, origins: false)
             let deobf = UnsafeBufferPointer(rebasing: firstPass.bytes[firstPass.region(of: .deobf).range])
             let sketch = TextSketch(normalized: deobf)
-            let score = analyzer.quickScore(text, firstPass: firstPass, followers: 0)
+            let score = analyzer?.quickScore(text, firstPass: firstPass, followers: 0) ?? Score.zero
             stats.byBand[score.band, default: 0] += 1
             var urls = event.urlStrings
             var hashtags = event.hashtagStrings

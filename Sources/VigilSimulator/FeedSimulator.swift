@@ -317,6 +317,11 @@ public final class FeedSimulator {
         } else {
             let chosen = template ?? rng.pick(bank.templates(kind, lang))
             text = fill(chosen, kind: kind, lang: lang, link: link, &entities)
+            // People rarely post one stock sentence: most everyday posts run on into a second one,
+            // which keeps strangers' chatter from looking like copies of each other.
+            if kind == .benign && template == nil && rng.chance(0.85) {
+                text += " " + fill(rng.pick(bank.templates(kind, lang)), kind: kind, lang: lang, link: nil, &entities)
+            }
             if case .violating = kind {
                 let technique = Obfuscation.allCases[WeightedPicker(Obfuscation.weights).pick(&rng)]
                 text = Obfuscation.apply(technique, to: text, &rng)

@@ -45,7 +45,7 @@ struct VigilBench: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "vigil-bench",
         abstract: "Harnesses for the side-by-side comparisons in docs/performance.md (one JSON line each).",
-        subcommands: [MatchCorpus.self, AnchorLexicon.self, Stages.self, Normalize.self]
+        subcommands: [MatchCorpus.self, AnchorLexicon.self, Stages.self, Normalize.self, Clusters.self]
     )
 }
 
@@ -248,5 +248,34 @@ struct Normalize: ParsableCommand {
             "all_mb_s": all.mbPerSecond, "ascii_mb_s": fast.mbPerSecond, "non_ascii_mb_s": general.mbPerSecond,
             "bytes": all.bytes, "origins": !noOrigins,
         ]))
+    }
+}
+
+/// The cluster detector over a feed, in one process so startup (lexicon compilation) is not
+/// counted: coordination alone (decode, normalize, sketch, detect; every score 0), then with
+/// scoring (the whole of `vigil clusters`). Peak RSS is the process's, after both.
+struct Clusters: ParsableCommand {
+    @Argument var feed: String
+    @Option(help: "Lexicon files (default: the built-in lexicon).") var lexicon: [String] = []
+    @Flag(help: "Only the detector, no scoring run.") var detectorOnly = false
+
+    func run() throws {
+        let compiled = try CompiledLexicon.compile(try LexiconLoader.load(paths: lexicon))
+        var results: [String: Any] = ["feed": feed]
+        for scoring in detectorOnly ? [false] : [false, true] {
+            let pipeline = ClusterPipeline(compiled: scoring ? compiled : nil)
+            var events = 0
+            pipeline.onClusterEvent = { _ in events += 1 }
+            let start = cpuSeconds()
+            let stats = try pipeline.run([try LineReader(path: feed, padding: FeedDecoder.padding)])
+            let seconds = cpuSeconds() - start
+            let name = scoring ? "with_scoring" : "detector"
+            results["posts"] = stats.posts
+            results["\(name)_s"] = seconds
+            results["\(name)_posts_s"] = Double(stats.posts) / seconds
+            results["\(name)_cluster_events"] = events
+        }
+        results["peak_rss_mb"] = peakRSSMegabytes()
+        print(json(results))
     }
 }

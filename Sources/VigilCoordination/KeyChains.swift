@@ -1,0 +1,208 @@
+import DequeModule
+
+/// The recent posts on every key of one signal (a link, a reposted post, an LSH band), within a
+/// sliding event-time window.
+///
+/// Each post on a key is a node pointing back to the previous node on the same key, and all
+/// nodes live in one ring ordered by arrival. A key costs one dictionary entry, expiring is
+/// dropping the ring's front, and a key's partners are a walk down its chain: no per-key
+/// allocation, which matters when most keys (a fresh text, a one-off link) are seen once.
+///
+/// A key shared by more than `hubLimit` accounts within the window is popular (a viral link, a
+/// stock phrase): it makes no pairs and records nothing until a whole window passes without a
+/// post on it.
+struct KeyChains {
+    struct Node {
+        var ts: Int64
+        var account: Int32
+        /// How many nodes back the previous node on the same key is (0: none).
+        var back: Int32
+        /// The post's sequence number in the detector's ring of recent posts.
+        var post: Int
+    }
+
+    struct Head {
+        var latest: Int
+        /// While event time is at or before this, the key is popular.
+        var popularUntil: Int64 = .min
+        /// Posts on the key in the current and the previous period of one window: a sliding
+        /// count without walking the chain.
+        var periodStart: Int64
+        var current: Int32 = 0
+        var previous: Int32 = 0
+
+        init(latest: Int, at t: Int64) {
+            self.latest = latest
+            periodStart = t
+        }
+
+        /// Counts a post at `t`; returns the estimated posts on the key in the last window.
+        mutating func count(at t: Int64, window: Int64) -> Double {
+            if t >= periodStart + window {
+                let periods = (t - periodStart) / window
+                previous = periods == 1 ? current : 0
+                current = 0
+                periodStart += periods * window
+            }
+            current += 1
+            return Double(previous) * (1 - Double(t - periodStart) / Double(window)) + Double(current)
+        }
+    }
+
+    /// When a key is popular, and how much of its chain a post looks at.
+    struct Limits {
+        /// More accounts than this within the window: popular.
+        var accounts: Int
+        /// More posts than this within the window: popular.
+        var posts: Int
+        /// Partners to collect; with `stopAtPartners` the walk ends there (text: a copy needs a few
+        /// candidates, not all of them).
+        var partners: Int
+        var stopAtPartners: Bool
+    }
+
+    let window: Int64
+    private var nodes: Deque<Node> = []
+    private var base = 0
+    private var heads: [UInt64: Head] = [:]
+
+    init(window: Int64) { self.window = window }
+
+    /// Keys currently tracked (some may have no post left until the next `prune`).
+    var keyCount: Int { heads.count }
+    var nodeCount: Int { nodes.count }
+
+    /// Drops nodes older than the window at `t`.
+    mutating func expire(now t: Int64) {
+        let horizon = t - window
+        while let first = nodes.first, first.ts < horizon {
+            nodes.removeFirst()
+            base += 1
+        }
+    }
+
+    /// Forgets keys with no post left in the window that are not popular; a stale key costs only
+    /// memory until then.
+    mutating func prune(now t: Int64) {
+        let base = self.base
+        heads = heads.filter { $0.value.latest >= base || $0.value.popularUntil >= t }
+    }
+
+    /// Counts a post on `key` at `t`; returns where its head is, the head, and whether the key is
+    /// popular now. The index stays valid until a key is added or removed.
+    private mutating func countPost(on key: UInt64, at t: Int64, postLimit: Int) -> (Dictionary<UInt64, Head>.Index, Head, popular: Bool) {
+        let index: Dictionary<UInt64, Head>.Index
+        if let found = heads.index(forKey: key) {
+            index = found
+        } else {
+            heads[key] = Head(latest: -1, at: t)
+            index = heads.index(forKey: key)!
+        }
+        let recentPosts = heads.values[index].count(at: t, window: window)
+        if heads.values[index].popularUntil >= t || recentPosts > Double(postLimit) {
+            heads.values[index].popularUntil = t + window
+            return (index, heads.values[index], true)
+        }
+        return (index, heads.values[index], false)
+    }
+
+    /// Records a post whose head is at `index`.
+    private mutating func append(at index: Dictionary<UInt64, Head>.Index, account: Int32, post: Int, at t: Int64) {
+        let seq = base + nodes.count
+        let latest = heads.values[index].latest
+        nodes.append(Node(ts: t, account: account, back: latest >= base ? Int32(seq - latest) : 0, post: post))
+        heads.values[index].latest = seq
+    }
+
+    /// Collects into `partners` the latest post of each other account on `key` within the window
+    /// (newest first), then records this post. Returns how many accounts the walk met before
+    /// this post, and whether the key is popular (`partners` is then empty).
+    mutating func record(key: UInt64, account: Int32, post: Int, at t: Int64, limits: Limits,
+                         partners: inout [Node], seen: inout SeenAccounts) -> (distinct: Int, popular: Bool) {
+        partners.removeAll(keepingCapacity: true)
+        seen.reset()
+        let (index, head, popular) = countPost(on: key, at: t, postLimit: limits.posts)
+        if popular { return (0, true) }
+        let horizon = t - window
+        var selfSeen = false
+        var steps = 0
+        var i = head.latest
+        while i >= base {
+            let node = nodes[i - base]
+            guard node.ts >= horizon else { break }
+            steps += 1
+            if seen.insert(node.account) {
+                if node.account == account {
+                    selfSeen = true
+                } else if partners.count < limits.partners {
+                    partners.append(node)
+                    if limits.stopAtPartners && partners.count == limits.partners { break }
+                }
+            }
+            if node.back == 0 || steps > limits.posts { break }
+            i -= Int(node.back)
+        }
+        if seen.count + (selfSeen ? 0 : 1) > limits.accounts {
+            heads.values[index].popularUntil = t + window
+            partners.removeAll(keepingCapacity: true)
+            return (seen.count, true)
+        }
+        append(at: index, account: account, post: post, at: t)
+        return (seen.count, false)
+    }
+
+    /// Counts a post on `key` and collects the latest `limit` nodes on it within the window,
+    /// whoever posted them (newest first). Returns false, with nothing collected, when more than
+    /// `postLimit` posts make the key popular. The post itself is not recorded: see `append`.
+    mutating func lookup(key: UInt64, at t: Int64, postLimit: Int, limit: Int, into out: inout [Node]) -> Bool {
+        out.removeAll(keepingCapacity: true)
+        let (_, head, popular) = countPost(on: key, at: t, postLimit: postLimit)
+        if popular { return false }
+        let horizon = t - window
+        var i = head.latest
+        while i >= base && out.count < limit {
+            let node = nodes[i - base]
+            guard node.ts >= horizon else { break }
+            out.append(node)
+            if node.back == 0 { break }
+            i -= Int(node.back)
+        }
+        return true
+    }
+
+    /// Records a post on `key` (its count was taken by `lookup`).
+    mutating func append(key: UInt64, account: Int32, post: Int, at t: Int64) {
+        guard let index = heads.index(forKey: key) else { return }
+        append(at: index, account: account, post: post, at: t)
+    }
+}
+
+/// A set of the few accounts met on one walk down a chain: a 256-bit filter in front of a list,
+/// so most checks end at one bit and nothing is allocated once the list has grown.
+struct SeenAccounts {
+    private var bits: (UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0)
+    private var list: [Int32] = []
+
+    var count: Int { list.count }
+
+    mutating func reset() {
+        bits = (0, 0, 0, 0)
+        list.removeAll(keepingCapacity: true)
+    }
+
+    /// Adds `account`; false when it was already there.
+    mutating func insert(_ account: Int32) -> Bool {
+        let h = Int((UInt32(bitPattern: account) &* 0x9E37_79B1) >> 24)
+        let bit = UInt64(1) << UInt64(h & 63)
+        let word: UInt64
+        switch h >> 6 {
+        case 0: word = bits.0; bits.0 |= bit
+        case 1: word = bits.1; bits.1 |= bit
+        case 2: word = bits.2; bits.2 |= bit
+        default: word = bits.3; bits.3 |= bit
+        }
+        if word & bit != 0 && list.contains(account) { return false }
+        list.append(account)
+        return true
+    }
+}
