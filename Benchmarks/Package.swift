@@ -17,6 +17,7 @@ let package = Package(
             name: "vigil-bench",
             dependencies: [
                 .product(name: "VigilPipeline", package: "Vigil"),
+                .product(name: "VigilCoordination", package: "Vigil"),
                 .product(name: "VigilFeed", package: "Vigil"),
                 .product(name: "VigilText", package: "Vigil"),
                 .product(name: "VigilLexicon", package: "Vigil"),

@@ -21,7 +21,7 @@ public struct ClusterQuality: Sendable {
     public var precision: Double { reported.isEmpty ? 1 : Double(truePositives) / Double(reported.count) }
     public var recall: Double { planted.isEmpty ? 1 : Double(reported.intersection(planted).count) / Double(planted.count) }
 
-    public static func evaluate(paths: [String], key: AnswerKey, pipeline: ClusterPipeline, minScore: Int = 60) throws -> ClusterQuality {
+    public static func evaluate(paths: [String], key: AnswerKey, pipeline: ScanPipeline, minScore: Int = 60) throws -> ClusterQuality {
         var quality = ClusterQuality()
         for cluster in key.clusters {
             quality.planted.formUnion(cluster.members)

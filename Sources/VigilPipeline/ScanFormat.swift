@@ -13,12 +13,15 @@ public final class ScanFormatter {
     let out: OutputWriter
     /// Ids of near-rule entries, shown by name only in the table.
     let nearEntries: Set<String>
+    /// `scan --clusters`: CSV and table get a cluster column (JSONL has the field when set).
+    let showClusters: Bool
     private var wroteHeader = false
 
-    public init(format: ScanFormat, out: OutputWriter, nearEntries: Set<String> = []) {
+    public init(format: ScanFormat, out: OutputWriter, nearEntries: Set<String> = [], showClusters: Bool = false) {
         self.format = format
         self.out = out
         self.nearEntries = nearEntries
+        self.showClusters = showClusters
     }
 
     public func write(_ r: ScanRecord) {
@@ -71,21 +74,21 @@ public final class ScanFormatter {
 
     private func writeCSV(_ r: ScanRecord) {
         if !wroteHeader {
-            out.write("post,account,ts,score,band,priority,lang,entries,categories\n")
+            out.write("post,account,ts,score,band,priority,lang,entries,categories" + (showClusters ? ",cluster\n" : "\n"))
             wroteHeader = true
         }
         let a = r.analysis
         let entries = Array(Set(a.matches.map(\.entry))).sorted().joined(separator: ";")
         let categories = a.score.categories.map(\.category).joined(separator: ";")
         let fields = [r.post, r.account, r.ts, String(a.score.score), a.score.band.rawValue,
-                      ScanFormatter.number(a.score.priority), a.lang, entries, categories]
+                      ScanFormatter.number(a.score.priority), a.lang, entries, categories] + (showClusters ? [r.cluster ?? ""] : [])
         out.write(fields.map(ScanFormatter.csvField).joined(separator: ",") + "\n")
     }
 
     private func writeTable(_ r: ScanRecord) {
         if !wroteHeader {
             out.write(pad("SCORE", 5) + " " + pad("BAND", 9) + " " + pad("PRIORITY", 8) + " " + pad("POST", 14) + " "
-                      + pad("ACCOUNT", 12) + " " + pad("LANG", 4) + " MATCHES\n")
+                      + pad("ACCOUNT", 12) + " " + pad("LANG", 4) + (showClusters ? " " + pad("CLUSTER", 7) : "") + " MATCHES\n")
             wroteHeader = true
         }
         let a = r.analysis
@@ -99,7 +102,7 @@ public final class ScanFormatter {
         if matches.count > 160 { matches = String(matches.prefix(159)) + "…" }
         let line = pad(String(a.score.score), 5) + " " + pad(a.score.band.rawValue, 9) + " "
             + pad(ScanFormatter.number(a.score.priority), 8) + " " + pad(r.post, 14) + " " + pad(r.account, 12) + " "
-            + pad(a.lang, 4) + " " + matches
+            + pad(a.lang, 4) + " " + (showClusters ? pad(r.cluster ?? "-", 7) + " " : "") + matches
         out.write(TerminalSafe.sanitize(line) + "\n")
     }
 

@@ -1,4 +1,5 @@
 import Foundation
+import VigilCoordination
 import VigilFeed
 import VigilLexicon
 import VigilScoring
@@ -38,6 +39,8 @@ public struct ScanStats: Sendable, Hashable {
     /// Posts written to the output.
     public var reported = 0
     public var inputBytes: Int64 = 0
+    /// Posts the cluster detector ignored for arriving later than its allowed lateness.
+    public var lateEvents = 0
     public var seconds = 0.0
 
     public init() {}
@@ -50,6 +53,7 @@ public struct ScanStats: Sendable, Hashable {
         return "events \(events), posts \(posts), flagged: \(bands.joined(separator: ", ")); "
             + "reported \(reported), rejected lines \(rejected)"
             + (unknownTypes > 0 ? ", unknown event types \(unknownTypes)" : "")
+            + (lateEvents > 0 ? ", late events \(lateEvents) (ignored by the cluster detector)" : "")
             + "; \(rate) posts/s"
     }
 }
@@ -60,10 +64,17 @@ public struct ScanOptions: Sendable {
     public var minScore: Double?
     /// Stop at the first rejected line.
     public var strict = false
+    /// Find coordinated clusters as the feed flows (`scan --clusters`, `vigil clusters`).
+    public var clusters: CoordinationConfig?
+    /// Score posts with the lexicon; off, every post scores 0 and none is reported (the
+    /// detector's own benchmark).
+    public var scoring = true
 
-    public init(minScore: Double? = nil, strict: Bool = false) {
+    public init(minScore: Double? = nil, strict: Bool = false, clusters: CoordinationConfig? = nil, scoring: Bool = true) {
         self.minScore = minScore
         self.strict = strict
+        self.clusters = clusters
+        self.scoring = scoring
     }
 }
 
@@ -79,11 +90,18 @@ public enum ScanStop: Error, Sendable, CustomStringConvertible {
 }
 
 /// The scan job: read feeds, score every post, hand flagged ones to `onRecord`. A malformed
-/// line goes to `onReject` and the stream goes on (unless strict).
+/// line goes to `onReject` and the stream goes on (unless strict). With `options.clusters`,
+/// every post also goes to the cluster detector (links, reposts, replies, hashtags, a
+/// near-duplicate sketch of its normalized text), account and suspension events feed the
+/// handle-family signal, and flagged posts carry their author's cluster.
 public final class ScanPipeline {
     public let analyzer: PostAnalyzer
     public let options: ScanOptions
+    public let detector: ClusterDetector?
     public var onRecord: (ScanRecord) -> Void = { _ in }
+    public var onClusterEvent: (ClusterEvent) -> Void = { _ in }
+    /// Called for every post with its score and its author's cluster, if any.
+    public var onPost: ((RawEvent, Score, String?) -> Void)?
     public var onReject: (RejectedLine) -> Void = { _ in }
     /// Called about every 64k lines with (bytes consumed, total bytes if known).
     public var onProgress: ((Int64, Int64?) -> Void)?
@@ -94,6 +112,7 @@ public final class ScanPipeline {
     public init(compiled: CompiledLexicon, options: ScanOptions = ScanOptions()) {
         analyzer = PostAnalyzer(compiled)
         self.options = options
+        detector = options.clusters.map { ClusterDetector(config: $0) }
     }
 
     /// Checks every path can be opened before anything is read (exit 66 names the first missing one).
@@ -106,6 +125,8 @@ public final class ScanPipeline {
     public func run(_ readers: [LineReader]) throws -> ScanStats {
         let started = DispatchTime.now().uptimeNanoseconds
         for reader in readers { try run(reader) }
+        drainClusterEvents()
+        stats.lateEvents = detector?.lateEvents ?? 0
         stats.seconds = Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9
         stats.inputBytes = readers.reduce(0) { $0 + $1.consumedBytes }
         return stats
@@ -138,29 +159,18 @@ public final class ScanPipeline {
                 stats.events += 1
                 switch event.kind {
                 case .post:
-                    stats.posts += 1
-                    let text = event.text ?? UnsafeBufferPointer(start: nil, count: 0)
-                    var score = analyzer.quickScore(text, followers: 0)
-                    if score.score > 0 || score.band == .contested {
-                        if let account = event.account {
-                            let followers = accounts.followers(account)
-                            score.priority = analyzer.scorer.priority(score: score.score, followers: followers)
-                        }
-                    }
-                    stats.byBand[score.band, default: 0] += 1
-                    if Double(score.score) >= threshold || (score.band == .contested && reportContested) {
-                        stats.reported += 1
-                        let lang = event.langString
-                        let analysis = analyzer.details(of: text, score: score, lang: lang)
-                        onRecord(ScanRecord(post: event.idString, account: event.accountString, ts: event.tsString, analysis: analysis))
-                    }
+                    post(event, threshold: threshold, reportContested: reportContested)
                 case .account:
                     stats.accounts += 1
                     if let id = event.id { accounts.set(id, followers: event.followers ?? 0) }
-                case .suspension: stats.suspensions += 1
+                    if let detector, case .account(let account) = event.materialize() { detector.account(account) }
+                case .suspension:
+                    stats.suspensions += 1
+                    if let detector, case .suspension(let suspension) = event.materialize() { detector.suspension(suspension) }
                 case .marker: stats.markers += 1
                 case .scenario: stats.scenarios += 1
                 }
+                drainClusterEvents()
             }
             return true
         }, oversized: { number, prefix in
@@ -168,5 +178,46 @@ public final class ScanPipeline {
             return true
         })
         onProgress?(reader.consumedBytes, reader.totalBytes)
+    }
+
+    private func post(_ event: RawEvent, threshold: Double, reportContested: Bool) {
+        stats.posts += 1
+        let text = event.text ?? UnsafeBufferPointer(start: nil, count: 0)
+        let firstPass = analyzer.normalizer.normalize(text, origins: false)
+        // The sketch first: scoring reuses the normalizer's buffers, and with them `firstPass`.
+        let sketch = detector == nil ? nil : TextSketch(normalized: UnsafeBufferPointer(rebasing: firstPass.bytes[firstPass.region(of: .deobf).range]))
+        var score = options.scoring ? analyzer.quickScore(text, firstPass: firstPass, followers: 0) : Score.zero
+        if score.score > 0 || score.band == .contested, let account = event.account {
+            score.priority = analyzer.scorer.priority(score: score.score, followers: accounts.followers(account))
+        }
+        stats.byBand[score.band, default: 0] += 1
+        var cluster: String?
+        if let detector {
+            detect(event, text: text, sketch: sketch, score: score.score, in: detector)
+            cluster = detector.cluster(of: event.accountString)
+        }
+        onPost?(event, score, cluster)
+        guard options.scoring, Double(score.score) >= threshold || (score.band == .contested && reportContested) else { return }
+        stats.reported += 1
+        let analysis = analyzer.details(of: text, score: score, lang: event.langString)
+        onRecord(ScanRecord(post: event.idString, account: event.accountString, ts: event.tsString, analysis: analysis, cluster: cluster))
+    }
+
+    private func detect(_ event: RawEvent, text: UnsafeBufferPointer<UInt8>, sketch: TextSketch?, score: Int, in detector: ClusterDetector) {
+        var urls = event.urlStrings
+        var hashtags = event.hashtagStrings
+        if urls == nil || hashtags == nil, !text.isEmpty {
+            // Feeds without entity fields: take them from the text.
+            let entities = TextEntities.extract(from: String(decoding: text, as: UTF8.self))
+            urls = urls ?? entities.urls
+            hashtags = hashtags ?? entities.hashtags
+        }
+        detector.post(PostInput(id: event.idString, account: event.accountString, ts: event.ts!, urls: urls ?? [], hashtags: hashtags ?? [],
+                                replyTo: event.replyToString, repostOf: event.repostOfString, sketch: sketch, score: score))
+    }
+
+    private func drainClusterEvents() {
+        guard let detector else { return }
+        for event in detector.drain() { onClusterEvent(event) }
     }
 }

@@ -21,8 +21,7 @@ struct Clusters: ParsableCommand {
     @Argument(help: ArgumentHelp("Feed files (.jsonl or .jsonl.gz), or '-' for standard input.", valueName: "feed"))
     var feeds: [String]
 
-    @Option(help: ArgumentHelp("How long evidence between two accounts lasts, and how long a quiet cluster stays active.", valueName: "duration"))
-    var window: String = "10m"
+    @OptionGroup var window: ClusterWindowOption
 
     @Option(help: "Output format.")
     var format: ClusterFormat = .jsonl
@@ -38,34 +37,7 @@ struct Clusters: ParsableCommand {
 
     @OptionGroup var lexicon: LexiconOptions
 
-    func config() throws -> CoordinationConfig {
-        guard let seconds = Clusters.parseDuration(window) else {
-            throw ValidationError("--window '\(window)' is not a duration like 90s, 10m or 1h.")
-        }
-        var config = CoordinationConfig()
-        config.horizon = seconds
-        return config
-    }
-
-    static func parseDuration(_ text: String) -> Double? {
-        var total = 0.0, number = ""
-        for c in text.lowercased() {
-            if c.isNumber || c == "." { number.append(c); continue }
-            guard let v = Double(number) else { return nil }
-            switch c {
-            case "s": total += v
-            case "m": total += v * 60
-            case "h": total += v * 3600
-            default: return nil
-            }
-            number = ""
-        }
-        if !number.isEmpty { guard let v = Double(number) else { return nil }; total += v }
-        return total > 0 ? total : nil
-    }
-
     func validate() throws {
-        _ = try config()
         guard (0...100).contains(minScore) else { throw ValidationError("--min-score must be between 0 and 100.") }
     }
 
@@ -77,7 +49,8 @@ struct Clusters: ParsableCommand {
             throw ExitStatus.noInput
         }
         let out = OutputWriter.standardOutput()
-        let pipeline = ClusterPipeline(compiled: compiled, config: try config())
+        // Nothing is reported as a flagged post: only cluster events are printed.
+        let pipeline = ScanPipeline(compiled: compiled, options: ScanOptions(minScore: 100, clusters: try window.config()))
         var shown = 0
         pipeline.onClusterEvent = { event in
             guard event.score >= minScore else { return }
@@ -116,10 +89,29 @@ struct Clusters: ParsableCommand {
         }
         out.finish()
         Diagnostics.say("events \(stats.events), posts \(stats.posts), cluster events shown \(shown), rejected lines \(stats.rejected), "
-                        + "late events \(pipeline.detector.lateEvents); \(Int(stats.postsPerSecond)) posts/s")
+                        + "late events \(stats.lateEvents); \(Int(stats.postsPerSecond)) posts/s")
     }
 }
 
 enum ClusterFormat: String, ExpressibleByArgument, CaseIterable {
     case jsonl, table
+}
+
+/// `--window`: how long evidence lasts, shared by `vigil clusters` and `vigil scan --clusters`.
+struct ClusterWindowOption: ParsableArguments {
+    @Option(name: .customLong("window"), help: ArgumentHelp(
+        "How long evidence between two accounts lasts, and how long a quiet cluster stays active (90s, 10m, 1h).",
+        valueName: "duration"))
+    var text: String = "10m"
+
+    func config() throws -> CoordinationConfig {
+        guard let seconds = SimulationOptions.parseDuration(text) else {
+            throw ValidationError("--window '\(text)' is not a duration like 90s, 10m or 1h.")
+        }
+        var config = CoordinationConfig()
+        config.horizon = seconds
+        return config
+    }
+
+    func validate() throws { _ = try config() }
 }

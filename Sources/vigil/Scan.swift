@@ -10,6 +10,8 @@ struct Scan: ParsableCommand {
             Streams: memory does not grow with the feed. A malformed line is reported as
             file:line: reason and skipped (all of them go to --rejects if given); --strict stops at
             the first one with exit 65. A summary goes to stderr at the end.
+            With --clusters, each flagged post names the coordinated cluster its author belonged to
+            when it was read (see vigil clusters).
             Example: kcat -C -t posts -u | vigil scan - --format table
             """
     )
@@ -31,6 +33,11 @@ struct Scan: ParsableCommand {
     @Flag(help: "Stop at the first malformed line (exit 65).")
     var strict = false
 
+    @Flag(help: "Find coordinated clusters as the feed flows and annotate each flagged post with its author's cluster (docs/clusters.md).")
+    var clusters = false
+
+    @OptionGroup var window: ClusterWindowOption
+
     func validate() throws {
         if let minScore, !(0...100).contains(minScore) {
             throw ValidationError("--min-score must be between 0 and 100, not \(minScore).")
@@ -51,7 +58,7 @@ struct Scan: ParsableCommand {
         }
         let out = OutputWriter.standardOutput()
         let formatter = ScanFormatter(format: format.value, out: out,
-                                      nearEntries: Set(compiled.lexicon.entries.filter { $0.near != nil }.map(\.id)))
+                                      nearEntries: Set(compiled.lexicon.entries.filter { $0.near != nil }.map(\.id)), showClusters: clusters)
         var rejectsOut: OutputWriter?
         if let rejects {
             do { rejectsOut = try OutputWriter(path: rejects) } catch {
@@ -59,7 +66,8 @@ struct Scan: ParsableCommand {
                 throw ExitStatus.ioError
             }
         }
-        let pipeline = ScanPipeline(compiled: compiled, options: ScanOptions(minScore: minScore, strict: strict))
+        let pipeline = ScanPipeline(compiled: compiled, options: ScanOptions(minScore: minScore, strict: strict,
+                                                                           clusters: clusters ? try window.config() : nil))
         pipeline.onRecord = { formatter.write($0) }
         var shownRejects = 0
         pipeline.onReject = { line in

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import VigilCoordination
 import VigilFeed
 import VigilLexicon
 import VigilPipeline
@@ -263,7 +264,7 @@ struct Clusters: ParsableCommand {
         let compiled = try CompiledLexicon.compile(try LexiconLoader.load(paths: lexicon))
         var results: [String: Any] = ["feed": feed]
         for scoring in detectorOnly ? [false] : [false, true] {
-            let pipeline = ClusterPipeline(compiled: scoring ? compiled : nil)
+            let pipeline = ScanPipeline(compiled: compiled, options: ScanOptions(clusters: CoordinationConfig(), scoring: scoring))
             var events = 0
             pipeline.onClusterEvent = { _ in events += 1 }
             let start = cpuSeconds()
