@@ -77,6 +77,7 @@ let package = Package(
         .testTarget(name: "VigilScoringTests", dependencies: ["VigilScoring"]),
         .testTarget(name: "VigilPipelineTests", dependencies: ["VigilPipeline"]),
         .testTarget(name: "VigilSimulatorTests", dependencies: ["VigilSimulator", "VigilPipeline", "VigilEvaluation"]),
+        .testTarget(name: "VigilCoordinationTests", dependencies: ["VigilCoordination", "VigilFeed", "VigilText"]),
         .testTarget(name: "VigilCLITests", dependencies: ["VigilPipeline"]),
     ],
     cxxLanguageStandard: .cxx17

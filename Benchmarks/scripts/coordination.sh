@@ -9,10 +9,11 @@
 # co_tweet, co_reply, co_similar_tweet); the edges are graded at weight >= 2, 3, 5 and 10 (exactly
 # what --min_edge_weight N keeps), per network and for the union; CNT's best F1 over that grid is
 # set against Vigil. A CNT wall is preprocess plus the networks that result needs. A CNT step
-# predicted (candidate pairs x the slowest seconds per pair seen so far; co_similar_tweet measured
-# on a 1 s window first) to take longer than $CNT_BUDGET s (900) is skipped and reported.
+# predicted (candidate pairs x seconds per pair of the largest earlier run of that network;
+# co_similar_tweet measured on a 1 s window first) to take longer than $CNT_BUDGET s (900) is
+# skipped and reported.
 # Targets: Vigil's F1 >= CNT's best F1 on every feed, at a higher throughput than that setting.
-# About 20 minutes. Output: $SCRATCH/coord/ (feeds, CNT runs, results.tsv, table.txt).
+# About 15 minutes. Output: $SCRATCH/coord/ (feeds, CNT runs, results.tsv, table.txt).
 # REGRADE=1 regrades the existing runs; COORD_FEEDS="rn-100k se-100k rn-1m" picks feeds;
 # CNT_WINDOWS, CNT_WEIGHTS, CNT_NETS, CNT_BUDGET change the grid; COORD_VIGIL another binary.
 source "$(dirname "$0")/common.sh"
@@ -40,10 +41,11 @@ tv() { awk -F': ' '/Elapsed \(wall/ {n = split($2, a, ":"); for (i = 1; i <= n; 
 steps() { for f in "$@"; do tv "$f"; done | awk '{w += $1; c += $2; if ($3 > r) r = $3}
   END {printf "%.2f %.2f %d\n", w, c, r}'; }
 pairs() { awk -v n="$2" -v w="$3" '$1 == n && $2 == w {print $3}' "$1/posts.pairs.tsv"; }
-# Predicted seconds for a step: the slowest seconds-per-candidate-pair seen so far times the pairs.
+# Predicted seconds for a step: candidate pairs x the seconds per pair of the largest run of that
+# network so far (small runs are dominated by fixed costs and would overestimate).
 predict() { [ ! -f "$OUT/cnt-rates.tsv" ] ||
-  awk -v n="$1" -v p="$2" '$1 == n && $2 > r {r = $2} END {if (r) printf "%.0f\n", r * p}' "$OUT/cnt-rates.tsv"; }
-learn() { printf '%s\t%s\n' "$1" "$(awk -v w="$2" -v p="$3" 'BEGIN {printf "%.3g", (p > 0 ? w / p : 0)}')" >> "$OUT/cnt-rates.tsv"; }
+  awk -v n="$1" -v p="$2" '$1 == n && $3 >= m {m = $3; r = $2} END {if (r) printf "%.0f\n", r * p}' "$OUT/cnt-rates.tsv"; }
+learn() { printf '%s\t%s\t%s\n' "$1" "$(awk -v w="$2" -v p="$3" 'BEGIN {printf "%.3g", (p > 0 ? w / p : 0)}')" "$3" >> "$OUT/cnt-rates.tsv"; }
 
 run_cnt() {  # D W NETS...: one run_cnt.sh pass at weight >= 2, then learn each step's rate.
   local d=$1 w=$2; shift 2

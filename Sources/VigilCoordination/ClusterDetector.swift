@@ -18,6 +18,8 @@ public final class ClusterDetector {
     /// Events that arrived more than `lateness` behind the newest one and were ignored.
     public private(set) var lateEvents = 0
     public private(set) var watermark: Int64 = .min
+    /// The time of the latest post or suspension read.
+    var lastEventTs: Int64 = .min
 
     // Accounts, interned.
     struct AccountState {
@@ -62,34 +64,61 @@ public final class ClusterDetector {
     // Pair evidence. Millions of pairs meet once and never again, so a pair's evidence lives
     // inline (no allocation) until it has more than one signal or more than four keys.
 
-    /// The distinct keys behind one signal of a pair (at most 16 are remembered).
+    /// The distinct keys behind one signal of a pair, each with the weight it added (at most 16
+    /// are remembered). A key can be taken back when it turns out to be popular.
     struct KeySet {
-        private var k0: UInt64 = 0, k1: UInt64 = 0, k2: UInt64 = 0, k3: UInt64 = 0
-        private var extra: [UInt64] = []
+        private var inline: (UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0)
+        private var inlineWeights: (Float, Float, Float, Float) = (0, 0, 0, 0)
+        private var extra: [(UInt64, Float)] = []
         private(set) var count = 0
 
         var isEmpty: Bool { count == 0 }
 
-        func contains(_ k: UInt64) -> Bool {
-            (count > 0 && k0 == k) || (count > 1 && k1 == k) || (count > 2 && k2 == k) || (count > 3 && k3 == k)
-                || (count > 4 && extra.contains(k))
+        private func slot(_ i: Int) -> (UInt64, Float) {
+            switch i {
+            case 0: (inline.0, inlineWeights.0)
+            case 1: (inline.1, inlineWeights.1)
+            case 2: (inline.2, inlineWeights.2)
+            case 3: (inline.3, inlineWeights.3)
+            default: extra[i - 4]
+            }
         }
 
-        mutating func insert(_ k: UInt64) {
-            guard count < 16 else { return }
-            switch count {
-            case 0: k0 = k
-            case 1: k1 = k
-            case 2: k2 = k
-            case 3: k3 = k
-            default: extra.append(k)
+        private mutating func set(_ i: Int, _ value: (UInt64, Float)) {
+            switch i {
+            case 0: (inline.0, inlineWeights.0) = value
+            case 1: (inline.1, inlineWeights.1) = value
+            case 2: (inline.2, inlineWeights.2) = value
+            case 3: (inline.3, inlineWeights.3) = value
+            default: if i - 4 < extra.count { extra[i - 4] = value } else { extra.append(value) }
             }
+        }
+
+        func contains(_ k: UInt64) -> Bool {
+            for i in 0..<count where slot(i).0 == k { return true }
+            return false
+        }
+
+        mutating func insert(_ k: UInt64, weight: Double) {
+            guard count < 16 else { return }
+            set(count, (k, Float(weight)))
             count += 1
+        }
+
+        /// Takes a key back; returns the weight it had added.
+        mutating func remove(_ k: UInt64) -> Double? {
+            guard let i = (0..<count).first(where: { slot($0).0 == k }) else { return nil }
+            let weight = Double(slot(i).1)
+            set(i, slot(count - 1))
+            count -= 1
+            if count >= 4 { extra.removeLast() }
+            return weight
         }
     }
 
     /// Two posts that met on a key: what a moderator opens to check an edge.
     struct PairSample {
+        var keyHash: UInt64 = 0
         var first: String
         var second: String
         var key: String
@@ -168,6 +197,16 @@ public final class ClusterDetector {
             return tally
         }
 
+        /// Takes back what a key that turned out popular added to signal `s`.
+        func revoke(_ s: Int, key: UInt64) {
+            update(s) { entry in
+                guard let weight = entry.keys.remove(key) else { return }
+                entry.weight -= weight
+                if entry.sample2?.keyHash == key { entry.sample2 = nil }
+                if entry.sample1?.keyHash == key { entry.sample1 = entry.sample2; entry.sample2 = nil }
+            }
+        }
+
         func hasKeys(_ s: Int) -> Bool {
             if s == firstSignal { return !firstEntry.keys.isEmpty }
             return others.contains { $0.0 == s && !$0.1.keys.isEmpty }
@@ -220,9 +259,11 @@ public final class ClusterDetector {
         guard stem.count >= 4, accounts[Int(i)].stem != stem else { return }
         accounts[Int(i)].stem = stem
         var members = families[stem, default: []]
-        // The link is news when the account event is read (a return is announced at its creation).
+        // The link is news when the account event is read (a return is announced at its
+        // creation). The time of the last event read, not the watermark a replay clock may have
+        // moved, so pacing does not change it.
         let created = a.createdAt?.microseconds
-        let at = watermark == .min ? (created ?? 0) : max(watermark, created ?? watermark)
+        let at = lastEventTs == .min ? (created ?? 0) : max(lastEventTs, created ?? lastEventTs)
         for other in members where other != i { linkFamily(i, other, stem: stem, at: at) }
         members.append(i)
         families[stem] = members
@@ -232,6 +273,7 @@ public final class ClusterDetector {
     public func suspension(_ s: Suspension) {
         let i = intern(s.account)
         accounts[Int(i)].suspendedAt = s.ts.microseconds
+        lastEventTs = max(lastEventTs, s.ts.microseconds)
         advance(to: s.ts.microseconds)
     }
 
@@ -244,6 +286,7 @@ public final class ClusterDetector {
             return []
         }
         let before = events.count
+        lastEventTs = max(lastEventTs, t)
         advance(to: t)
         let a = intern(p.account)
         touchActivity(a, at: t, score: p.score)
@@ -285,10 +328,32 @@ public final class ClusterDetector {
         // between posts sees the same sweeps, and the same results, as reading the file at once.
         let interval = max(1, ClusterDetector.micros(config.horizon / 10))
         let boundary = t - ((t % interval) + interval) % interval
-        if lastSweep == .min || boundary > lastSweep {
-            lastSweep = boundary
-            sweep(now: boundary)
+        if lastSweep == .min || lastSweep < boundary - 3 * ClusterDetector.micros(config.horizon) { lastSweep = boundary - interval }
+        // Every boundary passed is swept, however far apart the posts are.
+        while lastSweep < boundary {
+            lastSweep += interval
+            sweep(now: lastSweep)
         }
+    }
+
+    /// How much state the detector holds: what "bounded by the window" is checked against.
+    public struct Footprint: Sendable, Equatable {
+        /// Recent posts remembered (the longest key window).
+        public var posts: Int
+        /// Keys and posts on them across all key windows.
+        public var keys: Int
+        public var nodes: Int
+        /// Account pairs with evidence.
+        public var pairs: Int
+        /// Accounts ever seen (grows with the population, not with the posts).
+        public var accounts: Int
+        public var clusters: Int
+    }
+
+    public var footprint: Footprint {
+        Footprint(posts: recent.count, keys: chains.reduce(textGroups.keyCount) { $0 + $1.keyCount },
+                  nodes: chains.reduce(textGroups.nodeCount) { $0 + $1.nodeCount }, pairs: pairs.count,
+                  accounts: accounts.count, clusters: clusters.count)
     }
 
     /// The cluster events produced since the last call.
@@ -360,8 +425,11 @@ public final class ClusterDetector {
         }
         guard sameFace || returned(x, after: y) || returned(y, after: x) else { return }
         let key = stemKey(stem)
+        // The older account first: "original ~ return".
+        let (older, newer) = (accounts[x].createdAt ?? .min) <= (accounts[y].createdAt ?? .min) ? (x, y) : (y, x)
+        let label = "\(accounts[older].handle ?? accounts[older].id) ~ \(accounts[newer].handle ?? accounts[newer].id)"
         evidence(a, b, signal: .handleFamily, key: key, label: stem, weight: 2, at: t) {
-            PairSample(first: "", second: "", key: "\(self.accounts[x].handle ?? self.accounts[x].id) ~ \(self.accounts[y].handle ?? self.accounts[y].id)", ts: t)
+            PairSample(first: "", second: "", key: label, ts: t)
         }
     }
 
@@ -395,8 +463,11 @@ public final class ClusterDetector {
 
     func add(_ signal: Signal, key label: String, account: Int32, post: Int, at t: Int64) {
         let key = ClusterDetector.hash(label)
-        let (distinct, popular) = chains[signal.index].record(key: key, account: account, post: post, at: t, limits: keyLimits, partners: &partnerBuffer, seen: &seenBuffer)
-        guard !popular else { return }
+        let outcome = chains[signal.index].record(key: key, account: account, post: post, at: t, limits: keyLimits,
+                                                  partners: &partnerBuffer, seen: &seenBuffer)
+        if outcome.becamePopular { revoke(signal, key: key, accounts: chains[signal.index].accounts(on: key, at: t, limit: 4 * config.hubLimit)) }
+        guard !outcome.popular else { return }
+        let distinct = outcome.distinct
         for other in partnerBuffer.reversed() {
             // Popular keys count less: the streaming form of inverse document frequency (the
             // accounts on the key before this post).
@@ -448,14 +519,28 @@ public final class ClusterDetector {
         guard let groupSketch = group == post ? sketch : recent[group - recentBase].sketch else { return }
         let groupID = recent[group - recentBase].id
         let key = groupSketch.contentKey
-        let (distinct, popular) = textGroups.record(key: key, account: account, post: post, at: t, limits: textGroupLimits,
-                                                    partners: &partnerBuffer, seen: &seenBuffer)
-        guard !popular else { return }
+        let outcome = textGroups.record(key: key, account: account, post: post, at: t, limits: textGroupLimits,
+                                        partners: &partnerBuffer, seen: &seenBuffer)
+        if outcome.becamePopular { revoke(.nearDuplicate, key: key, accounts: textGroups.accounts(on: key, at: t, limit: 4 * config.hubLimit)) }
+        guard !outcome.popular else { return }
+        let distinct = outcome.distinct
         for other in partnerBuffer.reversed() {
             evidence(account, other.account, signal: .nearDuplicate, key: key, label: groupID,
                      weight: similarity / log2(2 + Double(distinct)), at: t) {
                 PairSample(first: self.postID(other.post), second: self.postID(post),
                            key: "near-duplicates of \(groupID)", ts: t)
+            }
+        }
+    }
+
+    /// A key that turned out popular (a viral link, a stock phrase) takes back what it gave the
+    /// pairs of its early posters, who otherwise look like a ring for having been first. Pairs
+    /// already linked keep their edge.
+    func revoke(_ signal: Signal, key: UInt64, accounts: [Int32]) {
+        for i in accounts.indices {
+            for j in accounts.indices where j > i {
+                guard let pair = pairs[ClusterDetector.pairKey(accounts[i], accounts[j])], !pair.linked else { continue }
+                pair.revoke(signal.index, key: key)
             }
         }
     }
@@ -479,9 +564,13 @@ public final class ClusterDetector {
         pair.update(signal.index) { entry in
             // Each key counts once per pair: repeating one link is not more coordination.
             guard !entry.keys.contains(key) else { return }
-            entry.keys.insert(key)
+            entry.keys.insert(key, weight: weight)
             entry.weight += weight
-            entry.addSample(sample)
+            entry.addSample {
+                var made = sample()
+                made.keyHash = key
+                return made
+            }
             if entry.label.isEmpty { entry.label = label }
             added = true
         }
@@ -513,7 +602,7 @@ public final class ClusterDetector {
             entry.weight = Double(count) / 4
             entry.label = "\(count) posts within \(Int(config.syncWindow)) s"
             entry.keys = KeySet()
-            entry.keys.insert(UInt64(count))
+            entry.keys.insert(UInt64(count), weight: 0)
             pair[Signal.synchronizedActivity.index] = entry
         }
     }
@@ -533,7 +622,9 @@ public final class ClusterDetector {
         // tags): one coincidence of each kind happens between strangers on a busy platform.
         guard keys >= 3 && (kinds >= 2 || sharedKeys >= 3) else { return false }
         // Busy accounts meet by chance: demand evidence that grows with both activities.
-        return weight >= 0.25 * sqrt(activity(a, at: t) * activity(b, at: t))
+        // At least what one exclusive key gives (1): keys everybody shares (a popular post's
+        // reposters) add up slowly however quiet the accounts are.
+        return weight >= max(1, 0.25 * sqrt(activity(a, at: t) * activity(b, at: t)))
     }
 
     func find(_ x: Int32) -> Int32 {
@@ -657,10 +748,11 @@ public final class ClusterDetector {
 
     // MARK: - Reporting
 
-    /// 0–100: what the members post (the lexicon) weighs most (45), then whether a suspended member
-    /// came back (25), how tightly they are tied (15), reach (10) and size (5). Without violating
-    /// content a cluster tops out at 55, below the high band (60): a tight group of news accounts
-    /// sharing a story stays out of the way.
+    /// 0–100: what the members post weighs most (70), then whether a suspended member came back
+    /// (25), how tightly they are tied (12), reach (8) and size (5), capped at 100. Without
+    /// violating content a cluster tops out at 50, below the high band (60): a tight group of
+    /// news accounts sharing a story, or a spammer's returns, stay out of the way; a ring pushing
+    /// material the lexicon scores 80 reaches the high band once it is tied by more than one edge.
     func score(_ cluster: Cluster) -> Int {
         let members = cluster.members.map { Int($0) }
         // What the upper half of the members post: a network's members all push the material,
@@ -684,7 +776,7 @@ public final class ClusterDetector {
         let tightness = min(1, strength / Double(max(1, members.count)) / 3)
         let size = min(1, log2(Double(members.count)) / 5)
         let reach = min(1, log10(1 + Double(members.reduce(Int64(0)) { $0 + accounts[$1].followers })) / 7)
-        return Int((100 * (0.45 * content + 0.15 * tightness + 0.25 * evasion + 0.05 * size + 0.10 * reach)).rounded())
+        return min(100, Int((100 * (0.70 * content + 0.12 * tightness + 0.25 * evasion + 0.05 * size + 0.08 * reach)).rounded()))
     }
 
     /// The two accounts of a pair key, by id.

@@ -88,9 +88,11 @@ struct KeyChains {
         heads = heads.filter { $0.value.latest >= base || $0.value.popularUntil >= t }
     }
 
-    /// Counts a post on `key` at `t`; returns where its head is, the head, and whether the key is
-    /// popular now. The index stays valid until a key is added or removed.
-    private mutating func countPost(on key: UInt64, at t: Int64, postLimit: Int) -> (Dictionary<UInt64, Head>.Index, Head, popular: Bool) {
+    /// Counts a post on `key` at `t`; returns where its head is, the head, whether the key is
+    /// popular now and whether this post made it so. The index stays valid until a key is added
+    /// or removed.
+    private mutating func countPost(on key: UInt64, at t: Int64, postLimit: Int)
+        -> (Dictionary<UInt64, Head>.Index, Head, popular: Bool, becamePopular: Bool) {
         let index: Dictionary<UInt64, Head>.Index
         if let found = heads.index(forKey: key) {
             index = found
@@ -99,11 +101,39 @@ struct KeyChains {
             index = heads.index(forKey: key)!
         }
         let recentPosts = heads.values[index].count(at: t, window: window)
-        if heads.values[index].popularUntil >= t || recentPosts > Double(postLimit) {
+        let wasPopular = heads.values[index].popularUntil >= t
+        if wasPopular || recentPosts > Double(postLimit) {
             heads.values[index].popularUntil = t + window
-            return (index, heads.values[index], true)
+            return (index, heads.values[index], true, !wasPopular)
         }
-        return (index, heads.values[index], false)
+        return (index, heads.values[index], false, false)
+    }
+
+    /// The accounts that posted on `key` within the window at `t` (at most `limit` posts looked at).
+    func accounts(on key: UInt64, at t: Int64, limit: Int) -> [Int32] {
+        guard let head = heads[key] else { return [] }
+        var seen = SeenAccounts()
+        var i = head.latest
+        var steps = 0
+        while i >= base && steps < limit {
+            let node = nodes[i - base]
+            guard node.ts >= t - window else { break }
+            _ = seen.insert(node.account)
+            steps += 1
+            if node.back == 0 { break }
+            i -= Int(node.back)
+        }
+        return seen.accounts
+    }
+
+    /// What recording a post found.
+    struct Outcome {
+        /// Accounts the walk met before this post.
+        var distinct = 0
+        /// The key is popular: no partners.
+        var popular = false
+        /// This post made it popular: what the key gave pairs before should be taken back.
+        var becamePopular = false
     }
 
     /// Records a post whose head is at `index`.
@@ -118,11 +148,11 @@ struct KeyChains {
     /// (newest first), then records this post. Returns how many accounts the walk met before
     /// this post, and whether the key is popular (`partners` is then empty).
     mutating func record(key: UInt64, account: Int32, post: Int, at t: Int64, limits: Limits,
-                         partners: inout [Node], seen: inout SeenAccounts) -> (distinct: Int, popular: Bool) {
+                         partners: inout [Node], seen: inout SeenAccounts) -> Outcome {
         partners.removeAll(keepingCapacity: true)
         seen.reset()
-        let (index, head, popular) = countPost(on: key, at: t, postLimit: limits.posts)
-        if popular { return (0, true) }
+        let (index, head, popular, becamePopular) = countPost(on: key, at: t, postLimit: limits.posts)
+        if popular { return Outcome(popular: true, becamePopular: becamePopular) }
         let horizon = t - window
         var selfSeen = false
         var steps = 0
@@ -145,10 +175,10 @@ struct KeyChains {
         if seen.count + (selfSeen ? 0 : 1) > limits.accounts {
             heads.values[index].popularUntil = t + window
             partners.removeAll(keepingCapacity: true)
-            return (seen.count, true)
+            return Outcome(distinct: seen.count, popular: true, becamePopular: true)
         }
         append(at: index, account: account, post: post, at: t)
-        return (seen.count, false)
+        return Outcome(distinct: seen.count)
     }
 
     /// Counts a post on `key` and collects the latest `limit` nodes on it within the window,
@@ -156,7 +186,7 @@ struct KeyChains {
     /// `postLimit` posts make the key popular. The post itself is not recorded: see `append`.
     mutating func lookup(key: UInt64, at t: Int64, postLimit: Int, limit: Int, into out: inout [Node]) -> Bool {
         out.removeAll(keepingCapacity: true)
-        let (_, head, popular) = countPost(on: key, at: t, postLimit: postLimit)
+        let (_, head, popular, _) = countPost(on: key, at: t, postLimit: postLimit)
         if popular { return false }
         let horizon = t - window
         var i = head.latest
@@ -184,6 +214,7 @@ struct SeenAccounts {
     private var list: [Int32] = []
 
     var count: Int { list.count }
+    var accounts: [Int32] { list }
 
     mutating func reset() {
         bits = (0, 0, 0, 0)

@@ -16,6 +16,8 @@ public struct ClusterQuality: Sendable {
     /// cluster holding two or more of its members (nil: never).
     public var latency: [String: Double?] = [:]
     public var clustersReported = 0
+    /// The highest score of a cluster with no planted member (how close organic groups came).
+    public var highestUnplantedScore = 0
 
     public var truePositives: Int { reported.intersection(planted.union(amplifiers)).count }
     public var precision: Double { reported.isEmpty ? 1 : Double(truePositives) / Double(reported.count) }
@@ -44,7 +46,12 @@ public struct ClusterQuality: Sendable {
             }
         }
         _ = try pipeline.run(try ScanPipeline.openAll(paths))
-        for event in latest.values where event.score >= minScore && event.state != .merged {
+        let plantedOrAmplifier = quality.planted.union(quality.amplifiers)
+        for event in latest.values where event.state != .merged {
+            if plantedOrAmplifier.isDisjoint(with: event.members) {
+                quality.highestUnplantedScore = max(quality.highestUnplantedScore, event.score)
+            }
+            guard event.score >= minScore else { continue }
             quality.reported.formUnion(event.members)
             quality.clustersReported += 1
         }
@@ -66,6 +73,7 @@ public struct ClusterQuality: Sendable {
         }.joined(separator: ", ")
         return "clusters reported \(clustersReported), accounts \(reported.count); account precision "
             + String(format: "%.3f", precision) + ", recall " + String(format: "%.3f", recall)
-            + "; detection latency (event time from when each planted cluster became detectable): \(latencies)"
+            + "; highest score of an unplanted cluster \(highestUnplantedScore)"
+            + (latency.isEmpty ? "" : "; detection latency (event time from when each planted cluster became detectable): \(latencies)")
     }
 }

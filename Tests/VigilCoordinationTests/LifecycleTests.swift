@@ -1,0 +1,187 @@
+import Foundation
+import Testing
+import VigilCoordination
+import VigilFeed
+
+@Suite struct LifecycleTests {
+    /// `accounts` share three fresh links, seconds apart, starting at `start`.
+    func ring(_ h: Harness, _ accounts: [String], from start: Double, tag: String) {
+        for round in 0..<3 {
+            for (i, account) in accounts.enumerated() {
+                h.post(account, at: start + Double(round * 60 + i * 3), urls: ["https://t.me/example_\(tag)\(round)"])
+            }
+        }
+    }
+
+    @Test("new, grown, merged (the older id survives) and dormant, each with its event time")
+    func lifecycle() throws {
+        let h = Harness()
+        ring(h, ["a", "b"], from: 0, tag: "first")
+        let new = try #require(h.events.first)
+        #expect(new.state == .new)
+        #expect(new.members == ["a", "b"])
+        #expect(new.ts == Harness.ts(123))
+        #expect(new.firstTs <= new.ts)
+
+        ring(h, ["a", "b", "c"], from: 200, tag: "second")
+        #expect(h.events.last?.state == .grown)
+        #expect(h.events.last?.members == ["a", "b", "c"])
+
+        ring(h, ["d", "e"], from: 400, tag: "third")
+        let other = try #require(h.events.last)
+        #expect(other.state == .new)
+        #expect(other.cluster != new.cluster)
+
+        // An edge between the two clusters merges them.
+        ring(h, ["c", "d"], from: 600, tag: "bridge")
+        let merged = try #require(h.events.first { $0.state == .merged })
+        #expect(merged.cluster == other.cluster)
+        #expect(merged.mergedInto == new.cluster)
+        let survivor = try #require(h.events.last)
+        #expect(survivor.cluster == new.cluster)
+        #expect(survivor.state == .grown)
+        #expect(survivor.members == ["a", "b", "c", "d", "e"])
+        #expect(h.detector.cluster(of: "e") == new.cluster)
+
+        // Quiet for longer than the horizon (10 minutes): dormant, reported at a sweep boundary.
+        h.advance(to: 720 + 700)
+        let dormant = try #require(h.events.last)
+        #expect(dormant.state == .dormant)
+        #expect(dormant.cluster == new.cluster)
+        #expect(dormant.ts > Harness.ts(720 + 600))
+        #expect(h.detector.cluster(of: "a") == nil)
+    }
+
+    @Test("A dormant cluster wakes up as grown; after three horizons it is forgotten and a new id starts")
+    func wakeAndForget() throws {
+        let h = Harness()
+        ring(h, ["a", "b"], from: 0, tag: "one")
+        let id = try #require(h.events.first?.cluster)
+        h.advance(to: 900)
+        #expect(h.events.last?.state == .dormant)
+        ring(h, ["a", "b"], from: 1000, tag: "two")
+        #expect(h.events.last?.state == .grown)
+        #expect(h.events.last?.cluster == id)
+
+        h.advance(to: 1200 + 4 * 600)
+        ring(h, ["a", "b"], from: 4000, tag: "three")
+        let again = try #require(h.events.last)
+        #expect(again.state == .new)
+        #expect(again.cluster != id)
+    }
+
+    @Test("Members' posts keep a cluster active")
+    func activityKeepsAlive() {
+        let h = Harness()
+        ring(h, ["a", "b"], from: 0, tag: "x")
+        for minute in 3..<30 { h.post("a", at: Double(minute * 60), text: nil) }
+        #expect(!h.events.contains { $0.state == .dormant })
+    }
+}
+
+@Suite struct StreamTests {
+    /// Background traffic from `population` accounts (popular links, reposts of a few hot posts,
+    /// stock phrases) with a planted ring of six, for `seconds` at `rate` posts per second.
+    static func traffic(seconds: Double, rate: Double, population: Int = 400, seed: UInt64 = 3) -> [PostInput] {
+        var dice = Dice(state: seed)
+        let sketcher = Harness()
+        let phrases = [
+            "Good morning everyone, have a blessed day and drink your coffee",
+            "Traffic is terrible near the market again this evening, avoid it",
+            "Who is watching the match tonight, our team needs a win badly",
+        ]
+        var posts: [PostInput] = []
+        var t = 0.0
+        var n = 0
+        let ring = (0..<6).map { "ring\($0)" }
+        var nextWave = 30.0
+        var wave = 0
+        while t < seconds {
+            t += -log(1 - dice.unit()) / rate
+            n += 1
+            let account = "u\(dice.int(population))"
+            var post = PostInput(id: "p\(n)", account: account, ts: Harness.ts(t))
+            switch dice.int(4) {
+            case 0: post.urls = ["https://news.example.com/story\(dice.int(20))"]
+            case 1: post.repostOf = "p\(max(1, n - 1 - dice.int(50)))"
+            case 2: post.sketch = sketcher.sketch(phrases[dice.int(phrases.count)] + " \(dice.int(1000))")
+            default: post.hashtags = ["day\(dice.int(5))", "news"]
+            }
+            posts.append(post)
+            if t >= nextWave {
+                for (i, member) in ring.enumerated() {
+                    n += 1
+                    posts.append(PostInput(id: "p\(n)", account: member, ts: Harness.ts(t + Double(i)),
+                                           urls: ["https://t.me/example_wave\(wave)"], score: 70))
+                }
+                wave += 1
+                nextWave += 90
+            }
+        }
+        return posts.sorted { $0.ts < $1.ts }
+    }
+
+    @Test("Order and speed do not change results: read at once or paced by a replay clock, the same events")
+    func pacingInvariance() {
+        let posts = StreamTests.traffic(seconds: 1800, rate: 20)
+        let atOnce = ClusterDetector()
+        var eventsAtOnce: [ClusterEvent] = []
+        for post in posts {
+            atOnce.post(post)
+            eventsAtOnce += atOnce.drain()
+        }
+        for tick in [0.1, 0.7, 13.0] {
+            // A replay clock advances event time between posts, at its own ticks.
+            let paced = ClusterDetector()
+            var eventsPaced: [ClusterEvent] = []
+            var clock = posts[0].ts.seconds
+            for post in posts {
+                while clock + tick < post.ts.seconds {
+                    clock += tick
+                    paced.advance(to: Int64(clock * 1e6))
+                    eventsPaced += paced.drain()
+                }
+                paced.post(post)
+                eventsPaced += paced.drain()
+            }
+            #expect(eventsPaced == eventsAtOnce, "tick \(tick)")
+        }
+        #expect(eventsAtOnce.contains { $0.members == (0..<6).map { "ring\($0)" } })
+    }
+
+    @Test("Late events within the allowed lateness count; older ones are counted and ignored")
+    func lateEvents() {
+        func run(lateBy seconds: Double) -> Harness {
+            let h = Harness()
+            for round in 0..<2 {
+                for account in ["a", "b"] { h.post(account, at: Double(round * 60), urls: ["https://t.me/example_late\(round)"]) }
+            }
+            h.post("a", at: 200, urls: ["https://t.me/example_late2"])
+            h.post("z", at: 240, urls: ["https://example.com/unrelated"])
+            h.post("b", at: 240 - seconds, urls: ["https://t.me/example_late2"])
+            return h
+        }
+        let onTime = run(lateBy: 3)
+        #expect(onTime.standing.map(\.members) == [["a", "b"]])
+        #expect(onTime.detector.lateEvents == 0)
+        let tooLate = run(lateBy: 30)
+        #expect(tooLate.events.isEmpty)
+        #expect(tooLate.detector.lateEvents == 1)
+    }
+
+    @Test("State is bounded by the window: four times the posts, the same footprint")
+    func boundedMemory() {
+        func footprint(after seconds: Double) -> ClusterDetector.Footprint {
+            let detector = ClusterDetector()
+            for post in StreamTests.traffic(seconds: seconds, rate: 30, seed: 5) { detector.post(post) }
+            return detector.footprint
+        }
+        let short = footprint(after: 1800)
+        let long = footprint(after: 7200)
+        for (name, a, b) in [("posts", short.posts, long.posts), ("keys", short.keys, long.keys),
+                             ("nodes", short.nodes, long.nodes), ("pairs", short.pairs, long.pairs)] {
+            #expect(Double(b) <= 1.3 * Double(a) + 50, "\(name): \(a) after 30 min, \(b) after 2 h")
+        }
+        #expect(long.accounts <= 406)
+    }
+}
