@@ -21,16 +21,25 @@ let package = Package(
         .library(name: "VigilSimulator", targets: ["VigilSimulator"]),
         .library(name: "VigilEvaluation", targets: ["VigilEvaluation"]),
         .library(name: "VigilCoordination", targets: ["VigilCoordination"]),
+        .library(name: "VigilTriage", targets: ["VigilTriage"]),
+        .library(name: "VigilTUI", targets: ["VigilTUI"]),
+        .library(name: "VigilTerminal", targets: ["VigilTerminal"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
         .package(url: "https://github.com/apple/swift-collections", from: "1.6.0"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
     ],
     targets: [
         // System libraries (Debian packages; `make setup` installs them).
         .systemLibrary(name: "CVectorscan", pkgConfig: "libhs", providers: [.apt(["libvectorscan-dev"])]),
         .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
+        .systemLibrary(name: "CNCursesW", pkgConfig: "ncursesw", providers: [.apt(["libncursesw5-dev"])]),
+        // glibc's wcwidth under a UTF-8 locale: the width ncurses and the terminal will use.
+        .target(name: "CDisplayWidth"),
+        // What Swift cannot import from curses (macros, stdscr) and the signal-safe restore.
+        .target(name: "CTermShim", dependencies: ["CNCursesW"]),
 
         // C++ shims with plain C headers, so Swift imports them without C++ interop.
         .target(
@@ -65,10 +74,15 @@ let package = Package(
             dependencies: ["VigilFeed", .product(name: "DequeModule", package: "swift-collections")],
             swiftSettings: hotPath
         ),
+        .target(name: "VigilTriage", dependencies: [.product(name: "GRDB", package: "GRDB.swift")]),
+        // The console as pure values: state, messages, update, view into a cell canvas. No curses.
+        .target(name: "VigilTUI", dependencies: ["VigilPipeline", "VigilTriage", "VigilText", "CDisplayWidth", .product(name: "Yams", package: "Yams")]),
+        // The only code that touches ncurses: blits a canvas, reads keys, restores the terminal.
+        .target(name: "VigilTerminal", dependencies: ["VigilTUI", "CNCursesW", "CTermShim"]),
         .target(name: "VigilEvaluation", dependencies: ["VigilPipeline", "VigilSimulator", "VigilScoring", "VigilCoordination"]),
         .executableTarget(
             name: "vigil",
-            dependencies: ["VigilPipeline", "VigilSimulator", "VigilEvaluation", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+            dependencies: ["VigilPipeline", "VigilSimulator", "VigilEvaluation", "VigilTriage", "VigilTUI", "VigilTerminal", .product(name: "ArgumentParser", package: "swift-argument-parser")]
         ),
 
         .testTarget(name: "VigilFeedTests", dependencies: ["VigilFeed"]),
@@ -78,7 +92,9 @@ let package = Package(
         .testTarget(name: "VigilPipelineTests", dependencies: ["VigilPipeline"]),
         .testTarget(name: "VigilSimulatorTests", dependencies: ["VigilSimulator", "VigilPipeline", "VigilEvaluation"]),
         .testTarget(name: "VigilCoordinationTests", dependencies: ["VigilCoordination", "VigilFeed", "VigilText"]),
-        .testTarget(name: "VigilCLITests", dependencies: ["VigilPipeline"]),
+        .testTarget(name: "VigilCLITests", dependencies: ["VigilPipeline", "VigilTriage"]),
+        .testTarget(name: "VigilTriageTests", dependencies: ["VigilTriage"]),
+        .testTarget(name: "VigilTUITests", dependencies: ["VigilTUI", "VigilTriage"]),
     ],
     cxxLanguageStandard: .cxx17
 )

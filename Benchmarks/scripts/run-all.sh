@@ -10,4 +10,7 @@ stamp=$(date -u +%Y%m%dT%H%M%SZ)
   "$HERE/pipeline.sh"
   "$HERE/simulate.sh"
   "$HERE/quality.sh"
+  "$HERE/clusters.sh"
+  "$HERE/clusters-quality.sh"
+  "$HERE/coordination.sh"
 } | tee "$SCRATCH/results-$stamp.txt"

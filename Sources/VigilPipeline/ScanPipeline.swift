@@ -103,6 +103,9 @@ public final class ScanPipeline {
     /// Called for every post with its score and its author's cluster, if any.
     public var onPost: ((RawEvent, Score, String?) -> Void)?
     public var onReject: (RejectedLine) -> Void = { _ in }
+    /// Called with every account, suspension, marker and scenario event (the console keeps
+    /// account details and suspension history).
+    public var onOtherEvent: ((Event) -> Void)?
     /// Called about every 64k lines with (bytes consumed, total bytes if known).
     public var onProgress: ((Int64, Int64?) -> Void)?
     public private(set) var stats = ScanStats()
@@ -163,12 +166,24 @@ public final class ScanPipeline {
                 case .account:
                     stats.accounts += 1
                     if let id = event.id { accounts.set(id, followers: event.followers ?? 0) }
-                    if let detector, case .account(let account) = event.materialize() { detector.account(account) }
+                    if detector != nil || onOtherEvent != nil {
+                        let materialized = event.materialize()
+                        if let detector, case .account(let account) = materialized { detector.account(account) }
+                        onOtherEvent?(materialized)
+                    }
                 case .suspension:
                     stats.suspensions += 1
-                    if let detector, case .suspension(let suspension) = event.materialize() { detector.suspension(suspension) }
-                case .marker: stats.markers += 1
-                case .scenario: stats.scenarios += 1
+                    if detector != nil || onOtherEvent != nil {
+                        let materialized = event.materialize()
+                        if let detector, case .suspension(let suspension) = materialized { detector.suspension(suspension) }
+                        onOtherEvent?(materialized)
+                    }
+                case .marker:
+                    stats.markers += 1
+                    onOtherEvent?(event.materialize())
+                case .scenario:
+                    stats.scenarios += 1
+                    onOtherEvent?(event.materialize())
                 }
                 drainClusterEvents()
             }

@@ -1,0 +1,150 @@
+import Foundation
+import Yams
+
+/// Everything a key can do. The keymap binds keys to commands; the footer and the `?` screen
+/// are generated from it, so they never drift from what the keys do.
+public enum Command: String, Sendable, CaseIterable, Codable {
+    case down, up, pageDown = "page-down", pageUp = "page-up", top, bottom
+    case nextPane = "next-pane", previousPane = "previous-pane"
+    case feedPane = "pane-feed", queuePane = "pane-queue", detailPane = "pane-detail", clustersPane = "pane-clusters", statsPane = "pane-stats"
+    case open, back, filter, command, help, quit
+    case confirm, dismiss, escalate, annotate, snooze, undo, redo
+    case mark, bulk, reveal, pauseFeed = "pause-feed"
+
+    public var help: String {
+        switch self {
+        case .down: return "move down"
+        case .up: return "move up"
+        case .pageDown: return "page down"
+        case .pageUp: return "page up"
+        case .top: return "first item"
+        case .bottom: return "last item"
+        case .nextPane: return "next pane"
+        case .previousPane: return "previous pane"
+        case .feedPane: return "feed pane"
+        case .queuePane: return "queue pane"
+        case .detailPane: return "detail pane"
+        case .clustersPane: return "clusters pane"
+        case .statsPane: return "stats pane"
+        case .open: return "open the selected item in detail"
+        case .back: return "back / cancel / clear filter"
+        case .filter: return "filter (lang:ms cat:handoff band:high account:a1 text)"
+        case .command: return "command line (:q, :filter …, :mask on|off)"
+        case .help: return "this help"
+        case .quit: return "quit"
+        case .confirm: return "confirm as violating (pick category)"
+        case .dismiss: return "dismiss (false positive)"
+        case .escalate: return "escalate (with reason)"
+        case .annotate: return "annotate (note)"
+        case .snooze: return "snooze for 15 minutes"
+        case .undo: return "undo the last decision"
+        case .redo: return "redo"
+        case .mark: return "mark / unmark"
+        case .bulk: return "apply the next action to all marked"
+        case .reveal: return "reveal masked terms of this item"
+        case .pauseFeed: return "pause / resume the feed pane"
+        }
+    }
+
+    /// Short label for the footer.
+    public var hint: String {
+        switch self {
+        case .confirm: return "confirm"
+        case .dismiss: return "dismiss"
+        case .escalate: return "escalate"
+        case .annotate: return "note"
+        case .snooze: return "snooze"
+        case .undo: return "undo"
+        case .redo: return "redo"
+        case .mark: return "mark"
+        case .bulk: return "bulk"
+        case .filter: return "filter"
+        case .help: return "help"
+        case .quit: return "quit"
+        case .nextPane: return "pane"
+        case .open: return "detail"
+        case .reveal: return "reveal"
+        case .pauseFeed: return "pause"
+        case .back: return "back"
+        default: return rawValue
+        }
+    }
+}
+
+public struct Keymap: Sendable, Equatable {
+    public private(set) var bindings: [Key: Command]
+
+    public static let standard = Keymap(bindings: [
+        .char("j"): .down, .down: .down, .char("k"): .up, .up: .up,
+        .pageDown: .pageDown, .ctrl("d"): .pageDown, .pageUp: .pageUp, .ctrl("u"): .pageUp,
+        .char("g"): .top, .home: .top, .char("G"): .bottom, .end: .bottom,
+        .tab: .nextPane, .backTab: .previousPane, .char("l"): .nextPane, .char("h"): .previousPane,
+        .char("1"): .feedPane, .char("2"): .queuePane, .char("3"): .detailPane, .char("4"): .clustersPane, .char("5"): .statsPane,
+        .enter: .open, .escape: .back, .char("/"): .filter, .char(":"): .command, .char("?"): .help, .char("q"): .quit,
+        .char("c"): .confirm, .char("d"): .dismiss, .char("e"): .escalate, .char("a"): .annotate, .char("s"): .snooze,
+        .char("u"): .undo, .ctrl("r"): .redo, .char(" "): .mark, .char(";"): .bulk, .char("r"): .reveal, .char("p"): .pauseFeed,
+    ])
+
+    public init(bindings: [Key: Command]) { self.bindings = bindings }
+
+    public func command(for key: Key) -> Command? { bindings[key] }
+
+    /// The keys bound to a command, in a stable order (for hints and help).
+    public func keys(for command: Command) -> [Key] {
+        bindings.filter { $0.value == command }.map(\.key).sorted { Keymap.order($0) < Keymap.order($1) }
+    }
+
+    /// Single characters first, then named keys, alphabetically: `j` before `Down`.
+    static func order(_ key: Key) -> String {
+        if case .char(let c) = key, c != " " { return "0" + String(c) }
+        return "1" + key.name
+    }
+
+    /// Applies a user keymap: YAML mapping command names to a key or a list of keys, e.g.
+    /// `confirm: "y"` or `down: [j, Down]`. The listed keys replace the command's defaults; a key
+    /// taken from another command leaves that command. Errors name the file, line and reason.
+    public func overridden(byYAML text: String, file: String) throws -> Keymap {
+        let node: Node?
+        do { node = try Yams.compose(yaml: text) } catch let error as YamlError {
+            throw KeymapError(file: file, line: nil, reason: "not valid YAML: \(error)")
+        }
+        guard let node else { return self }
+        guard let mapping = node.mapping else { throw KeymapError(file: file, line: node.mark.map { $0.line }, reason: "expected a mapping of command: key") }
+        var result = self
+        for (nameNode, valueNode) in mapping {
+            let line = nameNode.mark.map { $0.line }
+            guard let name = nameNode.string, let command = Command(rawValue: name) else {
+                throw KeymapError(file: file, line: line, reason: "unknown command '\(nameNode.string ?? "?")' (known: \(Command.allCases.map(\.rawValue).joined(separator: ", ")))")
+            }
+            let names: [String]
+            if let scalar = valueNode.string { names = [scalar] } else if let seq = valueNode.sequence { names = seq.compactMap(\.string) } else {
+                throw KeymapError(file: file, line: line, reason: "'\(name)' needs a key or a list of keys")
+            }
+            var keys: [Key] = []
+            for keyName in names {
+                guard let key = Key(name: keyName) else {
+                    throw KeymapError(file: file, line: line, reason: "'\(keyName)' is not a key name (a character, Space, Enter, Esc, Tab, Up, C-r, F1 …)")
+                }
+                keys.append(key)
+            }
+            for (key, bound) in result.bindings where bound == command { result.bindings[key] = nil }
+            for key in keys { result.bindings[key] = command }
+        }
+        return result
+    }
+
+    /// `~/.config/vigil/keys.yaml` (or `$XDG_CONFIG_HOME/vigil/keys.yaml`).
+    public static var defaultPath: String {
+        let env = ProcessInfo.processInfo.environment
+        let base = env["XDG_CONFIG_HOME"].flatMap { $0.isEmpty ? nil : $0 } ?? ((env["HOME"] ?? ".") + "/.config")
+        return base + "/vigil/keys.yaml"
+    }
+}
+
+public struct KeymapError: Error, Sendable, CustomStringConvertible {
+    public var file: String
+    public var line: Int?
+    public var reason: String
+
+    public var description: String { "\(file)\(line.map { ":\($0)" } ?? ""): \(reason)" }
+}

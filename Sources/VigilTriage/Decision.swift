@@ -1,0 +1,146 @@
+import Foundation
+
+/// What a moderator can review: a flagged post or a coordinated cluster.
+public enum ItemKind: String, Sendable, Codable, CaseIterable {
+    case post, cluster
+}
+
+public struct ItemRef: Sendable, Hashable, Codable, CustomStringConvertible {
+    public var kind: ItemKind
+    public var id: String
+
+    public init(_ kind: ItemKind, _ id: String) {
+        self.kind = kind
+        self.id = id
+    }
+
+    /// `post:p12` / `cluster:c3` (the form used on the command line and in exports).
+    public var description: String { "\(kind.rawValue):\(id)" }
+
+    public init?(parsing text: String) {
+        let parts = text.split(separator: ":", maxSplits: 1)
+        guard parts.count == 2, let kind = ItemKind(rawValue: String(parts[0])), !parts[1].isEmpty else { return nil }
+        self.init(kind, String(parts[1]))
+    }
+}
+
+/// A moderator's verdict. `revert` is the compensating entry that undo writes: the audit log
+/// never loses a row.
+public enum Action: String, Sendable, Codable, CaseIterable {
+    case confirm, dismiss, escalate, annotate, snooze, revert
+
+    /// Whether the action closes the item (takes it off the open queue).
+    public var closes: Bool {
+        switch self {
+        case .confirm, .dismiss, .escalate: return true
+        case .annotate, .snooze, .revert: return false
+        }
+    }
+}
+
+/// What the moderator saw when deciding: kept with the decision so an audit or an evidence
+/// bundle shows exactly that, even after the lexicon changed.
+public struct ItemSnapshot: Sendable, Equatable, Codable {
+    public var account: String?
+    public var text: String?
+    public var feedTs: String?
+    public var score: Int?
+    public var band: String?
+    public var explanation: String?
+    /// Matches as "entry (category, view) 'original text' @start-end".
+    public var matches: [String]
+    public var cluster: String?
+    /// For a cluster: its members and the evidence lines (signals, keys, sample posts).
+    public var members: [String]
+    public var evidence: [String]
+
+    public init(account: String? = nil, text: String? = nil, feedTs: String? = nil, score: Int? = nil, band: String? = nil,
+                explanation: String? = nil, matches: [String] = [], cluster: String? = nil, members: [String] = [], evidence: [String] = []) {
+        self.account = account
+        self.text = text
+        self.feedTs = feedTs
+        self.score = score
+        self.band = band
+        self.explanation = explanation
+        self.matches = matches
+        self.cluster = cluster
+        self.members = members
+        self.evidence = evidence
+    }
+}
+
+/// One row of the append-only audit log. A bulk or cluster action is one decision naming
+/// every item it touched (`items`); `revertOf` names the decision an undo compensates.
+public struct Decision: Sendable, Equatable, Codable, Identifiable {
+    /// Assigned by the store (monotonic); 0 before it is written.
+    public var id: Int64
+    public var items: [ItemRef]
+    public var action: Action
+    public var category: String?
+    public var note: String?
+    public var moderator: String
+    /// Wall-clock time of the decision.
+    public var decidedAt: Date
+    /// Feed (event) time when the decision was made, if the feed had reached one.
+    public var feedTs: String?
+    /// Which feed the items come from (a digest of its paths), so one store can hold several.
+    public var feed: String
+    public var lexiconVersion: String
+    /// The score the screen showed for each item, in `items` order (nil for clusters without one).
+    public var scoresShown: [Int?]
+    public var revertOf: Int64?
+    /// Snapshots of what was shown, per item, in `items` order (may be empty).
+    public var snapshots: [ItemSnapshot]
+
+    public init(id: Int64 = 0, items: [ItemRef], action: Action, category: String? = nil, note: String? = nil, moderator: String,
+                decidedAt: Date, feedTs: String? = nil, feed: String, lexiconVersion: String, scoresShown: [Int?] = [],
+                revertOf: Int64? = nil, snapshots: [ItemSnapshot] = []) {
+        self.id = id
+        self.items = items
+        self.action = action
+        self.category = category
+        self.note = note
+        self.moderator = moderator
+        self.decidedAt = decidedAt
+        self.feedTs = feedTs
+        self.feed = feed
+        self.lexiconVersion = lexiconVersion
+        self.scoresShown = scoresShown
+        self.revertOf = revertOf
+        self.snapshots = snapshots
+    }
+}
+
+/// The standing verdict on one item after replaying the log (undos applied).
+public struct ItemStatus: Sendable, Equatable {
+    public var item: ItemRef
+    /// The latest closing action still in force, or nil when the item is open.
+    public var verdict: Action?
+    public var category: String?
+    public var moderator: String?
+    public var decision: Int64?
+    public var notes: [String]
+    public var snoozed: Bool
+
+    public init(item: ItemRef, verdict: Action? = nil, category: String? = nil, moderator: String? = nil, decision: Int64? = nil,
+                notes: [String] = [], snoozed: Bool = false) {
+        self.item = item
+        self.verdict = verdict
+        self.category = category
+        self.moderator = moderator
+        self.decision = decision
+        self.notes = notes
+        self.snoozed = snoozed
+    }
+}
+
+/// Where decisions live. SQLite now; a shared PostgreSQL store later slots in behind the same
+/// protocol without touching the console.
+public protocol DecisionStore: Sendable {
+    /// Appends the decision durably (committed before returning) and returns it with its id.
+    func record(_ decision: Decision) throws -> Decision
+    /// Every decision for the feed, oldest first (all feeds when nil).
+    func decisions(feed: String?) throws -> [Decision]
+    /// The standing verdict of every item of the feed that has any decision.
+    func statuses(feed: String) throws -> [ItemRef: ItemStatus]
+}

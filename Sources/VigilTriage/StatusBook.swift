@@ -1,0 +1,49 @@
+/// The standing verdict of every item, from replaying decisions in log order. The store replays
+/// its whole log through it on open; the console applies each decision as the store confirms it
+/// — one set of rules for both.
+public struct StatusBook: Sendable, Equatable {
+    /// Decisions in force per item, oldest first.
+    private var inForce: [ItemRef: [Decision]] = [:]
+    private var byID: [Int64: Decision] = [:]
+
+    public init() {}
+
+    public init<S: Sequence>(replaying decisions: S) where S.Element == Decision {
+        for decision in decisions { apply(decision) }
+    }
+
+    public mutating func apply(_ decision: Decision) {
+        byID[decision.id] = decision
+        if decision.action == .revert {
+            guard let target = decision.revertOf.flatMap({ byID[$0] }) else { return }
+            for item in target.items { inForce[item]?.removeAll { $0.id == target.id } }
+            return
+        }
+        for item in decision.items { inForce[item, default: []].append(decision) }
+    }
+
+    public func status(of item: ItemRef) -> ItemStatus {
+        let decisions = inForce[item] ?? []
+        var status = ItemStatus(item: item)
+        status.notes = decisions.filter { $0.action == .annotate }.compactMap(\.note)
+        if let last = decisions.last(where: { $0.action.closes }) {
+            status.verdict = last.action
+            status.category = last.category
+            status.moderator = last.moderator
+            status.decision = last.id
+        }
+        if let snooze = decisions.lastIndex(where: { $0.action == .snooze }) {
+            status.snoozed = !decisions[snooze...].contains { $0.action.closes }
+        }
+        return status
+    }
+
+    /// Items with any decision in force or ever touched.
+    public var items: [ItemRef] { Array(inForce.keys) }
+
+    public var statuses: [ItemRef: ItemStatus] {
+        Dictionary(uniqueKeysWithValues: inForce.keys.map { ($0, status(of: $0)) })
+    }
+
+    public func decision(_ id: Int64) -> Decision? { byID[id] }
+}

@@ -1,0 +1,223 @@
+import ArgumentParser
+import Foundation
+import VigilFeed
+import VigilPipeline
+import VigilTerminal
+import VigilTriage
+import VigilTUI
+
+struct Monitor: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Watch feeds live in the terminal and triage flagged posts and clusters (docs/monitor.md).",
+        discussion: """
+            Panes: feed, queue, detail, clusters, stats (all at 120x40 or more; tabs from 80x24).
+            Keys: j/k move, Tab or 1-5 switch panes, Enter opens, c confirm, d dismiss, e escalate,
+            a note, s snooze, u undo, Ctrl-r redo, Space mark, ; bulk, / filter, ? help, q quit.
+            Every decision is written to the store (SQLite, default ./vigil.sqlite) before the
+            screen shows it as done; reopening the same feed and store resumes where you left.
+            With '-' the feed comes from standard input and keys from the terminal (/dev/tty).
+            """
+    )
+
+    @Argument(help: ArgumentHelp("Feed files (.jsonl or .jsonl.gz), or '-' for standard input.", valueName: "feed"))
+    var feeds: [String]
+
+    @Option(help: ArgumentHelp("The decision store (SQLite; created on first use).", valueName: "path"))
+    var store: String = "vigil.sqlite"
+
+    @Option(help: ArgumentHelp("Who is deciding (default: $USER).", valueName: "name"))
+    var moderator: String?
+
+    @Flag(help: "Show matched terms as blocks until 'r' reveals the item (moderator wellness).")
+    var mask = false
+
+    @Option(help: "Color theme (NO_COLOR in the environment forces mono).")
+    var theme: Theme = .dark
+
+    @Flag(help: "Mouse: wheel scrolls, click selects (off by default so the terminal's text selection works).")
+    var mouse = false
+
+    @Option(help: ArgumentHelp("Key bindings file (default: ~/.config/vigil/keys.yaml when it exists).", valueName: "file"))
+    var keys: String?
+
+    @Option(help: ArgumentHelp("Where stderr goes while the screen is active.", valueName: "file"))
+    var log: String = "vigil-monitor.log"
+
+    @OptionGroup var window: ClusterWindowOption
+    @OptionGroup var lexicon: LexiconOptions
+
+    func run() throws {
+        guard Terminal.stdoutIsTerminal() else {
+            Diagnostics.say("monitor needs a terminal on standard output; for files, pipes and scripts use 'vigil scan' (or 'vigil export decisions')")
+            throw ExitCode(64)
+        }
+        let keymap = try loadKeymap()
+        let compiled = try lexicon.compiled()
+        let readers: [LineReader]
+        do { readers = try ScanPipeline.openAll(feeds) } catch {
+            Diagnostics.say("\(error)")
+            throw ExitStatus.noInput
+        }
+        let decisionStore: SQLiteDecisionStore
+        let book: StatusBook
+        let feedID = Monitor.feedID(feeds)
+        do {
+            decisionStore = try SQLiteDecisionStore(path: store)
+            book = StatusBook(replaying: try decisionStore.decisions(feed: feedID))
+        } catch let error as DecisionStoreError {
+            Diagnostics.say("\(error)")
+            switch error.reason {
+            case .notAStore, .newerSchema: throw ExitStatus.dataError
+            default: throw ExitStatus.ioError
+            }
+        } catch {
+            Diagnostics.say("\(store): \(error)")
+            throw ExitStatus.ioError
+        }
+        let who = moderator ?? ProcessInfo.processInfo.environment["USER"].flatMap { $0.isEmpty ? nil : $0 } ?? "moderator"
+        let session = SessionInfo(
+            moderator: who, storePath: store, feedLabel: feeds.map { ($0 as NSString).lastPathComponent }.joined(separator: "+"),
+            feedID: feedID, lexiconVersion: compiled.lexicon.version,
+            categories: compiled.lexicon.categories.filter { !$0.isNegative }.map { (id: $0.id, label: $0.label) },
+            mask: mask, mouse: mouse)
+        let core = LiveCore(compiled: compiled, readers: readers, clusters: try window.config())
+        let terminal: Terminal
+        do {
+            terminal = try Terminal(options: TerminalOptions(theme: theme, mouse: mouse, keysFromTTY: feeds.contains("-") || !Terminal.stdinIsTerminal(), logPath: log))
+        } catch {
+            Diagnostics.say("\(error)")
+            throw ExitCode(64)
+        }
+        let summary = ConsoleLoop(terminal: terminal, core: core, store: decisionStore,
+                                  state: AppState(session: session, keymap: keymap, statuses: book)).run()
+        terminal.shutdown()
+        Diagnostics.say(summary)
+    }
+
+    func loadKeymap() throws -> Keymap {
+        let path = keys ?? Keymap.defaultPath
+        guard FileManager.default.fileExists(atPath: path) else {
+            if keys != nil { Diagnostics.say("\(path): no such key bindings file"); throw ExitStatus.noInput }
+            return .standard
+        }
+        do {
+            let text = try String(contentsOfFile: path, encoding: .utf8)
+            return try Keymap.standard.overridden(byYAML: text, file: path)
+        } catch {
+            Diagnostics.say("\(error)")
+            throw ExitStatus.dataError
+        }
+    }
+
+    /// One store can hold several feeds: decisions are keyed by a digest of the feed paths.
+    static func feedID(_ paths: [String]) -> String {
+        let names = paths.map { $0 == "-" ? "-" : URL(fileURLWithPath: $0).standardizedFileURL.path }.sorted().joined(separator: "\n")
+        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+        for byte in names.utf8 {
+            hash ^= UInt64(byte)
+            hash = hash &* 0x100_0000_01b3
+        }
+        return String(hash, radix: 16)
+    }
+}
+
+extension Theme: ExpressibleByArgument {}
+
+/// The console's event loop: keys and core batches in, decisions out to the store on a
+/// background queue (the screen never waits on disk), the canvas redrawn when something changed.
+final class ConsoleLoop {
+    let terminal: Terminal
+    let core: LiveCore
+    let writer: DecisionWriter
+    var state: AppState
+    private let started = DispatchTime.now().uptimeNanoseconds
+
+    init(terminal: Terminal, core: LiveCore, store: DecisionStore, state: AppState) {
+        self.terminal = terminal
+        self.core = core
+        writer = DecisionWriter(store: store)
+        self.state = state
+    }
+
+    var now: Double { Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9 }
+
+    func run() -> String {
+        let size = terminal.size
+        _ = state.update(.resize(rows: size.rows, cols: size.cols))
+        _ = state.update(.tick(now))
+        core.start()
+        var dirty = true
+        var lastDraw = 0.0
+        loop: while true {
+            var messages: [Msg] = []
+            if let event = terminal.nextEvent(timeoutMs: 40) {
+                var next: TerminalEvent? = event
+                // Type-ahead: take every key already waiting before drawing again.
+                while let current = next {
+                    switch current {
+                    case .key(let key): messages.append(.key(key))
+                    case .resize(let rows, let cols): messages.append(.resize(rows: rows, cols: cols))
+                    case .quit: break loop
+                    }
+                    next = messages.count < 64 ? terminal.nextEvent(timeoutMs: 0) : nil
+                }
+            }
+            if let batch = core.take() { messages.append(.batch(batch)) }
+            messages += writer.results()
+            messages.append(.tick(now))
+            for message in messages {
+                if case .tick = message {} else { dirty = true }
+                for effect in state.update(message) {
+                    switch effect {
+                    case .record(var decision, let token):
+                        decision.decidedAt = Date()
+                        writer.write(decision, token: token)
+                    case .quit:
+                        writer.flush()
+                        break loop
+                    }
+                }
+            }
+            // Ages and rates change every second even when nothing else does.
+            if dirty || now - lastDraw >= 1 {
+                terminal.draw(state.render())
+                lastDraw = now
+                dirty = false
+            }
+        }
+        writer.flush()
+        return "moderator \(state.session.moderator): \(state.decisionsStored) decision(s) this session; "
+            + "posts \(state.stats.posts), flagged \(state.stats.flagged), open in queue \(state.queue.count); store \(state.session.storePath)"
+    }
+}
+
+/// Writes decisions in order on a background queue and hands back what the store answered.
+final class DecisionWriter: @unchecked Sendable {
+    private let store: DecisionStore
+    private let queue = DispatchQueue(label: "vigil-store-writer")
+    private let lock = NSLock()
+    private var answered: [Msg] = []
+
+    init(store: DecisionStore) { self.store = store }
+
+    func write(_ decision: Decision, token: Int) {
+        queue.async { [self] in
+            let result: Msg
+            do { result = .stored(try store.record(decision), token: token) } catch { result = .storeFailed("\(error)", token: token) }
+            lock.lock()
+            answered.append(result)
+            lock.unlock()
+        }
+    }
+
+    func results() -> [Msg] {
+        lock.lock()
+        defer { lock.unlock() }
+        let taken = answered
+        answered = []
+        return taken
+    }
+
+    /// Waits until every decision handed over has been answered.
+    func flush() { queue.sync {} }
+}

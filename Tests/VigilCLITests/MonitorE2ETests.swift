@@ -1,0 +1,240 @@
+import Foundation
+import Testing
+import VigilTriage
+
+/// `vigil monitor` in a real terminal: tmux runs it, `send-keys` triages, `capture-pane` shows
+/// what the moderator saw, and the store and `stty` prove the result. Each test has its own tmux
+/// server (socket), so tests never see each other's sessions.
+final class TmuxSession {
+    let socket = "vigil-e2e-\(UUID().uuidString.prefix(8))"
+    let name = "m"
+    let dir: URL
+
+    init(cols: Int = 130, rows: Int = 42) throws {
+        dir = FileManager.default.temporaryDirectory.appendingPathComponent("vigil-e2e-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        try TmuxSession.startServer(["tmux", "-L", socket, "-u", "new-session", "-d", "-s", name, "-x", "\(cols)", "-y", "\(rows)",
+                                     "-e", "LANG=C.UTF-8", "-e", "TERM=tmux-256color", "sh"])
+    }
+
+    /// The tmux server forks from the first client and keeps every descriptor it inherited: were
+    /// it to keep Foundation's process-monitoring pipe or another test's output pipe, those would
+    /// never reach end of file. So the first client starts from a shell that closes them all.
+    static func startServer(_ arguments: [String]) throws {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/bin/bash")
+        process.arguments = ["-c", #"for fd in /proc/$$/fd/*; do n=${fd##*/}; [ "$n" -gt 2 ] && eval "exec $n>&-"; done 2>/dev/null; exec "$@""#,
+                             "bash"] + arguments
+        process.standardInput = FileHandle.nullDevice
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        process.waitUntilExit()
+    }
+
+    deinit { _ = try? tmux(["kill-server"]) }
+
+    @discardableResult
+    func tmux(_ arguments: [String]) throws -> String {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = ["tmux", "-L", socket] + arguments
+        let out = Pipe()
+        process.standardOutput = out
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        let data = out.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return String(decoding: data, as: UTF8.self)
+    }
+
+    func path(_ file: String) -> String { dir.appendingPathComponent(file).path }
+
+    /// Types a shell command line in the pane.
+    func run(_ command: String) throws {
+        try tmux(["send-keys", "-t", name, "-l", command])
+        try tmux(["send-keys", "-t", name, "Enter"])
+    }
+
+    func keys(_ keys: String...) throws {
+        // `;` alone would be read by tmux as a command separator: send it literally.
+        for key in keys { try tmux(["send-keys", "-t", name] + (key == ";" ? ["\\;"] : [key])) }
+    }
+
+    func screen() throws -> String { try tmux(["capture-pane", "-p", "-t", name]) }
+
+    /// Waits until the screen satisfies `condition` (at most `seconds`), and returns it.
+    @discardableResult
+    func waitFor(_ what: String, seconds: Double = 30, sourceLocation: SourceLocation = #_sourceLocation,
+                 _ condition: (String) -> Bool) throws -> String {
+        let deadline = Date().addingTimeInterval(seconds)
+        var last = ""
+        while Date() < deadline {
+            last = try screen()
+            if condition(last) { return last }
+            Thread.sleep(forTimeInterval: 0.1)
+        }
+        Issue.record("timed out waiting for \(what); screen:\n\(last)", sourceLocation: sourceLocation)
+        return last
+    }
+
+    @discardableResult
+    func waitFor(text: String, seconds: Double = 30, sourceLocation: SourceLocation = #_sourceLocation) throws -> String {
+        try waitFor("'\(text)'", seconds: seconds, sourceLocation: sourceLocation) { $0.contains(text) }
+    }
+
+    /// The pid of the program running in the pane's shell.
+    func childPID() throws -> Int32? {
+        let shell = try tmux(["display-message", "-p", "-t", name, "#{pane_pid}"]).trimmingCharacters(in: .whitespacesAndNewlines)
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = ["pgrep", "-P", shell]
+        let out = Pipe()
+        process.standardOutput = out
+        try process.run()
+        let data = out.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return String(decoding: data, as: UTF8.self).split(separator: "\n").first.flatMap { Int32($0) }
+    }
+}
+
+func monitorCommand(_ session: TmuxSession, store: String, moderator: String) -> String {
+    "\(vigilBinary().path) monitor \(workshopFeed) --store \(store) --moderator \(moderator) --log \(session.path("\(moderator).log"))"
+}
+
+/// The id in "saved: <action> post:<id>" on the message line.
+func savedItem(_ screen: String) -> String? {
+    screen.split(separator: "\n").first { $0.hasPrefix("saved: ") }.map(String.init)
+}
+
+@Suite(.serialized) struct MonitorE2ETests {
+    @Test func triageResizeAndQuitInARealTerminal() throws {
+        let tmux = try TmuxSession()
+        let store = tmux.path("store.sqlite")
+        try tmux.run(monitorCommand(tmux, store: store, moderator: "e2e") + "; echo EXIT=$?; stty -a > \(tmux.path("stty.txt"))")
+        var screen = try tmux.waitFor(text: "end of feed")
+        #expect(screen.contains("2 Queue ("))
+        #expect(screen.contains("1 Feed") && screen.contains("3 Detail") && screen.contains("4 Clusters") && screen.contains("5 Stats"))
+
+        // Dismiss the first post (the queue opens on the cluster at the top).
+        try tmux.keys("j", "d")
+        screen = try tmux.waitFor(text: "saved: dismiss post:")
+        // Confirm the next one with the category the picker preselects.
+        try tmux.keys("c")
+        try tmux.waitFor(text: "Confirm post:")
+        try tmux.keys("Enter")
+        screen = try tmux.waitFor(text: "saved: confirm post:")
+        // Bulk: mark two, then ; d.
+        try tmux.keys("Space", "Space", ";")
+        try tmux.waitFor(text: "bulk: next action applies to 2 marked item(s)")
+        try tmux.keys("d")
+        try tmux.waitFor(text: "saved: dismiss 2 items")
+        // Undo the bulk dismissal.
+        try tmux.keys("u")
+        try tmux.waitFor(text: "undone: #3 2 items")
+        // Cluster action: the cluster at the top, one member's post excepted.
+        try tmux.keys("g", "c")
+        screen = try tmux.waitFor(text: "Cluster action")
+        #expect(screen.contains("[x] p"))
+        try tmux.keys("Space")
+        try tmux.waitFor(text: "[ ] p")
+        try tmux.keys("Enter", "1")
+        screen = try tmux.waitFor("the cluster decision") { $0.contains("saved: confirm") && $0.contains(" items") }
+
+        // Resize: tabs at 90x30, the too-small screen at 70x20, all panes again at 130x42.
+        try tmux.tmux(["resize-window", "-t", tmux.name, "-x", "90", "-y", "30"])
+        try tmux.waitFor(text: " 1 Feed   2 Queue   3 Detail   4 Clusters   5 Stats")
+        try tmux.tmux(["resize-window", "-t", tmux.name, "-x", "70", "-y", "20"])
+        try tmux.waitFor(text: "Terminal too small: 70×20")
+        try tmux.tmux(["resize-window", "-t", tmux.name, "-x", "130", "-y", "42"])
+        try tmux.waitFor("all panes again") { $0.contains("4 Clusters") && $0.contains("5 Stats") && $0.contains("3 Detail") }
+
+        try tmux.keys("q")
+        screen = try tmux.waitFor(text: "EXIT=0")
+        #expect(screen.contains("vigil: moderator e2e: 5 decision(s) this session"))
+        let stty = try tmux.waitFor("stty output") { _ in FileManager.default.fileExists(atPath: tmux.path("stty.txt")) }
+        _ = stty
+        Thread.sleep(forTimeInterval: 0.2)
+        let modes = try String(contentsOfFile: tmux.path("stty.txt"), encoding: .utf8)
+        #expect(modes.contains(" icanon") && !modes.contains("-icanon"), "canonical mode restored")
+        #expect(modes.contains(" echo ") && !modes.contains("-echo "), "echo restored")
+
+        let decisions = try SQLiteDecisionStore(path: store).decisions(feed: nil)
+        #expect(decisions.map(\.action) == [.dismiss, .confirm, .dismiss, .revert, .confirm])
+        #expect(decisions.allSatisfy { $0.moderator == "e2e" })
+        #expect(decisions[2].items.count == 2)
+        #expect(decisions[3].revertOf == decisions[2].id)
+        #expect(decisions[4].items.first?.kind == .cluster)
+        #expect(decisions[4].items.count >= 2, "the cluster and its members' posts, minus the exception")
+        #expect(try SQLiteDecisionStore(path: store).integrityCheck() == "ok")
+
+        // Reopening resumes: the decided posts are not in the queue any more.
+        try tmux.run(monitorCommand(tmux, store: store, moderator: "e2e") + "; echo EXIT2=$?")
+        screen = try tmux.waitFor(text: "end of feed")
+        let first = decisions[0].items[0].id
+        #expect(!screen.contains(" \(first) "), "a dismissed post stays decided")
+        try tmux.keys("q")
+        try tmux.waitFor(text: "EXIT2=0")
+    }
+
+    @Test func confirmedDecisionsSurviveKill9() throws {
+        let tmux = try TmuxSession()
+        let store = tmux.path("store.sqlite")
+        try tmux.run(monitorCommand(tmux, store: store, moderator: "k9"))
+        try tmux.waitFor(text: "end of feed")
+        try tmux.keys("j")
+        var confirmed: [String] = []
+        for _ in 0..<5 {
+            try tmux.keys("d")
+            let screen = try tmux.waitFor("a saved dismissal") { s in savedItem(s).map { !confirmed.contains($0) } ?? false }
+            if let line = savedItem(screen) { confirmed.append(line) }
+        }
+        // The screen has confirmed five decisions: kill the process without any chance to flush.
+        let pid = try #require(try tmux.childPID())
+        kill(pid, SIGKILL)
+        try tmux.waitFor(text: "Killed")
+        let check = try SQLiteDecisionStore(path: store)
+        let decisions = try check.decisions(feed: nil)
+        #expect(decisions.count == 5)
+        let stored = decisions.map { "saved: dismiss \($0.items[0])" }
+        #expect(stored == confirmed.map { $0.trimmingCharacters(in: .whitespaces) })
+        #expect(try check.integrityCheck() == "ok")
+    }
+
+    @Test func twoMonitorsShareOneStore() throws {
+        let first = try TmuxSession()
+        let second = try TmuxSession()
+        let store = first.path("shared.sqlite")
+        try first.run(monitorCommand(first, store: store, moderator: "alice") + "; echo DONE")
+        try second.run(monitorCommand(second, store: store, moderator: "bob") + "; echo DONE")
+        try first.waitFor(text: "end of feed")
+        try second.waitFor(text: "end of feed")
+        // Bob works from the bottom of the queue, Alice from the top: both write at once.
+        try second.keys("G")
+        for _ in 0..<6 {
+            try first.keys("j", "d")
+            try second.keys("k", "d")
+        }
+        // Each console counts its own decisions (173 open at the start).
+        try first.waitFor(text: "Queue (167 open)")
+        try second.waitFor(text: "Queue (167 open)")
+        try first.waitFor("alice's last save") { !$0.contains("saving") }
+        try second.waitFor("bob's last save") { !$0.contains("saving") }
+        try first.keys("q")
+        try second.keys("q")
+        try first.waitFor(text: "DONE")
+        try second.waitFor(text: "DONE")
+        let check = try SQLiteDecisionStore(path: store)
+        let decisions = try check.decisions(feed: nil)
+        #expect(decisions.filter { $0.moderator == "alice" }.count == 6)
+        #expect(decisions.filter { $0.moderator == "bob" }.count == 6)
+        #expect(Set(decisions.map(\.id)).count == 12)
+        #expect(try check.integrityCheck() == "ok")
+    }
+
+    @Test func withoutATerminalItPointsToScan() throws {
+        let run = try vigil(["monitor", workshopFeed, "--store", FileManager.default.temporaryDirectory.appendingPathComponent("unused-\(UUID()).sqlite").path])
+        #expect(run.status == 64)
+        #expect(run.stderr.contains("vigil scan"))
+    }
+}

@@ -1,0 +1,288 @@
+import Foundation
+import GRDB
+import Synchronization
+import Testing
+@testable import VigilTriage
+
+@Suite struct StoreTests {
+    @Test func roundTripsEveryField() throws {
+        try withStore { store, _ in
+            let post = ItemSnapshot(account: "recruiter88", text: "Join us \u{1B}[31mnow\u{1B}[0m\n\"today\"", feedTs: "2024-05-01T11:59:58Z",
+                                    score: 82, band: "high", explanation: "recruitment 60 + call to action 22",
+                                    matches: ["join us (recruitment, folded) 'Join us' @0-7"], cluster: "c3")
+            let cluster = ItemSnapshot(score: 74, band: "high", explanation: "3 accounts", cluster: "c3",
+                                       members: ["@a1", "@a2", "@a3"], evidence: ["shared link example.org/x"])
+            let original = Decision(
+                items: [p1, c3], action: .confirm, category: "recruitment", note: "see thread, \"op\"\nand replies", moderator: "alice",
+                decidedAt: Date(timeIntervalSince1970: noon + 0.25), feedTs: "2024-05-01T11:59:58Z", feed: "f0a1",
+                lexiconVersion: "2024.05", scoresShown: [82, nil], snapshots: [post, cluster])
+            let stored = try store.record(original)
+            #expect(stored.id > 0)
+            var expected = original
+            expected.id = stored.id
+            #expect(stored == expected)
+            #expect(try store.decisions(feed: "f0a1") == [expected])
+            #expect(try store.decisions(feed: nil) == [expected])
+            #expect(try store.decisions(feed: "other").isEmpty)
+        }
+    }
+
+    @Test func padsMissingScoresAndKeepsMissingSnapshots() throws {
+        try withStore { store, _ in
+            let stored = try store.record(decision(.dismiss, [p1, p2]))
+            #expect(stored.scoresShown == [nil, nil])
+            #expect(stored.snapshots.isEmpty)
+            #expect(try store.decisions(feed: nil) == [stored])
+        }
+    }
+
+    @Test func idsAreMonotonic() throws {
+        try withStore { store, path in
+            let first = try (0..<5).map { try store.record(decision(.annotate, [p1], note: "n\($0)", at: Double($0))).id }
+            #expect(first == first.sorted() && Set(first).count == 5)
+            let reopened = try SQLiteDecisionStore(path: path)
+            let next = try reopened.record(decision(.confirm, [p2])).id
+            #expect(next > first.last!)
+            #expect(try reopened.decisions(feed: nil).map(\.id) == first + [next])
+        }
+    }
+
+    @Test func latestClosingActionIsTheVerdict() throws {
+        try withStore { store, _ in
+            let confirm = try store.record(decision(.confirm, [p1], category: "recruitment"))
+            let dismiss = try store.record(decision(.dismiss, [p1], category: "satire", by: "bob"))
+            let escalate = try store.record(decision(.escalate, [p2], category: "threat"))
+            try store.record(decision(.annotate, [c3], note: "watch"))
+            try store.record(decision(.confirm, [p1], feed: "other"))
+            #expect(confirm.id < dismiss.id)
+            #expect(try store.statuses(feed: "f0a1") == [
+                p1: ItemStatus(item: p1, verdict: .dismiss, category: "satire", moderator: "bob", decision: dismiss.id),
+                p2: ItemStatus(item: p2, verdict: .escalate, category: "threat", moderator: "alice", decision: escalate.id),
+                c3: ItemStatus(item: c3, notes: ["watch"]),
+            ])
+        }
+    }
+
+    @Test func annotateAndSnooze() throws {
+        try withStore { store, _ in
+            try record(store, decision(.snooze, [p1]), decision(.annotate, [p1], note: "first"), decision(.annotate, [p1], note: "second"))
+            #expect(try store.statuses(feed: "f0a1")[p1] == ItemStatus(item: p1, notes: ["first", "second"], snoozed: true))
+            let confirm = try store.record(decision(.confirm, [p1], category: "recruitment"))
+            #expect(try store.statuses(feed: "f0a1")[p1] == ItemStatus(
+                item: p1, verdict: .confirm, category: "recruitment", moderator: "alice", decision: confirm.id, notes: ["first", "second"]))
+            // A snooze after the verdict snoozes the item again (a follow-up reminder).
+            try store.record(decision(.snooze, [p1]))
+            #expect(try store.statuses(feed: "f0a1")[p1]?.snoozed == true)
+        }
+    }
+
+    @Test func undoAndRedo() throws {
+        try withStore { store, _ in
+            let confirm = try store.record(decision(.confirm, [p1], category: "recruitment"))
+            let dismiss = try store.record(decision(.dismiss, [p1], by: "bob"))
+            // Undoing the dismiss brings back the confirm underneath it.
+            try store.record(decision(.revert, [p1], revertOf: dismiss.id))
+            #expect(try store.statuses(feed: "f0a1")[p1]?.decision == confirm.id)
+            let undo = try store.record(decision(.revert, [p1], revertOf: confirm.id))
+            #expect(try store.statuses(feed: "f0a1")[p1] == ItemStatus(item: p1))
+            // Redo writes the decision again as a new entry; the log keeps all five.
+            let redo = try store.record(decision(.confirm, [p1], category: "recruitment"))
+            #expect(redo.id > undo.id)
+            #expect(try store.statuses(feed: "f0a1")[p1] == ItemStatus(
+                item: p1, verdict: .confirm, category: "recruitment", moderator: "alice", decision: redo.id))
+            #expect(try store.decisions(feed: "f0a1").map(\.action) == [.confirm, .dismiss, .revert, .revert, .confirm])
+
+            let note = try store.record(decision(.annotate, [p1], note: "oops"))
+            let snooze = try store.record(decision(.snooze, [p1]))
+            try record(store, decision(.revert, [p1], revertOf: note.id), decision(.revert, [p1], revertOf: snooze.id))
+            #expect(try store.statuses(feed: "f0a1")[p1] == ItemStatus(
+                item: p1, verdict: .confirm, category: "recruitment", moderator: "alice", decision: redo.id))
+        }
+    }
+
+    @Test func bulkDecisionAndItsRevert() throws {
+        try withStore { store, _ in
+            let earlier = try store.record(decision(.confirm, [p1], category: "recruitment"))
+            let bulk = try store.record(decision(.dismiss, [p1, p2, c3], category: "satire", by: "bob"))
+            let afterBulk = try store.statuses(feed: "f0a1")
+            for item in [p1, p2, c3] {
+                #expect(afterBulk[item] == ItemStatus(item: item, verdict: .dismiss, category: "satire", moderator: "bob", decision: bulk.id))
+            }
+            try store.record(decision(.revert, [p1, p2, c3], revertOf: bulk.id))
+            #expect(try store.statuses(feed: "f0a1") == [
+                p1: ItemStatus(item: p1, verdict: .confirm, category: "recruitment", moderator: "alice", decision: earlier.id),
+                p2: ItemStatus(item: p2),
+                c3: ItemStatus(item: c3),
+            ])
+        }
+    }
+
+    @Test func rejectsDecisionsThatBreakTheLogRules() throws {
+        try withStore { store, _ in
+            let confirm = try store.record(decision(.confirm, [p1]))
+            let other = try store.record(decision(.confirm, [p1], feed: "other"))
+            let undo = try store.record(decision(.revert, [p1], revertOf: confirm.id))
+            var mismatched = decision(.confirm, [p1, p2])
+            mismatched.scoresShown = [1]
+            let cases: [(Decision, String)] = [
+                (decision(.confirm, []), "at least one item"),
+                (mismatched, "1 scores shown for 2 items"),
+                (decision(.revert, [p1]), "names the decision it reverts"),
+                (decision(.confirm, [p1], revertOf: confirm.id), "only a revert"),
+                (decision(.revert, [p1], revertOf: 999), "does not exist"),
+                (decision(.revert, [p1], revertOf: other.id), "another feed"),
+                (decision(.revert, [p1], revertOf: undo.id), "itself a revert"),
+                (decision(.revert, [p1], revertOf: confirm.id), "already reverted by decision \(undo.id)"),
+            ]
+            for (bad, why) in cases {
+                let error = #expect(throws: DecisionStoreError.self) { try store.record(bad) }
+                guard case .invalidDecision(let message)? = error?.reason else {
+                    Issue.record("expected an invalid decision, got \(String(describing: error))")
+                    continue
+                }
+                #expect(message.contains(why), "\(message)")
+            }
+            #expect(try store.decisions(feed: nil).count == 3)
+        }
+    }
+
+    @Test func triggersKeepTheLogAppendOnly() throws {
+        try withStore { store, path in
+            let stored = try store.record(decision(.confirm, [p1, p2], category: "recruitment"))
+            let raw = try DatabaseQueue(path: path)
+            for sql in ["UPDATE decision SET note = 'edited'", "DELETE FROM decision",
+                        "UPDATE decision_item SET score_shown = 0", "DELETE FROM decision_item WHERE position = 1"] {
+                let error = #expect(throws: DatabaseError.self, "\(sql)") { try raw.write { try $0.execute(sql: sql) } }
+                #expect(error?.message == "the decision log is append-only", "\(sql)")
+            }
+            try raw.close()
+            #expect(try store.decisions(feed: nil) == [stored])
+        }
+    }
+
+    @Test func reportsRowsThatDoNotDecode() throws {
+        try withStore { store, path in
+            try DatabaseQueue(path: path).write { db in
+                try db.execute(sql: """
+                    INSERT INTO decision (feed, action, moderator, decided_at, lexicon_version, items)
+                    VALUES ('f0a1', 'frobnicate', 'mallory', 0, '2024.05', '["post:p1"]')
+                    """)
+            }
+            let error = #expect(throws: DecisionStoreError.self) { try store.decisions(feed: nil) }
+            #expect(error == DecisionStoreError(path: path, reason: .unreadable("decision 1: unknown action 'frobnicate'")))
+        }
+    }
+
+    @Test func writesAreSyncedAndWaitForOtherProcesses() throws {
+        try withStore { store, _ in
+            let (synchronous, journal, timeout) = try store.dbPool.writeWithoutTransaction { db in
+                (try Int.fetchOne(db, sql: "PRAGMA synchronous"), try String.fetchOne(db, sql: "PRAGMA journal_mode"),
+                 try Int.fetchOne(db, sql: "PRAGMA busy_timeout"))
+            }
+            #expect(synchronous == 2, "FULL")
+            #expect(journal == "wal")
+            #expect(timeout == 5000)
+        }
+    }
+
+    @Test func reopeningResumesTheSameStatuses() throws {
+        try withStore { store, path in
+            let escalate = try record(store, decision(.confirm, [p1], category: "recruitment"), decision(.escalate, [c3]))[1]
+            try record(store, decision(.annotate, [p2], note: "later"), decision(.snooze, [p2]), decision(.revert, [c3], revertOf: escalate.id))
+            let before = try store.statuses(feed: "f0a1")
+            let decisions = try store.decisions(feed: nil)
+            let reopened = try SQLiteDecisionStore(path: path)
+            #expect(try reopened.statuses(feed: "f0a1") == before)
+            #expect(try reopened.decisions(feed: nil) == decisions)
+            #expect(before[p2]?.snoozed == true && before[p1]?.verdict == .confirm && before[c3] == ItemStatus(item: c3))
+        }
+    }
+
+    @Test func twoStoresWritingConcurrentlyToOneFile() throws {
+        try withStore { first, path in
+            let second = try SQLiteDecisionStore(path: path)
+            let failures = Mutex<[String]>([])
+            let (threads, perThread) = (6, 20)
+            DispatchQueue.concurrentPerform(iterations: threads) { thread in
+                let store = thread.isMultiple(of: 2) ? first : second
+                for index in 0..<perThread {
+                    do {
+                        try store.record(decision(.annotate, [ItemRef(.post, "t\(thread)-\(index)")], note: "\(thread)/\(index)"))
+                    } catch {
+                        failures.withLock { $0.append("\(error)") }
+                    }
+                }
+            }
+            #expect(failures.withLock { $0 } == [])
+            for store in [first, second] {
+                let stored = try store.decisions(feed: "f0a1")
+                #expect(stored.count == threads * perThread)
+                #expect(Set(stored.map(\.id)).count == stored.count)
+                #expect(Set(stored.compactMap(\.note)) == Set((0..<threads).flatMap { t in (0..<perThread).map { "\(t)/\($0)" } }))
+            }
+            #expect(try first.integrityCheck() == "ok")
+        }
+    }
+
+    /// Several rounds, since the race (both see no schema, one creates it) is narrow.
+    @Test func storesCreatedAtOnceOnANewFile() throws {
+        try withTemporaryDirectory { directory in
+            for round in 0..<8 {
+                let path = directory.appendingPathComponent("vigil-\(round).sqlite").path
+                let failures = Mutex<[String]>([])
+                DispatchQueue.concurrentPerform(iterations: 4) { index in
+                    do {
+                        try SQLiteDecisionStore(path: path).record(decision(.confirm, [ItemRef(.post, "p\(index)")]))
+                    } catch {
+                        failures.withLock { $0.append("\(error)") }
+                    }
+                }
+                #expect(failures.withLock { $0 } == [], "round \(round)")
+                let stored = try SQLiteDecisionStore(path: path).decisions(feed: nil)
+                #expect(stored.count == 4)
+            }
+        }
+    }
+
+    /// What a vigil creating the store in another process has written before its first migration.
+    @Test func opensAStoreAnotherProcessIsCreating() throws {
+        try withTemporaryDirectory { directory in
+            let path = directory.appendingPathComponent("vigil.sqlite").path
+            try DatabaseQueue(path: path).write { try $0.execute(sql: "CREATE TABLE grdb_migrations (identifier TEXT NOT NULL PRIMARY KEY)") }
+            let store = try SQLiteDecisionStore(path: path)
+            #expect(try store.record(decision(.confirm, [p1])).id == 1)
+        }
+    }
+
+    @Test func refusesFilesThatAreNotVigilStores() throws {
+        try withTemporaryDirectory { directory in
+            let text = directory.appendingPathComponent("notes.txt").path
+            try Data(String(repeating: "not a database\n", count: 20).utf8).write(to: URL(fileURLWithPath: text))
+            #expect(throws: DecisionStoreError(path: text, reason: .notAStore)) { try SQLiteDecisionStore(path: text) }
+
+            let foreign = directory.appendingPathComponent("other.sqlite").path
+            try DatabaseQueue(path: foreign).write { try $0.execute(sql: "CREATE TABLE t (x)") }
+            #expect(throws: DecisionStoreError(path: foreign, reason: .notAStore)) { try SQLiteDecisionStore(path: foreign) }
+
+            let foreignMigrated = directory.appendingPathComponent("other-grdb.sqlite").path
+            try DatabaseQueue(path: foreignMigrated).write { db in
+                try db.execute(sql: "CREATE TABLE grdb_migrations (identifier TEXT NOT NULL PRIMARY KEY); INSERT INTO grdb_migrations VALUES ('createUsers')")
+            }
+            #expect(throws: DecisionStoreError(path: foreignMigrated, reason: .notAStore)) { try SQLiteDecisionStore(path: foreignMigrated) }
+
+            let missing = directory.appendingPathComponent("missing.sqlite").path
+            #expect(throws: DecisionStoreError(path: missing, reason: .missing)) { try SQLiteDecisionStore.openExisting(path: missing) }
+            #expect(!FileManager.default.fileExists(atPath: missing))
+        }
+    }
+
+    @Test func refusesAStoreFromANewerVigil() throws {
+        try withStore { store, path in
+            try store.record(decision(.confirm, [p1]))
+            try DatabaseQueue(path: path).write { try $0.execute(sql: "INSERT INTO grdb_migrations VALUES ('v2-future')") }
+            let error = #expect(throws: DecisionStoreError.self) { try SQLiteDecisionStore(path: path) }
+            #expect(error == DecisionStoreError(path: path, reason: .newerSchema(unknownMigrations: ["v2-future"])))
+            #expect(error.map { "\($0)" }?.hasPrefix("\(path): written by a newer vigil") == true)
+        }
+    }
+}
