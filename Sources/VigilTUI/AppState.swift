@@ -94,11 +94,15 @@ public struct SessionInfo: Sendable, Equatable {
     public var categories: [(id: String, label: String)]
     public var mask: Bool
     public var mouse: Bool
+    /// Remind the moderator to take a break after this many seconds of review (nil: never).
+    public var breakAfter: Double?
     /// Clusters scoring at least this enter the queue.
     public var clusterQueueScore: Int
 
     public init(moderator: String, storePath: String, feedLabel: String, feedID: String, lexiconVersion: String,
-                categories: [(id: String, label: String)], mask: Bool = false, mouse: Bool = false, clusterQueueScore: Int = 60) {
+                categories: [(id: String, label: String)], mask: Bool = false, mouse: Bool = false, clusterQueueScore: Int = 60,
+                breakAfter: Double? = nil) {
+        self.breakAfter = breakAfter
         self.moderator = moderator
         self.storePath = storePath
         self.feedLabel = feedLabel
@@ -170,6 +174,9 @@ public struct AppState: Sendable {
     public var focus: Pane = .queue
     /// In the compact layout, the one pane on screen.
     public var mode: Mode = .normal
+    /// Session clock when the moderator last took (or dismissed) a break reminder.
+    public internal(set) var breakClock: Double = 0
+    public internal(set) var breakDue = false
     public var message: String?
     public var messageIsError = false
 
@@ -229,8 +236,11 @@ public struct AppState: Sendable {
     public var isCompact: Bool { cols < 120 || rows < 40 }
     public var isTooSmall: Bool { cols < 80 || rows < 24 }
 
-    /// Open items in review order: highest priority first, then oldest flag.
-    public var queue: [ItemRef] {
+    /// Open items in review order: highest priority first, then oldest flag. Recomputed once per
+    /// message (not per use): sorting every flagged post on each draw would not scale.
+    public internal(set) var queue: [ItemRef] = []
+
+    func computeQueue() -> [ItemRef] {
         var entries: [(ref: ItemRef, priority: Double, seq: Int)] = []
         for post in posts.values where post.isFlagged && isOpen(post.ref) && filter.admits(post) {
             entries.append((post.ref, post.priority > 0 ? post.priority : Double(post.score), post.sequence))

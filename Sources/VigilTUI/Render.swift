@@ -21,6 +21,12 @@ extension AppState {
         drawMessage(&canvas, row: layout.messageRow)
         drawFooter(&canvas, row: layout.footerRow)
         drawOverlay(&canvas)
+        if breakDue {
+            let minutes = Int((session.breakAfter ?? 0) / 60)
+            drawModal(&canvas, title: "Break", lines: [plain("You have been reviewing for \(minutes) minutes.", .strong),
+                                                       plain("Step away from the screen for a few minutes.", .text),
+                                                       plain("The feed keeps being read. Any key continues.", .dim)], width: 52)
+        }
         return canvas
     }
 

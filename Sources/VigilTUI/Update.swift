@@ -6,6 +6,15 @@ extension AppState {
     /// The console's only way to change: pure, deterministic, no I/O. Returns what the runtime
     /// must do (write a decision, quit).
     public mutating func update(_ msg: Msg) -> [Effect] {
+        let snoozed = snoozedUntil.count
+        let effects = apply(msg)
+        if case .tick = msg, snoozedUntil.count == snoozed { return effects }
+        queue = computeQueue()
+        clampSelections()
+        return effects
+    }
+
+    mutating func apply(_ msg: Msg) -> [Effect] {
         switch msg {
         case .key(let key):
             return handle(key)
@@ -17,6 +26,7 @@ extension AppState {
         case .tick(let now):
             self.now = now
             sampleRates()
+            if let every = session.breakAfter, !breakDue, now - breakClock >= every { breakDue = true }
             return []
         case .batch(let batch):
             absorb(batch)
@@ -104,6 +114,13 @@ extension AppState {
 
     mutating func handle(_ key: Key) -> [Effect] {
         if case .mouse(let event) = key { return mouse(event) }
+        if breakDue {
+            // The reminder takes the first key, so no decision is made by a key meant to dismiss it.
+            breakDue = false
+            breakClock = now
+            say("break reminder dismissed")
+            return []
+        }
         switch mode {
         case .normal: break
         case .filter(let text):

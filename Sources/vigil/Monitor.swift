@@ -31,6 +31,9 @@ struct Monitor: ParsableCommand {
     @Flag(help: "Show matched terms as blocks until 'r' reveals the item (moderator wellness).")
     var mask = false
 
+    @Option(name: .customLong("break-after"), help: ArgumentHelp("Remind the moderator to take a break after this many minutes of review.", valueName: "minutes"))
+    var breakAfter: Int?
+
     @Option(help: "Color theme (NO_COLOR in the environment forces mono).")
     var theme: Theme = .dark
 
@@ -79,7 +82,7 @@ struct Monitor: ParsableCommand {
             moderator: who, storePath: store, feedLabel: feeds.map { ($0 as NSString).lastPathComponent }.joined(separator: "+"),
             feedID: feedID, lexiconVersion: compiled.lexicon.version,
             categories: compiled.lexicon.categories.filter { !$0.isNegative }.map { (id: $0.id, label: $0.label) },
-            mask: mask, mouse: mouse)
+            mask: mask, mouse: mouse, breakAfter: breakAfter.map { Double($0) * 60 })
         let core = LiveCore(compiled: compiled, readers: readers, clusters: try window.config())
         let terminal: Terminal
         do {
@@ -92,6 +95,10 @@ struct Monitor: ParsableCommand {
                                   state: AppState(session: session, keymap: keymap, statuses: book)).run()
         terminal.shutdown()
         Diagnostics.say(summary)
+    }
+
+    func validate() throws {
+        if let breakAfter, breakAfter < 1 { throw ValidationError("--break-after must be at least 1 minute.") }
     }
 
     func loadKeymap() throws -> Keymap {

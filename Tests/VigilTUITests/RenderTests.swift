@@ -124,4 +124,21 @@ import VigilTriage
         Fixture.press(&state, .char("p"))
         #expect(state.feed.last?.id == "f3")
     }
+
+    @Test func breakReminderAppearsAfterTheSetTimeAndTakesOneKey() {
+        var session = Fixture.session
+        session.breakAfter = 45 * 60
+        var state = Fixture.state(session: session)
+        #expect(!state.render().text.contains("Break"))
+        _ = state.update(.tick(45 * 60 + 1))
+        #expect(state.render().text.contains("You have been reviewing for 45 minutes."))
+        // The key that dismisses the reminder does not act on the queue.
+        #expect(Fixture.press(&state, .char("d")).isEmpty)
+        #expect(!state.breakDue)
+        #expect(!state.render().text.contains("You have been reviewing"))
+        _ = state.update(.tick(45 * 60 + 600))
+        #expect(!state.breakDue, "the clock restarts at the dismissal")
+        _ = state.update(.tick(2 * 45 * 60 + 2))
+        #expect(state.breakDue)
+    }
 }
