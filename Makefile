@@ -22,7 +22,7 @@ release: setup
 	$(SWIFT) build -c release
 
 demo: release
-	$(VIGIL) scan sample-feeds/workshop.jsonl.gz --clusters --format table
+	$(VIGIL) monitor sample-feeds/workshop.jsonl.gz
 
 # Regenerates the simulated sample feeds (the tests check they match the simulator).
 sample-feeds: release
