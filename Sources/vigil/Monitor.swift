@@ -79,7 +79,7 @@ struct Monitor: ParsableCommand {
         }
         let who = moderator ?? ProcessInfo.processInfo.environment["USER"].flatMap { $0.isEmpty ? nil : $0 } ?? "moderator"
         let session = SessionInfo(
-            moderator: who, storePath: store, feedLabel: feeds.map { ($0 as NSString).lastPathComponent }.joined(separator: "+"),
+            moderator: who, storePath: store, feedLabel: feeds.map { $0 == "-" ? "<stdin>" : ($0 as NSString).lastPathComponent }.joined(separator: "+"),
             feedID: feedID, lexiconVersion: compiled.lexicon.version,
             categories: compiled.lexicon.categories.filter { !$0.isNegative }.map { (id: $0.id, label: $0.label) },
             mask: mask, mouse: mouse, breakAfter: breakAfter.map { Double($0) * 60 })

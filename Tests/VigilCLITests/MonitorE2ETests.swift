@@ -168,6 +168,17 @@ func savedItem(_ screen: String) -> String? {
         #expect(decisions[4].items.count >= 2, "the cluster and its members' posts, minus the exception")
         #expect(try SQLiteDecisionStore(path: store).integrityCheck() == "ok")
 
+        // The audit log and an evidence bundle come out of the same store.
+        let export = try vigil(["export", "decisions", "--store", store, "--format", "jsonl"])
+        #expect(export.status == 0)
+        #expect(export.stdout.split(separator: "\n").count == 5)
+        #expect(export.stdout.contains("\"moderator\":\"e2e\""))
+        let evidenceDir = tmux.path("evidence")
+        let evidence = try vigil(["export", "evidence", decisions[4].items[0].description, "--store", store, "--out", evidenceDir])
+        #expect(evidence.status == 0, "\(evidence.stderr)")
+        let bundle = try String(contentsOfFile: evidenceDir + "/cluster-\(decisions[4].items[0].id).md", encoding: .utf8)
+        #expect(bundle.contains("confirm"))
+
         // Reopening resumes: the decided posts are not in the queue any more.
         try tmux.run(monitorCommand(tmux, store: store, moderator: "e2e") + "; echo EXIT2=$?")
         screen = try tmux.waitFor(text: "end of feed")
@@ -230,6 +241,44 @@ func savedItem(_ screen: String) -> String? {
         #expect(decisions.filter { $0.moderator == "bob" }.count == 6)
         #expect(Set(decisions.map(\.id)).count == 12)
         #expect(try check.integrityCheck() == "ok")
+    }
+
+    @Test func ctrlCAndSigtermRestoreTheTerminal() throws {
+        let tmux = try TmuxSession()
+        for (index, stop) in ["ctrl-c", "sigterm", "sighup"].enumerated() {
+            let stty = tmux.path("stty-\(index).txt")
+            try tmux.run(monitorCommand(tmux, store: tmux.path("s.sqlite"), moderator: "sig") + "; echo STATUS\(index)=$?; stty -a > \(stty)")
+            try tmux.waitFor(text: "end of feed")
+            switch stop {
+            case "ctrl-c": try tmux.keys("C-c")
+            default:
+                let pid = try #require(try tmux.childPID())
+                kill(pid, stop == "sigterm" ? SIGTERM : SIGHUP)
+            }
+            try tmux.waitFor(text: "STATUS\(index)=")
+            try tmux.waitFor("stty written") { _ in FileManager.default.fileExists(atPath: stty) }
+            Thread.sleep(forTimeInterval: 0.2)
+            let modes = try String(contentsOfFile: stty, encoding: .utf8)
+            #expect(modes.contains(" icanon") && !modes.contains("-icanon"), "\(stop): canonical mode restored")
+            #expect(!modes.contains("-echo "), "\(stop): echo restored")
+            try tmux.run("clear")
+        }
+    }
+
+    @Test func noColorDrawsWithoutColorsAndTheFeedCanComeFromStdin() throws {
+        let tmux = try TmuxSession()
+        // The feed on standard input, keys from the terminal.
+        try tmux.run("gzip -dc \(workshopFeed) | NO_COLOR=1 \(vigilBinary().path) monitor - --store \(tmux.path("s.sqlite")) --moderator pipe --log \(tmux.path("l.log")); echo DONE")
+        try tmux.waitFor(text: "end of feed")
+        let styled = try tmux.tmux(["capture-pane", "-p", "-e", "-t", tmux.name])
+        // tmux writes ESC[39m (default color) around every run; a color would be 30-37, 90-97 or 38;…
+        #expect(styled.range(of: "\u{1B}\\[(3[0-7]|9[0-7]|38;|4[0-7]|48;)", options: .regularExpression) == nil, "no colors with NO_COLOR")
+        #expect(styled.contains("\u{1B}[7m") || styled.contains("\u{1B}[1m"), "attributes still mark roles")
+        try tmux.keys("j", "d")
+        try tmux.waitFor(text: "saved: dismiss post:")
+        try tmux.keys("q")
+        try tmux.waitFor(text: "DONE")
+        #expect(try SQLiteDecisionStore(path: tmux.path("s.sqlite")).decisions(feed: nil).count == 1)
     }
 
     @Test func withoutATerminalItPointsToScan() throws {

@@ -141,4 +141,20 @@ import VigilTriage
         _ = state.update(.tick(2 * 45 * 60 + 2))
         #expect(state.breakDue)
     }
+
+    @Test func mouseClickSelectsAndWheelScrollsOnlyWhenEnabled() {
+        var state = Fixture.state()
+        let queue = Layout(state: state).region(of: .queue)!
+        let click = Key.mouse(MouseEvent(kind: .press, row: queue.top + 3, col: queue.left + 5))
+        Fixture.press(&state, .char("1"), click)
+        #expect(state.focus == .feed, "mouse is off by default")
+        var session = Fixture.session
+        session.mouse = true
+        state = Fixture.state(session: session)
+        Fixture.press(&state, .char("1"), click)
+        #expect(state.focus == .queue)
+        #expect(state.queueSelected == 2)
+        Fixture.press(&state, .mouse(MouseEvent(kind: .wheelDown, row: queue.top + 1, col: queue.left + 1)))
+        #expect(state.queueSelected == 4)
+    }
 }
