@@ -57,8 +57,15 @@ public final class LineReader {
         var lineNumber = 0
         var skipping = false  // inside an oversized line, discarding up to its newline
         let limit = LineReader.chunkBytes
+        let follow = source as? FollowSource
+        var generation = follow?.generation ?? 0
         while true {
             let n = try source.read(into: buffer + filled, count: limit - filled)
+            if let follow, follow.generation != generation {
+                // A followed path moved on to a new file (the old one's lines all ended first).
+                generation = follow.generation
+                lineNumber = 0
+            }
             let total = filled + n
             var pos = 0
             while pos < total {

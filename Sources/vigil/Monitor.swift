@@ -22,6 +22,9 @@ struct Monitor: ParsableCommand {
     @Argument(help: ArgumentHelp("Feed files (.jsonl or .jsonl.gz), or '-' for standard input.", valueName: "feed"))
     var feeds: [String]
 
+    @Flag(help: "Keep reading the feed file as it grows, like tail -F (survives rotation and truncation; one feed).")
+    var follow = false
+
     @Option(help: ArgumentHelp("The decision store (SQLite; created on first use).", valueName: "path"))
     var store: String = "vigil.sqlite"
 
@@ -57,7 +60,12 @@ struct Monitor: ParsableCommand {
         let keymap = try loadKeymap()
         let compiled = try lexicon.compiled()
         let readers: [LineReader]
-        do { readers = try ScanPipeline.openAll(feeds) } catch {
+        let stopReading = StopFlag()
+        do {
+            readers = try follow
+                ? [LineReader(following: feeds[0], padding: FeedDecoder.padding, stop: { stopReading.isSet })]
+                : ScanPipeline.openAll(feeds)
+        } catch {
             Diagnostics.say("\(error)")
             throw ExitStatus.noInput
         }
@@ -79,7 +87,7 @@ struct Monitor: ParsableCommand {
         }
         let who = moderator ?? ProcessInfo.processInfo.environment["USER"].flatMap { $0.isEmpty ? nil : $0 } ?? "moderator"
         let session = SessionInfo(
-            moderator: who, storePath: store, feedLabel: feeds.map { $0 == "-" ? "<stdin>" : ($0 as NSString).lastPathComponent }.joined(separator: "+"),
+            moderator: who, storePath: store, feedLabel: feeds.map { $0 == "-" ? "<stdin>" : ($0 as NSString).lastPathComponent }.joined(separator: "+") + (follow ? " (following)" : ""),
             feedID: feedID, lexiconVersion: compiled.lexicon.version,
             categories: compiled.lexicon.categories.filter { !$0.isNegative }.map { (id: $0.id, label: $0.label) },
             mask: mask, mouse: mouse, breakAfter: breakAfter.map { Double($0) * 60 })
@@ -93,11 +101,13 @@ struct Monitor: ParsableCommand {
         }
         let summary = ConsoleLoop(terminal: terminal, core: core, store: decisionStore,
                                   state: AppState(session: session, keymap: keymap, statuses: book)).run()
+        stopReading.set()
         terminal.shutdown()
         Diagnostics.say(summary)
     }
 
     func validate() throws {
+        if follow, feeds.count != 1 { throw ValidationError("--follow reads one feed; give a single file (or '-').") }
         if let breakAfter, breakAfter < 1 { throw ValidationError("--break-after must be at least 1 minute.") }
     }
 
@@ -227,4 +237,22 @@ final class DecisionWriter: @unchecked Sendable {
 
     /// Waits until every decision handed over has been answered.
     func flush() { queue.sync {} }
+}
+
+/// Set once by the console on quit; read by the follow reader on the core thread.
+final class StopFlag: @unchecked Sendable {
+    private let lock = NSLock()
+    private var value = false
+
+    var isSet: Bool {
+        lock.lock()
+        defer { lock.unlock() }
+        return value
+    }
+
+    func set() {
+        lock.lock()
+        value = true
+        lock.unlock()
+    }
 }

@@ -281,6 +281,29 @@ func savedItem(_ screen: String) -> String? {
         #expect(try SQLiteDecisionStore(path: tmux.path("s.sqlite")).decisions(feed: nil).count == 1)
     }
 
+    @Test func followKeepsReadingThroughRotation() throws {
+        let tmux = try TmuxSession()
+        let feed = tmux.path("live.jsonl")
+        func post(_ id: String, _ text: String) -> String {
+            #"{"type":"post","id":"\#(id)","account":"a1","ts":"2026-03-01T08:00:0\#(id.suffix(1))Z","text":"\#(text)"}"# + "\n"
+        }
+        try post("p1", "first marker alpha").write(toFile: feed, atomically: false, encoding: .utf8)
+        try tmux.run("\(vigilBinary().path) monitor \(feed) --follow --store \(tmux.path("s.sqlite")) --moderator f --log \(tmux.path("l.log")); echo DONE")
+        try tmux.waitFor(text: "first marker alpha")
+        #expect(try tmux.screen().contains("(following)"))
+        let handle = try #require(FileHandle(forWritingAtPath: feed))
+        handle.seekToEndOfFile()
+        handle.write(Data(post("p2", "appended marker bravo").utf8))
+        try handle.close()
+        try tmux.waitFor(text: "appended marker bravo")
+        // Rotation: the file is renamed away and a new one takes its path.
+        try FileManager.default.moveItem(atPath: feed, toPath: feed + ".1")
+        try post("p3", "rotated marker charlie").write(toFile: feed, atomically: false, encoding: .utf8)
+        try tmux.waitFor(text: "rotated marker charlie")
+        try tmux.keys("q")
+        try tmux.waitFor(text: "DONE")
+    }
+
     @Test func withoutATerminalItPointsToScan() throws {
         let run = try vigil(["monitor", workshopFeed, "--store", FileManager.default.temporaryDirectory.appendingPathComponent("unused-\(UUID()).sqlite").path])
         #expect(run.status == 64)
