@@ -48,41 +48,6 @@ public struct DisplayText: Sendable, Equatable {
         return DisplayText(graphemes: kept)
     }
 
-    /// Lines of at most `columns`, broken at spaces where possible (long words are cut).
-    public func wrapped(to columns: Int) -> [DisplayText] {
-        guard columns > 0 else { return [] }
-        var lines: [DisplayText] = []
-        var line: [Grapheme] = []
-        var used = 0
-        var lastSpace: Int?
-        for g in graphemes {
-            if g.text == "␤" {   // a newline in the post: keep it visible and break there
-                line.append(g)
-                lines.append(DisplayText(graphemes: line))
-                line = []; used = 0; lastSpace = nil
-                continue
-            }
-            if used + g.width > columns {
-                if let space = lastSpace, space > 0 {
-                    let rest = Array(line[(space + 1)...])
-                    lines.append(DisplayText(graphemes: Array(line[..<space])))
-                    line = rest
-                    used = rest.reduce(0) { $0 + $1.width }
-                } else {
-                    lines.append(DisplayText(graphemes: line))
-                    line = []; used = 0
-                }
-                lastSpace = nil
-                if g.text == " " && line.isEmpty { continue }
-            }
-            if g.text == " " { lastSpace = line.count }
-            line.append(g)
-            used += g.width
-        }
-        if !line.isEmpty || lines.isEmpty { lines.append(DisplayText(graphemes: line)) }
-        return lines
-    }
-
     /// True when most letters are Arabic script: the detail pane right-aligns such posts.
     public var isArabicDominant: Bool {
         var arabic = 0, other = 0

@@ -83,9 +83,9 @@ import VigilTriage
         let canvas = state.render()
         #expect(canvas.lines.allSatisfy { $0.count <= 120 })
         #expect(canvas.lines.contains { $0.contains("kata kata kata") })
-        let lines = DisplayText(long).wrapped(to: 50)
+        let lines = state.wrap(state.plain(long, .text), width: 50)
         #expect(lines.count == 200)
-        #expect(lines.allSatisfy { $0.width <= 50 })
+        #expect(lines.allSatisfy { $0.reduce(0) { $0 + $1.1 } <= 50 })
     }
 
     @Test func wideGraphemesNeverStraddleTheEdge() {
