@@ -17,22 +17,49 @@ final class TmuxSession {
                                      "-e", "LANG=C.UTF-8", "-e", "TERM=tmux-256color", "sh"])
     }
 
-    /// The tmux server forks from the first client and keeps every descriptor it inherited: were
-    /// it to keep Foundation's process-monitoring pipe or another test's output pipe, those would
-    /// never reach end of file. So the first client starts from a shell that closes them all.
+    /// The tmux server forks from the first client and keeps what it inherits. Two things must not
+    /// reach it: descriptors (Foundation's process-monitoring pipe, another test's output pipe,
+    /// which would then never reach end of file) and the test thread's blocked signal mask (the
+    /// server and everything in it would ignore SIGTERM and SIGHUP, and never end). So the first
+    /// client starts from a shell spawned with an empty signal mask, which closes every descriptor
+    /// above stderr before starting tmux.
     static func startServer(_ arguments: [String]) throws {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/bin/bash")
-        process.arguments = ["-c", #"for fd in /proc/$$/fd/*; do n=${fd##*/}; [ "$n" -gt 2 ] && eval "exec $n>&-"; done 2>/dev/null; exec "$@""#,
-                             "bash"] + arguments
-        process.standardInput = FileHandle.nullDevice
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        process.waitUntilExit()
+        var attributes = posix_spawnattr_t()
+        posix_spawnattr_init(&attributes)
+        defer { posix_spawnattr_destroy(&attributes) }
+        var empty = sigset_t()
+        sigemptyset(&empty)
+        posix_spawnattr_setsigmask(&attributes, &empty)
+        var defaults = sigset_t()
+        sigemptyset(&defaults)
+        for signal in [SIGTERM, SIGHUP, SIGINT, SIGPIPE] { sigaddset(&defaults, signal) }
+        posix_spawnattr_setsigdefault(&attributes, &defaults)
+        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF))
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+        posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0)
+        posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0)
+        let script = #"for fd in /proc/$$/fd/*; do n=${fd##*/}; [ "$n" -gt 2 ] && eval "exec $n>&-"; done 2>/dev/null; exec "$@""#
+        let argv = (["/bin/bash", "-c", script, "bash"] + ["/usr/bin/env"] + arguments).map { strdup($0) } + [nil]
+        defer { for pointer in argv { free(pointer) } }
+        var pid: pid_t = 0
+        let spawned = posix_spawn(&pid, "/bin/bash", &actions, &attributes, argv, environ)
+        guard spawned == 0 else { throw POSIXError(POSIXErrorCode(rawValue: spawned) ?? .EIO) }
+        var status: Int32 = 0
+        waitpid(pid, &status, 0)
     }
 
-    deinit { _ = try? tmux(["kill-server"]) }
+    deinit { close() }
+
+    /// Ends the tmux server and everything in it (tests call it in a defer).
+    func close() {
+        if let pid = try? tmux(["display-message", "-p", "#{pid}"]).trimmingCharacters(in: .whitespacesAndNewlines), let server = Int32(pid) {
+            kill(server, SIGTERM)
+        }
+        try? FileManager.default.removeItem(at: dir)
+    }
 
     @discardableResult
     func tmux(_ arguments: [String]) throws -> String {
@@ -110,6 +137,7 @@ func savedItem(_ screen: String) -> String? {
 @Suite(.serialized) struct MonitorE2ETests {
     @Test func triageResizeAndQuitInARealTerminal() throws {
         let tmux = try TmuxSession()
+        defer { tmux.close() }
         let store = tmux.path("store.sqlite")
         try tmux.run(monitorCommand(tmux, store: store, moderator: "e2e") + "; echo EXIT=$?; stty -a > \(tmux.path("stty.txt"))")
         var screen = try tmux.waitFor(text: "end of feed")
@@ -190,6 +218,7 @@ func savedItem(_ screen: String) -> String? {
 
     @Test func confirmedDecisionsSurviveKill9() throws {
         let tmux = try TmuxSession()
+        defer { tmux.close() }
         let store = tmux.path("store.sqlite")
         try tmux.run(monitorCommand(tmux, store: store, moderator: "k9"))
         try tmux.waitFor(text: "end of feed")
@@ -215,6 +244,7 @@ func savedItem(_ screen: String) -> String? {
     @Test func twoMonitorsShareOneStore() throws {
         let first = try TmuxSession()
         let second = try TmuxSession()
+        defer { first.close(); second.close() }
         let store = first.path("shared.sqlite")
         try first.run(monitorCommand(first, store: store, moderator: "alice") + "; echo DONE")
         try second.run(monitorCommand(second, store: store, moderator: "bob") + "; echo DONE")
@@ -245,6 +275,7 @@ func savedItem(_ screen: String) -> String? {
 
     @Test func ctrlCAndSigtermRestoreTheTerminal() throws {
         let tmux = try TmuxSession()
+        defer { tmux.close() }
         for (index, stop) in ["ctrl-c", "sigterm", "sighup"].enumerated() {
             let stty = tmux.path("stty-\(index).txt")
             try tmux.run(monitorCommand(tmux, store: tmux.path("s.sqlite"), moderator: "sig") + "; echo STATUS\(index)=$?; stty -a > \(stty)")
@@ -267,6 +298,7 @@ func savedItem(_ screen: String) -> String? {
 
     @Test func noColorDrawsWithoutColorsAndTheFeedCanComeFromStdin() throws {
         let tmux = try TmuxSession()
+        defer { tmux.close() }
         // The feed on standard input, keys from the terminal.
         try tmux.run("gzip -dc \(workshopFeed) | NO_COLOR=1 \(vigilBinary().path) monitor - --store \(tmux.path("s.sqlite")) --moderator pipe --log \(tmux.path("l.log")); echo DONE")
         try tmux.waitFor(text: "end of feed")
@@ -283,6 +315,7 @@ func savedItem(_ screen: String) -> String? {
 
     @Test func followKeepsReadingThroughRotation() throws {
         let tmux = try TmuxSession()
+        defer { tmux.close() }
         let feed = tmux.path("live.jsonl")
         func post(_ id: String, _ text: String) -> String {
             #"{"type":"post","id":"\#(id)","account":"a1","ts":"2026-03-01T08:00:0\#(id.suffix(1))Z","text":"\#(text)"}"# + "\n"
