@@ -39,11 +39,27 @@ public final class ClusterDetector {
         var topScoreAt: Int64 = 0
         /// Times of the last posts, for synchronized activity.
         var recentPosts: [Int64] = []
+        /// Stems of earlier handles: the account stays in those families too.
+        var formerStems: [String] = []
+        /// The latest post, account event or suspension (.min: read before any event time).
+        var lastSeen: Int64 = .min
+        /// Pairs with evidence that involve the account: it is forgotten only when none is left.
+        var pairCount: Int32 = 0
+        /// A free slot, reused by the next new account.
+        var retired = false
     }
 
+    /// Accounts by slot. An account quiet for its retention (`retention(of:)`), in no cluster and
+    /// in no pair, is forgotten and its slot reused: the table follows the accounts of the last
+    /// horizons, not every account ever seen.
     var accounts: [AccountState] = []
     var accountIndex: [String: Int32] = [:]
+    /// Free slots, lowest first: new accounts fill the low slots, so after a burst of accounts
+    /// the high slots empty out and the table is cut back.
+    var freeAccounts: Deque<Int32> = []
     var families: [String: [Int32]] = [:]
+    /// The first event time seen: accounts read before it count as seen then.
+    var clockStart: Int64 = .min
 
     // Recent posts and the key chains that point into them.
     struct RecentPost {
@@ -56,6 +72,8 @@ public final class ClusterDetector {
     var recent: Deque<RecentPost> = []
     var recentBase = 0
     var sketchCursor = 0
+    /// The most recent posts held since the ring was last compacted.
+    var recentPeak = 0
     /// One chain set per signal, by `Signal.index` (handle families and synchrony use none).
     var chains: [KeyChains]
     /// Accounts meeting on a near-duplicate text group (`chains` holds the LSH bands for text).
@@ -249,6 +267,7 @@ public final class ClusterDetector {
     /// Records an account (handle, bio, creation time, followers); links handle families.
     public func account(_ a: Account) {
         let i = intern(a.id)
+        accounts[Int(i)].lastSeen = max(accounts[Int(i)].lastSeen, lastEventTs)
         accounts[Int(i)].handle = a.handle
         accounts[Int(i)].displayName = a.displayName
         accounts[Int(i)].bio = a.bio
@@ -257,6 +276,7 @@ public final class ClusterDetector {
         guard let handle = a.handle, !handle.isEmpty else { return }
         let stem = Canonical.handleStem(handle)
         guard stem.count >= 4, accounts[Int(i)].stem != stem else { return }
+        if let former = accounts[Int(i)].stem { accounts[Int(i)].formerStems.append(former) }
         accounts[Int(i)].stem = stem
         var members = families[stem, default: []]
         // The link is news when the account event is read (a return is announced at its
@@ -273,6 +293,7 @@ public final class ClusterDetector {
     public func suspension(_ s: Suspension) {
         let i = intern(s.account)
         accounts[Int(i)].suspendedAt = s.ts.microseconds
+        accounts[Int(i)].lastSeen = max(accounts[Int(i)].lastSeen, s.ts.microseconds)
         lastEventTs = max(lastEventTs, s.ts.microseconds)
         advance(to: s.ts.microseconds)
     }
@@ -310,6 +331,7 @@ public final class ClusterDetector {
     /// pair evidence and quiet clusters.
     public func advance(to t: Int64) {
         guard t > watermark else { return }
+        if watermark == .min { clockStart = t }
         watermark = t
         for i in chains.indices { chains[i].expire(now: t) }
         textGroups.expire(now: t)
@@ -336,29 +358,88 @@ public final class ClusterDetector {
         }
     }
 
-    /// How much state the detector holds: what "bounded by the window" is checked against.
+    /// How much state the detector holds: what "bounded by the window" is checked against. Every
+    /// collection the detector keeps is counted here, with the capacity of the large ones (a
+    /// Swift collection keeps its peak capacity unless rebuilt).
     public struct Footprint: Sendable, Equatable {
         /// Recent posts remembered (the longest key window).
         public var posts: Int
-        /// Keys and posts on them across all key windows.
+        /// Recent posts still holding a text sketch (the text window).
+        public var sketches: Int
+        /// Keys and posts on them across all key windows (LSH bands and text groups included).
         public var keys: Int
         public var nodes: Int
-        /// Account pairs with evidence.
+        /// Account pairs with evidence, the keys and sample posts they remember, and the pairs
+        /// that are edges.
         public var pairs: Int
-        /// Accounts ever seen (grows with the population, not with the posts).
+        public var pairKeys: Int
+        public var pairSamples: Int
+        public var linkedPairs: Int
+        /// Accounts remembered, and the slots of the account table (remembered and free).
         public var accounts: Int
+        public var accountSlots: Int
+        /// Recent post times kept per account (synchronized activity).
+        public var accountPostTimes: Int
+        /// Handle families (stems) and the accounts listed in them.
+        public var families: Int
+        public var familyMembers: Int
+        /// Union-find components of more than one account, and their members.
+        public var components: Int
+        public var componentMembers: Int
+        /// Clusters remembered (active and dormant; merged and forgotten ones are gone), dormant
+        /// ones among them, and their members and edges.
         public var clusters: Int
+        public var dormantClusters: Int
+        public var clusterMembers: Int
+        public var clusterEdges: Int
+        /// Cluster events not yet drained.
+        public var pendingEvents: Int
+        /// Capacity of the hash tables, rings and buffers (element slots, summed).
+        public var capacity: Int
+
+        /// Every count by name, for printing and for checks over all of them.
+        public var counts: [(name: String, value: Int)] {
+            [("posts", posts), ("sketches", sketches), ("keys", keys), ("nodes", nodes), ("pairs", pairs),
+             ("pairKeys", pairKeys), ("pairSamples", pairSamples), ("linkedPairs", linkedPairs),
+             ("accounts", accounts), ("accountSlots", accountSlots), ("accountPostTimes", accountPostTimes),
+             ("families", families), ("familyMembers", familyMembers), ("components", components),
+             ("componentMembers", componentMembers), ("clusters", clusters), ("dormantClusters", dormantClusters),
+             ("clusterMembers", clusterMembers), ("clusterEdges", clusterEdges), ("pendingEvents", pendingEvents),
+             ("capacity", capacity)]
+        }
     }
 
+    /// Counts everything (a walk over all state: for tests and diagnostics, not for every post).
     public var footprint: Footprint {
-        Footprint(posts: recent.count, keys: chains.reduce(textGroups.keyCount) { $0 + $1.keyCount },
-                  nodes: chains.reduce(textGroups.nodeCount) { $0 + $1.nodeCount }, pairs: pairs.count,
-                  accounts: accounts.count, clusters: clusters.count)
+        var pairKeys = 0, pairSamples = 0, linkedPairs = 0
+        for pair in pairs.values {
+            if pair.linked { linkedPairs += 1 }
+            for (_, entry) in pair.present {
+                pairKeys += entry.keys.count
+                pairSamples += entry.samples.count
+            }
+        }
+        let windows = chains + [textGroups]
+        let capacity = windows.reduce(0) { $0 + $1.capacity } + pairs.capacity + accountIndex.capacity + accounts.capacity
+            + families.capacity + componentMembers.capacity + clusters.capacity + clusterOfRoot.capacity
+            + events.capacity + recentPeak + freeAccounts.count + expiredBuffer.capacity + parent.capacity + componentSize.capacity
+        return Footprint(
+            posts: recent.count, sketches: recent.reduce(0) { $0 + ($1.sketch == nil ? 0 : 1) },
+            keys: windows.reduce(0) { $0 + $1.keyCount }, nodes: windows.reduce(0) { $0 + $1.nodeCount },
+            pairs: pairs.count, pairKeys: pairKeys, pairSamples: pairSamples, linkedPairs: linkedPairs,
+            accounts: accountIndex.count, accountSlots: accounts.count,
+            accountPostTimes: accounts.reduce(0) { $0 + $1.recentPosts.count },
+            families: families.count, familyMembers: families.values.reduce(0) { $0 + $1.count },
+            components: componentMembers.count, componentMembers: componentMembers.values.reduce(0) { $0 + $1.count },
+            clusters: clusters.count, dormantClusters: clusters.values.reduce(0) { $0 + ($1.dormant ? 1 : 0) },
+            clusterMembers: clusters.values.reduce(0) { $0 + $1.members.count },
+            clusterEdges: clusters.values.reduce(0) { $0 + $1.edges.count }, pendingEvents: events.count,
+            capacity: capacity)
     }
 
     /// The cluster events produced since the last call.
     public func drain() -> [ClusterEvent] {
-        defer { events.removeAll(keepingCapacity: true) }
+        defer { events.removeAll(keepingCapacity: events.capacity <= 256) }
         return events
     }
 
@@ -381,6 +462,12 @@ public final class ClusterDetector {
 
     func intern(_ id: String) -> Int32 {
         if let i = accountIndex[id] { return i }
+        if let i = freeAccounts.popFirst() {
+            // A forgotten account's slot: it is alone in its component and in no pair.
+            accounts[Int(i)] = AccountState(id: id)
+            accountIndex[id] = i
+            return i
+        }
         let i = Int32(accounts.count)
         accounts.append(AccountState(id: id))
         accountIndex[id] = i
@@ -389,11 +476,64 @@ public final class ClusterDetector {
         return i
     }
 
+    /// How long an account nobody has heard from is remembered: three horizons (what its
+    /// activity and top score fade over) after the longest key window (its posts are out of
+    /// every window and its pairs have expired). A suspended account waits for a return longer.
+    func retention(of state: AccountState) -> Int64 {
+        let quiet = ClusterDetector.micros(3 * config.horizon + config.longestWindow + config.lateness)
+        return state.suspendedAt == nil ? quiet : max(quiet, ClusterDetector.micros(config.suspendedRetention))
+    }
+
+    /// Forgets accounts quiet for their retention that are in no component and no pair. Nothing
+    /// refers to such an account any more (its posts have left every window), so its slot can
+    /// be given to the next new account.
+    func forgetQuietAccounts(now t: Int64) {
+        var freed: [Int32] = []
+        for i in accounts.indices where !accounts[i].retired && accounts[i].pairCount == 0
+            && parent[i] == Int32(i) && componentSize[i] == 1 {
+            let seen = max(accounts[i].lastSeen, clockStart)
+            guard seen < t - retention(of: accounts[i]) else { continue }
+            let state = accounts[i]
+            accountIndex[state.id] = nil
+            for stem in ([state.stem].compactMap { $0 } + state.formerStems) {
+                guard var members = families[stem] else { continue }
+                members.removeAll { $0 == Int32(i) }
+                families[stem] = members.isEmpty ? nil : members
+            }
+            accounts[i] = AccountState(id: "", retired: true)
+            freed.append(Int32(i))
+        }
+        if !freed.isEmpty {
+            // Both lists are ascending: merge them.
+            var merged = Deque<Int32>(minimumCapacity: freeAccounts.count + freed.count)
+            var j = 0
+            for slot in freeAccounts {
+                while j < freed.count && freed[j] < slot { merged.append(freed[j]); j += 1 }
+                merged.append(slot)
+            }
+            merged.append(contentsOf: freed[j...])
+            freeAccounts = merged
+        }
+        // Free slots at the end of the table are cut off.
+        while let last = freeAccounts.last, Int(last) == accounts.count - 1 {
+            freeAccounts.removeLast()
+            accounts.removeLast()
+            parent.removeLast()
+            componentSize.removeLast()
+        }
+        Compaction.compact(&accounts)
+        Compaction.compact(&parent)
+        Compaction.compact(&componentSize)
+        Compaction.compact(&accountIndex)
+        Compaction.compact(&families)
+    }
+
     func touchActivity(_ a: Int32, at t: Int64, score: Int) {
         let i = Int(a)
         // In place: copying the state out and back would copy its arrays on every post.
         accounts[i].activity = accounts[i].activity * exp(-Double(max(0, t - accounts[i].activityAt)) / (config.horizon * 1e6)) + 1
         accounts[i].activityAt = t
+        accounts[i].lastSeen = max(accounts[i].lastSeen, t)
         // The highest recent score, fading over a few horizons: one benign post does not wipe
         // out what an account posted minutes ago.
         let faded = Double(accounts[i].topScore) * exp(-Double(max(0, t - accounts[i].topScoreAt)) / (3 * config.horizon * 1e6))
@@ -452,6 +592,7 @@ public final class ClusterDetector {
     var partnerBuffer: [KeyChains.Node] = []
     var seenBuffer = SeenAccounts()
     var candidateBuffer: [Int] = []
+    var expiredBuffer: [UInt64] = []
 
     /// Popular by accounts, or by posts (one account repeating its link hundreds of times).
     var keyLimits: KeyChains.Limits { .init(accounts: config.hubLimit, posts: 4 * config.hubLimit, partners: .max, stopAtPartners: false) }
@@ -588,7 +729,15 @@ public final class ClusterDetector {
     func newPair(_ pk: UInt64) -> Pair {
         let pair = Pair()
         pairs[pk] = pair
+        accounts[Int(pk >> 32)].pairCount += 1
+        accounts[Int(pk & 0xFFFF_FFFF)].pairCount += 1
         return pair
+    }
+
+    func removePair(_ pk: UInt64) {
+        guard pairs.removeValue(forKey: pk) != nil else { return }
+        accounts[Int(pk >> 32)].pairCount -= 1
+        accounts[Int(pk & 0xFFFF_FFFF)].pairCount -= 1
     }
 
     /// Synchronized activity: how many of one account's recent posts the other matched within seconds.
@@ -711,14 +860,18 @@ public final class ClusterDetector {
         let nearDuplicate = Signal.nearDuplicate.index
         // Similar text alone never links two accounts, so such evidence is kept only while a
         // second signal could still join it; everything else lasts the horizon.
-        var expired: [UInt64] = []
+        // The expired keys go to a buffer kept between sweeps: a fresh array every sweep is a
+        // large block freed and allocated again, which fragments the heap.
+        expiredBuffer.removeAll(keepingCapacity: true)
         for (pk, pair) in pairs {
             if pair.linked && clusterIsActive(pk) { continue }
             if pair.lastTs < t - horizon || (pair.lastTs < t - textHorizon && !pair.hasSignal(otherThan: nearDuplicate)) {
-                expired.append(pk)
+                expiredBuffer.append(pk)
             }
         }
-        for pk in expired { pairs[pk] = nil }
+        for pk in expiredBuffer { removePair(pk) }
+        Compaction.compact(&expiredBuffer)
+        Compaction.compact(&pairs)
         for i in chains.indices { chains[i].prune(now: t) }
         textGroups.prune(now: t)
         for c in clusters.keys.sorted() {
@@ -735,9 +888,14 @@ public final class ClusterDetector {
                     parent[Int(m)] = m
                     componentSize[Int(m)] = 1
                 }
-                for pk in cluster.edges { pairs[pk] = nil }
+                for pk in cluster.edges { removePair(pk) }
             }
         }
+        Compaction.compact(&recent, peak: &recentPeak)
+        Compaction.compact(&clusters)
+        Compaction.compact(&clusterOfRoot)
+        Compaction.compact(&componentMembers)
+        forgetQuietAccounts(now: t)
     }
 
     func clusterIsActive(_ pk: UInt64) -> Bool {

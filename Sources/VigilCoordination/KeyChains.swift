@@ -65,12 +65,18 @@ struct KeyChains {
     private var nodes: Deque<Node> = []
     private var base = 0
     private var heads: [UInt64: Head] = [:]
+    /// Scratch for `prune`.
+    private var stale: [UInt64] = []
+    /// The most nodes held since the ring was last compacted (a `Deque` never shrinks).
+    private var nodesPeak = 0
 
     init(window: Int64) { self.window = window }
 
     /// Keys currently tracked (some may have no post left until the next `prune`).
     var keyCount: Int { heads.count }
     var nodeCount: Int { nodes.count }
+    /// Slots of the key table and of the ring (its peak since last compacted).
+    var capacity: Int { heads.capacity + max(nodesPeak, nodes.count) + stale.capacity }
 
     /// Drops nodes older than the window at `t`.
     mutating func expire(now t: Int64) {
@@ -83,9 +89,17 @@ struct KeyChains {
 
     /// Forgets keys with no post left in the window that are not popular; a stale key costs only
     /// memory until then.
+    ///
+    /// In place: rebuilding the table every sweep (`filter`) freed and allocated a block of
+    /// megabytes each time, which glibc's allocator could not hand back, and the process grew
+    /// with the stream. The table is rebuilt only when it has shrunk well below its capacity.
     mutating func prune(now t: Int64) {
-        let base = self.base
-        heads = heads.filter { $0.value.latest >= base || $0.value.popularUntil >= t }
+        stale.removeAll(keepingCapacity: true)
+        for (key, head) in heads where head.latest < base && head.popularUntil < t { stale.append(key) }
+        for key in stale { heads.removeValue(forKey: key) }
+        Compaction.compact(&stale)
+        Compaction.compact(&heads)
+        Compaction.compact(&nodes, peak: &nodesPeak)
     }
 
     /// Counts a post on `key` at `t`; returns where its head is, the head, whether the key is

@@ -66,6 +66,9 @@ public struct CoordinationConfig: Sendable, Equatable {
     /// Events older than the newest by more than this are counted as late and ignored.
     public var lateness: Double = 5
     public var minMembers = 2
+    /// How long a suspended account is remembered after it was last heard of, for a look-alike
+    /// that comes back later (other accounts are forgotten after three quiet horizons).
+    public var suspendedRetention: Double = 7 * 24 * 3600
 
     public init() {}
 
