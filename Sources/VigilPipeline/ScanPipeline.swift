@@ -106,6 +106,9 @@ public final class ScanPipeline {
     /// Called with every account, suspension, marker and scenario event (the console keeps
     /// account details and suspension history).
     public var onOtherEvent: ((Event) -> Void)?
+    /// Called with the event time of every post, suspension and marker before it is processed: a replay blocks
+    /// here until the event is due, so pacing changes when things happen, never what happens.
+    public var beforeEvent: ((Timestamp) -> Void)?
     /// Called about every 64k lines with (bytes consumed, total bytes if known).
     public var onProgress: ((Int64, Int64?) -> Void)?
     public private(set) var stats = ScanStats()
@@ -160,6 +163,8 @@ public final class ScanPipeline {
                 stats.unknownTypes += 1
             case .event(let event):
                 stats.events += 1
+                // An account's time is its creation date, not when the feed saw it: never paced.
+                if let pace = beforeEvent, event.kind != .account, let ts = event.ts { pace(ts) }
                 switch event.kind {
                 case .post:
                     post(event, threshold: threshold, reportContested: reportContested)

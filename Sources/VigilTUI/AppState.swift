@@ -51,6 +51,8 @@ public enum Mode: Sendable, Equatable {
 public enum Effect: Sendable, Equatable {
     /// Write the decision to the store; answer with `.stored` or `.storeFailed` and `token`.
     case record(Decision, token: Int)
+    /// Change the replay clock (`vigil replay`).
+    case replay(Command)
     case quit
 }
 
@@ -69,6 +71,8 @@ public enum Msg: Sendable {
     case batch(CoreBatch)
     case stored(Decision, token: Int)
     case storeFailed(String, token: Int)
+    /// The replay clock's speed and state, after a change or on start.
+    case replayStatus(ReplayStatus)
 }
 
 public struct CoreBatch: Sendable {
@@ -177,6 +181,8 @@ public struct AppState: Sendable {
     /// Session clock when the moderator last took (or dismissed) a break reminder.
     public internal(set) var breakClock: Double = 0
     public internal(set) var breakDue = false
+    /// Set in `vigil replay`: the clock's speed and state for the status bar.
+    public internal(set) var replay: ReplayStatus?
     public var message: String?
     public var messageIsError = false
 

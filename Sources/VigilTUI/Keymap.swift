@@ -10,6 +10,7 @@ public enum Command: String, Sendable, CaseIterable, Codable {
     case open, back, filter, command, help, quit
     case confirm, dismiss, escalate, annotate, snooze, undo, redo
     case mark, bulk, reveal, pauseFeed = "pause-feed"
+    case replayPause = "replay-pause", replayFaster = "replay-faster", replaySlower = "replay-slower"
 
     public var help: String {
         switch self {
@@ -43,6 +44,9 @@ public enum Command: String, Sendable, CaseIterable, Codable {
         case .bulk: return "apply the next action to all marked"
         case .reveal: return "reveal masked terms of this item"
         case .pauseFeed: return "pause / resume the feed pane"
+        case .replayPause: return "replay: pause / resume the clock"
+        case .replayFaster: return "replay: faster (up to 1000x, then as fast as possible)"
+        case .replaySlower: return "replay: slower (down to 0.25x)"
         }
     }
 
@@ -65,6 +69,9 @@ public enum Command: String, Sendable, CaseIterable, Codable {
         case .open: return "detail"
         case .reveal: return "reveal"
         case .pauseFeed: return "pause"
+        case .replayPause: return "play/pause"
+        case .replayFaster: return "faster"
+        case .replaySlower: return "slower"
         case .back: return "back"
         default: return rawValue
         }
@@ -84,6 +91,17 @@ public struct Keymap: Sendable, Equatable {
         .char("c"): .confirm, .char("d"): .dismiss, .char("e"): .escalate, .char("a"): .annotate, .char("s"): .snooze,
         .char("u"): .undo, .ctrl("r"): .redo, .char(" "): .mark, .char(";"): .bulk, .char("r"): .reveal, .char("p"): .pauseFeed,
     ])
+
+    /// For `vigil replay`: `p` pauses the replay clock (the feed pane's pause moves to `P`), `+`
+    /// and `-` change its speed.
+    public static let replay: Keymap = {
+        var map = Keymap.standard
+        map.bindings[.char("p")] = .replayPause
+        map.bindings[.char("P")] = .pauseFeed
+        map.bindings[.char("+")] = .replayFaster
+        map.bindings[.char("-")] = .replaySlower
+        return map
+    }()
 
     public init(bindings: [Key: Command]) { self.bindings = bindings }
 

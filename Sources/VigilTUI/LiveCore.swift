@@ -19,8 +19,12 @@ public final class LiveCore: @unchecked Sendable {
     private let readers: [LineReader]
     private let options: ScanOptions
     private var thread: Thread?
+    private let pacer: ReplayPacer?
 
-    public init(compiled: CompiledLexicon, readers: [LineReader], clusters: CoordinationConfig, feedSamplesPerBatch: Int = 200) {
+    /// With a `pacer`, events are delivered on the replay clock instead of as fast as they are read.
+    public init(compiled: CompiledLexicon, readers: [LineReader], clusters: CoordinationConfig, feedSamplesPerBatch: Int = 200,
+                pacer: ReplayPacer? = nil) {
+        self.pacer = pacer
         self.compiled = compiled
         self.readers = readers
         options = ScanOptions(clusters: clusters)
@@ -60,6 +64,7 @@ public final class LiveCore: @unchecked Sendable {
 
     private func run() {
         let pipeline = ScanPipeline(compiled: compiled, options: options)
+        if let pacer { pipeline.beforeEvent = { pacer.waitUntilDue($0) } }
         var current: Post?
         pipeline.onPost = { [self] event, score, cluster in
             let flaggedCandidate = score.band != .low

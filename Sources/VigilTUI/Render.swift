@@ -46,7 +46,9 @@ extension AppState {
         canvas.fill(row: 0, col: 0, count: cols, role: .statusBar)
         let rate = postRate.last.map { "\($0) posts/s" } ?? "- posts/s"
         // Most important first: a narrow terminal cuts from the right.
-        var parts = ["vigil", session.moderator, stats.feedTs.isEmpty ? "waiting for events" : "feed \(stats.feedTs)", rate, "queue \(queue.count)"]
+        var parts = ["vigil", session.moderator, stats.feedTs.isEmpty ? "waiting for events" : "feed \(stats.feedTs)"]
+        if let replay { parts.append(replay.label) }
+        parts += [rate, "queue \(queue.count)"]
         if !marks.isEmpty { parts.append("marked \(marks.count)") }
         if !pending.isEmpty { parts.append("saving \(pending.count)") }
         if stats.finished { parts.append("end of feed") }
@@ -88,6 +90,11 @@ extension AppState {
         var hints: [(String, String)] = []
         switch mode {
         case .normal:
+            if replay != nil {
+                for command in [Command.replayPause, .replayFaster, .replaySlower] {
+                    if let key = keymap.keys(for: command).first { hints.append((key.name, command.hint)) }
+                }
+            }
             for command in [Command.confirm, .dismiss, .escalate, .annotate, .snooze, .undo, .mark, .bulk, .open, .nextPane, .filter, .help, .quit] {
                 if let key = keymap.keys(for: command).first { hints.append((key.name, command.hint)) }
             }

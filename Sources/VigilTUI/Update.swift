@@ -34,6 +34,9 @@ extension AppState {
         case .stored(let decision, let token):
             confirmStored(decision, token: token)
             return []
+        case .replayStatus(let status):
+            replay = status
+            return []
         case .storeFailed(let reason, let token):
             pending[token] = nil
             pendingPurpose[token] = nil
@@ -215,6 +218,8 @@ extension AppState {
         case .snooze: return begin(.snooze)
         case .undo: return undo()
         case .redo: return redo()
+        case .replayPause, .replayFaster, .replaySlower:
+            return replay == nil ? [] : [.replay(command)]
         }
         return []
     }

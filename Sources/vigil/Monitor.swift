@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import VigilFeed
 import VigilPipeline
+import VigilSimulator
 import VigilTerminal
 import VigilTriage
 import VigilTUI
@@ -25,6 +26,59 @@ struct Monitor: ParsableCommand {
     @Flag(help: "Keep reading the feed file as it grows, like tail -F (survives rotation and truncation; one feed).")
     var follow = false
 
+    @OptionGroup var console: ConsoleOptions
+
+    func validate() throws {
+        if follow, feeds.count != 1 { throw ValidationError("--follow reads one feed; give a single file (or '-').") }
+    }
+
+    func run() throws { try console.run(feeds: feeds, follow: follow, pacer: nil, keymap: .standard) }
+}
+
+struct Replay: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Replay a recorded feed in the console, paced by its event time (docs/monitor.md).",
+        discussion: """
+            The console of 'vigil monitor', with the feed delivered on a replay clock: p pauses and
+            resumes, + and - change the speed (0.25x to 1000x, then as fast as possible), P pauses
+            the feed pane only. What is flagged and clustered at a feed time does not depend on
+            the speed: pacing only delays delivery.
+            """
+    )
+
+    @Argument(help: ArgumentHelp("The feed file (.jsonl or .jsonl.gz).", valueName: "feed"))
+    var feed: String
+
+    @Option(help: ArgumentHelp("Replay speed: a multiple of real time (0.25 to 1000), or 'max'.", valueName: "speed"))
+    var speed: String = "10"
+
+    @Option(help: ArgumentHelp("Start this far into the feed (00:05:00, 5m, 300s); earlier events pass at once.", valueName: "offset"))
+    var start: String?
+
+    @OptionGroup var console: ConsoleOptions
+
+    var speedValue: Double? { speed == "max" ? .infinity : Double(speed).flatMap { $0 >= 0.25 && $0 <= 1000 ? $0 : nil } }
+
+    var startSeconds: Double? {
+        guard let start else { return 0 }
+        let parts = start.split(separator: ":")
+        if parts.count == 3, let h = Double(parts[0]), let m = Double(parts[1]), let sec = Double(parts[2]) { return h * 3600 + m * 60 + sec }
+        return SimulationOptions.parseDuration(start)
+    }
+
+    func validate() throws {
+        guard speedValue != nil else { throw ValidationError("--speed '\(speed)' must be a number from 0.25 to 1000, or 'max'.") }
+        guard startSeconds != nil else { throw ValidationError("--start '\(start ?? "")' is not an offset like 00:05:00, 5m or 300s.") }
+    }
+
+    func run() throws {
+        let pacer = ReplayPacer(speed: speedValue ?? 10, startOffset: startSeconds ?? 0)
+        try console.run(feeds: [feed], follow: false, pacer: pacer, keymap: .replay)
+    }
+}
+
+/// What `vigil monitor` and `vigil replay` share: the store, the moderator, the screen.
+struct ConsoleOptions: ParsableArguments {
     @Option(help: ArgumentHelp("The decision store (SQLite; created on first use).", valueName: "path"))
     var store: String = "vigil.sqlite"
 
@@ -52,12 +106,16 @@ struct Monitor: ParsableCommand {
     @OptionGroup var window: ClusterWindowOption
     @OptionGroup var lexicon: LexiconOptions
 
-    func run() throws {
+    func validate() throws {
+        if let breakAfter, breakAfter < 1 { throw ValidationError("--break-after must be at least 1 minute.") }
+    }
+
+    func run(feeds: [String], follow: Bool, pacer: ReplayPacer?, keymap base: Keymap) throws {
         guard Terminal.stdoutIsTerminal() else {
-            Diagnostics.say("monitor needs a terminal on standard output; for files, pipes and scripts use 'vigil scan' (or 'vigil export decisions')")
+            Diagnostics.say("the console needs a terminal on standard output; for files, pipes and scripts use 'vigil scan' (or 'vigil export decisions')")
             throw ExitCode(64)
         }
-        let keymap = try loadKeymap()
+        let keymap = try loadKeymap(base)
         let compiled = try lexicon.compiled()
         let readers: [LineReader]
         let stopReading = StopFlag()
@@ -71,7 +129,7 @@ struct Monitor: ParsableCommand {
         }
         let decisionStore: SQLiteDecisionStore
         let book: StatusBook
-        let feedID = Monitor.feedID(feeds)
+        let feedID = ConsoleOptions.feedID(feeds)
         do {
             decisionStore = try SQLiteDecisionStore(path: store)
             book = StatusBook(replaying: try decisionStore.decisions(feed: feedID))
@@ -87,11 +145,12 @@ struct Monitor: ParsableCommand {
         }
         let who = moderator ?? ProcessInfo.processInfo.environment["USER"].flatMap { $0.isEmpty ? nil : $0 } ?? "moderator"
         let session = SessionInfo(
-            moderator: who, storePath: store, feedLabel: feeds.map { $0 == "-" ? "<stdin>" : ($0 as NSString).lastPathComponent }.joined(separator: "+") + (follow ? " (following)" : ""),
+            moderator: who, storePath: store,
+            feedLabel: feeds.map { $0 == "-" ? "<stdin>" : ($0 as NSString).lastPathComponent }.joined(separator: "+") + (follow ? " (following)" : ""),
             feedID: feedID, lexiconVersion: compiled.lexicon.version,
             categories: compiled.lexicon.categories.filter { !$0.isNegative }.map { (id: $0.id, label: $0.label) },
             mask: mask, mouse: mouse, breakAfter: breakAfter.map { Double($0) * 60 })
-        let core = LiveCore(compiled: compiled, readers: readers, clusters: try window.config())
+        let core = LiveCore(compiled: compiled, readers: readers, clusters: try window.config(), pacer: pacer)
         let terminal: Terminal
         do {
             terminal = try Terminal(options: TerminalOptions(theme: theme, mouse: mouse, keysFromTTY: feeds.contains("-") || !Terminal.stdinIsTerminal(), logPath: log))
@@ -99,27 +158,22 @@ struct Monitor: ParsableCommand {
             Diagnostics.say("\(error)")
             throw ExitCode(64)
         }
-        let summary = ConsoleLoop(terminal: terminal, core: core, store: decisionStore,
+        let summary = ConsoleLoop(terminal: terminal, core: core, store: decisionStore, pacer: pacer,
                                   state: AppState(session: session, keymap: keymap, statuses: book)).run()
         stopReading.set()
         terminal.shutdown()
         Diagnostics.say(summary)
     }
 
-    func validate() throws {
-        if follow, feeds.count != 1 { throw ValidationError("--follow reads one feed; give a single file (or '-').") }
-        if let breakAfter, breakAfter < 1 { throw ValidationError("--break-after must be at least 1 minute.") }
-    }
-
-    func loadKeymap() throws -> Keymap {
+    func loadKeymap(_ base: Keymap) throws -> Keymap {
         let path = keys ?? Keymap.defaultPath
         guard FileManager.default.fileExists(atPath: path) else {
             if keys != nil { Diagnostics.say("\(path): no such key bindings file"); throw ExitStatus.noInput }
-            return .standard
+            return base
         }
         do {
             let text = try String(contentsOfFile: path, encoding: .utf8)
-            return try Keymap.standard.overridden(byYAML: text, file: path)
+            return try base.overridden(byYAML: text, file: path)
         } catch {
             Diagnostics.say("\(error)")
             throw ExitStatus.dataError
@@ -146,12 +200,14 @@ final class ConsoleLoop {
     let terminal: Terminal
     let core: LiveCore
     let writer: DecisionWriter
+    let pacer: ReplayPacer?
     var state: AppState
     private let started = DispatchTime.now().uptimeNanoseconds
 
-    init(terminal: Terminal, core: LiveCore, store: DecisionStore, state: AppState) {
+    init(terminal: Terminal, core: LiveCore, store: DecisionStore, pacer: ReplayPacer?, state: AppState) {
         self.terminal = terminal
         self.core = core
+        self.pacer = pacer
         writer = DecisionWriter(store: store)
         self.state = state
     }
@@ -162,6 +218,7 @@ final class ConsoleLoop {
         let size = terminal.size
         _ = state.update(.resize(rows: size.rows, cols: size.cols))
         _ = state.update(.tick(now))
+        if let pacer { _ = state.update(.replayStatus(pacer.status)) }
         core.start()
         var dirty = true
         var lastDraw = 0.0
@@ -189,6 +246,14 @@ final class ConsoleLoop {
                     case .record(var decision, let token):
                         decision.decidedAt = Date()
                         writer.write(decision, token: token)
+                    case .replay(let command):
+                        guard let pacer else { break }
+                        switch command {
+                        case .replayFaster: pacer.faster()
+                        case .replaySlower: pacer.slower()
+                        default: pacer.togglePause()
+                        }
+                        _ = state.update(.replayStatus(pacer.status))
                     case .quit:
                         writer.flush()
                         break loop

@@ -337,6 +337,28 @@ func savedItem(_ screen: String) -> String? {
         try tmux.waitFor(text: "DONE")
     }
 
+    @Test func replayIsPacedPausedAndSpedUp() throws {
+        let tmux = try TmuxSession()
+        defer { tmux.close() }
+        try tmux.run("\(vigilBinary().path) replay \(workshopFeed) --speed 0.25 --store \(tmux.path("r.sqlite")) --moderator trainee1 --log \(tmux.path("r.log")); echo DONE")
+        try tmux.waitFor(text: "replay 0.25× ▶")
+        Thread.sleep(forTimeInterval: 1)
+        // A quarter of real time: a second of wall time is a fraction of the first minute of feed.
+        #expect(try tmux.screen().contains("feed 2026-03-01T08:00:0"))
+        #expect(!(try tmux.screen().contains("end of feed")))
+        try tmux.keys("p")
+        try tmux.waitFor(text: "replay 0.25× paused")
+        try tmux.keys("p")
+        for _ in 0..<12 { try tmux.keys("+") }
+        try tmux.waitFor(text: "replay max ▶")
+        try tmux.waitFor(text: "end of feed")
+        try tmux.keys("j", "d")
+        try tmux.waitFor(text: "saved: dismiss post:")
+        try tmux.keys("q")
+        try tmux.waitFor(text: "DONE")
+        #expect(try SQLiteDecisionStore(path: tmux.path("r.sqlite")).decisions(feed: nil).map(\.moderator) == ["trainee1"])
+    }
+
     @Test func withoutATerminalItPointsToScan() throws {
         let run = try vigil(["monitor", workshopFeed, "--store", FileManager.default.temporaryDirectory.appendingPathComponent("unused-\(UUID()).sqlite").path])
         #expect(run.status == 64)
