@@ -94,7 +94,8 @@ let package = Package(
         .testTarget(name: "VigilCoordinationTests", dependencies: ["VigilCoordination", "VigilFeed", "VigilText"]),
         .testTarget(name: "VigilCLITests", dependencies: ["VigilPipeline", "VigilTriage"]),
         .testTarget(name: "VigilTriageTests", dependencies: ["VigilTriage"]),
-        .testTarget(name: "VigilTUITests", dependencies: ["VigilTUI", "VigilTriage"]),
+        // Snapshots are read from the source tree by path, not bundled.
+        .testTarget(name: "VigilTUITests", dependencies: ["VigilTUI", "VigilTriage"], exclude: ["Snapshots"]),
     ],
     cxxLanguageStandard: .cxx17
 )

@@ -171,24 +171,16 @@ public final class ScanPipeline {
                 case .account:
                     stats.accounts += 1
                     if let id = event.id { accounts.set(id, followers: event.followers ?? 0) }
-                    if detector != nil || onOtherEvent != nil {
-                        let materialized = event.materialize()
-                        if let detector, case .account(let account) = materialized { detector.account(account) }
-                        onOtherEvent?(materialized)
-                    }
+                    deliver(event)
                 case .suspension:
                     stats.suspensions += 1
-                    if detector != nil || onOtherEvent != nil {
-                        let materialized = event.materialize()
-                        if let detector, case .suspension(let suspension) = materialized { detector.suspension(suspension) }
-                        onOtherEvent?(materialized)
-                    }
+                    deliver(event)
                 case .marker:
                     stats.markers += 1
-                    onOtherEvent?(event.materialize())
+                    deliver(event)
                 case .scenario:
                     stats.scenarios += 1
-                    onOtherEvent?(event.materialize())
+                    deliver(event)
                 }
                 drainClusterEvents()
             }
@@ -198,6 +190,20 @@ public final class ScanPipeline {
             return true
         })
         onProgress?(reader.consumedBytes, reader.totalBytes)
+    }
+
+    /// Hands an account, suspension, marker or scenario event to whoever needs it, building its
+    /// Swift form only then: the detector takes accounts and suspensions, `onOtherEvent` all.
+    private func deliver(_ event: RawEvent) {
+        let forDetector = detector != nil && (event.kind == .account || event.kind == .suspension)
+        guard forDetector || onOtherEvent != nil else { return }
+        let materialized = event.materialize()
+        switch materialized {
+        case .account(let account): detector?.account(account)
+        case .suspension(let suspension): detector?.suspension(suspension)
+        default: break
+        }
+        onOtherEvent?(materialized)
     }
 
     private func post(_ event: RawEvent, threshold: Double, reportContested: Bool) {

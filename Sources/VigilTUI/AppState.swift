@@ -157,6 +157,7 @@ public struct Filter: Sendable, Equatable {
         if !categories.isEmpty, !categories.contains(where: { c in post.categories.contains { $0.lowercased().hasPrefix(c) } }) { return false }
         if !bands.isEmpty, !bands.contains(post.band) { return false }
         if !accounts.isEmpty, !accounts.contains(where: { post.account.lowercased().contains($0) }) { return false }
+        guard !words.isEmpty else { return true }
         let text = post.text.lowercased()
         return words.allSatisfy { text.contains($0) }
     }

@@ -67,6 +67,11 @@ public struct DisplayText: Sendable, Equatable {
         Int(vigil_wcwidth(scalar.value))
     }
 
+    /// The graphemes of sanitized text, each at least one column (a placeholder is never invisible).
+    static func placeholders(_ safe: String) -> [(text: String, width: Int)] {
+        safe.map { piece in (String(piece), max(1, piece.unicodeScalars.reduce(0) { $0 + max(0, columns($1)) })) }
+    }
+
     /// One original grapheme → the display pieces that stand for it (usually one).
     static func normalize(_ character: Character) -> [(text: String, width: Int)] {
         let scalars = Array(character.unicodeScalars)
@@ -78,7 +83,7 @@ public struct DisplayText: Sendable, Equatable {
                 let w = columns(s)
                 return w >= 0 ? [(String(character), w)] : [("\u{FFFD}", 1)]
             }
-            return safe.map { piece in (String(piece), max(1, piece.unicodeScalars.reduce(0) { $0 + max(0, columns($1)) })) }
+            return placeholders(safe)
         }
         // An emoji sequence: keep what glibc and terminals agree on before sanitizing, since
         // the ZWJ that joins it would otherwise become a visible placeholder.
@@ -99,7 +104,7 @@ public struct DisplayText: Sendable, Equatable {
         }
         let safe = TerminalSafe.sanitize(String(character))
         if safe.unicodeScalars.elementsEqual(scalars) == false {
-            return safe.map { piece in (String(piece), max(1, piece.unicodeScalars.reduce(0) { $0 + max(0, columns($1)) })) }
+            return placeholders(safe)
         }
         let kept = scalars
         let width = kept.reduce(0) { $0 + max(0, columns($1)) }

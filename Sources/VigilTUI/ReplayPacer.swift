@@ -6,16 +6,15 @@ import VigilFeed
 /// event: `offset` seconds of feed time after it (`--start`), so earlier events pass at once.
 public final class ReplayPacer: @unchecked Sendable {
     private let lock = NSLock()
-    private var clock: ReplayClock?
-    /// The speed the clock starts at (changes made before the first event land here).
-    private var startSpeed: Double
+    /// Runs from the start; the first event moves it to its own time (speed and pause kept).
+    private var clock: ReplayClock
+    private var anchored = false
     private let offset: Double
     private let started = DispatchTime.now().uptimeNanoseconds
-    private var pausedBeforeStart = false
 
     public init(speed: Double, startOffset: Double = 0) {
-        startSpeed = speed
         offset = startOffset
+        clock = ReplayClock(start: 0, wall: 0, speed: speed)
     }
 
     var wall: Double { Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9 }
@@ -25,14 +24,13 @@ public final class ReplayPacer: @unchecked Sendable {
         let eventTime = ts.seconds
         while !stop() {
             lock.lock()
-            if clock == nil {
-                var fresh = ReplayClock(start: eventTime + offset, wall: wall, speed: startSpeed)
-                if pausedBeforeStart { fresh.pause(atWall: wall) }
-                clock = fresh
-            }
             let now = wall
-            let due = clock!.isDue(eventTime, atWall: now)
-            let delay = clock!.wait(until: eventTime, atWall: now) ?? 0.05
+            if !anchored {
+                clock.seek(to: eventTime + offset, atWall: now)
+                anchored = true
+            }
+            let due = clock.isDue(eventTime, atWall: now)
+            let delay = clock.wait(until: eventTime, atWall: now) ?? 0.05
             lock.unlock()
             if due { return }
             // Short sleeps, so a pause or a speed change takes effect at once.
@@ -46,24 +44,15 @@ public final class ReplayPacer: @unchecked Sendable {
 
     private func change(_ body: (inout ReplayClock, Double) -> Void) {
         lock.lock()
-        defer { lock.unlock() }
-        if clock == nil {
-            // Before the first event: remember the change on a clock started now.
-            var pending = ReplayClock(start: 0, wall: wall, speed: startSpeed)
-            if pausedBeforeStart { pending.pause(atWall: wall) }
-            body(&pending, wall)
-            pausedBeforeStart = pending.isPaused
-            startSpeed = pending.speed
-            return
-        }
-        body(&clock!, wall)
+        body(&clock, wall)
+        lock.unlock()
     }
 
     /// What the status bar shows.
     public var status: ReplayStatus {
         lock.lock()
         defer { lock.unlock() }
-        return ReplayStatus(speed: clock?.speed ?? startSpeed, paused: clock?.isPaused ?? pausedBeforeStart)
+        return ReplayStatus(speed: clock.speed, paused: clock.isPaused)
     }
 }
 

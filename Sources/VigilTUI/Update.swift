@@ -67,21 +67,14 @@ extension AppState {
         }
         for event in batch.clusters {
             sequence += 1
-            if var known = clusters[event.cluster] {
-                let fresh = ClusterItem(event: event, sequence: known.sequence, flaggedAt: known.flaggedAt)
-                known.state = fresh.state
-                known.mergedInto = fresh.mergedInto
-                known.members = fresh.members
-                known.signals = fresh.signals
-                known.score = fresh.score
-                known.lastTs = fresh.lastTs
-                known.lastTime = fresh.lastTime
-                known.activity.append(fresh.members.count)
-                if known.activity.count > 40 { known.activity.removeFirst(known.activity.count - 40) }
-                clusters[event.cluster] = known
-            } else {
-                clusters[event.cluster] = ClusterItem(event: event, sequence: sequence, flaggedAt: now)
+            // The event carries the whole current state; the console adds the growth history.
+            var item = ClusterItem(event: event, sequence: sequence, flaggedAt: now)
+            if let known = clusters[event.cluster] {
+                item.sequence = known.sequence
+                item.flaggedAt = known.flaggedAt
+                item.activity = Array((known.activity + item.activity).suffix(40))
             }
+            clusters[event.cluster] = item
         }
         for account in batch.accounts {
             var merged = account

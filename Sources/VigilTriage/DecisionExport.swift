@@ -7,8 +7,9 @@ public enum DecisionExport {
         decisions.map { jsonLine($0) + "\n" }.joined()
     }
 
-    public static func jsonLine(_ decision: Decision) -> String {
-        JSONText.object([
+    /// The fields every JSON form of a decision starts with, in this order.
+    static func leadingFields(_ decision: Decision) -> [(String, JSONText)] {
+        [
             ("id", .int(Int(decision.id))),
             ("action", .string(decision.action.rawValue)),
             ("items", .strings(decision.items.map(\.description))),
@@ -17,6 +18,11 @@ public enum DecisionExport {
             ("moderator", .string(decision.moderator)),
             ("decided_at", .string(timestamp(decision.decidedAt))),
             ("feed_ts", .optional(decision.feedTs)),
+        ]
+    }
+
+    public static func jsonLine(_ decision: Decision) -> String {
+        JSONText.object(leadingFields(decision) + [
             ("feed", .string(decision.feed)),
             ("lexicon_version", .string(decision.lexiconVersion)),
             ("scores_shown", .array(decision.scoresShown.map(JSONText.optional))),

@@ -54,15 +54,7 @@ public enum EvidenceBundle {
             members.append(("snapshot", .null))
         }
         members.append(("history", .array(facts.history.map { decision in
-            .object([
-                ("id", .int(Int(decision.id))),
-                ("action", .string(decision.action.rawValue)),
-                ("items", .strings(decision.items.map(\.description))),
-                ("category", .optional(decision.category)),
-                ("note", .optional(decision.note)),
-                ("moderator", .string(decision.moderator)),
-                ("decided_at", .string(DecisionExport.timestamp(decision.decidedAt))),
-                ("feed_ts", .optional(decision.feedTs)),
+            .object(DecisionExport.leadingFields(decision) + [
                 ("lexicon_version", .string(decision.lexiconVersion)),
                 ("score_shown", .optional(facts.scoreShown(in: decision))),
                 ("revert_of", .optional(decision.revertOf)),

@@ -52,7 +52,7 @@ nonisolated(unsafe) let sharedFeeds: [ScenarioKind: Generated] = {
     return feeds
 }()
 
-nonisolated(unsafe) let builtInLexicon = try! CompiledLexicon.compile(LexiconLoader.builtIn())
+let builtInLexicon = try! CompiledLexicon.compile(LexiconLoader.builtIn())
 
 struct SimulatorTests {
     @Test("The same scenario, seed and options give byte-identical feed and key; another seed differs")
