@@ -108,11 +108,13 @@ public final class ScanPipeline {
     public var onOtherEvent: ((Event) -> Void)?
     /// Called with the event time of every post, suspension and marker before it is processed: a replay blocks
     /// here until the event is due, so pacing changes when things happen, never what happens.
-    public var beforeEvent: ((Timestamp) -> Void)?
+    /// Returning false ends the run there (a replay rewinding starts a new one).
+    public var beforeEvent: ((Timestamp) -> Bool)?
     /// Called about every 64k lines with (bytes consumed, total bytes if known).
     public var onProgress: ((Int64, Int64?) -> Void)?
     public private(set) var stats = ScanStats()
     private var accounts = AccountDirectory()
+    private var stopped = false
     private let decoder = FeedDecoder()
 
     public init(compiled: CompiledLexicon, options: ScanOptions = ScanOptions()) {
@@ -130,8 +132,8 @@ public final class ScanPipeline {
 
     public func run(_ readers: [LineReader]) throws -> ScanStats {
         let started = DispatchTime.now().uptimeNanoseconds
-        for reader in readers { try run(reader) }
-        drainClusterEvents()
+        for reader in readers where !stopped { try run(reader) }
+        if !stopped { drainClusterEvents() }
         stats.lateEvents = detector?.lateEvents ?? 0
         stats.seconds = Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9
         stats.inputBytes = readers.reduce(0) { $0 + $1.consumedBytes }
@@ -164,7 +166,10 @@ public final class ScanPipeline {
             case .event(let event):
                 stats.events += 1
                 // An account's time is its creation date, not when the feed saw it: never paced.
-                if let pace = beforeEvent, event.kind != .account, let ts = event.ts { pace(ts) }
+                if let pace = beforeEvent, event.kind != .account, let ts = event.ts, !pace(ts) {
+                    stopped = true
+                    return false
+                }
                 switch event.kind {
                 case .post:
                     post(event, threshold: threshold, reportContested: reportContested)

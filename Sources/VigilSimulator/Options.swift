@@ -38,32 +38,6 @@ public struct SimulationOptions: Sendable, Equatable {
         }
     }
 
-    /// `90s`, `25m`, `2h`, `1h30m`, or plain seconds.
-    public static func parseDuration(_ text: String) -> Double? {
-        if let plain = Double(text), plain > 0 { return plain }
-        var total = 0.0
-        var number = ""
-        var sawUnit = false
-        for c in text.lowercased() {
-            if c.isNumber || c == "." {
-                number.append(c)
-                continue
-            }
-            guard let value = Double(number) else { return nil }
-            switch c {
-            case "s": total += value
-            case "m": total += value * 60
-            case "h": total += value * 3600
-            case "d": total += value * 86_400
-            default: return nil
-            }
-            number = ""
-            sawUnit = true
-        }
-        guard number.isEmpty, sawUnit, total > 0, total.isFinite else { return nil }
-        return total
-    }
-
     /// `50/s`, `200/m`, `1000/h`, or plain posts per second.
     public static func parseRate(_ text: String) -> Double? {
         let parts = text.split(separator: "/", omittingEmptySubsequences: false)

@@ -1,5 +1,6 @@
 import Foundation
 import VigilCoordination
+import VigilFeed
 import VigilScoring
 import VigilTriage
 
@@ -45,6 +46,8 @@ public enum Mode: Sendable, Equatable {
     case clusterPlan(ClusterPlan)
     case help(scroll: Int)
     case confirmQuit
+    /// `vigil replay`: typing the time to go to.
+    case goTo(String)
 }
 
 /// What the console asks its runtime to do; `update` itself never touches disk or terminal.
@@ -52,7 +55,7 @@ public enum Effect: Sendable, Equatable {
     /// Write the decision to the store; answer with `.stored` or `.storeFailed` and `token`.
     case record(Decision, token: Int)
     /// Change the replay clock (`vigil replay`).
-    case replay(Command)
+    case replay(ReplayRequest)
     case quit
 }
 
@@ -71,8 +74,14 @@ public enum Msg: Sendable {
     case batch(CoreBatch)
     case stored(Decision, token: Int)
     case storeFailed(String, token: Int)
-    /// The replay clock's speed and state, after a change or on start.
+    /// The replay clock's speed, state and position, whenever they change.
     case replayStatus(ReplayStatus)
+    /// The replayed feed's extent and chapter markers (read once, in the background).
+    case outline(FeedOutline)
+    /// A rewind started the feed over: drop what the previous run delivered.
+    case rewound
+    /// Something the runtime could not do, shown on the message line.
+    case problem(String)
 }
 
 public struct CoreBatch: Sendable {
@@ -81,6 +90,7 @@ public struct CoreBatch: Sendable {
     public var clusters: [ClusterEvent] = []
     public var accounts: [AccountInfo] = []
     public var suspensions: [(account: String, ts: String)] = []
+    public var markers: [Marker] = []
     public var stats = CoreStats()
 
     public init() {}
@@ -102,10 +112,14 @@ public struct SessionInfo: Sendable, Equatable {
     public var breakAfter: Double?
     /// Clusters scoring at least this enter the queue.
     public var clusterQueueScore: Int
+    /// Trainee mode (`vigil replay --hide-scores`): no bands, scores or explanations on screen,
+    /// and the queue in order of arrival, so trainees judge the text themselves.
+    public var hideScores: Bool
 
     public init(moderator: String, storePath: String, feedLabel: String, feedID: String, lexiconVersion: String,
                 categories: [(id: String, label: String)], mask: Bool = false, mouse: Bool = false, clusterQueueScore: Int = 60,
-                breakAfter: Double? = nil) {
+                breakAfter: Double? = nil, hideScores: Bool = false) {
+        self.hideScores = hideScores
         self.breakAfter = breakAfter
         self.moderator = moderator
         self.storePath = storePath
@@ -120,6 +134,7 @@ public struct SessionInfo: Sendable, Equatable {
 
     public static func == (a: SessionInfo, b: SessionInfo) -> Bool {
         a.moderator == b.moderator && a.storePath == b.storePath && a.feedID == b.feedID && a.mask == b.mask
+            && a.hideScores == b.hideScores
             && a.categories.map(\.id) == b.categories.map(\.id)
     }
 }
@@ -184,6 +199,14 @@ public struct AppState: Sendable {
     public internal(set) var breakDue = false
     /// Set in `vigil replay`: the clock's speed and state for the status bar.
     public internal(set) var replay: ReplayStatus?
+    /// The replayed feed's extent and markers, once read.
+    public internal(set) var outline: FeedOutline?
+    /// The last chapter marker reached, and when its banner went up (session clock).
+    public internal(set) var chapter: Marker?
+    var chapterBannerSince: Double?
+    /// The scenario's truth (`--answer-key`), shown for the selected item when toggled on.
+    public internal(set) var answers: AnswerOverlay?
+    public internal(set) var showAnswers = false
     public var message: String?
     public var messageIsError = false
 
@@ -232,9 +255,11 @@ public struct AppState: Sendable {
     public internal(set) var detailItem: ItemRef?
 
     public static let feedCapacity = 500
+    public static let chapterBannerSeconds = 12.0
     public static let rateWindow = 60
 
-    public init(session: SessionInfo, keymap: Keymap = .standard, statuses: StatusBook = StatusBook()) {
+    public init(session: SessionInfo, keymap: Keymap = .standard, statuses: StatusBook = StatusBook(), answers: AnswerOverlay? = nil) {
+        self.answers = answers
         self.session = session
         self.keymap = keymap
         book = statuses
@@ -260,13 +285,21 @@ public struct AppState: Sendable {
             let members = cluster.members.compactMap { best[$0] }.max() ?? 0
             entries.append((cluster.ref, max(Double(cluster.score), members) + 0.5, cluster.sequence))
         }
-        entries.sort { ($0.priority, -$0.seq) > ($1.priority, -$1.seq) }
+        if session.hideScores {
+            // Priority would give the score away: oldest first.
+            entries.sort { $0.seq < $1.seq }
+        } else {
+            entries.sort { ($0.priority, -$0.seq) > ($1.priority, -$1.seq) }
+        }
         return entries.map(\.ref)
     }
 
     /// Clusters for the clusters pane: active ones first, by score.
     public var clusterList: [ClusterItem] {
-        clusters.values.filter { $0.state != .merged }.sorted { ($0.state == .dormant ? 0 : 1, $0.score, -$0.sequence) > ($1.state == .dormant ? 0 : 1, $1.score, -$1.sequence) }
+        // Trainee mode hides scores, so it does not rank by them either.
+        clusters.values.filter { $0.state != .merged }.sorted {
+            ($0.state == .dormant ? 0 : 1, session.hideScores ? 0 : $0.score, -$0.sequence) > ($1.state == .dormant ? 0 : 1, session.hideScores ? 0 : $1.score, -$1.sequence)
+        }
     }
 
     public var visibleFeed: [PostItem] { filter.isEmpty ? feed : feed.filter { filter.admits($0) } }

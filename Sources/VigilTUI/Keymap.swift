@@ -11,6 +11,8 @@ public enum Command: String, Sendable, CaseIterable, Codable {
     case confirm, dismiss, escalate, annotate, snooze, undo, redo
     case mark, bulk, reveal, pauseFeed = "pause-feed"
     case replayPause = "replay-pause", replayFaster = "replay-faster", replaySlower = "replay-slower"
+    case replayStep = "replay-step", replayBack = "replay-back", previousMarker = "previous-marker", nextMarker = "next-marker"
+    case goTo = "go-to", answerKey = "answer-key"
 
     public var help: String {
         switch self {
@@ -47,6 +49,12 @@ public enum Command: String, Sendable, CaseIterable, Codable {
         case .replayPause: return "replay: pause / resume the clock"
         case .replayFaster: return "replay: faster (up to 1000x, then as fast as possible)"
         case .replaySlower: return "replay: slower (down to 0.25x)"
+        case .replayStep: return "replay: pause and step one event forward"
+        case .replayBack: return "replay: step back one event (re-derived from the start)"
+        case .previousMarker: return "replay: back to the previous chapter marker"
+        case .nextMarker: return "replay: on to the next chapter marker"
+        case .goTo: return "replay: go to a time (00:05:00, 5m, 300s after the start)"
+        case .answerKey: return "replay: show / hide the answer key for the item (--answer-key)"
         }
     }
 
@@ -72,6 +80,12 @@ public enum Command: String, Sendable, CaseIterable, Codable {
         case .replayPause: return "play/pause"
         case .replayFaster: return "faster"
         case .replaySlower: return "slower"
+        case .replayStep: return "step"
+        case .replayBack: return "back"
+        case .previousMarker: return "chapter"
+        case .nextMarker: return "chapter"
+        case .goTo: return "go to"
+        case .answerKey: return "answer key"
         case .back: return "back"
         default: return rawValue
         }
@@ -93,13 +107,20 @@ public struct Keymap: Sendable, Equatable {
     ])
 
     /// For `vigil replay`: `p` pauses the replay clock (the feed pane's pause moves to `P`), `+`
-    /// and `-` change its speed.
+    /// and `-` change its speed, `.` and `,` step, `[` and `]` jump between chapter markers, `g`
+    /// goes to a time (first item stays on Home), `t` toggles the answer key.
     public static let replay: Keymap = {
         var map = Keymap.standard
         map.bindings[.char("p")] = .replayPause
         map.bindings[.char("P")] = .pauseFeed
         map.bindings[.char("+")] = .replayFaster
         map.bindings[.char("-")] = .replaySlower
+        map.bindings[.char(".")] = .replayStep
+        map.bindings[.char(",")] = .replayBack
+        map.bindings[.char("[")] = .previousMarker
+        map.bindings[.char("]")] = .nextMarker
+        map.bindings[.char("g")] = .goTo
+        map.bindings[.char("t")] = .answerKey
         return map
     }()
 

@@ -20,11 +20,14 @@ public final class LiveCore: @unchecked Sendable {
     private let options: ScanOptions
     private var thread: Thread?
     private let pacer: ReplayPacer?
+    /// The pacer's run this core plays (a rewind starts a new core on a new run).
+    private let pacerRun: Int
 
     /// With a `pacer`, events are delivered on the replay clock instead of as fast as they are read.
     public init(compiled: CompiledLexicon, readers: [LineReader], clusters: CoordinationConfig, feedSamplesPerBatch: Int = 200,
                 pacer: ReplayPacer? = nil) {
         self.pacer = pacer
+        pacerRun = pacer?.currentRun ?? 0
         self.compiled = compiled
         self.readers = readers
         options = ScanOptions(clusters: clusters)
@@ -46,7 +49,7 @@ public final class LiveCore: @unchecked Sendable {
         var batch = mailbox
         batch.stats = stats
         guard !mailbox.flagged.isEmpty || !mailbox.feed.isEmpty || !mailbox.clusters.isEmpty || !mailbox.accounts.isEmpty
-            || !mailbox.suspensions.isEmpty || lastTakenPosts != stats.posts || lastTakenFinished != stats.finished else { return nil }
+            || !mailbox.suspensions.isEmpty || !mailbox.markers.isEmpty || lastTakenPosts != stats.posts || lastTakenFinished != stats.finished else { return nil }
         lastTakenPosts = stats.posts
         lastTakenFinished = stats.finished
         mailbox = CoreBatch()
@@ -64,7 +67,8 @@ public final class LiveCore: @unchecked Sendable {
 
     private func run() {
         let pipeline = ScanPipeline(compiled: compiled, options: options)
-        if let pacer { pipeline.beforeEvent = { pacer.waitUntilDue($0) } }
+        if let pacer { pipeline.beforeEvent = { [pacerRun] in pacer.waitUntilDue($0, run: pacerRun) } }
+        defer { pacer?.runEnded(pacerRun) }
         var current: Post?
         pipeline.onPost = { [self] event, score, cluster in
             let flaggedCandidate = score.band != .low
@@ -115,6 +119,8 @@ public final class LiveCore: @unchecked Sendable {
                 withLock { mailbox.accounts.append(info) }
             case .suspension(let s):
                 withLock { mailbox.suspensions.append((account: s.account, ts: s.ts.description)) }
+            case .marker(let marker):
+                withLock { mailbox.markers.append(marker) }
             default:
                 break
             }

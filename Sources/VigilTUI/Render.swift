@@ -1,5 +1,6 @@
 import Foundation
 import VigilCoordination
+import VigilFeed
 import VigilScoring
 import VigilTriage
 
@@ -21,6 +22,12 @@ extension AppState {
         drawMessage(&canvas, row: layout.messageRow)
         drawFooter(&canvas, row: layout.footerRow)
         drawOverlay(&canvas)
+        if chapterBannerShown, let chapter, mode == .normal {
+            var lines = [plain(chapter.title, .strong)]
+            if let note = chapter.note, !note.isEmpty { lines.append(plain(note, .text)) }
+            lines.append(plain("Any key continues.", .dim))
+            drawModal(&canvas, title: "Chapter", lines: lines, width: 72)
+        }
         if breakDue {
             let minutes = Int((session.breakAfter ?? 0) / 60)
             drawModal(&canvas, title: "Break", lines: [plain("You have been reviewing for \(minutes) minutes.", .strong),
@@ -46,8 +53,15 @@ extension AppState {
         canvas.fill(row: 0, col: 0, count: cols, role: .statusBar)
         let rate = postRate.last.map { "\($0) posts/s" } ?? "- posts/s"
         // Most important first: a narrow terminal cuts from the right.
-        var parts = ["vigil", session.moderator, stats.feedTs.isEmpty ? "waiting for events" : "feed \(stats.feedTs)"]
-        if let replay { parts.append(replay.label) }
+        // A replay shows the feed's clock time; its position says how far into the feed that is.
+        let feedTime = replay != nil ? clock(stats.feedTs) : stats.feedTs
+        var parts = ["vigil", session.moderator, stats.feedTs.isEmpty ? "waiting for events" : "feed \(feedTime)"]
+        if let replay {
+            parts.append(replay.label)
+            if let position = replayPosition { parts.append(position) }
+            if let chapter { parts.append("§ " + chapter.title) }
+            if session.hideScores { parts.append("trainee mode") }
+        }
         parts += [rate, "queue \(queue.count)"]
         if !marks.isEmpty { parts.append("marked \(marks.count)") }
         if !pending.isEmpty { parts.append("saving \(pending.count)") }
@@ -72,6 +86,9 @@ extension AppState {
             canvas.put("/" + text + "▏", row: row, col: 0, role: .strong)
         case .command(let text):
             canvas.put(":" + text + "▏", row: row, col: 0, role: .strong)
+        case .goTo(let text):
+            let end = canvas.put("go to (00:05:00, 5m after the start): ", row: row, col: 0, role: .warning)
+            canvas.put(text + "▏", row: row, col: end, role: .strong)
         case .prompt(let title, let text, _):
             let end = canvas.put(title + ": ", row: row, col: 0, role: .warning)
             canvas.put(text + "▏", row: row, col: end, role: .strong)
@@ -91,7 +108,9 @@ extension AppState {
         switch mode {
         case .normal:
             if replay != nil {
-                for command in [Command.replayPause, .replayFaster, .replaySlower] {
+                var commands = [Command.replayPause, .replayFaster, .replaySlower, .replayStep, .replayBack, .nextMarker, .goTo]
+                if answers != nil { commands.append(.answerKey) }
+                for command in commands {
                     if let key = keymap.keys(for: command).first { hints.append((key.name, command.hint)) }
                 }
             }
@@ -100,7 +119,7 @@ extension AppState {
             }
         case .pickCategory: hints = [("1-9", "pick"), ("Enter", "choose"), ("Esc", "cancel")]
         case .clusterPlan: hints = [("Space", "except/include"), ("Enter", "apply"), ("Esc", "cancel")]
-        case .filter, .command, .prompt: hints = [("Enter", "apply"), ("Esc", "cancel"), ("C-u", "clear")]
+        case .filter, .command, .prompt, .goTo: hints = [("Enter", "apply"), ("Esc", "cancel"), ("C-u", "clear")]
         case .help: hints = [("any key", "close")]
         case .confirmQuit: hints = [("y", "quit"), ("n", "stay")]
         }
@@ -171,7 +190,7 @@ extension AppState {
             let index = offset + line
             let post = posts[posts.count - 1 - index]
             let row = r.top + line
-            let role = bandRole(post.band)
+            let role = session.hideScores ? .text : bandRole(post.band)
             var col = canvas.put("\(clock(post.ts)) \(pad(post.platform ?? "-", 4)) \(pad(post.lang, 3)) ", row: row, col: r.left, role: .dim, limit: r.width)
             col = canvas.put(pad(post.account, 10) + " ", row: row, col: col, role: .text, limit: r.left + r.width - col)
             canvas.put(highlighted(post, base: role, flatten: true), row: row, col: col, limit: r.left + r.width - col)
@@ -193,18 +212,31 @@ extension AppState {
             let row = r.top + line
             let mark = marks.contains(ref) ? "*" : " "
             var col = canvas.put(mark, row: row, col: r.left, role: .marked)
+            if showAnswers, let answers {
+                let (tag, violating) = answers.tag(ref, members: clusters[ref.id]?.members ?? [])
+                col = canvas.put(tag, row: row, col: col, role: violating ? .error : .good) + 1
+            }
             if ref.kind == .post, let post = posts[ref.id] {
-                col = canvas.put(bandTag(post.band), row: row, col: col, role: bandRole(post.band))
-                col = canvas.put(String(format: " %3d %4@ ", post.score, age(post.flaggedAt) as NSString), row: row, col: col, role: .text)
-                col = canvas.put(pad(post.categories.first ?? "-", 14) + " ", row: row, col: col, role: .dim, limit: r.left + r.width - col)
+                if session.hideScores {
+                    col = canvas.put(String(format: "POST %4@ ", age(post.flaggedAt) as NSString), row: row, col: col, role: .text)
+                } else {
+                    col = canvas.put(bandTag(post.band), row: row, col: col, role: bandRole(post.band))
+                    col = canvas.put(String(format: " %3d %4@ ", post.score, age(post.flaggedAt) as NSString), row: row, col: col, role: .text)
+                    col = canvas.put(pad(post.categories.first ?? "-", 14) + " ", row: row, col: col, role: .dim, limit: r.left + r.width - col)
+                }
                 if let cluster = post.cluster { col = canvas.put("◆" + cluster + " ", row: row, col: col, role: .warning, limit: r.left + r.width - col) }
                 col = canvas.put(post.account + " ", row: row, col: col, role: .strong, limit: r.left + r.width - col)
                 canvas.put(highlighted(post, base: .text, flatten: true), row: row, col: col, limit: r.left + r.width - col)
             } else if let cluster = clusters[ref.id] {
                 col = canvas.put("CLSTR", row: row, col: col, role: .warning)
-                col = canvas.put(String(format: " %3d %4@ ", cluster.score, age(cluster.flaggedAt) as NSString), row: row, col: col, role: .text)
-                canvas.put("◆\(cluster.id) \(cluster.state.rawValue) · \(cluster.members.count) accounts · \(signalSummary(cluster))",
-                           row: row, col: col, role: .strong, limit: r.left + r.width - col)
+                if session.hideScores {
+                    col = canvas.put(String(format: " %4@ ", age(cluster.flaggedAt) as NSString), row: row, col: col, role: .text)
+                    canvas.put("◆\(cluster.id) \(cluster.state.rawValue) · \(cluster.members.count) accounts", row: row, col: col, role: .strong, limit: r.left + r.width - col)
+                } else {
+                    col = canvas.put(String(format: " %3d %4@ ", cluster.score, age(cluster.flaggedAt) as NSString), row: row, col: col, role: .text)
+                    canvas.put("◆\(cluster.id) \(cluster.state.rawValue) · \(cluster.members.count) accounts · \(signalSummary(cluster))",
+                               row: row, col: col, role: .strong, limit: r.left + r.width - col)
+                }
             }
             if isSaving(ref) { canvas.put("saving", row: row, col: r.left + r.width - 6, role: .pending) }
             if focus == .queue, index == queueSelected { canvas.restyle(row: row, col: r.left, count: r.width, role: .selected) }
@@ -223,12 +255,18 @@ extension AppState {
             let index = offset + line
             let cluster = list[index]
             let row = r.top + line
-            let role: Role = cluster.score >= 85 ? .bandCritical : cluster.score >= 60 ? .bandHigh : cluster.score >= 30 ? .bandMedium : .bandLow
             var col = canvas.put(marks.contains(cluster.ref) ? "*" : " ", row: row, col: r.left, role: .marked)
-            col = canvas.put(String(format: "%-5@ %-7@ %3d %3d ", cluster.id as NSString, cluster.state.rawValue as NSString, cluster.members.count, cluster.score),
-                             row: row, col: col, role: role)
-            col = canvas.put(spark(cluster.activity, width: 8) + " ", row: row, col: col, role: .spark, limit: r.left + r.width - col)
-            canvas.put(signalSummary(cluster), row: row, col: col, role: .dim, limit: r.left + r.width - col)
+            if session.hideScores {
+                col = canvas.put(String(format: "%-5@ %-7@ %3d ", cluster.id as NSString, cluster.state.rawValue as NSString, cluster.members.count),
+                                 row: row, col: col, role: .text)
+                canvas.put(spark(cluster.activity, width: 8), row: row, col: col, role: .spark, limit: r.left + r.width - col)
+            } else {
+                let role: Role = cluster.score >= 85 ? .bandCritical : cluster.score >= 60 ? .bandHigh : cluster.score >= 30 ? .bandMedium : .bandLow
+                col = canvas.put(String(format: "%-5@ %-7@ %3d %3d ", cluster.id as NSString, cluster.state.rawValue as NSString, cluster.members.count, cluster.score),
+                                 row: row, col: col, role: role)
+                col = canvas.put(spark(cluster.activity, width: 8) + " ", row: row, col: col, role: .spark, limit: r.left + r.width - col)
+                canvas.put(signalSummary(cluster), row: row, col: col, role: .dim, limit: r.left + r.width - col)
+            }
             if verdict(cluster.ref) != nil { canvas.put("✓", row: row, col: r.left + r.width - 1, role: .decided) }
             if focus == .clusters, index == clusterSelected { canvas.restyle(row: row, col: r.left, count: r.width, role: .selected) }
         }
@@ -251,13 +289,18 @@ extension AppState {
 
     func detailLines(width: Int) -> [Styled] {
         guard let item = shownItem else { return [plain("Select an item in the queue (Enter opens it here).", .dim)] }
+        var lines: [Styled] = []
+        if showAnswers, let answers {
+            let (text, violating) = answers.describe(item, members: clusters[item.id]?.members ?? [])
+            lines.append(plain("ANSWER KEY: " + text, violating ? .error : .good))
+        }
         switch item.kind {
         case .post:
-            guard let post = post(item.id) else { return [plain("Post \(item.id) is no longer in memory.", .dim)] }
-            return postLines(post, width: width)
+            guard let post = post(item.id) else { return lines + [plain("Post \(item.id) is no longer in memory.", .dim)] }
+            return lines + postLines(post, width: width)
         case .cluster:
-            guard let cluster = clusters[item.id] else { return [plain("Cluster \(item.id) is unknown.", .dim)] }
-            return clusterLines(cluster, width: width)
+            guard let cluster = clusters[item.id] else { return lines + [plain("Cluster \(item.id) is unknown.", .dim)] }
+            return lines + clusterLines(cluster, width: width)
         }
     }
 
@@ -266,8 +309,12 @@ extension AppState {
         let account = accounts[post.account]
         let handle = account?.handle.map { "@\($0)" } ?? post.account
         lines.append(plain("post \(post.id) · \(handle) (\(post.account)) · \(post.platform ?? "-") · \(post.lang) · \(post.ts)", .strong))
-        lines.append(plain("\(bandTag(post.band).trimmingCharacters(in: .whitespaces)) score \(post.score) · priority \(String(format: "%.1f", post.priority))"
-                           + (post.cluster.map { " · cluster ◆\($0)" } ?? ""), bandRole(post.band)))
+        if session.hideScores {
+            lines.append(plain("trainee mode: judge the text yourself" + (post.cluster.map { " · cluster ◆\($0)" } ?? ""), .dim))
+        } else {
+            lines.append(plain("\(bandTag(post.band).trimmingCharacters(in: .whitespaces)) score \(post.score) · priority \(String(format: "%.1f", post.priority))"
+                               + (post.cluster.map { " · cluster ◆\($0)" } ?? ""), bandRole(post.band)))
+        }
         lines.append(statusLine(post.ref))
         lines.append([])
         // Full text, wrapped, highlights on the original text; Arabic-dominant posts right-aligned.
@@ -280,10 +327,12 @@ extension AppState {
                 lines.append(line)
             }
         }
-        lines.append([])
-        lines.append(plain("Why flagged", .title))
-        for entry in post.explanation.split(separator: "\n") { lines.append(plain("  " + entry, .text)) }
-        if !post.matches.isEmpty {
+        if !session.hideScores {
+            lines.append([])
+            lines.append(plain("Why flagged", .title))
+            for entry in post.explanation.split(separator: "\n") { lines.append(plain("  " + entry, .text)) }
+        }
+        if !post.matches.isEmpty, !session.hideScores {
             let bytes = Array(post.text.utf8)
             for m in post.matches {
                 let original = m.range.upperBound <= bytes.count ? String(decoding: bytes[m.range], as: UTF8.self) : ""
@@ -310,23 +359,35 @@ extension AppState {
         }
         if let cluster = post.cluster.flatMap({ clusters[$0] }) {
             lines.append([])
-            lines.append(plain("Cluster ◆\(cluster.id) · \(cluster.state.rawValue) · \(cluster.members.count) accounts · score \(cluster.score)", .title))
-            lines.append(plain("  " + signalSummary(cluster), .dim))
+            if session.hideScores {
+                lines.append(plain("Cluster ◆\(cluster.id) · \(cluster.state.rawValue) · \(cluster.members.count) accounts", .title))
+            } else {
+                lines.append(plain("Cluster ◆\(cluster.id) · \(cluster.state.rawValue) · \(cluster.members.count) accounts · score \(cluster.score)", .title))
+                lines.append(plain("  " + signalSummary(cluster), .dim))
+            }
         }
         return lines
     }
 
     func clusterLines(_ cluster: ClusterItem, width: Int) -> [Styled] {
         var lines: [Styled] = []
-        lines.append(plain("cluster \(cluster.id) · \(cluster.state.rawValue)\(cluster.mergedInto.map { " → \($0)" } ?? "") · \(cluster.members.count) accounts · score \(cluster.score)", .strong))
+        lines.append(plain("cluster \(cluster.id) · \(cluster.state.rawValue)\(cluster.mergedInto.map { " → \($0)" } ?? "") · \(cluster.members.count) accounts"
+                           + (session.hideScores ? "" : " · score \(cluster.score)"), .strong))
         lines.append(plain("first \(cluster.firstTs) · last \(cluster.lastTs)", .dim))
         lines.append([("growth ", 7, .dim)] + DisplayText(spark(cluster.activity, width: 30)).graphemes.map { ($0.text, $0.width, Role.spark) })
         lines.append(statusLine(cluster.ref))
         lines.append(plain("Members", .title))
         let handles = cluster.members.map { m in accounts[m]?.handle.map { "\(m) @\($0)" } ?? m }
         for chunk in handles.chunked(by: max(1, width / 24)) { lines.append(plain("  " + chunk.joined(separator: "  "), .text)) }
-        lines.append(plain("Evidence", .title))
-        for signal in cluster.signals {
+        if session.hideScores {
+            // The detector's evidence is its explanation: trainees read the members' posts instead.
+            let members = Set(cluster.members)
+            let memberPosts = posts.values.filter { members.contains($0.account) }.sorted { $0.sequence < $1.sequence }
+            lines.append(plain("Posts by members (\(memberPosts.count) flagged)", .title))
+            for p in memberPosts.suffix(8) { lines.append(plain("  \(clock(p.ts)) \(p.account): \(isMasked(cluster.ref) ? "▒▒▒" : p.text)", .text)) }
+        }
+        for (index, signal) in cluster.signals.enumerated() where !session.hideScores {
+            if index == 0 { lines.append(plain("Evidence", .title)) }
             lines.append(plain("  \(signal.signal.rawValue) · \(signal.edges) edges", .strong))
             for key in signal.keys.prefix(4) { lines.append(plain("    key: \(key)", .text)) }
             for sample in signal.samples.prefix(3) {
@@ -365,13 +426,24 @@ extension AppState {
         lines.append([("posts/s ", 8, .dim)] + sparkStyled(postRate, width: sparkWidth) + plain(" \(postRate.last ?? 0)", .text))
         lines.append([("flags/s ", 8, .dim)] + sparkStyled(flagRate, width: sparkWidth) + plain(" \(flagRate.last ?? 0)", .text))
         lines.append(plain("posts \(stats.posts) · flagged \(stats.flagged) · queue \(queue.count) · rejected lines \(stats.rejected)", .text))
-        var bands: Styled = plain("bands ", .dim)
-        for band in [Band.critical, .high, .contested, .medium] {
-            bands += plain("\(band.rawValue) \(stats.byBand[band, default: 0])  ", bandRole(band))
+        if let outline, !outline.markers.isEmpty {
+            lines.append(plain("Chapters", .title))
+            for marker in outline.markers {
+                let reached = chapter.map { marker.ts <= $0.ts } ?? false
+                let current = chapter == marker
+                lines.append(plain("\(current ? "▶" : reached ? "✓" : " ") \(DurationText.clock(outline.offset(of: marker.ts.seconds))) \(marker.title)",
+                                   current ? .strong : reached ? .text : .dim))
+            }
         }
-        lines.append(bands)
-        let categories = stats.byCategory.sorted { ($0.value, $1.key) > ($1.value, $0.key) }.prefix(4)
-        lines.append(plain("categories " + categories.map { "\($0.key) \($0.value)" }.joined(separator: " · "), .text))
+        if !session.hideScores {
+            var bands: Styled = plain("bands ", .dim)
+            for band in [Band.critical, .high, .contested, .medium] {
+                bands += plain("\(band.rawValue) \(stats.byBand[band, default: 0])  ", bandRole(band))
+            }
+            lines.append(bands)
+            let categories = stats.byCategory.sorted { ($0.value, $1.key) > ($1.value, $0.key) }.prefix(4)
+            lines.append(plain("categories " + categories.map { "\($0.key) \($0.value)" }.joined(separator: " · "), .text))
+        }
         let languages = stats.byLanguage.sorted { ($0.value, $1.key) > ($1.value, $0.key) }.prefix(6)
         lines.append(plain("languages " + languages.map { "\($0.key) \($0.value)" }.joined(separator: " · "), .text))
         lines.append(plain("store \((session.storePath as NSString).lastPathComponent) · decisions this session \(decisionsStored)\(pending.isEmpty ? "" : " · saving \(pending.count)")", .dim))
@@ -436,7 +508,7 @@ extension AppState {
             if inMatch && masked {
                 out.append((String(repeating: "█", count: g.width), g.width, .masked))
             } else {
-                out.append((g.text, g.width, inMatch ? .match : base))
+                out.append((g.text, g.width, inMatch && !session.hideScores ? .match : base))
             }
         }
         return out
@@ -528,7 +600,7 @@ extension AppState {
         let bars = Array("▁▂▃▄▅▆▇█")
         let shown = values.suffix(width)
         guard let top = shown.max(), top > 0 else { return String(repeating: "▁", count: min(width, max(1, shown.count))) }
-        return String(shown.map { bars[min(7, $0 * 7 / top)] })
+        return String(shown.map { bars[min(7, max(0, $0) * 7 / top)] })
     }
 
     func sparkStyled(_ values: [Int], width: Int) -> Styled {

@@ -2,14 +2,26 @@ import Foundation
 import VigilFeed
 
 /// The replay clock shared by the core thread (which waits for each event to be due) and the
-/// console (which pauses, changes speed, and shows feed time). The clock starts at the first
+/// console (which pauses, steps, seeks and shows the position). The clock starts at the first
 /// event: `offset` seconds of feed time after it (`--start`), so earlier events pass at once.
+///
+/// Going back is a new run: the console starts a fresh core from the beginning of the feed and
+/// the pacer lets it through at once up to the target, so the state there is derived exactly as
+/// the first time. Runs are numbered; a superseded run's wait answers false and its core stops.
 public final class ReplayPacer: @unchecked Sendable {
     private let lock = NSLock()
-    /// Runs from the start; the first event moves it to its own time (speed and pause kept).
     private var clock: ReplayClock
     private var anchored = false
-    private let offset: Double
+    private var offset: Double
+    /// When set, at most this many events are delivered whatever the clock says (a step, or a
+    /// rewind to an event).
+    private var hold: Int?
+    private var delivered = 0
+    private var firstEventTime: Double?
+    private var lastEventTime: Double?
+    private var run = 0
+    /// A new run is catching up with its target (until it first has to wait).
+    private var catchingUp = false
     private let started = DispatchTime.now().uptimeNanoseconds
 
     public init(speed: Double, startOffset: Double = 0) {
@@ -19,54 +31,154 @@ public final class ReplayPacer: @unchecked Sendable {
 
     var wall: Double { Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9 }
 
-    /// Blocks the calling (core) thread until `ts` is due, or `stop()` returns true.
-    public func waitUntilDue(_ ts: Timestamp, stop: () -> Bool = { false }) {
+    /// The run a core starting now belongs to.
+    public var currentRun: Int { locked { run } }
+
+    /// Blocks the calling (core) thread until the event at `ts` is due. False when `run` was
+    /// superseded by a rewind or `stop()` returned true: the core then stops reading.
+    public func waitUntilDue(_ ts: Timestamp, run: Int, stop: () -> Bool = { false }) -> Bool {
         let eventTime = ts.seconds
         while !stop() {
             lock.lock()
+            guard run == self.run else {
+                lock.unlock()
+                return false
+            }
             let now = wall
             if !anchored {
-                clock.seek(to: eventTime + offset, atWall: now)
+                firstEventTime = firstEventTime ?? eventTime
+                clock.seek(to: (firstEventTime ?? eventTime) + offset, atWall: now)
                 anchored = true
             }
-            let due = clock.isDue(eventTime, atWall: now)
-            let delay = clock.wait(until: eventTime, atWall: now) ?? 0.05
+            let due = hold.map { delivered < $0 } ?? clock.isDue(eventTime, atWall: now)
+            if due {
+                delivered += 1
+                lastEventTime = eventTime
+                // A held event moves the (paused) clock to it, so play resumes from here.
+                if hold != nil { clock.seek(to: eventTime, atWall: now) }
+                lock.unlock()
+                return true
+            }
+            catchingUp = false
+            let delay = hold == nil ? (clock.wait(until: eventTime, atWall: now) ?? 0.05) : 0.05
             lock.unlock()
-            if due { return }
-            // Short sleeps, so a pause or a speed change takes effect at once.
+            // Short sleeps, so a pause, a step or a speed change takes effect at once.
             Thread.sleep(forTimeInterval: min(max(delay, 0.001), 0.05))
+        }
+        return false
+    }
+
+    /// Pause and resume. Resuming after steps plays on from the last event delivered.
+    public func togglePause() {
+        change { pacer, now in
+            if pacer.hold != nil {
+                pacer.hold = nil
+                pacer.clock.resume(atWall: now)
+            } else {
+                pacer.clock.togglePause(atWall: now)
+            }
         }
     }
 
-    public func togglePause() { change { $0.togglePause(atWall: $1) } }
-    public func faster() { change { $0.faster(atWall: $1) } }
-    public func slower() { change { $0.slower(atWall: $1) } }
+    public func faster() { change { $0.clock.faster(atWall: $1) } }
+    public func slower() { change { $0.clock.slower(atWall: $1) } }
 
-    private func change(_ body: (inout ReplayClock, Double) -> Void) {
+    /// Pauses (if playing) and lets exactly one more event through; repeated steps queue up.
+    public func step() {
+        change { pacer, now in
+            pacer.clock.pause(atWall: now)
+            pacer.hold = max(pacer.hold ?? pacer.delivered, pacer.delivered) + 1
+        }
+    }
+
+    /// Moves forward to `offset` seconds after the first event, keeping speed and pause: the
+    /// events before it are delivered at once. Going back needs a new run (`rewind`).
+    public func seek(toOffset target: Double) {
+        change { pacer, now in
+            pacer.hold = nil
+            if let first = pacer.firstEventTime, pacer.anchored {
+                pacer.clock.seek(to: first + target, atWall: now)
+            } else {
+                pacer.offset = target
+            }
+        }
+    }
+
+    /// Where a rewind goes: back to an event (by its count from the start, paused there) or to
+    /// an offset in feed time (speed and pause kept).
+    public enum Target: Sendable, Equatable {
+        case event(Int)
+        case offset(Double)
+    }
+
+    /// Starts a new run from the beginning of the feed towards `target`; returns its number
+    /// for the new core. The current run's core stops at its next event.
+    public func rewind(to target: Target) -> Int {
+        locked {
+            run += 1
+            delivered = 0
+            lastEventTime = nil
+            anchored = false
+            catchingUp = true
+            let now = wall
+            switch target {
+            case .event(let count):
+                hold = max(0, count)
+                clock.pause(atWall: now)
+                offset = 0
+            case .offset(let seconds):
+                hold = nil
+                offset = max(0, seconds)
+            }
+            return run
+        }
+    }
+
+    /// The core of `run` read the whole feed: nothing is left to catch up with.
+    public func runEnded(_ run: Int) {
+        change { pacer, _ in if run == pacer.run { pacer.catchingUp = false } }
+    }
+
+    private func change(_ body: (ReplayPacer, Double) -> Void) {
         lock.lock()
-        body(&clock, wall)
+        body(self, wall)
         lock.unlock()
+    }
+
+    private func locked<T>(_ body: () -> T) -> T {
+        lock.lock()
+        defer { lock.unlock() }
+        return body()
     }
 
     /// What the status bar shows.
     public var status: ReplayStatus {
-        lock.lock()
-        defer { lock.unlock() }
-        return ReplayStatus(speed: clock.speed, paused: clock.isPaused)
+        locked {
+            ReplayStatus(speed: clock.speed, paused: clock.isPaused || hold != nil, delivered: delivered,
+                         position: lastEventTime.flatMap { last in firstEventTime.map { last - $0 } }, catchingUp: catchingUp)
+        }
     }
 }
 
 public struct ReplayStatus: Sendable, Equatable {
     public var speed: Double
     public var paused: Bool
+    /// Events delivered since the start of the feed.
+    public var delivered: Int
+    /// Feed time of the last event delivered, in seconds after the first (nil before any).
+    public var position: Double?
+    /// A rewind is re-deriving the state from the start of the feed.
+    public var catchingUp: Bool
 
-    public init(speed: Double, paused: Bool) {
+    public init(speed: Double, paused: Bool, delivered: Int = 0, position: Double? = nil, catchingUp: Bool = false) {
         self.speed = speed
         self.paused = paused
+        self.delivered = delivered
+        self.position = position
+        self.catchingUp = catchingUp
     }
 
-    public var label: String {
-        let speedText = speed.isInfinite ? "max" : (speed < 1 ? String(format: "%.2g×", speed) : "\(Int(speed))×")
-        return "replay \(speedText) \(paused ? "paused" : "▶")"
-    }
+    public var speedLabel: String { speed.isInfinite ? "max" : (speed < 1 ? String(format: "%.2g×", speed) : "\(Int(speed))×") }
+
+    public var label: String { "replay \(speedLabel) \(catchingUp ? "rewinding…" : paused ? "paused" : "▶")" }
 }

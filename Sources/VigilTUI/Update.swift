@@ -9,6 +9,7 @@ extension AppState {
         let snoozed = snoozedUntil.count
         let effects = apply(msg)
         if case .tick = msg, snoozedUntil.count == snoozed { return effects }
+        if case .replayStatus = msg { return effects }
         queue = computeQueue()
         clampSelections()
         return effects
@@ -36,6 +37,15 @@ extension AppState {
             return []
         case .replayStatus(let status):
             replay = status
+            return []
+        case .outline(let outline):
+            self.outline = outline
+            return []
+        case .rewound:
+            restartFeed()
+            return []
+        case .problem(let text):
+            say(text, error: true)
             return []
         case .storeFailed(let reason, let token):
             pending[token] = nil
@@ -84,6 +94,7 @@ extension AppState {
         for suspension in batch.suspensions {
             accounts[suspension.account, default: AccountInfo(id: suspension.account)].suspensions.append(suspension.ts)
         }
+        reach(batch.markers)
         stats = batch.stats
         clampSelections()
     }
@@ -115,6 +126,11 @@ extension AppState {
             breakDue = false
             breakClock = now
             say("break reminder dismissed")
+            return []
+        }
+        if chapterBannerShown, mode == .normal {
+            // Like the break reminder, the banner takes the key that closes it.
+            chapterBannerSince = nil
             return []
         }
         switch mode {
@@ -149,6 +165,8 @@ extension AppState {
             default: mode = .normal
             }
             return []
+        case .goTo(let text):
+            return goToKey(text, key)
         case .confirmQuit:
             if key == .char("y") || key == .char("q") { return [.quit] }
             mode = .normal
@@ -211,8 +229,8 @@ extension AppState {
         case .snooze: return begin(.snooze)
         case .undo: return undo()
         case .redo: return redo()
-        case .replayPause, .replayFaster, .replaySlower:
-            return replay == nil ? [] : [.replay(command)]
+        case .replayPause, .replayFaster, .replaySlower, .replayStep, .replayBack, .previousMarker, .nextMarker, .goTo, .answerKey:
+            return replayCommand(command)
         }
         return []
     }
@@ -462,6 +480,7 @@ extension AppState {
     }
 
     func scoreShown(_ ref: ItemRef) -> Int? {
+        if session.hideScores { return nil }
         switch ref.kind {
         case .post: return posts[ref.id]?.score
         case .cluster: return clusters[ref.id]?.score
@@ -472,6 +491,9 @@ extension AppState {
         switch ref.kind {
         case .post:
             guard let post = post(ref.id) else { return ItemSnapshot() }
+            if session.hideScores {
+                return ItemSnapshot(account: post.account, text: post.text, feedTs: post.ts, cluster: post.cluster, secondsShown: max(0, now - post.flaggedAt))
+            }
             let bytes = Array(post.text.utf8)
             return ItemSnapshot(account: post.account, text: post.text, feedTs: post.ts, score: post.score, band: post.band.rawValue,
                                 explanation: post.explanation,
@@ -479,14 +501,18 @@ extension AppState {
                                     let original = m.range.upperBound <= bytes.count ? String(decoding: bytes[m.range], as: UTF8.self) : ""
                                     return "\(m.entry) (\(m.category), \(m.view)) '\(original)' @\(m.range.lowerBound)-\(m.range.upperBound)"
                                 },
-                                cluster: post.cluster)
+                                cluster: post.cluster, secondsShown: max(0, now - post.flaggedAt))
         case .cluster:
             guard let cluster = clusters[ref.id] else { return ItemSnapshot() }
+            if session.hideScores {
+                return ItemSnapshot(feedTs: cluster.lastTs, cluster: cluster.id, members: cluster.members, secondsShown: max(0, now - cluster.flaggedAt))
+            }
             return ItemSnapshot(feedTs: cluster.lastTs, score: cluster.score, cluster: cluster.id, members: cluster.members,
                                 evidence: cluster.signals.map { s in
                                     "\(s.signal.rawValue): \(s.edges) edges; keys \(s.keys.joined(separator: ", ")); samples "
                                         + s.samples.map { "\($0.accounts.joined(separator: "+")) \($0.posts.joined(separator: ",")) @\($0.ts)" }.joined(separator: "; ")
-                                })
+                                },
+                                secondsShown: max(0, now - cluster.flaggedAt))
         }
     }
 }

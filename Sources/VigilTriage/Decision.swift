@@ -53,9 +53,14 @@ public struct ItemSnapshot: Sendable, Equatable, Codable {
     /// For a cluster: its members and the evidence lines (signals, keys, sample posts).
     public var members: [String]
     public var evidence: [String]
+    /// Wall-clock seconds the item had been in this session's queue when decided (how long the
+    /// moderator took; the workshop report's wall-time figures).
+    public var secondsShown: Double?
 
     public init(account: String? = nil, text: String? = nil, feedTs: String? = nil, score: Int? = nil, band: String? = nil,
-                explanation: String? = nil, matches: [String] = [], cluster: String? = nil, members: [String] = [], evidence: [String] = []) {
+                explanation: String? = nil, matches: [String] = [], cluster: String? = nil, members: [String] = [], evidence: [String] = [],
+                secondsShown: Double? = nil) {
+        self.secondsShown = secondsShown
         self.account = account
         self.text = text
         self.feedTs = feedTs

@@ -105,7 +105,7 @@ struct ClusterWindowOption: ParsableArguments {
     var text: String = "10m"
 
     func config() throws -> CoordinationConfig {
-        guard let seconds = SimulationOptions.parseDuration(text) else {
+        guard let seconds = DurationText.seconds(text) else {
             throw ValidationError("--window '\(text)' is not a duration like 90s, 10m or 1h.")
         }
         var config = CoordinationConfig()

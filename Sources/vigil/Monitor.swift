@@ -32,7 +32,7 @@ struct Monitor: ParsableCommand {
         if follow, feeds.count != 1 { throw ValidationError("--follow reads one feed; give a single file (or '-').") }
     }
 
-    func run() throws { try console.run(feeds: feeds, follow: follow, pacer: nil, keymap: .standard) }
+    func run() throws { try console.run(feeds: feeds, follow: follow, replay: nil, keymap: .standard) }
 }
 
 struct Replay: ParsableCommand {
@@ -40,9 +40,11 @@ struct Replay: ParsableCommand {
         abstract: "Replay a recorded feed in the console, paced by its event time (docs/monitor.md).",
         discussion: """
             The console of 'vigil monitor', with the feed delivered on a replay clock: p pauses and
-            resumes, + and - change the speed (0.25x to 1000x, then as fast as possible), P pauses
-            the feed pane only. What is flagged and clustered at a feed time does not depend on
-            the speed: pacing only delays delivery.
+            resumes, + and - change the speed (0.25x to 1000x, then as fast as possible), . steps
+            one event, , steps back one, [ and ] jump between chapter markers, g goes to a time,
+            t shows the answer key (--answer-key), P pauses the feed pane only. What is flagged and
+            clustered at a feed time does not depend on the speed: pacing only delays delivery.
+            Each trainee replays with their own --moderator name; 'vigil report' scores them.
             """
     )
 
@@ -55,16 +57,17 @@ struct Replay: ParsableCommand {
     @Option(help: ArgumentHelp("Start this far into the feed (00:05:00, 5m, 300s); earlier events pass at once.", valueName: "offset"))
     var start: String?
 
+    @Option(name: .customLong("answer-key"), help: ArgumentHelp("The scenario's answer key: t shows the truth for the selected item (trainer).", valueName: "key"))
+    var answerKey: String?
+
+    @Flag(name: .customLong("hide-scores"), help: "Trainee mode: no bands, scores or explanations; the queue in order of arrival.")
+    var hideScores = false
+
     @OptionGroup var console: ConsoleOptions
 
     var speedValue: Double? { speed == "max" ? .infinity : Double(speed).flatMap { $0 >= 0.25 && $0 <= 1000 ? $0 : nil } }
 
-    var startSeconds: Double? {
-        guard let start else { return 0 }
-        let parts = start.split(separator: ":")
-        if parts.count == 3, let h = Double(parts[0]), let m = Double(parts[1]), let sec = Double(parts[2]) { return h * 3600 + m * 60 + sec }
-        return SimulationOptions.parseDuration(start)
-    }
+    var startSeconds: Double? { start.map { DurationText.offset($0) } ?? 0 }
 
     func validate() throws {
         guard speedValue != nil else { throw ValidationError("--speed '\(speed)' must be a number from 0.25 to 1000, or 'max'.") }
@@ -72,8 +75,32 @@ struct Replay: ParsableCommand {
     }
 
     func run() throws {
-        let pacer = ReplayPacer(speed: speedValue ?? 10, startOffset: startSeconds ?? 0)
-        try console.run(feeds: [feed], follow: false, pacer: pacer, keymap: .replay)
+        var answers: AnswerOverlay?
+        if let answerKey {
+            do {
+                answers = AnswerOverlay(try AnswerKey.load(path: answerKey))
+            } catch {
+                Diagnostics.say("\(answerKey): not a readable answer key: \(error)")
+                throw ExitStatus.dataError
+            }
+        }
+        let replay = ReplaySetup(pacer: ReplayPacer(speed: speedValue ?? 10, startOffset: startSeconds ?? 0), answers: answers, hideScores: hideScores)
+        try console.run(feeds: [feed], follow: false, replay: replay, keymap: .replay)
+    }
+}
+
+/// What `vigil replay` adds to the console.
+struct ReplaySetup {
+    var pacer: ReplayPacer
+    var answers: AnswerOverlay?
+    var hideScores: Bool
+}
+
+extension AnswerOverlay {
+    init(_ key: AnswerKey) {
+        self.init(posts: key.posts.mapValues { PostTruth(label: $0.label, category: $0.category, trap: $0.trap ?? false, cluster: $0.cluster) },
+                  defaultLabel: key.defaultLabel,
+                  clusters: key.clusters.map { PlantedCluster(id: $0.id, kind: $0.kind, members: Set($0.members)) })
     }
 }
 
@@ -110,7 +137,7 @@ struct ConsoleOptions: ParsableArguments {
         if let breakAfter, breakAfter < 1 { throw ValidationError("--break-after must be at least 1 minute.") }
     }
 
-    func run(feeds: [String], follow: Bool, pacer: ReplayPacer?, keymap base: Keymap) throws {
+    func run(feeds: [String], follow: Bool, replay: ReplaySetup?, keymap base: Keymap) throws {
         guard Terminal.stdoutIsTerminal() else {
             Diagnostics.say("the console needs a terminal on standard output; for files, pipes and scripts use 'vigil scan' (or 'vigil export decisions')")
             throw ExitCode(64)
@@ -149,8 +176,13 @@ struct ConsoleOptions: ParsableArguments {
             feedLabel: feeds.map { $0 == "-" ? "<stdin>" : ($0 as NSString).lastPathComponent }.joined(separator: "+") + (follow ? " (following)" : ""),
             feedID: feedID, lexiconVersion: compiled.lexicon.version,
             categories: compiled.lexicon.categories.filter { !$0.isNegative }.map { (id: $0.id, label: $0.label) },
-            mask: mask, mouse: mouse, breakAfter: breakAfter.map { Double($0) * 60 })
-        let core = LiveCore(compiled: compiled, readers: readers, clusters: try window.config(), pacer: pacer)
+            mask: mask, mouse: mouse, breakAfter: breakAfter.map { Double($0) * 60 }, hideScores: replay?.hideScores ?? false)
+        let clusters = try window.config()
+        let core = LiveCore(compiled: compiled, readers: readers, clusters: clusters, pacer: replay?.pacer)
+        // A rewind plays the feed again from its start, on a new core.
+        let restart = { (pacer: ReplayPacer) throws -> LiveCore in
+            LiveCore(compiled: compiled, readers: try ScanPipeline.openAll(feeds), clusters: clusters, pacer: pacer)
+        }
         let terminal: Terminal
         do {
             terminal = try Terminal(options: TerminalOptions(theme: theme, mouse: mouse, keysFromTTY: feeds.contains("-") || !Terminal.stdinIsTerminal(), logPath: log))
@@ -158,8 +190,11 @@ struct ConsoleOptions: ParsableArguments {
             Diagnostics.say("\(error)")
             throw ExitCode(64)
         }
-        let summary = ConsoleLoop(terminal: terminal, core: core, store: decisionStore, pacer: pacer,
-                                  state: AppState(session: session, keymap: keymap, statuses: book)).run()
+        let loop = ConsoleLoop(terminal: terminal, core: core, store: decisionStore, pacer: replay?.pacer,
+                               state: AppState(session: session, keymap: keymap, statuses: book, answers: replay?.answers))
+        loop.restart = restart
+        if replay != nil { loop.readOutline(feeds) }
+        let summary = loop.run()
         stopReading.set()
         terminal.shutdown()
         Diagnostics.say(summary)
@@ -198,11 +233,14 @@ extension Theme: ExpressibleByArgument {}
 /// background queue (the screen never waits on disk), the canvas redrawn when something changed.
 final class ConsoleLoop {
     let terminal: Terminal
-    let core: LiveCore
+    var core: LiveCore
     let writer: DecisionWriter
     let pacer: ReplayPacer?
     var state: AppState
+    /// Builds the core of a new run after a rewind.
+    var restart: ((ReplayPacer) throws -> LiveCore)?
     private let started = DispatchTime.now().uptimeNanoseconds
+    private let outlineBox = OutlineBox()
 
     init(terminal: Terminal, core: LiveCore, store: DecisionStore, pacer: ReplayPacer?, state: AppState) {
         self.terminal = terminal
@@ -218,7 +256,8 @@ final class ConsoleLoop {
         let size = terminal.size
         _ = state.update(.resize(rows: size.rows, cols: size.cols))
         _ = state.update(.tick(now))
-        if let pacer { _ = state.update(.replayStatus(pacer.status)) }
+        var shownStatus = pacer?.status
+        if let shownStatus { _ = state.update(.replayStatus(shownStatus)) }
         core.start()
         var dirty = true
         var lastDraw = 0.0
@@ -237,6 +276,11 @@ final class ConsoleLoop {
                 }
             }
             if let batch = core.take() { messages.append(.batch(batch)) }
+            if let pacer, pacer.status != shownStatus {
+                shownStatus = pacer.status
+                messages.append(.replayStatus(pacer.status))
+            }
+            if let outline = outlineBox.take() { messages.append(.outline(outline)) }
             messages += writer.results()
             messages.append(.tick(now))
             for message in messages {
@@ -246,13 +290,10 @@ final class ConsoleLoop {
                     case .record(var decision, let token):
                         decision.decidedAt = Date()
                         writer.write(decision, token: token)
-                    case .replay(let command):
+                    case .replay(let request):
                         guard let pacer else { break }
-                        switch command {
-                        case .replayFaster: pacer.faster()
-                        case .replaySlower: pacer.slower()
-                        default: pacer.togglePause()
-                        }
+                        steer(pacer, request)
+                        shownStatus = pacer.status
                         _ = state.update(.replayStatus(pacer.status))
                     case .quit:
                         writer.flush()
@@ -270,6 +311,64 @@ final class ConsoleLoop {
         writer.flush()
         return "moderator \(state.session.moderator): \(state.decisionsStored) decision(s) this session; "
             + "posts \(state.stats.posts), flagged \(state.stats.flagged), open in queue \(state.queue.count); store \(state.session.storePath)"
+    }
+}
+
+extension ConsoleLoop {
+    func steer(_ pacer: ReplayPacer, _ request: ReplayRequest) {
+        switch request {
+        case .togglePause: pacer.togglePause()
+        case .faster: pacer.faster()
+        case .slower: pacer.slower()
+        case .step: pacer.step()
+        case .stepBack: rewind(pacer, to: .event(pacer.status.delivered - 1))
+        case .goTo(let offset):
+            if let position = pacer.status.position, offset < position { rewind(pacer, to: .offset(offset)) } else { pacer.seek(toOffset: offset) }
+        }
+    }
+
+    /// Starts the feed over on a new core: the old one stops at its next event and what it
+    /// delivered is dropped, so the screen shows exactly what the new run derives.
+    func rewind(_ pacer: ReplayPacer, to target: ReplayPacer.Target) {
+        guard let restart else { return }
+        _ = pacer.rewind(to: target)
+        do {
+            core = try restart(pacer)
+        } catch {
+            _ = state.update(.problem("cannot reopen the feed: \(error)"))
+            return
+        }
+        _ = state.update(.rewound)
+        core.start()
+    }
+
+    /// Reads the feed's extent and markers on a background thread (a large feed takes a moment).
+    func readOutline(_ feeds: [String]) {
+        let box = outlineBox
+        Thread.detachNewThread {
+            guard let readers = try? ScanPipeline.openAll(feeds), let outline = try? FeedOutline.read(readers) else { return }
+            box.put(outline)
+        }
+    }
+}
+
+/// Hands the outline from its reading thread to the loop.
+final class OutlineBox: @unchecked Sendable {
+    private let lock = NSLock()
+    private var value: FeedOutline?
+
+    func put(_ outline: FeedOutline) {
+        lock.lock()
+        value = outline
+        lock.unlock()
+    }
+
+    func take() -> FeedOutline? {
+        lock.lock()
+        defer { lock.unlock() }
+        let taken = value
+        value = nil
+        return taken
     }
 }
 

@@ -45,7 +45,7 @@ struct Simulate: ParsableCommand {
         }
         var seconds: Double?
         if let duration {
-            guard let parsed = SimulationOptions.parseDuration(duration) else {
+            guard let parsed = DurationText.seconds(duration) else {
                 throw ValidationError("--duration '\(duration)' is not a duration like 90s, 25m, 2h or 1h30m.")
             }
             seconds = parsed

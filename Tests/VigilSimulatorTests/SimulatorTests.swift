@@ -214,12 +214,12 @@ struct SimulatorTests {
 
     @Test("Durations and rates parse; nonsense does not")
     func parsing() {
-        #expect(SimulationOptions.parseDuration("90s") == 90)
-        #expect(SimulationOptions.parseDuration("25m") == 1500)
-        #expect(SimulationOptions.parseDuration("1h30m") == 5400)
-        #expect(SimulationOptions.parseDuration("2h") == 7200)
-        #expect(SimulationOptions.parseDuration("120") == 120)
-        for bad in ["", "soon", "10x", "-5m", "5m3", "0s"] { #expect(SimulationOptions.parseDuration(bad) == nil, "\(bad)") }
+        #expect(DurationText.seconds("90s") == 90)
+        #expect(DurationText.seconds("25m") == 1500)
+        #expect(DurationText.seconds("1h30m") == 5400)
+        #expect(DurationText.seconds("2h") == 7200)
+        #expect(DurationText.seconds("120") == 120)
+        for bad in ["", "soon", "10x", "-5m", "5m3", "0s"] { #expect(DurationText.seconds(bad) == nil, "\(bad)") }
         #expect(SimulationOptions.parseRate("50/s") == 50)
         #expect(SimulationOptions.parseRate("120/m") == 2)
         #expect(SimulationOptions.parseRate("3600/h") == 1)
