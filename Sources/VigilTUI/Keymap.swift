@@ -58,6 +58,14 @@ public enum Command: String, Sendable, CaseIterable, Codable {
         }
     }
 
+    /// Whether the command writes a decision (or arms one).
+    public var decides: Bool {
+        switch self {
+        case .confirm, .dismiss, .escalate, .annotate, .snooze, .undo, .redo, .bulk, .mark: return true
+        default: return false
+        }
+    }
+
     /// Short label for the footer.
     public var hint: String {
         switch self {

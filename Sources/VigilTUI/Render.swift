@@ -56,6 +56,7 @@ extension AppState {
         // A replay shows the feed's clock time; its position says how far into the feed that is.
         let feedTime = replay != nil ? clock(stats.feedTs) : stats.feedTs
         var parts = ["vigil", session.moderator, stats.feedTs.isEmpty ? "waiting for events" : "feed \(feedTime)"]
+        if stats.finished { parts.append("end of feed") }
         if let replay {
             parts.append(replay.label)
             if let position = replayPosition { parts.append(position) }
@@ -65,7 +66,6 @@ extension AppState {
         parts += [rate, "queue \(queue.count)"]
         if !marks.isEmpty { parts.append("marked \(marks.count)") }
         if !pending.isEmpty { parts.append("saving \(pending.count)") }
-        if stats.finished { parts.append("end of feed") }
         if session.mask { parts.append("masked") }
         parts.append(session.feedLabel)
         parts.append("store \((session.storePath as NSString).lastPathComponent)")

@@ -129,9 +129,10 @@ extension AppState {
             return []
         }
         if chapterBannerShown, mode == .normal {
-            // Like the break reminder, the banner takes the key that closes it.
+            // Any key closes the banner; a decision key does nothing else, so none is made on an
+            // item the banner hid. Replay and movement keys still act.
             chapterBannerSince = nil
-            return []
+            if let command = keymap.command(for: key), command.decides { return [] }
         }
         switch mode {
         case .normal: break

@@ -337,26 +337,50 @@ func savedItem(_ screen: String) -> String? {
         try tmux.waitFor(text: "DONE")
     }
 
-    @Test func replayIsPacedPausedAndSpedUp() throws {
+    @Test func replayIsPacedSteppedRewoundAndSpedUp() throws {
         let tmux = try TmuxSession()
         defer { tmux.close() }
-        try tmux.run("\(vigilBinary().path) replay \(workshopFeed) --speed 0.25 --store \(tmux.path("r.sqlite")) --moderator trainee1 --log \(tmux.path("r.log")); echo DONE")
+        try tmux.run("\(vigilBinary().path) replay \(workshopFeed) --speed 0.25 --answer-key \(workshopKey) --store \(tmux.path("r.sqlite")) "
+                     + "--moderator trainer --log \(tmux.path("r.log")); echo DONE")
         try tmux.waitFor(text: "replay 0.25× ▶")
+        try tmux.waitFor(text: "Nothing here needs action.")        // chapter 1's banner, with the trainer's note
         Thread.sleep(forTimeInterval: 1)
         // A quarter of real time: a second of wall time is a fraction of the first minute of feed.
-        #expect(try tmux.screen().contains("feed 2026-03-01T08:00:0"))
+        #expect(try tmux.screen().contains("feed 08:00:0"))
         #expect(!(try tmux.screen().contains("end of feed")))
-        try tmux.keys("p")
+        try tmux.keys("p")                                            // closes the banner and pauses
         try tmux.waitFor(text: "replay 0.25× paused")
+        #expect(!(try tmux.screen().contains("Nothing here needs action.")))
+        /// N in "#N/6066" on the status bar: events delivered.
+        func position(_ screen: String) -> Int? {
+            guard let bar = screen.split(separator: "\n").first, let mark = bar.range(of: "/6066") else { return nil }
+            return Int(String(bar[..<mark.lowerBound].reversed().prefix { $0 != "#" }.reversed()))
+        }
+        let held = try #require(position(try tmux.waitFor("the position") { position($0) != nil }))
+        try tmux.keys(".")
+        try tmux.waitFor(text: "#\(held + 1)/6066")
+        try tmux.keys(",")
+        try tmux.waitFor(text: "#\(held)/6066")
+        try tmux.keys("]")
+        try tmux.waitFor(text: "§ Chapter 2 — Breaking news")
+        try tmux.waitFor(text: "00:04:00/00:24:59")
+        try tmux.keys("g")
+        try tmux.tmux(["send-keys", "-t", tmux.name, "-l", "00:20:00"])
+        try tmux.keys("Enter")
+        try tmux.waitFor(text: "§ Chapter 4 — Suspended, and back")
+        try tmux.keys("Escape", "[")                                   // back to chapter 4's start: a rewind
+        try tmux.waitFor("chapter 4's start, rewound") { $0.contains("00:15:30/00:24:59") && !$0.contains("rewinding") }
         try tmux.keys("p")
         for _ in 0..<12 { try tmux.keys("+") }
         try tmux.waitFor(text: "replay max ▶")
         try tmux.waitFor(text: "end of feed")
-        try tmux.keys("j", "d")
+        try tmux.keys("Escape", "t", "j")
+        try tmux.waitFor(text: "ANSWER KEY: ")
+        try tmux.keys("d")
         try tmux.waitFor(text: "saved: dismiss post:")
         try tmux.keys("q")
         try tmux.waitFor(text: "DONE")
-        #expect(try SQLiteDecisionStore(path: tmux.path("r.sqlite")).decisions(feed: nil).map(\.moderator) == ["trainee1"])
+        #expect(try SQLiteDecisionStore(path: tmux.path("r.sqlite")).decisions(feed: nil).map(\.moderator) == ["trainer"])
     }
 
     @Test func withoutATerminalItPointsToScan() throws {

@@ -46,8 +46,14 @@ import VigilTriage
         #expect(screen.contains("Chapter 2 — Breaking news"))
         #expect(screen.contains("Precision matters."))
         #expect(state.render().lines[0].contains("§ Chapter 2 — Breaking news"))
-        // The banner takes the key that closes it: no decision is made by accident.
+        // A decision key only closes the banner: no decision is made on an item it hid.
         #expect(Fixture.press(&state, .char("d")).isEmpty)
+        #expect(state.pending.isEmpty)
+        #expect(!state.render().text.contains("Precision matters."))
+        // A replay key closes it and acts.
+        _ = state.update(.batch(batch))
+        #expect(state.render().text.contains("Precision matters."))
+        #expect(Fixture.press(&state, .char("p")) == [.replay(.togglePause)])
         #expect(!state.render().text.contains("Precision matters."))
         #expect(state.render().lines[0].contains("§ Chapter 2 — Breaking news"))
         // It also goes by itself after a while.
