@@ -80,9 +80,11 @@ let package = Package(
         // The only code that touches ncurses: blits a canvas, reads keys, restores the terminal.
         .target(name: "VigilTerminal", dependencies: ["VigilTUI", "CNCursesW", "CTermShim"]),
         .target(name: "VigilEvaluation", dependencies: ["VigilPipeline", "VigilSimulator", "VigilScoring", "VigilCoordination"]),
+        // The workshop debrief: trainees' decisions graded against an answer key (`vigil report`).
+        .target(name: "VigilReport", dependencies: ["VigilFeed", "VigilPipeline", "VigilCoordination", "VigilSimulator", "VigilTriage", "VigilLexicon", "VigilScoring"]),
         .executableTarget(
             name: "vigil",
-            dependencies: ["VigilPipeline", "VigilSimulator", "VigilEvaluation", "VigilTriage", "VigilTUI", "VigilTerminal", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+            dependencies: ["VigilPipeline", "VigilSimulator", "VigilEvaluation", "VigilTriage", "VigilTUI", "VigilTerminal", "VigilReport", .product(name: "ArgumentParser", package: "swift-argument-parser")]
         ),
 
         .testTarget(name: "VigilFeedTests", dependencies: ["VigilFeed"]),
@@ -96,6 +98,7 @@ let package = Package(
         .testTarget(name: "VigilTriageTests", dependencies: ["VigilTriage"]),
         // Snapshots are read from the source tree by path, not bundled.
         .testTarget(name: "VigilTUITests", dependencies: ["VigilTUI", "VigilTriage"], exclude: ["Snapshots"]),
+        .testTarget(name: "VigilReportTests", dependencies: ["VigilReport", "VigilTriage", "VigilFeed", "VigilSimulator", "VigilLexicon", "VigilPipeline", "VigilCoordination"]),
     ],
     cxxLanguageStandard: .cxx17
 )

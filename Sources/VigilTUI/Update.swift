@@ -351,7 +351,8 @@ extension AppState {
             let choices = session.categories.map(\.id)
             guard !choices.isEmpty else { return record(pending) }
             let known = posts
-            let top = pending.targets.compactMap { known[$0.id]?.categories.first }.first
+            // Trainee mode starts at the first category: the lexicon's pick would give the answer away.
+            let top = session.hideScores ? nil : pending.targets.compactMap { known[$0.id]?.categories.first }.first
             mode = .pickCategory(choices: choices, selected: top.flatMap { choices.firstIndex(of: $0) } ?? 0, pending: pending)
             return []
         case .escalate where pending.note == nil:

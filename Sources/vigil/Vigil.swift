@@ -10,6 +10,6 @@ struct Vigil: ParsableCommand {
             standard input. The lexicon built into vigil is used unless --lexicon is given
             (docs/lexicon.md); '--lexicon builtin' adds it back next to your own files.
             """,
-        subcommands: [Scan.self, LexiconCommand.self, Simulate.self, Clusters.self, Monitor.self, Replay.self, Export.self]
+        subcommands: [Scan.self, LexiconCommand.self, Simulate.self, Clusters.self, Monitor.self, Replay.self, Export.self, Report.self]
     )
 }

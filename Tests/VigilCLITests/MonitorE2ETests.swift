@@ -1,4 +1,7 @@
 import Foundation
+#if canImport(FoundationXML)
+import FoundationXML
+#endif
 import Testing
 import VigilTriage
 
@@ -381,6 +384,85 @@ func savedItem(_ screen: String) -> String? {
         try tmux.keys("q")
         try tmux.waitFor(text: "DONE")
         #expect(try SQLiteDecisionStore(path: tmux.path("r.sqlite")).decisions(feed: nil).map(\.moderator) == ["trainer"])
+    }
+
+    /// Two trainees replay the workshop feed at full speed in trainee mode into one store, decide
+    /// on the first items of their queues, and `vigil report` grades them against the key.
+    @Test func twoTraineesReplayTheWorkshopAndTheReportGradesThem() throws {
+        let alice = try TmuxSession(), bob = try TmuxSession()
+        defer { alice.close(); bob.close() }
+        let store = alice.path("room.sqlite")
+        for (session, name) in [(alice, "alice"), (bob, "bob")] {
+            try session.run("\(vigilBinary().path) replay \(workshopFeed) --speed max --hide-scores --store \(store) --moderator \(name) "
+                            + "--log \(session.path("\(name).log")); echo DONE")
+        }
+        for session in [alice, bob] {
+            let screen = try session.waitFor(text: "end of feed")
+            #expect(screen.contains("trainee mode") && !screen.contains("Why flagged"))
+            try session.keys("Escape")                                  // the last chapter's banner
+        }
+        /// Confirms the selected post as `category`, picking it by its number in the picker.
+        func confirm(_ session: TmuxSession, _ category: String) throws {
+            try session.keys("c")
+            let picker = try session.waitFor(text: "\(category) —")
+            let line = try #require(picker.split(separator: "\n").first { $0.contains("\(category) —") })
+            // "│3 travel_hijrah — …": the digit just before the name.
+            let name = try #require(line.range(of: "\(category) —"))
+            let number = try #require(line[..<name.lowerBound].dropLast().last)
+            try session.keys(String(number))
+        }
+        // In trainee mode the queue is in order of arrival: p10 (news), p17 (violating,
+        // travel_hijrah), p24 (news).
+        try alice.keys("d")
+        try alice.waitFor(text: "saved: dismiss post:p10")
+        try confirm(alice, "travel_hijrah")
+        try alice.waitFor(text: "saved: confirm post:p17")
+        try confirm(alice, "recruitment_call")
+        try alice.waitFor(text: "saved: confirm post:p24")
+        try confirm(bob, "recruitment_call")
+        try bob.waitFor(text: "saved: confirm post:p10")
+        try bob.keys("d")
+        try bob.waitFor(text: "saved: dismiss post:p17")
+        for session in [alice, bob] {
+            try session.keys("q")
+            try session.waitFor(text: "DONE")
+        }
+
+        let report = try vigil(["report", "--feed", workshopFeed, "--answer-key", workshopKey, "--store", store, "--format", "json"])
+        #expect(report.status == 0, "\(report.stderr)")
+        let json = try #require(try JSONSerialization.jsonObject(with: Data(report.stdout.utf8)) as? [String: Any])
+        let trainees = try #require(json["trainees"] as? [[String: Any]])
+        #expect(trainees.compactMap { $0["name"] as? String } == ["alice", "bob"])
+        let queue = try #require(json["queue"] as? [String: Any])
+        let violating = try #require(queue["violating_in_queue"] as? Int)
+        #expect(violating > 50)
+        func posts(_ trainee: [String: Any]) -> [String: Any] {
+            ((trainee["figures"] as? [String: Any])?["posts"] as? [String: Any]) ?? [:]
+        }
+        let a = posts(trainees[0]), b = posts(trainees[1])
+        #expect(a["true_positives"] as? Int == 1 && a["false_positives"] as? Int == 1 && a["false_negatives"] as? Int == violating - 1)
+        #expect(a["precision"] as? Double == 0.5)
+        #expect(abs((a["recall"] as? Double ?? 0) - 1 / Double(violating)) < 1e-4)      // figures are rounded in JSON
+        #expect(b["true_positives"] as? Int == 0 && b["false_positives"] as? Int == 1 && b["false_negatives"] as? Int == violating)
+        #expect(b["precision"] as? Double == 0 && b["recall"] as? Double == 0)
+        let room = try #require((json["room"] as? [String: Any]).flatMap { $0["posts"] as? [String: Any] })
+        #expect(room["true_positives"] as? Int == 1 && room["false_positives"] as? Int == 2)
+        #expect(trainees.map { ($0["news_false_positives"] as? [[String: Any]])?.compactMap { $0["post"] as? String } ?? [] } == [["p24"], ["p10"]])
+
+        let html = alice.path("debrief.html")
+        let page = try vigil(["report", "--feed", workshopFeed, "--answer-key", workshopKey, "--store", store, "--format", "html", "--out", html])
+        #expect(page.status == 0, "\(page.stderr)")
+        let text = try String(contentsOfFile: html, encoding: .utf8)
+        // Self-contained: nothing fetched from elsewhere, no scripts.
+        for external in ["http:", "https:", "src=", "href=", "url(", "<script", "@import"] { #expect(!text.contains(external), "\(external)") }
+        // Well-formed: an XML parser reads it whole.
+        let body = text.replacingOccurrences(of: "<!DOCTYPE html>", with: "")
+        let parser = XMLParser(data: Data(body.utf8))
+        #expect(parser.parse(), "\(parser.parserError.map { "\($0)" } ?? "")")
+        // Alice's chart carries her figures: precision 0.500 and recall 1/violating.
+        let chart = try #require(text.components(separatedBy: "<svg class=\"bars\"").dropFirst().first)
+        #expect(chart.contains(">0.500<") && chart.contains(">\(String(format: "%.3f", 1 / Double(violating)))<"))
+        #expect(text.contains("Chapter 3 — A recruiter network wakes up"))
     }
 
     @Test func withoutATerminalItPointsToScan() throws {

@@ -170,6 +170,13 @@ import VigilTriage
         #expect(decision.snapshots.first?.secondsShown == 30)
         _ = Fixture.press(&trainer, .char("d"))
         #expect(trainer.pending.values.first?.scoresShown == [91])
+        // Confirming does not preselect the lexicon's category for the trainee.
+        _ = Fixture.press(&trainee, .char("j"), .char("c"))
+        guard case .pickCategory(let choices, let selected, _) = trainee.mode else { Issue.record("no category picker"); return }
+        #expect(selected == 0 && choices[0] == "recruitment_call")
+        _ = Fixture.press(&trainer, .escape, .home, .char("j"), .char("c"))
+        guard case .pickCategory(let trainerChoices, let trainerSelected, _) = trainer.mode else { Issue.record("no category picker"); return }
+        #expect(trainerChoices[trainerSelected] == "travel_hijrah")
     }
 
     @Test func traineeModeShowsAClusterByItsMembersPosts() {

@@ -1,0 +1,187 @@
+import Foundation
+
+extension WorkshopReport {
+    /// One self-contained page for a projector: inline CSS and SVG, no script, nothing fetched.
+    /// Written as XHTML-style markup (every element closed, only XML's own entities), so an XML
+    /// parser reads it once the doctype is removed.
+    public var html: String {
+        let h = ReportText.html
+        var out = """
+            <!DOCTYPE html>
+            <html lang="en">
+            <head>
+            <meta charset="utf-8"/>
+            <title>Workshop report: \(h(scenario))</title>
+            <style>\(HTMLStyle.css)</style>
+            </head>
+            <body>
+            <h1>Workshop report: \(h(scenario))</h1>
+            <p class="meta">Feed <code>\(h(feed))</code> (\(h(start)) to \(h(end)), \(ReportText.clock(duration))), answer key <code>\(h(answerKey))</code>, store(s) \(stores.map { "<code>\(h($0))</code>" }.joined(separator: ", ")).</p>
+            <p>\(h(queueSentence))</p>
+
+            """
+        if !notes.isEmpty {
+            out += "<section class=\"notes\"><h2>Notes</h2><ul>" + notes.map { "<li>\(h($0))</li>" }.joined() + "</ul></section>\n"
+        }
+        out += "<section><h2>Room</h2>\n" + roomTable + "</section>\n"
+        out += "<section><h2>Timeline</h2>\n" + timelineSVG + "</section>\n"
+        for trainee in trainees { out += traineeHTML(trainee) }
+        return out + "</body>\n</html>\n"
+    }
+
+    var roomTable: String {
+        let h = ReportText.html
+        var rows = "<table class=\"room\"><thead><tr><th>trainee</th><th>decisions</th><th>posts precision</th><th>posts recall</th><th>posts F1</th>"
+            + "<th>clusters precision</th><th>clusters recall</th><th>clusters F1</th><th>right category</th><th>median feed s</th>"
+            + "<th>p90 feed s</th><th>median wall s</th><th>p90 wall s</th><th>high/critical missed</th><th>news/counter-speech actioned</th></tr></thead><tbody>\n"
+        for trainee in trainees {
+            guard trainee.hasDecisions else {
+                rows += "<tr><td>\(h(trainee.name))</td><td colspan=\"14\">no decisions</td></tr>\n"
+                continue
+            }
+            rows += "<tr><td>\(h(trainee.name))</td><td>\(trainee.decisions)</td>" + roomCells(trainee.figures).map { "<td>\($0)</td>" }.joined() + "</tr>\n"
+        }
+        rows += "<tr class=\"total\"><td>room (\(roomTrainees) trainee(s))</td><td>\(trainees.reduce(0) { $0 + $1.decisions })</td>"
+            + roomCells(room).map { "<td>\($0)</td>" }.joined() + "</tr>\n"
+        return rows + "</tbody></table>\n"
+    }
+
+    /// Feed-time axis, a line per chapter marker, a lane per trainee with a tick per decision.
+    var timelineSVG: String {
+        let h = ReportText.html
+        let c = ReportText.coordinate
+        let (left, axis, laneHeight) = (150.0, 780.0, 30.0)
+        let top = 30.0 + 16 * Double(min(markers.count, 3))
+        let width = left + axis + 30
+        let height = top + laneHeight * Double(max(trainees.count, 1)) + 60
+        let span = max(duration, 1)
+        func x(_ offset: Double) -> Double { left + axis * min(max(offset, 0), span) / span }
+        var svg = "<svg class=\"timeline\" width=\"\(c(width))\" height=\"\(c(height))\" viewBox=\"0 0 \(c(width)) \(c(height))\" role=\"img\">\n"
+        svg += "<title>Decisions of each trainee over the feed's time, with chapter markers</title>\n"
+        let bottom = top + laneHeight * Double(max(trainees.count, 1))
+        let step = [30.0, 60, 120, 300, 600, 900, 1800, 3600, 7200].first { span / $0 <= 10 } ?? (span / 10).rounded(.up)
+        var t = 0.0
+        while t <= span {
+            svg += "<line x1=\"\(c(x(t)))\" y1=\"\(c(bottom))\" x2=\"\(c(x(t)))\" y2=\"\(c(bottom + 5))\" class=\"axis\"/>"
+            svg += "<text x=\"\(c(x(t)))\" y=\"\(c(bottom + 18))\" class=\"tick\">\(ReportText.clock(t))</text>\n"
+            t += step
+        }
+        svg += "<line x1=\"\(c(left))\" y1=\"\(c(bottom))\" x2=\"\(c(left + axis))\" y2=\"\(c(bottom))\" class=\"axis\"/>\n"
+        for (i, marker) in markers.enumerated() {
+            let mx = x(marker.offset)
+            svg += "<line x1=\"\(c(mx))\" y1=\"\(c(top - 4))\" x2=\"\(c(mx))\" y2=\"\(c(bottom))\" class=\"marker\"/>"
+            // Titles in the right third end at their line, so they stay inside the picture.
+            let (tx, anchor) = mx > left + axis * 2 / 3 ? (mx - 3, "chapter end") : (mx + 3, "chapter")
+            svg += "<text x=\"\(c(tx))\" y=\"\(c(22 + 16 * Double(i % 3)))\" class=\"\(anchor)\">\(h(marker.title))<title>\(h(marker.note ?? marker.title))</title></text>\n"
+        }
+        for (lane, trainee) in trainees.enumerated() {
+            let y = top + laneHeight * Double(lane)
+            svg += "<text x=\"\(c(left - 8))\" y=\"\(c(y + 20))\" class=\"lane\">\(h(trainee.name))</text>"
+            svg += "<line x1=\"\(c(left))\" y1=\"\(c(y + laneHeight))\" x2=\"\(c(left + axis))\" y2=\"\(c(y + laneHeight))\" class=\"grid\"/>\n"
+            for tick in trainee.timeline {
+                let tx = x(tick.offset)
+                svg += "<line x1=\"\(c(tx))\" y1=\"\(c(y + 5))\" x2=\"\(c(tx))\" y2=\"\(c(y + laneHeight - 5))\" class=\"d-\(tick.action)\">"
+                    + "<title>#\(tick.decision) \(tick.action) \(h(tick.items.joined(separator: " "))) at \(tick.ts)</title></line>\n"
+            }
+        }
+        var lx = left
+        for action in ["confirm", "escalate", "dismiss", "annotate", "snooze", "revert"] {
+            svg += "<rect x=\"\(c(lx))\" y=\"\(c(bottom + 30))\" width=\"12\" height=\"12\" class=\"d-\(action)\"/>"
+            svg += "<text x=\"\(c(lx + 16))\" y=\"\(c(bottom + 41))\" class=\"legend\">\(action)</text>\n"
+            lx += 95
+        }
+        return svg + "</svg>\n"
+    }
+
+    /// Precision, recall and F1 of posts and clusters as bars, each with its value written on it.
+    func barChart(_ figures: Figures, name: String) -> String {
+        let c = ReportText.coordinate
+        let bars: [(String, Double?)] = [
+            ("posts precision", figures.posts.precision), ("posts recall", figures.posts.recall), ("posts F1", figures.posts.f1),
+            ("clusters precision", figures.clusters.precision), ("clusters recall", figures.clusters.recall), ("clusters F1", figures.clusters.f1),
+        ]
+        let (base, full, slot) = (170.0, 140.0, 92.0)
+        var svg = "<svg class=\"bars\" width=\"600\" height=\"215\" viewBox=\"0 0 600 215\" role=\"img\">\n"
+        svg += "<title>Precision, recall and F1 of \(ReportText.html(name))</title>\n"
+        svg += "<line x1=\"30\" y1=\"\(c(base))\" x2=\"590\" y2=\"\(c(base))\" class=\"axis\"/>"
+        svg += "<line x1=\"30\" y1=\"\(c(base - full))\" x2=\"590\" y2=\"\(c(base - full))\" class=\"grid\"/>"
+        svg += "<text x=\"26\" y=\"\(c(base - full + 4))\" class=\"lane\">1</text><text x=\"26\" y=\"\(c(base + 4))\" class=\"lane\">0</text>\n"
+        for (i, (label, value)) in bars.enumerated() {
+            let x = 40 + slot * Double(i)
+            let kind = i < 3 ? "posts" : "clusters"
+            if let value {
+                let height = full * value
+                svg += "<rect x=\"\(c(x))\" y=\"\(c(base - height))\" width=\"60\" height=\"\(c(height))\" class=\"bar-\(kind)\"/>"
+            }
+            svg += "<text x=\"\(c(x + 30))\" y=\"\(c(base - full * (value ?? 0) - 5))\" class=\"value\">\(ReportText.ratio(value))</text>"
+            let words = label.split(separator: " ")
+            svg += "<text x=\"\(c(x + 30))\" y=\"\(c(base + 16))\" class=\"label\">\(words[0])</text>"
+            svg += "<text x=\"\(c(x + 30))\" y=\"\(c(base + 32))\" class=\"label\">\(words[1])</text>\n"
+        }
+        return svg + "</svg>\n"
+    }
+
+    func traineeHTML(_ trainee: TraineeReport) -> String {
+        let h = ReportText.html
+        var out = "<section class=\"trainee\"><h2>\(h(trainee.name))</h2>\n"
+        guard trainee.hasDecisions else { return out + "<p>No decisions on this feed.</p></section>\n" }
+        let f = trainee.figures
+        out += "<p>\(trainee.decisions) decision(s) in \(trainee.stores.map { "<code>\(h($0))</code>" }.joined(separator: ", "))"
+            + (trainee.withoutFeedTime > 0 ? "; \(trainee.withoutFeedTime) without a feed time" : "") + ".</p>\n"
+        out += barChart(f, name: trainee.name)
+        out += "<p>Posts: TP \(f.posts.truePositives) · FP \(f.posts.falsePositives) · FN \(f.posts.falseNegatives). "
+            + "Clusters: TP \(f.clusters.truePositives) · FP \(f.clusters.falsePositives) · planted found \(f.clusters.plantedFound) of \(f.clusters.plantedInQueue)"
+            + (f.clusters.plantedMissed.isEmpty ? "" : " (not actioned: \(h(f.clusters.plantedMissed.joined(separator: ", "))))") + ".</p>\n"
+
+        let columns = f.confusion.columns
+        out += "<h3>Decisions by category</h3>\n<table><thead><tr><th>key \\ verdict</th>" + columns.map { "<th>\(h($0))</th>" }.joined() + "</tr></thead><tbody>\n"
+        for row in f.confusion.rows {
+            out += "<tr><td>\(h(row))</td>" + columns.map { "<td>\(f.confusion.count(row, $0))</td>" }.joined() + "</tr>\n"
+        }
+        out += "</tbody></table>\n<p>Confirmed with the key's category: \(f.correctCategoryConfirms).</p>\n"
+
+        out += "<h3>Time to decision (seconds)</h3>\n<table><thead><tr><th>items</th><th>clock</th><th>n</th><th>median</th><th>p90</th></tr></thead><tbody>\n"
+        for (items, clock, spread) in [("posts", "feed", f.timing.postsFeed), ("posts", "wall", f.timing.postsWall),
+                                       ("clusters", "feed", f.timing.clustersFeed), ("clusters", "wall", f.timing.clustersWall)] {
+            out += "<tr><td>\(items)</td><td>\(clock)</td><td>\(spread.count)</td><td>\(ReportText.seconds(spread.median))</td><td>\(ReportText.seconds(spread.p90))</td></tr>\n"
+        }
+        out += "</tbody></table>\n"
+
+        out += "<h3>High and critical violating posts missed</h3>\n"
+        if trainee.missed.isEmpty { out += "<p>None.</p>\n" }
+        for missed in trainee.missed {
+            out += "<div class=\"item\"><p><b>\(h(missed.post))</b> <span class=\"band-\(missed.band)\">\(missed.band) \(missed.score)</span> "
+                + "\(h(missed.account)) at \(h(missed.ts)), \(h(missed.verdict)); violating as <b>\(h(missed.category))</b></p>"
+                + "<blockquote>\(h(missed.text))</blockquote>"
+                + "<p class=\"why\">matched: " + missed.terms.map(h).joined(separator: ", ") + "</p>"
+                + "<p class=\"explanation\">" + missed.explanation.split(separator: "\n").map { h(String($0)) }.joined(separator: "<br/>") + "</p></div>\n"
+        }
+        out += "<h3>News and counter-speech confirmed or escalated</h3>\n"
+        if trainee.newsFalsePositives.isEmpty { out += "<p>None.</p>\n" }
+        for wronged in trainee.newsFalsePositives {
+            out += "<div class=\"item\"><p><b>\(h(wronged.post))</b> \(h(wronged.label)), \(h(wronged.account)) at \(h(wronged.ts)), "
+                + "\(h(wronged.verdict))\(wronged.category.map { " as \(h($0))" } ?? "")</p><blockquote>\(h(wronged.text))</blockquote></div>\n"
+        }
+        return out + "</section>\n"
+    }
+}
+
+enum HTMLStyle {
+    static let css = """
+        body{font-family:system-ui,sans-serif;margin:2em;color:#111;background:#fff;font-size:18px}
+        h1{font-size:1.8em}h2{border-bottom:2px solid #ccc;margin-top:1.6em}
+        table{border-collapse:collapse;margin:.5em 0}th,td{border:1px solid #bbb;padding:.25em .5em;text-align:right}
+        th:first-child,td:first-child{text-align:left}tr.total{font-weight:bold;background:#f2f2f2}
+        .meta{color:#444}.notes{background:#fff6d6;padding:.2em 1em}
+        blockquote{margin:.3em 0 .3em 1em;padding:.3em .6em;border-left:4px solid #c0392b;background:#fafafa;unicode-bidi:plaintext}
+        .item{margin-bottom:1em}.why{font-size:.85em;color:#333}.explanation{font-size:.8em;color:#555;font-family:monospace}
+        svg text{font-family:system-ui,sans-serif;font-size:12px;fill:#111}
+        .axis{stroke:#333;stroke-width:1}.grid{stroke:#ddd;stroke-width:1}.marker{stroke:#888;stroke-dasharray:4 3}
+        .tick,.value,.label{text-anchor:middle}.lane,.end{text-anchor:end}.chapter{font-size:11px;fill:#555}.value{font-weight:bold}
+        .bar-posts{fill:#2c7fb8}.bar-clusters{fill:#7b3294}
+        .d-confirm{stroke:#c0392b;fill:#c0392b;stroke-width:3}.d-escalate{stroke:#e67e22;fill:#e67e22;stroke-width:3}
+        .d-dismiss{stroke:#7f8c8d;fill:#7f8c8d;stroke-width:3}.d-annotate{stroke:#2980b9;fill:#2980b9;stroke-width:2}
+        .d-snooze{stroke:#d4a017;fill:#d4a017;stroke-width:2}.d-revert{stroke:#111;fill:#111;stroke-width:2}
+        .band-critical{color:#fff;background:#c0392b;padding:0 .3em}.band-high{color:#fff;background:#e67e22;padding:0 .3em}
+        """
+}

@@ -1,0 +1,77 @@
+import Foundation
+
+/// Making untrusted text (posts, names, notes) safe for the report's formats.
+enum ReportText {
+    /// Drops C0 and C1 controls, DEL, bidirectional overrides and isolates, and characters XML
+    /// forbids; line breaks and tabs become spaces. A projected report must not be reordered or
+    /// broken by what a post contains.
+    static func clean(_ text: String) -> String {
+        var out = String.UnicodeScalarView()
+        for scalar in text.unicodeScalars {
+            switch scalar.value {
+            case 0x09, 0x0A, 0x0D, 0x2028, 0x2029: out.append(" ")
+            case 0x00...0x1F, 0x7F...0x9F, 0x202A...0x202E, 0x2066...0x2069, 0xFFFE, 0xFFFF: continue
+            default: out.append(scalar)
+            }
+        }
+        return String(out)
+    }
+
+    /// Text content and attribute values for HTML and XML.
+    static func html(_ text: String) -> String {
+        var out = ""
+        for c in clean(text) {
+            switch c {
+            case "&": out += "&amp;"
+            case "<": out += "&lt;"
+            case ">": out += "&gt;"
+            case "\"": out += "&quot;"
+            case "'": out += "&#39;"
+            default: out.append(c)
+            }
+        }
+        return out
+    }
+
+    /// Inline Markdown: characters that would start markup, links, entities or table cells are
+    /// escaped; an underscore inside a word starts nothing and is left alone, so ids stay readable.
+    static func markdown(_ text: String) -> String {
+        let characters = Array(clean(text))
+        var out = ""
+        for (i, c) in characters.enumerated() {
+            let inWord = c == "_" && i > 0 && i + 1 < characters.count && characters[i - 1].isLetterOrDigit && characters[i + 1].isLetterOrDigit
+            if "\\`*_[]<>|~&".contains(c), !inWord { out.append("\\") }
+            out.append(c)
+        }
+        return out
+    }
+
+    /// A ratio with three decimals, or "n/a".
+    static func ratio(_ value: Double?) -> String {
+        guard let value else { return "n/a" }
+        return String(format: "%.3f", value)
+    }
+
+    /// Seconds as a whole number when they are one, else with one decimal; "n/a" when absent.
+    static func seconds(_ value: Double?) -> String {
+        guard let value else { return "n/a" }
+        return value == value.rounded() ? String(Int(value)) : String(format: "%.1f", value)
+    }
+
+    /// Seconds as h:mm:ss (offsets into the feed).
+    static func clock(_ seconds: Double) -> String {
+        let whole = Int(max(0, seconds).rounded(.down))
+        let (h, m, s) = (whole / 3600, whole / 60 % 60, whole % 60)
+        return "\(h):" + (m < 10 ? "0" : "") + "\(m):" + (s < 10 ? "0" : "") + "\(s)"
+    }
+
+    /// A number for SVG coordinates (no exponent, two decimals at most).
+    static func coordinate(_ value: Double) -> String {
+        let rounded = (value * 100).rounded() / 100
+        return rounded == rounded.rounded() ? String(Int(rounded)) : String(format: "%.2f", rounded)
+    }
+}
+
+extension Character {
+    var isLetterOrDigit: Bool { isLetter || isNumber }
+}

@@ -1,0 +1,121 @@
+import ArgumentParser
+import Foundation
+import VigilFeed
+import VigilPipeline
+import VigilReport
+import VigilSimulator
+import VigilTriage
+
+struct Report: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "The workshop debrief: each trainee's decisions graded against the answer key (docs/report.md).",
+        discussion: """
+            Scans the feed as 'vigil replay' does, so the queue is the one the trainees saw, and
+            grades each moderator's standing verdicts (undos applied): precision, recall and F1 on
+            posts and clusters, decisions by category, time to decision, high and critical posts
+            missed, news and counter-speech actioned, and a room total. Decisions of another feed
+            are left out with a message; the report covers the rest.
+            """
+    )
+
+    @Option(help: ArgumentHelp("The feed the trainees replayed (.jsonl or .jsonl.gz).", valueName: "feed"))
+    var feed: String
+
+    @Option(name: .customLong("answer-key"), help: ArgumentHelp("The feed's answer key (vigil simulate --answer-key).", valueName: "file"))
+    var answerKey: String
+
+    @Option(name: .customLong("store"), help: ArgumentHelp("A decision store; repeat for several.", valueName: "path"))
+    var stores: [String] = []
+
+    @Option(name: .customLong("moderator"), help: ArgumentHelp("Report only these trainees (repeat); default: everyone with decisions.", valueName: "name"))
+    var moderators: [String] = []
+
+    @Option(help: "Output format.")
+    var format: ReportFormat = .md
+
+    @Option(help: ArgumentHelp("Write the report to this file instead of standard output.", valueName: "file"))
+    var out: String?
+
+    @OptionGroup var window: ClusterWindowOption
+    @OptionGroup var lexicon: LexiconOptions
+
+    func validate() throws {
+        if stores.isEmpty { throw ValidationError("give at least one --store.") }
+    }
+
+    func run() throws {
+        guard FileManager.default.fileExists(atPath: answerKey) else {
+            Diagnostics.say("\(answerKey): no such answer key")
+            throw ExitStatus.noInput
+        }
+        let key: AnswerKey
+        do { key = try AnswerKey.load(path: answerKey) } catch {
+            Diagnostics.say("\(answerKey): not an answer key: \(error)")
+            throw ExitStatus.dataError
+        }
+        // A file that is not a Vigil store is left out (the others are reported, exit 65 at the
+        // end, as 'vigil export evidence' does); a missing file or an SQLite failure stops.
+        var logs: [StoreLog] = []
+        var notes: [String] = []
+        for path in stores {
+            do {
+                logs.append(StoreLog(path: path, decisions: try SQLiteDecisionStore.openExisting(path: path).decisions(feed: nil)))
+            } catch let error as DecisionStoreError {
+                switch error.reason {
+                case .missing, .database:
+                    Diagnostics.say("\(error)")
+                    throw error.reason == .missing ? ExitStatus.noInput : ExitStatus.ioError
+                case .notAStore, .newerSchema, .invalidDecision, .unreadable:
+                    notes.append("\(error); left out")
+                    Diagnostics.say(notes[notes.count - 1])
+                }
+            }
+        }
+        let compiled = try lexicon.compiled()
+        let readers: [LineReader]
+        do { readers = try ScanPipeline.openAll([feed]) } catch {
+            Diagnostics.say("\(error)")
+            throw ExitStatus.noInput
+        }
+        let clusters = try window.config()
+        let builder = ReportBuilder(feedPath: feed, keyPath: answerKey, key: key, stores: logs, moderators: moderators, notes: notes)
+        let report: WorkshopReport
+        do {
+            report = try builder.build(readers: readers, compiled: compiled, clusters: clusters)
+        } catch let error as ReportError {
+            Diagnostics.say("\(error)")
+            throw ExitStatus.dataError
+        } catch {
+            Diagnostics.say("\(error)")
+            throw ExitStatus.ioError
+        }
+        // The caller's notes were already said.
+        for note in report.notes.dropFirst(notes.count) { Diagnostics.say(note) }
+
+        let text: String
+        switch format {
+        case .md: text = report.markdown
+        case .html: text = report.html
+        case .json: text = try report.json()
+        }
+        if let out {
+            do { try Data(text.utf8).write(to: URL(fileURLWithPath: out), options: .atomic) } catch {
+                Diagnostics.say("\(out): \(error.localizedDescription)")
+                throw ExitStatus.ioError
+            }
+        } else {
+            let writer = OutputWriter.standardOutput()
+            writer.write(text)
+            writer.finish()
+            if let failure = writer.failure {
+                Diagnostics.say(failure)
+                throw ExitStatus.ioError
+            }
+        }
+        if logs.count < stores.count { throw ExitStatus.dataError }
+    }
+}
+
+enum ReportFormat: String, ExpressibleByArgument, CaseIterable {
+    case md, html, json
+}

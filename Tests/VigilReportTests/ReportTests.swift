@@ -1,0 +1,263 @@
+import Foundation
+import Testing
+import VigilCoordination
+import VigilPipeline
+@testable import VigilReport
+import VigilSimulator
+import VigilTriage
+#if canImport(FoundationXML)
+import FoundationXML
+#endif
+
+/// Every figure on the hand-built workshop of `Fixture`, where each number is worked out below.
+@Suite struct ReportTests {
+    @Test("the queue is what the console showed: flagged posts, clusters reaching 60, markers")
+    func queueIsWhatTheConsoleShowed() throws {
+        let report = try Fixture.report()
+        #expect(report.queue.flaggedPosts == 19)            // p2–p15, p17–p21
+        #expect(report.queue.violatingInQueue == 12)        // p4–p11, p18–p21
+        #expect(report.queue.violatingNeverFlagged == 1)    // p16
+        #expect(report.queue.clusters == 2)                 // k1 (78), k3 (62); k2 scores 30
+        #expect(report.queue.plantedClusters == 2)
+        #expect(report.queue.plantedInQueue == ["c1"])      // e1 never posted
+        #expect(report.markers.map(\.title) == ["Chapter 1 — Quiet", "Chapter 2 — <Network>", "Chapter 3 — Debrief"])
+        #expect(report.markers.map(\.offset) == [0, 120, 480])
+        #expect(report.start == "2026-03-01T08:00:00Z" && report.end == "2026-03-01T08:10:00Z" && report.duration == 600)
+    }
+
+    @Test("amina: precision, recall and F1 on posts and clusters, after her undo")
+    func aminaGrades() throws {
+        let amina = try #require(try Fixture.report().trainees.first { $0.name == "amina" })
+        let f = amina.figures
+        // Positive: p4, p6–p11, p18 (violating) and p2, p17 (not); p12 was undone. Missed: p5, p19–p21.
+        #expect(f.posts == PostGrade(truePositives: 8, falsePositives: 2, falseNegatives: 4))
+        #expect(f.posts.precision == 0.8)
+        #expect(f.posts.recall == 8.0 / 12)
+        #expect(abs(f.posts.f1! - 2 * 0.8 * (8.0 / 12) / (0.8 + 8.0 / 12)) < 1e-12)
+        // k1 matches c1 (r1, r2, r3); k3 (q1, q2) matches nothing.
+        #expect(f.clusters == ClusterGrade(truePositives: 1, falsePositives: 1, plantedFound: 1, plantedInQueue: 1, plantedMissed: []))
+        #expect(f.clusters.precision == 0.5 && f.clusters.recall == 1 && abs(f.clusters.f1! - 2.0 / 3) < 1e-12)
+        #expect(amina.decisions == 10 && amina.timeline.count == 10 && amina.withoutFeedTime == 0)
+    }
+
+    @Test("ben: a revert then a dismiss; no positive cluster decision gives precision n/a and F1 n/a")
+    func benGrades() throws {
+        let ben = try #require(try Fixture.report().trainees.first { $0.name == "ben" })
+        let f = ben.figures
+        #expect(f.posts == PostGrade(truePositives: 2, falsePositives: 0, falseNegatives: 10))
+        #expect(f.posts.precision == 1 && f.posts.recall == 2.0 / 12)
+        #expect(abs(f.posts.f1! - 2.0 / 7) < 1e-12)
+        #expect(f.clusters == ClusterGrade(truePositives: 0, falsePositives: 0, plantedFound: 0, plantedInQueue: 1, plantedMissed: ["c1"]))
+        #expect(f.clusters.precision == nil && f.clusters.recall == 0 && f.clusters.f1 == nil)
+        // Nine decisions; the annotate without a feed time is not on the timeline.
+        #expect(ben.decisions == 9 && ben.timeline.count == 8 && ben.withoutFeedTime == 1)
+        #expect(ben.timeline.map(\.action) == ["escalate", "annotate", "confirm", "confirm", "revert", "dismiss", "dismiss", "dismiss"])
+    }
+
+    @Test("the room micro-averages the trainees with decisions")
+    func room() throws {
+        let report = try Fixture.report(moderators: ["amina", "ben", "carol"])
+        #expect(report.roomTrainees == 2)
+        #expect(report.room.posts == PostGrade(truePositives: 10, falsePositives: 2, falseNegatives: 14))
+        #expect(abs(report.room.posts.precision! - 10.0 / 12) < 1e-12)
+        #expect(abs(report.room.posts.recall! - 10.0 / 24) < 1e-12)
+        #expect(abs(report.room.posts.f1! - 5.0 / 9) < 1e-12)
+        #expect(report.room.clusters.precision == 0.5 && report.room.clusters.recall == 0.5 && report.room.clusters.f1 == 0.5)
+        #expect(report.room.correctCategoryConfirms == 5)
+        #expect(report.room.missedCount == 12 && report.room.newsFalsePositiveCount == 1)
+        // amina's 12 feed delays and ben's 9, pooled: rank 11 of 21 is 30, rank 19 is 230.
+        #expect(report.room.timing.postsFeed.count == 21)
+        #expect(report.room.timing.postsFeed.median == 30 && report.room.timing.postsFeed.p90 == 230)
+    }
+
+    @Test("a trainee in two stores: each store's undo applies to its own log; the later decision stands")
+    func twoStores() throws {
+        let files = try Fixture.write()
+        defer { try? FileManager.default.removeItem(at: files.dir) }
+        let laptop = files.dir.appendingPathComponent("laptop.sqlite").path
+        let store = try SQLiteDecisionStore(path: laptop)
+        // Later than ben's dismiss of p7 in the room store; p8 was undecided there. Ids restart at 1
+        // in this store: the revert undoes this store's decision 2, not the room's.
+        _ = try store.record(Fixture.decision(.confirm, [Fixture.post("p7")], category: "recruitment_call", by: "ben", at: 400, shown: [4]))
+        let undone = try store.record(Fixture.decision(.confirm, [Fixture.post("p8")], category: "handoff", by: "ben", at: 410))
+        _ = try store.record(Fixture.decision(.revert, [Fixture.post("p8")], by: "ben", at: 415, revertOf: undone.id))
+        _ = try store.record(Fixture.decision(.escalate, [Fixture.post("p8")], by: "ben", at: 420, shown: [6]))
+        let logs = try [files.room, laptop].map { StoreLog(path: $0, decisions: try SQLiteDecisionStore.openExisting(path: $0).decisions(feed: nil)) }
+        let report = try ReportBuilder(feedPath: files.feed, keyPath: files.key, key: try AnswerKey.load(path: files.key), stores: logs,
+                                       moderators: ["ben"])
+            .build(readers: try ScanPipeline.openAll([files.feed]), compiled: Fixture.compiled, clusters: CoordinationConfig())
+        let ben = try #require(report.trainees.first)
+        #expect(ben.decisions == 13 && ben.stores == [files.room, laptop])
+        #expect(ben.figures.posts == PostGrade(truePositives: 4, falsePositives: 0, falseNegatives: 8))
+        #expect(ben.figures.confusion.count("violating:recruitment_call", "confirm:recruitment_call") == 2)
+        #expect(ben.figures.confusion.count("violating:recruitment_call", "escalate") == 1)
+        #expect(ben.missed.map(\.post) == ["p9", "p10", "p11", "p18", "p19", "p20", "p21"])
+    }
+
+    @Test("decisions by category against the key, and confirms with the key's category")
+    func confusion() throws {
+        let report = try Fixture.report()
+        let amina = try #require(report.trainees.first { $0.name == "amina" }).figures
+        let expected: [String: [String: Int]] = [
+            "violating:glorification": ["confirm:glorification": 1, "escalate": 1, "undecided": 3],
+            "violating:handoff": ["dismiss": 1],
+            "violating:recruitment_call": ["confirm:recruitment_call": 3],
+            "violating:fundraising": ["confirm:recruitment_call": 3],
+            "news": ["confirm:handoff": 1, "undecided": 4],
+            "counter_speech": ["dismiss": 1],
+            "benign": ["confirm:recruitment_call": 1],
+        ]
+        #expect(amina.confusion.cells == expected)
+        #expect(amina.confusion.rows == ["violating:fundraising", "violating:glorification", "violating:handoff", "violating:recruitment_call",
+                                         "benign", "news", "counter_speech"])
+        #expect(amina.confusion.columns == ["confirm:glorification", "confirm:handoff", "confirm:recruitment_call", "escalate", "dismiss", "undecided"])
+        #expect(amina.correctCategoryConfirms == 4)  // p4, p6, p7, p8
+
+        let ben = try #require(report.trainees.first { $0.name == "ben" }).figures
+        #expect(ben.confusion.cells == [
+            "violating:glorification": ["escalate": 1, "undecided": 4],
+            "violating:handoff": ["undecided": 1],  // an annotation is not a verdict
+            "violating:recruitment_call": ["confirm:recruitment_call": 1, "dismiss": 1, "undecided": 1],
+            "violating:fundraising": ["undecided": 3],
+            "news": ["dismiss": 5],
+            "counter_speech": ["dismiss": 1],
+            "benign": ["undecided": 1],
+        ])
+        #expect(ben.correctCategoryConfirms == 1)
+    }
+
+    @Test("time to decision: nearest-rank median and 90th percentile in feed and wall seconds")
+    func timing() throws {
+        let report = try Fixture.report()
+        let amina = try #require(report.trainees.first { $0.name == "amina" }).figures.timing
+        // Feed: p4 20, p3 30, p5 30, p6 90, p7 85, p8 80, p9 30, p10 26, p11 22, p2 230, p17 30, p18 30.
+        #expect(amina.postsFeed == Spread([20, 30, 30, 90, 85, 80, 30, 26, 22, 230, 30, 30]))
+        #expect(amina.postsFeed.median == 30 && amina.postsFeed.p90 == 90)
+        // Wall: p2 has none (an older decision).
+        #expect(amina.postsWall == Spread([12, 5, 9, 40, 38, 36, 10, 8, 6, 7, 11]))
+        #expect(amina.postsWall.median == 10 && amina.postsWall.p90 == 38)
+        // k1 appeared at 08:03:04 (score 78), decided at 08:03:30; k3 at 08:07:03, decided at 08:07:30.
+        #expect(amina.clustersFeed == Spread([26, 27]) && amina.clustersFeed.median == 26 && amina.clustersFeed.p90 == 27)
+        #expect(amina.clustersWall.median == 15 && amina.clustersWall.p90 == 20)
+
+        let ben = try #require(report.trainees.first { $0.name == "ben" }).figures.timing
+        #expect(ben.postsFeed == Spread([40, 30, 45, 280, 270, 60, 57, 20, 18]))
+        #expect(ben.postsFeed.median == 45 && ben.postsFeed.p90 == 280)
+        #expect(ben.postsWall.median == 46 && ben.postsWall.p90 == 50)
+        #expect(ben.clustersFeed == Spread([56]) && ben.clustersWall == Spread([30]))
+        #expect(Spread().median == nil && Spread().p90 == nil)
+    }
+
+    @Test("high and critical violating posts missed, with why they are violating; news and counter-speech actioned")
+    func missedAndWronged() throws {
+        let report = try Fixture.report()
+        let amina = try #require(report.trainees.first { $0.name == "amina" })
+        #expect(amina.missed.map(\.post) == ["p19", "p20", "p21"])
+        let p19 = amina.missed[0]
+        #expect(p19.band == "high" && p19.score == 82 && p19.category == "glorification" && p19.verdict == "undecided")
+        #expect(p19.text == Fixture.text("p19"))
+        #expect(p19.matches.contains(MatchedTerm(entry: "en.glor.martyrdom-op", category: "glorification", view: "strict", text: "Istishhadi operation")))
+        #expect(p19.terms == ["'Istishhadi' (glorification)", "'Istishhadi operation' (glorification)", "'Istishhad' (glorification)",
+                              "'heroes of the dawlah' (glorification)", "'dawlah' (group_ref)", "'t.me/example_nashir957' (handoff)"])
+        #expect(p19.explanation.contains("total: 82 (high)"))
+        #expect(amina.newsFalsePositives == [WrongedPost(post: "p2", account: "n1", ts: "2026-03-01T08:00:20Z", label: "news",
+                                                         verdict: "confirm", category: "handoff", text: Fixture.newsA)])
+
+        let ben = try #require(report.trainees.first { $0.name == "ben" })
+        // Critical first (feed order within a score), then high; p7 was dismissed after the undo.
+        #expect(ben.missed.map(\.post) == ["p7", "p8", "p9", "p10", "p11", "p18", "p19", "p20", "p21"])
+        #expect(ben.missed[0].verdict == "dismiss" && ben.missed[0].band == "critical")
+        #expect(ben.newsFalsePositives.isEmpty)
+    }
+
+    @Test("bad input: another feed's decisions, a moderator without decisions, a key that does not match")
+    func badInput() throws {
+        let report = try Fixture.report(moderators: ["amina", "ben", "carol"])
+        let other = try #require(report.stores.last)
+        #expect(report.notes.contains("\(other): 2 decision(s) by old are for another feed (none of their items is in \(report.feed)); left out"))
+        #expect(report.notes.contains("\(other): 1 decision(s) by dana are for another feed (none of their items is in \(report.feed)); left out"))
+        #expect(report.notes.contains("carol: no decisions on \(report.feed) in \(report.stores.joined(separator: ", "))"))
+        #expect(report.trainees.map(\.name) == ["amina", "ben", "carol"])
+        #expect(report.trainees[2].hasDecisions == false)
+        // Without --moderator: everyone with decisions on this feed.
+        #expect(try Fixture.report().trainees.map(\.name) == ["amina", "ben"])
+
+        let partial = try Fixture.report(key: Fixture.key(extraPosts: ["p900": #"{"label": "violating", "category": "handoff"}"#]))
+        #expect(partial.notes.contains("\(partial.answerKey): 1 of its 21 labelled post(s) are not in \(partial.feed); the report grades the posts that are"))
+        #expect(partial.room.posts == PostGrade(truePositives: 10, falsePositives: 2, falseNegatives: 14))
+
+        do {
+            _ = try Fixture.report(key: Fixture.key(only: ["q1": #"{"label": "news"}"#, "q2": #"{"label": "violating"}"#]))
+            Issue.record("a key for another feed was accepted")
+        } catch let error as ReportError {
+            guard case .keyNotForFeed(let key, let feed, 2) = error else { Issue.record("\(error)"); return }
+            #expect(error.description == "\(key): none of its 2 labelled post(s) is in \(feed); is it the answer key of another feed?")
+        }
+    }
+
+    @Test("Markdown: the room table, a section per trainee, notes, and escaped text")
+    func markdown() throws {
+        let md = try Fixture.report(moderators: ["amina", "ben", "carol"]).markdown
+        #expect(md.contains("| amina | 10 | 0.800 | 0.667 | 0.727 | 0.500 | 1.000 | 0.667 | 4 | 30 | 90 | 10 | 38 | 3 | 1 |"))
+        #expect(md.contains("| ben | 9 | 1.000 | 0.167 | 0.286 | n/a | 0.000 | n/a | 1 | 45 | 280 | 46 | 50 | 9 | 0 |"))
+        #expect(md.contains("| carol | no decisions |"))
+        #expect(md.contains("| **room** (2 trainee(s)) | 19 | 0.833 | 0.417 | 0.556 | 0.500 | 0.500 | 0.500 | 5 | 30 | 230 |"))
+        #expect(md.contains("| violating:fundraising | 0 | 0 | 3 | 0 | 0 | 0 |"))
+        #expect(md.contains("## Notes"))
+        #expect(md.contains("Chapter 2 — \\<Network\\>"))
+        #expect(md.contains("\\<b\\>\\&amp;\\</b\\>\\[2J"))
+        #expect(md.contains("| violating:recruitment_call | 0 | 0 | 3 |"))
+        #expect(!md.contains("\u{1B}") && !md.contains("\u{202E}"))
+    }
+
+    @Test("JSON: sorted keys, every figure, null for n/a")
+    func json() throws {
+        let report = try Fixture.report(moderators: ["amina", "ben", "carol"])
+        let text = try report.json()
+        let root = try #require(try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any])
+        #expect(Set(root.keys) == ["answer_key", "duration", "end", "feed", "markers", "notes", "queue", "room", "room_trainees", "scenario",
+                                   "start", "stores", "trainees"])
+        let trainees = try #require(root["trainees"] as? [[String: Any]])
+        #expect(trainees.map { $0["status"] as? String } == ["ok", "ok", "no decisions"])
+        let ben = try #require(trainees[1]["figures"] as? [String: Any])
+        let clusters = try #require(ben["clusters"] as? [String: Any])
+        #expect(clusters["precision"] is NSNull && clusters["f1"] is NSNull && clusters["recall"] as? Double == 0)
+        let posts = try #require(ben["posts"] as? [String: Any])
+        #expect(posts["f1"] as? Double == 0.2857 && posts["true_positives"] as? Int == 2)
+        let timing = try #require(ben["timing"] as? [String: Any])
+        #expect((timing["posts_feed_seconds"] as? [String: Any])?["p90"] as? Double == 280)
+        // Sorted keys.
+        let a = try #require(text.range(of: "\"answer_key\"")), d = try #require(text.range(of: "\"duration\""))
+        #expect(a.lowerBound < d.lowerBound)
+        // Stable: another build of the same workshop differs only in its temporary directory.
+        func withoutDirectory(_ report: WorkshopReport) throws -> String {
+            try report.json().replacingOccurrences(of: URL(fileURLWithPath: report.feed).deletingLastPathComponent().path, with: "DIR")
+        }
+        let again = try Fixture.report(moderators: ["amina", "ben", "carol"])
+        #expect(try withoutDirectory(again) == withoutDirectory(report))
+    }
+
+    @Test("HTML: self-contained, parses as XML, escaped, the figures written in the SVG")
+    func html() throws {
+        let html = try Fixture.report(moderators: ["amina", "ben", "carol"]).html
+        for reference in ["src=", "href=", "url(", "http", "<script", "@import"] { #expect(!html.contains(reference), "\(reference)") }
+        #expect(!html.contains("\u{1B}") && !html.contains("\u{202E}"))
+        #expect(html.contains("&lt;b&gt;&amp;amp;&lt;/b&gt;[2J"))
+        #expect(html.contains("Chapter 2 — &lt;Network&gt;"))
+
+        // Well-formed once the doctype is gone.
+        let body = html.replacingOccurrences(of: "<!DOCTYPE html>\n", with: "")
+        let parser = XMLParser(data: Data(body.utf8))
+        #expect(parser.parse(), "\(parser.parserError.map { "\($0)" } ?? "")")
+
+        // amina's bar chart carries her figures as text; the timeline has a tick per dated decision.
+        let aminaSection = try #require(html.range(of: "<h2>amina</h2>")).upperBound
+        let chart = String(html[aminaSection...]).components(separatedBy: "</svg>")[0]
+        for value in ["0.800", "0.667", "0.727", "0.500", "1.000"] { #expect(chart.contains(">\(value)</text>"), "\(value)") }
+        let timeline = try #require(html.components(separatedBy: "<svg class=\"timeline\"").last?.components(separatedBy: "</svg>").first)
+        let ticks = timeline.components(separatedBy: "<line ").dropFirst().filter { $0.prefix { $0 != ">" }.contains("class=\"d-") }
+        #expect(ticks.count == 18)
+        #expect(timeline.contains(">Chapter 3 — Debrief<"))
+        #expect(timeline.contains("class=\"d-revert\""))
+    }
+}
