@@ -28,7 +28,8 @@ wait_for() {
 
 for rep in $(seq 1 "$REPS"); do
   began=$(now)
-  "$VIGIL" scan --clusters "$F" > /dev/null 2>&1
+  # Flagged records on stdout: the screen must end with the same count.
+  headless_flagged=$("$VIGIL" scan --clusters "$F" 2> /dev/null | wc -l)
   headless=$(awk -v b="$began" -v n="$(now)" 'BEGIN { printf "%.2f", n - b }')
 
   rm -f "$SCRATCH/replay-bench.sqlite"*
@@ -51,7 +52,7 @@ for rep in $(seq 1 "$REPS"); do
   flagged=$(screen | grep -o "posts [0-9]* · flagged [0-9]*" | head -1)
   "${T[@]}" kill-server 2> /dev/null || true
   lat=$(sort -n "$SCRATCH/replay-latency.txt" | awk '{a[NR]=$1} END {printf "n=%d median %.0f ms, p90 %.0f ms, max %.0f ms", NR, a[int((NR+1)/2)]*1000, a[int(NR*0.9+0.999)]*1000, a[NR]*1000}')
-  awk -v p="$POSTS" -v h="$headless" -v r="$replay" -v l="$lat" -v f="$flagged" 'BEGIN {
-    printf "posts %d  headless scan --clusters %.2f s (%.0f posts/s)  replay max, screen on %.2f s (%.0f posts/s, %.2f of headless)  %s  screen: %s\n",
-      p, h, p / h, r, p / r, h / r, l, f }'
+  awk -v p="$POSTS" -v h="$headless" -v r="$replay" -v l="$lat" -v f="$flagged" -v hf="$headless_flagged" 'BEGIN {
+    printf "posts %d  headless scan --clusters %.2f s (%.0f posts/s, flagged %d)  replay max, screen on %.2f s (%.0f posts/s, %.2f of headless)  %s  screen: %s\n",
+      p, h, p / h, hf, r, p / r, h / r, l, f }'
 done

@@ -13,4 +13,5 @@ stamp=$(date -u +%Y%m%dT%H%M%SZ)
   "$HERE/clusters.sh"
   "$HERE/clusters-quality.sh"
   "$HERE/coordination.sh"
+  "$HERE/replay.sh"
 } | tee "$SCRATCH/results-$stamp.txt"
