@@ -157,9 +157,13 @@ struct ConsoleOptions: ParsableArguments {
         let decisionStore: SQLiteDecisionStore
         let book: StatusBook
         let feedID = ConsoleOptions.feedID(feeds)
+        let who = moderator ?? ProcessInfo.processInfo.environment["USER"].flatMap { $0.isEmpty ? nil : $0 } ?? "moderator"
         do {
             decisionStore = try SQLiteDecisionStore(path: store)
-            book = StatusBook(replaying: try decisionStore.decisions(feed: feedID))
+            // Moderators share a queue; trainees replaying into one store each judge every item
+            // themselves, so a replay resumes from its own decisions only.
+            let earlier = try decisionStore.decisions(feed: feedID)
+            book = StatusBook(replaying: replay == nil ? earlier : earlier.filter { $0.moderator == who })
         } catch let error as DecisionStoreError {
             Diagnostics.say("\(error)")
             switch error.reason {
@@ -170,7 +174,6 @@ struct ConsoleOptions: ParsableArguments {
             Diagnostics.say("\(store): \(error)")
             throw ExitStatus.ioError
         }
-        let who = moderator ?? ProcessInfo.processInfo.environment["USER"].flatMap { $0.isEmpty ? nil : $0 } ?? "moderator"
         let session = SessionInfo(
             moderator: who, storePath: store,
             feedLabel: feeds.map { $0 == "-" ? "<stdin>" : ($0 as NSString).lastPathComponent }.joined(separator: "+") + (follow ? " (following)" : ""),

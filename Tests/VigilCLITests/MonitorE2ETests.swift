@@ -392,15 +392,14 @@ func savedItem(_ screen: String) -> String? {
         let alice = try TmuxSession(), bob = try TmuxSession()
         defer { alice.close(); bob.close() }
         let store = alice.path("room.sqlite")
-        for (session, name) in [(alice, "alice"), (bob, "bob")] {
+        func start(_ session: TmuxSession, _ name: String) throws {
             try session.run("\(vigilBinary().path) replay \(workshopFeed) --speed max --hide-scores --store \(store) --moderator \(name) "
                             + "--log \(session.path("\(name).log")); echo DONE")
-        }
-        for session in [alice, bob] {
             let screen = try session.waitFor(text: "end of feed")
             #expect(screen.contains("trainee mode") && !screen.contains("Why flagged"))
             try session.keys("Escape")                                  // the last chapter's banner
         }
+        try start(alice, "alice")
         /// Confirms the selected post as `category`, picking it by its number in the picker.
         func confirm(_ session: TmuxSession, _ category: String) throws {
             try session.keys("c")
@@ -419,6 +418,8 @@ func savedItem(_ screen: String) -> String? {
         try alice.waitFor(text: "saved: confirm post:p17")
         try confirm(alice, "recruitment_call")
         try alice.waitFor(text: "saved: confirm post:p24")
+        // Bob starts after Alice decided, on the same store: her decisions do not empty his queue.
+        try start(bob, "bob")
         try confirm(bob, "recruitment_call")
         try bob.waitFor(text: "saved: confirm post:p10")
         try bob.keys("d")
