@@ -210,4 +210,23 @@ import VigilTriage
         _ = Fixture.press(&plain, .char("t"))
         #expect(plain.message == "no answer key: start the replay with --answer-key KEY")
     }
+
+    /// The whole screen, as trainer and trainee see it at the same moment (text snapshots, so a
+    /// change to either shows in review).
+    @Test func trainerAndTraineeScreens() {
+        var trainer = Self.replaying(at: 754.6, answers: Self.answers)
+        var trainee = Self.replaying(at: 754.6, session: Self.traineeSession)
+        var batch = CoreBatch()
+        batch.stats = trainer.stats
+        batch.markers = [Self.outline.markers[1]]
+        for index in [0, 1] {
+            var state = index == 0 ? trainer : trainee
+            _ = state.update(.batch(batch))
+            _ = Fixture.press(&state, .escape, .char("j"))
+            if index == 0 { trainer = state } else { trainee = state }
+        }
+        _ = Fixture.press(&trainer, .char("t"))
+        assertSnapshot(trainer.render(), "replay-trainer-answer-key")
+        assertSnapshot(trainee.render(), "replay-trainee")
+    }
 }
