@@ -49,8 +49,10 @@ public struct FeedFacts: Sendable {
     public var last: Timestamp?
     /// The key's labelled posts that occur in the feed.
     public var keyPostsFound: Set<String> = []
-    /// Violating posts (reposts aside: they carry no text) the lexicon left in the low band.
-    public var violatingNeverFlagged = 0
+    /// Event times of the violating posts (reposts aside: they carry no text) the lexicon left in
+    /// the low band.
+    public var violatingNeverFlaggedTimes: [Double] = []
+    public var violatingNeverFlagged: Int { violatingNeverFlaggedTimes.count }
     /// Texts of the posts named by decisions, to check each store is about this feed.
     public var decidedTexts: [String: String] = [:]
 
@@ -70,7 +72,9 @@ public struct FeedFacts: Sendable {
             if let time = event.ts { saw(time) }
             let label = key.posts[id]
             if label != nil { facts.keyPostsFound.insert(id) }
-            if label?.label == "violating", label?.repost != true, score.band == .low { facts.violatingNeverFlagged += 1 }
+            if label?.label == "violating", label?.repost != true, score.band == .low, let time = event.ts {
+                facts.violatingNeverFlaggedTimes.append(time.seconds)
+            }
             let flagged = score.band != .low
             guard flagged || decidedPosts.contains(id) else { current = nil; return }
             let text = event.text.map { String(decoding: $0, as: UTF8.self) } ?? ""
@@ -105,6 +109,20 @@ public struct FeedFacts: Sendable {
         _ = try pipeline.run(readers)
         let members = facts.detectedMembers
         for id in Array(facts.clusters.keys) { facts.clusters[id]?.members = members[id] ?? [] }
+        return facts
+    }
+
+    /// Only what happened up to `offset` seconds after the first event (`--until`): a workshop
+    /// stopped early is graded on what its trainees could have seen.
+    public func restricted(toOffset offset: Double) -> FeedFacts {
+        guard let first else { return self }
+        let cutoff = first.seconds + offset
+        var facts = self
+        facts.posts = posts.filter { $0.value.time <= cutoff }
+        facts.clusters = clusters.filter { $0.value.time <= cutoff }
+        facts.markers = markers.filter { $0.ts.seconds <= cutoff }
+        facts.violatingNeverFlaggedTimes = violatingNeverFlaggedTimes.filter { $0 <= cutoff }
+        if let last, last.seconds > cutoff { facts.last = Timestamp(microseconds: first.microseconds + Int64(offset * 1_000_000)) }
         return facts
     }
 }

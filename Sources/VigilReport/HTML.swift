@@ -1,3 +1,4 @@
+import VigilFeed
 import Foundation
 
 extension WorkshopReport {
@@ -16,7 +17,7 @@ extension WorkshopReport {
             </head>
             <body>
             <h1>Workshop report: \(h(scenario))</h1>
-            <p class="meta">Feed <code>\(h(feed))</code> (\(h(start)) to \(h(end)), \(ReportText.clock(duration))), answer key <code>\(h(answerKey))</code>, store(s) \(stores.map { "<code>\(h($0))</code>" }.joined(separator: ", ")).</p>
+            <p class="meta">Feed <code>\(h(feed))</code> (\(h(start)) to \(h(end)), \(DurationText.clock(duration))), answer key <code>\(h(answerKey))</code>, store(s) \(stores.map { "<code>\(h($0))</code>" }.joined(separator: ", ")).</p>
             <p>\(h(queueSentence))</p>
 
             """
@@ -63,7 +64,7 @@ extension WorkshopReport {
         var t = 0.0
         while t <= span {
             svg += "<line x1=\"\(c(x(t)))\" y1=\"\(c(bottom))\" x2=\"\(c(x(t)))\" y2=\"\(c(bottom + 5))\" class=\"axis\"/>"
-            svg += "<text x=\"\(c(x(t)))\" y=\"\(c(bottom + 18))\" class=\"tick\">\(ReportText.clock(t))</text>\n"
+            svg += "<text x=\"\(c(x(t)))\" y=\"\(c(bottom + 18))\" class=\"tick\">\(DurationText.clock(t))</text>\n"
             t += step
         }
         svg += "<line x1=\"\(c(left))\" y1=\"\(c(bottom))\" x2=\"\(c(left + axis))\" y2=\"\(c(bottom))\" class=\"axis\"/>\n"

@@ -1,9 +1,10 @@
+import VigilFeed
 extension WorkshopReport {
     /// The report in Markdown: the room table, then one section per trainee.
     public var markdown: String {
         let md = ReportText.markdown
         var lines: [String] = ["# Workshop report: \(md(scenario))", ""]
-        lines.append("Feed `\(md(feed))` (\(start) to \(end), \(ReportText.clock(duration))), answer key `\(md(answerKey))`, "
+        lines.append("Feed `\(md(feed))` (\(start) to \(end), \(DurationText.clock(duration))), answer key `\(md(answerKey))`, "
                      + "store(s) \(stores.map { "`\(md($0))`" }.joined(separator: ", ")).")
         lines.append("")
         lines.append(queueSentence)
@@ -25,7 +26,7 @@ extension WorkshopReport {
         lines.append("| **room** (\(roomTrainees) trainee(s)) | \(trainees.reduce(0) { $0 + $1.decisions }) | " + roomCells(room).joined(separator: " | ") + " |")
         if !markers.isEmpty {
             lines += ["", "## Chapters", "", "| at | chapter |", "|---|---|"]
-            lines += markers.map { "| \(ReportText.clock($0.offset)) | \(md($0.title))\($0.note.map { ": \(md($0))" } ?? "") |" }
+            lines += markers.map { "| \(DurationText.clock($0.offset)) | \(md($0.title))\($0.note.map { ": \(md($0))" } ?? "") |" }
         }
         for trainee in trainees { lines += ["", ""] + traineeSection(trainee) }
         return lines.joined(separator: "\n") + "\n"

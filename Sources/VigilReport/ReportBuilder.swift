@@ -40,6 +40,8 @@ public struct ReportBuilder {
     public var notes: [String]
     /// The score from which a cluster enters the console's queue.
     public var clusterQueueScore = 60
+    /// Grade only what appeared up to this many seconds into the feed (a workshop stopped early).
+    public var until: Double?
 
     public init(feedPath: String, keyPath: String, key: AnswerKey, stores: [StoreLog], moderators: [String] = [], notes: [String] = []) {
         self.feedPath = feedPath
@@ -55,11 +57,14 @@ public struct ReportBuilder {
         let decided = Set(stores.flatMap { $0.decisions.flatMap { $0.items.filter { $0.kind == .post }.map(\.id) } })
         let facts = try FeedFacts.scan(readers, compiled: compiled, clusters: clusters, key: key, decidedPosts: decided,
                                        clusterQueueScore: clusterQueueScore)
-        return try build(facts: facts)
+        return try build(facts: until.map { facts.restricted(toOffset: $0) } ?? facts)
     }
 
     public func build(facts: FeedFacts) throws -> WorkshopReport {
         var notes = notes
+        if let until {
+            notes.append("graded up to \(DurationText.clock(until)) into the feed (--until): items that appeared later are left out")
+        }
         let labelled = key.posts.count
         if labelled > 0 {
             guard !facts.keyPostsFound.isEmpty else { throw ReportError.keyNotForFeed(key: keyPath, feed: feedPath, labelled: labelled) }

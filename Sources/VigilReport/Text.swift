@@ -58,13 +58,6 @@ enum ReportText {
         return value == value.rounded() ? String(Int(value)) : String(format: "%.1f", value)
     }
 
-    /// Seconds as h:mm:ss (offsets into the feed).
-    static func clock(_ seconds: Double) -> String {
-        let whole = Int(max(0, seconds).rounded(.down))
-        let (h, m, s) = (whole / 3600, whole / 60 % 60, whole % 60)
-        return "\(h):" + (m < 10 ? "0" : "") + "\(m):" + (s < 10 ? "0" : "") + "\(s)"
-    }
-
     /// A number for SVG coordinates (no exponent, two decimals at most).
     static func coordinate(_ value: Double) -> String {
         let rounded = (value * 100).rounded() / 100

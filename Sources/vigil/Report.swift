@@ -30,6 +30,9 @@ struct Report: ParsableCommand {
     @Option(name: .customLong("moderator"), help: ArgumentHelp("Report only these trainees (repeat); default: everyone with decisions.", valueName: "name"))
     var moderators: [String] = []
 
+    @Option(help: ArgumentHelp("Grade only what appeared up to this far into the feed (00:15:30, 15m): a workshop stopped early.", valueName: "offset"))
+    var until: String?
+
     @Option(help: "Output format.")
     var format: ReportFormat = .md
 
@@ -41,6 +44,7 @@ struct Report: ParsableCommand {
 
     func validate() throws {
         if stores.isEmpty { throw ValidationError("give at least one --store.") }
+        if let until, DurationText.offset(until) == nil { throw ValidationError("--until '\(until)' is not an offset like 00:15:30, 15m or 900s.") }
     }
 
     func run() throws {
@@ -78,7 +82,8 @@ struct Report: ParsableCommand {
             throw ExitStatus.noInput
         }
         let clusters = try window.config()
-        let builder = ReportBuilder(feedPath: feed, keyPath: answerKey, key: key, stores: logs, moderators: moderators, notes: notes)
+        var builder = ReportBuilder(feedPath: feed, keyPath: answerKey, key: key, stores: logs, moderators: moderators, notes: notes)
+        builder.until = until.flatMap(DurationText.offset)
         let report: WorkshopReport
         do {
             report = try builder.build(readers: readers, compiled: compiled, clusters: clusters)

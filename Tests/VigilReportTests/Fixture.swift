@@ -174,13 +174,14 @@ enum Fixture {
     static let compiled: CompiledLexicon = try! CompiledLexicon.compile(try LexiconLoader.load(paths: []))
 
     /// Builds the report as `vigil report` does.
-    static func report(moderators: [String] = [], key keyText: String = key(), withOther: Bool = true) throws -> WorkshopReport {
+    static func report(moderators: [String] = [], key keyText: String = key(), withOther: Bool = true, until: Double? = nil) throws -> WorkshopReport {
         let files = try write(key: keyText)
         defer { try? FileManager.default.removeItem(at: files.dir) }
         let paths = withOther ? [files.room, files.other] : [files.room]
         let logs = try paths.map { StoreLog(path: $0, decisions: try SQLiteDecisionStore.openExisting(path: $0).decisions(feed: nil)) }
-        let builder = ReportBuilder(feedPath: files.feed, keyPath: files.key, key: try AnswerKey.load(path: files.key), stores: logs,
+        var builder = ReportBuilder(feedPath: files.feed, keyPath: files.key, key: try AnswerKey.load(path: files.key), stores: logs,
                                     moderators: moderators)
+        builder.until = until
         return try builder.build(readers: try ScanPipeline.openAll([files.feed]), compiled: compiled, clusters: CoordinationConfig())
     }
 }

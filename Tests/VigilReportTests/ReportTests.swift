@@ -25,6 +25,21 @@ import FoundationXML
         #expect(report.start == "2026-03-01T08:00:00Z" && report.end == "2026-03-01T08:10:00Z" && report.duration == 600)
     }
 
+    @Test("a workshop stopped early (--until) is graded on what appeared by then")
+    func stoppedEarly() throws {
+        let report = try Fixture.report(until: 180)
+        #expect(report.queue.flaggedPosts == 8)             // p2–p9
+        #expect(report.queue.violatingInQueue == 6)         // p4–p9
+        #expect(report.queue.violatingNeverFlagged == 0)    // p16 comes at 300 s
+        #expect(report.queue.clusters == 0)                 // k1 reaches 60 after 180 s
+        #expect(report.markers.map(\.offset) == [0, 120])
+        #expect(report.end == "2026-03-01T08:03:00Z" && report.duration == 180)
+        #expect(report.notes.contains("graded up to 00:03:00 into the feed (--until): items that appeared later are left out"))
+        // Amina's later verdicts (p10, p11, p18, p17, the clusters) are not graded: p4, p6–p9 right, p2 wrong, p5 missed.
+        let amina = try #require(report.trainees.first { $0.name == "amina" })
+        #expect(amina.figures.posts == PostGrade(truePositives: 5, falsePositives: 1, falseNegatives: 1))
+    }
+
     @Test("amina: precision, recall and F1 on posts and clusters, after her undo")
     func aminaGrades() throws {
         let amina = try #require(try Fixture.report().trainees.first { $0.name == "amina" })
