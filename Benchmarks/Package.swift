@@ -22,6 +22,8 @@ let package = Package(
                 .product(name: "VigilText", package: "Vigil"),
                 .product(name: "VigilLexicon", package: "Vigil"),
                 .product(name: "VigilScoring", package: "Vigil"),
+                .product(name: "VigilTriage", package: "Vigil"),
+                .product(name: "VigilTUI", package: "Vigil"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             path: "Sources/vigil-bench"

@@ -58,13 +58,18 @@ extension AppState {
     // MARK: data from the core
 
     mutating func absorb(_ batch: CoreBatch) {
+        var arrived: [PostItem] = []
+        var replaced: Set<String> = []
+        arrived.reserveCapacity(batch.flagged.count)
         for post in batch.flagged {
             var post = post
             sequence += 1
             post.sequence = sequence
             post.flaggedAt = now
-            posts[post.id] = post
+            if posts.updateValue(post, forKey: post.id) != nil { replaced.insert(post.id) }
+            arrived.append(post)
         }
+        index(arrived, replaced: replaced)
         if !batch.feed.isEmpty {
             let incoming = batch.feed.suffix(AppState.feedCapacity)
             if feedPaused {

@@ -160,6 +160,7 @@ extension AppState {
         feed = []
         feedBacklog = []
         posts = [:]
+        reviewOrder = []
         clusters = [:]
         accounts = [:]
         stats = CoreStats()

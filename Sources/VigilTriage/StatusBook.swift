@@ -22,6 +22,10 @@ public struct StatusBook: Sendable, Equatable {
         for item in decision.items { inForce[item, default: []].append(decision) }
     }
 
+    /// Whether a closing verdict is in force (`status(of:).verdict != nil`, without building the
+    /// status: the console asks this of every queued item on every message).
+    public func hasVerdict(_ item: ItemRef) -> Bool { inForce[item]?.contains { $0.action.closes } ?? false }
+
     public func status(of item: ItemRef) -> ItemStatus {
         let decisions = inForce[item] ?? []
         var status = ItemStatus(item: item)

@@ -6,6 +6,8 @@ import VigilLexicon
 import VigilPipeline
 import VigilScoring
 import VigilText
+import VigilTriage
+import VigilTUI
 
 /// Process CPU time: the comparisons run on a shared 2-core machine, so throughput is per CPU second.
 func cpuSeconds() -> Double {
@@ -46,7 +48,7 @@ struct VigilBench: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "vigil-bench",
         abstract: "Harnesses for the side-by-side comparisons in docs/performance.md (one JSON line each).",
-        subcommands: [MatchCorpus.self, AnchorLexicon.self, Stages.self, Normalize.self, Clusters.self]
+        subcommands: [MatchCorpus.self, AnchorLexicon.self, Stages.self, Normalize.self, Clusters.self, Console.self]
     )
 }
 
@@ -280,3 +282,69 @@ struct Clusters: ParsableCommand {
         print(json(results))
     }
 }
+
+/// The console's cost per message with a long queue: a moderator's key press (update, which
+/// recomputes the queue, then a full render) and a core batch of 200 new flags, with N open
+/// flagged posts already in the queue (clusters are a few dozen at most; posts are the bulk).
+struct Console: ParsableCommand {
+    @Option(parsing: .upToNextOption, help: "Queue sizes.") var queued: [Int] = [1_000, 10_000, 50_000, 100_000]
+    @Option(help: "Repetitions per measurement.") var reps = 41
+
+    static let texts = ["join the caravan now, message t.me/caravan_join", "brothers make hijrah this year",
+                        "ayuh sertai perjuangan, hubungi kami", "Reporters say recruiters used the word hijrah online",
+                        "صباح الخير يا أصدقاء، انضموا إلى الدولة", "on se retrouve ce soir, rejoignez le califat"]
+    static let bands: [Band] = [.critical, .high, .medium, .contested]
+
+    static func post(_ n: Int) -> PostItem {
+        let text = texts[n % texts.count]
+        let range = 0..<min(6, text.utf8.count)
+        return PostItem(id: "p\(n)", account: "a\(n % 5_000)", platform: "x", ts: "2026-03-01T08:00:00Z", time: 1_772_352_000 + Double(n),
+                        text: text, lang: "en", score: 20 + n % 80, band: bands[n % bands.count], priority: Double(20 + n % 80),
+                        categories: ["recruitment_call"], explanation: "recruitment_call: +40\ntotal: 40 (medium)",
+                        matches: [PostItem.Match(entry: "e", category: "recruitment_call", view: "strict", range: range)],
+                        cluster: n % 50 == 0 ? "k\(n / 50)" : nil)
+    }
+
+    /// Milliseconds per call: (median, 90th percentile).
+    func time(_ body: () -> Void) -> (Double, Double) {
+        var samples: [Double] = []
+        for _ in 0..<reps {
+            let start = DispatchTime.now().uptimeNanoseconds
+            body()
+            samples.append(Double(DispatchTime.now().uptimeNanoseconds - start) / 1e6)
+        }
+        samples.sort()
+        return (samples[samples.count / 2], samples[min(samples.count - 1, samples.count * 9 / 10)])
+    }
+
+    func run() throws {
+        let session = SessionInfo(moderator: "bench", storePath: "bench.sqlite", feedLabel: "bench", feedID: "b", lexiconVersion: "v",
+                                  categories: [(id: "recruitment_call", label: "Recruitment call")])
+        var next = 0
+        for size in queued {
+            var state = AppState(session: session)
+            _ = state.update(.resize(rows: 48, cols: 160))
+            var batch = CoreBatch()
+            batch.flagged = (0..<size).map(Console.post)
+            batch.stats.flagged = size
+            _ = state.update(.batch(batch))
+            next = size
+            let key = time {
+                _ = state.update(.key(.char(next % 2 == 0 ? "j" : "k")))
+                next += 1
+                blackHoleCanvas(state.render())
+            }
+            let arrival = time {
+                var more = CoreBatch()
+                more.flagged = (next..<(next + 200)).map(Console.post)
+                next += 200
+                _ = state.update(.batch(more))
+                blackHoleCanvas(state.render())
+            }
+            print(json(["queued": size, "queue_open": state.queue.count, "key_ms_median": key.0, "key_ms_p90": key.1,
+                        "batch_ms_median": arrival.0, "batch_ms_p90": arrival.1]))
+        }
+    }
+}
+
+@inline(never) func blackHoleCanvas(_ canvas: Canvas) { precondition(canvas.rows > 0) }
