@@ -10,10 +10,10 @@ struct Clusters: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Find coordinated account clusters as a feed flows (docs/clusters.md).",
         discussion: """
-            Prints cluster events in event time: new, grown, merged (with merged_into), dormant.
-            Each carries the full membership, the signals that tie the accounts (shared links,
-            co-reposts and co-replies, near-duplicate texts, hashtag sequences, handle families,
-            synchronized activity) with sample posts, and a score (0-100) weighing the members'
+            Prints cluster events in event time: new, grown, merged (with merged_into), dormant. \
+            Each carries the full membership, the signals that tie the accounts (shared links, \
+            co-reposts and co-replies, near-duplicate texts, hashtag sequences, handle families, \
+            synchronized activity) with sample posts, and a score (0-100) weighing the members' \
             content, how tightly they are tied, size and reach. --min-score 0 shows every cluster.
             """
     )

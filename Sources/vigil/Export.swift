@@ -15,9 +15,9 @@ extension Export {
         static let configuration = CommandConfiguration(
             abstract: "Print every decision of the store, oldest first.",
             discussion: """
-                jsonl: one object per decision (a bulk decision names all its items).
-                csv: RFC 4180, a header line, then one row per item of each decision.
-                Undos appear as 'revert' decisions naming the decision they undo:
+                jsonl: one object per decision (a bulk decision names all its items). \
+                csv: RFC 4180, a header line, then one row per item of each decision. \
+                Undos appear as 'revert' decisions naming the decision they undo: \
                 nothing is ever removed from the log.
                 """
         )
@@ -49,11 +49,11 @@ extension Export {
         static let configuration = CommandConfiguration(
             abstract: "Write an evidence bundle (Markdown and JSON) for each item.",
             discussion: """
-                For each item, DIR/<kind>-<id>.md and DIR/<kind>-<id>.json: what the
-                moderators saw (text, matches, explanation; a cluster's members and
-                evidence), the standing verdict and every decision on the item. The JSON
-                keeps the text verbatim; the Markdown shows control characters escaped,
-                so it is safe to print. An item with no decision in the store is
+                For each item, DIR/<kind>-<id>.md and DIR/<kind>-<id>.json: what the \
+                moderators saw (text, matches, explanation; a cluster's members and \
+                evidence), the standing verdict and every decision on the item. The JSON \
+                keeps the text verbatim; the Markdown shows control characters escaped, \
+                so it is safe to print. An item with no decision in the store is \
                 reported, the others are still written, and the exit status is 65.
                 """
         )

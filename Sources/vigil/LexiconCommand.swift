@@ -70,9 +70,9 @@ struct LexiconCommand: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Grade a lexicon on a labelled feed: how each kind of post is flagged.",
             discussion: """
-                Scans a feed whose answer key says what every post is (vigil simulate writes both)
-                and prints, per label, violating category and language, the share flagged medium or
-                above and high or above. Targets: news and counter-speech high+ under 2%, violating
+                Scans a feed whose answer key says what every post is (vigil simulate writes both) \
+                and prints, per label, violating category and language, the share flagged medium or \
+                above and high or above. Targets: news and counter-speech high+ under 2%, violating \
                 medium+ over 95%.
                 """
         )

@@ -11,11 +11,11 @@ struct Monitor: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Watch feeds live in the terminal and triage flagged posts and clusters (docs/monitor.md).",
         discussion: """
-            Panes: feed, queue, detail, clusters, stats (all at 120x40 or more; tabs from 80x24).
-            Keys: j/k move, Tab or 1-5 switch panes, Enter opens, c confirm, d dismiss, e escalate,
-            a note, s snooze, u undo, Ctrl-r redo, Space mark, ; bulk, / filter, ? help, q quit.
-            Every decision is written to the store (SQLite, default ./vigil.sqlite) before the
-            screen shows it as done; reopening the same feed and store resumes where you left.
+            Panes: feed, queue, detail, clusters, stats (all at 120x40 or more; tabs from 80x24). \
+            Keys: j/k move, Tab or 1-5 switch panes, Enter opens, c confirm, d dismiss, e escalate, \
+            a note, s snooze, u undo, Ctrl-r redo, Space mark, ; bulk, / filter, ? help, q quit. \
+            Every decision is written to the store (SQLite, default ./vigil.sqlite) before the \
+            screen shows it as done; reopening the same feed and store resumes where you left. \
             With '-' the feed comes from standard input and keys from the terminal (/dev/tty).
             """
     )
@@ -39,11 +39,11 @@ struct Replay: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Replay a recorded feed in the console, paced by its event time (docs/monitor.md).",
         discussion: """
-            The console of 'vigil monitor', with the feed delivered on a replay clock: p pauses and
-            resumes, + and - change the speed (0.25x to 1000x, then as fast as possible), . steps
-            one event, , steps back one, [ and ] jump between chapter markers, g goes to a time,
-            t shows the answer key (--answer-key), P pauses the feed pane only. What is flagged and
-            clustered at a feed time does not depend on the speed: pacing only delays delivery.
+            The console of 'vigil monitor', with the feed delivered on a replay clock: p pauses and \
+            resumes, + and - change the speed (0.25x to 1000x, then as fast as possible), . steps \
+            one event, , steps back one, [ and ] jump between chapter markers, g goes to a time, \
+            t shows the answer key (--answer-key), P pauses the feed pane only. What is flagged and \
+            clustered at a feed time does not depend on the speed: pacing only delays delivery. \
             Each trainee replays with their own --moderator name; 'vigil report' scores them.
             """
     )

@@ -10,10 +10,10 @@ struct Report: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "The workshop debrief: each trainee's decisions graded against the answer key (docs/report.md).",
         discussion: """
-            Scans the feed as 'vigil replay' does, so the queue is the one the trainees saw, and
-            grades each moderator's standing verdicts (undos applied): precision, recall and F1 on
-            posts and clusters, decisions by category, time to decision, high and critical posts
-            missed, news and counter-speech actioned, and a room total. Decisions of another feed
+            Scans the feed as 'vigil replay' does, so the queue is the one the trainees saw, and \
+            grades each moderator's standing verdicts (undos applied): precision, recall and F1 on \
+            posts and clusters, decisions by category, time to decision, high and critical posts \
+            missed, news and counter-speech actioned, and a room total. Decisions of another feed \
             are left out with a message; the report covers the rest.
             """
     )

@@ -7,11 +7,12 @@ struct Scan: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Score every post of one or more feeds and print the flagged ones.",
         discussion: """
-            Streams: memory does not grow with the feed. A malformed line is reported as
-            file:line: reason and skipped (all of them go to --rejects if given); --strict stops at
-            the first one with exit 65. A summary goes to stderr at the end.
-            With --clusters, each flagged post names the coordinated cluster its author belonged to
+            Streams: memory does not grow with the feed. A malformed line is reported as \
+            file:line: reason and skipped (all of them go to --rejects if given); --strict stops at \
+            the first one with exit 65. A summary goes to stderr at the end. \
+            With --clusters, each flagged post names the coordinated cluster its author belonged to \
             when it was read (see vigil clusters).
+
             Example: kcat -C -t posts -u | vigil scan - --format table
             """
     )

@@ -7,9 +7,10 @@ struct Simulate: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Write a synthetic feed with its answer key (docs/scenarios.md).",
         discussion: """
-            Scenarios: baseline, recruiter-network, suspension-evasion, news-spike, workshop.
-            The same scenario, seed and options give byte-identical output. The feed streams to
+            Scenarios: baseline, recruiter-network, suspension-evasion, news-spike, workshop. \
+            The same scenario, seed and options give byte-identical output. The feed streams to \
             standard output unless --out is given (a name ending in .gz is gzip-compressed).
+
             Example: vigil simulate --scenario workshop --out workshop.jsonl --answer-key workshop.key.json
             """
     )
