@@ -112,7 +112,7 @@ public final class CompiledLexicon: @unchecked Sendable {
     public static func compile(_ lexicon: Lexicon) throws(LexiconError) -> CompiledLexicon {
         var builder = ExpressionBuilder(lexicon: lexicon)
         builder.build()
-        if !builder.problems.isEmpty { throw LexiconError(builder.problems) }
+        if !builder.problems.isEmpty { throw LexiconError(builder.problemsWithPatternChecks()) }
         let expressions = builder.expressions
         var compiled: [OpaquePointer] = []
         func fail(_ failure: CompileFailure) -> LexiconError {
@@ -139,6 +139,12 @@ public final class CompiledLexicon: @unchecked Sendable {
                                    literalDatabase: literalDB, patternDatabase: patternDB,
                                    anchoredPatterns: anchored)
         } catch {
+            // Name every pattern Vectorscan rejects, each at its place, not only the first.
+            let problems = builder.problemsWithPatternChecks()
+            guard problems.isEmpty else {
+                compiled.forEach { hs_free_database($0) }
+                throw LexiconError(problems)
+            }
             throw fail(error)
         }
     }
@@ -226,6 +232,9 @@ struct ExpressionBuilder {
     var index: [String: Int] = [:]
     var nearTermKeys: [String] = []
     var problems: [LexiconProblem] = []
+    /// Patterns to check one by one, only when something is wrong: compiling each pattern alone
+    /// (twice: as written and anchored) cost a third of every start.
+    var patternChecks: [(position: Int, location: SourceLocation, entryID: String, pattern: String)] = []
 
     static let patternFlags = UInt32(HS_FLAG_UTF8 | HS_FLAG_CASELESS)
 
@@ -244,10 +253,7 @@ struct ExpressionBuilder {
                     problems.append(LexiconProblem(location, "entry '\(entry.id)': pattern '\(pattern)' uses \\b, which only knows ASCII letters; use 'boundary: word' instead"))
                     continue
                 }
-                if let reason = CompiledLexicon.check(pattern: pattern, flags: ExpressionBuilder.patternFlags) {
-                    problems.append(LexiconProblem(location, "entry '\(entry.id)': Vectorscan rejects pattern '\(pattern)': \(reason)"))
-                    continue
-                }
+                patternChecks.append((problems.count, location, entry.id, pattern))
                 add(text: pattern, kind: .pattern, fixedLength: nil, literal: nil,
                     target: Target(owner: .entry(i), views: entry.views, boundary: entry.boundary ?? .none),
                     location: location)
@@ -266,6 +272,19 @@ struct ExpressionBuilder {
                 }
             }
         }
+    }
+
+    /// `problems` with Vectorscan's verdict on each pattern merged in where its entry is.
+    func problemsWithPatternChecks() -> [LexiconProblem] {
+        var merged = problems
+        var inserted = 0
+        for check in patternChecks {
+            guard let reason = CompiledLexicon.check(pattern: check.pattern, flags: ExpressionBuilder.patternFlags) else { continue }
+            merged.insert(LexiconProblem(check.location, "entry '\(check.entryID)': Vectorscan rejects pattern '\(check.pattern)': \(reason)"),
+                          at: check.position + inserted)
+            inserted += 1
+        }
+        return merged
     }
 
     mutating func addTerm(_ term: String, owner: Target.Owner, views: ViewMask, boundary: Boundary?, languages: [String],

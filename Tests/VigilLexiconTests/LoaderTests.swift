@@ -66,6 +66,16 @@ struct LoaderTests {
         #expect(p.last == "p.yaml:8: entry 'p': pattern '\\bword\\b' uses \\b, which only knows ASCII letters; use 'boundary: word' instead")
     }
 
+    @Test("Every rejected pattern is named, in order, when nothing else is wrong (checked only after the set fails)")
+    func badPatternsAlone() {
+        let text = header + "entries:\n  - id: \"p\"\n    category: \"c\"\n    patterns: ['(a|b', 'ok[0-9]+']\n"
+            + "  - id: \"q\"\n    category: \"c\"\n    patterns: ['x{3,2}']\n"
+        let p = problems([("p.yaml", text)])
+        #expect(p.count == 2)
+        #expect(p.first?.hasPrefix("p.yaml:8: entry 'p': Vectorscan rejects pattern '(a|b'") == true)
+        #expect(p.last?.hasPrefix("p.yaml:11: entry 'q': Vectorscan rejects pattern 'x{3,2}'") == true)
+    }
+
     @Test("Bad values: weights, booleans, views, near rules, bands")
     func badValues() {
         let text = header + """
