@@ -50,6 +50,8 @@ public final class CompiledLexicon: @unchecked Sendable {
     let patternDatabase: OpaquePointer?
     /// Per pattern expression: the pattern anchored at both ends, to find where a match starts.
     let anchoredPatterns: [Int: OpaquePointer]
+    /// Whether the databases were loaded from the on-disk cache instead of compiled.
+    public let fromCache: Bool
 
     public var expressionCount: Int { expressions.count }
 
@@ -71,7 +73,8 @@ public final class CompiledLexicon: @unchecked Sendable {
     }
 
     private init(lexicon: Lexicon, expressions: [Expression], nearTermKeys: [String], literalDatabase: OpaquePointer?,
-                 patternDatabase: OpaquePointer?, anchoredPatterns: [Int: OpaquePointer]) {
+                 patternDatabase: OpaquePointer?, anchoredPatterns: [Int: OpaquePointer], fromCache: Bool) {
+        self.fromCache = fromCache
         self.lexicon = lexicon
         self.expressions = expressions
         let categoryIndex = Dictionary(uniqueKeysWithValues: lexicon.categories.enumerated().map { ($1.id, $0) })
@@ -109,11 +112,17 @@ public final class CompiledLexicon: @unchecked Sendable {
 
     // MARK: - Compilation
 
-    public static func compile(_ lexicon: Lexicon) throws(LexiconError) -> CompiledLexicon {
+    /// Compiles the lexicon, or loads its databases from `cache` when they were compiled before.
+    public static func compile(_ lexicon: Lexicon, cache: DatabaseCache? = .standard) throws(LexiconError) -> CompiledLexicon {
         var builder = ExpressionBuilder(lexicon: lexicon)
         builder.build()
         if !builder.problems.isEmpty { throw LexiconError(builder.problemsWithPatternChecks()) }
         let expressions = builder.expressions
+        let key = DatabaseCache.key(cacheKeyParts(builder))
+        if let cache, let entries = cache.load(key) {
+            if let loaded = assemble(entries, lexicon: lexicon, builder: builder) { return loaded }
+            entries.forEach { hs_free_database($0.database) }
+        }
         var compiled: [OpaquePointer] = []
         func fail(_ failure: CompileFailure) -> LexiconError {
             compiled.forEach { hs_free_database($0) }
@@ -135,9 +144,14 @@ public final class CompiledLexicon: @unchecked Sendable {
                 compiled.append(db)
                 anchored[id] = db
             }
+            var entries: [DatabaseCache.Entry] = []
+            if let literalDB { entries.append(.init(role: .literal, id: 0, database: literalDB)) }
+            if let patternDB { entries.append(.init(role: .pattern, id: 0, database: patternDB)) }
+            for id in patterns { entries.append(.init(role: .anchored, id: Int32(id), database: anchored[id]!)) }
+            cache?.store(key, entries)
             return CompiledLexicon(lexicon: lexicon, expressions: expressions, nearTermKeys: builder.nearTermKeys,
                                    literalDatabase: literalDB, patternDatabase: patternDB,
-                                   anchoredPatterns: anchored)
+                                   anchoredPatterns: anchored, fromCache: false)
         } catch {
             // Name every pattern Vectorscan rejects, each at its place, not only the first.
             let problems = builder.problemsWithPatternChecks()
@@ -147,6 +161,33 @@ public final class CompiledLexicon: @unchecked Sendable {
             }
             throw fail(error)
         }
+    }
+
+    /// Everything the databases are made of: a different lexicon or Vectorscan gives another key.
+    private static func cacheKeyParts(_ builder: ExpressionBuilder) -> [[UInt8]] {
+        var parts: [[UInt8]] = [Array(String(cString: hs_version()).utf8), Array("block \(ExpressionBuilder.patternFlags)".utf8)]
+        for (id, expression) in builder.expressions.enumerated() {
+            switch expression.kind {
+            case .literal: parts += [Array("L\(id)".utf8), builder.literalBytes[id]]
+            case .pattern: parts += [Array("P\(id)".utf8), Array(expression.text.utf8)]
+            }
+        }
+        return parts
+    }
+
+    /// The lexicon with databases from the cache, if they are exactly the ones it needs.
+    private static func assemble(_ entries: [DatabaseCache.Entry], lexicon: Lexicon, builder: ExpressionBuilder) -> CompiledLexicon? {
+        let expressions = builder.expressions
+        let literals = expressions.contains { $0.kind == .literal }
+        let patterns = expressions.indices.filter { expressions[$0].kind == .pattern }
+        let literalDB = entries.first { $0.role == .literal }?.database
+        let patternDB = entries.first { $0.role == .pattern }?.database
+        var anchored: [Int: OpaquePointer] = [:]
+        for entry in entries where entry.role == .anchored { anchored[Int(entry.id)] = entry.database }
+        guard (literalDB != nil) == literals, (patternDB != nil) == !patterns.isEmpty, Set(anchored.keys) == Set(patterns),
+              entries.count == (literals ? 1 : 0) + (patterns.isEmpty ? 0 : 1) + patterns.count else { return nil }
+        return CompiledLexicon(lexicon: lexicon, expressions: expressions, nearTermKeys: builder.nearTermKeys,
+                               literalDatabase: literalDB, patternDatabase: patternDB, anchoredPatterns: anchored, fromCache: true)
     }
 
     struct CompileFailure: Error {
