@@ -48,6 +48,11 @@ public final class CompiledLexicon: @unchecked Sendable {
     let nearEntries: [Int]
     let literalDatabase: OpaquePointer?
     let patternDatabase: OpaquePointer?
+    /// Patterns whose every match is one run of at least `runGate` bytes without a space (a
+    /// wallet address, an onion name): scanned only in texts that hold such a run. A bare TRON
+    /// address pattern alone, scanned over every post, took a quarter of a whole scan.
+    let gatedDatabase: OpaquePointer?
+    let runGate: Int
     /// Per pattern expression: the pattern anchored at both ends, to find where a match starts.
     let anchoredPatterns: [Int: OpaquePointer]
     /// Whether the databases were loaded from the on-disk cache instead of compiled.
@@ -58,8 +63,7 @@ public final class CompiledLexicon: @unchecked Sendable {
     /// Bytes of the compiled databases.
     public var databaseSize: Int {
         var total = 0
-        for db in [literalDatabase, patternDatabase] + anchoredPatterns.values.map({ Optional($0) }) {
-            guard let db else { continue }
+        for db in databases {
             var size = 0
             hs_database_size(db, &size)
             total += size
@@ -67,14 +71,19 @@ public final class CompiledLexicon: @unchecked Sendable {
         return total
     }
 
-    deinit {
-        for db in [literalDatabase, patternDatabase] { if let db { hs_free_database(db) } }
-        for db in anchoredPatterns.values { hs_free_database(db) }
+    /// Every database this lexicon holds.
+    var databases: [OpaquePointer] {
+        [literalDatabase, patternDatabase, gatedDatabase].compactMap { $0 } + anchoredPatterns.values
     }
 
+    deinit { databases.forEach { hs_free_database($0) } }
+
     private init(lexicon: Lexicon, expressions: [Expression], nearTermKeys: [String], literalDatabase: OpaquePointer?,
-                 patternDatabase: OpaquePointer?, anchoredPatterns: [Int: OpaquePointer], fromCache: Bool) {
+                 patternDatabase: OpaquePointer?, gatedDatabase: OpaquePointer?, runGate: Int, anchoredPatterns: [Int: OpaquePointer],
+                 fromCache: Bool) {
         self.fromCache = fromCache
+        self.gatedDatabase = gatedDatabase
+        self.runGate = runGate
         self.lexicon = lexicon
         self.expressions = expressions
         let categoryIndex = Dictionary(uniqueKeysWithValues: lexicon.categories.enumerated().map { ($1.id, $0) })
@@ -89,8 +98,7 @@ public final class CompiledLexicon: @unchecked Sendable {
     /// One scratch space big enough for every database of this lexicon.
     func allocateScratch() -> OpaquePointer? {
         var scratch: OpaquePointer?
-        for db in [literalDatabase, patternDatabase] + anchoredPatterns.values.map({ Optional($0) }) {
-            guard let db else { continue }
+        for db in databases {
             guard hs_alloc_scratch(db, &scratch) == HS_SUCCESS else { return nil }
         }
         return scratch
@@ -112,15 +120,28 @@ public final class CompiledLexicon: @unchecked Sendable {
 
     // MARK: - Compilation
 
+    /// Patterns needing a run at least this long go to the gated database (shorter ones are
+    /// common enough that gating them would not save a scan).
+    public static let defaultRunGate = 24
+
     /// Compiles the lexicon, or loads its databases from `cache` when they were compiled before.
-    public static func compile(_ lexicon: Lexicon, cache: DatabaseCache? = .standard) throws(LexiconError) -> CompiledLexicon {
+    /// `runGate: .max` keeps every pattern in one database (the tests compare both ways).
+    public static func compile(_ lexicon: Lexicon, cache: DatabaseCache? = .standard,
+                               runGate threshold: Int = defaultRunGate) throws(LexiconError) -> CompiledLexicon {
         var builder = ExpressionBuilder(lexicon: lexicon)
         builder.build()
         if !builder.problems.isEmpty { throw LexiconError(builder.problemsWithPatternChecks()) }
         let expressions = builder.expressions
-        let key = DatabaseCache.key(cacheKeyParts(builder))
+        func ids(_ kind: ExpressionKind) -> [Int] { expressions.indices.filter { expressions[$0].kind == kind } }
+        let patterns = ids(.pattern)
+        var runs: [Int: Int] = [:]
+        for id in patterns { if let run = runLength(of: expressions[id].text), run >= threshold { runs[id] = run } }
+        let gated = patterns.filter { runs[$0] != nil }
+        let ungated = patterns.filter { runs[$0] == nil }
+        let runGate = runs.values.min() ?? 0
+        let key = DatabaseCache.key(cacheKeyParts(builder, gated: gated))
         if let cache, let entries = cache.load(key) {
-            if let loaded = assemble(entries, lexicon: lexicon, builder: builder) { return loaded }
+            if let loaded = assemble(entries, lexicon: lexicon, builder: builder, gated: gated, runGate: runGate) { return loaded }
             entries.forEach { hs_free_database($0.database) }
         }
         var compiled: [OpaquePointer] = []
@@ -129,15 +150,16 @@ public final class CompiledLexicon: @unchecked Sendable {
             let location = failure.index.flatMap { builder.origins[$0] } ?? SourceLocation(file: "lexicon", line: 0)
             return LexiconError([LexiconProblem(location, "Vectorscan cannot compile the lexicon: \(failure.message)")])
         }
-        func ids(_ kind: ExpressionKind) -> [Int] { expressions.indices.filter { expressions[$0].kind == kind } }
         do {
             let literals = ids(.literal)
             let literalDB = literals.isEmpty ? nil : try compileLiterals(literals.map { builder.literalBytes[$0] }, ids: literals)
             if let literalDB { compiled.append(literalDB) }
-            let patterns = ids(.pattern)
-            let patternDB = patterns.isEmpty ? nil
-                : try compileRegexes(patterns.map { expressions[$0].text }, flags: ExpressionBuilder.patternFlags, ids: patterns)
+            let patternDB = ungated.isEmpty ? nil
+                : try compileRegexes(ungated.map { expressions[$0].text }, flags: ExpressionBuilder.patternFlags, ids: ungated)
             if let patternDB { compiled.append(patternDB) }
+            let gatedDB = gated.isEmpty ? nil
+                : try compileRegexes(gated.map { expressions[$0].text }, flags: ExpressionBuilder.patternFlags, ids: gated)
+            if let gatedDB { compiled.append(gatedDB) }
             var anchored: [Int: OpaquePointer] = [:]
             for id in patterns {
                 let db = try compileRegexes(["^(?:" + expressions[id].text + ")$"], flags: ExpressionBuilder.patternFlags, ids: [id])
@@ -147,10 +169,11 @@ public final class CompiledLexicon: @unchecked Sendable {
             var entries: [DatabaseCache.Entry] = []
             if let literalDB { entries.append(.init(role: .literal, id: 0, database: literalDB)) }
             if let patternDB { entries.append(.init(role: .pattern, id: 0, database: patternDB)) }
+            if let gatedDB { entries.append(.init(role: .gated, id: 0, database: gatedDB)) }
             for id in patterns { entries.append(.init(role: .anchored, id: Int32(id), database: anchored[id]!)) }
             cache?.store(key, entries)
             return CompiledLexicon(lexicon: lexicon, expressions: expressions, nearTermKeys: builder.nearTermKeys,
-                                   literalDatabase: literalDB, patternDatabase: patternDB,
+                                   literalDatabase: literalDB, patternDatabase: patternDB, gatedDatabase: gatedDB, runGate: runGate,
                                    anchoredPatterns: anchored, fromCache: false)
         } catch {
             // Name every pattern Vectorscan rejects, each at its place, not only the first.
@@ -164,8 +187,9 @@ public final class CompiledLexicon: @unchecked Sendable {
     }
 
     /// Everything the databases are made of: a different lexicon or Vectorscan gives another key.
-    private static func cacheKeyParts(_ builder: ExpressionBuilder) -> [[UInt8]] {
-        var parts: [[UInt8]] = [Array(String(cString: hs_version()).utf8), Array("block \(ExpressionBuilder.patternFlags)".utf8)]
+    private static func cacheKeyParts(_ builder: ExpressionBuilder, gated: [Int]) -> [[UInt8]] {
+        var parts: [[UInt8]] = [Array(String(cString: hs_version()).utf8), Array("block \(ExpressionBuilder.patternFlags)".utf8),
+                                Array("gated \(gated)".utf8)]
         for (id, expression) in builder.expressions.enumerated() {
             switch expression.kind {
             case .literal: parts += [Array("L\(id)".utf8), builder.literalBytes[id]]
@@ -176,18 +200,54 @@ public final class CompiledLexicon: @unchecked Sendable {
     }
 
     /// The lexicon with databases from the cache, if they are exactly the ones it needs.
-    private static func assemble(_ entries: [DatabaseCache.Entry], lexicon: Lexicon, builder: ExpressionBuilder) -> CompiledLexicon? {
+    private static func assemble(_ entries: [DatabaseCache.Entry], lexicon: Lexicon, builder: ExpressionBuilder, gated: [Int],
+                                 runGate: Int) -> CompiledLexicon? {
         let expressions = builder.expressions
         let literals = expressions.contains { $0.kind == .literal }
         let patterns = expressions.indices.filter { expressions[$0].kind == .pattern }
+        let ungated = patterns.count - gated.count
         let literalDB = entries.first { $0.role == .literal }?.database
         let patternDB = entries.first { $0.role == .pattern }?.database
+        let gatedDB = entries.first { $0.role == .gated }?.database
         var anchored: [Int: OpaquePointer] = [:]
         for entry in entries where entry.role == .anchored { anchored[Int(entry.id)] = entry.database }
-        guard (literalDB != nil) == literals, (patternDB != nil) == !patterns.isEmpty, Set(anchored.keys) == Set(patterns),
-              entries.count == (literals ? 1 : 0) + (patterns.isEmpty ? 0 : 1) + patterns.count else { return nil }
+        guard (literalDB != nil) == literals, (patternDB != nil) == (ungated > 0), (gatedDB != nil) == !gated.isEmpty,
+              Set(anchored.keys) == Set(patterns),
+              entries.count == (literals ? 1 : 0) + (ungated > 0 ? 1 : 0) + (gated.isEmpty ? 0 : 1) + patterns.count else { return nil }
         return CompiledLexicon(lexicon: lexicon, expressions: expressions, nearTermKeys: builder.nearTermKeys,
-                               literalDatabase: literalDB, patternDatabase: patternDB, anchoredPatterns: anchored, fromCache: true)
+                               literalDatabase: literalDB, patternDatabase: patternDB, gatedDatabase: gatedDB, runGate: runGate,
+                               anchoredPatterns: anchored, fromCache: true)
+    }
+
+    /// The shortest match of `pattern` when every match is one run without a space (nil when a
+    /// match might hold a space, or Vectorscan cannot say). Read conservatively from the pattern's
+    /// text: no space or control character, dot, negated class or inline flag group, and no
+    /// escape but those that match only themselves, digits or word characters.
+    static func runLength(of pattern: String) -> Int? {
+        let chars = Array(pattern)
+        var i = 0
+        while i < chars.count {
+            // Spaces and controls written into the pattern, even inside a class range, could match a break.
+            if chars[i].isWhitespace || chars[i].unicodeScalars.contains(where: { $0.value < 0x21 }) { return nil }
+            switch chars[i] {
+            case ".": return nil
+            case "[" where i + 1 < chars.count && chars[i + 1] == "^": return nil
+            case "(" where i + 1 < chars.count && chars[i + 1] == "?" && (i + 2 >= chars.count || chars[i + 2] != ":"): return nil
+            case "\\":
+                guard i + 1 < chars.count, ".-/+#*?()[]{}|^$\\:@!=dw".contains(chars[i + 1]) else { return nil }
+                i += 1
+            default: break
+            }
+            i += 1
+        }
+        var info: UnsafeMutablePointer<hs_expr_info_t>?
+        var error: UnsafeMutablePointer<hs_compile_error_t>?
+        guard hs_expression_info(pattern, ExpressionBuilder.patternFlags, &info, &error) == HS_SUCCESS, let info else {
+            if let error { hs_free_compile_error(error) }
+            return nil
+        }
+        defer { free(info) }
+        return Int(info.pointee.min_width)
     }
 
     struct CompileFailure: Error {

@@ -134,8 +134,31 @@ public final class Matcher {
         if !terminated, let db = compiled.patternDatabase {
             terminated = CompiledLexicon.scan(db, text.bytes, scratch: scratch, handler: onMatch, context: context) == HS_SCAN_TERMINATED
         }
+        if !terminated, let db = compiled.gatedDatabase, Matcher.hasRun(text.bytes, atLeast: compiled.runGate) {
+            terminated = CompiledLexicon.scan(db, text.bytes, scratch: scratch, handler: onMatch, context: context) == HS_SCAN_TERMINATED
+        }
         truncated = terminated
         return !sink.hits.isEmpty
+    }
+
+    /// Whether `bytes` hold `length` or more bytes in a row with no space, tab or line break (the
+    /// views separate words with ASCII spaces, regions with a newline).
+    /// Checks each candidate window from its end backwards: a break found there rules out every
+    /// window that contains it, so ordinary text is decided after looking at a fraction of its bytes.
+    static func hasRun(_ bytes: UnsafeBufferPointer<UInt8>, atLeast length: Int) -> Bool {
+        guard length > 0 else { return true }
+        var start = 0
+        while start + length <= bytes.count {
+            var k = start + length - 1
+            while k >= start {
+                let byte = bytes[k]
+                if byte == 0x20 || byte == 0x0A || byte == 0x09 || byte == 0x0D { break }
+                k -= 1
+            }
+            if k < start { return true }
+            start = k + 1
+        }
+        return false
     }
 
     /// The leftmost start of a match of pattern `id` that ends at `end`, found by testing the

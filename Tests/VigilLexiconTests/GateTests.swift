@@ -1,0 +1,69 @@
+import Foundation
+import Testing
+import VigilText
+@testable import VigilLexicon
+
+/// Patterns that only ever match one long run without a space (wallet addresses) are scanned only
+/// in texts holding such a run. The gate must never change what matches.
+@Suite struct GateTests {
+    @Test func runLengthIsKnownOnlyForPatternsThatCannotMatchABreak() {
+        #expect(CompiledLexicon.runLength(of: "t[1-9a-z]{33}") == 34)
+        #expect(CompiledLexicon.runLength(of: "0x[0-9a-f]{40}") == 42)
+        #expect(CompiledLexicon.runLength(of: "bc1[ac-hj-np-z02-9]{25,59}") == 28)
+        #expect(CompiledLexicon.runLength(of: "chat\\.whatsapp\\.com/(?:invite/)?[a-z0-9]{12,32}") == 30)
+        #expect(CompiledLexicon.runLength(of: "\\d{3}\\w+") == 4)
+        // Anything that could match a space, a tab or a line break is not gated.
+        for open in ["a b{30}", "a.{30}", "[^x]{30}", "a\\s{30}", "a\\S{30}", "[a\\t]{30}", "a\\x20{30}", "(?s)a{30}",
+                     "[\u{1}-z]{30}", "a\t{30}", "(a"] {
+            #expect(CompiledLexicon.runLength(of: open) == nil, "\(open)")
+        }
+    }
+
+    @Test func hasRunAgreesWithCountingEveryByte() {
+        func naive(_ bytes: [UInt8], _ length: Int) -> Bool {
+            var run = 0
+            for byte in bytes {
+                run = [0x20, 0x0A, 0x09, 0x0D].contains(byte) ? 0 : run + 1
+                if run >= length { return true }
+            }
+            return length <= 0
+        }
+        var state: UInt64 = 42
+        for _ in 0..<3_000 {
+            state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+            let count = Int(state >> 56) % 90
+            var bytes: [UInt8] = []
+            for k in 0..<count {
+                let r = (state >> UInt64(k % 50)) &+ UInt64(k) &* 0x9E37_79B9
+                bytes.append(r % 7 == 0 ? [0x20, 0x0A, 0x09, 0x0D][Int(r >> 8) % 4] : UInt8(0x61 + r % 26))
+            }
+            for length in [1, 5, 22, 34] {
+                let fast = bytes.withUnsafeBufferPointer { Matcher.hasRun($0, atLeast: length) }
+                #expect(fast == naive(bytes, length), "\(bytes) \(length)")
+            }
+        }
+    }
+
+    @Test func gatingNeverChangesAMatch() throws {
+        let lexicon = try LexiconLoader.load(paths: [])
+        let gated = try CompiledLexicon.compile(lexicon, cache: nil)
+        let single = try CompiledLexicon.compile(lexicon, cache: nil, runGate: .max)
+        #expect(gated.gatedDatabase != nil && single.gatedDatabase == nil)
+        // Every test text of the built-in lexicon, and addresses inside longer runs and at the edges.
+        var texts = lexicon.entries.flatMap { ($0.tests?.match ?? []) + ($0.tests?.noMatch ?? []) }
+        texts += ["send usdt TExampLeTronAddre55xxxxxxxxxxxxxxx now", "TExampLeTronAddre55xxxxxxxxxxxxxxxTExampLe",
+                  "xTExampLeTronAddre55xxxxxxxxxxxxxxx", "0x00000000000000000000000000000000deadbeef",
+                  "eth:0x00000000000000000000000000000000deadbeef!", "TExampLeTronAddre55xxxxxxxxxxxxxx"]
+        #expect(texts.count > 800)
+        let normalizer = Normalizer()
+        let a = Matcher(gated), b = Matcher(single)
+        var matched = 0
+        for text in texts {
+            let n = normalizer.normalize(text)
+            let left = a.match(n), right = b.match(n)
+            #expect(left == right, "\(text)")
+            if !left.isEmpty { matched += 1 }
+        }
+        #expect(matched > 400)
+    }
+}
