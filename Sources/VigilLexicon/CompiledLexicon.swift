@@ -53,6 +53,8 @@ public final class CompiledLexicon: @unchecked Sendable {
     /// address pattern alone, scanned over every post, took a quarter of a whole scan.
     let gatedDatabase: OpaquePointer?
     let runGate: Int
+    /// The expressions in the gated database.
+    let gatedPatterns: Set<Int>
     /// Per pattern expression: the pattern anchored at both ends, to find where a match starts.
     let anchoredPatterns: [Int: OpaquePointer]
     /// Whether the databases were loaded from the on-disk cache instead of compiled.
@@ -79,8 +81,9 @@ public final class CompiledLexicon: @unchecked Sendable {
     deinit { databases.forEach { hs_free_database($0) } }
 
     private init(lexicon: Lexicon, expressions: [Expression], nearTermKeys: [String], literalDatabase: OpaquePointer?,
-                 patternDatabase: OpaquePointer?, gatedDatabase: OpaquePointer?, runGate: Int, anchoredPatterns: [Int: OpaquePointer],
-                 fromCache: Bool) {
+                 patternDatabase: OpaquePointer?, gatedDatabase: OpaquePointer?, runGate: Int, gatedPatterns: Set<Int>,
+                 anchoredPatterns: [Int: OpaquePointer], fromCache: Bool) {
+        self.gatedPatterns = gatedPatterns
         self.fromCache = fromCache
         self.gatedDatabase = gatedDatabase
         self.runGate = runGate
@@ -174,7 +177,7 @@ public final class CompiledLexicon: @unchecked Sendable {
             cache?.store(key, entries)
             return CompiledLexicon(lexicon: lexicon, expressions: expressions, nearTermKeys: builder.nearTermKeys,
                                    literalDatabase: literalDB, patternDatabase: patternDB, gatedDatabase: gatedDB, runGate: runGate,
-                                   anchoredPatterns: anchored, fromCache: false)
+                                   gatedPatterns: Set(gated), anchoredPatterns: anchored, fromCache: false)
         } catch {
             // Name every pattern Vectorscan rejects, each at its place, not only the first.
             let problems = builder.problemsWithPatternChecks()
@@ -216,7 +219,7 @@ public final class CompiledLexicon: @unchecked Sendable {
               entries.count == (literals ? 1 : 0) + (ungated > 0 ? 1 : 0) + (gated.isEmpty ? 0 : 1) + patterns.count else { return nil }
         return CompiledLexicon(lexicon: lexicon, expressions: expressions, nearTermKeys: builder.nearTermKeys,
                                literalDatabase: literalDB, patternDatabase: patternDB, gatedDatabase: gatedDB, runGate: runGate,
-                               anchoredPatterns: anchored, fromCache: true)
+                               gatedPatterns: Set(gated), anchoredPatterns: anchored, fromCache: true)
     }
 
     /// The shortest match of `pattern` when every match is one run without a space (nil when a

@@ -11,7 +11,7 @@ struct LexiconCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "lexicon",
         abstract: "Check, test and explain lexicons.",
-        subcommands: [Check.self, Test.self, Explain.self, Evaluate.self]
+        subcommands: [Check.self, Test.self, Explain.self, Evaluate.self, Profile.self]
     )
 
     /// Loads and compiles, or prints every problem on stdout (these commands report on the
@@ -107,6 +107,76 @@ struct LexiconCommand: ParsableCommand {
             } else {
                 print("violating flagged medium or above: n/a (the feed has no violating posts)")
             }
+        }
+    }
+
+    struct Profile: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Show what each part of a lexicon costs to scan, on posts from a feed.",
+            discussion: """
+                Times the literal database and every pattern alone over the normalized texts of the \
+                first posts of the feed, most expensive first. A pattern that costs more than all \
+                the terms (a bounded repeat after a one-letter trigger, say) slows every scan: \
+                anchor it on a literal, or make its every match one run without spaces so it is \
+                gated (docs/lexicon.md). Times are per post of the sample; parts scanned together \
+                cost somewhat less than their sum.
+                """
+        )
+
+        @Argument(help: ArgumentHelp("Feeds to take posts from (.jsonl or .jsonl.gz).", valueName: "feed"))
+        var feeds: [String]
+
+        @Option(help: "How many posts to sample.")
+        var posts = 20_000
+
+        @Option(help: "How many lines to show.")
+        var top = 15
+
+        @OptionGroup var lexicon: LexiconOptions
+
+        func validate() throws {
+            if posts < 1 { throw ValidationError("--posts must be at least 1.") }
+        }
+
+        func run() throws {
+            let compiled = try lexicon.compiled()
+            var texts: [String] = []
+            let decoder = FeedDecoder()
+            do {
+                for reader in try ScanPipeline.openAll(feeds) where texts.count < posts {
+                    try reader.forEachLine({ line in
+                        if case .event(let event) = decoder.decode(line), event.kind == .post, let text = event.text {
+                            texts.append(String(decoding: text, as: UTF8.self))
+                        }
+                        return texts.count < posts
+                    }, oversized: { _, _ in true })
+                }
+            } catch let error as FeedError {
+                Diagnostics.say(error.description)
+                throw ExitStatus.noInput
+            }
+            guard !texts.isEmpty else {
+                Diagnostics.say("no posts in \(feeds.joined(separator: ", ")) to profile with")
+                throw ExitStatus.dataError
+            }
+            let profile = LexiconProfile.measure(compiled, texts: texts)
+            // What each part adds above a scan that finds nothing (the call itself, the bytes).
+            func extra(_ line: LexiconProfile.Line) -> Double {
+                max(0, line.nanosecondsPerText - profile.baselineNanoseconds * Double(line.textsScanned) / Double(profile.texts))
+            }
+            let total = profile.lines.reduce(0) { $0 + extra($1) }
+            print("\(compiled.lexicon.version): \(profile.texts) posts, \(Int(profile.bytesPerText.rounded())) bytes of normalized text each; "
+                  + String(format: "a scan that finds nothing costs %.3f µs/post, not counted below", profile.baselineNanoseconds / 1000))
+            print(" µs/post  share  scanned  matched  part")
+            for line in profile.lines.sorted(by: { extra($0) > extra($1) }).prefix(top) {
+                let share = total > 0 ? extra(line) / total * 100 : 0
+                var what = line.kind == "literals" ? "literals: \(line.expression)" : "pattern \(TerminalSafe.sanitize(line.expression))"
+                if let entry = line.entry { what += " (\(entry))" }
+                if let gate = line.gate { what += " [gated: runs of \(gate)+]" }
+                print(String(format: "%8.3f %5.1f%% %8d %8d  ", extra(line) / 1000, share, line.textsScanned, line.textsMatched) + what)
+            }
+            if profile.lines.count > top { print("… \(profile.lines.count - top) more (--top)") }
+            print(String(format: "sum: %.3f µs/post", total / 1000))
         }
     }
 

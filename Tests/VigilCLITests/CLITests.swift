@@ -135,6 +135,20 @@ struct CLITests {
         #expect(run.stdout.contains("total: 27 (low)"))           // 30 × 0.8 + 3 for obfuscation
         #expect(!run.stdout.contains("\u{1B}"))
     }
+
+    @Test("lexicon profile: the cost of each part on posts of a feed, most expensive first")
+    func profile() throws {
+        let run = try vigil(["lexicon", "profile", workshopFeed, "--posts", "300", "--top", "40"])
+        #expect(run.status == 0, "\(run.stderr)")
+        let lines = run.stdout.split(separator: "\n").map(String.init)
+        #expect(lines.first?.hasPrefix("vigil-default@") == true && lines.first?.contains("300 posts") == true)
+        #expect(lines.contains { $0.contains("literals: ") })
+        #expect(lines.contains { $0.contains("pattern t[1-9a-z]{33} (fund.tron-address) [gated: runs of ") })
+        #expect(lines.last?.hasPrefix("sum: ") == true)
+        let empty = try writeTemp("empty.jsonl", "")
+        let none = try vigil(["lexicon", "profile", empty])
+        #expect(none.status == 65 && none.stderr.contains("no posts in"))
+    }
 }
 
 struct SimulateCLITests {
