@@ -22,6 +22,7 @@ public final class ReplayPacer: @unchecked Sendable {
     private var run = 0
     /// A new run is catching up with its target (until it first has to wait).
     private var catchingUp = false
+    private var rewindTarget: Target?
     private let started = DispatchTime.now().uptimeNanoseconds
 
     public init(speed: Double, startOffset: Double = 0) {
@@ -120,6 +121,7 @@ public final class ReplayPacer: @unchecked Sendable {
             lastEventTime = nil
             anchored = false
             catchingUp = true
+            rewindTarget = target
             let now = wall
             switch target {
             case .event(let count):
@@ -154,8 +156,16 @@ public final class ReplayPacer: @unchecked Sendable {
     /// What the status bar shows.
     public var status: ReplayStatus {
         locked {
-            ReplayStatus(speed: clock.speed, paused: clock.isPaused || hold != nil, delivered: delivered,
-                         position: lastEventTime.flatMap { last in firstEventTime.map { last - $0 } }, catchingUp: catchingUp)
+            let position = lastEventTime.flatMap { last in firstEventTime.map { last - $0 } }
+            var progress: Double?
+            if catchingUp, let rewindTarget {
+                switch rewindTarget {
+                case .event(let count): progress = count > 0 ? Double(delivered) / Double(count) : 1
+                case .offset(let seconds): progress = seconds > 0 ? (position ?? 0) / seconds : 1
+                }
+            }
+            return ReplayStatus(speed: clock.speed, paused: clock.isPaused || hold != nil, delivered: delivered, position: position,
+                                catchingUp: catchingUp, rewindProgress: progress.map { min(1, max(0, $0)) })
         }
     }
 }
@@ -169,8 +179,12 @@ public struct ReplayStatus: Sendable, Equatable {
     public var position: Double?
     /// A rewind is re-deriving the state from the start of the feed.
     public var catchingUp: Bool
+    /// How far the rewind has come (0 to 1), while it catches up.
+    public var rewindProgress: Double?
 
-    public init(speed: Double, paused: Bool, delivered: Int = 0, position: Double? = nil, catchingUp: Bool = false) {
+    public init(speed: Double, paused: Bool, delivered: Int = 0, position: Double? = nil, catchingUp: Bool = false,
+                rewindProgress: Double? = nil) {
+        self.rewindProgress = rewindProgress
         self.speed = speed
         self.paused = paused
         self.delivered = delivered
@@ -180,5 +194,8 @@ public struct ReplayStatus: Sendable, Equatable {
 
     public var speedLabel: String { speed.isInfinite ? "max" : (speed < 1 ? String(format: "%.2g×", speed) : "\(Int(speed))×") }
 
-    public var label: String { "replay \(speedLabel) \(catchingUp ? "rewinding…" : paused ? "paused" : "▶")" }
+    public var label: String {
+        let state = catchingUp ? "rewinding" + (rewindProgress.map { " \(Int(($0 * 100).rounded(.down)))%" } ?? "…") : paused ? "paused" : "▶"
+        return "replay \(speedLabel) \(state)"
+    }
 }
