@@ -47,18 +47,16 @@ public struct LexiconProfile: Sendable {
         var probeError: UnsafeMutablePointer<hs_compile_error_t>?
         if hs_compile("vigil-profile-baseline-never-matches", ExpressionBuilder.patternFlags, UInt32(HS_MODE_BLOCK), nil, &probe,
                       &probeError) == HS_SUCCESS, let probe {
-            baseline = time(probe, over: normalized, repetitions: repetitions,
-                            line: Line(kind: "baseline", expression: "", entry: nil, gate: nil, textsScanned: 0, textsMatched: 0,
-                                       nanosecondsPerText: 0), texts: normalized.count).nanosecondsPerText
+            baseline = time(probe, over: normalized, repetitions: repetitions, texts: normalized.count).nanoseconds
             hs_free_database(probe)
         } else if let probeError {
             hs_free_compile_error(probeError)
         }
         if let db = compiled.literalDatabase {
             let literals = compiled.expressions.filter { $0.kind == .literal }.count
-            lines.append(time(db, over: normalized, repetitions: repetitions,
-                              line: Line(kind: "literals", expression: "\(literals) forms", entry: nil, gate: nil, textsScanned: 0,
-                                         textsMatched: 0, nanosecondsPerText: 0), texts: normalized.count))
+            let measured = time(db, over: normalized, repetitions: repetitions, texts: normalized.count)
+            lines.append(Line(kind: "literals", expression: "\(literals) forms", entry: nil, gate: nil, textsScanned: normalized.count,
+                              textsMatched: measured.matched, nanosecondsPerText: measured.nanoseconds))
         }
         for (id, expression) in compiled.expressions.enumerated() where expression.kind == .pattern {
             var single: OpaquePointer?
@@ -76,20 +74,20 @@ public struct LexiconProfile: Sendable {
                 if case .entry(let e) = target.owner { return compiled.lexicon.entries[e].id }
                 return nil
             }.first
-            lines.append(time(single, over: scanned, repetitions: repetitions,
-                              line: Line(kind: "pattern", expression: expression.text, entry: entry, gate: gate, textsScanned: 0,
-                                         textsMatched: 0, nanosecondsPerText: 0), texts: normalized.count))
+            let measured = time(single, over: scanned, repetitions: repetitions, texts: normalized.count)
+            lines.append(Line(kind: "pattern", expression: expression.text, entry: entry, gate: gate, textsScanned: scanned.count,
+                              textsMatched: measured.matched, nanosecondsPerText: measured.nanoseconds))
         }
         let bytes = normalized.reduce(0) { $0 + $1.count }
         return LexiconProfile(texts: texts.count, bytesPerText: texts.isEmpty ? 0 : Double(bytes) / Double(texts.count),
                               baselineNanoseconds: baseline, lines: lines.sorted { ($0.nanosecondsPerText, $1.expression) > ($1.nanosecondsPerText, $0.expression) })
     }
 
-    /// Scans `scanned` with `db`, counting the texts that match; the time is per text of the whole
-    /// sample (`texts`), so a gated part that scans few texts costs little.
-    private static func time(_ db: OpaquePointer, over scanned: [[UInt8]], repetitions: Int, line: Line, texts: Int) -> Line {
+    /// Scans `scanned` with `db`: the texts that match, and the fastest time per text of the
+    /// whole sample (`texts`), so a gated part that scans few texts costs little.
+    private static func time(_ db: OpaquePointer, over scanned: [[UInt8]], repetitions: Int, texts: Int) -> (matched: Int, nanoseconds: Double) {
         var scratch: OpaquePointer?
-        guard hs_alloc_scratch(db, &scratch) == HS_SUCCESS, let scratch else { return line }
+        guard hs_alloc_scratch(db, &scratch) == HS_SUCCESS, let scratch else { return (0, 0) }
         defer { hs_free_scratch(scratch) }
         let flag = MatchFlag()
         let context = Unmanaged.passUnretained(flag).toOpaque()
@@ -105,11 +103,7 @@ public struct LexiconProfile: Sendable {
             }
             best = min(best, Double(DispatchTime.now().uptimeNanoseconds - start))
         }
-        var measured = line
-        measured.textsScanned = scanned.count
-        measured.textsMatched = matched
-        measured.nanosecondsPerText = texts > 0 ? best / Double(texts) : 0
-        return measured
+        return (matched, texts > 0 ? best / Double(texts) : 0)
     }
 }
 

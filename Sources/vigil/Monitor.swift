@@ -279,9 +279,9 @@ final class ConsoleLoop {
                 }
             }
             if let batch = core.take() { messages.append(.batch(batch)) }
-            if let pacer, pacer.status != shownStatus {
-                shownStatus = pacer.status
-                messages.append(.replayStatus(pacer.status))
+            if let status = pacer?.status, status != shownStatus {
+                shownStatus = status
+                messages.append(.replayStatus(status))
             }
             if let outline = outlineBox.take() { messages.append(.outline(outline)) }
             messages += writer.results()
@@ -297,7 +297,7 @@ final class ConsoleLoop {
                         guard let pacer else { break }
                         steer(pacer, request)
                         shownStatus = pacer.status
-                        _ = state.update(.replayStatus(pacer.status))
+                        _ = state.update(.replayStatus(shownStatus!))
                     case .quit:
                         writer.flush()
                         break loop
