@@ -19,17 +19,33 @@ public final class SQLiteDecisionStore: DecisionStore {
         var config = Configuration()
         config.busyMode = .timeout(Self.busyTimeout)
         do {
-            dbPool = try DatabasePool(path: path, configuration: config)
-            // Not in Configuration.prepareDatabase: GRDB's WAL setup runs after it on the writer
-            // and lowers synchronous to NORMAL, which can lose the last commits on power loss.
-            // FULL syncs the WAL on every commit. The writer connection lives as long as the pool.
-            try dbPool.writeWithoutTransaction { try $0.execute(sql: "PRAGMA synchronous = FULL") }
+            dbPool = try Self.openPool(path: path, configuration: config)
         } catch let error as DatabaseError where error.resultCode == .SQLITE_NOTADB {
             throw DecisionStoreError(path: path, reason: .notAStore)
         } catch let error as DatabaseError {
             throw DecisionStoreError(path: path, reason: .database(error.message ?? "\(error)"))
         }
         try migrate()
+    }
+
+    /// Opens the pool, retrying while another process holds the lock. Switching a new file to
+    /// WAL needs it exclusively and SQLite does not wait for it there (the busy timeout does not
+    /// apply), so consoles started at the same moment on a new store failed with "database is
+    /// locked".
+    private static func openPool(path: String, configuration: Configuration) throws -> DatabasePool {
+        let deadline = Date().addingTimeInterval(busyTimeout)
+        while true {
+            do {
+                let pool = try DatabasePool(path: path, configuration: configuration)
+                // Not in Configuration.prepareDatabase: GRDB's WAL setup runs after it on the writer
+                // and lowers synchronous to NORMAL, which can lose the last commits on power loss.
+                // FULL syncs the WAL on every commit. The writer connection lives as long as the pool.
+                try pool.writeWithoutTransaction { try $0.execute(sql: "PRAGMA synchronous = FULL") }
+                return pool
+            } catch let error as DatabaseError where error.resultCode == .SQLITE_BUSY && Date() < deadline {
+                Thread.sleep(forTimeInterval: 0.02)
+            }
+        }
     }
 
     /// Opens a store that must already exist (exports, which have nothing to show otherwise).
