@@ -38,6 +38,7 @@ let package = Package(
         .systemLibrary(name: "CNCursesW", pkgConfig: "ncursesw", providers: [.apt(["libncursesw5-dev"])]),
         // glibc's wcwidth under a UTF-8 locale: the width ncurses and the terminal will use.
         .target(name: "CDisplayWidth"),
+        .target(name: "CTextScan", cSettings: [.unsafeFlags(["-O3"])]),
         // What Swift cannot import from curses (macros, stdscr) and the signal-safe restore.
         .target(name: "CTermShim", dependencies: ["CNCursesW"]),
 
@@ -54,7 +55,7 @@ let package = Package(
         ),
 
         .target(name: "VigilFeed", dependencies: ["CSimdJSON", "CZlib"], swiftSettings: hotPath),
-        .target(name: "VigilText", dependencies: ["CICUShim"], swiftSettings: hotPath),
+        .target(name: "VigilText", dependencies: ["CICUShim", "CTextScan"], swiftSettings: hotPath),
         .target(
             name: "VigilLexicon",
             dependencies: ["VigilText", "CVectorscan", .product(name: "Yams", package: "Yams")],

@@ -8,6 +8,9 @@
 public final class Normalizer {
     let tables = UnicodeTables.shared
     let shortcut: UnsafePointer<UInt32>
+    // The common path's tables, held here so the hot loops read them without a lazy-global check.
+    let images: ScalarImages.Built
+    let asciiEntries: UnsafePointer<UInt32>
     // Stage buffers, reused for every text.
     let strict = ScalarBuffer()
     let work = ScalarBuffer()
@@ -19,6 +22,9 @@ public final class Normalizer {
     var originStarts: UnsafeMutablePointer<Int32>
     var originEnds: UnsafeMutablePointer<Int32>
     var byteCapacity: Int
+    // Per sixteen bytes, where the simple path's scan saw repeated letters and leetspeak pairs.
+    var repeatedAt: UnsafeMutablePointer<UInt16>
+    var leetAt: UnsafeMutablePointer<UInt16>
     private var source: UnsafeBufferPointer<UInt8> = UnsafeBufferPointer(start: nil, count: 0)
     private var fold = FoldBuffer()
 
@@ -26,17 +32,23 @@ public final class Normalizer {
 
     /// `shortcut: false` builds the normalizer that computes the shortcut table itself.
     init(shortcut: Bool) {
-        self.shortcut = shortcut ? StrictShortcut.table : StrictShortcut.none
+        images = shortcut ? ScalarImages.built : ScalarImages.none
+        self.shortcut = images.shortcut
+        asciiEntries = CommonPath.ascii
         byteCapacity = 4096
         bytes = .allocate(capacity: byteCapacity)
         originStarts = .allocate(capacity: byteCapacity)
         originEnds = .allocate(capacity: byteCapacity)
+        repeatedAt = .allocate(capacity: byteCapacity / 16)
+        leetAt = .allocate(capacity: byteCapacity / 16)
     }
 
     deinit {
         bytes.deallocate()
         originStarts.deallocate()
         originEnds.deallocate()
+        repeatedAt.deallocate()
+        leetAt.deallocate()
     }
 
     /// Normalizes `text`. The result is valid until the next call on this normalizer.
@@ -44,8 +56,8 @@ public final class Normalizer {
     /// whether anything matches, not where it is in the original.
     public func normalize(_ text: UnsafeBufferPointer<UInt8>, origins: Bool = true) -> NormalizedText {
         tracksOrigins = origins
-        if let simplest = normalizeSimpleASCII(text) { return simplest }
-        if let fast = normalizeASCII(text) { return fast }
+        if let simple = normalizeSimple(text) { return simple }
+        if let common = normalizeCommon(text) { return common }
         return normalizeGeneric(text)
     }
 
@@ -60,7 +72,7 @@ public final class Normalizer {
         }
     }
 
-    /// The general path, for any text (the ASCII fast path must agree with it; a test checks).
+    /// The general path, for any text (the common path must agree with it; a test checks).
     func normalizeGeneric(_ text: UnsafeBufferPointer<UInt8>) -> NormalizedText {
         source = text
         var flags: TextFlags = []
@@ -156,7 +168,7 @@ public final class Normalizer {
             let c = decodeScalar(text, &i)
             if c < UnicodeTables.tableLimit {
                 let m = shortcut[Int(c)]
-                if m != StrictShortcut.slow {
+                if m != ScalarImages.slow {
                     strict.append(m, Int32(start), Int32(i))
                     continue
                 }
@@ -277,16 +289,14 @@ public final class Normalizer {
         strict.append(m, start, end)
     }
 
-    /// What `appendFolded` does to `c` on its own: one code point, or nil when it expands, is
-    /// dropped, is a space, a mark, or raises a flag or hint (those take the full path).
-    func strictImage(of c: UInt32) -> UInt32? {
+    /// What `appendFolded` makes of `c` on its own, left in `strict` (the tables of `ScalarImages`
+    /// are built from it).
+    func foldAlone(_ c: UInt32) -> (flags: TextFlags, hints: Hints) {
         strict.reset()
         var flags: TextFlags = []
         var hints = Hints()
         appendFolded(c, 0, 1, &flags, &hints)
-        guard flags.isEmpty, !hints.defang, !hints.marksOrPersian, !hints.confusableScript, strict.count == 1,
-              strict.scalars[0] != 0x20 else { return nil }
-        return strict.scalars[0]
+        return (flags, hints)
     }
 
     /// Appends a combining mark in canonical order (marks from separate original code points
@@ -392,12 +402,17 @@ public final class Normalizer {
                 i += 1
                 continue
             }
-            switch c {
-            case 0x06CC: dst.append(0x064A, src.starts[i], src.ends[i])
-            case 0x06A9: dst.append(0x0643, src.starts[i], src.ends[i])
-            default: dst.append(c, src.starts[i], src.ends[i])
-            }
+            dst.append(Normalizer.persianFolded(c), src.starts[i], src.ends[i])
             i += 1
+        }
+    }
+
+    /// Persian keyboard letters as their Arabic twins (ی → ي, ک → ك), as the folded view has them.
+    @inline(__always) static func persianFolded(_ c: UInt32) -> UInt32 {
+        switch c {
+        case 0x06CC: return 0x064A
+        case 0x06A9: return 0x0643
+        default: return c
         }
     }
 
@@ -628,9 +643,13 @@ public final class Normalizer {
         bytes.deallocate()
         originStarts.deallocate()
         originEnds.deallocate()
+        repeatedAt.deallocate()
+        leetAt.deallocate()
         bytes = .allocate(capacity: capacity)
         originStarts = .allocate(capacity: capacity)
         originEnds = .allocate(capacity: capacity)
+        repeatedAt = .allocate(capacity: capacity / 16)
+        leetAt = .allocate(capacity: capacity / 16)
         byteCapacity = capacity
     }
 
@@ -707,32 +726,3 @@ public final class Normalizer {
 
 import CICUShim
 
-/// For each code point below the table limit, the single code point `appendFolded` turns it
-/// into when that is all it does (most letters of most scripts), so the strict view's hot loop
-/// is one lookup. Built once by running `appendFolded` itself, so the two cannot disagree.
-enum StrictShortcut {
-    static let slow: UInt32 = 0xFFFF_FFFF
-
-    /// A table that sends every code point to the full path.
-    nonisolated(unsafe) static let none: UnsafePointer<UInt32> = {
-        let limit = Int(UnicodeTables.tableLimit)
-        let t = UnsafeMutablePointer<UInt32>.allocate(capacity: limit)
-        t.initialize(repeating: slow, count: limit)
-        return UnsafePointer(t)
-    }()
-
-    nonisolated(unsafe) static let table: UnsafePointer<UInt32> = {
-        let limit = Int(UnicodeTables.tableLimit)
-        let t = UnsafeMutablePointer<UInt32>.allocate(capacity: limit)
-        let probe = Normalizer(shortcut: false)
-        for c in 0..<limit {
-            let scalar = UInt32(c)
-            if c < 0x80 || c == 0xFFFD || (0xD800...0xDFFF).contains(c) {
-                t[c] = slow
-            } else {
-                t[c] = probe.strictImage(of: scalar) ?? slow
-            }
-        }
-        return UnsafePointer(t)
-    }()
-}

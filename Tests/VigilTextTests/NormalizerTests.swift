@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 @testable import VigilText
 
@@ -172,8 +173,9 @@ struct NormalizerTests {
     }
 }
 
-/// The ASCII fast paths must give exactly what the general path gives, or decline.
-struct FastPathTests {
+/// The simple and common paths must give exactly what the general path gives (views, regions,
+/// origins and flags), or decline.
+struct CommonPathTests {
     let fast = Normalizer()
     let generic = Normalizer()
 
@@ -181,42 +183,126 @@ struct FastPathTests {
         n.regions.map { r in
             let text = String(decoding: UnsafeBufferPointer(rebasing: n.bytes[r.range]), as: UTF8.self)
             let origins = r.range.map { "\(n.originalRange($0, $0 + 1))" }.joined(separator: ",")
-            return "\(r.views.rawValue)|\(text)|\(origins)"
+            return "\(r.views.rawValue)|\(text)|\(origins)|\(n.flags.rawValue)"
         }
     }
 
-    func agree(_ text: String) -> Bool {
+    /// Whether the simple and common paths agree with the general path; nil when both decline.
+    func agree(_ text: String) -> Bool? {
         var copy = text
         return copy.withUTF8 { bytes in
             let reference = snapshot(generic.normalizeGeneric(bytes))
-            if let simplest = fast.normalizeSimpleASCII(bytes), snapshot(simplest) != reference { return false }
-            if let quick = fast.normalizeASCII(bytes), snapshot(quick) != reference { return false }
-            return true
+            var taken = false
+            if let simple = fast.normalizeSimple(bytes) {
+                if snapshot(simple) != reference { return false }
+                taken = true
+            }
+            if let common = fast.normalizeCommon(bytes) {
+                if snapshot(common) != reference { return false }
+                taken = true
+            }
+            return taken ? true : nil
         }
     }
 
-    @Test("Hand-picked ASCII texts")
+    @Test("Hand-picked texts")
     func handPicked() {
         let texts = [
             "", " ", "Join US now", "  join   us  ", "allah akbar", "see www.EXAMPLE.org/aabb", "@aabb hello",
             "t.me/aabbcc", "http://x.org/aa", "mail me: aa@bb.com", "j.o.i.n", "hxxp://x", "[.]", "a (b) c",
             "jooooin", "book keeper", "ok\tgo\nnow", "end with space ", "x.y.z", "abc.d.e.f", "A B C D",
             "a`b", "Mississippi", "www.aa.bb", "WWW.AA.BB", "x/y", "a.b/cc", "s::/aa",
+            "Élève l’État", "ée", "café crème", "الله أكبر", "بـــيـــعـــة", "یک کتاب", "ي ی", "emoji 👍🏽 ok 😂😂",
+            "❤️ love", "👨‍👩‍👧 family", "jo\u{200B}in", "a\u{200E}b", "٢٠٢٤ سنة", "ｊｏｉｎ us", "é.b.c", "ب ت ث",
+            "daul4h é", "é1", "ŵww.aa.bb", "www.aabb.org é", "hé xxp", "m p 3", "covid19 à", "l'été",
         ]
-        for text in texts { #expect(agree(text), "\(text)") }
+        var declined = 0
+        for text in texts {
+            guard let same = agree(text) else { declined += 1; continue }
+            #expect(same, "\(text)")
+        }
+        // Most of these are the common path's own cases: it must not quietly decline them all.
+        #expect(declined < texts.count / 2, "declined \(declined) of \(texts.count)")
     }
 
-    @Test("Random ASCII texts", arguments: 0..<20)
+    @Test("Printable ASCII with single spaces takes the simple path, sixteen bytes at a time")
+    func simpleCoverage() {
+        for text in ["Join US now", "jooin", "see www.aabb.org/xx and tell me", "a", "cases rise in the city: 2019 figures",
+                     String(repeating: "Mississippi river ", count: 9) + "end"] {
+            var copy = text
+            #expect(copy.withUTF8 { fast.normalizeSimple($0) } != nil, "\(text)")
+            #expect(agree(text) == true, "\(text)")
+        }
+        for text in [" lead", "trail ", "two  spaces", "tab\there", "j.o.i.n now", "t[.]me/x", "hxxp://x", "j0in us", "é"] {
+            var copy = text
+            #expect(copy.withUTF8 { fast.normalizeSimple($0) } == nil, "\(text)")
+        }
+    }
+
+    @Test("Plain, accented, Arabic and emoji texts take the common path")
+    func coverage() {
+        for text in ["Join US now", "Élève l’État", "الله أكبر", "یک کتاب", "emoji 👍🏽 ok", "❤️ love", "٢٠٢٤ سنة", "jooin"] {
+            #expect(agree(text) == true, "\(text)")
+        }
+    }
+
+    @Test("Random texts", arguments: 0..<24)
     func random(_ seed: Int) {
         var rng = SplitMix(seed: UInt64(seed))
-        let alphabet = rng.next() % 2 == 0
-            ? Array("aabbcoOeiJjNnsS  ..//@@$!-_*|~+:[](){}hxpwWd0123\t`'")
-            : Array("aabbcoOeiJjNnsS   ..//@@$!-_*|~+:hxpwWd0123'")
+        let alphabets: [[Character]] = [
+            Array("aabbcoOeiJjNnsS  ..//@@$!-_*|~+:[](){}hxpwWd0123\t`'"),
+            Array("aabbcoOeiJjNnsS   ..//@@$!-_*|~+:hxpwWd0123'"),
+            Array("aeéèÉêçàlt  ..//@$!-_1ŵwWxhp’'·•"),
+            Array("الليبعةىأإآٱیکـًٌ٣٤  ./@-aL1"),
+            Array("ab 😂👍🏽❤️\u{200B}\u{200D}\u{FE0F}\u{200E}\u{202E}\u{301}ｊｏ.-"),
+            // Mostly the general path's cases: look-alike scripts, no-break space, bare marks, U+FFFD.
+            Array("aeoстрΒβ ./1\u{00A0}\u{0301}\u{FFFD}\u{1}"),
+        ]
+        let alphabet = alphabets[seed % alphabets.count]
+        var taken = 0
         for _ in 0..<500 {
             let length = Int(rng.next() % 40)
             let text = String((0..<length).map { _ in alphabet[Int(rng.next() % UInt64(alphabet.count))] })
-            #expect(agree(text), "\(text)")
+            guard let same = agree(text) else { continue }
+            #expect(same, "\(text.unicodeScalars.map { String($0.value, radix: 16) })")
+            taken += 1
         }
+        // Each alphabet must put the common path to work, not only its refusals.
+        #expect(taken >= (seed % alphabets.count == 5 ? 3 : 25), "\(taken) of 500 taken")
+    }
+
+    @Test("Every post of the demo, workshop and baseline sample feeds")
+    func sampleFeeds() throws {
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().appendingPathComponent("sample-feeds")
+        var checked = 0, posts = 0
+        for file in ["demo.jsonl", "workshop.jsonl.gz", "baseline.jsonl.gz"] {
+            let url = root.appendingPathComponent(file)
+            var data = try Data(contentsOf: url)
+            if file.hasSuffix(".gz") {
+                let gunzip = Process()
+                gunzip.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+                gunzip.arguments = ["gzip", "-dc", url.path]
+                let pipe = Pipe()
+                gunzip.standardOutput = pipe
+                try gunzip.run()
+                data = pipe.fileHandleForReading.readDataToEndOfFile()
+                gunzip.waitUntilExit()
+            }
+            for line in data.split(separator: 0x0A) {
+                // The demo feed has malformed lines on purpose.
+                guard let object = try? JSONSerialization.jsonObject(with: line) as? [String: Any],
+                      object["type"] as? String == "post", let text = object["text"] as? String else { continue }
+                posts += 1
+                if let same = agree(text) {
+                    #expect(same, "\(file): \(text)")
+                    checked += 1
+                }
+            }
+        }
+        #expect(posts > 5000)
+        // Simulated posts are ASCII, accented Latin and Arabic: nearly all take the common path.
+        #expect(checked * 10 > posts * 8, "\(checked) of \(posts)")
     }
 }
 

@@ -1,0 +1,24 @@
+#ifndef CTEXTSCAN_H
+#define CTEXTSCAN_H
+#include <stddef.h>
+#include <stdint.h>
+
+/* What one pass over a text found: each field is non-zero if some byte has the property. */
+typedef struct {
+    uint8_t special;        /* not printable ASCII with single spaces: controls, bytes >= 0x7F,
+                               [ ( { `, two spaces in a row */
+    uint8_t repeated;       /* a letter right after the same letter (case-insensitive) */
+    uint8_t leet_adjacent;  /* a letter next to a leetspeak symbol: a digit but 6, @ $ ! | + */
+    uint8_t spacing;        /* x.y. with one separator: maybe spaced-out letters (j.o.i.n) */
+    uint8_t hxx;            /* "hxx": maybe a defanged scheme */
+    uint8_t protect;        /* / @ . : maybe a URL or a handle */
+} vts_summary;
+
+/* Scans the n bytes at src sixteen at a time, writing them lowercased (A-Z only) to out, which
+   must have room for n rounded up to a multiple of 16. Vigil's normalizer uses the summary to
+   decide whether a text can take its simplest path. For each block of sixteen bytes, bit k of
+   repeated_at[block] and leet_at[block] marks byte 16 * block + k as the second of a repeated
+   letter or of a letter-leet pair (both arrays: (n + 15) / 16 entries). */
+void vts_scan_simple(const uint8_t *src, size_t n, uint8_t *out, vts_summary *summary,
+                     uint16_t *repeated_at, uint16_t *leet_at);
+#endif
