@@ -55,6 +55,13 @@ public final class CompiledLexicon: @unchecked Sendable {
     let runGate: Int
     /// The expressions in the gated database.
     let gatedPatterns: Set<Int>
+    /// Patterns whose every match holds one of a few literals (`PatternKeys`): scanned only in
+    /// texts where the literal database reported one of those keys.
+    let keyedDatabase: OpaquePointer?
+    /// The keys of each keyed pattern.
+    let keyedPatterns: [Int: [String]]
+    /// Keys are reported from the literal database with ids from here on (after every expression).
+    let keyBase: Int
     /// Per pattern expression: the pattern anchored at both ends, to find where a match starts.
     let anchoredPatterns: [Int: OpaquePointer]
     /// Whether the databases were loaded from the on-disk cache instead of compiled.
@@ -75,15 +82,19 @@ public final class CompiledLexicon: @unchecked Sendable {
 
     /// Every database this lexicon holds.
     var databases: [OpaquePointer] {
-        [literalDatabase, patternDatabase, gatedDatabase].compactMap { $0 } + anchoredPatterns.values
+        [literalDatabase, patternDatabase, gatedDatabase, keyedDatabase].compactMap { $0 } + anchoredPatterns.values
     }
 
     deinit { databases.forEach { hs_free_database($0) } }
 
     private init(lexicon: Lexicon, expressions: [Expression], nearTermKeys: [String], literalDatabase: OpaquePointer?,
                  patternDatabase: OpaquePointer?, gatedDatabase: OpaquePointer?, runGate: Int, gatedPatterns: Set<Int>,
+                 keyedDatabase: OpaquePointer?, keyedPatterns: [Int: [String]],
                  anchoredPatterns: [Int: OpaquePointer], fromCache: Bool) {
         self.gatedPatterns = gatedPatterns
+        self.keyedDatabase = keyedDatabase
+        self.keyedPatterns = keyedPatterns
+        keyBase = expressions.count
         self.fromCache = fromCache
         self.gatedDatabase = gatedDatabase
         self.runGate = runGate
@@ -128,9 +139,10 @@ public final class CompiledLexicon: @unchecked Sendable {
     public static let defaultRunGate = 24
 
     /// Compiles the lexicon, or loads its databases from `cache` when they were compiled before.
-    /// `runGate: .max` keeps every pattern in one database (the tests compare both ways).
+    /// `runGate: .max` and `keyed: false` keep every pattern in one database (the tests compare
+    /// both ways).
     public static func compile(_ lexicon: Lexicon, cache: DatabaseCache? = .standard,
-                               runGate threshold: Int = defaultRunGate) throws(LexiconError) -> CompiledLexicon {
+                               runGate threshold: Int = defaultRunGate, keyed keying: Bool = true) throws(LexiconError) -> CompiledLexicon {
         var builder = ExpressionBuilder(lexicon: lexicon)
         builder.build()
         if !builder.problems.isEmpty { throw LexiconError(builder.problemsWithPatternChecks()) }
@@ -142,9 +154,17 @@ public final class CompiledLexicon: @unchecked Sendable {
         let gated = patterns.filter { runs[$0] != nil }
         let ungated = patterns.filter { runs[$0] == nil }
         let runGate = runs.values.min() ?? 0
-        let key = DatabaseCache.key(cacheKeyParts(builder, gated: gated))
+        var keysByPattern: [Int: [String]] = [:]
+        if keying {
+            for id in ungated { if let keys = PatternKeys.keys(of: expressions[id].text) { keysByPattern[id] = keys } }
+        }
+        let keyed = ungated.filter { keysByPattern[$0] != nil }
+        let plain = ungated.filter { keysByPattern[$0] == nil }
+        let keys = Array(Set(keysByPattern.values.joined())).sorted()
+        let key = DatabaseCache.key(cacheKeyParts(builder, gated: gated, keyed: keyed, keys: keys))
         if let cache, let entries = cache.load(key) {
-            if let loaded = assemble(entries, lexicon: lexicon, builder: builder, gated: gated, runGate: runGate) { return loaded }
+            if let loaded = assemble(entries, lexicon: lexicon, builder: builder, gated: gated, runGate: runGate,
+                                     keyedPatterns: keysByPattern) { return loaded }
             entries.forEach { hs_free_database($0.database) }
         }
         var compiled: [OpaquePointer] = []
@@ -155,11 +175,18 @@ public final class CompiledLexicon: @unchecked Sendable {
         }
         do {
             let literals = ids(.literal)
-            let literalDB = literals.isEmpty ? nil : try compileLiterals(literals.map { builder.literalBytes[$0] }, ids: literals)
+            let keyIDs = keys.indices.map { expressions.count + $0 }
+            let literalDB = literals.isEmpty && keys.isEmpty ? nil
+                : try compileLiterals(literals.map { builder.literalBytes[$0] } + keys.map { Array($0.utf8) }, ids: literals + keyIDs,
+                                      flags: [UInt32](repeating: 0, count: literals.count)
+                                          + [UInt32](repeating: UInt32(HS_FLAG_CASELESS), count: keys.count))
             if let literalDB { compiled.append(literalDB) }
-            let patternDB = ungated.isEmpty ? nil
-                : try compileRegexes(ungated.map { expressions[$0].text }, flags: ExpressionBuilder.patternFlags, ids: ungated)
+            let patternDB = plain.isEmpty ? nil
+                : try compileRegexes(plain.map { expressions[$0].text }, flags: ExpressionBuilder.patternFlags, ids: plain)
             if let patternDB { compiled.append(patternDB) }
+            let keyedDB = keyed.isEmpty ? nil
+                : try compileRegexes(keyed.map { expressions[$0].text }, flags: ExpressionBuilder.patternFlags, ids: keyed)
+            if let keyedDB { compiled.append(keyedDB) }
             let gatedDB = gated.isEmpty ? nil
                 : try compileRegexes(gated.map { expressions[$0].text }, flags: ExpressionBuilder.patternFlags, ids: gated)
             if let gatedDB { compiled.append(gatedDB) }
@@ -173,11 +200,13 @@ public final class CompiledLexicon: @unchecked Sendable {
             if let literalDB { entries.append(.init(role: .literal, id: 0, database: literalDB)) }
             if let patternDB { entries.append(.init(role: .pattern, id: 0, database: patternDB)) }
             if let gatedDB { entries.append(.init(role: .gated, id: 0, database: gatedDB)) }
+            if let keyedDB { entries.append(.init(role: .keyed, id: 0, database: keyedDB)) }
             for id in patterns { entries.append(.init(role: .anchored, id: Int32(id), database: anchored[id]!)) }
             cache?.store(key, entries)
             return CompiledLexicon(lexicon: lexicon, expressions: expressions, nearTermKeys: builder.nearTermKeys,
                                    literalDatabase: literalDB, patternDatabase: patternDB, gatedDatabase: gatedDB, runGate: runGate,
-                                   gatedPatterns: Set(gated), anchoredPatterns: anchored, fromCache: false)
+                                   gatedPatterns: Set(gated), keyedDatabase: keyedDB, keyedPatterns: keysByPattern,
+                                   anchoredPatterns: anchored, fromCache: false)
         } catch {
             // Name every pattern Vectorscan rejects, each at its place, not only the first.
             let problems = builder.problemsWithPatternChecks()
@@ -190,9 +219,9 @@ public final class CompiledLexicon: @unchecked Sendable {
     }
 
     /// Everything the databases are made of: a different lexicon or Vectorscan gives another key.
-    private static func cacheKeyParts(_ builder: ExpressionBuilder, gated: [Int]) -> [[UInt8]] {
+    private static func cacheKeyParts(_ builder: ExpressionBuilder, gated: [Int], keyed: [Int], keys: [String]) -> [[UInt8]] {
         var parts: [[UInt8]] = [Array(String(cString: hs_version()).utf8), Array("block \(ExpressionBuilder.patternFlags)".utf8),
-                                Array("gated \(gated)".utf8)]
+                                Array("gated \(gated)".utf8), Array("keyed \(keyed) \(keys)".utf8)]
         for (id, expression) in builder.expressions.enumerated() {
             switch expression.kind {
             case .literal: parts += [Array("L\(id)".utf8), builder.literalBytes[id]]
@@ -204,22 +233,25 @@ public final class CompiledLexicon: @unchecked Sendable {
 
     /// The lexicon with databases from the cache, if they are exactly the ones it needs.
     private static func assemble(_ entries: [DatabaseCache.Entry], lexicon: Lexicon, builder: ExpressionBuilder, gated: [Int],
-                                 runGate: Int) -> CompiledLexicon? {
+                                 runGate: Int, keyedPatterns: [Int: [String]]) -> CompiledLexicon? {
         let expressions = builder.expressions
-        let literals = expressions.contains { $0.kind == .literal }
+        let literals = expressions.contains { $0.kind == .literal } || !keyedPatterns.isEmpty
         let patterns = expressions.indices.filter { expressions[$0].kind == .pattern }
-        let ungated = patterns.count - gated.count
+        let plain = patterns.count - gated.count - keyedPatterns.count
         let literalDB = entries.first { $0.role == .literal }?.database
         let patternDB = entries.first { $0.role == .pattern }?.database
         let gatedDB = entries.first { $0.role == .gated }?.database
+        let keyedDB = entries.first { $0.role == .keyed }?.database
         var anchored: [Int: OpaquePointer] = [:]
         for entry in entries where entry.role == .anchored { anchored[Int(entry.id)] = entry.database }
-        guard (literalDB != nil) == literals, (patternDB != nil) == (ungated > 0), (gatedDB != nil) == !gated.isEmpty,
-              Set(anchored.keys) == Set(patterns),
-              entries.count == (literals ? 1 : 0) + (ungated > 0 ? 1 : 0) + (gated.isEmpty ? 0 : 1) + patterns.count else { return nil }
+        guard (literalDB != nil) == literals, (patternDB != nil) == (plain > 0), (gatedDB != nil) == !gated.isEmpty,
+              (keyedDB != nil) == !keyedPatterns.isEmpty, Set(anchored.keys) == Set(patterns),
+              entries.count == (literals ? 1 : 0) + (plain > 0 ? 1 : 0) + (gated.isEmpty ? 0 : 1) + (keyedPatterns.isEmpty ? 0 : 1)
+                + patterns.count else { return nil }
         return CompiledLexicon(lexicon: lexicon, expressions: expressions, nearTermKeys: builder.nearTermKeys,
                                literalDatabase: literalDB, patternDatabase: patternDB, gatedDatabase: gatedDB, runGate: runGate,
-                               gatedPatterns: Set(gated), anchoredPatterns: anchored, fromCache: true)
+                               gatedPatterns: Set(gated), keyedDatabase: keyedDB, keyedPatterns: keyedPatterns,
+                               anchoredPatterns: anchored, fromCache: true)
     }
 
     /// The shortest match of `pattern` when every match is one run without a space (nil when a
@@ -270,7 +302,7 @@ public final class CompiledLexicon: @unchecked Sendable {
         return try finish(rc, db, error, ids)
     }
 
-    private static func compileLiterals(_ literals: [[UInt8]], ids: [Int]) throws(CompileFailure) -> OpaquePointer {
+    private static func compileLiterals(_ literals: [[UInt8]], ids: [Int], flags: [UInt32]) throws(CompileFailure) -> OpaquePointer {
         let buffers = literals.map { bytes -> UnsafeMutablePointer<CChar> in
             let p = UnsafeMutablePointer<CChar>.allocate(capacity: max(1, bytes.count))
             bytes.withUnsafeBufferPointer { src in
@@ -280,7 +312,6 @@ public final class CompiledLexicon: @unchecked Sendable {
         }
         defer { buffers.forEach { $0.deallocate() } }
         let pointers: [UnsafePointer<CChar>?] = buffers.map { UnsafePointer($0) }
-        let flags = [UInt32](repeating: 0, count: literals.count)
         let ids32 = ids.map { UInt32($0) }
         let lengths = literals.map { $0.count }
         var db: OpaquePointer?

@@ -29,7 +29,7 @@ public struct DatabaseCache: Sendable {
 
     /// What one database is for, in the order `CompiledLexicon` keeps them.
     enum Role: UInt8 {
-        case literal = 0, pattern = 1, anchored = 2, gated = 3
+        case literal = 0, pattern = 1, anchored = 2, gated = 3, keyed = 4
     }
 
     struct Entry {

@@ -3,8 +3,8 @@ import Foundation
 import VigilText
 
 /// What each part of a compiled lexicon costs to scan, measured on sample texts: the literal
-/// database, then every pattern compiled and scanned alone (a gated pattern only over the texts
-/// its gate lets through, as a scan does). For lexicon authors: one careless pattern — a bounded
+/// database, then every pattern compiled and scanned alone (a gated or keyed pattern only over the
+/// texts its gate or keys let through, as a scan does). For lexicon authors: one careless pattern — a bounded
 /// repeat after a one-letter trigger — can cost more than all the terms together.
 public struct LexiconProfile: Sendable {
     public struct Line: Sendable, Equatable {
@@ -16,6 +16,8 @@ public struct LexiconProfile: Sendable {
         public var entry: String?
         /// The run length that gates the pattern, when it is gated.
         public var gate: Int?
+        /// The literals one of which must be in a text for the pattern to be scanned, when it is keyed.
+        public var keys: [String]?
         /// Texts the gate let through (all of them for an ungated part).
         public var textsScanned: Int
         /// Texts with at least one match.
@@ -52,11 +54,14 @@ public struct LexiconProfile: Sendable {
         } else if let probeError {
             hs_free_compile_error(probeError)
         }
+        let keyIDs = UInt32(compiled.keyBase)..<UInt32.max
+        var keyed = normalized
         if let db = compiled.literalDatabase {
             let literals = compiled.expressions.filter { $0.kind == .literal }.count
-            let measured = time(db, over: normalized, repetitions: repetitions, texts: normalized.count)
-            lines.append(Line(kind: "literals", expression: "\(literals) forms", entry: nil, gate: nil, textsScanned: normalized.count,
-                              textsMatched: measured.matched, nanosecondsPerText: measured.nanoseconds))
+            let measured = time(db, over: normalized, repetitions: repetitions, texts: normalized.count, counting: 0..<keyIDs.lowerBound)
+            lines.append(Line(kind: "literals", expression: "\(literals) forms", entry: nil, gate: nil, keys: nil,
+                              textsScanned: normalized.count, textsMatched: measured.matched, nanosecondsPerText: measured.nanoseconds))
+            keyed = normalized.filter { matches(db, $0, counting: keyIDs) }
         }
         for (id, expression) in compiled.expressions.enumerated() where expression.kind == .pattern {
             var single: OpaquePointer?
@@ -68,14 +73,15 @@ public struct LexiconProfile: Sendable {
             }
             defer { hs_free_database(single) }
             let gate = compiled.gatedPatterns.contains(id) ? compiled.runGate : nil
+            let keys = compiled.keyedPatterns[id]
             let scanned = gate.map { run in normalized.filter { text in text.withUnsafeBufferPointer { Matcher.hasRun($0, atLeast: run) } } }
-                ?? normalized
+                ?? (keys == nil ? normalized : keyed)
             let entry: String? = expression.targets.lazy.compactMap { target -> String? in
                 if case .entry(let e) = target.owner { return compiled.lexicon.entries[e].id }
                 return nil
             }.first
             let measured = time(single, over: scanned, repetitions: repetitions, texts: normalized.count)
-            lines.append(Line(kind: "pattern", expression: expression.text, entry: entry, gate: gate, textsScanned: scanned.count,
+            lines.append(Line(kind: "pattern", expression: expression.text, entry: entry, gate: gate, keys: keys, textsScanned: scanned.count,
                               textsMatched: measured.matched, nanosecondsPerText: measured.nanoseconds))
         }
         let bytes = normalized.reduce(0) { $0 + $1.count }
@@ -83,13 +89,26 @@ public struct LexiconProfile: Sendable {
                               baselineNanoseconds: baseline, lines: lines.sorted { ($0.nanosecondsPerText, $1.expression) > ($1.nanosecondsPerText, $0.expression) })
     }
 
-    /// Scans `scanned` with `db`: the texts that match, and the fastest time per text of the
-    /// whole sample (`texts`), so a gated part that scans few texts costs little.
-    private static func time(_ db: OpaquePointer, over scanned: [[UInt8]], repetitions: Int, texts: Int) -> (matched: Int, nanoseconds: Double) {
+    /// Whether `db` reports an id in `counting` for `text`.
+    private static func matches(_ db: OpaquePointer, _ text: [UInt8], counting: Range<UInt32>) -> Bool {
+        var scratch: OpaquePointer?
+        guard hs_alloc_scratch(db, &scratch) == HS_SUCCESS, let scratch else { return false }
+        defer { hs_free_scratch(scratch) }
+        let flag = MatchFlag(counting: counting)
+        text.withUnsafeBufferPointer {
+            _ = CompiledLexicon.scan(db, $0, scratch: scratch, handler: onProfileMatch, context: Unmanaged.passUnretained(flag).toOpaque())
+        }
+        return flag.matched
+    }
+
+    /// Scans `scanned` with `db`: the texts that match (with an id in `counting`), and the fastest
+    /// time per text of the whole sample (`texts`), so a gated part that scans few texts costs little.
+    private static func time(_ db: OpaquePointer, over scanned: [[UInt8]], repetitions: Int, texts: Int,
+                             counting: Range<UInt32> = 0..<UInt32.max) -> (matched: Int, nanoseconds: Double) {
         var scratch: OpaquePointer?
         guard hs_alloc_scratch(db, &scratch) == HS_SUCCESS, let scratch else { return (0, 0) }
         defer { hs_free_scratch(scratch) }
-        let flag = MatchFlag()
+        let flag = MatchFlag(counting: counting)
         let context = Unmanaged.passUnretained(flag).toOpaque()
         var best = Double.infinity
         var matched = 0
@@ -107,12 +126,16 @@ public struct LexiconProfile: Sendable {
     }
 }
 
-/// Set by the match callback (which must not capture Swift context).
+/// Set by the match callback (which must not capture Swift context) for an id in `counting`.
 private final class MatchFlag {
+    let counting: Range<UInt32>
     var matched = false
+    init(counting: Range<UInt32>) { self.counting = counting }
 }
 
-private let onProfileMatch: match_event_handler = { _, _, _, _, context in
-    Unmanaged<MatchFlag>.fromOpaque(context!).takeUnretainedValue().matched = true
+private let onProfileMatch: match_event_handler = { id, _, _, _, context in
+    let flag = Unmanaged<MatchFlag>.fromOpaque(context!).takeUnretainedValue()
+    guard flag.counting.contains(id) else { return 0 }
+    flag.matched = true
     return 1
 }

@@ -25,6 +25,10 @@ final class HitSink {
     var hits: [RawHit] = []
     /// Per expression: true for patterns, whose every match end is reported (start unknown).
     var isPattern: [Bool] = []
+    /// Ids from here on are keys of keyed patterns (`CompiledLexicon.keyBase`).
+    var keyBase = UInt32.max
+    /// Whether the text holds a key, so the keyed patterns must be scanned.
+    var keyHit = false
 
     /// Past this many reports in one text the scan stops: a pathological pattern cannot stall a stream.
     static let limit = 20_000
@@ -34,6 +38,10 @@ final class HitSink {
 
 private let onMatch: match_event_handler = { id, _, to, _, context in
     let sink = Unmanaged<HitSink>.fromOpaque(context!).takeUnretainedValue()
+    if id >= sink.keyBase {
+        sink.keyHit = true
+        return 0
+    }
     let end = Int(to)
     // A pattern reports every end of a growing match (t.me/abcd, t.me/abcde, …): keep the last.
     if sink.isPattern[Int(id)], let last = sink.hits.indices.last, sink.hits[last].id == id,
@@ -75,6 +83,7 @@ public final class Matcher {
         guard let scratch = compiled.allocateScratch() else { fatalError("cannot allocate Vectorscan scratch space") }
         self.scratch = scratch
         sink.isPattern = compiled.expressions.map { $0.kind == .pattern }
+        sink.keyBase = UInt32(compiled.keyBase)
         hits.reserveCapacity(16)
     }
 
@@ -126,6 +135,7 @@ public final class Matcher {
     /// Runs the databases; true when there are raw reports to examine.
     private func scan(_ text: NormalizedText) -> Bool {
         sink.hits.removeAll(keepingCapacity: true)
+        sink.keyHit = false
         let context = Unmanaged.passUnretained(sink).toOpaque()
         var terminated = false
         if let db = compiled.literalDatabase {
@@ -135,6 +145,9 @@ public final class Matcher {
             terminated = CompiledLexicon.scan(db, text.bytes, scratch: scratch, handler: onMatch, context: context) == HS_SCAN_TERMINATED
         }
         if !terminated, let db = compiled.gatedDatabase, Matcher.hasRun(text.bytes, atLeast: compiled.runGate) {
+            terminated = CompiledLexicon.scan(db, text.bytes, scratch: scratch, handler: onMatch, context: context) == HS_SCAN_TERMINATED
+        }
+        if !terminated, sink.keyHit, let db = compiled.keyedDatabase {
             terminated = CompiledLexicon.scan(db, text.bytes, scratch: scratch, handler: onMatch, context: context) == HS_SCAN_TERMINATED
         }
         truncated = terminated

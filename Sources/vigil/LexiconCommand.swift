@@ -118,7 +118,8 @@ struct LexiconCommand: ParsableCommand {
                 first posts of the feed, most expensive first. A pattern that costs more than all \
                 the terms (a bounded repeat after a one-letter trigger, say) slows every scan: \
                 anchor it on a literal, or make its every match one run without spaces so it is \
-                gated (docs/lexicon.md). Times are per post of the sample; parts scanned together \
+                gated (docs/lexicon.md). A keyed pattern is scanned only in posts holding one of \
+                its keys, literals every match contains. Times are per post of the sample; parts scanned together \
                 cost somewhat less than their sum.
                 """
         )
@@ -173,6 +174,10 @@ struct LexiconCommand: ParsableCommand {
                 var what = line.kind == "literals" ? "literals: \(line.expression)" : "pattern \(TerminalSafe.sanitize(line.expression))"
                 if let entry = line.entry { what += " (\(entry))" }
                 if let gate = line.gate { what += " [gated: runs of \(gate)+]" }
+                if let keys = line.keys {
+                    let shown = keys.prefix(4).map { TerminalSafe.sanitize($0) }.joined(separator: ", ")
+                    what += " [keyed: \(shown)\(keys.count > 4 ? ", … \(keys.count) keys" : "")]"
+                }
                 print(String(format: "%8.3f %5.1f%% %8d %8d  ", extra(line) / 1000, share, line.textsScanned, line.textsMatched) + what)
             }
             if profile.lines.count > top { print("… \(profile.lines.count - top) more (--top)") }

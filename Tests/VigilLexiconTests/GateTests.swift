@@ -66,4 +66,52 @@ import VigilText
         }
         #expect(matched > 400)
     }
+
+    @Test func keysAreLiteralsEveryMatchHolds() {
+        #expect(PatternKeys.keys(of: "(?:dm|pm)\\s+(?:me|us)\\s+(?:on|via)\\s+(?:telegram|tg|rocket\\.?chat|the app)")
+                == ["rocket", "telegram", "tg", "the app"])
+        #expect(PatternKeys.keys(of: "justpaste\\.(?:it|me)/[a-z0-9_\\-]{3,20}") == ["justpaste.it/", "justpaste.me/"])
+        #expect(PatternKeys.keys(of: "(?:t|telegram)\\.(?:me|dog)/(?:s/)?[a-z]") == ["t.dog/", "t.me/", "telegram.dog/", "telegram.me/"])
+        #expect(PatternKeys.keys(of: "pledg(?:e|ed|ing)\\s+to") == ["pledge", "pledged", "pledging"])
+        // An alternative that is not all literal ends the stretch: rentry. cannot take the /.
+        #expect(PatternKeys.keys(of: "(?:rentry\\.(?:co|org)|paste\\.ee)/x") == ["paste.ee", "rentry."])
+        #expect(PatternKeys.keys(of: "(?:t|telegram)\\s*(?:dot|titik|point|نقطة)\\s*me") == ["dot", "point", "titik", "نقطة"])
+        // An optional group, a character class, a lazy or a zero minimum are not required.
+        #expect(PatternKeys.keys(of: "ab(?:cdef|ghij)?xy") == ["ab"] || PatternKeys.keys(of: "ab(?:cdef|ghij)?xy") == ["xy"])
+        #expect(PatternKeys.keys(of: "(?:wallet)*[0-9]{3}zz") == ["zz"])
+        #expect(PatternKeys.keys(of: "ab{0,2}cd") == ["cd"])
+        #expect(PatternKeys.keys(of: "abc+de") == ["abc"])
+        #expect(PatternKeys.keys(of: "(?:abc|d)x") == ["abcx", "dx"])
+        #expect(PatternKeys.keys(of: "(?:abc|d)\\sx") == nil)
+        // When in doubt, nothing: top-level alternation, inline flags, lookaround, an alternative
+        // without a literal start, letters with case outside ASCII.
+        for pattern in ["abc|def", "(?i)abcdef", "(?=abc)abc", "(?:abc|[x]yz)\\s", "(?:ΑΒΓ|δεζ)", "a{x}bc", "[a-z]+"] {
+            #expect(PatternKeys.keys(of: pattern) == nil, "\(pattern)")
+        }
+    }
+
+    @Test func keyingNeverChangesAMatch() throws {
+        let lexicon = try LexiconLoader.load(paths: [])
+        let keyed = try CompiledLexicon.compile(lexicon, cache: nil)
+        let plain = try CompiledLexicon.compile(lexicon, cache: nil, keyed: false)
+        #expect(keyed.keyedDatabase != nil && plain.keyedDatabase == nil)
+        let keyedEntries = Set(keyed.keyedPatterns.keys.flatMap { keyed.expressions[$0].targets }.compactMap { target -> String? in
+            if case .entry(let e) = target.owner { return lexicon.entries[e].id }
+            return nil
+        })
+        #expect(keyedEntries.isSuperset(of: ["en.handoff.dm-app", "ms.handoff.messenger"]))
+        var texts = lexicon.entries.flatMap { ($0.tests?.match ?? []) + ($0.tests?.noMatch ?? []) }
+        texts += ["DM me on TELEGRAM now", "hit up us over the app", "reach us via RocketChat", "hubungi admin di tele ya",
+                  "tg only", "message me on facebook", "telegram dm me on", "contact us via threema and signal"]
+        let normalizer = Normalizer()
+        let a = Matcher(keyed), b = Matcher(plain)
+        var matched = 0
+        for text in texts {
+            let n = normalizer.normalize(text)
+            let left = a.match(n), right = b.match(n)
+            #expect(left == right, "\(text)")
+            if !left.isEmpty { matched += 1 }
+        }
+        #expect(matched > 400)
+    }
 }

@@ -24,8 +24,10 @@ import Testing
         #expect(profile.lines.count == 3)
         let literals = try #require(profile.lines.first { $0.kind == "literals" })
         #expect(literals.textsScanned == 6 && literals.textsMatched == 3)
+        // The hand-off pattern is keyed on "tg": only the two texts holding it are scanned, and a
+        // key is not counted as a literal match.
         let dm = try #require(profile.lines.first { $0.entry == "dm" })
-        #expect(dm.kind == "pattern" && dm.gate == nil && dm.textsScanned == 6 && dm.textsMatched == 2)
+        #expect(dm.kind == "pattern" && dm.gate == nil && dm.keys == ["tg"] && dm.textsScanned == 2 && dm.textsMatched == 2)
         // The address pattern is gated: only the one text with a long enough run is scanned.
         let tron = try #require(profile.lines.first { $0.entry == "tron" })
         #expect(tron.gate == 34 && tron.textsScanned == 1 && tron.textsMatched == 1)
