@@ -43,9 +43,11 @@ void vts_scan_simple(const uint8_t *src, size_t n, uint8_t *out, vts_summary *su
                      uint16_t *repeated_at, uint16_t *leet_at) {
     v16 special = splat(0), spacing = splat(0), hxx = splat(0), protect = splat(0);
     uint16_t repeated = 0, leet_adjacent = 0;
+    size_t run = 0, longest = 0;
     static const v16 lanes = {0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15};
     for (size_t i = 0; i < n; i += 16) {
         v16 v, p1, p2, p3, p4, valid = splat(0xFF);
+        size_t count = n - i < 16 ? n - i : 16;
         if (i >= 16 && i + 16 <= n) {
             v = load(src + i);
             p1 = load(src + i - 1);
@@ -55,7 +57,6 @@ void vts_scan_simple(const uint8_t *src, size_t n, uint8_t *out, vts_summary *su
         } else {
             /* The first and the last block go through a zero-padded copy. */
             uint8_t padded[32] = {0};
-            size_t count = n - i < 16 ? n - i : 16;
             size_t before = i < 4 ? i : 4;
             memcpy(padded + 16 - before, src + i - before, before + count);
             v = load(padded + 16);
@@ -81,7 +82,23 @@ void vts_scan_simple(const uint8_t *src, size_t n, uint8_t *out, vts_summary *su
         spacing |= separator(v) & mask(v == p2) & spelled(l1) & spelled(l3) & ~spelled(l4) & valid;
         hxx |= eq(l, 'x') & eq(l1, 'x') & eq(l2, 'h') & valid;
         protect |= (eq(v, '/') | eq(v, '@') | eq(v, '.')) & valid;
+        uint16_t spaces = lane_bits(eq(v, ' ') & valid);
+        if (!spaces) {
+            run += count;
+        } else {
+            int previous = -1;
+            while (spaces) {
+                int k = __builtin_ctz(spaces);
+                size_t gap = previous < 0 ? run + (size_t)k : (size_t)(k - previous - 1);
+                if (gap > longest) longest = gap;
+                previous = k;
+                spaces &= spaces - 1;
+            }
+            run = count - 1 - (size_t)previous;
+        }
     }
+    if (run > longest) longest = run;
+    summary->longest_run = (uint32_t)longest;
     summary->special = any(special);
     summary->repeated = repeated != 0;
     summary->leet_adjacent = leet_adjacent != 0;

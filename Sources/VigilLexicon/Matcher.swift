@@ -144,7 +144,8 @@ public final class Matcher {
         if !terminated, let db = compiled.patternDatabase {
             terminated = CompiledLexicon.scan(db, text.bytes, scratch: scratch, handler: onMatch, context: context) == HS_SCAN_TERMINATED
         }
-        if !terminated, let db = compiled.gatedDatabase, Matcher.hasRun(text.bytes, atLeast: compiled.runGate) {
+        if !terminated, let db = compiled.gatedDatabase,
+           text.longestRun.map({ $0 >= compiled.runGate }) ?? Matcher.hasRun(text.bytes, atLeast: compiled.runGate) {
             terminated = CompiledLexicon.scan(db, text.bytes, scratch: scratch, handler: onMatch, context: context) == HS_SCAN_TERMINATED
         }
         if !terminated, sink.keyHit, let db = compiled.keyedDatabase {

@@ -211,6 +211,8 @@ extension Normalizer {
         var repeated = false, foldDiffers = false, defangHint = false, leetAdjacent = false
         var gate = SpacingGate()
         let leetPair = FoldedClass.leet | FoldedClass.asciiLetter
+        // The longest stretch without a space so far, and where the current one began.
+        var longestRun = 0, runStart = 0
 
         while i < n {
             let c: UInt32
@@ -226,6 +228,8 @@ extension Normalizer {
                                 i += 1
                                 continue
                             }
+                            longestRun = max(longestRun, w - runStart)
+                            runStart = w + 1
                         } else {
                             i += 1
                             continue
@@ -277,6 +281,8 @@ extension Normalizer {
         }
         if w > 0 && out[w - 1] == 0x20 { w -= 1 }
         if defangHint && Normalizer.defangChanges(out, w) { return nil }
+        // Folding only removes and replaces characters: no run in the folded view is longer.
+        longestRun = max(longestRun, w - runStart)
 
         var regions = RegionList()
         var total = w
@@ -298,7 +304,8 @@ extension Normalizer {
             regions.append(Region(range: 0..<w, views: .all))
         }
         return NormalizedText(bytes: UnsafeBufferPointer(start: out, count: total), originStarts: starts,
-                              originEnds: ends, regions: regions, flags: flags, sourceLength: n, hasOrigins: origins)
+                              originEnds: ends, regions: regions, flags: flags, sourceLength: n, hasOrigins: origins,
+                              longestRun: longestRun)
     }
 
     /// Writes the folded view after the strict one (a newline between): marks dropped, Persian

@@ -39,10 +39,15 @@ public struct NormalizedText {
     public let flags: TextFlags
     /// Length of the original text in bytes.
     public let sourceLength: Int
+    /// The most bytes in a row without a space, tab or line break in any view, when the
+    /// normalizer knows it (nil: count them).
+    public let longestRun: Int?
 
     init(bytes: UnsafeBufferPointer<UInt8>, originStarts: UnsafeMutablePointer<Int32>, originEnds: UnsafeMutablePointer<Int32>,
-         regions: RegionList, flags: TextFlags, sourceLength: Int, identityPrefix: Int = 0, hasOrigins: Bool = true) {
+         regions: RegionList, flags: TextFlags, sourceLength: Int, identityPrefix: Int = 0, hasOrigins: Bool = true,
+         longestRun: Int? = nil) {
         self.bytes = bytes
+        self.longestRun = longestRun
         self.identityPrefix = identityPrefix
         self.hasOrigins = hasOrigins
         self.originStarts = UnsafePointer(originStarts)
@@ -72,6 +77,7 @@ public struct NormalizedText {
         self.regions = regions
         flags = []
         self.sourceLength = sourceLength
+        longestRun = nil
     }
 
     /// The region that holds `view`.

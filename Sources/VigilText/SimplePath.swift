@@ -38,7 +38,7 @@ extension Normalizer {
         }
         return NormalizedText(bytes: UnsafeBufferPointer(start: out, count: folded.upperBound), originStarts: originStarts,
                               originEnds: originEnds, regions: regions, flags: [], sourceLength: n, identityPrefix: n,
-                              hasOrigins: tracksOrigins)
+                              hasOrigins: tracksOrigins, longestRun: Int(scan.longest_run))
     }
 
     /// Writes the squeezed copy of the lowercased ASCII strict view after it (a newline

@@ -187,6 +187,16 @@ struct CommonPathTests {
         }
     }
 
+    /// The most bytes in a row without a break, counted (the gated patterns' question).
+    func longestRun(_ n: NormalizedText) -> Int {
+        var longest = 0, run = 0
+        for byte in n.bytes {
+            run = [0x20, 0x0A, 0x09, 0x0D].contains(byte) ? 0 : run + 1
+            longest = max(longest, run)
+        }
+        return longest
+    }
+
     /// Whether the simple and common paths agree with the general path; nil when both decline.
     func agree(_ text: String) -> Bool? {
         var copy = text
@@ -194,11 +204,11 @@ struct CommonPathTests {
             let reference = snapshot(generic.normalizeGeneric(bytes))
             var taken = false
             if let simple = fast.normalizeSimple(bytes) {
-                if snapshot(simple) != reference { return false }
+                if snapshot(simple) != reference || simple.longestRun != longestRun(simple) { return false }
                 taken = true
             }
             if let common = fast.normalizeCommon(bytes) {
-                if snapshot(common) != reference { return false }
+                if snapshot(common) != reference || common.longestRun != longestRun(common) { return false }
                 taken = true
             }
             return taken ? true : nil
