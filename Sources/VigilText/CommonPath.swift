@@ -208,8 +208,13 @@ extension Normalizer {
         var previous: UInt32 = 0x20
         var previousClass = FoldedClass.separator
         var summary: UInt8 = 0
-        var repeated = false, foldDiffers = false, defangHint = false, leetAdjacent = false
-        var gate = SpacingGate()
+        var defangHint = false, leetAdjacent = false
+        // Where the folded view will differ: strict offsets of characters with marks, Persian
+        // letters and repeated letters (bit 0), in order.
+        let edits = foldEdits
+        var editCount = 0
+        // Over the folded characters, and over them without the repeated letters.
+        var gate = SpacingGate(), squeezedGate = SpacingGate()
         let leetPair = FoldedClass.leet | FoldedClass.asciiLetter
         // The longest stretch without a space so far, and where the current one began.
         var longestRun = 0, runStart = 0
@@ -217,6 +222,8 @@ extension Normalizer {
         while i < n {
             let c: UInt32
             let cls: UInt8
+            let at: Int
+            var differs = false
             let b = src[i]
             if b < 0x80 {
                 let entry = ascii[Int(b)]
@@ -244,6 +251,7 @@ extension Normalizer {
                 }
                 out[w] = UInt8(truncatingIfNeeded: entry)
                 if origins { starts[w] = Int32(i); ends[w] = Int32(i + 1) }
+                at = w
                 w += 1
                 i += 1
                 c = entry & 0x7F
@@ -261,6 +269,7 @@ extension Normalizer {
                     continue
                 }
                 UnsafeMutableRawPointer(out + w).storeBytes(of: imageBytes[Int(scalar)], as: UInt64.self)
+                at = w
                 if origins {
                     for k in w..<(w + length) {
                         starts[k] = Int32(start)
@@ -268,14 +277,19 @@ extension Normalizer {
                     }
                 }
                 w += length
-                if meta & ScalarImages.foldDiffers != 0 { foldDiffers = true }
+                differs = meta & ScalarImages.foldDiffers != 0
                 c = meta & ScalarImages.foldedMask
                 cls = UInt8(truncatingIfNeeded: meta >> ScalarImages.classShift) & 0x3F
             }
-            if c == previous && cls & FoldedClass.letter != 0 { repeated = true }
+            let repeated = c == previous && cls & FoldedClass.letter != 0
+            if repeated || differs {
+                edits[editCount] = Int32(truncatingIfNeeded: at << 1 | (repeated ? 1 : 0))
+                editCount += 1
+            }
             if (cls | previousClass) & leetPair == leetPair { leetAdjacent = true }
             summary |= cls
             gate.see(c, cls)
+            if !repeated { squeezedGate.see(c, cls) }
             previous = c
             previousClass = cls
         }
@@ -287,10 +301,12 @@ extension Normalizer {
         var regions = RegionList()
         var total = w
         var folded = 0..<w
-        if repeated || foldDiffers {
-            let (end, changed, foldedGate) = writeFoldedView(strictLength: w, mayProtect: summary & FoldedClass.protect != 0)
-            gate = foldedGate
-            if changed {
+        if editCount > 0 {
+            let result = writeFoldedView(strictLength: w, edits: editCount, mayProtect: summary & FoldedClass.protect != 0)
+            // Skipping the repeated letters kept in URLs too only makes the gate fire more often.
+            if result.dropped { gate = squeezedGate }
+            let end = result.end
+            if result.changed {
                 folded = (w + 1)..<end
                 total = end
             }
@@ -308,82 +324,85 @@ extension Normalizer {
                               longestRun: longestRun)
     }
 
-    /// Writes the folded view after the strict one (a newline between): marks dropped, Persian
-    /// letters mapped, runs of a letter squeezed outside URLs and handles. Returns where it ends,
-    /// whether it differs from the strict view, and the spacing gate over it.
-    private func writeFoldedView(strictLength w: Int, mayProtect: Bool) -> (Int, Bool, SpacingGate) {
+    /// Writes the folded view after the strict one (a newline between): the strict view's bytes,
+    /// copied in stretches between the edits `normalizeCommon` noted, where marks are dropped,
+    /// Persian letters mapped and runs of a letter squeezed outside URLs and handles. Returns where
+    /// it ends, whether it differs from the strict view, and whether repeated letters were dropped.
+    private func writeFoldedView(strictLength w: Int, edits count: Int, mayProtect: Bool)
+        -> (end: Int, changed: Bool, dropped: Bool) {
         let out = bytes, starts = originStarts, ends = originEnds
         let origins = tracksOrigins
-        let ascii = asciiEntries, meta = images.meta
+        let edits = foldEdits
         out[w] = 0x0A
         if origins { starts[w] = -1; ends[w] = -1 }
         var f = w + 1
         var r = 0
-        var previous: UInt32 = 0x20
-        var chunkStart = 0
-        // Whether the current chunk is a URL or handle, decided at its first repeated letter.
-        var protection: Bool?
-        var changed = false
         var lastStart = f
-        var gate = SpacingGate()
-        while r < w {
-            let b = out[r]
-            var c = UInt32(b)
-            var length = 1
-            var cls: UInt8
-            var remapped = false
-            if b < 0x80 {
-                cls = UInt8(truncatingIfNeeded: ascii[Int(b)] >> 8)
-                if b == 0x20 {
-                    chunkStart = r + 1
-                    protection = nil
+        var dropped = false, remapped = false
+        var chunk = 0..<0
+        var protected = false
+        @inline(__always) func copy(upTo end: Int) {
+            let count = end - r
+            guard count > 0 else { return }
+            (out + f).update(from: out + r, count: count)
+            if origins {
+                (starts + f).update(from: starts + r, count: count)
+                (ends + f).update(from: ends + r, count: count)
+            }
+            f += count
+            lastStart = f - 1
+            while out[lastStart] & 0xC0 == 0x80 { lastStart -= 1 }
+            r = end
+        }
+        for e in 0..<count {
+            let p = Int(edits[e] >> 1)
+            let isRepeat = edits[e] & 1 != 0
+            copy(upTo: p)
+            let b = out[p]
+            let length = b < 0x80 ? 1 : (b < 0xE0 ? 2 : (b < 0xF0 ? 3 : 4))
+            var c = b < 0x80 ? UInt32(b) : Normalizer.decodeWrittenScalar(out + p, length)
+            var end = p + length
+            while end < w && out[end] >= 0x80 {
+                let markLength = out[end] < 0xE0 ? 2 : (out[end] < 0xF0 ? 3 : 4)
+                guard tables.info(Normalizer.decodeWrittenScalar(out + end, markLength)).isMark else { break }
+                end += markLength
+            }
+            if isRepeat && p >= chunk.upperBound {
+                var start = p
+                while start > chunk.upperBound && out[start - 1] != 0x20 { start -= 1 }
+                var stop = p
+                while stop < w && out[stop] != 0x20 { stop += 1 }
+                chunk = start..<stop
+                protected = mayProtect && Normalizer.isProtectedChunk(out, start, w)
+            }
+            if isRepeat && !protected {
+                if origins {
+                    let through = ends[end - 1]
+                    for k in lastStart..<f { ends[k] = through }
                 }
+                dropped = true
             } else {
-                length = b < 0xE0 ? 2 : (b < 0xF0 ? 3 : 4)
-                c = Normalizer.decodeWrittenScalar(out + r, length)
-                if tables.info(c).isMark {
-                    changed = true
-                    r += length
-                    continue
-                }
                 let mapped = Normalizer.persianFolded(c)
                 if mapped != c {
-                    changed = true
-                    remapped = true
                     c = mapped
+                    remapped = true
+                    Normalizer.writeTwoByteScalar(c, out + f)
+                } else {
+                    (out + f).update(from: out + p, count: length)
                 }
-                cls = UInt8(truncatingIfNeeded: meta[Int(c)] >> ScalarImages.classShift) & 0x3F
-            }
-            if c == previous && cls & FoldedClass.letter != 0 {
-                if protection == nil { protection = mayProtect && Normalizer.isProtectedChunk(out, chunkStart, w) }
-                if protection == false {
-                    if origins {
-                        let end = ends[r + length - 1]
-                        for k in lastStart..<f { ends[k] = end }
+                if origins {
+                    for k in 0..<length {
+                        starts[f + k] = starts[p]
+                        ends[f + k] = ends[p]
                     }
-                    changed = true
-                    r += length
-                    continue
                 }
+                lastStart = f
+                f += length
             }
-            if remapped {
-                Normalizer.writeTwoByteScalar(c, out + f)
-            } else {
-                for k in 0..<length { out[f + k] = out[r + k] }
-            }
-            if origins {
-                for k in 0..<length {
-                    starts[f + k] = starts[r]
-                    ends[f + k] = ends[r]
-                }
-            }
-            lastStart = f
-            f += length
-            gate.see(c, cls)
-            previous = c
-            r += length
+            r = end
         }
-        return (f, changed, gate)
+        copy(upTo: w)
+        return (f, remapped || f - (w + 1) != w, dropped)
     }
 
     /// Decodes one well-formed UTF-8 code point at `i` (advancing it); nil for anything the

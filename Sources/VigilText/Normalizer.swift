@@ -25,6 +25,8 @@ public final class Normalizer {
     // Per sixteen bytes, where the simple path's scan saw repeated letters and leetspeak pairs.
     var repeatedAt: UnsafeMutablePointer<UInt16>
     var leetAt: UnsafeMutablePointer<UInt16>
+    // Where the common path's folded view differs from its strict one.
+    var foldEdits: UnsafeMutablePointer<Int32>
     private var source: UnsafeBufferPointer<UInt8> = UnsafeBufferPointer(start: nil, count: 0)
     private var fold = FoldBuffer()
 
@@ -41,6 +43,7 @@ public final class Normalizer {
         originEnds = .allocate(capacity: byteCapacity)
         repeatedAt = .allocate(capacity: byteCapacity / 16)
         leetAt = .allocate(capacity: byteCapacity / 16)
+        foldEdits = .allocate(capacity: byteCapacity)
     }
 
     deinit {
@@ -49,6 +52,7 @@ public final class Normalizer {
         originEnds.deallocate()
         repeatedAt.deallocate()
         leetAt.deallocate()
+        foldEdits.deallocate()
     }
 
     /// Normalizes `text`. The result is valid until the next call on this normalizer.
@@ -645,11 +649,13 @@ public final class Normalizer {
         originEnds.deallocate()
         repeatedAt.deallocate()
         leetAt.deallocate()
+        foldEdits.deallocate()
         bytes = .allocate(capacity: capacity)
         originStarts = .allocate(capacity: capacity)
         originEnds = .allocate(capacity: capacity)
         repeatedAt = .allocate(capacity: capacity / 16)
         leetAt = .allocate(capacity: capacity / 16)
+        foldEdits = .allocate(capacity: capacity)
         byteCapacity = capacity
     }
 
