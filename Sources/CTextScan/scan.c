@@ -82,19 +82,15 @@ void vts_scan_simple(const uint8_t *src, size_t n, uint8_t *out, vts_summary *su
         spacing |= separator(v) & mask(v == p2) & spelled(l1) & spelled(l3) & ~spelled(l4) & valid;
         hxx |= eq(l, 'x') & eq(l1, 'x') & eq(l2, 'h') & valid;
         protect |= (eq(v, '/') | eq(v, '@') | eq(v, '.')) & valid;
+        /* Only runs crossing a block boundary can reach 16 bytes: the first and last space of a
+           block are all that matter. */
         uint16_t spaces = lane_bits(eq(v, ' ') & valid);
         if (!spaces) {
             run += count;
         } else {
-            int previous = -1;
-            while (spaces) {
-                int k = __builtin_ctz(spaces);
-                size_t gap = previous < 0 ? run + (size_t)k : (size_t)(k - previous - 1);
-                if (gap > longest) longest = gap;
-                previous = k;
-                spaces &= spaces - 1;
-            }
-            run = count - 1 - (size_t)previous;
+            size_t gap = run + (size_t)__builtin_ctz(spaces);
+            if (gap > longest) longest = gap;
+            run = count - 1 - (size_t)(31 - __builtin_clz((unsigned)spaces));
         }
     }
     if (run > longest) longest = run;

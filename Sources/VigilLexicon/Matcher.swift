@@ -144,8 +144,7 @@ public final class Matcher {
         if !terminated, let db = compiled.patternDatabase {
             terminated = CompiledLexicon.scan(db, text.bytes, scratch: scratch, handler: onMatch, context: context) == HS_SCAN_TERMINATED
         }
-        if !terminated, let db = compiled.gatedDatabase,
-           text.longestRun.map({ $0 >= compiled.runGate }) ?? Matcher.hasRun(text.bytes, atLeast: compiled.runGate) {
+        if !terminated, let db = compiled.gatedDatabase, hasRun(text, atLeast: compiled.runGate) {
             terminated = CompiledLexicon.scan(db, text.bytes, scratch: scratch, handler: onMatch, context: context) == HS_SCAN_TERMINATED
         }
         if !terminated, sink.keyHit, let db = compiled.keyedDatabase {
@@ -153,6 +152,13 @@ public final class Matcher {
         }
         truncated = terminated
         return !sink.hits.isEmpty
+    }
+
+    /// Whether `text` holds `length` or more bytes in a row without a break, from what the
+    /// normalizer counted when it can tell.
+    private func hasRun(_ text: NormalizedText, atLeast length: Int) -> Bool {
+        if let longest = text.longestRun, length >= NormalizedText.exactRunsFrom { return longest >= length }
+        return Matcher.hasRun(text.bytes, atLeast: length)
     }
 
     /// Whether `bytes` hold `length` or more bytes in a row with no space, tab or line break (the

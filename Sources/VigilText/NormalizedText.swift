@@ -40,8 +40,10 @@ public struct NormalizedText {
     /// Length of the original text in bytes.
     public let sourceLength: Int
     /// The most bytes in a row without a space, tab or line break in any view, when the
-    /// normalizer knows it (nil: count them).
+    /// normalizer knows it (nil: count them). Exact from `NormalizedText.exactRunsFrom` on; a
+    /// smaller value says only that no run is that long.
     public let longestRun: Int?
+    public static let exactRunsFrom = 16
 
     init(bytes: UnsafeBufferPointer<UInt8>, originStarts: UnsafeMutablePointer<Int32>, originEnds: UnsafeMutablePointer<Int32>,
          regions: RegionList, flags: TextFlags, sourceLength: Int, identityPrefix: Int = 0, hasOrigins: Bool = true,

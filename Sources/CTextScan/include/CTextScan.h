@@ -12,7 +12,8 @@ typedef struct {
     uint8_t spacing;        /* x.y. with one separator: maybe spaced-out letters (j.o.i.n) */
     uint8_t hxx;            /* "hxx": maybe a defanged scheme */
     uint8_t protect;        /* / @ . : maybe a URL or a handle */
-    uint32_t longest_run;   /* the most bytes in a row without a space */
+    uint32_t longest_run;   /* the most bytes in a row without a space when that is 16 or more;
+                               below 16, only that the longest run is shorter than 16 */
 } vts_summary;
 
 /* Scans the n bytes at src sixteen at a time, writing them lowercased (A-Z only) to out, which
