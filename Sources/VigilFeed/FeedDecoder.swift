@@ -10,7 +10,9 @@ public struct RawEvent {
     public let kind: EventKind
     /// Event time (posts, suspensions, markers) or creation time (accounts).
     public let ts: Timestamp?
-    let raw: vj_event
+    /// The decoder's parse result, not a copy: the struct is a few hundred bytes, and a post
+    /// passes through several calls.
+    let raw: UnsafePointer<vj_event>
 
     @inline(__always) static func bytes(_ s: vj_str) -> UnsafeBufferPointer<UInt8>? {
         guard let p = s.ptr else { return nil }
@@ -26,27 +28,27 @@ public struct RawEvent {
         return (0..<Int(list.count)).map { string(list.items[$0]) ?? "" }
     }
 
-    public var id: UnsafeBufferPointer<UInt8>? { RawEvent.bytes(raw.id) }
-    public var account: UnsafeBufferPointer<UInt8>? { RawEvent.bytes(raw.account) }
-    public var text: UnsafeBufferPointer<UInt8>? { RawEvent.bytes(raw.text) }
-    public var lang: UnsafeBufferPointer<UInt8>? { RawEvent.bytes(raw.lang) }
-    public var tsText: UnsafeBufferPointer<UInt8>? { RawEvent.bytes(raw.ts) }
-    public var followers: Int64? { raw.has_followers != 0 ? raw.followers : nil }
+    public var id: UnsafeBufferPointer<UInt8>? { RawEvent.bytes(raw.pointee.id) }
+    public var account: UnsafeBufferPointer<UInt8>? { RawEvent.bytes(raw.pointee.account) }
+    public var text: UnsafeBufferPointer<UInt8>? { RawEvent.bytes(raw.pointee.text) }
+    public var lang: UnsafeBufferPointer<UInt8>? { RawEvent.bytes(raw.pointee.lang) }
+    public var tsText: UnsafeBufferPointer<UInt8>? { RawEvent.bytes(raw.pointee.ts) }
+    public var followers: Int64? { raw.pointee.has_followers != 0 ? raw.pointee.followers : nil }
 
-    public var idString: String { RawEvent.string(raw.id) ?? "" }
-    public var replyToString: String? { RawEvent.string(raw.reply_to) }
-    public var repostOfString: String? { RawEvent.string(raw.repost_of) }
+    public var idString: String { RawEvent.string(raw.pointee.id) ?? "" }
+    public var replyToString: String? { RawEvent.string(raw.pointee.reply_to) }
+    public var repostOfString: String? { RawEvent.string(raw.pointee.repost_of) }
     /// The feed's lists, or nil when the feed left them out (then `materialize` extracts them).
-    public var urlStrings: [String]? { RawEvent.strings(raw.urls) }
-    public var hashtagStrings: [String]? { RawEvent.strings(raw.hashtags) }
-    public var accountString: String { RawEvent.string(raw.account) ?? "" }
-    public var langString: String? { RawEvent.string(raw.lang) }
-    public var tsString: String { RawEvent.string(raw.ts) ?? "" }
+    public var urlStrings: [String]? { RawEvent.strings(raw.pointee.urls) }
+    public var hashtagStrings: [String]? { RawEvent.strings(raw.pointee.hashtags) }
+    public var accountString: String { RawEvent.string(raw.pointee.account) ?? "" }
+    public var langString: String? { RawEvent.string(raw.pointee.lang) }
+    public var tsString: String { RawEvent.string(raw.pointee.ts) ?? "" }
 
     /// Builds the event with Swift strings (and extracts URLs, hashtags and mentions from the
     /// text of a post that omits them).
     public func materialize() -> Event {
-        let r = raw
+        let r = raw.pointee
         switch kind {
         case .scenario:
             return .scenario(Scenario(title: RawEvent.string(r.title), description: RawEvent.string(r.description),
@@ -81,7 +83,8 @@ public enum DecodeResult {
 /// Decodes NDJSON event lines with simdjson. One decoder per thread.
 public final class FeedDecoder {
     let parser: OpaquePointer
-    var event = vj_event()
+    /// Where each line is parsed to; events point at it.
+    let event: UnsafeMutablePointer<vj_event>
 
     /// Bytes that must be readable past the end of every line handed to `decode`.
     public static let padding = Int(vj_padding())
@@ -89,9 +92,14 @@ public final class FeedDecoder {
     public init() {
         guard let p = vj_parser_new() else { fatalError("out of memory creating the JSON parser") }
         parser = p
+        event = .allocate(capacity: 1)
+        event.initialize(to: vj_event())
     }
 
-    deinit { vj_parser_free(parser) }
+    deinit {
+        vj_parser_free(parser)
+        event.deallocate()
+    }
 
     public func decode(_ line: LineView) -> DecodeResult {
         decode(line.start, length: line.length, capacity: line.capacity)
@@ -99,26 +107,26 @@ public final class FeedDecoder {
 
     public func decode(_ start: UnsafePointer<UInt8>, length: Int, capacity: Int) -> DecodeResult {
         let rc = start.withMemoryRebound(to: CChar.self, capacity: capacity) {
-            vj_parse_line(parser, $0, length, capacity, &event)
+            vj_parse_line(parser, $0, length, capacity, event)
         }
         if rc != 0 {
-            if rc == VJ_WRONG_TYPE, let field = event.bad_field {
+            if rc == VJ_WRONG_TYPE, let field = event.pointee.bad_field {
                 return .rejected(reason: "field '\(String(cString: field))' has the wrong type")
             }
             return .rejected(reason: String(cString: vj_error_message(rc)))
         }
-        let e = event
-        switch e.kind {
+        let e = UnsafePointer(event)
+        switch e.pointee.kind {
         case Int32(VJ_KIND_POST):
-            guard e.id.ptr != nil else { return .rejected(reason: "post without 'id'") }
-            guard e.account.ptr != nil else { return .rejected(reason: "post without 'account'") }
-            guard e.text.ptr != nil || e.repost_of.ptr != nil else { return .rejected(reason: "post without 'text'") }
-            guard let ts = requiredTime(e.ts) else { return .rejected(reason: timeReason(e.ts, "post")) }
+            guard e.pointee.id.ptr != nil else { return .rejected(reason: "post without 'id'") }
+            guard e.pointee.account.ptr != nil else { return .rejected(reason: "post without 'account'") }
+            guard e.pointee.text.ptr != nil || e.pointee.repost_of.ptr != nil else { return .rejected(reason: "post without 'text'") }
+            guard let ts = requiredTime(e.pointee.ts) else { return .rejected(reason: timeReason(e.pointee.ts, "post")) }
             return .event(RawEvent(kind: .post, ts: ts, raw: e))
         case Int32(VJ_KIND_ACCOUNT):
-            guard e.id.ptr != nil else { return .rejected(reason: "account without 'id'") }
+            guard e.pointee.id.ptr != nil else { return .rejected(reason: "account without 'id'") }
             var created: Timestamp?
-            if let text = RawEvent.bytes(e.created_at) {
+            if let text = RawEvent.bytes(e.pointee.created_at) {
                 guard let t = Timestamp.parse(text) else {
                     return .rejected(reason: "bad timestamp in 'created_at': \(quoted(text))")
                 }
@@ -126,17 +134,17 @@ public final class FeedDecoder {
             }
             return .event(RawEvent(kind: .account, ts: created, raw: e))
         case Int32(VJ_KIND_SUSPENSION):
-            guard e.account.ptr != nil else { return .rejected(reason: "suspension without 'account'") }
-            guard let ts = requiredTime(e.ts) else { return .rejected(reason: timeReason(e.ts, "suspension")) }
+            guard e.pointee.account.ptr != nil else { return .rejected(reason: "suspension without 'account'") }
+            guard let ts = requiredTime(e.pointee.ts) else { return .rejected(reason: timeReason(e.pointee.ts, "suspension")) }
             return .event(RawEvent(kind: .suspension, ts: ts, raw: e))
         case Int32(VJ_KIND_MARKER):
-            guard let ts = requiredTime(e.ts) else { return .rejected(reason: timeReason(e.ts, "marker")) }
-            guard e.title.ptr != nil else { return .rejected(reason: "marker without 'title'") }
+            guard let ts = requiredTime(e.pointee.ts) else { return .rejected(reason: timeReason(e.pointee.ts, "marker")) }
+            guard e.pointee.title.ptr != nil else { return .rejected(reason: "marker without 'title'") }
             return .event(RawEvent(kind: .marker, ts: ts, raw: e))
         case Int32(VJ_KIND_SCENARIO):
             return .event(RawEvent(kind: .scenario, ts: nil, raw: e))
         case Int32(VJ_KIND_OTHER):
-            return .unknownType(RawEvent.string(e.type) ?? "")
+            return .unknownType(RawEvent.string(e.pointee.type) ?? "")
         default:
             return .rejected(reason: "no 'type' field")
         }
