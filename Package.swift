@@ -89,7 +89,7 @@ let package = Package(
         ),
 
         .testTarget(name: "VigilFeedTests", dependencies: ["VigilFeed"]),
-        .testTarget(name: "VigilTextTests", dependencies: ["VigilText"]),
+        .testTarget(name: "VigilTextTests", dependencies: ["VigilText", "CTextScan"]),
         .testTarget(name: "VigilLexiconTests", dependencies: ["VigilLexicon"]),
         .testTarget(name: "VigilScoringTests", dependencies: ["VigilScoring"]),
         .testTarget(name: "VigilPipelineTests", dependencies: ["VigilPipeline"]),

@@ -22,7 +22,7 @@ public final class Normalizer {
     var originStarts: UnsafeMutablePointer<Int32>
     var originEnds: UnsafeMutablePointer<Int32>
     var byteCapacity: Int
-    // Per sixteen bytes, where the simple path's scan saw repeated letters and leetspeak pairs.
+    // Per 16 bytes, where the simple path's scan saw repeated letters and leetspeak pairs.
     var repeatedAt: UnsafeMutablePointer<UInt16>
     var leetAt: UnsafeMutablePointer<UInt16>
     // Where the common path's folded view differs from its strict one.

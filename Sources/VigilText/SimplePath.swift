@@ -1,7 +1,7 @@
 import CTextScan
 
 extension Normalizer {
-    /// The commonest case, printable ASCII with single spaces, checked and lowercased sixteen
+    /// The commonest case, printable ASCII with single spaces, checked and lowercased 16 or 32
     /// bytes at a time (`vts_scan_simple`, in C: Swift's SIMD types do not compile to vector code
     /// reliably): the strict view is the lowercased text and its own origin map; the folded view
     /// is written only when a letter repeats. Returns nil for anything else.

@@ -1,3 +1,4 @@
+import CTextScan
 import Foundation
 import Testing
 @testable import VigilText
@@ -244,7 +245,7 @@ struct CommonPathTests {
         #expect(declined < texts.count / 2, "declined \(declined) of \(texts.count)")
     }
 
-    @Test("Printable ASCII with single spaces takes the simple path, sixteen bytes at a time")
+    @Test("Printable ASCII with single spaces takes the simple path, 16 or 32 bytes at a time")
     func simpleCoverage() {
         for text in ["Join US now", "jooin", "see www.aabb.org/xx and tell me", "a", "cases rise in the city: 2019 figures",
                      String(repeating: "Mississippi river ", count: 9) + "end"] {
@@ -255,6 +256,33 @@ struct CommonPathTests {
         for text in [" lead", "trail ", "two  spaces", "tab\there", "j.o.i.n now", "t[.]me/x", "hxxp://x", "j0in us", "é"] {
             var copy = text
             #expect(copy.withUTF8 { fast.normalizeSimple($0) } == nil, "\(text)")
+        }
+    }
+
+    @Test("The wide scan (AVX2 where there is one) finds what the portable one finds, byte for byte")
+    func scanWidths() {
+        var rng = SplitMix(seed: 7)
+        let alphabet = Array("aAbBxXhH  ..--__**//||~~++@@$$!!0123456789[({`éق\t".utf8)
+        for _ in 0..<3_000 {
+            let n = Int(rng.next() % 150)
+            let text = (0..<n).map { _ in alphabet[Int(rng.next() % UInt64(alphabet.count))] }
+            func run(_ scan: (UnsafePointer<UInt8>, Int, UnsafeMutablePointer<UInt8>, UnsafeMutablePointer<vts_summary>,
+                              UnsafeMutablePointer<UInt16>, UnsafeMutablePointer<UInt16>) -> Void) -> [String] {
+                var out = [UInt8](repeating: 0, count: n + 64)
+                var repeated = [UInt16](repeating: 0, count: n / 16 + 4)
+                var leet = [UInt16](repeating: 0, count: n / 16 + 4)
+                var summary = vts_summary()
+                text.withUnsafeBufferPointer { src in
+                    scan(src.baseAddress ?? UnsafePointer(bitPattern: 1)!, n, &out, &summary, &repeated, &leet)
+                }
+                let blocks = (n + 15) / 16
+                return ["\(out.prefix(n))", "\(repeated.prefix(blocks))", "\(leet.prefix(blocks))",
+                        "\(summary.special) \(summary.repeated) \(summary.leet_adjacent) \(summary.spacing) \(summary.hxx) \(summary.protect)",
+                        summary.longest_run >= 16 ? "\(summary.longest_run)" : "shorter than 16"]
+            }
+            let wide = run { vts_scan_simple($0, $1, $2, $3, $4, $5) }
+            let portable = run { vts_scan_simple_portable($0, $1, $2, $3, $4, $5) }
+            #expect(wide == portable, "\(String(decoding: text, as: UTF8.self))")
         }
     }
 

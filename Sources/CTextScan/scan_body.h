@@ -1,0 +1,100 @@
+/* The body of the simple-path scan for one vector width, included by scan.c once per width.
+   Expects VTS_WIDTH (16 or 32), VTS_VEC and VTS_SVEC (unsigned and signed vector types of that
+   width), VTS_BITS (an unsigned integer of VTS_WIDTH bits), VTS_LANE_BITS(m), VTS_BEFORE(prev,
+   cur, k), VTS_NAME, VTS_TARGET and VTS_LINKAGE. */
+
+#define EQ(v, b) ((VTS_VEC)((v) == (uint8_t)(b)))
+#define IN_RANGE(v, lo, count) ((VTS_VEC)((VTS_VEC)((v) - (uint8_t)(lo)) < (uint8_t)(count)))
+#define ANY(v) vts_any((const uint8_t *)&(v), sizeof(v))
+
+VTS_TARGET VTS_LINKAGE void VTS_NAME(const uint8_t *src, size_t n, uint8_t *out, vts_summary *summary,
+                                uint16_t *repeated_at, uint16_t *leet_at) {
+    const VTS_VEC zero = {0};
+    VTS_VEC special = zero, spacing = zero, hxx = zero, protect = zero;
+    VTS_BITS repeated = 0, leet_adjacent = 0;
+    size_t run = 0, longest = 0;
+    VTS_VEC lanes;
+    for (int k = 0; k < VTS_WIDTH; k++) lanes[k] = (uint8_t)k;
+    /* Each class of the previous block, for the lanes that look back (zero before the text). */
+    VTS_VEC last_l = zero, last_letter = zero, last_leet = zero, last_spelled = zero, last_x = zero, last_h = zero,
+            last_space = zero;
+    for (size_t i = 0; i < n; i += VTS_WIDTH) {
+        size_t count = n - i < VTS_WIDTH ? n - i : VTS_WIDTH;
+        VTS_VEC v, valid = zero + 0xFF;
+        if (count == VTS_WIDTH) {
+            memcpy(&v, src + i, VTS_WIDTH);
+        } else {
+            uint8_t padded[VTS_WIDTH] = {0};
+            memcpy(padded, src + i, count);
+            memcpy(&v, padded, VTS_WIDTH);
+            valid = (VTS_VEC)(lanes < (uint8_t)count);
+        }
+        VTS_VEC l = v | (IN_RANGE(v, 'A', 26) & 0x20);
+        memcpy(out + i, &l, VTS_WIDTH);
+        VTS_VEC digit = IN_RANGE(v, '0', 10), at = EQ(v, '@'), dollar = EQ(v, '$'), bang = EQ(v, '!');
+        VTS_VEC is_letter = IN_RANGE(l, 'a', 26);
+        /* The symbols leetspeak uses for letters (every digit but 6, @ $ ! | +), as Vigil's Leetspeak. */
+        VTS_VEC is_leet = (digit & ~EQ(v, '6')) | at | dollar | bang | EQ(v, '|') | EQ(v, '+');
+        VTS_VEC is_spelled = is_letter | digit | at | dollar | bang;
+        VTS_VEC is_space = EQ(v, ' ');
+        VTS_VEC is_separator = is_space | EQ(v, '.') | EQ(v, '-') | EQ(v, '_') | EQ(v, '*') | EQ(v, '/') | EQ(v, '|')
+                               | EQ(v, '~') | EQ(v, '+');
+        VTS_VEC is_x = EQ(l, 'x'), is_h = EQ(l, 'h');
+        VTS_VEC l1 = VTS_BEFORE(last_l, l, 1), l2 = VTS_BEFORE(last_l, l, 2);
+        VTS_VEC letter1 = VTS_BEFORE(last_letter, is_letter, 1);
+        VTS_VEC leet1 = VTS_BEFORE(last_leet, is_leet, 1);
+        VTS_VEC spelled1 = VTS_BEFORE(last_spelled, is_spelled, 1), spelled3 = VTS_BEFORE(last_spelled, is_spelled, 3),
+                spelled4 = VTS_BEFORE(last_spelled, is_spelled, 4);
+
+        /* Signed, bytes below 0x20 and from 0x80 up are both below 0x20. */
+        special |= ((VTS_VEC)((VTS_SVEC)v < 0x20) | EQ(v, 0x7F) | EQ(v, '[') | EQ(v, '(') | EQ(v, '{') | EQ(v, '`')
+                    | (is_space & VTS_BEFORE(last_space, is_space, 1))) & valid;
+        VTS_BITS repeats = VTS_LANE_BITS(is_letter & (VTS_VEC)(l == l1) & valid);
+        VTS_BITS pairs = VTS_LANE_BITS(((is_leet & letter1) | (is_letter & leet1)) & valid);
+        for (int half = 0; half < VTS_WIDTH / 16; half++) {
+            repeated_at[i / 16 + half] = (uint16_t)(repeats >> (16 * half));
+            leet_at[i / 16 + half] = (uint16_t)(pairs >> (16 * half));
+        }
+        repeated |= repeats;
+        leet_adjacent |= pairs;
+        /* One spelled character between two equal separators, after another single one: the
+           necessary condition for three spaced-out letters. Separators are not letters, so the
+           lowered bytes compare as the bytes. */
+        spacing |= is_separator & (VTS_VEC)(l == l2) & spelled1 & spelled3 & ~spelled4 & valid;
+        hxx |= is_x & VTS_BEFORE(last_x, is_x, 1) & VTS_BEFORE(last_h, is_h, 2) & valid;
+        protect |= (EQ(v, '/') | at | EQ(v, '.')) & valid;
+        /* Only runs crossing a 16-byte boundary can reach 16 bytes: the first and last space of
+           each 16 bytes are all that matter. */
+        VTS_BITS spaces = VTS_LANE_BITS(is_space & valid);
+        for (size_t half = 0; half * 16 < count; half++) {
+            uint32_t here = (uint32_t)(spaces >> (16 * half)) & 0xFFFF;
+            size_t width = count - half * 16 < 16 ? count - half * 16 : 16;
+            if (!here) {
+                run += width;
+            } else {
+                size_t gap = run + (size_t)__builtin_ctz(here);
+                if (gap > longest) longest = gap;
+                run = width - 1 - (size_t)(31 - __builtin_clz(here));
+            }
+        }
+        last_l = l;
+        last_letter = is_letter;
+        last_leet = is_leet;
+        last_spelled = is_spelled;
+        last_x = is_x;
+        last_h = is_h;
+        last_space = is_space;
+    }
+    if (run > longest) longest = run;
+    summary->longest_run = (uint32_t)longest;
+    summary->special = ANY(special);
+    summary->repeated = repeated != 0;
+    summary->leet_adjacent = leet_adjacent != 0;
+    summary->spacing = ANY(spacing);
+    summary->hxx = ANY(hxx);
+    summary->protect = ANY(protect);
+}
+
+#undef EQ
+#undef IN_RANGE
+#undef ANY
