@@ -49,9 +49,12 @@ public enum Leetspeak {
         isLeetWord(UnsafePointer(s), start, end)
     }
 
-    /// Replaces the symbols of a leetspeak word by the letters they stand for.
-    static func fold(_ s: UnsafeMutablePointer<UInt32>, _ word: Range<Int>) {
-        for k in core(UnsafePointer(s), word.lowerBound, word.upperBound) where !isLetter(s[k]) { s[k] = letter(for: s[k]) }
+    /// Replaces the symbols of a leetspeak word by the letters they stand for (code points or
+    /// ASCII bytes).
+    static func fold<T: FixedWidthInteger>(_ s: UnsafeMutablePointer<T>, _ word: Range<Int>) {
+        for k in core(UnsafePointer(s), word.lowerBound, word.upperBound) where !isLetter(UInt32(s[k])) {
+            s[k] = T(letter(for: UInt32(s[k])))
+        }
     }
 
     /// The variants of a deobf-view term where each `l` may also be `i` (at most 8).

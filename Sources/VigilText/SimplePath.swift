@@ -4,7 +4,8 @@ extension Normalizer {
     /// The commonest case, printable ASCII with single spaces, checked and lowercased 16 or 32
     /// bytes at a time (`vts_scan_simple`, in C: Swift's SIMD types do not compile to vector code
     /// reliably): the strict view is the lowercased text and its own origin map; the folded view
-    /// is written only when a letter repeats. Returns nil for anything else.
+    /// is written only when a letter repeats, the deobf view only for leetspeak words. Returns nil
+    /// for anything else.
     func normalizeSimple(_ text: UnsafeBufferPointer<UInt8>) -> NormalizedText? {
         let n = text.count
         guard let src = text.baseAddress, n > 0, src[0] != 0x20, src[n - 1] != 0x20 else { return nil }
@@ -29,14 +30,22 @@ extension Normalizer {
             }
         }
         if scan.spacing != 0 { return nil }
-        if scan.leet_adjacent != 0 && Normalizer.hasLeetWord(near: leetAt, out + folded.lowerBound, folded.count) { return nil }
-        if folded.lowerBound > 0 {
+        let deobf = scan.leet_adjacent != 0 ? writeLeetView(of: folded) : nil
+        switch (folded.lowerBound > 0, deobf) {
+        case (false, nil):
+            regions.append(Region(range: 0..<n, views: .all))
+        case (true, nil):
             regions.append(Region(range: 0..<n, views: .strict))
             regions.append(Region(range: folded, views: [.folded, .deobf]))
-        } else {
-            regions.append(Region(range: 0..<n, views: .all))
+        case (false, let deobf?):
+            regions.append(Region(range: 0..<n, views: [.strict, .folded]))
+            regions.append(Region(range: deobf, views: .deobf))
+        case (true, let deobf?):
+            regions.append(Region(range: 0..<n, views: .strict))
+            regions.append(Region(range: folded, views: .folded))
+            regions.append(Region(range: deobf, views: .deobf))
         }
-        return NormalizedText(bytes: UnsafeBufferPointer(start: out, count: folded.upperBound), originStarts: originStarts,
+        return NormalizedText(bytes: UnsafeBufferPointer(start: out, count: deobf?.upperBound ?? folded.upperBound), originStarts: originStarts,
                               originEnds: originEnds, regions: regions, flags: [], sourceLength: n, identityPrefix: n,
                               hasOrigins: tracksOrigins, longestRun: Int(scan.longest_run))
     }
@@ -88,24 +97,58 @@ extension Normalizer {
         return f
     }
 
-    /// Whether a word holding one of the letter-leet pairs marked in `pairs` (bit k of entry b:
-    /// byte 16b + k and the one before it) is leetspeak, as `Leetspeak.hasLeetWord` decides it.
-    static func hasLeetWord(near pairs: UnsafePointer<UInt16>, _ s: UnsafePointer<UInt8>, _ n: Int) -> Bool {
+    /// The deobf view when the folded one holds leetspeak words (found from the letter-leet pairs
+    /// `vts_scan_simple` marked in `leetAt`): a copy of the folded view after it, a newline
+    /// between, with each such word's symbols read as letters, as the general path's
+    /// `foldLeetspeak` does. Nil when there is none.
+    private func writeLeetView(of folded: Range<Int>) -> Range<Int>? {
+        let out = bytes, starts = originStarts, ends = originEnds
+        let s = out + folded.lowerBound
+        let n = folded.count
+        let d = folded.upperBound + 1
+        var written = false
         var checkedUpTo = 0
         for block in 0..<((n + 15) / 16) {
-            var bits = pairs[block]
+            var bits = leetAt[block]
             while bits != 0 {
                 let p = block * 16 + bits.trailingZeroBitCount
                 bits &= bits - 1
                 guard p >= checkedUpTo else { continue }
+                // Bytes p - 1 and p are both parts of the word.
                 var start = p - 1
                 while start > 0 && Leetspeak.isWordPart(UInt32(s[start - 1])) { start -= 1 }
                 var end = p + 1
                 while end < n && Leetspeak.isWordPart(UInt32(s[end])) { end += 1 }
-                if Leetspeak.isLeetWord(s, start, end) { return true }
                 checkedUpTo = end
+                // A word glued to a 6 or an underscore is part of a longer word: not leetspeak.
+                guard Leetspeak.isLeetWord(s, start, end), start == 0 || !Normalizer.isASCIIWord(s[start - 1]),
+                      end == n || !Normalizer.isASCIIWord(s[end]) else { continue }
+                if !written {
+                    out[d - 1] = 0x0A
+                    (out + d).update(from: s, count: n)
+                    if tracksOrigins {
+                        starts[d - 1] = -1
+                        ends[d - 1] = -1
+                        if folded.lowerBound > 0 {
+                            (starts + d).update(from: starts + folded.lowerBound, count: n)
+                            (ends + d).update(from: ends + folded.lowerBound, count: n)
+                        } else {
+                            for k in 0..<n {
+                                starts[d + k] = Int32(k)
+                                ends[d + k] = Int32(k + 1)
+                            }
+                        }
+                    }
+                    written = true
+                }
+                Leetspeak.fold(out + d, start..<end)
             }
         }
-        return false
+        return written ? d..<(d + n) : nil
+    }
+
+    /// Letters, digits and the underscore: what a word is made of, in lowercased ASCII.
+    @inline(__always) static func isASCIIWord(_ c: UInt8) -> Bool {
+        (c >= 0x61 && c <= 0x7A) || (c >= 0x30 && c <= 0x39) || c == 0x5F
     }
 }
