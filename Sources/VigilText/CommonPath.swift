@@ -198,7 +198,7 @@ extension Normalizer {
     func normalizeCommon(_ text: UnsafeBufferPointer<UInt8>) -> NormalizedText? {
         let n = text.count
         guard let src = text.baseAddress, n > 0 else { return nil }
-        ensureBytes(4 * n + 10)
+        ensureBytes(6 * n + 16)   // strict, folded and deobf views, each at most twice the text
         let out = bytes, starts = originStarts, ends = originEnds
         let origins = tracksOrigins
         let ascii = asciiEntries
@@ -298,7 +298,6 @@ extension Normalizer {
         // Folding only removes and replaces characters: no run in the folded view is longer.
         longestRun = max(longestRun, w - runStart)
 
-        var regions = RegionList()
         var total = w
         var folded = 0..<w
         if editCount > 0 {
@@ -312,14 +311,9 @@ extension Normalizer {
             }
         }
         if gate.fired { return nil }
-        if leetAdjacent && Leetspeak.hasLeetWord(out + folded.lowerBound, folded.count) { return nil }
-        if folded.lowerBound > 0 {
-            regions.append(Region(range: 0..<w, views: .strict))
-            regions.append(Region(range: folded, views: [.folded, .deobf]))
-        } else {
-            regions.append(Region(range: 0..<w, views: .all))
-        }
-        return NormalizedText(bytes: UnsafeBufferPointer(start: out, count: total), originStarts: starts,
+        let deobf = leetAdjacent ? writeLeetView(of: folded, pairs: nil, identityOrigins: false) : nil
+        let regions = Normalizer.regions(strict: w, folded: folded, deobf: deobf)
+        return NormalizedText(bytes: UnsafeBufferPointer(start: out, count: deobf?.upperBound ?? total), originStarts: starts,
                               originEnds: ends, regions: regions, flags: flags, sourceLength: n, hasOrigins: origins,
                               longestRun: longestRun)
     }

@@ -15,7 +15,7 @@ extension Normalizer {
         vts_scan_simple(src, n, out, &scan, repeatedAt, leetAt)
         guard scan.special == 0 else { return nil }
         if scan.hxx != 0 && Normalizer.defangChanges(out, n) { return nil }
-        var regions = RegionList()
+        var regions: RegionList
         var folded = 0..<n
         if scan.repeated != 0 {
             let end = squeezeSimple(strictLength: n, mayProtect: scan.protect != 0)
@@ -30,21 +30,8 @@ extension Normalizer {
             }
         }
         if scan.spacing != 0 { return nil }
-        let deobf = scan.leet_adjacent != 0 ? writeLeetView(of: folded) : nil
-        switch (folded.lowerBound > 0, deobf) {
-        case (false, nil):
-            regions.append(Region(range: 0..<n, views: .all))
-        case (true, nil):
-            regions.append(Region(range: 0..<n, views: .strict))
-            regions.append(Region(range: folded, views: [.folded, .deobf]))
-        case (false, let deobf?):
-            regions.append(Region(range: 0..<n, views: [.strict, .folded]))
-            regions.append(Region(range: deobf, views: .deobf))
-        case (true, let deobf?):
-            regions.append(Region(range: 0..<n, views: .strict))
-            regions.append(Region(range: folded, views: .folded))
-            regions.append(Region(range: deobf, views: .deobf))
-        }
+        let deobf = scan.leet_adjacent != 0 ? writeLeetView(of: folded, pairs: leetAt, identityOrigins: folded.lowerBound == 0) : nil
+        regions = Normalizer.regions(strict: n, folded: folded, deobf: deobf)
         return NormalizedText(bytes: UnsafeBufferPointer(start: out, count: deobf?.upperBound ?? folded.upperBound), originStarts: originStarts,
                               originEnds: originEnds, regions: regions, flags: [], sourceLength: n, identityPrefix: n,
                               hasOrigins: tracksOrigins, longestRun: Int(scan.longest_run))
@@ -97,54 +84,93 @@ extension Normalizer {
         return f
     }
 
-    /// The deobf view when the folded one holds leetspeak words (found from the letter-leet pairs
-    /// `vts_scan_simple` marked in `leetAt`): a copy of the folded view after it, a newline
-    /// between, with each such word's symbols read as letters, as the general path's
-    /// `foldLeetspeak` does. Nil when there is none.
-    private func writeLeetView(of folded: Range<Int>) -> Range<Int>? {
+    /// The deobf view when the folded one holds leetspeak words: a copy of the folded view after
+    /// it, a newline between, with each such word's symbols read as letters, as the general
+    /// path's `foldLeetspeak` does. Nil when there is none. Candidates are the words holding a
+    /// letter-leet pair marked in `pairs` (bit k of entry b: byte 16b + k and the one before it),
+    /// or every word when there are no marks. `identityOrigins`: the folded view is the strict
+    /// one of the simple path, whose origins are its offsets (not written).
+    func writeLeetView(of folded: Range<Int>, pairs: UnsafePointer<UInt16>?, identityOrigins: Bool) -> Range<Int>? {
         let out = bytes, starts = originStarts, ends = originEnds
         let s = out + folded.lowerBound
         let n = folded.count
         let d = folded.upperBound + 1
         var written = false
         var checkedUpTo = 0
-        for block in 0..<((n + 15) / 16) {
-            var bits = leetAt[block]
-            while bits != 0 {
-                let p = block * 16 + bits.trailingZeroBitCount
-                bits &= bits - 1
-                guard p >= checkedUpTo else { continue }
-                // Bytes p - 1 and p are both parts of the word.
-                var start = p - 1
-                while start > 0 && Leetspeak.isWordPart(UInt32(s[start - 1])) { start -= 1 }
-                var end = p + 1
-                while end < n && Leetspeak.isWordPart(UInt32(s[end])) { end += 1 }
-                checkedUpTo = end
-                // A word glued to a 6 or an underscore is part of a longer word: not leetspeak.
-                guard Leetspeak.isLeetWord(s, start, end), start == 0 || !Normalizer.isASCIIWord(s[start - 1]),
-                      end == n || !Normalizer.isASCIIWord(s[end]) else { continue }
-                if !written {
-                    out[d - 1] = 0x0A
-                    (out + d).update(from: s, count: n)
-                    if tracksOrigins {
-                        starts[d - 1] = -1
-                        ends[d - 1] = -1
-                        if folded.lowerBound > 0 {
-                            (starts + d).update(from: starts + folded.lowerBound, count: n)
-                            (ends + d).update(from: ends + folded.lowerBound, count: n)
-                        } else {
-                            for k in 0..<n {
-                                starts[d + k] = Int32(k)
-                                ends[d + k] = Int32(k + 1)
-                            }
+        @inline(__always) func isWord(before i: Int) -> Bool {
+            if s[i - 1] < 0x80 { return Normalizer.isASCIIWord(s[i - 1]) }
+            var k = i - 1
+            while s[k] & 0xC0 == 0x80 { k -= 1 }
+            return tables.info(Normalizer.decodeWrittenScalar(s + k, i - k)).isWord
+        }
+        @inline(__always) func isWord(at i: Int) -> Bool {
+            let b = s[i]
+            if b < 0x80 { return Normalizer.isASCIIWord(b) }
+            return tables.info(Normalizer.decodeWrittenScalar(s + i, b < 0xE0 ? 2 : (b < 0xF0 ? 3 : 4))).isWord
+        }
+        // The word holding byte p, unless it was seen; folded into the copy if it is leetspeak.
+        func consider(_ p: Int) {
+            guard p >= checkedUpTo, Leetspeak.isWordPart(UInt32(s[p])) else { return }
+            var start = p
+            while start > 0 && Leetspeak.isWordPart(UInt32(s[start - 1])) { start -= 1 }
+            var end = p + 1
+            while end < n && Leetspeak.isWordPart(UInt32(s[end])) { end += 1 }
+            checkedUpTo = end
+            // A word glued to other word characters (a 6, an underscore, é) is not leetspeak.
+            guard Leetspeak.isLeetWord(s, start, end), start == 0 || !isWord(before: start), end == n || !isWord(at: end) else { return }
+            if !written {
+                out[d - 1] = 0x0A
+                (out + d).update(from: s, count: n)
+                if tracksOrigins {
+                    starts[d - 1] = -1
+                    ends[d - 1] = -1
+                    if identityOrigins {
+                        for k in 0..<n {
+                            starts[d + k] = Int32(k)
+                            ends[d + k] = Int32(k + 1)
                         }
+                    } else {
+                        (starts + d).update(from: starts + folded.lowerBound, count: n)
+                        (ends + d).update(from: ends + folded.lowerBound, count: n)
                     }
-                    written = true
                 }
-                Leetspeak.fold(out + d, start..<end)
+                written = true
             }
+            Leetspeak.fold(out + d, start..<end)
+        }
+        if let pairs {
+            for block in 0..<((n + 15) / 16) {
+                var bits = pairs[block]
+                while bits != 0 {
+                    consider(block * 16 + bits.trailingZeroBitCount)
+                    bits &= bits - 1
+                }
+            }
+        } else {
+            for p in 0..<n { consider(p) }
         }
         return written ? d..<(d + n) : nil
+    }
+
+    /// The regions of views written at 0..<strict, `folded` (the strict range when the same) and
+    /// `deobf` (nil when the same as folded), as the general path's `encode` gives them.
+    static func regions(strict: Int, folded: Range<Int>, deobf: Range<Int>?) -> RegionList {
+        var regions = RegionList()
+        switch (folded.lowerBound > 0, deobf) {
+        case (false, nil):
+            regions.append(Region(range: 0..<strict, views: .all))
+        case (true, nil):
+            regions.append(Region(range: 0..<strict, views: .strict))
+            regions.append(Region(range: folded, views: [.folded, .deobf]))
+        case (false, let deobf?):
+            regions.append(Region(range: 0..<strict, views: [.strict, .folded]))
+            regions.append(Region(range: deobf, views: .deobf))
+        case (true, let deobf?):
+            regions.append(Region(range: 0..<strict, views: .strict))
+            regions.append(Region(range: folded, views: .folded))
+            regions.append(Region(range: deobf, views: .deobf))
+        }
+        return regions
     }
 
     /// Letters, digits and the underscore: what a word is made of, in lowercased ASCII.

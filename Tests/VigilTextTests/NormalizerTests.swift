@@ -289,7 +289,8 @@ struct CommonPathTests {
 
     @Test("Plain, accented, Arabic and emoji texts take the common path")
     func coverage() {
-        for text in ["Join US now", "Élève l’État", "الله أكبر", "یک کتاب", "emoji 👍🏽 ok", "❤️ love", "٢٠٢٤ سنة", "jooin"] {
+        for text in ["Join US now", "Élève l’État", "الله أكبر", "یک کتاب", "emoji 👍🏽 ok", "❤️ love", "٢٠٢٤ سنة", "jooin",
+                     "é t.co/0u906g3jny", "تواصل j0in", "éj0in", "café b@iat"] {
             #expect(agree(text) == true, "\(text)")
         }
     }
