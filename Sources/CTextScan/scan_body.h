@@ -17,10 +17,17 @@ VTS_TARGET VTS_LINKAGE void VTS_NAME(const uint8_t *src, size_t n, uint8_t *out,
     for (int k = 0; k < VTS_WIDTH; k++) lanes[k] = (uint8_t)k;
     /* Each class of the previous block, for the lanes that look back (zero before the text). */
     VTS_VEC last_l = zero, last_letter = zero, last_leet = zero, last_spelled = zero, last_x = zero, last_h = zero,
-            last_space = zero;
+            last_space = zero, last_separator = zero;
+    /* Three single spelled characters with the same separator between them (x.y.z), seen from
+       the byte after the third, which must not be spelled either: exactly when the deobf view
+       would join them. Separators are not letters, so the lowered bytes compare as the bytes. */
+#define SPACED_OUT(spelled_now, l_now, separator_now) \
+    (~(spelled_now) & VTS_BEFORE(last_spelled, spelled_now, 1) & VTS_BEFORE(last_separator, separator_now, 2) \
+     & VTS_BEFORE(last_spelled, spelled_now, 3) & (VTS_VEC)(VTS_BEFORE(last_l, l_now, 2) == VTS_BEFORE(last_l, l_now, 4)) \
+     & VTS_BEFORE(last_spelled, spelled_now, 5) & ~VTS_BEFORE(last_spelled, spelled_now, 6))
     for (size_t i = 0; i < n; i += VTS_WIDTH) {
         size_t count = n - i < VTS_WIDTH ? n - i : VTS_WIDTH;
-        VTS_VEC v, valid = zero + 0xFF;
+        VTS_VEC v, valid = zero + 0xFF, at_or_after_end = valid;
         if (count == VTS_WIDTH) {
             memcpy(&v, src + i, VTS_WIDTH);
         } else {
@@ -28,6 +35,7 @@ VTS_TARGET VTS_LINKAGE void VTS_NAME(const uint8_t *src, size_t n, uint8_t *out,
             memcpy(padded, src + i, count);
             memcpy(&v, padded, VTS_WIDTH);
             valid = (VTS_VEC)(lanes < (uint8_t)count);
+            at_or_after_end = (VTS_VEC)(lanes <= (uint8_t)count);
         }
         VTS_VEC l = v | (IN_RANGE(v, 'A', 26) & 0x20);
         memcpy(out + i, &l, VTS_WIDTH);
@@ -43,8 +51,6 @@ VTS_TARGET VTS_LINKAGE void VTS_NAME(const uint8_t *src, size_t n, uint8_t *out,
         VTS_VEC l1 = VTS_BEFORE(last_l, l, 1), l2 = VTS_BEFORE(last_l, l, 2);
         VTS_VEC letter1 = VTS_BEFORE(last_letter, is_letter, 1);
         VTS_VEC leet1 = VTS_BEFORE(last_leet, is_leet, 1);
-        VTS_VEC spelled1 = VTS_BEFORE(last_spelled, is_spelled, 1), spelled3 = VTS_BEFORE(last_spelled, is_spelled, 3),
-                spelled4 = VTS_BEFORE(last_spelled, is_spelled, 4);
 
         /* Signed, bytes below 0x20 and from 0x80 up are both below 0x20. */
         special |= ((VTS_VEC)((VTS_SVEC)v < 0x20) | EQ(v, 0x7F) | EQ(v, '[') | EQ(v, '(') | EQ(v, '{') | EQ(v, '`')
@@ -57,10 +63,7 @@ VTS_TARGET VTS_LINKAGE void VTS_NAME(const uint8_t *src, size_t n, uint8_t *out,
         }
         repeated |= repeats;
         leet_adjacent |= pairs;
-        /* One spelled character between two equal separators, after another single one: the
-           necessary condition for three spaced-out letters. Separators are not letters, so the
-           lowered bytes compare as the bytes. */
-        spacing |= is_separator & (VTS_VEC)(l == l2) & spelled1 & spelled3 & ~spelled4 & valid;
+        spacing |= SPACED_OUT(is_spelled, l, is_separator) & at_or_after_end;
         hxx |= is_x & VTS_BEFORE(last_x, is_x, 1) & VTS_BEFORE(last_h, is_h, 2) & valid;
         protect |= (EQ(v, '/') | at | EQ(v, '.')) & valid;
         /* Only runs crossing a 16-byte boundary can reach 16 bytes: the first and last space of
@@ -84,6 +87,13 @@ VTS_TARGET VTS_LINKAGE void VTS_NAME(const uint8_t *src, size_t n, uint8_t *out,
         last_x = is_x;
         last_h = is_h;
         last_space = is_space;
+        last_separator = is_separator;
+    }
+    if (n > 0 && n % VTS_WIDTH == 0) {
+        /* Spaced-out letters that end the text are seen from the byte after it. */
+        VTS_VEC end_lane = zero;
+        end_lane[0] = 0xFF;
+        spacing |= SPACED_OUT(zero, zero, zero) & end_lane;
     }
     if (run > longest) longest = run;
     summary->longest_run = (uint32_t)longest;
@@ -98,3 +108,4 @@ VTS_TARGET VTS_LINKAGE void VTS_NAME(const uint8_t *src, size_t n, uint8_t *out,
 #undef EQ
 #undef IN_RANGE
 #undef ANY
+#undef SPACED_OUT

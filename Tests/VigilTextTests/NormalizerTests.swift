@@ -249,12 +249,13 @@ struct CommonPathTests {
     func simpleCoverage() {
         for text in ["Join US now", "jooin", "see www.aabb.org/xx and tell me", "a", "cases rise in the city: 2019 figures",
                      String(repeating: "Mississippi river ", count: 9) + "end", "j0in us", "see t.co/0u906g3jny now",
-                     "b@iat dulu", "jooin da3wah"] {
+                     "b@iat dulu", "jooin da3wah", "a i tak", "x.y and z", "is a b of"] {
             var copy = text
             #expect(copy.withUTF8 { fast.normalizeSimple($0) } != nil, "\(text)")
             #expect(agree(text) == true, "\(text)")
         }
-        for text in [" lead", "trail ", "two  spaces", "tab\there", "j.o.i.n now", "t[.]me/x", "hxxp://x", "é"] {
+        for text in [" lead", "trail ", "two  spaces", "tab\there", "j.o.i.n now", "t[.]me/x", "hxxp://x", "é", "see a b c", "x.y.z",
+                     "j.oo.i.n"] {
             var copy = text
             #expect(copy.withUTF8 { fast.normalizeSimple($0) } == nil, "\(text)")
         }

@@ -9,7 +9,8 @@ typedef struct {
                                [ ( { `, two spaces in a row */
     uint8_t repeated;       /* a letter right after the same letter (case-insensitive) */
     uint8_t leet_adjacent;  /* a letter next to a leetspeak symbol: a digit but 6, @ $ ! | + */
-    uint8_t spacing;        /* x.y. with one separator: maybe spaced-out letters (j.o.i.n) */
+    uint8_t spacing;        /* spaced-out letters the deobf view joins: x.y.z, three single
+                               characters with one separator */
     uint8_t hxx;            /* "hxx": maybe a defanged scheme */
     uint8_t protect;        /* / @ . : maybe a URL or a handle */
     uint32_t longest_run;   /* the most bytes in a row without a space when that is 16 or more;
