@@ -1,3 +1,5 @@
+import CTextScan
+
 /// Classes of a folded-view code point that the common path's checks need, the same bits for
 /// ASCII (from `CommonPath.ascii`) and for the rest (from `ScalarImages`).
 enum FoldedClass {
@@ -198,7 +200,7 @@ extension Normalizer {
     func normalizeCommon(_ text: UnsafeBufferPointer<UInt8>) -> NormalizedText? {
         let n = text.count
         guard let src = text.baseAddress, n > 0 else { return nil }
-        ensureBytes(6 * n + 16)   // strict, folded and deobf views, each at most twice the text
+        ensureBytes(6 * n + 48)   // strict, folded and deobf views, each at most twice the text
         let out = bytes, starts = originStarts, ends = originEnds
         let origins = tracksOrigins
         let ascii = asciiEntries
@@ -311,7 +313,14 @@ extension Normalizer {
             }
         }
         if gate.fired { return nil }
-        let deobf = leetAdjacent ? writeLeetView(of: folded, pairs: nil, identityOrigins: false) : nil
+        var deobf: Range<Int>?
+        if leetAdjacent {
+            // The kernel marks the letter-leet pairs of the folded view (its other findings are for
+            // ASCII texts); its lowered copy goes where the deobf view may be written.
+            var pairs = vts_summary()
+            vts_scan_simple(out + folded.lowerBound, folded.count, out + folded.upperBound + 1, &pairs, repeatedAt, leetAt)
+            if pairs.leet_adjacent != 0 { deobf = writeLeetView(of: folded, pairs: leetAt, identityOrigins: false) }
+        }
         let regions = Normalizer.regions(strict: w, folded: folded, deobf: deobf)
         return NormalizedText(bytes: UnsafeBufferPointer(start: out, count: deobf?.upperBound ?? total), originStarts: starts,
                               originEnds: ends, regions: regions, flags: flags, sourceLength: n, hasOrigins: origins,

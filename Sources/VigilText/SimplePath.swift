@@ -87,10 +87,10 @@ extension Normalizer {
     /// The deobf view when the folded one holds leetspeak words: a copy of the folded view after
     /// it, a newline between, with each such word's symbols read as letters, as the general
     /// path's `foldLeetspeak` does. Nil when there is none. Candidates are the words holding a
-    /// letter-leet pair marked in `pairs` (bit k of entry b: byte 16b + k and the one before it),
-    /// or every word when there are no marks. `identityOrigins`: the folded view is the strict
-    /// one of the simple path, whose origins are its offsets (not written).
-    func writeLeetView(of folded: Range<Int>, pairs: UnsafePointer<UInt16>?, identityOrigins: Bool) -> Range<Int>? {
+    /// letter-leet pair marked in `pairs` (bit k of entry b: byte 16b + k and the one before it).
+    /// `identityOrigins`: the folded view is the strict one of the simple path, whose origins are
+    /// its offsets (not written).
+    func writeLeetView(of folded: Range<Int>, pairs: UnsafePointer<UInt16>, identityOrigins: Bool) -> Range<Int>? {
         let out = bytes, starts = originStarts, ends = originEnds
         let s = out + folded.lowerBound
         let n = folded.count
@@ -138,16 +138,12 @@ extension Normalizer {
             }
             Leetspeak.fold(out + d, start..<end)
         }
-        if let pairs {
-            for block in 0..<((n + 15) / 16) {
-                var bits = pairs[block]
-                while bits != 0 {
-                    consider(block * 16 + bits.trailingZeroBitCount)
-                    bits &= bits - 1
-                }
+        for block in 0..<((n + 15) / 16) {
+            var bits = pairs[block]
+            while bits != 0 {
+                consider(block * 16 + bits.trailingZeroBitCount)
+                bits &= bits - 1
             }
-        } else {
-            for p in 0..<n { consider(p) }
         }
         return written ? d..<(d + n) : nil
     }
