@@ -17,7 +17,7 @@ VTS_TARGET VTS_LINKAGE void VTS_NAME(const uint8_t *src, size_t n, uint8_t *out,
     for (int k = 0; k < VTS_WIDTH; k++) lanes[k] = (uint8_t)k;
     /* Each class of the previous block, for the lanes that look back (zero before the text). */
     VTS_VEC last_l = zero, last_letter = zero, last_leet = zero, last_spelled = zero, last_x = zero, last_h = zero,
-            last_space = zero, last_separator = zero;
+            last_space = zero, last_separator = zero, last_w = zero;
     /* Three single spelled characters with the same separator between them (x.y.z), seen from
        the byte after the third, which must not be spelled either: exactly when the deobf view
        would join them. Separators are not letters, so the lowered bytes compare as the bytes. */
@@ -65,7 +65,9 @@ VTS_TARGET VTS_LINKAGE void VTS_NAME(const uint8_t *src, size_t n, uint8_t *out,
         leet_adjacent |= pairs;
         spacing |= SPACED_OUT(is_spelled, l, is_separator) & at_or_after_end;
         hxx |= is_x & VTS_BEFORE(last_x, is_x, 1) & VTS_BEFORE(last_h, is_h, 2) & valid;
-        protect |= (EQ(v, '/') | at | EQ(v, '.')) & valid;
+        /* A chunk is a URL or a handle only with a slash, an @ or a leading www. */
+        VTS_VEC is_w = EQ(l, 'w');
+        protect |= (EQ(v, '/') | at | (is_w & VTS_BEFORE(last_w, is_w, 1) & VTS_BEFORE(last_w, is_w, 2))) & valid;
         /* Only runs crossing a 16-byte boundary can reach 16 bytes: the first and last space of
            each 16 bytes are all that matter. */
         VTS_BITS spaces = VTS_LANE_BITS(is_space & valid);
@@ -88,6 +90,7 @@ VTS_TARGET VTS_LINKAGE void VTS_NAME(const uint8_t *src, size_t n, uint8_t *out,
         last_h = is_h;
         last_space = is_space;
         last_separator = is_separator;
+        last_w = is_w;
     }
     if (n > 0 && n % VTS_WIDTH == 0) {
         /* Spaced-out letters that end the text are seen from the byte after it. */

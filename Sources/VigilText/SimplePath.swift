@@ -66,13 +66,13 @@ extension Normalizer {
             while bits != 0 {
                 let r = block * 16 + bits.trailingZeroBitCount
                 bits &= bits - 1
-                if r >= chunk.upperBound {
+                if mayProtect && r >= chunk.upperBound {
                     var start = r
                     while start > chunk.upperBound && out[start - 1] != 0x20 { start -= 1 }
                     var end = r
                     while end < n && out[end] != 0x20 { end += 1 }
                     chunk = start..<end
-                    protected = mayProtect && Normalizer.isProtectedChunk(out, start, n)
+                    protected = Normalizer.isProtectedChunk(out, start, n)
                 }
                 if protected { continue }
                 copy(upTo: r)

@@ -12,7 +12,7 @@ typedef struct {
     uint8_t spacing;        /* spaced-out letters the deobf view joins: x.y.z, three single
                                characters with one separator */
     uint8_t hxx;            /* "hxx": maybe a defanged scheme */
-    uint8_t protect;        /* / @ . : maybe a URL or a handle */
+    uint8_t protect;        /* / @ www: maybe a URL or a handle */
     uint32_t longest_run;   /* the most bytes in a row without a space when that is 16 or more;
                                below 16, only that the longest run is shorter than 16 */
 } vts_summary;
