@@ -197,6 +197,7 @@ extension Normalizer {
     /// characters), and that needs no deobf view. Writes the strict view, then the folded one when
     /// marks, Persian letters or repeated letters make it differ. Returns nil for anything else
     /// (the general path handles it; a test checks the two agree).
+    @inline(__always)
     func normalizeCommon(_ text: UnsafeBufferPointer<UInt8>) -> NormalizedText? {
         let n = text.count
         guard let src = text.baseAddress, n > 0 else { return nil }

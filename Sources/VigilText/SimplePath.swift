@@ -6,6 +6,7 @@ extension Normalizer {
     /// reliably): the strict view is the lowercased text and its own origin map; the folded view
     /// is written only when a letter repeats, the deobf view only for leetspeak words. Returns nil
     /// for anything else.
+    @inline(__always)
     func normalizeSimple(_ text: UnsafeBufferPointer<UInt8>) -> NormalizedText? {
         let n = text.count
         guard let src = text.baseAddress, n > 0, src[0] != 0x20, src[n - 1] != 0x20 else { return nil }
