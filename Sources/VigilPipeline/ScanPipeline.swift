@@ -34,8 +34,16 @@ public struct ScanStats: Sendable, Hashable {
     public var scenarios = 0
     public var unknownTypes = 0
     public var rejected = 0
-    /// Every post by band (low included).
-    public var byBand: [Band: Int] = [:]
+    /// Every post by band (low included; bands no post fell in are absent).
+    public var byBand: [Band: Int] {
+        var counts: [Band: Int] = [:]
+        for band in Band.allCases where bandCounts[band.rank] > 0 { counts[band] = bandCounts[band.rank] }
+        return counts
+    }
+    /// Counted in a fixed array: a dictionary keyed by band hashed the band's name for every post.
+    private var bandCounts = [Int](repeating: 0, count: Band.allCases.count)
+
+    mutating func count(_ band: Band) { bandCounts[band.rank] += 1 }
     /// Posts written to the output.
     public var reported = 0
     public var inputBytes: Int64 = 0
@@ -221,7 +229,7 @@ public final class ScanPipeline {
         if score.score > 0 || score.band == .contested, let account = event.account {
             score.priority = analyzer.scorer.priority(score: score.score, followers: accounts.followers(account))
         }
-        stats.byBand[score.band, default: 0] += 1
+        stats.count(score.band)
         var cluster: String?
         if let detector {
             detect(event, text: text, sketch: sketch, score: score.score, in: detector)
