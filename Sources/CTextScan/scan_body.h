@@ -42,7 +42,8 @@ VTS_TARGET VTS_LINKAGE void VTS_NAME(const uint8_t *src, size_t n, uint8_t *out,
         VTS_VEC digit = IN_RANGE(v, '0', 10), at = EQ(v, '@'), dollar = EQ(v, '$'), bang = EQ(v, '!');
         VTS_VEC is_letter = IN_RANGE(l, 'a', 26);
         /* The symbols leetspeak uses for letters (every digit but 6, @ $ ! | +), as Vigil's Leetspeak. */
-        VTS_VEC is_leet = (digit & ~EQ(v, '6')) | at | dollar | bang | EQ(v, '|') | EQ(v, '+');
+        VTS_VEC is_leet_inner = (digit & ~EQ(v, '6')) | at | dollar;
+        VTS_VEC is_leet = is_leet_inner | bang | EQ(v, '|') | EQ(v, '+');
         VTS_VEC is_spelled = is_letter | digit | at | dollar | bang;
         VTS_VEC is_space = EQ(v, ' ');
         VTS_VEC is_separator = is_space | EQ(v, '.') | EQ(v, '-') | EQ(v, '_') | EQ(v, '*') | EQ(v, '/') | EQ(v, '|')
@@ -56,7 +57,10 @@ VTS_TARGET VTS_LINKAGE void VTS_NAME(const uint8_t *src, size_t n, uint8_t *out,
         special |= ((VTS_VEC)((VTS_SVEC)v < 0x20) | EQ(v, 0x7F) | EQ(v, '[') | EQ(v, '(') | EQ(v, '{') | EQ(v, '`')
                     | (is_space & VTS_BEFORE(last_space, is_space, 1))) & valid;
         VTS_BITS repeats = VTS_LANE_BITS(is_letter & (VTS_VEC)(l == l1) & valid);
-        VTS_BITS pairs = VTS_LANE_BITS(((is_leet & letter1) | (is_letter & leet1)) & valid);
+        /* Where a leetspeak word may be: a letter right after a symbol, or a symbol that can be
+           inside a word (not ! | +, which end words: join!!) right after a letter or symbol. Every
+           leetspeak word holds one of these; "join!" holds none. */
+        VTS_BITS pairs = VTS_LANE_BITS(((is_leet_inner & (letter1 | leet1)) | (is_letter & leet1)) & valid);
         for (int half = 0; half < VTS_WIDTH / 16; half++) {
             repeated_at[i / 16 + half] = (uint16_t)(repeats >> (16 * half));
             leet_at[i / 16 + half] = (uint16_t)(pairs >> (16 * half));

@@ -316,7 +316,7 @@ extension Normalizer {
         if gate.fired { return nil }
         var deobf: Range<Int>?
         if leetAdjacent {
-            // The kernel marks the letter-leet pairs of the folded view (its other findings are for
+            // The kernel marks where leetspeak words may be in the folded view (its other findings are for
             // ASCII texts); its lowered copy goes where the deobf view may be written.
             var pairs = vts_summary()
             vts_scan_simple(out + folded.lowerBound, folded.count, out + folded.upperBound + 1, &pairs, repeatedAt, leetAt)

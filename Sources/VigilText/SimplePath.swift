@@ -88,7 +88,7 @@ extension Normalizer {
     /// The deobf view when the folded one holds leetspeak words: a copy of the folded view after
     /// it, a newline between, with each such word's symbols read as letters, as the general
     /// path's `foldLeetspeak` does. Nil when there is none. Candidates are the words holding a
-    /// letter-leet pair marked in `pairs` (bit k of entry b: byte 16b + k and the one before it).
+    /// byte marked in `pairs` (bit k of entry b: byte 16b + k), which every leetspeak word holds.
     /// `identityOrigins`: the folded view is the strict one of the simple path, whose origins are
     /// its offsets (not written).
     func writeLeetView(of folded: Range<Int>, pairs: UnsafePointer<UInt16>, identityOrigins: Bool) -> Range<Int>? {

@@ -234,7 +234,8 @@ struct CommonPathTests {
             "Élève l’État", "ée", "café crème", "الله أكبر", "بـــيـــعـــة", "یک کتاب", "ي ی", "emoji 👍🏽 ok 😂😂",
             "❤️ love", "👨‍👩‍👧 family", "jo\u{200B}in", "a\u{200E}b", "٢٠٢٤ سنة", "ｊｏｉｎ us", "é.b.c", "ب ت ث",
             "daul4h é", "é1", "ŵww.aa.bb", "www.aabb.org é", "hé xxp", "m p 3", "covid19 à", "l'été",
-            "send TExampLeTronAddre55xxxxxxxxxxxxxxx now", "x " + String(repeating: "ab", count: 40) + " y",
+            "send TExampLeTronAddre55xxxxxxxxxxxxxxx now", "ab!1 x", "x!!1a y", "b!a", "da!!l4h now", "h!jr4h",
+            "join!! now", "a|b c", "+ab1 d", "x ab+|1", "$yahid", "b@@iat", "x " + String(repeating: "ab", count: 40) + " y",
             "é " + String(repeating: "ab", count: 40), String(repeating: "abcdefgh", count: 2) + " " + String(repeating: "z", count: 15),
         ]
         var declined = 0

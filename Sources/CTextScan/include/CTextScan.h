@@ -8,7 +8,7 @@ typedef struct {
     uint8_t special;        /* not printable ASCII with single spaces: controls, bytes >= 0x7F,
                                [ ( { `, two spaces in a row */
     uint8_t repeated;       /* a letter right after the same letter (case-insensitive) */
-    uint8_t leet_adjacent;  /* a letter next to a leetspeak symbol: a digit but 6, @ $ ! | + */
+    uint8_t leet_adjacent;  /* maybe a leetspeak word (see leet_at) */
     uint8_t spacing;        /* spaced-out letters the deobf view joins: x.y.z, three single
                                characters with one separator */
     uint8_t hxx;            /* "hxx": maybe a defanged scheme */
@@ -20,8 +20,10 @@ typedef struct {
 /* Scans the n bytes at src 16 or 32 at a time (32 with AVX2), writing them lowercased (A-Z only)
    to out, which must have room for n rounded up to a multiple of 32. Vigil's normalizer uses the
    summary to decide whether a text can take its simplest path. For each 16 bytes, bit k of
-   repeated_at[b] and leet_at[b] marks byte 16 * b + k as the second of a repeated letter or of a
-   letter-leet pair (both arrays: (n + 31) / 32 * 2 entries). Thread-safe. */
+   repeated_at[b] marks byte 16 * b + k as the second of a repeated letter, and of leet_at[b] as a
+   byte every leetspeak word holds one of: a letter right after a leetspeak symbol (a digit but 6,
+   @ $ ! | +), or a symbol other than ! | + right after a letter or symbol (both arrays:
+   (n + 31) / 32 * 2 entries). Thread-safe. */
 void vts_scan_simple(const uint8_t *src, size_t n, uint8_t *out, vts_summary *summary,
                      uint16_t *repeated_at, uint16_t *leet_at);
 
