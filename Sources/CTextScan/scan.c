@@ -77,12 +77,12 @@ __attribute__((target("avx2"))) static inline uint32_t lane_bits32(v32 m) {
 #endif
 
 void vts_scan_simple(const uint8_t *src, size_t n, uint8_t *out, vts_summary *summary,
-                     uint16_t *repeated_at, uint16_t *leet_at) {
+                     uint16_t *repeated_at, uint16_t *leet_at, int stop_at_special) {
 #if defined(__x86_64__)
     if (__builtin_cpu_supports("avx2")) {
-        scan32(src, n, out, summary, repeated_at, leet_at);
+        scan32(src, n, out, summary, repeated_at, leet_at, stop_at_special);
         return;
     }
 #endif
-    vts_scan_simple_portable(src, n, out, summary, repeated_at, leet_at);
+    vts_scan_simple_portable(src, n, out, summary, repeated_at, leet_at, stop_at_special);
 }

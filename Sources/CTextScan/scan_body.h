@@ -8,7 +8,7 @@
 #define ANY(v) vts_any((const uint8_t *)&(v), sizeof(v))
 
 VTS_TARGET VTS_LINKAGE void VTS_NAME(const uint8_t *src, size_t n, uint8_t *out, vts_summary *summary,
-                                uint16_t *repeated_at, uint16_t *leet_at) {
+                                uint16_t *repeated_at, uint16_t *leet_at, int stop_at_special) {
     const VTS_VEC zero = {0};
     VTS_VEC special = zero, spacing = zero, hxx = zero, protect = zero;
     VTS_BITS repeated = 0, leet_adjacent = 0;
@@ -56,6 +56,11 @@ VTS_TARGET VTS_LINKAGE void VTS_NAME(const uint8_t *src, size_t n, uint8_t *out,
         /* Signed, bytes below 0x20 and from 0x80 up are both below 0x20. */
         special |= ((VTS_VEC)((VTS_SVEC)v < 0x20) | EQ(v, 0x7F) | EQ(v, '[') | EQ(v, '(') | EQ(v, '{') | EQ(v, '`')
                     | (is_space & VTS_BEFORE(last_space, is_space, 1))) & valid;
+        if (stop_at_special && ANY(special)) {
+            memset(summary, 0, sizeof *summary);
+            summary->special = 1;
+            return;
+        }
         VTS_BITS repeats = VTS_LANE_BITS(is_letter & (VTS_VEC)(l == l1) & valid);
         /* Where a leetspeak word may be: a letter right after a symbol, or a symbol that can be
            inside a word (not ! | +, which end words: join!!) right after a letter or symbol. Every

@@ -61,7 +61,7 @@ public struct LexiconProfile: Sendable {
             let measured = time(db, over: normalized, repetitions: repetitions, texts: normalized.count, counting: 0..<keyIDs.lowerBound)
             lines.append(Line(kind: "literals", expression: "\(literals) forms", entry: nil, gate: nil, keys: nil,
                               textsScanned: normalized.count, textsMatched: measured.matched, nanosecondsPerText: measured.nanoseconds))
-            keyed = normalized.filter { matches(db, $0, counting: keyIDs) }
+            keyed = LexiconProfile.texts(normalized, matching: db, counting: keyIDs)
         }
         for (id, expression) in compiled.expressions.enumerated() where expression.kind == .pattern {
             var single: OpaquePointer?
@@ -89,16 +89,18 @@ public struct LexiconProfile: Sendable {
                               baselineNanoseconds: baseline, lines: lines.sorted { ($0.nanosecondsPerText, $1.expression) > ($1.nanosecondsPerText, $0.expression) })
     }
 
-    /// Whether `db` reports an id in `counting` for `text`.
-    private static func matches(_ db: OpaquePointer, _ text: [UInt8], counting: Range<UInt32>) -> Bool {
+    /// The texts for which `db` reports an id in `counting`.
+    private static func texts(_ texts: [[UInt8]], matching db: OpaquePointer, counting: Range<UInt32>) -> [[UInt8]] {
         var scratch: OpaquePointer?
-        guard hs_alloc_scratch(db, &scratch) == HS_SUCCESS, let scratch else { return false }
+        guard hs_alloc_scratch(db, &scratch) == HS_SUCCESS, let scratch else { return [] }
         defer { hs_free_scratch(scratch) }
         let flag = MatchFlag(counting: counting)
-        text.withUnsafeBufferPointer {
-            _ = CompiledLexicon.scan(db, $0, scratch: scratch, handler: onProfileMatch, context: Unmanaged.passUnretained(flag).toOpaque())
+        let context = Unmanaged.passUnretained(flag).toOpaque()
+        return texts.filter { text in
+            flag.matched = false
+            text.withUnsafeBufferPointer { _ = CompiledLexicon.scan(db, $0, scratch: scratch, handler: onProfileMatch, context: context) }
+            return flag.matched
         }
-        return flag.matched
     }
 
     /// Scans `scanned` with `db`: the texts that match (with an id in `counting`), and the fastest

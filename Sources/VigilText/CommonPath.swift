@@ -319,7 +319,7 @@ extension Normalizer {
             // The kernel marks where leetspeak words may be in the folded view (its other findings are for
             // ASCII texts); its lowered copy goes where the deobf view may be written.
             var pairs = vts_summary()
-            vts_scan_simple(out + folded.lowerBound, folded.count, out + folded.upperBound + 1, &pairs, repeatedAt, leetAt)
+            vts_scan_simple(out + folded.lowerBound, folded.count, out + folded.upperBound + 1, &pairs, repeatedAt, leetAt, 0)
             if pairs.leet_adjacent != 0 { deobf = writeLeetView(of: folded, pairs: leetAt, identityOrigins: false) }
         }
         let regions = Normalizer.regions(strict: w, folded: folded, deobf: deobf)
@@ -343,8 +343,7 @@ extension Normalizer {
         var r = 0
         var lastStart = f
         var dropped = false, remapped = false
-        var chunk = 0..<0
-        var protected = false
+        var protection = ChunkProtection()
         @inline(__always) func copy(upTo end: Int) {
             let count = end - r
             guard count > 0 else { return }
@@ -362,24 +361,15 @@ extension Normalizer {
             let p = Int(edits[e] >> 1)
             let isRepeat = edits[e] & 1 != 0
             copy(upTo: p)
-            let b = out[p]
-            let length = b < 0x80 ? 1 : (b < 0xE0 ? 2 : (b < 0xF0 ? 3 : 4))
-            var c = b < 0x80 ? UInt32(b) : Normalizer.decodeWrittenScalar(out + p, length)
+            let (scalar, length) = Normalizer.decodeWrittenScalar(out + p)
+            var c = scalar
             var end = p + length
             while end < w && out[end] >= 0x80 {
-                let markLength = out[end] < 0xE0 ? 2 : (out[end] < 0xF0 ? 3 : 4)
-                guard tables.info(Normalizer.decodeWrittenScalar(out + end, markLength)).isMark else { break }
+                let (mark, markLength) = Normalizer.decodeWrittenScalar(out + end)
+                guard tables.info(mark).isMark else { break }
                 end += markLength
             }
-            if isRepeat && p >= chunk.upperBound {
-                var start = p
-                while start > chunk.upperBound && out[start - 1] != 0x20 { start -= 1 }
-                var stop = p
-                while stop < w && out[stop] != 0x20 { stop += 1 }
-                chunk = start..<stop
-                protected = mayProtect && Normalizer.isProtectedChunk(out, start, w)
-            }
-            if isRepeat && !protected {
+            if isRepeat && !(mayProtect && protection.covers(p, out, w)) {
                 if origins {
                     let through = ends[end - 1]
                     for k in lastStart..<f { ends[k] = through }
@@ -434,14 +424,14 @@ extension Normalizer {
         return nil
     }
 
-    /// Decodes a code point this normalizer wrote (always well formed).
-    @inline(__always) static func decodeWrittenScalar(_ s: UnsafePointer<UInt8>, _ length: Int) -> UInt32 {
-        switch length {
-        case 2: return UInt32(s[0] & 0x1F) << 6 | UInt32(s[1] & 0x3F)
-        case 3: return UInt32(s[0] & 0x0F) << 12 | UInt32(s[1] & 0x3F) << 6 | UInt32(s[2] & 0x3F)
-        default:
-            return UInt32(s[0] & 0x07) << 18 | UInt32(s[1] & 0x3F) << 12 | UInt32(s[2] & 0x3F) << 6 | UInt32(s[3] & 0x3F)
-        }
+    /// Decodes the code point at `s`, which this normalizer wrote (always well formed), with its
+    /// length in bytes.
+    @inline(__always) static func decodeWrittenScalar(_ s: UnsafePointer<UInt8>) -> (UInt32, Int) {
+        let b = s[0]
+        if b < 0x80 { return (UInt32(b), 1) }
+        if b < 0xE0 { return (UInt32(b & 0x1F) << 6 | UInt32(s[1] & 0x3F), 2) }
+        if b < 0xF0 { return (UInt32(b & 0x0F) << 12 | UInt32(s[1] & 0x3F) << 6 | UInt32(s[2] & 0x3F), 3) }
+        return (UInt32(b & 0x07) << 18 | UInt32(s[1] & 0x3F) << 12 | UInt32(s[2] & 0x3F) << 6 | UInt32(s[3] & 0x3F), 4)
     }
 
     /// The Persian letters and their Arabic twins are all two bytes long in UTF-8.
@@ -490,5 +480,25 @@ extension Normalizer {
             return true
         }
         return false
+    }
+}
+
+/// Whether the repeated letters a fast path finds lie in a URL or a handle, asked in increasing
+/// order of offset: each space-delimited chunk is looked at once.
+struct ChunkProtection {
+    private var chunk = 0..<0
+    private var protected = false
+
+    /// Whether the chunk holding byte `p` of the view `s[0..<n]` is a URL or a handle.
+    @inline(__always) mutating func covers(_ p: Int, _ s: UnsafePointer<UInt8>, _ n: Int) -> Bool {
+        if p >= chunk.upperBound {
+            var start = p
+            while start > chunk.upperBound && s[start - 1] != 0x20 { start -= 1 }
+            var stop = p
+            while stop < n && s[stop] != 0x20 { stop += 1 }
+            chunk = start..<stop
+            protected = Normalizer.isProtectedChunk(s, start, n)
+        }
+        return protected
     }
 }

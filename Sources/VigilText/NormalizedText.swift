@@ -128,14 +128,7 @@ public struct NormalizedText {
 
     /// Decodes the code point starting at `offset`, with its length in bytes.
     @inline(__always) public func scalar(at offset: Int) -> (UInt32, Int) {
-        let b = bytes[offset]
-        if b < 0x80 { return (UInt32(b), 1) }
-        if b < 0xE0 { return (UInt32(b & 0x1F) << 6 | UInt32(bytes[offset + 1] & 0x3F), 2) }
-        if b < 0xF0 {
-            return (UInt32(b & 0x0F) << 12 | UInt32(bytes[offset + 1] & 0x3F) << 6 | UInt32(bytes[offset + 2] & 0x3F), 3)
-        }
-        return (UInt32(b & 0x07) << 18 | UInt32(bytes[offset + 1] & 0x3F) << 12
-                | UInt32(bytes[offset + 2] & 0x3F) << 6 | UInt32(bytes[offset + 3] & 0x3F), 4)
+        Normalizer.decodeWrittenScalar(bytes.baseAddress! + offset)
     }
 
     /// Original byte offsets where the words of `view` start, in order: the yardstick for

@@ -187,31 +187,7 @@ public final class Normalizer {
 
     /// Decodes one code point at `i` (advancing it); invalid sequences give U+FFFD for one byte.
     @inline(__always) private func decodeScalar(_ t: UnsafeBufferPointer<UInt8>, _ i: inout Int) -> UInt32 {
-        let n = t.count
-        let b0 = UInt32(t[i])
-        @inline(__always) func cont(_ k: Int) -> UInt32? {
-            guard i + k < n else { return nil }
-            let b = t[i + k]
-            return b & 0xC0 == 0x80 ? UInt32(b & 0x3F) : nil
-        }
-        if b0 >= 0xC2 && b0 <= 0xDF, let c1 = cont(1) {
-            i += 2
-            return (b0 & 0x1F) << 6 | c1
-        }
-        if b0 >= 0xE0 && b0 <= 0xEF, let c1 = cont(1), let c2 = cont(2) {
-            let c = (b0 & 0x0F) << 12 | c1 << 6 | c2
-            if c >= 0x800 && !(0xD800...0xDFFF).contains(c) {
-                i += 3
-                return c
-            }
-        }
-        if b0 >= 0xF0 && b0 <= 0xF4, let c1 = cont(1), let c2 = cont(2), let c3 = cont(3) {
-            let c = (b0 & 0x07) << 18 | c1 << 12 | c2 << 6 | c3
-            if c >= 0x10000 && c <= 0x10FFFF {
-                i += 4
-                return c
-            }
-        }
+        if let c = Normalizer.decodeValidScalar(t.baseAddress!, t.count, &i) { return c }
         i += 1
         return 0xFFFD
     }

@@ -13,7 +13,8 @@ extension Normalizer {
         ensureBytes(4 * n + 48)
         let out = bytes
         var scan = vts_summary()
-        vts_scan_simple(src, n, out, &scan, repeatedAt, leetAt)
+        // Non-ASCII texts are common: stop at the first block that shows one is not simple.
+        vts_scan_simple(src, n, out, &scan, repeatedAt, leetAt, 1)
         guard scan.special == 0 else { return nil }
         if scan.hxx != 0 && Normalizer.defangChanges(out, n) { return nil }
         var regions: RegionList
@@ -25,7 +26,7 @@ extension Normalizer {
                 // Squeezing can line letters up (j.oo.i.n) and changes words: look again at the
                 // folded view (its pairs replace the strict view's).
                 var again = vts_summary()
-                vts_scan_simple(out + n + 1, folded.count, out + end + 1, &again, repeatedAt, leetAt)
+                vts_scan_simple(out + n + 1, folded.count, out + end + 1, &again, repeatedAt, leetAt, 0)
                 scan.spacing = again.spacing
                 scan.leet_adjacent = again.leet_adjacent
             }
@@ -48,9 +49,7 @@ extension Normalizer {
         if origins { starts[n] = -1; ends[n] = -1 }
         var f = n + 1
         var copied = 0
-        // The chunk around the last repeated letter, and whether it is a URL or a handle.
-        var chunk = 0..<0
-        var protected = false
+        var protection = ChunkProtection()
         @inline(__always) func copy(upTo r: Int) {
             let count = r - copied
             (out + f).update(from: out + copied, count: count)
@@ -67,15 +66,7 @@ extension Normalizer {
             while bits != 0 {
                 let r = block * 16 + bits.trailingZeroBitCount
                 bits &= bits - 1
-                if mayProtect && r >= chunk.upperBound {
-                    var start = r
-                    while start > chunk.upperBound && out[start - 1] != 0x20 { start -= 1 }
-                    var end = r
-                    while end < n && out[end] != 0x20 { end += 1 }
-                    chunk = start..<end
-                    protected = Normalizer.isProtectedChunk(out, start, n)
-                }
-                if protected { continue }
+                if mayProtect && protection.covers(r, out, n) { continue }
                 copy(upTo: r)
                 if origins { ends[f - 1] = Int32(r + 1) }
                 copied = r + 1
@@ -98,16 +89,14 @@ extension Normalizer {
         let d = folded.upperBound + 1
         var written = false
         var checkedUpTo = 0
+        @inline(__always) func isWord(at i: Int) -> Bool {
+            if s[i] < 0x80 { return Normalizer.isASCIIWord(s[i]) }
+            return tables.info(Normalizer.decodeWrittenScalar(s + i).0).isWord
+        }
         @inline(__always) func isWord(before i: Int) -> Bool {
-            if s[i - 1] < 0x80 { return Normalizer.isASCIIWord(s[i - 1]) }
             var k = i - 1
             while s[k] & 0xC0 == 0x80 { k -= 1 }
-            return tables.info(Normalizer.decodeWrittenScalar(s + k, i - k)).isWord
-        }
-        @inline(__always) func isWord(at i: Int) -> Bool {
-            let b = s[i]
-            if b < 0x80 { return Normalizer.isASCIIWord(b) }
-            return tables.info(Normalizer.decodeWrittenScalar(s + i, b < 0xE0 ? 2 : (b < 0xF0 ? 3 : 4))).isWord
+            return isWord(at: k)
         }
         // The word holding byte p, unless it was seen; folded into the copy if it is leetspeak.
         func consider(_ p: Int) {

@@ -284,8 +284,8 @@ struct CommonPathTests {
                         "\(summary.special) \(summary.repeated) \(summary.leet_adjacent) \(summary.spacing) \(summary.hxx) \(summary.protect)",
                         summary.longest_run >= 16 ? "\(summary.longest_run)" : "shorter than 16"]
             }
-            let wide = run { vts_scan_simple($0, $1, $2, $3, $4, $5) }
-            let portable = run { vts_scan_simple_portable($0, $1, $2, $3, $4, $5) }
+            let wide = run { vts_scan_simple($0, $1, $2, $3, $4, $5, 0) }
+            let portable = run { vts_scan_simple_portable($0, $1, $2, $3, $4, $5, 0) }
             #expect(wide == portable, "\(String(decoding: text, as: UTF8.self))")
         }
     }

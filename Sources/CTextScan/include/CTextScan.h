@@ -23,12 +23,14 @@ typedef struct {
    repeated_at[b] marks byte 16 * b + k as the second of a repeated letter, and of leet_at[b] as a
    byte every leetspeak word holds one of: a letter right after a leetspeak symbol (a digit but 6,
    @ $ ! | +), or a symbol other than ! | + right after a letter or symbol (both arrays:
-   (n + 31) / 32 * 2 entries). Thread-safe. */
+   (n + 31) / 32 * 2 entries). With stop_at_special, it stops at the first block that is not
+   simple and reports only that (the other fields and the outputs are then incomplete).
+   Thread-safe. */
 void vts_scan_simple(const uint8_t *src, size_t n, uint8_t *out, vts_summary *summary,
-                     uint16_t *repeated_at, uint16_t *leet_at);
+                     uint16_t *repeated_at, uint16_t *leet_at, int stop_at_special);
 
 /* The same, 16 bytes at a time on any processor: what vts_scan_simple does without AVX2 (tests
    compare the two). */
 void vts_scan_simple_portable(const uint8_t *src, size_t n, uint8_t *out, vts_summary *summary,
-                              uint16_t *repeated_at, uint16_t *leet_at);
+                              uint16_t *repeated_at, uint16_t *leet_at, int stop_at_special);
 #endif
