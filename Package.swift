@@ -90,7 +90,7 @@ let package = Package(
 
         .testTarget(name: "VigilFeedTests", dependencies: ["VigilFeed"]),
         .testTarget(name: "VigilTextTests", dependencies: ["VigilText", "CTextScan"]),
-        .testTarget(name: "VigilLexiconTests", dependencies: ["VigilLexicon"]),
+        .testTarget(name: "VigilLexiconTests", dependencies: ["VigilLexicon", "VigilFeed"]),
         .testTarget(name: "VigilScoringTests", dependencies: ["VigilScoring"]),
         .testTarget(name: "VigilPipelineTests", dependencies: ["VigilPipeline"]),
         .testTarget(name: "VigilSimulatorTests", dependencies: ["VigilSimulator", "VigilPipeline", "VigilEvaluation"]),

@@ -62,6 +62,10 @@ public final class CompiledLexicon: @unchecked Sendable {
     let keyedPatterns: [Int: [String]]
     /// Keys are reported from the literal database with ids from here on (after every expression).
     let keyBase: Int
+    /// Whether `Matcher.anyHit` may scan the literal database over the folded and deobf views
+    /// only: true when every term that matches in the strict view also matches in the folded one
+    /// (`ExpressionBuilder.strictViewNeeded`).
+    let literalsFromFoldedView: Bool
     /// Per pattern expression: the pattern anchored at both ends, to find where a match starts.
     let anchoredPatterns: [Int: OpaquePointer]
     /// Whether the databases were loaded from the on-disk cache instead of compiled.
@@ -90,8 +94,9 @@ public final class CompiledLexicon: @unchecked Sendable {
     private init(lexicon: Lexicon, expressions: [Expression], nearTermKeys: [String], literalDatabase: OpaquePointer?,
                  patternDatabase: OpaquePointer?, gatedDatabase: OpaquePointer?, runGate: Int, gatedPatterns: Set<Int>,
                  keyedDatabase: OpaquePointer?, keyedPatterns: [Int: [String]],
-                 anchoredPatterns: [Int: OpaquePointer], fromCache: Bool) {
+                 anchoredPatterns: [Int: OpaquePointer], literalsFromFoldedView: Bool, fromCache: Bool) {
         self.gatedPatterns = gatedPatterns
+        self.literalsFromFoldedView = literalsFromFoldedView
         self.keyedDatabase = keyedDatabase
         self.keyedPatterns = keyedPatterns
         keyBase = expressions.count
@@ -160,7 +165,7 @@ public final class CompiledLexicon: @unchecked Sendable {
         }
         let keyed = ungated.filter { keysByPattern[$0] != nil }
         let plain = ungated.filter { keysByPattern[$0] == nil }
-        let keys = Array(Set(keysByPattern.values.joined())).sorted()
+        let keys = builder.withFoldedForms(Set(keysByPattern.values.joined())).sorted()
         let key = DatabaseCache.key(cacheKeyParts(builder, gated: gated, keyed: keyed, keys: keys))
         if let cache, let entries = cache.load(key) {
             if let loaded = assemble(entries, lexicon: lexicon, builder: builder, gated: gated, runGate: runGate,
@@ -206,7 +211,7 @@ public final class CompiledLexicon: @unchecked Sendable {
             return CompiledLexicon(lexicon: lexicon, expressions: expressions, nearTermKeys: builder.nearTermKeys,
                                    literalDatabase: literalDB, patternDatabase: patternDB, gatedDatabase: gatedDB, runGate: runGate,
                                    gatedPatterns: Set(gated), keyedDatabase: keyedDB, keyedPatterns: keysByPattern,
-                                   anchoredPatterns: anchored, fromCache: false)
+                                   anchoredPatterns: anchored, literalsFromFoldedView: !builder.strictViewNeeded, fromCache: false)
         } catch {
             // Name every pattern Vectorscan rejects, each at its place, not only the first.
             let problems = builder.problemsWithPatternChecks()
@@ -251,7 +256,7 @@ public final class CompiledLexicon: @unchecked Sendable {
         return CompiledLexicon(lexicon: lexicon, expressions: expressions, nearTermKeys: builder.nearTermKeys,
                                literalDatabase: literalDB, patternDatabase: patternDB, gatedDatabase: gatedDB, runGate: runGate,
                                gatedPatterns: Set(gated), keyedDatabase: keyedDB, keyedPatterns: keyedPatterns,
-                               anchoredPatterns: anchored, fromCache: true)
+                               anchoredPatterns: anchored, literalsFromFoldedView: !builder.strictViewNeeded, fromCache: true)
     }
 
     /// The shortest match of `pattern` when every match is one run without a space (nil when a
@@ -367,6 +372,9 @@ struct ExpressionBuilder {
     var index: [String: Int] = [:]
     var nearTermKeys: [String] = []
     var problems: [LexiconProblem] = []
+    /// Whether some term matches in the strict view only, or holds a letter the folded view may
+    /// map to a Latin look-alike: then a text's folded view alone cannot tell whether it matches.
+    var strictViewNeeded = false
     /// Patterns to check one by one, only when something is wrong: compiling each pattern alone
     /// (twice: as written and anchored) cost a third of every start.
     var patternChecks: [(position: Int, location: SourceLocation, entryID: String, pattern: String)] = []
@@ -434,6 +442,9 @@ struct ExpressionBuilder {
                 return
             }
             let resolved = boundary ?? ExpressionBuilder.defaultBoundary(for: folded, languages: languages)
+            if views.contains(.strict) && (!views.contains(.folded) || ExpressionBuilder.hasLookalikeLetter(strict)) {
+                strictViewNeeded = true
+            }
             if views.contains(.strict) {
                 addLiteral(strict, Target(owner: owner, views: .strict, boundary: resolved), location)
             }
@@ -449,7 +460,27 @@ struct ExpressionBuilder {
         }
     }
 
-    /// Arabic-script terms allow clitics, Latin terms of Malay/Indonesian entries allow affixes.
+    /// Keys with the folded form of each (repeated letters squeezed), so that the folded view
+    /// alone shows a key the strict view holds.
+    func withFoldedForms(_ keys: Set<String>) -> Set<String> {
+        var all = keys
+        for key in keys {
+            let folded = normalizer.normalize(key.lowercased()).string(of: .folded)
+            if !folded.isEmpty { all.insert(folded) }
+        }
+        return all
+    }
+
+    /// Whether `form` holds a Greek, Cyrillic, Armenian or Cherokee letter, which the folded view
+    /// maps to Latin inside mixed-script words.
+    static func hasLookalikeLetter(_ form: String) -> Bool {
+        let tables = UnicodeTables.shared
+        return form.unicodeScalars.contains { scalar in
+            let info = tables.info(scalar.value)
+            return info.isLetter && [.greek, .cyrillic, .armenian, .cherokee].contains(info.script)
+        }
+    }
+
     /// Whether a pattern uses \b or \B (an escaped backslash before b does not count).
     static func usesWordBoundaryEscape(_ pattern: String) -> Bool {
         var escaped = false
@@ -466,6 +497,7 @@ struct ExpressionBuilder {
 
     static func nearTermKey(_ term: String, boundary: Boundary) -> String { "\(boundary.rawValue):\(term)" }
 
+    /// Arabic-script terms allow clitics, Latin terms of Malay/Indonesian entries allow affixes.
     static func defaultBoundary(for form: String, languages: [String]) -> Boundary {
         let tables = UnicodeTables.shared
         if let first = form.unicodeScalars.first(where: { tables.info($0.value).isLetter }),

@@ -119,9 +119,21 @@ public final class Matcher {
 
     /// Whether anything at all matches (an entry, or a term a near rule needs): the cheap first
     /// question for a text normalized without origins. Most texts answer no.
+    ///
+    /// When the lexicon allows it (`CompiledLexicon.literalsFromFoldedView`), terms are looked for
+    /// in the folded and deobf views only, about half the bytes: every term that matches in the
+    /// strict view shows in the folded one as its folded form (or as itself, inside a URL whose
+    /// repeated letters stay). A term found there counts in any view, and its affixes and clitics
+    /// are checked as squeezing may have left them (`kannya` → `kanya`). The answer can be yes
+    /// where a full match finds nothing, never the reverse; `match` decides.
     public func anyHit(_ text: NormalizedText) -> Bool {
-        guard scan(text) else { return false }
+        let foldedOnly = compiled.literalsFromFoldedView
+        guard scan(text, literalsFrom: foldedOnly ? text.region(of: .folded).range.lowerBound : 0) else { return false }
         for raw in sink.hits {
+            if foldedOnly && compiled.expressions[Int(raw.id)].kind == .literal {
+                if literalMayMatch(raw, text) { return true }
+                continue
+            }
             var found = false
             forEachAccepted(raw, text) { _, _, _, _ in
                 found = true
@@ -132,14 +144,32 @@ public final class Matcher {
         return false
     }
 
-    /// Runs the databases; true when there are raw reports to examine.
-    private func scan(_ text: NormalizedText) -> Bool {
+    /// Whether the term of a literal report found in the folded or deobf view may match in some
+    /// view: its word boundaries, affixes or clitics hold for some target, squeezed or not.
+    private func literalMayMatch(_ raw: RawHit, _ text: NormalizedText) -> Bool {
+        let expression = compiled.expressions[Int(raw.id)]
+        let from = raw.to - expression.fixedLength!
+        guard from >= 0 else { return false }
+        let region = text.region(containing: from)
+        guard raw.to <= region.range.upperBound else { return false }
+        return expression.targets.contains { target in
+            boundaryHolds(target.boundary, from, raw.to, region.range, text, squeezed: true)
+        }
+    }
+
+    /// Runs the databases (the literal one from byte `literalsFrom` on); true when there are raw
+    /// reports to examine.
+    private func scan(_ text: NormalizedText, literalsFrom: Int = 0) -> Bool {
         sink.hits.removeAll(keepingCapacity: true)
         sink.keyHit = false
         let context = Unmanaged.passUnretained(sink).toOpaque()
         var terminated = false
         if let db = compiled.literalDatabase {
-            terminated = CompiledLexicon.scan(db, text.bytes, scratch: scratch, handler: onMatch, context: context) == HS_SCAN_TERMINATED
+            let scanned = UnsafeBufferPointer(rebasing: text.bytes[literalsFrom...])
+            terminated = CompiledLexicon.scan(db, scanned, scratch: scratch, handler: onMatch, context: context) == HS_SCAN_TERMINATED
+            if literalsFrom > 0 {
+                for k in sink.hits.indices { sink.hits[k].to += literalsFrom }
+            }
         }
         if !terminated, let db = compiled.patternDatabase {
             terminated = CompiledLexicon.scan(db, text.bytes, scratch: scratch, handler: onMatch, context: context) == HS_SCAN_TERMINATED
@@ -230,7 +260,9 @@ public final class Matcher {
 
     @inline(__always) private func isWord(_ c: UInt32) -> Bool { tables.info(c).isWord }
 
-    private func boundaryHolds(_ boundary: Boundary, _ from: Int, _ to: Int, _ region: Range<Int>, _ text: NormalizedText) -> Bool {
+    /// `squeezed`: also accept affixes and clitics that squeezing repeated letters made of valid ones.
+    private func boundaryHolds(_ boundary: Boundary, _ from: Int, _ to: Int, _ region: Range<Int>, _ text: NormalizedText,
+                               squeezed: Bool = false) -> Bool {
         switch boundary {
         case .none:
             return true
@@ -252,9 +284,15 @@ public final class Matcher {
             if start == from && end == to { return true }
             let prefix = UnsafeBufferPointer(rebasing: text.bytes[start..<from])
             let suffix = UnsafeBufferPointer(rebasing: text.bytes[to..<end])
-            return boundary == .affix
+            let holds = boundary == .affix
                 ? Affixes.isMalayPrefix(prefix) && Affixes.isMalaySuffix(suffix)
                 : Affixes.isArabicPrefix(prefix) && Affixes.isArabicSuffix(suffix)
+            guard !holds, squeezed else { return holds }
+            let lead = text.bytes[from]
+            let firstLength = lead < 0x80 ? 1 : lead < 0xE0 ? 2 : lead < 0xF0 ? 3 : 4
+            let first = UnsafeBufferPointer(rebasing: text.bytes[from..<(from + firstLength)])
+            let last = UnsafeBufferPointer(rebasing: text.bytes[(to - utf8Length(before: to, text))..<to])
+            return Affixes.holdSqueezed(boundary, prefix: prefix, first: first, last: last, suffix: suffix)
         }
     }
 
@@ -359,43 +397,66 @@ enum NearSearch {
     }
 }
 
-/// Affixes allowed around `affix` and `clitic` terms (normalized: lowercase, Arabic folded).
+/// Affixes allowed around `affix` and `clitic` terms (normalized: lowercase, Arabic folded), as
+/// lists of every allowed byte string: checked on every term found inside a longer word, so
+/// without building arrays.
 enum Affixes {
-    static let malayPrefixes: Set<[UInt8]> = Set([
+    static let malayPrefixes: [[UInt8]] = [
         "ber", "be", "di", "diper", "ke", "me", "mem", "men", "meng", "meny", "memper", "pe", "pem", "pen",
         "peng", "peny", "per", "se", "ter", "ku", "kau", "mu",
-    ].map { Array($0.utf8) })
+    ].map { Array($0.utf8) }
     static let malaySuffixes: [[UInt8]] = ["nya", "kan", "lah", "kah", "pun", "an", "i", "ku", "mu", "tah"].map { Array($0.utf8) }
-    static let arabicSuffixes: Set<[UInt8]> = Set(["ه", "ها", "هم", "هما", "هن", "ك", "كم", "كن", "نا", "ي", "ات", "ين", "ون", "ان"].map { Array($0.utf8) })
-    static let waw = Array("و".utf8), fa = Array("ف".utf8), ba = Array("ب".utf8), kaf = Array("ك".utf8),
-               lam = Array("ل".utf8), al = Array("ال".utf8), sin = Array("س".utf8)
-
-    static func isMalayPrefix(_ p: UnsafeBufferPointer<UInt8>) -> Bool { p.isEmpty || malayPrefixes.contains(Array(p)) }
-
     /// Up to two suffixes (`dibaiatkannya`).
-    static func isMalaySuffix(_ s: UnsafeBufferPointer<UInt8>) -> Bool {
-        let bytes = Array(s)
-        func rest(_ b: ArraySlice<UInt8>, _ depth: Int) -> Bool {
-            if b.isEmpty { return true }
-            guard depth < 2 else { return false }
-            return malaySuffixes.contains { b.starts(with: $0) && rest(b.dropFirst($0.count), depth + 1) }
-        }
-        return rest(bytes[...], 0)
-    }
-
+    static let malaySuffixChains: [[UInt8]] = malaySuffixes + malaySuffixes.flatMap { one in malaySuffixes.map { one + $0 } }
     /// [و|ف]? then [ب|ك|ل|س]? then [ال]? (ل + ال is written لل).
-    static func isArabicPrefix(_ p: UnsafeBufferPointer<UInt8>) -> Bool {
-        var b = Array(p)[...]
-        if b.isEmpty { return true }
-        if b.starts(with: waw) { b = b.dropFirst(waw.count) } else if b.starts(with: fa) { b = b.dropFirst(fa.count) }
-        if Array(b) == lam + lam { return true }
-        for particle in [ba, kaf, lam, sin] where b.starts(with: particle) {
-            b = b.dropFirst(particle.count)
-            break
+    static let arabicPrefixes: [[UInt8]] = {
+        var all: [[UInt8]] = []
+        for conjunction in ["", "و", "ف"] {
+            all.append(Array((conjunction + "لل").utf8))
+            for particle in ["", "ب", "ك", "ل", "س"] {
+                for article in ["", "ال"] where !(conjunction + particle + article).isEmpty {
+                    all.append(Array((conjunction + particle + article).utf8))
+                }
+            }
         }
-        if b.starts(with: al) { b = b.dropFirst(al.count) }
-        return b.isEmpty
+        return all
+    }()
+    static let arabicSuffixes: [[UInt8]] = ["ه", "ها", "هم", "هما", "هن", "ك", "كم", "كن", "نا", "ي", "ات", "ين", "ون", "ان"].map { Array($0.utf8) }
+    /// The suffixes as a squeezed view shows them (runs of a letter as one).
+    static let squeezedMalaySuffixes = malaySuffixChains.map(squeeze)
+    static let squeezedArabicSuffixes = arabicSuffixes.map(squeeze)
+
+    static func isMalayPrefix(_ p: UnsafeBufferPointer<UInt8>) -> Bool { p.isEmpty || holds(malayPrefixes, p) }
+    static func isMalaySuffix(_ s: UnsafeBufferPointer<UInt8>) -> Bool { s.isEmpty || holds(malaySuffixChains, s) }
+    static func isArabicPrefix(_ p: UnsafeBufferPointer<UInt8>) -> Bool { p.isEmpty || holds(arabicPrefixes, p) }
+    static func isArabicSuffix(_ s: UnsafeBufferPointer<UInt8>) -> Bool { s.isEmpty || holds(arabicSuffixes, s) }
+
+    /// Whether `list` holds `head` followed by `tail`.
+    static func holds(_ list: [[UInt8]], _ head: UnsafeBufferPointer<UInt8>,
+                      _ tail: UnsafeBufferPointer<UInt8> = UnsafeBufferPointer(start: nil, count: 0)) -> Bool {
+        let count = head.count + tail.count
+        return list.contains { item in
+            item.count == count && item.prefix(head.count).elementsEqual(head) && item.suffix(tail.count).elementsEqual(tail)
+        }
     }
 
-    static func isArabicSuffix(_ s: UnsafeBufferPointer<UInt8>) -> Bool { s.isEmpty || arabicSuffixes.contains(Array(s)) }
+    /// Whether a word seen in a squeezed view may have been the term with valid affixes before
+    /// squeezing: the prefix's last letter may have merged with the term's first (ke + enam →
+    /// kenam, ال + لواء → الواء), a suffix's first letter with the term's last, or with the
+    /// suffix before it (kan + nya → kanya). `first` and `last` are the term's first and last
+    /// characters. Says yes to a little more than that, never less.
+    static func holdSqueezed(_ boundary: Boundary, prefix: UnsafeBufferPointer<UInt8>, first: UnsafeBufferPointer<UInt8>,
+                             last: UnsafeBufferPointer<UInt8>, suffix: UnsafeBufferPointer<UInt8>) -> Bool {
+        let prefixes = boundary == .affix ? malayPrefixes : arabicPrefixes
+        guard prefix.isEmpty || holds(prefixes, prefix) || holds(prefixes, prefix, first) else { return false }
+        let suffixes = boundary == .affix ? squeezedMalaySuffixes : squeezedArabicSuffixes
+        return suffix.isEmpty || holds(suffixes, suffix) || holds(suffixes, last, suffix)
+    }
+
+    /// Runs of one code point as one.
+    static func squeeze(_ bytes: [UInt8]) -> [UInt8] {
+        var out: [Unicode.Scalar] = []
+        for scalar in String(decoding: bytes, as: UTF8.self).unicodeScalars where scalar != out.last { out.append(scalar) }
+        return Array(String(String.UnicodeScalarView(out)).utf8)
+    }
 }

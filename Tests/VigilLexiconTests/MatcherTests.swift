@@ -131,7 +131,7 @@ struct MatcherTests {
 }
 
 struct AnyHitTests {
-    @Test("anyHit on an origin-free text agrees with a full match")
+    @Test("anyHit on an origin-free text says yes wherever a full match finds something")
     func agrees() throws {
         let probe = try MatchProbe()
         let texts = ["ISIS claims", "crisis", "berbaiat", "kedaulatan", "والدولة الإسلامية", "بيع", "j0in us", "1515",
@@ -141,7 +141,9 @@ struct AnyHitTests {
             let full = !probe.matcher.match(probe.normalizer.normalize(text)).isEmpty
             var copy = text
             let quick = copy.withUTF8 { probe.matcher.anyHit(probe.normalizer.normalize($0, origins: false)) }
-            #expect(quick == full || (quick && text.contains("contact")), "\(text)")
+            #expect(quick || !full, "\(text)")
+            // A near rule's word alone ("contact") is a yes; the full match finds the rule unmet.
+            if text != "hijrah, contact me" { #expect(quick == full, "\(text)") }
         }
     }
 }
