@@ -20,15 +20,18 @@ extension Normalizer {
         var regions: RegionList
         var folded = 0..<n
         if scan.repeated != 0 {
-            let end = squeezeSimple(strictLength: n, mayProtect: scan.protect != 0)
+            let (end, mayLineUp) = squeezeSimple(strictLength: n, mayProtect: scan.protect != 0)
             if end - (n + 1) < n {
                 folded = (n + 1)..<end
-                // Squeezing can line letters up (j.oo.i.n) and changes words: look again at the
-                // folded view (its pairs replace the strict view's).
-                var again = vts_summary()
-                vts_scan_simple(out + n + 1, folded.count, out + end + 1, &again, repeatedAt, leetAt, 0)
-                scan.spacing = again.spacing
-                scan.leet_adjacent = again.leet_adjacent
+                // Squeezing can line letters up (j.oo.i.n), and it moves the leetspeak candidates:
+                // then look again at the folded view (its pairs replace the strict view's). It
+                // keeps which characters are next to which, so nothing else changes.
+                if mayLineUp || scan.leet_adjacent != 0 {
+                    var again = vts_summary()
+                    vts_scan_simple(out + n + 1, folded.count, out + end + 1, &again, repeatedAt, leetAt, 0)
+                    scan.spacing = again.spacing
+                    scan.leet_adjacent = again.leet_adjacent
+                }
             }
         }
         if scan.spacing != 0 { return nil }
@@ -41,8 +44,10 @@ extension Normalizer {
 
     /// Writes the squeezed copy of the lowercased ASCII strict view after it (a newline
     /// between): runs of a letter become one, except in URLs and handles. Copies the stretches
-    /// between the repeated letters `vts_scan_simple` marked. Returns its end.
-    private func squeezeSimple(strictLength n: Int, mayProtect: Bool) -> Int {
+    /// between the repeated letters `vts_scan_simple` marked. Returns its end, and whether a
+    /// squeezed run became a single character between characters that cannot be spelled out
+    /// (only then can the folded view hold spaced-out letters the strict one does not).
+    private func squeezeSimple(strictLength n: Int, mayProtect: Bool) -> (end: Int, mayLineUp: Bool) {
         let out = bytes, starts = originStarts, ends = originEnds
         let origins = tracksOrigins
         out[n] = 0x0A
@@ -50,6 +55,7 @@ extension Normalizer {
         var f = n + 1
         var copied = 0
         var protection = ChunkProtection()
+        var mayLineUp = false
         @inline(__always) func copy(upTo r: Int) {
             let count = r - copied
             (out + f).update(from: out + copied, count: count)
@@ -67,13 +73,20 @@ extension Normalizer {
                 let r = block * 16 + bits.trailingZeroBitCount
                 bits &= bits - 1
                 if mayProtect && protection.covers(r, out, n) { continue }
+                if !mayLineUp && (r < 2 || !Normalizer.isSpelledASCII(out[r - 2]) || out[r - 2] == out[r]) {
+                    var end = r + 1
+                    while end < n && out[end] == out[r] { end += 1 }
+                    var start = r - 1
+                    while start > 0 && out[start - 1] == out[r] { start -= 1 }
+                    mayLineUp = (start == 0 || !Normalizer.isSpelledASCII(out[start - 1])) && (end == n || !Normalizer.isSpelledASCII(out[end]))
+                }
                 copy(upTo: r)
                 if origins { ends[f - 1] = Int32(r + 1) }
                 copied = r + 1
             }
         }
         copy(upTo: n)
-        return f
+        return (f, mayLineUp)
     }
 
     /// The deobf view when the folded one holds leetspeak words: a copy of the folded view after
@@ -157,6 +170,12 @@ extension Normalizer {
             regions.append(Region(range: deobf, views: .deobf))
         }
         return regions
+    }
+
+    /// What may be one letter of a spaced-out word (j.o.i.n) in lowercased ASCII: letters, digits,
+    /// @ $ ! (`FoldedClass.spelled`).
+    @inline(__always) static func isSpelledASCII(_ c: UInt8) -> Bool {
+        (c >= 0x61 && c <= 0x7A) || (c >= 0x30 && c <= 0x39) || c == 0x40 || c == 0x24 || c == 0x21
     }
 
     /// Letters, digits and the underscore: what a word is made of, in lowercased ASCII.
