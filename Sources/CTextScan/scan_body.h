@@ -10,8 +10,9 @@
 VTS_TARGET VTS_LINKAGE void VTS_NAME(const uint8_t *src, size_t n, uint8_t *out, vts_summary *summary,
                                 uint16_t *repeated_at, uint16_t *leet_at, int stop_at_special) {
     const VTS_VEC zero = {0};
-    VTS_VEC special = zero, spacing = zero, hxx = zero, protect = zero;
+    VTS_VEC other_special = zero, spacing = zero, hxx = zero, protect = zero;
     VTS_BITS repeated = 0, leet_adjacent = 0;
+    uint32_t high_bytes = 0;
     size_t run = 0, longest = 0;
     VTS_VEC lanes;
     for (int k = 0; k < VTS_WIDTH; k++) lanes[k] = (uint8_t)k;
@@ -53,12 +54,14 @@ VTS_TARGET VTS_LINKAGE void VTS_NAME(const uint8_t *src, size_t n, uint8_t *out,
         VTS_VEC letter1 = VTS_BEFORE(last_letter, is_letter, 1);
         VTS_VEC leet1 = VTS_BEFORE(last_leet, is_leet, 1);
 
-        /* Signed, bytes below 0x20 and from 0x80 up are both below 0x20. */
-        special |= ((VTS_VEC)((VTS_SVEC)v < 0x20) | EQ(v, 0x7F) | EQ(v, '[') | EQ(v, '(') | EQ(v, '{') | EQ(v, '`')
-                    | (is_space & VTS_BEFORE(last_space, is_space, 1))) & valid;
-        if (stop_at_special && ANY(special)) {
+        other_special |= ((VTS_VEC)(v < (uint8_t)0x20) | EQ(v, 0x7F) | EQ(v, '[') | EQ(v, '(') | EQ(v, '{') | EQ(v, '`')
+                          | (is_space & VTS_BEFORE(last_space, is_space, 1))) & valid;
+        /* Signed, bytes from 0x80 up are negative. */
+        high_bytes += (uint32_t)__builtin_popcountll((uint64_t)VTS_LANE_BITS((VTS_VEC)((VTS_SVEC)v < 0) & valid));
+        if (stop_at_special && (ANY(other_special) || high_bytes >= (uint32_t)stop_at_special)) {
             memset(summary, 0, sizeof *summary);
             summary->special = 1;
+            summary->stopped = 1;
             return;
         }
         VTS_BITS repeats = VTS_LANE_BITS(is_letter & (VTS_VEC)(l == l1) & valid);
@@ -109,7 +112,10 @@ VTS_TARGET VTS_LINKAGE void VTS_NAME(const uint8_t *src, size_t n, uint8_t *out,
     }
     if (run > longest) longest = run;
     summary->longest_run = (uint32_t)longest;
-    summary->special = ANY(special);
+    summary->other_special = ANY(other_special);
+    summary->high_bytes = high_bytes;
+    summary->stopped = 0;
+    summary->special = summary->other_special || high_bytes > 0;
     summary->repeated = repeated != 0;
     summary->leet_adjacent = leet_adjacent != 0;
     summary->spacing = ANY(spacing);

@@ -332,7 +332,7 @@ extension Normalizer {
     /// copied in stretches between the edits `normalizeCommon` noted, where marks are dropped,
     /// Persian letters mapped and runs of a letter squeezed outside URLs and handles. Returns where
     /// it ends, whether it differs from the strict view, and whether repeated letters were dropped.
-    private func writeFoldedView(strictLength w: Int, edits count: Int, mayProtect: Bool)
+    func writeFoldedView(strictLength w: Int, edits count: Int, mayProtect: Bool)
         -> (end: Int, changed: Bool, dropped: Bool) {
         let out = bytes, starts = originStarts, ends = originEnds
         let origins = tracksOrigins

@@ -27,6 +27,10 @@ public final class Normalizer {
     var leetAt: UnsafeMutablePointer<UInt16>
     // Where the common path's folded view differs from its strict one.
     var foldEdits: UnsafeMutablePointer<Int32>
+    // The mixed path's characters from 0x80 up (two bytes at least each), and its edits around
+    // them (two at most per character).
+    let mixedCharacters: UnsafeMutablePointer<MixedCharacter>
+    let mixedEdits: UnsafeMutablePointer<Int32>
     private var source: UnsafeBufferPointer<UInt8> = UnsafeBufferPointer(start: nil, count: 0)
     private var fold = FoldBuffer()
 
@@ -44,6 +48,8 @@ public final class Normalizer {
         repeatedAt = .allocate(capacity: byteCapacity / 16)
         leetAt = .allocate(capacity: byteCapacity / 16)
         foldEdits = .allocate(capacity: byteCapacity)
+        mixedCharacters = .allocate(capacity: Normalizer.mixedHighBytes / 2)
+        mixedEdits = .allocate(capacity: Normalizer.mixedHighBytes)
     }
 
     deinit {
@@ -53,6 +59,8 @@ public final class Normalizer {
         repeatedAt.deallocate()
         leetAt.deallocate()
         foldEdits.deallocate()
+        mixedCharacters.deallocate()
+        mixedEdits.deallocate()
     }
 
     /// Normalizes `text`. The result is valid until the next call on this normalizer.

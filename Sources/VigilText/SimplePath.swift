@@ -4,18 +4,22 @@ extension Normalizer {
     /// The commonest case, printable ASCII with single spaces, checked and lowercased 16 or 32
     /// bytes at a time (`vts_scan_simple`, in C: Swift's SIMD types do not compile to vector code
     /// reliably): the strict view is the lowercased text and its own origin map; the folded view
-    /// is written only when a letter repeats, the deobf view only for leetspeak words. Returns nil
-    /// for anything else.
+    /// is written only when a letter repeats, the deobf view only for leetspeak words. Such text
+    /// with a few accented letters or emoji goes on to `normalizeMixed`. Returns nil for anything
+    /// else.
     @inline(__always)
     func normalizeSimple(_ text: UnsafeBufferPointer<UInt8>) -> NormalizedText? {
         let n = text.count
         guard let src = text.baseAddress, n > 0, src[0] != 0x20, src[n - 1] != 0x20 else { return nil }
-        ensureBytes(4 * n + 48)
+        ensureBytes(7 * n + 48)   // the views, and room for normalizeMixed to move the text aside
         let out = bytes
         var scan = vts_summary()
-        // Non-ASCII texts are common: stop at the first block that shows one is not simple.
-        vts_scan_simple(src, n, out, &scan, repeatedAt, leetAt, 1)
-        guard scan.special == 0 else { return nil }
+        // Non-ASCII texts are common: stop at the first block that shows one is neither simple
+        // nor mixed (a few characters from 0x80 up).
+        vts_scan_simple(src, n, out, &scan, repeatedAt, leetAt, Int32(Normalizer.mixedHighBytes + 1))
+        if scan.special != 0 {
+            return scan.stopped == 0 && scan.other_special == 0 ? normalizeMixed(text, scan) : nil
+        }
         if scan.hxx != 0 && Normalizer.defangChanges(out, n) { return nil }
         var regions: RegionList
         var folded = 0..<n

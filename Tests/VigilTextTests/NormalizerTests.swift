@@ -256,10 +256,31 @@ struct CommonPathTests {
             #expect(copy.withUTF8 { fast.normalizeSimple($0) } != nil, "\(text)")
             #expect(agree(text) == true, "\(text)")
         }
-        for text in [" lead", "trail ", "two  spaces", "tab\there", "j.o.i.n now", "t[.]me/x", "hxxp://x", "é", "see a b c", "x.y.z",
+        for text in [" lead", "trail ", "two  spaces", "tab\there", "j.o.i.n now", "t[.]me/x", "hxxp://x", "see a b c", "x.y.z",
                      "j.oo.i.n"] {
             var copy = text
             #expect(copy.withUTF8 { fast.normalizeSimple($0) } == nil, "\(text)")
+        }
+    }
+
+    @Test("Such text with a few accented letters or emoji takes the mixed path")
+    func mixedCoverage() {
+        for text in ["é", "café crème", "il va à Paris", "emoji 👍 ok", "née", "ée", "Élève l’État", "ok 😂😂 lol", "àà./x",
+                     "naïve j0in", "see www.café.fr/aa", "mp3 à 19h", "jo\u{200B}in é", "❤️ love", "👨‍👩‍👧 family", "a\u{200E}b é"] {
+            var copy = text
+            #expect(copy.withUTF8 { fast.normalizeSimple($0) } != nil, "\(text)")
+            #expect(agree(text) == true, "\(text)")
+        }
+        // Letters that stay beyond ASCII without an ASCII one next to them (they might be spaced
+        // out: ب ت ث), spaced-out letters, defanged links, other specials, spaces a dropped
+        // character leaves at an end or doubled, and more than a few characters from 0x80 up go
+        // on to the common path.
+        for text in ["ب ت ث", "تواصل j0in", "a.b.é", "e.é.b later", "hxxp://é.fr", "é\tb", "  é", "é [.] x", "a \u{200B} b é",
+                     "\u{200E} é", "é \u{202E}",
+                     "الله أكبر الله أكبر الله أكبر الله أكبر الله أكبر الله أكبر"] {
+            var copy = text
+            #expect(copy.withUTF8 { fast.normalizeSimple($0) } == nil, "\(text)")
+            #expect(agree(text) != false, "\(text)")
         }
     }
 

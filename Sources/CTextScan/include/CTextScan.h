@@ -15,6 +15,9 @@ typedef struct {
     uint8_t protect;        /* / @ www: maybe a URL or a handle */
     uint32_t longest_run;   /* the most bytes in a row without a space when that is 16 or more;
                                below 16, only that the longest run is shorter than 16 */
+    uint8_t other_special;  /* special for a reason other than a byte >= 0x80 */
+    uint8_t stopped;        /* the scan stopped early (see stop_at_special) */
+    uint32_t high_bytes;    /* how many bytes are >= 0x80 */
 } vts_summary;
 
 /* Scans the n bytes at src 16 or 32 at a time (32 with AVX2), writing them lowercased (A-Z only)
@@ -23,9 +26,10 @@ typedef struct {
    repeated_at[b] marks byte 16 * b + k as the second of a repeated letter, and of leet_at[b] as a
    byte every leetspeak word holds one of: a letter right after a leetspeak symbol (a digit but 6,
    @ $ ! | +), or a symbol other than ! | + right after a letter or symbol (both arrays:
-   (n + 31) / 32 * 2 entries). With stop_at_special, it stops at the first block that is not
-   simple and reports only that (the other fields and the outputs are then incomplete).
-   Thread-safe. */
+   (n + 31) / 32 * 2 entries). With stop_at_special > 0, it stops at the first block that is
+   special for another reason than bytes >= 0x80, or once it has seen stop_at_special such bytes,
+   and reports only that it stopped (the other fields and the outputs are then incomplete): 1
+   stops at anything not simple. Thread-safe. */
 void vts_scan_simple(const uint8_t *src, size_t n, uint8_t *out, vts_summary *summary,
                      uint16_t *repeated_at, uint16_t *leet_at, int stop_at_special);
 
