@@ -97,7 +97,8 @@ struct Parser {
         file = source.name
         let root: Node?
         do {
-            root = try Yams.compose(yaml: source.text)
+            // Values are read as text and checked here: no tag resolution (a regular expression per scalar).
+            root = try Yams.compose(yaml: source.text, .basic)
         } catch let error as YamlError {
             problems.append(Parser.describe(error, file: file))
             return
