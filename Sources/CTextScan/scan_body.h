@@ -58,7 +58,7 @@ VTS_TARGET VTS_LINKAGE void VTS_NAME(const uint8_t *src, size_t n, uint8_t *out,
                           | (is_space & VTS_BEFORE(last_space, is_space, 1))) & valid;
         /* Signed, bytes from 0x80 up are negative. */
         high_bytes += (uint32_t)__builtin_popcountll((uint64_t)VTS_LANE_BITS((VTS_VEC)((VTS_SVEC)v < 0) & valid));
-        if (stop_at_special && (ANY(other_special) || high_bytes >= (uint32_t)stop_at_special)) {
+        if (stop_at_special && (ANY(other_special) || high_bytes >= (uint32_t)stop_at_special || 3 * high_bytes > i + count)) {
             memset(summary, 0, sizeof *summary);
             summary->special = 1;
             summary->stopped = 1;

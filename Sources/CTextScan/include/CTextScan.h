@@ -27,9 +27,9 @@ typedef struct {
    byte every leetspeak word holds one of: a letter right after a leetspeak symbol (a digit but 6,
    @ $ ! | +), or a symbol other than ! | + right after a letter or symbol (both arrays:
    (n + 31) / 32 * 2 entries). With stop_at_special > 0, it stops at the first block that is
-   special for another reason than bytes >= 0x80, or once it has seen stop_at_special such bytes,
-   and reports only that it stopped (the other fields and the outputs are then incomplete): 1
-   stops at anything not simple. Thread-safe. */
+   special for another reason than bytes >= 0x80, or once it has seen stop_at_special such bytes
+   or they are more than a third of the bytes read, and reports only that it stopped (the other
+   fields and the outputs are then incomplete): 1 stops at anything not simple. Thread-safe. */
 void vts_scan_simple(const uint8_t *src, size_t n, uint8_t *out, vts_summary *summary,
                      uint16_t *repeated_at, uint16_t *leet_at, int stop_at_special);
 
