@@ -62,6 +62,11 @@ public final class CompiledLexicon: @unchecked Sendable {
     let keyedPatterns: [Int: [String]]
     /// Keys are reported from the literal database with ids from here on (after every expression).
     let keyBase: Int
+    /// Per key (id minus `keyBase`): its length in bytes, and whether it counts only after
+    /// whitespace (every pattern it keys requires `\s` right before it; "tg" inside a made-up
+    /// word keyed a tenth of all posts for nothing).
+    let keyLengths: [Int]
+    let keyNeedsSpace: [Bool]
     /// Whether `Matcher.anyHit` may scan the literal database over the folded and deobf views
     /// only: true when every term that matches in the strict view also matches in the folded one
     /// (`ExpressionBuilder.strictViewNeeded`).
@@ -94,8 +99,11 @@ public final class CompiledLexicon: @unchecked Sendable {
     private init(lexicon: Lexicon, expressions: [Expression], nearTermKeys: [String], literalDatabase: OpaquePointer?,
                  patternDatabase: OpaquePointer?, gatedDatabase: OpaquePointer?, runGate: Int, gatedPatterns: Set<Int>,
                  keyedDatabase: OpaquePointer?, keyedPatterns: [Int: [String]],
-                 anchoredPatterns: [Int: OpaquePointer], literalsFromFoldedView: Bool, fromCache: Bool) {
+                 anchoredPatterns: [Int: OpaquePointer], literalsFromFoldedView: Bool, keys: [String], keyNeedsSpace: [Bool],
+                 fromCache: Bool) {
         self.gatedPatterns = gatedPatterns
+        keyLengths = keys.map(\.utf8.count)
+        self.keyNeedsSpace = keyNeedsSpace
         self.literalsFromFoldedView = literalsFromFoldedView
         self.keyedDatabase = keyedDatabase
         self.keyedPatterns = keyedPatterns
@@ -131,6 +139,18 @@ public final class CompiledLexicon: @unchecked Sendable {
         }
     }
 
+    /// Whether a key the literal database reported, ending at `end` of `bytes`, counts: a key
+    /// that needs whitespace before it must have some (or start the scanned bytes: a region of
+    /// the views begins after a newline).
+    @inline(__always) func keyCounts(_ id: UInt32, end: Int, in bytes: UnsafePointer<UInt8>) -> Bool {
+        let key = Int(id) - keyBase
+        guard keyNeedsSpace[key] else { return true }
+        let start = end - keyLengths[key]
+        guard start > 0 else { return true }
+        let before = bytes[start - 1]
+        return before == 0x20 || before == 0x0A || before == 0x09 || before == 0x0D
+    }
+
     /// The term key a near rule of `entry` uses for its literal `term`.
     func nearTermKey(entry: Int, term: String) -> String {
         let e = lexicon.entries[entry]
@@ -160,16 +180,24 @@ public final class CompiledLexicon: @unchecked Sendable {
         let ungated = patterns.filter { runs[$0] == nil }
         let runGate = runs.values.min() ?? 0
         var keysByPattern: [Int: [String]] = [:]
+        // Per key: whether every pattern it keys has whitespace right before it.
+        var afterSpace: [String: Bool] = [:]
         if keying {
-            for id in ungated { if let keys = PatternKeys.keys(of: expressions[id].text) { keysByPattern[id] = keys } }
+            for id in ungated {
+                guard let set = PatternKeys.keySet(of: expressions[id].text) else { continue }
+                keysByPattern[id] = set.keys
+                for key in set.keys { afterSpace[key] = (afterSpace[key] ?? true) && set.afterSpace }
+            }
         }
         let keyed = ungated.filter { keysByPattern[$0] != nil }
         let plain = ungated.filter { keysByPattern[$0] == nil }
-        let keys = builder.withFoldedForms(Set(keysByPattern.values.joined())).sorted()
+        let keyRules = builder.withFoldedForms(afterSpace)
+        let keys = keyRules.keys.sorted()
+        let keyNeedsSpace = keys.map { keyRules[$0]! }
         let key = DatabaseCache.key(cacheKeyParts(builder, gated: gated, keyed: keyed, keys: keys))
         if let cache, let entries = cache.load(key) {
             if let loaded = assemble(entries, lexicon: lexicon, builder: builder, gated: gated, runGate: runGate,
-                                     keyedPatterns: keysByPattern) { return loaded }
+                                     keyedPatterns: keysByPattern, keys: keys, keyNeedsSpace: keyNeedsSpace) { return loaded }
             entries.forEach { hs_free_database($0.database) }
         }
         var compiled: [OpaquePointer] = []
@@ -211,7 +239,8 @@ public final class CompiledLexicon: @unchecked Sendable {
             return CompiledLexicon(lexicon: lexicon, expressions: expressions, nearTermKeys: builder.nearTermKeys,
                                    literalDatabase: literalDB, patternDatabase: patternDB, gatedDatabase: gatedDB, runGate: runGate,
                                    gatedPatterns: Set(gated), keyedDatabase: keyedDB, keyedPatterns: keysByPattern,
-                                   anchoredPatterns: anchored, literalsFromFoldedView: !builder.strictViewNeeded, fromCache: false)
+                                   anchoredPatterns: anchored, literalsFromFoldedView: !builder.strictViewNeeded, keys: keys,
+                                   keyNeedsSpace: keyNeedsSpace, fromCache: false)
         } catch {
             // Name every pattern Vectorscan rejects, each at its place, not only the first.
             let problems = builder.problemsWithPatternChecks()
@@ -238,7 +267,7 @@ public final class CompiledLexicon: @unchecked Sendable {
 
     /// The lexicon with databases from the cache, if they are exactly the ones it needs.
     private static func assemble(_ entries: [DatabaseCache.Entry], lexicon: Lexicon, builder: ExpressionBuilder, gated: [Int],
-                                 runGate: Int, keyedPatterns: [Int: [String]]) -> CompiledLexicon? {
+                                 runGate: Int, keyedPatterns: [Int: [String]], keys: [String], keyNeedsSpace: [Bool]) -> CompiledLexicon? {
         let expressions = builder.expressions
         let literals = expressions.contains { $0.kind == .literal } || !keyedPatterns.isEmpty
         let patterns = expressions.indices.filter { expressions[$0].kind == .pattern }
@@ -256,7 +285,8 @@ public final class CompiledLexicon: @unchecked Sendable {
         return CompiledLexicon(lexicon: lexicon, expressions: expressions, nearTermKeys: builder.nearTermKeys,
                                literalDatabase: literalDB, patternDatabase: patternDB, gatedDatabase: gatedDB, runGate: runGate,
                                gatedPatterns: Set(gated), keyedDatabase: keyedDB, keyedPatterns: keyedPatterns,
-                               anchoredPatterns: anchored, literalsFromFoldedView: !builder.strictViewNeeded, fromCache: true)
+                               anchoredPatterns: anchored, literalsFromFoldedView: !builder.strictViewNeeded, keys: keys,
+                               keyNeedsSpace: keyNeedsSpace, fromCache: true)
     }
 
     /// The shortest match of `pattern` when every match is one run without a space (nil when a
@@ -461,12 +491,13 @@ struct ExpressionBuilder {
     }
 
     /// Keys with the folded form of each (repeated letters squeezed), so that the folded view
-    /// alone shows a key the strict view holds.
-    func withFoldedForms(_ keys: Set<String>) -> Set<String> {
+    /// alone shows a key the strict view holds; a folded form needs whitespace before it only
+    /// where every key it stands for does.
+    func withFoldedForms(_ keys: [String: Bool]) -> [String: Bool] {
         var all = keys
-        for key in keys {
+        for (key, afterSpace) in keys {
             let folded = normalizer.normalize(key.lowercased()).string(of: .folded)
-            if !folded.isEmpty { all.insert(folded) }
+            if !folded.isEmpty { all[folded] = (all[folded] ?? true) && afterSpace }
         }
         return all
     }

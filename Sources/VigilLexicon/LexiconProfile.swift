@@ -61,7 +61,7 @@ public struct LexiconProfile: Sendable {
             let measured = time(db, over: normalized, repetitions: repetitions, texts: normalized.count, counting: 0..<keyIDs.lowerBound)
             lines.append(Line(kind: "literals", expression: "\(literals) forms", entry: nil, gate: nil, keys: nil,
                               textsScanned: normalized.count, textsMatched: measured.matched, nanosecondsPerText: measured.nanoseconds))
-            keyed = LexiconProfile.texts(normalized, matching: db, counting: keyIDs)
+            keyed = LexiconProfile.texts(normalized, matching: db, counting: keyIDs, keysOf: compiled)
         }
         for (id, expression) in compiled.expressions.enumerated() where expression.kind == .pattern {
             var single: OpaquePointer?
@@ -89,16 +89,22 @@ public struct LexiconProfile: Sendable {
                               baselineNanoseconds: baseline, lines: lines.sorted { ($0.nanosecondsPerText, $1.expression) > ($1.nanosecondsPerText, $0.expression) })
     }
 
-    /// The texts for which `db` reports an id in `counting`.
-    private static func texts(_ texts: [[UInt8]], matching db: OpaquePointer, counting: Range<UInt32>) -> [[UInt8]] {
+    /// The texts for which `db` reports a key (an id in `counting`) that counts, as the matcher
+    /// counts them.
+    private static func texts(_ texts: [[UInt8]], matching db: OpaquePointer, counting: Range<UInt32>,
+                              keysOf compiled: CompiledLexicon) -> [[UInt8]] {
         var scratch: OpaquePointer?
         guard hs_alloc_scratch(db, &scratch) == HS_SUCCESS, let scratch else { return [] }
         defer { hs_free_scratch(scratch) }
         let flag = MatchFlag(counting: counting)
+        flag.keys = compiled
         let context = Unmanaged.passUnretained(flag).toOpaque()
         return texts.filter { text in
             flag.matched = false
-            text.withUnsafeBufferPointer { _ = CompiledLexicon.scan(db, $0, scratch: scratch, handler: onProfileMatch, context: context) }
+            text.withUnsafeBufferPointer { bytes in
+                flag.bytes = bytes.baseAddress
+                _ = CompiledLexicon.scan(db, bytes, scratch: scratch, handler: onProfileMatch, context: context)
+            }
             return flag.matched
         }
     }
@@ -132,12 +138,16 @@ public struct LexiconProfile: Sendable {
 private final class MatchFlag {
     let counting: Range<UInt32>
     var matched = false
+    /// Set when counting keys: the lexicon that says which count, and the bytes being scanned.
+    var keys: CompiledLexicon?
+    var bytes: UnsafePointer<UInt8>?
     init(counting: Range<UInt32>) { self.counting = counting }
 }
 
-private let onProfileMatch: match_event_handler = { id, _, _, _, context in
+private let onProfileMatch: match_event_handler = { id, _, to, _, context in
     let flag = Unmanaged<MatchFlag>.fromOpaque(context!).takeUnretainedValue()
     guard flag.counting.contains(id) else { return 0 }
+    if let keys = flag.keys, let bytes = flag.bytes, !keys.keyCounts(id, end: Int(to), in: bytes) { return 0 }
     flag.matched = true
     return 1
 }

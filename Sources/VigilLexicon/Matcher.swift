@@ -29,6 +29,9 @@ final class HitSink {
     var keyBase = UInt32.max
     /// Whether the text holds a key, so the keyed patterns must be scanned.
     var keyHit = false
+    /// The lexicon (for `keyCounts`) and the bytes the literal database is scanning.
+    var compiled: CompiledLexicon?
+    var scanned: UnsafePointer<UInt8>?
 
     /// Past this many reports in one text the scan stops: a pathological pattern cannot stall a stream.
     static let limit = 20_000
@@ -39,6 +42,7 @@ final class HitSink {
 private let onMatch: match_event_handler = { id, _, to, _, context in
     let sink = Unmanaged<HitSink>.fromOpaque(context!).takeUnretainedValue()
     if id >= sink.keyBase {
+        if let bytes = sink.scanned, !sink.compiled!.keyCounts(id, end: Int(to), in: bytes) { return 0 }
         sink.keyHit = true
         return 0
     }
@@ -84,6 +88,7 @@ public final class Matcher {
         self.scratch = scratch
         sink.isPattern = compiled.expressions.map { $0.kind == .pattern }
         sink.keyBase = UInt32(compiled.keyBase)
+        sink.compiled = compiled
         hits.reserveCapacity(16)
     }
 
@@ -166,7 +171,9 @@ public final class Matcher {
         var terminated = false
         if let db = compiled.literalDatabase {
             let scanned = UnsafeBufferPointer(rebasing: text.bytes[literalsFrom...])
+            sink.scanned = scanned.baseAddress
             terminated = CompiledLexicon.scan(db, scanned, scratch: scratch, handler: onMatch, context: context) == HS_SCAN_TERMINATED
+            sink.scanned = nil
             if literalsFrom > 0 {
                 for k in sink.hits.indices { sink.hits[k].to += literalsFrom }
             }

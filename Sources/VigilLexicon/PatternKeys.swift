@@ -17,26 +17,42 @@ enum PatternKeys {
     /// `dm me on <app>`). Read conservatively: nil for top-level alternation, inline flags or
     /// lookaround, a malformed quantifier, or a key with letters that have case outside ASCII
     /// (keys are matched folding ASCII case only).
-    static func keys(of pattern: String) -> [String]? {
+    static func keys(of pattern: String) -> [String]? { keySet(of: pattern)?.keys }
+
+    /// `keys(of:)`, and whether every match has whitespace right before its key (the pattern
+    /// requires `\s` there): then a key found inside a word cannot start a match.
+    static func keySet(of pattern: String) -> (keys: [String], afterSpace: Bool)? {
         let c = Array(pattern.unicodeScalars)
-        var candidates: [[String]] = []
-        // The literals the current stretch of adjacent plain parts spells, or nil after a break.
+        var candidates: [(keys: [String], afterSpace: Bool)] = []
+        // The literals the current stretch of adjacent plain parts spells, or nil after a break,
+        // and whether a required \s comes right before the stretch.
         var current: [String]?
+        var currentAfterSpace = false
+        // Whether the part just read was \s, \s+ or another \s that cannot repeat zero times.
+        var previousIsSpace = false
         func close() {
-            if let current, current.allSatisfy({ !$0.isEmpty }) { candidates.append(current) }
+            if let current, current.allSatisfy({ !$0.isEmpty }) { candidates.append((current, currentAfterSpace)) }
             current = nil
         }
         func extend(_ alternatives: [String]) {
-            let combined = (current ?? [""]).flatMap { head in alternatives.map { head + $0 } }
+            guard let head = current else {
+                current = alternatives
+                currentAfterSpace = previousIsSpace
+                return
+            }
+            let combined = head.flatMap { head in alternatives.map { head + $0 } }
             if combined.count > maximumKeys {
                 close()
                 current = alternatives
+                currentAfterSpace = false
             } else {
                 current = combined
             }
         }
         var i = 0
         while i < c.count {
+            let spaceHere = c[i] == "\\" && i + 1 < c.count && c[i + 1] == "s" && quantifier(c, at: i + 2).map { !$0.optional } == true
+            defer { previousIsSpace = spaceHere }
             switch c[i] {
             case "|", ")", "*", "+", "?", "{":
                 return nil
@@ -85,19 +101,19 @@ enum PatternKeys {
         }
         close()
         let usable = candidates.filter { set in
-            set.allSatisfy { key in key.unicodeScalars.allSatisfy { $0.isASCII || !$0.properties.changesWhenCaseMapped } }
+            set.keys.allSatisfy { key in key.unicodeScalars.allSatisfy { $0.isASCII || !$0.properties.changesWhenCaseMapped } }
         }
-        var best: [String]?
+        var best: (keys: [String], afterSpace: Bool)?
         var bestLength = 0
         for set in usable {
-            let shortest = set.map(\.utf8.count).min() ?? 0
+            let shortest = set.keys.map(\.utf8.count).min() ?? 0
             if shortest >= bestLength {
                 best = set
                 bestLength = shortest
             }
         }
         guard let best, bestLength >= minimumLength else { return nil }
-        return Array(Set(best.map { $0.lowercased() })).sorted()
+        return (Array(Set(best.keys.map { $0.lowercased() })).sorted(), best.afterSpace)
     }
 
     /// The literal beginning of each top-level alternative in `body`, and whether that is the

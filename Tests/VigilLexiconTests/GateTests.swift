@@ -88,6 +88,13 @@ import VigilText
         #expect(PatternKeys.keys(of: "abc+de") == ["abc"])
         #expect(PatternKeys.keys(of: "(?:abc|d)x") == ["abcx", "dx"])
         #expect(PatternKeys.keys(of: "(?:abc|d)\\sx") == nil)
+        // Whether whitespace must come right before the keys.
+        #expect(PatternKeys.keySet(of: "(?:dm|pm)\\s+(?:me|us)\\s+(?:on|via)\\s+(?:telegram|tg)")?.afterSpace == true)
+        #expect(PatternKeys.keySet(of: "di\\s(?:telegram|tele)")?.afterSpace == true)
+        #expect(PatternKeys.keySet(of: "(?:t|telegram)\\s*(?:dot|titik)\\s*me")?.afterSpace == false)
+        #expect(PatternKeys.keySet(of: "pledg(?:e|ed)\\s+to")?.afterSpace == false)
+        #expect(PatternKeys.keySet(of: "x\\s{0,2}(?:telegram|tele)")?.afterSpace == false)
+        #expect(PatternKeys.keySet(of: "[a-z]\\s+(?:telegram|tele)")?.afterSpace == true)
         // When in doubt, nothing: top-level alternation, inline flags, lookaround, an alternative
         // without a literal start, letters with case outside ASCII.
         for pattern in ["abc|def", "(?i)abcdef", "(?=abc)abc", "(?:abc|[x]yz)\\s", "(?:ΑΒΓ|δεζ)", "a{x}bc", "[a-z]+"] {
@@ -100,6 +107,14 @@ import VigilText
         let keyed = try CompiledLexicon.compile(lexicon, cache: nil)
         let plain = try CompiledLexicon.compile(lexicon, cache: nil, keyed: false)
         #expect(keyed.keyedDatabase != nil && plain.keyedDatabase == nil)
+        // Keys after a required \s count only after whitespace: "tg" inside a word keys nothing.
+        let matcher = Matcher(keyed), normalizer = Normalizer()
+        for (text, keyHit) in [("nyatgus lotdoh outgoing", false), ("please dm me on tg", true), ("hubungi admin di tele", true),
+                               ("xtele xsignal", false), ("sila hubungi kami", false)] {
+            var copy = text
+            copy.withUTF8 { _ = matcher.anyHit(normalizer.normalize($0, origins: false)) }
+            #expect(matcher.sink.keyHit == keyHit, "\(text)")
+        }
         let keyedEntries = Set(keyed.keyedPatterns.keys.flatMap { keyed.expressions[$0].targets }.compactMap { target -> String? in
             if case .entry(let e) = target.owner { return lexicon.entries[e].id }
             return nil
@@ -107,7 +122,9 @@ import VigilText
         #expect(keyedEntries.isSuperset(of: ["en.handoff.dm-app", "ms.handoff.messenger"]))
         var texts = lexicon.entries.flatMap { ($0.tests?.match ?? []) + ($0.tests?.noMatch ?? []) }
         texts += ["DM me on TELEGRAM now", "hit up us over the app", "reach us via RocketChat", "hubungi admin di tele ya",
-                  "tg only", "message me on facebook", "telegram dm me on", "contact us via threema and signal"]
+                  "tg only", "message me on facebook", "telegram dm me on", "contact us via threema and signal",
+                  "nyatgus dm me on tg", "dm me on xtg", "dm me on\ttg", "dm me on  signal", "hubungi admin di xtele",
+                  "pm kami di-tele", "t dot me/abcdef", "tdotme/abcdef"]
         #expect(Self.sameMatches(keyed, plain, texts) > 400)
     }
 }
