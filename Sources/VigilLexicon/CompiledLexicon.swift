@@ -148,7 +148,7 @@ public final class CompiledLexicon: @unchecked Sendable {
         let start = end - keyLengths[key]
         guard start > 0 else { return true }
         let before = bytes[start - 1]
-        return before == 0x20 || before == 0x0A || before == 0x09 || before == 0x0D
+        return before == 0x20 || (before >= 0x09 && before <= 0x0D)   // what \s matches without UCP
     }
 
     /// The term key a near rule of `entry` uses for its literal `term`.
