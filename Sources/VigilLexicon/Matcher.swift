@@ -135,31 +135,14 @@ public final class Matcher {
         let foldedOnly = compiled.literalsFromFoldedView
         guard scan(text, literalsFrom: foldedOnly ? text.region(of: .folded).range.lowerBound : 0) else { return false }
         for raw in sink.hits {
-            if foldedOnly && compiled.expressions[Int(raw.id)].kind == .literal {
-                if literalMayMatch(raw, text) { return true }
-                continue
-            }
             var found = false
-            forEachAccepted(raw, text) { _, _, _, _ in
+            forEachAccepted(raw, text, anyView: foldedOnly) { _, _, _, _ in
                 found = true
                 return false
             }
             if found { return true }
         }
         return false
-    }
-
-    /// Whether the term of a literal report found in the folded or deobf view may match in some
-    /// view: its word boundaries, affixes or clitics hold for some target, squeezed or not.
-    private func literalMayMatch(_ raw: RawHit, _ text: NormalizedText) -> Bool {
-        let expression = compiled.expressions[Int(raw.id)]
-        let from = raw.to - expression.fixedLength!
-        guard from >= 0 else { return false }
-        let region = text.region(containing: from)
-        guard raw.to <= region.range.upperBound else { return false }
-        return expression.targets.contains { target in
-            boundaryHolds(target.boundary, from, raw.to, region.range, text, squeezed: true)
-        }
     }
 
     /// Runs the databases (the literal one from byte `literalsFrom` on); true when there are raw
@@ -237,9 +220,11 @@ public final class Matcher {
     }
 
     /// Calls `body` with every target of a raw report whose view, boundary and letter rules hold,
-    /// until it returns false.
+    /// until it returns false. `anyView` (the first pass over the folded and deobf views only): a
+    /// literal counts whatever views its target names, with affixes checked as squeezing may have
+    /// left them.
     @inline(__always)
-    private func forEachAccepted(_ raw: RawHit, _ text: NormalizedText, _ body: (Target, View, Int, Int) -> Bool) {
+    private func forEachAccepted(_ raw: RawHit, _ text: NormalizedText, anyView: Bool = false, _ body: (Target, View, Int, Int) -> Bool) {
         let expression = compiled.expressions[Int(raw.id)]
         let to = raw.to
         let from: Int
@@ -255,10 +240,11 @@ public final class Matcher {
             from = start
         }
         guard from < to else { return }
+        let literalAnyView = anyView && expression.kind == .literal
         for target in expression.targets {
-            let views = target.views.intersection(region.views)
+            let views = literalAnyView ? target.views : target.views.intersection(region.views)
             guard let view = views.first else { continue }
-            guard boundaryHolds(target.boundary, from, to, region.range, text) else { continue }
+            guard boundaryHolds(target.boundary, from, to, region.range, text, squeezed: literalAnyView) else { continue }
             if !body(target, view, from, to) { return }
         }
     }

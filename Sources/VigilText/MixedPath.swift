@@ -26,15 +26,8 @@ extension Normalizer {
         var flags: TextFlags = .nonASCII
         var w = 0, copied = 0
         @inline(__always) func copy(upTo end: Int) {
-            let length = end - copied
-            (out + w).update(from: lowered + copied, count: length)
-            if origins {
-                for k in 0..<length {
-                    starts[w + k] = Int32(copied + k)
-                    ends[w + k] = Int32(copied + k + 1)
-                }
-            }
-            w += length
+            copyOwnOrigins(to: w, from: lowered + copied, origin: copied, count: end - copied)
+            w += end - copied
         }
         while let start = Normalizer.nextHighByte(src, from: copied, n) {
             copy(upTo: start)

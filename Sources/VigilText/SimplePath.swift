@@ -61,15 +61,8 @@ extension Normalizer {
         var protection = ChunkProtection()
         var mayLineUp = false
         @inline(__always) func copy(upTo r: Int) {
-            let count = r - copied
-            (out + f).update(from: out + copied, count: count)
-            if origins {
-                for k in 0..<count {
-                    starts[f + k] = Int32(copied + k)
-                    ends[f + k] = Int32(copied + k + 1)
-                }
-            }
-            f += count
+            copyOwnOrigins(to: f, from: out + copied, origin: copied, count: r - copied)
+            f += r - copied
         }
         for block in 0..<((n + 15) / 16) {
             var bits = repeatedAt[block]
@@ -91,6 +84,17 @@ extension Normalizer {
         }
         copy(upTo: n)
         return (f, mayLineUp)
+    }
+
+    /// Copies `count` bytes to offset `at` of the views; each is its own character of the text,
+    /// at `origin + k` (when origins are kept).
+    @inline(__always) func copyOwnOrigins(to at: Int, from source: UnsafePointer<UInt8>, origin: Int, count: Int) {
+        (bytes + at).update(from: source, count: count)
+        guard tracksOrigins else { return }
+        for k in 0..<count {
+            originStarts[at + k] = Int32(origin + k)
+            originEnds[at + k] = Int32(origin + k + 1)
+        }
     }
 
     /// The deobf view when the folded one holds leetspeak words: a copy of the folded view after
