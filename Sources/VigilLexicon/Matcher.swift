@@ -99,8 +99,9 @@ public final class Matcher {
     @discardableResult
     public func match(_ text: NormalizedText) -> [EntryHit] {
         precondition(text.hasOrigins, "match needs a text normalized with origins")
-        hits.removeAll(keepingCapacity: true)
-        nearTermHits.removeAll(keepingCapacity: true)
+        // Most texts have no hits: removeAll on an empty array is not free.
+        if !hits.isEmpty { hits.removeAll(keepingCapacity: true) }
+        if !nearTermHits.isEmpty { nearTermHits.removeAll(keepingCapacity: true) }
         guard scan(text) else { return hits }
         for raw in sink.hits {
             forEachAccepted(raw, text) { target, view, from, to in
@@ -148,7 +149,7 @@ public final class Matcher {
     /// Runs the databases (the literal one from byte `literalsFrom` on); true when there are raw
     /// reports to examine.
     private func scan(_ text: NormalizedText, literalsFrom: Int = 0) -> Bool {
-        sink.hits.removeAll(keepingCapacity: true)
+        if !sink.hits.isEmpty { sink.hits.removeAll(keepingCapacity: true) }
         sink.keyHit = false
         let context = Unmanaged.passUnretained(sink).toOpaque()
         var terminated = false
