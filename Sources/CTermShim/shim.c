@@ -39,6 +39,8 @@ static volatile sig_atomic_t quit_signal = 0;
 static volatile sig_atomic_t installed = 0;
 static volatile sig_atomic_t mouse_reporting = 0;
 static int saved_fd = -1;
+/* Opened at install: a crash gives it to the crash reporter as standard input. */
+static int null_input = -1;
 static struct termios saved_termios;
 static int have_saved_termios = 0;
 static struct sigaction previous_quit[COUNT(quit_signals)];
@@ -73,6 +75,11 @@ static void on_fatal(int sig, siginfo_t *info, void *context) {
         if (restore_len > 0) write_all(saved_fd, restore_seq, (size_t)restore_len);
         if (crash_note_len > 0) write_all(saved_fd, crash_note, (size_t)crash_note_len);
     }
+    /* Swift's crash reporter writes to standard output and, on a terminal, waits 30 s for a key
+       before it lets the process end. The moderator needs the shell back: the report goes where
+       the crash note says (the log, when there is one), and it reads no keys. */
+    if (crash_note_len > 0) dup2(STDERR_FILENO, STDOUT_FILENO);
+    if (null_input >= 0) dup2(null_input, STDIN_FILENO);
     struct sigaction previous;
     memset(&previous, 0, sizeof previous);
     previous.sa_handler = SIG_DFL;
@@ -106,6 +113,7 @@ int tui_install_signal_handlers(int tty_fd) {
     }
     quit_signal = 0;
     saved_fd = tty_fd;
+    if (null_input < 0) null_input = open("/dev/null", O_RDONLY | O_CLOEXEC);
     have_saved_termios = tcgetattr(tty_fd, &saved_termios) == 0;
 
     struct sigaction sa;

@@ -276,25 +276,39 @@ func savedItem(_ screen: String) -> String? {
         #expect(try check.integrityCheck() == "ok")
     }
 
-    @Test func ctrlCAndSigtermRestoreTheTerminal() throws {
+    /// Quit signals end the console cleanly; a crash (a fatal signal) still puts the terminal back
+    /// before the process dies of it.
+    @Test func signalsAndCrashesRestoreTheTerminal() throws {
         let tmux = try TmuxSession()
         defer { tmux.close() }
-        for (index, stop) in ["ctrl-c", "sigterm", "sighup"].enumerated() {
+        let stops: [(name: String, signal: Int32?, status: Int)] = [
+            ("ctrl-c", nil, 0), ("sigterm", SIGTERM, 0), ("sighup", SIGHUP, 0),
+            ("sigsegv", SIGSEGV, 128 + Int(SIGSEGV)), ("sigabrt", SIGABRT, 128 + Int(SIGABRT)),
+        ]
+        for (index, stop) in stops.enumerated() {
             let stty = tmux.path("stty-\(index).txt")
-            try tmux.run(monitorCommand(tmux, store: tmux.path("s.sqlite"), moderator: "sig") + "; echo STATUS\(index)=$?; stty -a > \(stty)")
+            try tmux.run("ulimit -c 0; " + monitorCommand(tmux, store: tmux.path("s.sqlite"), moderator: "sig")
+                         + "; echo STATUS\(index)=$?; stty -a > \(stty)")
             try tmux.waitFor(text: "end of feed")
-            switch stop {
-            case "ctrl-c": try tmux.keys("C-c")
-            default:
+            if let signal = stop.signal {
                 let pid = try #require(try tmux.childPID())
-                kill(pid, stop == "sigterm" ? SIGTERM : SIGHUP)
+                kill(pid, signal)
+            } else {
+                try tmux.keys("C-c")
             }
-            try tmux.waitFor(text: "STATUS\(index)=")
+            if stop.status != 0 {
+                // It dies of the signal at once (Swift's crash reporter waits for no key), says where
+                // the report is, and the report is there.
+                let screen = try tmux.waitFor(text: "STATUS\(index)=\(stop.status)", seconds: 10)
+                #expect(screen.contains("The terminal was restored after a crash; the error is in \(tmux.path("sig.log"))"), "\(stop.name)")
+                let log = try String(contentsOfFile: tmux.path("sig.log"), encoding: .utf8)
+                #expect(log.components(separatedBy: "Program crashed").count - 1 >= index - 2, "\(stop.name): a report per crash\n\(log)")
+            }
             try tmux.waitFor("stty written") { _ in FileManager.default.fileExists(atPath: stty) }
             Thread.sleep(forTimeInterval: 0.2)
             let modes = try String(contentsOfFile: stty, encoding: .utf8)
-            #expect(modes.contains(" icanon") && !modes.contains("-icanon"), "\(stop): canonical mode restored")
-            #expect(!modes.contains("-echo "), "\(stop): echo restored")
+            #expect(modes.contains(" icanon") && !modes.contains("-icanon"), "\(stop.name): canonical mode restored")
+            #expect(!modes.contains("-echo "), "\(stop.name): echo restored")
             try tmux.run("clear")
         }
     }
