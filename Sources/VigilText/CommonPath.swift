@@ -11,14 +11,19 @@ enum FoldedClass {
     static let asciiLetter: UInt8 = 32 // a-z: a letter leetspeak mixes with
 
     static func ofASCII(_ b: UInt8) -> UInt8 {
-        var cls: UInt8 = 0
-        if b >= 0x61 && b <= 0x7A { cls |= letter | spelled | asciiLetter }
-        if b >= 0x30 && b <= 0x39 { cls |= spelled | leet }
-        if b == 0x40 || b == 0x24 || b == 0x21 { cls |= spelled | leet }
+        var cls: UInt8 = isSpelled(ascii: b) ? spelled : 0
+        if b >= 0x61 && b <= 0x7A { cls |= letter | asciiLetter }
+        if b >= 0x30 && b <= 0x39 { cls |= leet }
+        if b == 0x40 || b == 0x24 || b == 0x21 { cls |= leet }
         if b == 0x7C || b == 0x2B { cls |= leet }
         if b == 0x20 || ".-_*/|~+".utf8.contains(b) { cls |= separator }
         if b == 0x2F || b == 0x40 || b == 0x2E { cls |= protect }
         return cls
+    }
+
+    /// `spelled` for lowercased ASCII: letters, digits, @ $ !.
+    @inline(__always) static func isSpelled(ascii b: UInt8) -> Bool {
+        (b >= 0x61 && b <= 0x7A) || (b >= 0x30 && b <= 0x39) || b == 0x40 || b == 0x24 || b == 0x21
     }
 }
 

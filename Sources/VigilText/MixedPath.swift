@@ -84,8 +84,8 @@ extension Normalizer {
             // A letter that stays beyond ASCII in the folded view, without a spelled ASCII
             // character next to it, may be one of spaced-out letters the kernel, reading bytes,
             // cannot see.
-            if cls & FoldedClass.spelled != 0 && c >= 0x80 && !(start > 0 && Normalizer.isSpelledASCII(out[start - 1]))
-                && !(end < w && Normalizer.isSpelledASCII(out[end])) { return nil }
+            if cls & FoldedClass.spelled != 0 && c >= 0x80 && !(start > 0 && FoldedClass.isSpelled(ascii: out[start - 1]))
+                && !(end < w && FoldedClass.isSpelled(ascii: out[end])) { return nil }
             let nextIsASCII = k + 1 == count || Int(characters[k + 1].start) != end
             if letter && c < 0x80 && end < w && nextIsASCII && UInt32(out[end]) == c {
                 extra[extraCount] = Int32(end << 1 | 1)

@@ -70,12 +70,12 @@ extension Normalizer {
                 let r = block * 16 + bits.trailingZeroBitCount
                 bits &= bits - 1
                 if mayProtect && protection.covers(r, out, n) { continue }
-                if !mayLineUp && (r < 2 || !Normalizer.isSpelledASCII(out[r - 2]) || out[r - 2] == out[r]) {
+                if !mayLineUp && (r < 2 || !FoldedClass.isSpelled(ascii: out[r - 2]) || out[r - 2] == out[r]) {
                     var end = r + 1
                     while end < n && out[end] == out[r] { end += 1 }
                     var start = r - 1
                     while start > 0 && out[start - 1] == out[r] { start -= 1 }
-                    mayLineUp = (start == 0 || !Normalizer.isSpelledASCII(out[start - 1])) && (end == n || !Normalizer.isSpelledASCII(out[end]))
+                    mayLineUp = (start == 0 || !FoldedClass.isSpelled(ascii: out[start - 1])) && (end == n || !FoldedClass.isSpelled(ascii: out[end]))
                 }
                 copy(upTo: r)
                 if origins { ends[f - 1] = Int32(r + 1) }
@@ -178,12 +178,6 @@ extension Normalizer {
             regions.append(Region(range: deobf, views: .deobf))
         }
         return regions
-    }
-
-    /// What may be one letter of a spaced-out word (j.o.i.n) in lowercased ASCII: letters, digits,
-    /// @ $ ! (`FoldedClass.spelled`).
-    @inline(__always) static func isSpelledASCII(_ c: UInt8) -> Bool {
-        (c >= 0x61 && c <= 0x7A) || (c >= 0x30 && c <= 0x39) || c == 0x40 || c == 0x24 || c == 0x21
     }
 
     /// Letters, digits and the underscore: what a word is made of, in lowercased ASCII.
