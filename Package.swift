@@ -23,6 +23,7 @@ let package = Package(
         .library(name: "VigilCoordination", targets: ["VigilCoordination"]),
         .library(name: "VigilTriage", targets: ["VigilTriage"]),
         .library(name: "VigilTUI", targets: ["VigilTUI"]),
+        .library(name: "VigilConsole", targets: ["VigilConsole"]),
         .library(name: "VigilTerminal", targets: ["VigilTerminal"]),
     ],
     dependencies: [
@@ -76,16 +77,22 @@ let package = Package(
             swiftSettings: hotPath
         ),
         .target(name: "VigilTriage", dependencies: [.product(name: "GRDB", package: "GRDB.swift")]),
-        // The console as pure values: state, messages, update, view into a cell canvas. No curses.
-        .target(name: "VigilTUI", dependencies: ["VigilPipeline", "VigilTriage", "VigilText", "CDisplayWidth", .product(name: "Yams", package: "Yams")]),
+        // The console as pure values: state, messages, update, view into a cell canvas. No curses,
+        // no threads.
+        .target(name: "VigilTUI", dependencies: ["VigilFeed", "VigilScoring", "VigilCoordination", "VigilTriage", "VigilText", "CDisplayWidth",
+                                                 .product(name: "Yams", package: "Yams")]),
         // The only code that touches ncurses: blits a canvas, reads keys, restores the terminal.
         .target(name: "VigilTerminal", dependencies: ["VigilTUI", "CNCursesW", "CTermShim"]),
+        // The console runtime: the event loop and effect interpreter, the core thread, the replay
+        // pacer, the store writer.
+        .target(name: "VigilConsole", dependencies: ["VigilTUI", "VigilTerminal", "VigilPipeline", "VigilTriage", "VigilFeed", "VigilText"]),
         .target(name: "VigilEvaluation", dependencies: ["VigilPipeline", "VigilSimulator", "VigilScoring", "VigilCoordination"]),
         // The workshop debrief: trainees' decisions graded against an answer key (`vigil report`).
         .target(name: "VigilReport", dependencies: ["VigilFeed", "VigilPipeline", "VigilCoordination", "VigilSimulator", "VigilTriage", "VigilLexicon", "VigilScoring"]),
         .executableTarget(
             name: "vigil",
-            dependencies: ["VigilPipeline", "VigilSimulator", "VigilEvaluation", "VigilTriage", "VigilTUI", "VigilTerminal", "VigilReport", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+            dependencies: ["VigilPipeline", "VigilSimulator", "VigilEvaluation", "VigilTriage", "VigilTUI", "VigilConsole", "VigilTerminal", "VigilReport",
+                           .product(name: "ArgumentParser", package: "swift-argument-parser")]
         ),
 
         .testTarget(name: "VigilFeedTests", dependencies: ["VigilFeed"]),
@@ -99,6 +106,7 @@ let package = Package(
         .testTarget(name: "VigilTriageTests", dependencies: ["VigilTriage"]),
         // Snapshots are read from the source tree by path, not bundled.
         .testTarget(name: "VigilTUITests", dependencies: ["VigilTUI", "VigilTriage"], exclude: ["Snapshots"]),
+        .testTarget(name: "VigilConsoleTests", dependencies: ["VigilConsole", "VigilTUI", "VigilTriage", "VigilPipeline", "VigilLexicon", "VigilCoordination", "VigilFeed"]),
         .testTarget(name: "VigilReportTests", dependencies: ["VigilReport", "VigilTriage", "VigilFeed", "VigilSimulator", "VigilLexicon", "VigilPipeline", "VigilCoordination"]),
     ],
     cxxLanguageStandard: .cxx17

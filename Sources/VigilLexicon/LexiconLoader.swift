@@ -226,7 +226,7 @@ struct Parser {
             problem(node, "a category must be a mapping with id, label and weight")
             return
         }
-        var id: String?, label: String?, weight: Double?, cap: Double?, description: String?
+        var id: String?, label: String?, weight: Double?, cap: Double?, description: String?, kind: CategoryKind?
         for (key, value) in mapping {
             switch key.string ?? "" {
             case "id": id = scalar(value, "id")
@@ -234,7 +234,14 @@ struct Parser {
             case "weight": weight = number(value, "weight")
             case "cap": cap = number(value, "cap")
             case "description": description = scalar(value, "description")
-            default: problem(key, "unknown category key '\(key.string ?? "?")' (expected id, label, weight, cap, description)")
+            case "kind":
+                guard let text = scalar(value, "kind") else { break }
+                guard let parsed = CategoryKind(rawValue: text) else {
+                    problem(value, "category kind '\(text)' must be 'policy' (what a moderator confirms) or 'signal' (scoring only)")
+                    break
+                }
+                kind = parsed
+            default: problem(key, "unknown category key '\(key.string ?? "?")' (expected id, label, kind, weight, cap, description)")
             }
         }
         guard let id else { return problem(node, "category without 'id'") }
@@ -246,7 +253,10 @@ struct Parser {
             problem(node, "category '\(id)': cap \(cap) must have the same sign as weight \(weight)")
             capValue = 2 * weight
         }
-        categories.append(Category(id: id, label: label ?? id, weight: weight, cap: capValue,
+        if kind == .policy, weight < 0 {
+            problem(node, "category '\(id)' counts against (negative weight), so it cannot be a policy a moderator confirms")
+        }
+        categories.append(Category(id: id, label: label ?? id, weight: weight, cap: capValue, kind: kind ?? .policy,
                                    description: description, location: location(node)))
     }
 

@@ -35,6 +35,12 @@ public struct LexiconError: Error, Sendable, CustomStringConvertible {
     public var description: String { problems.map(\.description).joined(separator: "\n") }
 }
 
+/// What confirming a category means: a policy is what a moderator confirms a post as; a signal
+/// only adds to a score (a group's name, indicators found together).
+public enum CategoryKind: String, Sendable, Hashable {
+    case policy, signal
+}
+
 public struct Category: Sendable, Hashable {
     public var id: String
     public var label: String
@@ -42,10 +48,14 @@ public struct Category: Sendable, Hashable {
     public var weight: Double
     /// The most this category can contribute to one post, in weight units (same sign as weight).
     public var cap: Double
+    /// Policy (the default) or signal; categories that count against are neither.
+    public var kind: CategoryKind
     public var description: String?
     public var location: SourceLocation
 
     public var isNegative: Bool { weight < 0 }
+    /// What the confirm picker offers.
+    public var isPolicy: Bool { kind == .policy && !isNegative }
 }
 
 /// How the characters around a match must look for it to count.

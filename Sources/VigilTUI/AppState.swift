@@ -1,7 +1,6 @@
 import Foundation
 import VigilCoordination
 import VigilFeed
-import VigilScoring
 import VigilTriage
 
 public enum Pane: Int, Sendable, CaseIterable {
@@ -18,22 +17,22 @@ public enum Pane: Int, Sendable, CaseIterable {
     }
 }
 
-/// An action waiting for what it still needs (a category, a reason, the cluster's exceptions).
+/// An action waiting for what it still needs (its scope shown, a category, a reason).
 public struct PendingAction: Sendable, Equatable {
     public var action: Action
     public var targets: [ItemRef]
     public var category: String?
+    /// Per-target categories ("each post its own"), parallel to `targets`; empty when
+    /// `category` applies to all.
+    public var itemCategories: [String?] = []
     public var note: String?
-}
 
-/// A cluster action before it is applied: every open flagged post of the member accounts,
-/// minus the exceptions the moderator unmarks.
-public struct ClusterPlan: Sendable, Equatable {
-    public var pending: PendingAction
-    public var cluster: String
-    public var posts: [String]
-    public var excluded: Set<String>
-    public var selected: Int
+    public init(action: Action, targets: [ItemRef], category: String? = nil, note: String? = nil) {
+        self.action = action
+        self.targets = targets
+        self.category = category
+        self.note = note
+    }
 }
 
 public enum Mode: Sendable, Equatable {
@@ -42,9 +41,11 @@ public enum Mode: Sendable, Equatable {
     case command(String)
     /// A line of text for an action (escalation reason, note).
     case prompt(title: String, text: String, pending: PendingAction)
-    case pickCategory(choices: [String], selected: Int, pending: PendingAction)
-    case clusterPlan(ClusterPlan)
-    case help(scroll: Int)
+    case pickCategory(CategoryPicker)
+    /// A cluster or bulk action, listing every item it will touch.
+    case scope(ScopeDialog)
+    /// Help, or a chapter note too long for its box.
+    case pager(Pager)
     case confirmQuit
     /// `vigil replay`: typing the time to go to.
     case goTo(String)
@@ -52,9 +53,10 @@ public enum Mode: Sendable, Equatable {
 
 /// What the console asks its runtime to do; `update` itself never touches disk or terminal.
 public enum Effect: Sendable, Equatable {
-    /// Write the decision to the store; answer with `.stored` or `.storeFailed` and `token`.
+    /// Write the decision to the store; the runtime answers with `.stored` or `.storeFailed`
+    /// and `token`.
     case record(Decision, token: Int)
-    /// Change the replay clock (`vigil replay`).
+    /// Change the replay clock (`vigil replay`); the runtime answers with `.replayStatus`.
     case replay(ReplayRequest)
     case quit
 }
@@ -67,7 +69,7 @@ enum Purpose: Sendable, Equatable {
 public enum Msg: Sendable {
     case key(Key)
     case resize(rows: Int, cols: Int)
-    /// Session wall clock, in seconds (ages, snoozes, rates).
+    /// Wall-clock time, in seconds since the epoch (ages, snoozes, rates).
     case tick(Double)
     /// A batch from the stream core: every flagged post, a sample of the feed, cluster events,
     /// account updates, counters.
@@ -96,16 +98,35 @@ public struct CoreBatch: Sendable {
     public init() {}
 }
 
+/// A lexicon category as the console needs it: what a moderator confirms (a policy), what only
+/// scores (a signal), or evidence against (news, counter-speech).
+public struct CategoryInfo: Sendable, Equatable {
+    public enum Role: String, Sendable, Equatable {
+        case policy, signal, against
+    }
+
+    public var id: String
+    public var label: String
+    public var role: Role
+
+    public init(id: String, label: String, role: Role) {
+        self.id = id
+        self.label = label
+        self.role = role
+    }
+}
+
 /// Who is reviewing what: fixed for a session.
 public struct SessionInfo: Sendable, Equatable {
     public var moderator: String
-    public var storePath: String
+    /// The store as the status bar names it ("review.sqlite").
+    public var storeLabel: String
     public var feedLabel: String
-    /// Digest of the feed paths: one store can hold decisions for several feeds.
+    /// Identity of the feed: one store can hold decisions for several feeds.
     public var feedID: String
     public var lexiconVersion: String
-    /// Positive categories of the lexicon (id, label), for the confirm picker.
-    public var categories: [(id: String, label: String)]
+    /// Every category of the lexicon, in lexicon order.
+    public var categories: [CategoryInfo]
     public var mask: Bool
     public var mouse: Bool
     /// Remind the moderator to take a break after this many seconds of review (nil: never).
@@ -113,16 +134,16 @@ public struct SessionInfo: Sendable, Equatable {
     /// Clusters scoring at least this enter the queue.
     public var clusterQueueScore: Int
     /// Trainee mode (`vigil replay --hide-scores`): no bands, scores or explanations on screen,
-    /// and the queue in order of arrival, so trainees judge the text themselves.
+    /// and every list in order of arrival, so trainees judge the text themselves.
     public var hideScores: Bool
 
-    public init(moderator: String, storePath: String, feedLabel: String, feedID: String, lexiconVersion: String,
-                categories: [(id: String, label: String)], mask: Bool = false, mouse: Bool = false, clusterQueueScore: Int = 60,
+    public init(moderator: String, storeLabel: String, feedLabel: String, feedID: String, lexiconVersion: String,
+                categories: [CategoryInfo], mask: Bool = false, mouse: Bool = false, clusterQueueScore: Int = ClusterBands.queue,
                 breakAfter: Double? = nil, hideScores: Bool = false) {
         self.hideScores = hideScores
         self.breakAfter = breakAfter
         self.moderator = moderator
-        self.storePath = storePath
+        self.storeLabel = storeLabel
         self.feedLabel = feedLabel
         self.feedID = feedID
         self.lexiconVersion = lexiconVersion
@@ -132,94 +153,33 @@ public struct SessionInfo: Sendable, Equatable {
         self.clusterQueueScore = clusterQueueScore
     }
 
-    public static func == (a: SessionInfo, b: SessionInfo) -> Bool {
-        a.moderator == b.moderator && a.storePath == b.storePath && a.feedID == b.feedID && a.mask == b.mask
-            && a.hideScores == b.hideScores
-            && a.categories.map(\.id) == b.categories.map(\.id)
-    }
+    /// What a moderator can confirm, in lexicon order.
+    public var policies: [CategoryInfo] { categories.filter { $0.role == .policy } }
+
+    public func category(_ id: String) -> CategoryInfo? { categories.first { $0.id == id } }
+
+    /// Whether a match in this category is evidence against (news, counter-speech).
+    public func isAgainst(_ id: String) -> Bool { category(id)?.role == .against }
 }
 
-/// A parsed `/` filter: every given term must hold.
-public struct Filter: Sendable, Equatable {
-    public var text: String
-    var languages: [String] = []
-    var categories: [String] = []
-    var bands: [Band] = []
-    var accounts: [String] = []
-    var words: [String] = []
-
-    public init(_ text: String) {
-        self.text = text
-        isEmpty = text.trimmingCharacters(in: .whitespaces).isEmpty
-        for token in text.split(separator: " ") {
-            let parts = token.split(separator: ":", maxSplits: 1).map(String.init)
-            if parts.count == 2 {
-                switch parts[0] {
-                case "lang": languages.append(parts[1].lowercased()); continue
-                case "cat": categories.append(parts[1].lowercased()); continue
-                case "band": if let band = Band(rawValue: parts[1].lowercased()) { bands.append(band) }; continue
-                case "account": accounts.append(parts[1].lowercased()); continue
-                default: break
-                }
-            }
-            words.append(String(token).lowercased())
-        }
-    }
-
-    /// Worked out once: the queue asks it for every flagged post.
-    public let isEmpty: Bool
-
-    public func admits(_ post: PostItem) -> Bool {
-        if !languages.isEmpty, !languages.contains(post.lang.lowercased()) { return false }
-        if !categories.isEmpty, !categories.contains(where: { c in post.categories.contains { $0.lowercased().hasPrefix(c) } }) { return false }
-        if !bands.isEmpty, !bands.contains(post.band) { return false }
-        if !accounts.isEmpty, !accounts.contains(where: { post.account.lowercased().contains($0) }) { return false }
-        guard !words.isEmpty else { return true }
-        let text = post.text.lowercased()
-        return words.allSatisfy { text.contains($0) }
-    }
-
-    public func admits(_ cluster: ClusterItem) -> Bool {
-        if !languages.isEmpty || !categories.isEmpty || !bands.isEmpty { return false }
-        if !accounts.isEmpty, !accounts.contains(where: { a in cluster.members.contains { $0.lowercased().contains(a) } }) { return false }
-        return words.allSatisfy { w in cluster.id.lowercased().contains(w) || cluster.members.contains { $0.lowercased().contains(w) } }
-    }
-}
-
-/// The whole console as a value. `update` changes it; `render` draws it.
-public struct AppState: Sendable {
-    public var session: SessionInfo
-    public var keymap: Keymap
-    public var rows = 24
-    public var cols = 80
-    public var now: Double = 0
-    public var focus: Pane = .queue
-    /// In the compact layout, the one pane on screen.
-    public var mode: Mode = .normal
-    /// Session clock when the moderator last took (or dismissed) a break reminder.
-    public internal(set) var breakClock: Double = 0
-    public internal(set) var breakDue = false
-    /// Set in `vigil replay`: the clock's speed and state for the status bar.
-    public internal(set) var replay: ReplayStatus?
-    /// The replayed feed's extent and markers, once read.
-    public internal(set) var outline: FeedOutline?
-    /// The last chapter marker reached, and when its banner went up (session clock).
-    public internal(set) var chapter: Marker?
-    var chapterBannerSince: Double?
-    /// The scenario's truth (`--answer-key`), shown for the selected item when toggled on.
-    public internal(set) var answers: AnswerOverlay?
-    public internal(set) var showAnswers = false
-    public var message: String?
-    public var messageIsError = false
-
-    // Data from the core.
+/// What the stream core delivered, as the console keeps it. A rewind replaces it whole.
+public struct CoreView: Sendable {
+    /// Recent posts in feed order, newest last (a ring of `AppState.feedCapacity`).
     public internal(set) var feed: [PostItem] = []
-    public internal(set) var feedPaused = false
-    /// Posts that arrived while the feed pane was paused (shown on resume).
+    /// Posts that arrived while the feed pane was paused (shown when it follows again).
     var feedBacklog: [PostItem] = []
+    /// Posts that arrived since the feed pane was paused (the backlog keeps only the newest).
+    public internal(set) var feedNewer = 0
     public internal(set) var posts: [String: PostItem] = [:]
     public internal(set) var clusters: [String: ClusterItem] = [:]
     public internal(set) var accounts: [String: AccountInfo] = [:]
+    /// Accounts by handle family stem (`name`, `name_2`, …), for the detail pane.
+    public internal(set) var handleFamilies: [String: [String]] = [:]
+    /// The cluster each account belongs to (its latest, not merged away).
+    public internal(set) var clusterOfAccount: [String: String] = [:]
+    /// The highest priority any flagged post of the account reached: a cluster ranks by its
+    /// members' best post, decided or not, so it keeps its place when one of them is decided.
+    var bestPriority: [String: Double] = [:]
     public internal(set) var stats = CoreStats()
     /// Posts and flags per second of wall time, last 60 seconds (sparklines).
     public internal(set) var postRate: [Int] = []
@@ -228,6 +188,46 @@ public struct AppState: Sendable {
     var lastPostCount = 0
     var lastFlagCount = 0
     var sequence = 0
+    /// Every flagged post, kept in review order as batches arrive (a merge), so a message only
+    /// filters it: sorting every flagged post again on each key press took 75 ms at 100,000.
+    var reviewOrder: [ReviewEntry] = []
+}
+
+/// A flagged post's place in review order.
+struct ReviewEntry: Sendable {
+    var ref: ItemRef
+    var priority: Double
+    var seq: Int
+    var account: String
+}
+
+/// The whole console as a value. `update` changes it; `render` draws it.
+public struct AppState: Sendable {
+    public var session: SessionInfo
+    public var keymap: Keymap
+    public internal(set) var rows = 24
+    public internal(set) var cols = 80
+    /// Wall clock (seconds since the epoch) at the last tick.
+    public internal(set) var now: Double = 0
+    public internal(set) var focus: Pane = .queue
+    public internal(set) var mode: Mode = .normal
+    /// When the moderator last took (or dismissed) a break reminder; nil until the first tick.
+    public internal(set) var breakClock: Double?
+    public internal(set) var breakDue = false
+    /// Set in `vigil replay`: the clock's speed and state for the status bar.
+    public internal(set) var replay: ReplayStatus?
+    /// The replayed feed's extent and markers, once read.
+    public internal(set) var outline: FeedOutline?
+    /// The last chapter marker reached, and when its box went up.
+    public internal(set) var chapter: Marker?
+    var chapterShownSince: Double?
+    /// The scenario's truth (`--answer-key`), shown for the selected item when toggled on.
+    public internal(set) var answers: AnswerOverlay?
+    public internal(set) var showAnswers = false
+    public internal(set) var message: String?
+    public internal(set) var messageIsError = false
+
+    public internal(set) var core = CoreView()
 
     // Triage.
     public internal(set) var book = StatusBook()
@@ -241,51 +241,60 @@ public struct AppState: Sendable {
     /// Decisions the store confirmed in this session (undo entries included).
     public internal(set) var decisionsStored = 0
     public internal(set) var redoStack: [Decision] = []
+    /// Snoozed items and when (wall clock) their snooze ends, as the store records them.
     public internal(set) var snoozedUntil: [ItemRef: Double] = [:]
     public internal(set) var revealed: Set<ItemRef> = []
     public internal(set) var filter = Filter("")
 
-    // Selection.
-    public internal(set) var queueSelected = 0
-    public internal(set) var queueOffset = 0
-    public internal(set) var feedSelected = 0
-    public internal(set) var feedOffset = 0
-    public internal(set) var clusterSelected = 0
-    public internal(set) var clusterOffset = 0
+    // Lists.
+    public internal(set) var queueCursor = ListCursor()
+    public internal(set) var feedCursor = ListCursor()
+    public internal(set) var clusterCursor = ListCursor()
+    /// The first line of the detail pane on screen.
     public internal(set) var detailScroll = 0
-    /// The item the detail pane shows (follows the queue selection unless opened from elsewhere).
+    /// The feed pane shows the newest posts as they come (`less +F`) until the moderator moves
+    /// up; `G` follows again.
+    public internal(set) var feedFollowing = true
+    /// The item the detail pane shows when it has the focus (opened from a list).
     public internal(set) var detailItem: ItemRef?
 
-    public static let feedCapacity = 500
-    public static let chapterBannerSeconds = 12.0
-    public static let rateWindow = 60
+    /// Open items in review order: highest priority first, then oldest flag (in trainee mode,
+    /// oldest first: priority would give the score away). Recomputed once per message.
+    public internal(set) var queue: [ItemRef] = []
+    /// The queue's length without the filter.
+    public internal(set) var queueUnfiltered = 0
 
-    public init(session: SessionInfo, keymap: Keymap = .standard, statuses: StatusBook = StatusBook(), answers: AnswerOverlay? = nil) {
+    public static let feedCapacity = 500
+    public static let chapterBoxSeconds = 12.0
+    public static let rateWindow = 60
+    public static let snoozeSeconds = 15.0 * 60
+
+    public init(session: SessionInfo, keymap: Keymap = .standard, decisions: [Decision] = [], answers: AnswerOverlay? = nil) {
         self.answers = answers
         self.session = session
         self.keymap = keymap
-        book = statuses
+        resume(from: decisions)
+    }
+
+    /// Takes up the store's record: verdicts, notes and snoozes as they stand, and this
+    /// moderator's decisions still in force as the undo history.
+    mutating func resume(from decisions: [Decision]) {
+        book = StatusBook(replaying: decisions)
+        for (item, status) in book.statuses {
+            if let since = status.snoozedAt { snoozedUntil[item] = since.timeIntervalSince1970 + AppState.snoozeSeconds }
+        }
+        let reverted = Set(decisions.compactMap(\.revertOf))
+        undoStack = decisions.filter { $0.moderator == session.moderator && $0.action != .revert && !reverted.contains($0.id) }
     }
 
     public var isCompact: Bool { cols < 120 || rows < 40 }
-    public var isTooSmall: Bool { cols < 80 || rows < 24 }
+    public var isTooSmall: Bool { cols < Layout.minimumCols || rows < Layout.minimumRows }
 
-    /// Open items in review order: highest priority first, then oldest flag (in trainee mode,
-    /// oldest first: priority would give the score away). Recomputed once per message, not per
-    /// use, from `reviewOrder`.
-    public internal(set) var queue: [ItemRef] = []
-
-    /// A flagged post's place in review order.
-    struct ReviewEntry: Sendable {
-        var ref: ItemRef
-        var priority: Double
-        var seq: Int
-        var account: String
-    }
-
-    /// Every flagged post, kept in review order as batches arrive (a merge), so a message only
-    /// filters it: sorting every flagged post again on each key press took 75 ms at 100,000.
-    var reviewOrder: [ReviewEntry] = []
+    public var posts: [String: PostItem] { core.posts }
+    public var clusters: [String: ClusterItem] { core.clusters }
+    public var accounts: [String: AccountInfo] { core.accounts }
+    public var stats: CoreStats { core.stats }
+    public var feed: [PostItem] { core.feed }
 
     func precedes(_ a: ReviewEntry, _ b: ReviewEntry) -> Bool {
         session.hideScores ? a.seq < b.seq : (a.priority, -a.seq) > (b.priority, -b.seq)
@@ -294,71 +303,75 @@ public struct AppState: Sendable {
     /// Adds newly flagged posts to `reviewOrder` (`replaced`: ids delivered again, whose old
     /// entries go).
     mutating func index(_ arrived: [PostItem], replaced: Set<String>) {
-        if !replaced.isEmpty { reviewOrder.removeAll { replaced.contains($0.ref.id) } }
+        if !replaced.isEmpty { core.reviewOrder.removeAll { replaced.contains($0.ref.id) } }
         // A post delivered twice in one batch counts once, as its last copy.
-        let fresh = arrived.filter { $0.isFlagged && posts[$0.id]?.sequence == $0.sequence }.map {
-            ReviewEntry(ref: $0.ref, priority: $0.priority > 0 ? $0.priority : Double($0.score), seq: $0.sequence, account: $0.account)
+        let fresh = arrived.filter { $0.isFlagged && core.posts[$0.id]?.sequence == $0.sequence }.map {
+            ReviewEntry(ref: $0.ref, priority: $0.reviewPriority, seq: $0.sequence, account: $0.account)
         }.sorted(by: precedes)
         guard !fresh.isEmpty else { return }
         var merged: [ReviewEntry] = []
-        merged.reserveCapacity(reviewOrder.count + fresh.count)
+        merged.reserveCapacity(core.reviewOrder.count + fresh.count)
         var i = 0, j = 0
-        while i < reviewOrder.count || j < fresh.count {
-            if j == fresh.count || (i < reviewOrder.count && !precedes(fresh[j], reviewOrder[i])) {
-                merged.append(reviewOrder[i])
+        let order = core.reviewOrder
+        while i < order.count || j < fresh.count {
+            if j == fresh.count || (i < order.count && !precedes(fresh[j], order[i])) {
+                merged.append(order[i])
                 i += 1
             } else {
                 merged.append(fresh[j])
                 j += 1
             }
         }
-        reviewOrder = merged
+        core.reviewOrder = merged
     }
 
-    func computeQueue() -> [ItemRef] {
-        let queuedClusters = clusters.values.filter {
-            $0.state != .merged && $0.score >= session.clusterQueueScore && isOpen($0.ref) && (filter.isEmpty || filter.admits($0))
-        }
-        // Best open post per member of a queued cluster (the only accounts whose best matters).
-        var best: [String: Double] = [:]
-        for cluster in queuedClusters { for member in cluster.members { best[member] = 0 } }
+    /// The queue (filtered) and its unfiltered length.
+    func computeQueue() -> (queue: [ItemRef], unfiltered: Int) {
+        var unfiltered = 0
+        let openClusters = core.clusters.values.filter { $0.state != .merged && $0.score >= session.clusterQueueScore && isOpen($0.ref) }
+        unfiltered += openClusters.count
+        let queuedClusters = filter.isEmpty ? openClusters : openClusters.filter { filter.admits($0) }
         // Positions in `reviewOrder` (copying the entries themselves would cost more than the rest).
         var open: [Int] = []
-        open.reserveCapacity(reviewOrder.count)
-        for (position, entry) in reviewOrder.enumerated() where isOpen(entry.ref) {
-            if !filter.isEmpty { guard let post = posts[entry.ref.id], filter.admits(post) else { continue } }
+        open.reserveCapacity(core.reviewOrder.count)
+        for (position, entry) in core.reviewOrder.enumerated() where isOpen(entry.ref) {
+            unfiltered += 1
+            if !filter.isEmpty { guard let post = core.posts[entry.ref.id], filter.admits(post) else { continue } }
             open.append(position)
-            if !best.isEmpty, let known = best[entry.account], entry.priority > known { best[entry.account] = entry.priority }
         }
-        // A cluster ranks just above its members' best open post: acting on it settles them all.
-        let clusterEntries = queuedClusters.map { cluster in
-            ReviewEntry(ref: cluster.ref, priority: max(Double(cluster.score), cluster.members.compactMap { best[$0] }.max() ?? 0) + 0.5,
-                        seq: cluster.sequence, account: "")
-        }.sorted(by: precedes)
+        let clusterEntries = queuedClusters.map { ReviewEntry(ref: $0.ref, priority: clusterPriority($0), seq: $0.sequence, account: "") }
+            .sorted(by: precedes)
         var refs: [ItemRef] = []
         refs.reserveCapacity(open.count + clusterEntries.count)
         var i = 0, j = 0
         while i < open.count || j < clusterEntries.count {
-            if j == clusterEntries.count || (i < open.count && !precedes(clusterEntries[j], reviewOrder[open[i]])) {
-                refs.append(reviewOrder[open[i]].ref)
+            if j == clusterEntries.count || (i < open.count && !precedes(clusterEntries[j], core.reviewOrder[open[i]])) {
+                refs.append(core.reviewOrder[open[i]].ref)
                 i += 1
             } else {
                 refs.append(clusterEntries[j].ref)
                 j += 1
             }
         }
-        return refs
+        return (refs, unfiltered)
     }
 
-    /// Clusters for the clusters pane: active ones first, by score.
+    /// A cluster ranks just above its members' best post: acting on it settles them all. The
+    /// best post ever flagged counts, decided or not, so deciding one leaves the cluster in place.
+    func clusterPriority(_ cluster: ClusterItem) -> Double {
+        max(Double(cluster.score), cluster.members.compactMap { core.bestPriority[$0] }.max() ?? 0) + 0.5
+    }
+
+    /// Clusters for the clusters pane: active ones first, by score (in trainee mode by arrival:
+    /// ranking by score would give it away).
     public var clusterList: [ClusterItem] {
-        // Trainee mode hides scores, so it does not rank by them either.
-        clusters.values.filter { $0.state != .merged }.sorted {
+        core.clusters.values.filter { $0.state != .merged }.sorted {
             ($0.state == .dormant ? 0 : 1, session.hideScores ? 0 : $0.score, -$0.sequence) > ($1.state == .dormant ? 0 : 1, session.hideScores ? 0 : $1.score, -$1.sequence)
         }
     }
 
-    public var visibleFeed: [PostItem] { filter.isEmpty ? feed : feed.filter { filter.admits($0) } }
+    /// The feed pane's posts, oldest first.
+    public var visibleFeed: [PostItem] { filter.isEmpty ? core.feed : core.feed.filter { filter.admits($0) } }
 
     public func isOpen(_ ref: ItemRef) -> Bool {
         if book.hasVerdict(ref) { return false }
@@ -371,30 +384,42 @@ public struct AppState: Sendable {
     /// The item under the cursor in the focused pane.
     public var selectedItem: ItemRef? {
         switch focus {
-        case .queue: let q = queue; return q.indices.contains(queueSelected) ? q[queueSelected] : nil
-        case .feed: let f = visibleFeed; return f.indices.contains(feedSelected) ? f[f.count - 1 - feedSelected].ref : nil
-        case .clusters: let c = clusterList; return c.indices.contains(clusterSelected) ? c[clusterSelected].ref : nil
+        case .queue: return queueItem
+        case .feed: let f = visibleFeed; return f.indices.contains(feedCursor.selected) ? f[feedCursor.selected].ref : nil
+        case .clusters: let c = clusterList; return c.indices.contains(clusterCursor.selected) ? c[clusterCursor.selected].ref : nil
         case .detail, .stats: return detailItem ?? queueItem
         }
     }
 
-    var queueItem: ItemRef? { let q = queue; return q.indices.contains(queueSelected) ? q[queueSelected] : nil }
+    var queueItem: ItemRef? { queue.indices.contains(queueCursor.selected) ? queue[queueCursor.selected] : nil }
 
     /// What the detail pane shows.
     public var shownItem: ItemRef? {
-        if focus == .queue { return queueItem }
-        if focus == .feed || focus == .clusters { return selectedItem }
-        return detailItem ?? queueItem
+        switch focus {
+        case .queue: return queueItem
+        case .feed, .clusters: return selectedItem
+        case .detail, .stats: return detailItem ?? queueItem
+        }
     }
 
-    public func post(_ id: String) -> PostItem? { posts[id] ?? feed.last { $0.id == id } }
+    public func post(_ id: String) -> PostItem? { core.posts[id] ?? core.feed.last { $0.id == id } }
 
-    /// Open flagged posts by the cluster's members (what a cluster action decides).
+    /// Open flagged posts by the cluster's members (what a cluster action decides), in review
+    /// order.
     public func openPosts(of cluster: ClusterItem) -> [String] {
         let members = Set(cluster.members)
-        return posts.values.filter { members.contains($0.account) && $0.isFlagged && isOpen($0.ref) }
-            .sorted { ($0.score, -$0.sequence) > ($1.score, -$1.sequence) }.map(\.id)
+        return core.reviewOrder.filter { members.contains($0.account) && isOpen($0.ref) }.map(\.ref.id)
     }
 
     public func isMasked(_ ref: ItemRef) -> Bool { session.mask && !revealed.contains(ref) }
+
+    /// The account's handle (`@name`) when known, else its id.
+    public func handle(_ account: String) -> String { core.accounts[account]?.handle.map { "@" + $0 } ?? account }
+}
+
+extension AppState: CustomStringConvertible {
+    /// Short, for test failures: the whole state runs to pages.
+    public var description: String {
+        "AppState(\(rows)x\(cols), focus \(focus), mode \(mode), queue \(queue.count) of \(queueUnfiltered), posts \(core.posts.count), pending \(pending.count))"
+    }
 }

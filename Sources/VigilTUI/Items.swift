@@ -1,5 +1,4 @@
 import VigilCoordination
-import VigilPipeline
 import VigilScoring
 import VigilTriage
 
@@ -38,6 +37,13 @@ public struct PostItem: Sendable, Equatable {
     public var cluster: String?
     public var replyTo: String?
     public var repostOf: String?
+    /// The reposted post's author and text, when the core still knew them.
+    public var original: (account: String, text: String)?
+    /// The author's handle when the feed gave one.
+    public var handle: String?
+    /// The text as the lexicon read it (its normalized views, one per line): what filter words
+    /// are looked for in besides the raw text.
+    public var searchText: String
     /// Order of arrival in the session (ties, stable sorting).
     public var sequence: Int
     /// Wall-clock seconds (session clock) when the post was flagged.
@@ -45,7 +51,11 @@ public struct PostItem: Sendable, Equatable {
 
     public init(id: String, account: String, platform: String? = nil, ts: String, time: Double, text: String, lang: String, score: Int,
                 band: Band, priority: Double = 0, categories: [String] = [], explanation: String = "", matches: [Match] = [],
-                cluster: String? = nil, replyTo: String? = nil, repostOf: String? = nil, sequence: Int = 0, flaggedAt: Double = 0) {
+                cluster: String? = nil, replyTo: String? = nil, repostOf: String? = nil, original: (account: String, text: String)? = nil,
+                handle: String? = nil, searchText: String = "", sequence: Int = 0, flaggedAt: Double = 0) {
+        self.original = original
+        self.handle = handle
+        self.searchText = searchText
         self.id = id
         self.account = account
         self.platform = platform
@@ -68,6 +78,13 @@ public struct PostItem: Sendable, Equatable {
 
     public var ref: ItemRef { ItemRef(.post, id) }
     public var isFlagged: Bool { band != .low }
+    /// Where the post sits in review order: its priority (score plus reach), or its score.
+    public var reviewPriority: Double { priority > 0 ? priority : Double(score) }
+
+    public static func == (a: PostItem, b: PostItem) -> Bool {
+        a.id == b.id && a.sequence == b.sequence && a.score == b.score && a.band == b.band && a.text == b.text && a.cluster == b.cluster
+            && a.categories == b.categories && a.matches == b.matches && a.handle == b.handle && a.original?.text == b.original?.text
+    }
 }
 
 /// A coordinated cluster as the console keeps it: the latest event plus its activity.
@@ -147,6 +164,8 @@ public struct CoreStats: Sendable, Equatable {
     public var finished = false
     /// Rejected lines, newest last, capped (file:line: reason).
     public var lastRejects: [String] = []
+    /// The first rejected line (file:line: reason), kept however many follow.
+    public var firstReject: String?
 
     public init() {}
 }

@@ -42,6 +42,8 @@ public enum Action: String, Sendable, Codable, CaseIterable {
 /// bundle shows exactly that, even after the lexicon changed.
 public struct ItemSnapshot: Sendable, Equatable, Codable {
     public var account: String?
+    /// The author's handle as the feed gave it, so an audit reads a name, not only an id.
+    public var handle: String?
     public var text: String?
     public var feedTs: String?
     public var score: Int?
@@ -57,11 +59,12 @@ public struct ItemSnapshot: Sendable, Equatable, Codable {
     /// moderator took; the workshop report's wall-time figures).
     public var secondsShown: Double?
 
-    public init(account: String? = nil, text: String? = nil, feedTs: String? = nil, score: Int? = nil, band: String? = nil,
+    public init(account: String? = nil, handle: String? = nil, text: String? = nil, feedTs: String? = nil, score: Int? = nil, band: String? = nil,
                 explanation: String? = nil, matches: [String] = [], cluster: String? = nil, members: [String] = [], evidence: [String] = [],
                 secondsShown: Double? = nil) {
         self.secondsShown = secondsShown
         self.account = account
+        self.handle = handle
         self.text = text
         self.feedTs = feedTs
         self.score = score
@@ -81,7 +84,11 @@ public struct Decision: Sendable, Equatable, Codable, Identifiable {
     public var id: Int64
     public var items: [ItemRef]
     public var action: Action
+    /// The category for every item (a confirm), unless `itemCategories` gives each its own.
     public var category: String?
+    /// Per-item categories, parallel to `items` (a cluster confirm that gives each post its own
+    /// policy); empty when `category` applies to all.
+    public var itemCategories: [String?]
     public var note: String?
     public var moderator: String
     /// Wall-clock time of the decision.
@@ -97,13 +104,14 @@ public struct Decision: Sendable, Equatable, Codable, Identifiable {
     /// Snapshots of what was shown, per item, in `items` order (may be empty).
     public var snapshots: [ItemSnapshot]
 
-    public init(id: Int64 = 0, items: [ItemRef], action: Action, category: String? = nil, note: String? = nil, moderator: String,
-                decidedAt: Date, feedTs: String? = nil, feed: String, lexiconVersion: String, scoresShown: [Int?] = [],
+    public init(id: Int64 = 0, items: [ItemRef], action: Action, category: String? = nil, itemCategories: [String?] = [], note: String? = nil,
+                moderator: String, decidedAt: Date, feedTs: String? = nil, feed: String, lexiconVersion: String, scoresShown: [Int?] = [],
                 revertOf: Int64? = nil, snapshots: [ItemSnapshot] = []) {
         self.id = id
         self.items = items
         self.action = action
         self.category = category
+        self.itemCategories = itemCategories
         self.note = note
         self.moderator = moderator
         self.decidedAt = decidedAt
@@ -113,6 +121,16 @@ public struct Decision: Sendable, Equatable, Codable, Identifiable {
         self.scoresShown = scoresShown
         self.revertOf = revertOf
         self.snapshots = snapshots
+    }
+}
+
+extension Decision {
+    /// The category the decision gives `item`: its own when the decision gave each item one.
+    public func category(of item: ItemRef) -> String? {
+        if !itemCategories.isEmpty, let position = items.firstIndex(of: item), itemCategories.indices.contains(position) {
+            return itemCategories[position] ?? category
+        }
+        return category
     }
 }
 
@@ -126,9 +144,12 @@ public struct ItemStatus: Sendable, Equatable {
     public var decision: Int64?
     public var notes: [String]
     public var snoozed: Bool
+    /// When the snooze in force was decided (it lasts from then).
+    public var snoozedAt: Date?
 
     public init(item: ItemRef, verdict: Action? = nil, category: String? = nil, moderator: String? = nil, decision: Int64? = nil,
-                notes: [String] = [], snoozed: Bool = false) {
+                notes: [String] = [], snoozed: Bool = false, snoozedAt: Date? = nil) {
+        self.snoozedAt = snoozedAt
         self.item = item
         self.verdict = verdict
         self.category = category

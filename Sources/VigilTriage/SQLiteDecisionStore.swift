@@ -97,6 +97,10 @@ public final class SQLiteDecisionStore: DecisionStore {
                     BEGIN SELECT RAISE(ABORT, 'the decision log is append-only'); END;
                 """)
         }
+        // A cluster confirm can give each post its own category.
+        migrator.registerMigration("v2-item-category") { db in
+            try db.execute(sql: "ALTER TABLE decision_item ADD COLUMN category TEXT")
+        }
         return migrator
     }()
 
@@ -154,10 +158,11 @@ public final class SQLiteDecisionStore: DecisionStore {
                 let id = db.lastInsertedRowID
                 for (position, item) in stored.items.enumerated() {
                     try db.execute(sql: """
-                        INSERT INTO decision_item (decision_id, position, kind, item_id, score_shown, snapshot)
-                        VALUES (?, ?, ?, ?, ?, ?)
+                        INSERT INTO decision_item (decision_id, position, kind, item_id, score_shown, snapshot, category)
+                        VALUES (?, ?, ?, ?, ?, ?, ?)
                         """, arguments: [id, position, item.kind.rawValue, item.id, stored.scoresShown[position],
-                                         snapshots.isEmpty ? nil : snapshots[position]])
+                                         snapshots.isEmpty ? nil : snapshots[position],
+                                         stored.itemCategories.isEmpty ? nil : stored.itemCategories[position]])
                 }
                 return id
             }
@@ -192,6 +197,9 @@ public final class SQLiteDecisionStore: DecisionStore {
         if !decision.snapshots.isEmpty && decision.snapshots.count != decision.items.count {
             throw reject("\(decision.snapshots.count) snapshots for \(decision.items.count) items")
         }
+        if !decision.itemCategories.isEmpty && decision.itemCategories.count != decision.items.count {
+            throw reject("\(decision.itemCategories.count) item categories for \(decision.items.count) items")
+        }
         switch (decision.action, decision.revertOf) {
         case (.revert, nil): throw reject("a revert names the decision it reverts")
         case (.revert, _), (_, nil): break
@@ -224,7 +232,7 @@ public final class SQLiteDecisionStore: DecisionStore {
                 let arguments: StatementArguments = feed.map { [$0] } ?? []
                 let decisions = try Row.fetchAll(db, sql: "SELECT * FROM decision \(filter) ORDER BY id", arguments: arguments)
                 let items = try Row.fetchAll(db, sql: """
-                    SELECT decision_id, position, score_shown\(snapshots ? ", snapshot" : "")
+                    SELECT decision_id, position, score_shown, decision_item.category AS item_category\(snapshots ? ", snapshot" : "")
                     FROM decision_item JOIN decision ON decision.id = decision_id \(filter)
                     ORDER BY decision_id, position
                     """, arguments: arguments)
@@ -265,8 +273,10 @@ public final class SQLiteDecisionStore: DecisionStore {
                 }
             }
         }
+        let itemCategories: [String?] = itemRows.map { $0["item_category"] }
         return Decision(
-            id: id, items: items, action: action, category: row["category"], note: row["note"], moderator: row["moderator"],
+            id: id, items: items, action: action, category: row["category"],
+            itemCategories: itemCategories.contains { $0 != nil } ? itemCategories : [], note: row["note"], moderator: row["moderator"],
             decidedAt: Date(timeIntervalSince1970: row["decided_at"]), feedTs: row["feed_ts"], feed: row["feed"],
             lexiconVersion: row["lexicon_version"], scoresShown: itemRows.map { $0["score_shown"] }, revertOf: row["revert_of"],
             snapshots: stored)

@@ -32,12 +32,13 @@ public struct StatusBook: Sendable, Equatable {
         status.notes = decisions.filter { $0.action == .annotate }.compactMap(\.note)
         if let last = decisions.last(where: { $0.action.closes }) {
             status.verdict = last.action
-            status.category = last.category
+            status.category = last.category(of: item)
             status.moderator = last.moderator
             status.decision = last.id
         }
         if let snooze = decisions.lastIndex(where: { $0.action == .snooze }) {
             status.snoozed = !decisions[snooze...].contains { $0.action.closes }
+            if status.snoozed { status.snoozedAt = decisions[snooze].decidedAt }
         }
         return status
     }

@@ -5,6 +5,7 @@ import VigilPipeline
 import VigilSimulator
 import VigilTerminal
 import VigilTriage
+import VigilConsole
 import VigilTUI
 
 struct Monitor: ParsableCommand {
@@ -145,25 +146,25 @@ struct ConsoleOptions: ParsableArguments {
         let keymap = try loadKeymap(base)
         let compiled = try lexicon.compiled()
         let readers: [LineReader]
-        let stopReading = StopFlag()
+        let stopReading = Locked(false)
         do {
             readers = try follow
-                ? [LineReader(following: feeds[0], padding: FeedDecoder.padding, stop: { stopReading.isSet })]
+                ? [LineReader(following: feeds[0], padding: FeedDecoder.padding, stop: { stopReading.withLock { $0 } })]
                 : ScanPipeline.openAll(feeds)
         } catch {
             Diagnostics.say("\(error)")
             throw ExitStatus.noInput
         }
         let decisionStore: SQLiteDecisionStore
-        let book: StatusBook
-        let feedID = ConsoleOptions.feedID(feeds)
+        let earlier: [Decision]
+        let feedID = FeedIdentity.of(paths: feeds)
         let who = moderator ?? ProcessInfo.processInfo.environment["USER"].flatMap { $0.isEmpty ? nil : $0 } ?? "moderator"
         do {
             decisionStore = try SQLiteDecisionStore(path: store)
             // Moderators share a queue; trainees replaying into one store each judge every item
             // themselves, so a replay resumes from its own decisions only.
-            let earlier = try decisionStore.decisions(feed: feedID)
-            book = StatusBook(replaying: replay == nil ? earlier : earlier.filter { $0.moderator == who })
+            let all = try decisionStore.decisions(feed: feedID)
+            earlier = replay == nil ? all : all.filter { $0.moderator == who }
         } catch let error as DecisionStoreError {
             Diagnostics.say("\(error)")
             switch error.reason {
@@ -174,17 +175,21 @@ struct ConsoleOptions: ParsableArguments {
             Diagnostics.say("\(store): \(error)")
             throw ExitStatus.ioError
         }
+        let categories = compiled.lexicon.categories.map { category in
+            CategoryInfo(id: category.id, label: category.label, role: category.isNegative ? .against : category.isPolicy ? .policy : .signal)
+        }
         let session = SessionInfo(
-            moderator: who, storePath: store,
+            moderator: who, storeLabel: (store as NSString).lastPathComponent,
             feedLabel: feeds.map { $0 == "-" ? "<stdin>" : ($0 as NSString).lastPathComponent }.joined(separator: "+") + (follow ? " (following)" : ""),
-            feedID: feedID, lexiconVersion: compiled.lexicon.version,
-            categories: compiled.lexicon.categories.filter { !$0.isNegative }.map { (id: $0.id, label: $0.label) },
+            feedID: feedID, lexiconVersion: compiled.lexicon.version, categories: categories,
             mask: mask, mouse: mouse, breakAfter: breakAfter.map { Double($0) * 60 }, hideScores: replay?.hideScores ?? false)
         let clusters = try window.config()
         let core = LiveCore(compiled: compiled, readers: readers, clusters: clusters, pacer: replay?.pacer)
         // A rewind plays the feed again from its start, on a new core.
-        let restart = { (pacer: ReplayPacer) throws -> LiveCore in
-            LiveCore(compiled: compiled, readers: try ScanPipeline.openAll(feeds), clusters: clusters, pacer: pacer)
+        let driver = replay.map { setup in
+            ReplayDriver(pacer: setup.pacer) { pacer in
+                LiveCore(compiled: compiled, readers: try ScanPipeline.openAll(feeds), clusters: clusters, pacer: pacer)
+            }
         }
         let terminal: Terminal
         do {
@@ -193,14 +198,15 @@ struct ConsoleOptions: ParsableArguments {
             Diagnostics.say("\(error)")
             throw ExitCode(64)
         }
-        let loop = ConsoleLoop(terminal: terminal, core: core, store: decisionStore, pacer: replay?.pacer,
-                               state: AppState(session: session, keymap: keymap, statuses: book, answers: replay?.answers))
-        loop.restart = restart
-        if replay != nil { loop.readOutline(feeds) }
-        let summary = loop.run()
-        stopReading.set()
+        let program = ConsoleProgram(screen: terminal, core: core, store: decisionStore, replay: driver,
+                                     state: AppState(session: session, keymap: keymap, decisions: earlier, answers: replay?.answers))
+        if replay != nil {
+            program.readOutline { (try? ScanPipeline.openAll(feeds)).flatMap { try? FeedOutline.read($0) } }
+        }
+        program.run()
+        stopReading.withLock { $0 = true }
         terminal.shutdown()
-        Diagnostics.say(summary)
+        Diagnostics.say(program.summary)
     }
 
     func loadKeymap(_ base: Keymap) throws -> Keymap {
@@ -217,209 +223,6 @@ struct ConsoleOptions: ParsableArguments {
             throw ExitStatus.dataError
         }
     }
-
-    /// One store can hold several feeds: decisions are keyed by a digest of the feed paths.
-    static func feedID(_ paths: [String]) -> String {
-        let names = paths.map { $0 == "-" ? "-" : URL(fileURLWithPath: $0).standardizedFileURL.path }.sorted().joined(separator: "\n")
-        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
-        for byte in names.utf8 {
-            hash ^= UInt64(byte)
-            hash = hash &* 0x100_0000_01b3
-        }
-        return String(hash, radix: 16)
-    }
 }
 
 extension Theme: ExpressibleByArgument {}
-
-/// The console's event loop: keys and core batches in, decisions out to the store on a
-/// background queue (the screen never waits on disk), the canvas redrawn when something changed.
-final class ConsoleLoop {
-    let terminal: Terminal
-    var core: LiveCore
-    let writer: DecisionWriter
-    let pacer: ReplayPacer?
-    var state: AppState
-    /// Builds the core of a new run after a rewind.
-    var restart: ((ReplayPacer) throws -> LiveCore)?
-    private let started = DispatchTime.now().uptimeNanoseconds
-    private let outlineBox = OutlineBox()
-
-    init(terminal: Terminal, core: LiveCore, store: DecisionStore, pacer: ReplayPacer?, state: AppState) {
-        self.terminal = terminal
-        self.core = core
-        self.pacer = pacer
-        writer = DecisionWriter(store: store)
-        self.state = state
-    }
-
-    var now: Double { Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9 }
-
-    func run() -> String {
-        let size = terminal.size
-        _ = state.update(.resize(rows: size.rows, cols: size.cols))
-        _ = state.update(.tick(now))
-        var shownStatus = pacer?.status
-        if let shownStatus { _ = state.update(.replayStatus(shownStatus)) }
-        core.start()
-        var dirty = true
-        var lastDraw = 0.0
-        loop: while true {
-            var messages: [Msg] = []
-            if let event = terminal.nextEvent(timeoutMs: 40) {
-                var next: TerminalEvent? = event
-                // Type-ahead: take every key already waiting before drawing again.
-                while let current = next {
-                    switch current {
-                    case .key(let key): messages.append(.key(key))
-                    case .resize(let rows, let cols): messages.append(.resize(rows: rows, cols: cols))
-                    case .quit: break loop
-                    }
-                    next = messages.count < 64 ? terminal.nextEvent(timeoutMs: 0) : nil
-                }
-            }
-            if let batch = core.take() { messages.append(.batch(batch)) }
-            if let status = pacer?.status, status != shownStatus {
-                shownStatus = status
-                messages.append(.replayStatus(status))
-            }
-            if let outline = outlineBox.take() { messages.append(.outline(outline)) }
-            messages += writer.results()
-            messages.append(.tick(now))
-            for message in messages {
-                if case .tick = message {} else { dirty = true }
-                for effect in state.update(message) {
-                    switch effect {
-                    case .record(var decision, let token):
-                        decision.decidedAt = Date()
-                        writer.write(decision, token: token)
-                    case .replay(let request):
-                        guard let pacer else { break }
-                        steer(pacer, request)
-                        shownStatus = pacer.status
-                        _ = state.update(.replayStatus(shownStatus!))
-                    case .quit:
-                        writer.flush()
-                        break loop
-                    }
-                }
-            }
-            // Ages and rates change every second even when nothing else does.
-            if dirty || now - lastDraw >= 1 {
-                terminal.draw(state.render())
-                lastDraw = now
-                dirty = false
-            }
-        }
-        writer.flush()
-        return "moderator \(state.session.moderator): \(state.decisionsStored) decision(s) this session; "
-            + "posts \(state.stats.posts), flagged \(state.stats.flagged), open in queue \(state.queue.count); store \(state.session.storePath)"
-    }
-}
-
-extension ConsoleLoop {
-    func steer(_ pacer: ReplayPacer, _ request: ReplayRequest) {
-        switch request {
-        case .togglePause: pacer.togglePause()
-        case .faster: pacer.faster()
-        case .slower: pacer.slower()
-        case .step: pacer.step()
-        case .stepBack: rewind(pacer, to: .event(pacer.status.delivered - 1))
-        case .goTo(let offset):
-            if let position = pacer.status.position, offset < position { rewind(pacer, to: .offset(offset)) } else { pacer.seek(toOffset: offset) }
-        }
-    }
-
-    /// Starts the feed over on a new core: the old one stops at its next event and what it
-    /// delivered is dropped, so the screen shows exactly what the new run derives.
-    func rewind(_ pacer: ReplayPacer, to target: ReplayPacer.Target) {
-        guard let restart else { return }
-        _ = pacer.rewind(to: target)
-        do {
-            core = try restart(pacer)
-        } catch {
-            _ = state.update(.problem("cannot reopen the feed: \(error)"))
-            return
-        }
-        _ = state.update(.rewound)
-        core.start()
-    }
-
-    /// Reads the feed's extent and markers on a background thread (a large feed takes a moment).
-    func readOutline(_ feeds: [String]) {
-        let box = outlineBox
-        Thread.detachNewThread {
-            guard let readers = try? ScanPipeline.openAll(feeds), let outline = try? FeedOutline.read(readers) else { return }
-            box.put(outline)
-        }
-    }
-}
-
-/// Hands the outline from its reading thread to the loop.
-final class OutlineBox: @unchecked Sendable {
-    private let lock = NSLock()
-    private var value: FeedOutline?
-
-    func put(_ outline: FeedOutline) {
-        lock.lock()
-        value = outline
-        lock.unlock()
-    }
-
-    func take() -> FeedOutline? {
-        lock.lock()
-        defer { lock.unlock() }
-        let taken = value
-        value = nil
-        return taken
-    }
-}
-
-/// Writes decisions in order on a background queue and hands back what the store answered.
-final class DecisionWriter: @unchecked Sendable {
-    private let store: DecisionStore
-    private let queue = DispatchQueue(label: "vigil-store-writer")
-    private let lock = NSLock()
-    private var answered: [Msg] = []
-
-    init(store: DecisionStore) { self.store = store }
-
-    func write(_ decision: Decision, token: Int) {
-        queue.async { [self] in
-            let result: Msg
-            do { result = .stored(try store.record(decision), token: token) } catch { result = .storeFailed("\(error)", token: token) }
-            lock.lock()
-            answered.append(result)
-            lock.unlock()
-        }
-    }
-
-    func results() -> [Msg] {
-        lock.lock()
-        defer { lock.unlock() }
-        let taken = answered
-        answered = []
-        return taken
-    }
-
-    /// Waits until every decision handed over has been answered.
-    func flush() { queue.sync {} }
-}
-
-/// Set once by the console on quit; read by the follow reader on the core thread.
-final class StopFlag: @unchecked Sendable {
-    private let lock = NSLock()
-    private var value = false
-
-    var isSet: Bool {
-        lock.lock()
-        defer { lock.unlock() }
-        return value
-    }
-
-    func set() {
-        lock.lock()
-        value = true
-        lock.unlock()
-    }
-}

@@ -10,9 +10,14 @@ import VigilTriage
 /// evidence, accounts. Every render test starts from it.
 enum Fixture {
     static let session = SessionInfo(
-        moderator: "mod1", storePath: "test.sqlite", feedLabel: "fixture.jsonl", feedID: "f1", lexiconVersion: "default@1",
-        categories: [(id: "recruitment_call", label: "Recruitment call"), (id: "handoff", label: "Hand-off to private channel"),
-                     (id: "travel_hijrah", label: "Travel / hijrah")])
+        moderator: "mod1", storeLabel: "test.sqlite", feedLabel: "fixture.jsonl", feedID: "f1", lexiconVersion: "default@1",
+        categories: [CategoryInfo(id: "group_ref", label: "Group reference", role: .signal),
+                     CategoryInfo(id: "recruitment_call", label: "Recruitment call", role: .policy),
+                     CategoryInfo(id: "handoff", label: "Hand-off to private channel", role: .policy),
+                     CategoryInfo(id: "travel_hijrah", label: "Travel / hijrah", role: .policy),
+                     CategoryInfo(id: "combined_signal", label: "Combined indicators", role: .signal),
+                     CategoryInfo(id: "news_frame", label: "News reporting", role: .against),
+                     CategoryInfo(id: "counter_speech", label: "Counter-speech", role: .against)])
 
     static func post(_ id: String, account: String, text: String, score: Int, band: Band, lang: String = "en", category: String = "recruitment_call",
                      match: String? = nil, cluster: String? = nil, second: Int = 0) -> PostItem {

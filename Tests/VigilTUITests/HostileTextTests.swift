@@ -83,7 +83,7 @@ import VigilTriage
         let canvas = state.render()
         #expect(canvas.lines.allSatisfy { $0.count <= 120 })
         #expect(canvas.lines.contains { $0.contains("kata kata kata") })
-        let lines = state.wrap(state.plain(long, .text), width: 50)
+        let lines = Text.wrap(Text.plain(long, .text), width: 50)
         #expect(lines.count == 200)
         #expect(lines.allSatisfy { $0.reduce(0) { $0 + $1.1 } <= 50 })
     }

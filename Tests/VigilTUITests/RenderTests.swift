@@ -9,7 +9,7 @@ import VigilTriage
         let state = Fixture.state()
         let canvas = state.render()
         let text = canvas.text
-        for title in ["1 Feed", "2 Queue (5 open)", "3 Detail", "4 Clusters (1)", "5 Stats"] { #expect(text.contains(title), "\(title)") }
+        for title in ["1 Feed", "2 Queue · 5 open", "3 Detail", "4 Clusters · 1", "5 Stats"] { #expect(text.contains(title), "\(title)") }
         assertSnapshot(canvas, "wide-queue")
     }
 
@@ -120,25 +120,55 @@ import VigilTriage
         batch.stats.posts = 7
         _ = state.update(.batch(batch))
         #expect(!state.feed.contains { $0.id == "f3" })
-        #expect(state.render().text.contains("Feed (paused, 1 waiting)"))
+        #expect(state.render().text.contains("Feed paused 08:00:05 · 1 newer · G follows"))
         Fixture.press(&state, .char("p"))
         #expect(state.feed.last?.id == "f3")
+    }
+
+    /// The feed pane is `less +F`: it shows the newest post as it comes, stops where the
+    /// moderator scrolls up, and follows again on G.
+    @Test func feedPaneFollowsTheNewestUnlessScrolledUp() {
+        var state = Fixture.state(rows: 24, cols: 80)
+        Fixture.press(&state, .char("1"))
+        func arrive(_ second: Int) {
+            var batch = CoreBatch()
+            batch.feed = [Fixture.post("n\(second)", account: "a7", text: "post at \(second)", score: 0, band: .low, second: second)]
+            batch.stats = state.stats
+            _ = state.update(.batch(batch))
+        }
+        for second in 10..<60 { arrive(second) }
+        var screen = state.render().text
+        #expect(screen.contains("post at 59"), "the newest post is on screen")
+        #expect(state.feedCursor.selected == state.visibleFeed.count - 1)
+        Fixture.press(&state, .char("k"), .char("k"))
+        #expect(!state.feedFollowing)
+        arrive(60)
+        arrive(61)
+        screen = state.render().text
+        #expect(screen.contains("Feed paused 08:00:57 · 2 newer · G follows"))
+        #expect(!screen.contains("post at 61"))
+        Fixture.press(&state, .char("G"))
+        #expect(state.feedFollowing)
+        #expect(state.render().text.contains("post at 61"))
+        arrive(62)
+        #expect(state.render().text.contains("post at 62"))
     }
 
     @Test func breakReminderAppearsAfterTheSetTimeAndTakesOneKey() {
         var session = Fixture.session
         session.breakAfter = 45 * 60
         var state = Fixture.state(session: session)
+        // The clock starts at the session's first tick (100).
         #expect(!state.render().text.contains("Break"))
-        _ = state.update(.tick(45 * 60 + 1))
+        _ = state.update(.tick(100 + 45 * 60 + 1))
         #expect(state.render().text.contains("You have been reviewing for 45 minutes."))
         // The key that dismisses the reminder does not act on the queue.
         #expect(Fixture.press(&state, .char("d")).isEmpty)
         #expect(!state.breakDue)
         #expect(!state.render().text.contains("You have been reviewing"))
-        _ = state.update(.tick(45 * 60 + 600))
+        _ = state.update(.tick(100 + 45 * 60 + 600))
         #expect(!state.breakDue, "the clock restarts at the dismissal")
-        _ = state.update(.tick(2 * 45 * 60 + 2))
+        _ = state.update(.tick(100 + 2 * 45 * 60 + 2))
         #expect(state.breakDue)
     }
 
@@ -153,8 +183,8 @@ import VigilTriage
         state = Fixture.state(session: session)
         Fixture.press(&state, .char("1"), click)
         #expect(state.focus == .queue)
-        #expect(state.queueSelected == 2)
+        #expect(state.queueCursor.selected == 2)
         Fixture.press(&state, .mouse(MouseEvent(kind: .wheelDown, row: queue.top + 1, col: queue.left + 1)))
-        #expect(state.queueSelected == 4)
+        #expect(state.queueCursor.selected == 4)
     }
 }

@@ -10,8 +10,10 @@ import VigilTriage
         Fixture.press(&state, .char("j"))                       // p1
         var effects = Fixture.press(&state, .char("c"))
         #expect(effects.isEmpty)
-        guard case .pickCategory(let choices, let selected, _) = state.mode else { Issue.record("no picker"); return }
-        #expect(choices[selected] == "handoff", "the post's top category is preselected")
+        guard case .pickCategory(let picker) = state.mode else { Issue.record("no picker"); return }
+        #expect(picker.choices[picker.cursor.selected] == .category("handoff"), "the post's top policy is preselected")
+        #expect(!picker.choices.contains(.category("group_ref")) && !picker.choices.contains(.category("combined_signal")),
+                "signals are not policies a moderator confirms")
         effects = Fixture.press(&state, .enter)
         guard case .record(let decision, let token) = effects.first else { Issue.record("no record effect"); return }
         #expect(decision.items == [ItemRef(.post, "p1")])
@@ -65,9 +67,14 @@ import VigilTriage
         Fixture.press(&state, .char("j"), .char(" "), .char(" "))   // marks p1 and p2
         #expect(state.marks == [ItemRef(.post, "p1"), ItemRef(.post, "p2")])
         #expect(state.render().text.contains("marked 2"))
-        let effects = Fixture.press(&state, .char(";"), .char("d"))
+        // A bulk action lists what it will touch first.
+        #expect(Fixture.press(&state, .char(";"), .char("d")).isEmpty)
+        guard case .scope(let dialog) = state.mode else { Issue.record("no scope dialog"); return }
+        #expect(dialog.items == [ItemRef(.post, "p1"), ItemRef(.post, "p2")] && dialog.locked.isEmpty)
+        let effects = Fixture.press(&state, .enter)
         let stored = Fixture.store(&state, effects, nextID: &nextID)
         #expect(stored.count == 1, "one audit record for the whole bulk action")
+        guard stored.count == 1 else { return }
         #expect(stored[0].items == [ItemRef(.post, "p1"), ItemRef(.post, "p2")])
         #expect(state.marks.isEmpty)
         #expect(state.queue.map(\.description) == ["cluster:c1", "post:p3", "post:p4"])
@@ -77,18 +84,34 @@ import VigilTriage
         var state = Fixture.state()
         var nextID: Int64 = 1
         Fixture.press(&state, .char("c"))                           // the cluster is first in the queue
-        guard case .clusterPlan(let plan) = state.mode else { Issue.record("no cluster plan"); return }
-        #expect(plan.posts == ["p1", "p2"])
+        guard case .scope(let dialog) = state.mode else { Issue.record("no scope dialog"); return }
+        #expect(dialog.items == [ItemRef(.cluster, "c1"), ItemRef(.post, "p1"), ItemRef(.post, "p2")])
+        #expect(dialog.unseen == 0, "three rows fit: all shown")
         assertSnapshot(state.render(), "wide-cluster-plan")
-        Fixture.press(&state, .char("j"), .char(" "))               // except p2
+        Fixture.press(&state, .char("j"), .char("j"), .char(" "))   // except p2
         Fixture.press(&state, .enter)                               // then the category picker
-        let effects = Fixture.press(&state, .char("1"))
+        guard case .pickCategory(let picker) = state.mode else { Issue.record("no picker"); return }
+        #expect(picker.choices.first == .eachOwn && picker.cursor.selected == 0, "each post its own policy, unless one is picked for all")
+        let effects = Fixture.press(&state, .char("2"))
         let stored = Fixture.store(&state, effects, nextID: &nextID)
         #expect(stored.count == 1)
         #expect(stored[0].items == [ItemRef(.cluster, "c1"), ItemRef(.post, "p1")])
         #expect(stored[0].category == "recruitment_call")
         #expect(stored[0].snapshots[0].members == ["a1", "a2", "a5"])
         #expect(state.queue.map(\.description) == ["post:p2", "post:p3", "post:p4"])
+    }
+
+    @Test func clusterConfirmGivesEachPostItsOwnPolicy() {
+        var state = Fixture.state()
+        var nextID: Int64 = 1
+        Fixture.press(&state, .char("c"), .enter, .enter)
+        let stored = Fixture.store(&state, [], nextID: &nextID) + Fixture.store(&state, state.pending.map { .record($0.value, token: $0.key) }, nextID: &nextID)
+        #expect(stored.count == 1)
+        #expect(stored[0].items == [ItemRef(.cluster, "c1"), ItemRef(.post, "p1"), ItemRef(.post, "p2")])
+        #expect(stored[0].category == nil)
+        #expect(stored[0].itemCategories == ["handoff", "handoff", "travel_hijrah"])
+        #expect(state.book.status(of: ItemRef(.post, "p2")).category == "travel_hijrah")
+        #expect(state.book.status(of: ItemRef(.post, "p1")).category == "handoff")
     }
 
     @Test func undoWritesACompensatingEntryAndRedoWritesItAgain() {
@@ -115,7 +138,7 @@ import VigilTriage
     @Test func resumingFromTheStoreShowsDecidedItemsAsDecided() {
         let earlier = Decision(id: 3, items: [ItemRef(.post, "p2")], action: .dismiss, moderator: "mod0", decidedAt: .init(timeIntervalSince1970: 0),
                                feed: "f1", lexiconVersion: "default@1")
-        var state = AppState(session: Fixture.session, statuses: StatusBook(replaying: [earlier]))
+        var state = AppState(session: Fixture.session, decisions: [earlier])
         _ = state.update(.resize(rows: 40, cols: 120))
         var batch = CoreBatch()
         batch.flagged = Fixture.flagged

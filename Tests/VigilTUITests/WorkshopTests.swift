@@ -58,7 +58,7 @@ import VigilTriage
         #expect(state.render().lines[0].contains("§ Chapter 2 — Breaking news"))
         // It also goes by itself after a while.
         _ = state.update(.batch({ var b = batch; b.markers = [Self.outline.markers[2]]; return b }()))
-        _ = state.update(.tick(state.now + AppState.chapterBannerSeconds + 1))
+        _ = state.update(.tick(state.now + AppState.chapterBoxSeconds + 1))
         #expect(!state.render().text.contains("Any key continues."))
         #expect(state.render().lines[0].contains("§ Chapter 3"))
     }
@@ -172,11 +172,12 @@ import VigilTriage
         #expect(trainer.pending.values.first?.scoresShown == [91])
         // Confirming does not preselect the lexicon's category for the trainee.
         _ = Fixture.press(&trainee, .char("j"), .char("c"))
-        guard case .pickCategory(let choices, let selected, _) = trainee.mode else { Issue.record("no category picker"); return }
-        #expect(selected == 0 && choices[0] == "recruitment_call")
+        guard case .pickCategory(let picker) = trainee.mode else { Issue.record("no category picker"); return }
+        #expect(picker.cursor.selected == 0 && picker.choices[0] == .category("recruitment_call"))
+        #expect(!picker.choices.contains(.eachOwn), "trainees pick their own category")
         _ = Fixture.press(&trainer, .escape, .home, .char("j"), .char("c"))
-        guard case .pickCategory(let trainerChoices, let trainerSelected, _) = trainer.mode else { Issue.record("no category picker"); return }
-        #expect(trainerChoices[trainerSelected] == "travel_hijrah")
+        guard case .pickCategory(let trainerPicker) = trainer.mode else { Issue.record("no category picker"); return }
+        #expect(trainerPicker.choices[trainerPicker.cursor.selected] == .category("travel_hijrah"))
     }
 
     @Test func traineeModeShowsAClusterByItsMembersPosts() {
@@ -228,5 +229,23 @@ import VigilTriage
         _ = Fixture.press(&trainer, .char("t"))
         assertSnapshot(trainer.render(), "replay-trainer-answer-key")
         assertSnapshot(trainee.render(), "replay-trainee")
+    }
+
+    @Test func consoleShowsAndDrivesTheClock() {
+        var state = AppState(session: Fixture.session, keymap: .replay)
+        _ = state.update(.resize(rows: 40, cols: 120))
+        _ = state.update(.replayStatus(ReplayStatus(speed: 10, paused: false)))
+        #expect(state.render().lines[0].contains("replay 10× ▶"))
+        let footer = state.render().lines.last ?? ""
+        #expect(footer.hasPrefix(" p play/pause  c confirm") && footer.contains("+ faster  - slower"), "\(footer)")
+        #expect(Fixture.press(&state, .char("p")) == [.replay(.togglePause)])
+        #expect(Fixture.press(&state, .char("+")) == [.replay(.faster)])
+        #expect(Fixture.press(&state, .char("-")) == [.replay(.slower)])
+        #expect(Fixture.press(&state, .char(".")) == [.replay(.step)])
+        _ = state.update(.replayStatus(ReplayStatus(speed: 0.25, paused: true)))
+        #expect(state.render().lines[0].contains("replay 0.25× paused"))
+        // In the monitor the same keys do nothing to a clock it does not have.
+        var monitor = Fixture.state()
+        #expect(Fixture.press(&monitor, .char("+")).isEmpty)
     }
 }

@@ -66,7 +66,7 @@ import Testing
     @Test func annotateAndSnooze() throws {
         try withStore { store, _ in
             try record(store, decision(.snooze, [p1]), decision(.annotate, [p1], note: "first"), decision(.annotate, [p1], note: "second"))
-            #expect(try store.statuses(feed: "f0a1")[p1] == ItemStatus(item: p1, notes: ["first", "second"], snoozed: true))
+            #expect(try store.statuses(feed: "f0a1")[p1] == ItemStatus(item: p1, notes: ["first", "second"], snoozed: true, snoozedAt: Date(timeIntervalSince1970: noon)))
             let confirm = try store.record(decision(.confirm, [p1], category: "recruitment"))
             #expect(try store.statuses(feed: "f0a1")[p1] == ItemStatus(
                 item: p1, verdict: .confirm, category: "recruitment", moderator: "alice", decision: confirm.id, notes: ["first", "second"]))

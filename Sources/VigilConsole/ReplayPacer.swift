@@ -1,5 +1,6 @@
 import Foundation
 import VigilFeed
+import VigilTUI
 
 /// The replay clock shared by the core thread (which waits for each event to be due) and the
 /// console (which pauses, steps, seeks and shows the position). The clock starts at the first
@@ -167,35 +168,5 @@ public final class ReplayPacer: @unchecked Sendable {
             return ReplayStatus(speed: clock.speed, paused: clock.isPaused || hold != nil, delivered: delivered, position: position,
                                 catchingUp: catchingUp, rewindProgress: progress.map { min(1, max(0, $0)) })
         }
-    }
-}
-
-public struct ReplayStatus: Sendable, Equatable {
-    public var speed: Double
-    public var paused: Bool
-    /// Events delivered since the start of the feed.
-    public var delivered: Int
-    /// Feed time of the last event delivered, in seconds after the first (nil before any).
-    public var position: Double?
-    /// A rewind is re-deriving the state from the start of the feed.
-    public var catchingUp: Bool
-    /// How far the rewind has come (0 to 1), while it catches up.
-    public var rewindProgress: Double?
-
-    public init(speed: Double, paused: Bool, delivered: Int = 0, position: Double? = nil, catchingUp: Bool = false,
-                rewindProgress: Double? = nil) {
-        self.rewindProgress = rewindProgress
-        self.speed = speed
-        self.paused = paused
-        self.delivered = delivered
-        self.position = position
-        self.catchingUp = catchingUp
-    }
-
-    public var speedLabel: String { speed.isInfinite ? "max" : (speed < 1 ? String(format: "%.2g×", speed) : "\(Int(speed))×") }
-
-    public var label: String {
-        let state = catchingUp ? "rewinding" + (rewindProgress.map { " \(Int(($0 * 100).rounded(.down)))%" } ?? "…") : paused ? "paused" : "▶"
-        return "replay \(speedLabel) \(state)"
     }
 }

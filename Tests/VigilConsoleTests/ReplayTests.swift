@@ -4,7 +4,8 @@ import VigilCoordination
 import VigilFeed
 import VigilLexicon
 import VigilPipeline
-@testable import VigilTUI
+@testable import VigilConsole
+import VigilTUI
 
 /// `vigil replay`: the clock only delays delivery, so what the core reports does not depend on
 /// the speed; the console shows and drives the clock.
@@ -171,22 +172,5 @@ import VigilPipeline
             Thread.sleep(forTimeInterval: 0.02)
         }
         #expect(finished)
-    }
-
-    @Test func consoleShowsAndDrivesTheClock() {
-        var state = AppState(session: Fixture.session, keymap: .replay)
-        _ = state.update(.resize(rows: 40, cols: 120))
-        _ = state.update(.replayStatus(ReplayStatus(speed: 10, paused: false)))
-        #expect(state.render().lines[0].contains("replay 10× ▶"))
-        #expect(state.render().lines.last?.hasPrefix(" p play/pause  + faster  - slower") == true)
-        #expect(Fixture.press(&state, .char("p")) == [.replay(.togglePause)])
-        #expect(Fixture.press(&state, .char("+")) == [.replay(.faster)])
-        #expect(Fixture.press(&state, .char("-")) == [.replay(.slower)])
-        #expect(Fixture.press(&state, .char(".")) == [.replay(.step)])
-        _ = state.update(.replayStatus(ReplayStatus(speed: 0.25, paused: true)))
-        #expect(state.render().lines[0].contains("replay 0.25× paused"))
-        // In the monitor the same keys do nothing to a clock it does not have.
-        var monitor = Fixture.state()
-        #expect(Fixture.press(&monitor, .char("+")).isEmpty)
     }
 }

@@ -1,0 +1,171 @@
+import Foundation
+import VigilFeed
+import VigilTerminal
+import VigilTriage
+import VigilTUI
+
+/// What `vigil replay` adds to the console: the clock, and how to start the feed over on a new
+/// core after a rewind.
+public struct ReplayDriver {
+    public let pacer: ReplayPacer
+    public let restart: (ReplayPacer) throws -> LiveCore
+
+    public init(pacer: ReplayPacer, restart: @escaping (ReplayPacer) throws -> LiveCore) {
+        self.pacer = pacer
+        self.restart = restart
+    }
+}
+
+/// The console's event loop (Bubble Tea's `Program`): keys, core batches and store answers in as
+/// messages; `update`'s effects interpreted, their results queued as messages for the same
+/// turn, never fed back into `update` while another message is being handled; the canvas
+/// redrawn when something changed.
+public final class ConsoleProgram {
+    let screen: ConsoleScreen
+    var core: LiveCore
+    let writer: DecisionWriter
+    let replay: ReplayDriver?
+    public private(set) var state: AppState
+    private let outline = Mailbox<FeedOutline>()
+    /// Messages waiting for `update`, in order.
+    private var inbox: [Msg] = []
+    private var dirty = true
+    private var lastDraw = -Double.infinity
+    private let startWall = Date().timeIntervalSince1970
+    private let startUptime = DispatchTime.now().uptimeNanoseconds
+
+    public init(screen: ConsoleScreen, core: LiveCore, store: DecisionStore, replay: ReplayDriver?, state: AppState) {
+        self.screen = screen
+        self.core = core
+        self.replay = replay
+        writer = DecisionWriter(store: store)
+        self.state = state
+    }
+
+    /// Wall-clock time that never steps back (the wall clock at start, advanced monotonically).
+    var now: Double { startWall + Double(DispatchTime.now().uptimeNanoseconds - startUptime) / 1e9 }
+
+    /// Runs until the moderator quits (or the screen reports a quit signal); returns the final state.
+    @discardableResult
+    public func run() -> AppState {
+        start()
+        while turn(timeoutMs: 40) {}
+        writer.flush()
+        return state
+    }
+
+    /// Sets the screen size and clock and starts the core.
+    public func start() {
+        let size = screen.size
+        enqueue(.resize(rows: size.rows, cols: size.cols))
+        enqueue(.tick(now))
+        if let replay { enqueue(.replayStatus(replay.pacer.status)) }
+        drain()
+        core.start()
+    }
+
+    /// Reads the feed's extent and markers on a background thread (a large feed takes a moment).
+    public func readOutline(_ read: @escaping @Sendable () -> FeedOutline?) {
+        let box = outline
+        Thread.detachNewThread {
+            if let value = read() { box.put(value) }
+        }
+    }
+
+    /// One pass of the loop: waits up to `timeoutMs` for a key, takes every key already waiting
+    /// (type-ahead), then the core's batch, the store's answers and the clock. False once the
+    /// console quits.
+    @discardableResult
+    public func turn(timeoutMs: Int) -> Bool {
+        if let event = screen.nextEvent(timeoutMs: timeoutMs) {
+            var next: TerminalEvent? = event
+            var taken = 0
+            while let current = next {
+                switch current {
+                case .key(let key): enqueue(.key(key))
+                case .resize(let rows, let cols): enqueue(.resize(rows: rows, cols: cols))
+                case .quit: return false
+                }
+                taken += 1
+                next = taken < 64 ? screen.nextEvent(timeoutMs: 0) : nil
+            }
+        }
+        if let batch = core.take() { enqueue(.batch(batch)) }
+        for value in outline.takeAll() { enqueue(.outline(value)) }
+        for answer in writer.results() { enqueue(answer) }
+        enqueue(.tick(now))
+        guard drain() else { return false }
+        // The replay bar shows the pacer as it is now, after every key of this turn.
+        if let replay, replay.pacer.status != state.replay {
+            enqueue(.replayStatus(replay.pacer.status))
+            drain()
+        }
+        // Ages and rates change every second even when nothing else does.
+        if dirty || now - lastDraw >= 1 {
+            screen.draw(state.render())
+            lastDraw = now
+            dirty = false
+        }
+        return true
+    }
+
+    private func enqueue(_ msg: Msg) { inbox.append(msg) }
+
+    /// Hands queued messages to `update` one at a time, interpreting each one's effects before
+    /// the next; false when an effect quits.
+    @discardableResult
+    private func drain() -> Bool {
+        while !inbox.isEmpty {
+            let message = inbox.removeFirst()
+            if case .tick = message {} else { dirty = true }
+            for effect in state.update(message) {
+                switch effect {
+                case .record(let decision, let token):
+                    writer.write(decision, token: token)
+                case .replay(let request):
+                    steer(request)
+                case .quit:
+                    writer.flush()
+                    for answer in writer.results() { _ = state.update(answer) }
+                    return false
+                }
+            }
+        }
+        return true
+    }
+
+    func steer(_ request: ReplayRequest) {
+        guard let replay else { return }
+        let pacer = replay.pacer
+        switch request {
+        case .togglePause: pacer.togglePause()
+        case .faster: pacer.faster()
+        case .slower: pacer.slower()
+        case .step: pacer.step()
+        case .stepBack: rewind(replay, to: .event(pacer.status.delivered - 1))
+        case .goTo(let offset):
+            if let position = pacer.status.position, offset < position { rewind(replay, to: .offset(offset)) } else { pacer.seek(toOffset: offset) }
+        }
+        enqueue(.replayStatus(pacer.status))
+    }
+
+    /// Starts the feed over on a new core: the old one stops at its next event and what it
+    /// delivered is dropped, so the screen shows exactly what the new run derives.
+    func rewind(_ replay: ReplayDriver, to target: ReplayPacer.Target) {
+        _ = replay.pacer.rewind(to: target)
+        do {
+            core = try replay.restart(replay.pacer)
+        } catch {
+            enqueue(.problem("cannot reopen the feed: \(error)"))
+            return
+        }
+        enqueue(.rewound)
+        core.start()
+    }
+
+    /// One line for the terminal after the screen is restored.
+    public var summary: String {
+        "moderator \(state.session.moderator): \(state.decisionsStored) decision(s) this session; "
+            + "posts \(state.stats.posts), flagged \(state.stats.flagged), open in queue \(state.queue.count); store \(state.session.storeLabel)"
+    }
+}

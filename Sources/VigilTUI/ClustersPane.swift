@@ -1,0 +1,39 @@
+import Foundation
+import VigilCoordination
+
+extension AppState {
+    /// Every cluster with state, size, score, growth and signals; with the focus, the selected
+    /// cluster's evidence below the list.
+    func drawClusters(_ canvas: inout Canvas, _ r: Rect) {
+        let list = clusterList
+        guard !list.isEmpty else {
+            canvas.put("No coordinated clusters yet.", row: r.top, col: r.left, role: .dim, limit: r.width)
+            return
+        }
+        for (line, index) in clusterCursor.visible(count: list.count).enumerated() {
+            let cluster = list[index]
+            let row = r.top + line
+            var col = canvas.put(marks.contains(cluster.ref) ? "*" : " ", row: row, col: r.left, role: .marked)
+            let head = Text.pad(cluster.id, 5) + " " + Text.pad(cluster.state.rawValue, 7) + " " + String(format: "%3d ", cluster.members.count)
+            if session.hideScores {
+                col = canvas.put(head, row: row, col: col, role: .text)
+                canvas.put(Text.spark(cluster.activity, width: 8), row: row, col: col, role: .spark, limit: r.left + r.width - col)
+            } else {
+                col = canvas.put(head + String(format: "%3d ", cluster.score), row: row, col: col, role: clusterRole(cluster.score))
+                col = canvas.put(Text.spark(cluster.activity, width: 8) + " ", row: row, col: col, role: .spark, limit: r.left + r.width - col)
+                canvas.put(signalSummary(cluster), row: row, col: col, role: .dim, limit: r.left + r.width - col)
+            }
+            if book.status(of: cluster.ref).verdict != nil { canvas.put("✓", row: row, col: r.left + r.width - 1, role: .decided) }
+            if focus == .clusters, index == clusterCursor.selected { canvas.restyle(row: row, col: r.left, count: r.width, role: .selected) }
+        }
+        if focus == .clusters, list.indices.contains(clusterCursor.selected) {
+            let height = clusterCursor.height
+            let evidence = Rect(top: r.top + height, left: r.left, height: r.height - height, width: r.width)
+            canvas.lines(Text.wrapAll(clusterLines(list[clusterCursor.selected], width: r.width), width: r.width), in: evidence)
+        }
+    }
+
+    func clusterRole(_ score: Int) -> Role {
+        score >= ClusterBands.critical ? .bandCritical : score >= ClusterBands.high ? .bandHigh : score >= ClusterBands.medium ? .bandMedium : .bandLow
+    }
+}

@@ -1,0 +1,77 @@
+import Foundation
+
+extension AppState {
+    func drawQueue(_ canvas: inout Canvas, _ r: Rect) {
+        let items = queue
+        guard !items.isEmpty else {
+            canvas.put(emptyQueueText, row: r.top, col: r.left, role: core.stats.rejected > 0 && core.stats.posts == 0 ? .error : .dim, limit: r.width)
+            return
+        }
+        // Full category names where there is room; in a narrow pane the text needs the room
+        // more (the detail pane names the categories).
+        let categoryWidth = r.width >= 110 ? 26 : r.width >= 70 ? 14 : 0
+        let handleWidth = r.width >= 70 ? 16 : 12
+        for (line, index) in queueCursor.visible(count: items.count).enumerated() {
+            let ref = items[index]
+            let row = r.top + line
+            let end = r.left + r.width
+            var col = canvas.put(marks.contains(ref) ? "*" : " ", row: row, col: r.left, role: .marked)
+            if showAnswers, let answers {
+                let (tag, violating) = answers.tag(ref, members: core.clusters[ref.id]?.members ?? [])
+                col = canvas.put(tag, row: row, col: col, role: violating ? .error : .good) + 1
+            }
+            if ref.kind == .post, let post = core.posts[ref.id] {
+                if session.hideScores {
+                    col = canvas.put("POST \(Text.pad(age(post.flaggedAt), 4)) ", row: row, col: col, role: .text)
+                } else {
+                    col = canvas.put(Text.bandTag(post.band), row: row, col: col, role: Text.bandRole(post.band))
+                    col = canvas.put(String(format: " %3d ", post.score) + Text.pad(age(post.flaggedAt), 4) + " ", row: row, col: col, role: .text)
+                    if categoryWidth > 0 {
+                        let category = topPolicy(of: post) ?? post.categories.first ?? "-"
+                        let name = categoryWidth > 14 ? session.category(category)?.label ?? category : category
+                        col = canvas.put(Text.pad(name, categoryWidth) + " ", row: row, col: col, role: .dim, limit: end - col)
+                    }
+                }
+                // Every post by a member account carries its cluster, in a column of its own.
+                let cluster = core.clusterOfAccount[post.account] ?? post.cluster
+                col = canvas.put(Text.pad(cluster.map { "◆" + $0 } ?? "", 5) + " ", row: row, col: col, role: .warning, limit: end - col)
+                col = canvas.put(Text.pad(handle(post.account), handleWidth) + " ", row: row, col: col, role: .strong, limit: end - col)
+                canvas.put(highlighted(post, base: .text, flatten: true), row: row, col: col, limit: end - col)
+            } else if let cluster = core.clusters[ref.id] {
+                col = canvas.put("CLSTR", row: row, col: col, role: .warning)
+                if session.hideScores {
+                    col = canvas.put(" \(Text.pad(age(cluster.flaggedAt), 4)) ", row: row, col: col, role: .text)
+                    canvas.put("◆\(cluster.id) \(cluster.state.rawValue) · \(cluster.members.count) accounts", row: row, col: col, role: .strong, limit: end - col)
+                } else {
+                    col = canvas.put(String(format: " %3d ", cluster.score) + Text.pad(age(cluster.flaggedAt), 4) + " ", row: row, col: col, role: .text)
+                    canvas.put("◆\(cluster.id) \(cluster.state.rawValue) · \(cluster.members.count) accounts · \(signalSummary(cluster))",
+                               row: row, col: col, role: .strong, limit: end - col)
+                }
+            }
+            if isSaving(ref) { canvas.put("saving", row: row, col: end - 6, role: .pending) }
+            if focus == .queue, index == queueCursor.selected { canvas.restyle(row: row, col: r.left, count: r.width, role: .selected) }
+        }
+    }
+
+    /// What an empty queue says: never "nothing waiting" when the feed had nothing valid in it.
+    var emptyQueueText: String {
+        let stats = core.stats
+        if stats.rejected > 0, stats.posts == 0 {
+            return "No valid event read: \(stats.rejected) line(s) rejected (first: \(stats.firstReject ?? "?")). See the stats pane."
+        }
+        if !filter.isEmpty { return "Nothing matches the filter (\(queueUnfiltered) open without it)." }
+        return stats.finished ? "Nothing waiting for review: every flagged item is decided." : "Nothing waiting for review yet."
+    }
+
+    /// Wall-clock age since the item was flagged.
+    func age(_ since: Double) -> String {
+        let seconds = max(0, Int(now - since))
+        if seconds < 60 { return "\(seconds)s" }
+        if seconds < 3600 { return "\(seconds / 60)m" }
+        return "\(seconds / 3600)h"
+    }
+
+    func signalSummary(_ cluster: ClusterItem) -> String {
+        cluster.signals.map { "\($0.signal.rawValue)(\($0.edges))" }.joined(separator: " ")
+    }
+}

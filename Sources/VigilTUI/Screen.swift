@@ -1,0 +1,255 @@
+import Foundation
+import VigilFeed
+
+extension AppState {
+    /// Draws the whole screen. Pure: the same state gives the same canvas.
+    public func render() -> Canvas {
+        var canvas = Canvas(rows: rows, cols: cols)
+        guard !isTooSmall else {
+            drawTooSmall(&canvas)
+            return canvas
+        }
+        let layout = Layout(state: self)
+        drawStatusBar(&canvas)
+        if let tabs = layout.tabsRow { drawTabs(&canvas, row: tabs) }
+        for region in layout.regions { drawPane(region, &canvas) }
+        drawMessage(&canvas, row: layout.messageRow)
+        drawFooter(&canvas, row: layout.footerRow)
+        switch mode {
+        case .scope(let dialog): drawScope(dialog, &canvas)
+        case .pickCategory(let picker): drawPicker(picker, &canvas)
+        case .pager(let pager): drawPager(pager, &canvas)
+        default: break
+        }
+        if chapterBoxShown, mode == .normal { drawChapterBox(&canvas) }
+        if breakDue {
+            let minutes = Int((session.breakAfter ?? 0) / 60)
+            let lines = [Text.plain("You have been reviewing for \(minutes) minutes.", .strong),
+                         Text.plain("Step away from the screen for a few minutes.", .text),
+                         Text.plain("The feed keeps being read. Any key continues.", .dim)]
+            let frame = Modal.rect(rows: rows, cols: cols, width: 52, content: lines.count)
+            canvas.modal(frame, title: "Break")
+            canvas.lines(Text.wrapAll(lines, width: frame.inner.width), in: frame.inner)
+        }
+        return canvas
+    }
+
+    func drawTooSmall(_ canvas: inout Canvas) {
+        let lines = ["Terminal too small: \(cols)×\(rows)", "Vigil needs at least \(Layout.minimumCols)×\(Layout.minimumRows).",
+                     "Enlarge the window (the feed keeps being read).", "q quits"]
+        for (i, line) in lines.enumerated() {
+            let text = DisplayText(line).truncated(to: max(0, cols))
+            let row = max(0, rows / 2 - 2) + i
+            canvas.put(text, row: row, col: max(0, (cols - text.width) / 2), role: i == 0 ? .warning : .text)
+        }
+    }
+
+    // MARK: status bar
+
+    /// One field of the status bar: shown in this order, dropped lowest `keep` first when the
+    /// terminal is too narrow for all.
+    struct StatusField {
+        var text: String
+        var keep: Int
+        var role: Role = .statusBar
+    }
+
+    /// "queue 12 of 108 · filter lang:fr": the queue, and the filter for as long as it applies.
+    var queueSummary: String {
+        filter.isEmpty ? "queue \(queue.count)" : "queue \(queue.count) of \(queueUnfiltered) · filter \(Text.pad(filter.label, min(24, DisplayText(filter.label).width)))"
+    }
+
+    var statusFields: [StatusField] {
+        let stats = core.stats
+        var fields = [StatusField(text: "vigil", keep: 0), StatusField(text: session.moderator, keep: 9)]
+        if stats.rejected > 0 {
+            fields.append(StatusField(text: "⚠ \(stats.rejected) rejected line\(stats.rejected == 1 ? "" : "s")", keep: 10, role: .error))
+        }
+        // A replay shows the feed's clock time; its position says how far into the feed that is.
+        let feedTime = replay != nil ? Text.clock(stats.feedTs) : stats.feedTs
+        fields.append(StatusField(text: stats.feedTs.isEmpty ? "waiting for events" : "feed \(feedTime)", keep: 6))
+        if stats.finished { fields.append(StatusField(text: "end of feed", keep: 6)) }
+        if let replay {
+            fields.append(StatusField(text: replay.label, keep: 9))
+            if let position = replayPosition { fields.append(StatusField(text: position, keep: 5)) }
+            if let chapter { fields.append(StatusField(text: "§ " + chapter.title, keep: 3)) }
+            if session.hideScores { fields.append(StatusField(text: "trainee mode", keep: 9)) }
+        }
+        fields.append(StatusField(text: postRateLabel, keep: 2))
+        // A filter in force is never dropped: counts without it would mislead.
+        fields.append(StatusField(text: queueSummary, keep: filter.isEmpty ? 8 : 10, role: filter.isEmpty ? .statusBar : .warning))
+        if !marks.isEmpty { fields.append(StatusField(text: "marked \(marks.count)", keep: 8)) }
+        if !pending.isEmpty { fields.append(StatusField(text: "saving \(pending.count)", keep: 8)) }
+        if session.mask { fields.append(StatusField(text: "masked", keep: 7)) }
+        fields.append(StatusField(text: session.feedLabel, keep: 1))
+        fields.append(StatusField(text: "store \(session.storeLabel)", keep: 1))
+        return fields
+    }
+
+    var postRateLabel: String { core.postRate.last.map { "\($0) posts/s" } ?? "- posts/s" }
+
+    func drawStatusBar(_ canvas: inout Canvas) {
+        canvas.fill(row: 0, col: 0, count: cols, role: .statusBar)
+        var fields = statusFields
+        let separator = " │ "
+        func width(_ fields: [StatusField]) -> Int {
+            1 + fields.reduce(0) { $0 + DisplayText($1.text).width } + max(0, fields.count - 1) * separator.count
+        }
+        while width(fields) > cols, let drop = fields.indices.min(by: { fields[$0].keep < fields[$1].keep }), fields.count > 1 {
+            fields.remove(at: drop)
+        }
+        var col = canvas.put(" ", row: 0, col: 0, role: .statusBar)
+        for (i, field) in fields.enumerated() {
+            if i > 0 { col = canvas.put(separator, row: 0, col: col, role: .statusBar) }
+            col = canvas.put(field.text, row: 0, col: col, role: field.role)
+        }
+    }
+
+    func drawTabs(_ canvas: inout Canvas, row: Int) {
+        var col = 0
+        for pane in Pane.allCases {
+            let label = " \(pane.rawValue) \(pane.title) "
+            col = canvas.put(label, row: row, col: col, role: pane == focus ? .titleFocused : .dim) + 1
+        }
+    }
+
+    func drawMessage(_ canvas: inout Canvas, row: Int) {
+        switch mode {
+        case .filter(let text):
+            canvas.put("/" + text + "▏", row: row, col: 0, role: .strong)
+        case .command(let text):
+            canvas.put(":" + text + "▏", row: row, col: 0, role: .strong)
+        case .goTo(let text):
+            let end = canvas.put("go to (00:05:00, 5m after the start): ", row: row, col: 0, role: .warning)
+            canvas.put(text + "▏", row: row, col: end, role: .strong)
+        case .prompt(let title, let text, _):
+            let end = canvas.put(title + ": ", row: row, col: 0, role: .warning)
+            canvas.put(text + "▏", row: row, col: end, role: .strong)
+        default:
+            if let message { canvas.put(message, row: row, col: 0, role: messageIsError ? .error : .good) } else if bulkArmed {
+                canvas.put("bulk: next action applies to \(marks.count) marked", row: row, col: 0, role: .warning)
+            } else if !filter.isEmpty {
+                canvas.put("filter: \(filter.text)  (Esc clears)", row: row, col: 0, role: .dim)
+            }
+        }
+    }
+
+    // MARK: footer
+
+    /// Key hints for what the moderator can do now, most useful first; help and quit always fit
+    /// (lazygit's options bar).
+    var footerHints: [(key: String, label: String)] {
+        func hints(_ commands: [Command]) -> [(key: String, label: String)] {
+            commands.compactMap { command in keymap.keys(for: command).first.map { ($0.name, command.hint) } }
+        }
+        switch mode {
+        case .normal:
+            var commands: [Command] = [.confirm, .dismiss, .escalate, .annotate, .snooze, .undo]
+            if replay != nil {
+                commands = [.replayPause] + commands + [.replayFaster, .replaySlower, .replayStep, .replayBack, .nextMarker, .goTo]
+                if answers != nil { commands.append(.answerKey) }
+            }
+            if focus == .feed { commands.insert(feedFollowing ? .pauseFeed : .bottom, at: 0) }
+            commands += [.mark, .bulk, .open, .nextPane, .filter]
+            if session.mask { commands.append(.reveal) }
+            return hints(commands)
+        case .pickCategory: return [("1-9", "pick"), ("Enter", "choose"), ("Esc", "cancel")] + hints([.down, .up])
+        case .scope: return [("Space", "except/include"), ("Enter", "apply"), ("Esc", "cancel")] + hints([.down, .pageDown, .bottom])
+        case .filter, .command, .prompt, .goTo: return [("Enter", "apply"), ("Esc", "cancel"), ("C-u", "clear")]
+        case .pager: return hints([.down, .up, .pageDown]) + [("other keys", "close")]
+        case .confirmQuit: return [("y", "quit"), ("n", "stay")]
+        }
+    }
+
+    func drawFooter(_ canvas: inout Canvas, row: Int) {
+        canvas.fill(row: row, col: 0, count: cols, role: .footer)
+        func width(_ hint: (key: String, label: String)) -> Int { DisplayText(hint.key).width + 1 + DisplayText(hint.label).width + 2 }
+        let fixed = mode == .normal ? [Command.help, .quit].compactMap { c in keymap.keys(for: c).first.map { (key: $0.name, label: c.hint) } } : []
+        var room = cols - 1 - fixed.reduce(0) { $0 + width($1) }
+        var shown: [(key: String, label: String)] = []
+        for hint in footerHints {
+            let w = width(hint)
+            guard w <= room else { break }
+            shown.append(hint)
+            room -= w
+        }
+        var col = 1
+        for (key, label) in shown + fixed {
+            col = canvas.put(key, row: row, col: col, role: .footerKey)
+            col = canvas.put(" " + label + "  ", row: row, col: col, role: .footer)
+        }
+    }
+
+    // MARK: panes
+
+    func drawPane(_ region: Layout.Region, _ canvas: inout Canvas) {
+        let frame = Rect(top: region.top, left: region.left, height: region.height, width: region.width)
+        let (title, position) = paneTitle(region.pane)
+        canvas.box(frame, title: "\(region.pane.rawValue) \(title)", focused: region.pane == focus)
+        if let position, frame.width > position.count + 6 {
+            canvas.put(" \(position) ", row: frame.top + frame.height - 1, col: frame.left + frame.width - position.count - 5,
+                       role: region.pane == focus ? .titleFocused : .title)
+        }
+        let inner = frame.inner
+        guard inner.height > 0, inner.width > 0 else { return }
+        switch region.pane {
+        case .feed: drawFeed(&canvas, inner)
+        case .queue: drawQueue(&canvas, inner)
+        case .detail: canvas.lines(Text.wrapAll(detailLines(width: inner.width), width: inner.width), in: inner, scroll: detailScroll)
+        case .clusters: drawClusters(&canvas, inner)
+        case .stats: canvas.lines(Text.wrapAll(statsLines(width: inner.width), width: inner.width), in: inner)
+        }
+    }
+
+    /// A pane's title and, for lists, the cursor's position for the bottom border.
+    func paneTitle(_ pane: Pane) -> (String, String?) {
+        switch pane {
+        case .feed:
+            let visible = visibleFeed.count
+            let filterNote = filter.isEmpty ? "" : " · filter \(filter.label)"
+            if feedFollowing { return ("Feed · following\(filterNote)", feedCursor.position(count: visible)) }
+            let at = visibleFeed.indices.contains(feedCursor.selected) ? Text.clock(visibleFeed[feedCursor.selected].ts) : "-"
+            let newer = core.feedNewer > 0 ? " · \(core.feedNewer) newer" : ""
+            return ("Feed paused \(at)\(newer) · G follows\(filterNote)", feedCursor.position(count: visible))
+        case .queue:
+            let count = filter.isEmpty ? "\(queue.count) open" : "\(queue.count) of \(queueUnfiltered) open · filter \(filter.label)"
+            return ("Queue · \(count)", queueCursor.position(count: queue.count))
+        case .detail: return ("Detail", nil)
+        case .clusters: return ("Clusters · \(clusterList.count)", clusterCursor.position(count: clusterList.count))
+        case .stats: return ("Stats", nil)
+        }
+    }
+
+    // MARK: chapter box
+
+    static let chapterBoxWidth = 72
+
+    /// The chapter's title and note wrapped to the box, and whether the note had to be cut.
+    func chapterBoxLines() -> (lines: [Styled], cut: Bool) {
+        guard let chapter else { return ([], false) }
+        let width = Modal.rect(rows: rows, cols: cols, width: AppState.chapterBoxWidth, content: 1).inner.width
+        var body = [Text.plain(chapter.title, .strong)]
+        if let note = chapter.note, !note.isEmpty { body.append(Text.plain(note, .text)) }
+        var lines = Text.wrapAll(body, width: width)
+        let room = Modal.rect(rows: rows, cols: cols, width: AppState.chapterBoxWidth, content: lines.count + 1).inner.height - 1
+        var cut = false
+        if lines.count > room {
+            cut = true
+            lines = Array(lines.prefix(max(1, room)))
+            var last = lines[lines.count - 1]
+            while !last.isEmpty, Text.width(last) + 1 > width { last.removeLast() }
+            lines[lines.count - 1] = last + [("…", 1, .text)]
+        }
+        lines.append(Text.plain(cut ? "Enter reads the whole note. Other keys continue." : "Any key continues.", .dim))
+        return (lines, cut)
+    }
+
+    var chapterNoteCut: Bool { chapterBoxLines().cut }
+
+    func drawChapterBox(_ canvas: inout Canvas) {
+        let (lines, _) = chapterBoxLines()
+        let frame = Modal.rect(rows: rows, cols: cols, width: AppState.chapterBoxWidth, content: lines.count)
+        canvas.modal(frame, title: "Chapter")
+        canvas.lines(lines, in: frame.inner)
+    }
+}

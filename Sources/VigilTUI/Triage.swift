@@ -1,0 +1,158 @@
+import Foundation
+import VigilTriage
+
+extension AppState {
+    /// Starts an action on the marked items (after `;`) or the selected one. A bulk action, and
+    /// any action on a cluster, first lists every item it will touch.
+    mutating func begin(_ action: Action) -> [Effect] {
+        let bulk = bulkArmed
+        var targets: [ItemRef]
+        if bulkArmed {
+            targets = bulkOrder(marks)
+            bulkArmed = false
+        } else if let item = selectedItem {
+            targets = [item]
+        } else {
+            say("nothing selected", error: true)
+            return []
+        }
+        targets = targets.filter { action == .annotate || isOpen($0) || $0.kind == .cluster && book.status(of: $0).verdict == nil }
+        guard !targets.isEmpty else { say("already decided: u undoes", error: true); return [] }
+        let pending = PendingAction(action: action, targets: targets)
+        let clusterAction = action != .annotate && targets.contains { $0.kind == .cluster && core.clusters[$0.id] != nil }
+        guard bulk || clusterAction else { return proceed(pending) }
+        mode = .scope(scope(of: pending, lockClusters: !bulk))
+        return []
+    }
+
+    /// Marked items in the order the queue shows them (the rest after, by id).
+    func bulkOrder(_ items: Set<ItemRef>) -> [ItemRef] {
+        let position = Dictionary(queue.enumerated().map { ($1, $0) }, uniquingKeysWith: { a, _ in a })
+        return items.sorted { (position[$0] ?? .max, $0.description) < (position[$1] ?? .max, $1.description) }
+    }
+
+    /// Asks for what the action still needs, then records it.
+    mutating func proceed(_ pending: PendingAction) -> [Effect] {
+        switch pending.action {
+        case .confirm where pending.category == nil && pending.itemCategories.isEmpty:
+            guard !session.policies.isEmpty else { return record(pending) }
+            var picker = categoryPicker(for: pending)
+            picker.layOut(rows: rows, cols: cols)
+            mode = .pickCategory(picker)
+            return []
+        case .escalate where pending.note == nil:
+            mode = .prompt(title: "Escalate \(describe(pending.targets)) — reason", text: "", pending: pending)
+            return []
+        case .annotate where pending.note == nil:
+            mode = .prompt(title: "Note on \(describe(pending.targets))", text: "", pending: pending)
+            return []
+        default:
+            return record(pending)
+        }
+    }
+
+    func describe(_ targets: [ItemRef]) -> String {
+        targets.count == 1 ? targets[0].description : "\(targets.count) items"
+    }
+
+    /// Builds the decision with what the screen shows and asks the runtime to store it; the
+    /// item shows as saving until the store confirms.
+    mutating func record(_ pending: PendingAction, purpose: Purpose = .action, revertOf: Int64? = nil) -> [Effect] {
+        let decision = Decision(
+            items: pending.targets, action: pending.action, category: pending.category, itemCategories: pending.itemCategories,
+            note: pending.note, moderator: session.moderator, decidedAt: Date(timeIntervalSince1970: now),
+            feedTs: core.stats.feedTs.isEmpty ? nil : core.stats.feedTs, feed: session.feedID, lexiconVersion: session.lexiconVersion,
+            scoresShown: pending.targets.map { scoreShown($0) }, revertOf: revertOf, snapshots: pending.targets.map { snapshot($0) })
+        return submit(decision, purpose: purpose)
+    }
+
+    mutating func submit(_ decision: Decision, purpose: Purpose) -> [Effect] {
+        let token = nextToken
+        nextToken += 1
+        pending[token] = decision
+        pendingPurpose[token] = purpose
+        if purpose == .action {
+            for item in decision.items { marks.remove(item) }
+        }
+        say("saving \(decision.action.rawValue) \(describe(decision.items))…")
+        return [.record(decision, token: token)]
+    }
+
+    mutating func confirmStored(_ decision: Decision, token: Int) {
+        let purpose = pendingPurpose[token] ?? .action
+        pending[token] = nil
+        pendingPurpose[token] = nil
+        decisionsStored += 1
+        book.apply(decision)
+        switch purpose {
+        case .action: undoStack.append(decision); redoStack = []
+        case .redo: undoStack.append(decision)
+        case .undo: if let original = decision.revertOf.flatMap({ book.decision($0) }) { redoStack.append(original) }
+        }
+        if decision.action == .snooze {
+            for item in decision.items { snoozedUntil[item] = decision.decidedAt.timeIntervalSince1970 + AppState.snoozeSeconds }
+        }
+        if decision.action == .revert, let original = decision.revertOf.flatMap({ book.decision($0) }), original.action == .snooze {
+            for item in original.items { snoozedUntil[item] = nil }
+        }
+        let verb = decision.action == .revert ? "undone" : "saved"
+        say("\(verb): \(decision.action == .revert ? (decision.revertOf.map { "#\($0)" } ?? "") : decision.action.rawValue) \(describe(decision.items))")
+    }
+
+    mutating func undo() -> [Effect] {
+        guard let last = undoStack.popLast() else { say("nothing to undo", error: true); return [] }
+        return record(PendingAction(action: .revert, targets: last.items), purpose: .undo, revertOf: last.id)
+    }
+
+    mutating func redo() -> [Effect] {
+        guard let again = redoStack.popLast() else { say("nothing to redo", error: true); return [] }
+        var copy = again
+        copy.id = 0
+        copy.decidedAt = Date(timeIntervalSince1970: now)
+        copy.feedTs = core.stats.feedTs.isEmpty ? again.feedTs : core.stats.feedTs
+        return submit(copy, purpose: .redo)
+    }
+
+    func scoreShown(_ ref: ItemRef) -> Int? {
+        if session.hideScores { return nil }
+        switch ref.kind {
+        case .post: return core.posts[ref.id]?.score
+        case .cluster: return core.clusters[ref.id]?.score
+        }
+    }
+
+    func snapshot(_ ref: ItemRef) -> ItemSnapshot {
+        switch ref.kind {
+        case .post:
+            guard let post = post(ref.id) else { return ItemSnapshot() }
+            let handle = post.handle ?? core.accounts[post.account]?.handle
+            if session.hideScores {
+                return ItemSnapshot(account: post.account, handle: handle, text: post.text, feedTs: post.ts, cluster: post.cluster,
+                                    secondsShown: max(0, now - post.flaggedAt))
+            }
+            let bytes = Array(post.text.utf8)
+            return ItemSnapshot(account: post.account, handle: handle, text: post.text, feedTs: post.ts, score: post.score, band: post.band.rawValue,
+                                explanation: post.explanation,
+                                matches: post.matches.map { m in
+                                    let original = m.range.upperBound <= bytes.count ? String(decoding: bytes[m.range], as: UTF8.self) : ""
+                                    return "\(m.entry) (\(m.category), \(m.view)) '\(original)' @\(m.range.lowerBound)-\(m.range.upperBound)"
+                                },
+                                cluster: post.cluster, secondsShown: max(0, now - post.flaggedAt))
+        case .cluster:
+            guard let cluster = core.clusters[ref.id] else { return ItemSnapshot() }
+            if session.hideScores {
+                return ItemSnapshot(feedTs: cluster.lastTs, cluster: cluster.id, members: cluster.members, secondsShown: max(0, now - cluster.flaggedAt))
+            }
+            return ItemSnapshot(feedTs: cluster.lastTs, score: cluster.score, cluster: cluster.id, members: cluster.members,
+                                evidence: cluster.signals.map { s in
+                                    var line = "\(s.signal.rawValue): \(s.edges) edges; keys \(s.keys.joined(separator: ", "))"
+                                    if !s.samples.isEmpty {
+                                        line += "; samples " + s.samples.map { "\($0.accounts.joined(separator: "+")) \($0.posts.joined(separator: ",")) @\($0.ts)" }
+                                            .joined(separator: "; ")
+                                    }
+                                    return line
+                                },
+                                secondsShown: max(0, now - cluster.flaggedAt))
+        }
+    }
+}
