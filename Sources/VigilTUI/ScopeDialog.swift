@@ -151,12 +151,14 @@ extension AppState {
         header.append(Text.plain(dialog.againstCount > 0
                                  ? "\(dialog.againstCount) with news or counter-speech evidence (or contested) listed first and excepted"
                                  : "no item carries evidence against", dialog.againstCount > 0 ? .warning : .dim))
-        canvas.lines(header.map { Text.wrapAll([$0], width: inner.width).first ?? [] }, in: inner)
+        canvas.lines(header.map { Text.fit($0, width: inner.width) }, in: inner)
         let list = ScopeDialog.listRect(rows: rows, cols: cols, count: dialog.items.count)
         if dialog.items.isEmpty {
             canvas.put("(nothing to act on)", row: list.top, col: list.left, role: .dim)
             return
         }
+        // Ids in a column as wide as the longest (up to 22): the moderator may need to quote one.
+        let idWidth = min(22, dialog.items.map { DisplayText($0.id).width }.max() ?? 7)
         for (line, index) in dialog.cursor.visible(count: dialog.items.count).enumerated() {
             let ref = dialog.items[index]
             let row = list.top + line
@@ -164,7 +166,7 @@ extension AppState {
             let excluded = dialog.excluded.contains(ref)
             var col = canvas.put(selected ? "▶" : " ", row: row, col: list.left, role: .strong)
             col = canvas.put(dialog.locked.contains(ref) ? "[■] " : excluded ? "[ ] " : "[x] ", row: row, col: col, role: excluded ? .dim : .strong)
-            canvas.put(scopeRow(ref), row: row, col: col, limit: list.left + list.width - col)
+            canvas.put(scopeRow(ref, idWidth: idWidth), row: row, col: col, limit: list.left + list.width - col)
             if excluded { canvas.restyle(row: row, col: col, count: list.left + list.width - col, role: .dim) }
             if selected { canvas.restyle(row: row, col: list.left, count: list.width, role: .selected) }
         }
@@ -184,14 +186,14 @@ extension AppState {
         return "bands: " + (bandText.isEmpty ? "-" : bandText.joined(separator: ", ")) + " · categories: " + (categoryText.isEmpty ? "-" : categoryText.joined(separator: ", "))
     }
 
-    func scopeRow(_ ref: ItemRef) -> Styled {
+    func scopeRow(_ ref: ItemRef, idWidth: Int) -> Styled {
         switch ref.kind {
         case .cluster:
             let cluster = core.clusters[ref.id]
             return Text.plain("cluster ◆\(ref.id) · \(cluster?.members.count ?? 0) accounts (the cluster itself)", .warning)
         case .post:
             guard let post = core.posts[ref.id] else { return Text.plain("post \(ref.id) (not in memory)", .dim) }
-            var line = Text.plain("\(Text.clock(post.ts)) \(Text.pad(handle(post.account), 14)) ", .text)
+            var line = Text.plain("\(Text.pad(post.id, idWidth)) \(Text.clock(post.ts)) \(Text.pad(handle(post.account), 14)) ", .text)
             if !session.hideScores {
                 line += Text.plain(Text.bandTag(post.band), Text.bandRole(post.band))
                 line += Text.plain(String(format: "%3d ", post.score), .text)

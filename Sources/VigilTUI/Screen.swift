@@ -236,9 +236,7 @@ extension AppState {
         if lines.count > room {
             cut = true
             lines = Array(lines.prefix(max(1, room)))
-            var last = lines[lines.count - 1]
-            while !last.isEmpty, Text.width(last) + 1 > width { last.removeLast() }
-            lines[lines.count - 1] = last + [("…", 1, .text)]
+            lines[lines.count - 1] = Text.fit(lines[lines.count - 1] + [("…", 1, .text)], width: width)
         }
         lines.append(Text.plain(cut ? "Enter reads the whole note. Other keys continue." : "Any key continues.", .dim))
         return (lines, cut)

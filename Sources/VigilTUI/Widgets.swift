@@ -84,6 +84,19 @@ enum Text {
         return lines
     }
 
+    /// The line cut to `width` columns with an ellipsis when it is wider.
+    static func fit(_ line: Styled, width: Int) -> Styled {
+        guard Text.width(line) > width, width > 0 else { return line }
+        var kept: Styled = []
+        var used = 0
+        for g in line {
+            if used + g.1 > width - 1 { break }
+            kept.append(g)
+            used += g.1
+        }
+        return kept + [("…", 1, kept.last?.2 ?? .text)]
+    }
+
     /// Wraps every line that is wider than `width`.
     static func wrapAll(_ lines: [Styled], width: Int) -> [Styled] {
         lines.flatMap { Text.width($0) > width ? wrap($0, width: width) : [$0] }

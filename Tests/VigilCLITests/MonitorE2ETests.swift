@@ -144,30 +144,38 @@ func savedItem(_ screen: String) -> String? {
         let store = tmux.path("store.sqlite")
         try tmux.run(monitorCommand(tmux, store: store, moderator: "e2e") + "; echo EXIT=$?; stty -a > \(tmux.path("stty.txt"))")
         var screen = try tmux.waitFor(text: "end of feed")
-        #expect(screen.contains("2 Queue ("))
+        #expect(screen.contains("2 Queue · 173 open"))
         #expect(screen.contains("1 Feed") && screen.contains("3 Detail") && screen.contains("4 Clusters") && screen.contains("5 Stats"))
 
         // Dismiss the first post (the queue opens on the cluster at the top).
         try tmux.keys("j", "d")
         screen = try tmux.waitFor(text: "saved: dismiss post:")
+        // Posts only from here: a filter on the band leaves the clusters out.
+        try tmux.keys("/")
+        try tmux.tmux(["send-keys", "-t", tmux.name, "-l", "band:critical"])
+        try tmux.keys("Enter")
+        try tmux.waitFor(text: "filter band:critical")
         // Confirm the next one with the category the picker preselects.
         try tmux.keys("c")
         try tmux.waitFor(text: "Confirm post:")
         try tmux.keys("Enter")
         screen = try tmux.waitFor(text: "saved: confirm post:")
-        // Bulk: mark two, then ; d.
+        #expect(screen.contains("filter band:critical"), "the filter stays visible after an action")
+        // Bulk: mark two, then ; d lists both before it applies.
         try tmux.keys("Space", "Space", ";")
         try tmux.waitFor(text: "bulk: next action applies to 2 marked item(s)")
         try tmux.keys("d")
+        try tmux.waitFor(text: "Dismiss 2 marked item(s)")
+        try tmux.keys("Enter")
         try tmux.waitFor(text: "saved: dismiss 2 items")
         // Undo the bulk dismissal.
         try tmux.keys("u")
         try tmux.waitFor(text: "undone: #3 2 items")
         // Cluster action: the cluster at the top, one member's post excepted.
-        try tmux.keys("g", "c")
-        screen = try tmux.waitFor(text: "Cluster action")
+        try tmux.keys("Escape", "g", "c")
+        screen = try tmux.waitFor(text: "Confirm cluster")
         #expect(screen.contains("[x] p"))
-        try tmux.keys("Space")
+        try tmux.keys("j", "Space")
         try tmux.waitFor(text: "[ ] p")
         try tmux.keys("Enter", "1")
         screen = try tmux.waitFor("the cluster decision") { $0.contains("saved: confirm") && $0.contains(" items") }
@@ -225,7 +233,10 @@ func savedItem(_ screen: String) -> String? {
         let store = tmux.path("store.sqlite")
         try tmux.run(monitorCommand(tmux, store: store, moderator: "k9"))
         try tmux.waitFor(text: "end of feed")
-        try tmux.keys("j")
+        // Posts only (a band filter leaves clusters out), so each d dismisses one post.
+        try tmux.keys("/")
+        try tmux.tmux(["send-keys", "-t", tmux.name, "-l", "band:contested"])
+        try tmux.keys("Enter")
         var confirmed: [String] = []
         for _ in 0..<5 {
             try tmux.keys("d")
@@ -253,15 +264,21 @@ func savedItem(_ screen: String) -> String? {
         try second.run(monitorCommand(second, store: store, moderator: "bob") + "; echo DONE")
         try first.waitFor(text: "end of feed")
         try second.waitFor(text: "end of feed")
-        // Bob works from the bottom of the queue, Alice from the top: both write at once.
+        // Bob works from the bottom of the queue, Alice from the top: both write at once, on
+        // posts only (a band filter leaves the clusters out).
+        for console in [first, second] {
+            try console.keys("/")
+            try console.tmux(["send-keys", "-t", console.name, "-l", "band:contested"])
+            try console.keys("Enter")
+        }
         try second.keys("G")
         for _ in 0..<6 {
-            try first.keys("j", "d")
+            try first.keys("d")
             try second.keys("k", "d")
         }
         // Each console counts its own decisions (173 open at the start).
-        try first.waitFor(text: "Queue (167 open)")
-        try second.waitFor(text: "Queue (167 open)")
+        try first.waitFor(text: "of 167 open")
+        try second.waitFor(text: "of 167 open")
         try first.waitFor("alice's last save") { !$0.contains("saving") }
         try second.waitFor("bob's last save") { !$0.contains("saving") }
         try first.keys("q")
@@ -274,6 +291,73 @@ func savedItem(_ screen: String) -> String? {
         #expect(decisions.filter { $0.moderator == "bob" }.count == 6)
         #expect(Set(decisions.map(\.id)).count == 12)
         #expect(try check.integrityCheck() == "ok")
+    }
+
+    /// The proof the console's actions are truthful: a cluster action lists every item it will
+    /// touch, the moderator scrolls through all of them, and the store names exactly the posts
+    /// the screen showed as included; a member's counter-speech post starts excepted. Then a
+    /// snooze survives quitting and reopening.
+    @Test func clusterActionTouchesExactlyWhatItShowedAndSnoozesSurviveAReopen() throws {
+        let tmux = try TmuxSession(cols: 160, rows: 48)
+        defer { tmux.close() }
+        let feed = tmux.path("network.jsonl"), key = tmux.path("network.key.json"), store = tmux.path("store.sqlite")
+        let simulated = try vigil(["simulate", "--scenario", "recruiter-network", "--seed", "5", "--duration", "4m", "--rate", "4/s",
+                                   "--out", feed, "--answer-key", key])
+        #expect(simulated.status == 0, "\(simulated.stderr)")
+        // One member of the planted network also posts counter-speech that quotes the recruiters.
+        let answer = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: key))) as! [String: Any]
+        let member = ((answer["clusters"] as! [[String: Any]])[0]["members"] as! [String])[0]
+        let counter = #"{"type":"post","id":"p-counter","account":"\#(member)","ts":"2026-03-01T08:03:59.000Z","lang":"en","text":"Police say recruiters told teens to join the dawlah and message t.me/example_wave — we reject this, #NotInMyName"}"#
+        let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: feed))
+        handle.seekToEndOfFile()
+        handle.write(Data((counter + "\n").utf8))
+        try handle.close()
+
+        let command = "\(vigilBinary().path) monitor \(feed) --store \(store) --moderator amina --log \(tmux.path("amina.log"))"
+        try tmux.run(command + "; echo EXIT=$?")
+        try tmux.waitFor(text: "end of feed")
+        try tmux.keys("4", "c")
+        var screen = try tmux.waitFor(text: "Confirm cluster")
+        let total = try #require(screen.firstMatch(of: /of (\d+) included/).flatMap { Int($0.1) })
+        #expect(screen.contains("1 with news or counter-speech evidence (or contested) listed first and excepted"))
+        // Scroll to the end one row at a time, reading every row as it comes on screen.
+        var shown: [String: Bool] = [:]
+        var firstPosts: [String] = []
+        for step in 0..<(total + 2) {
+            screen = try tmux.screen()
+            for match in screen.matches(of: /\[(x| )\] (\S+) +\d\d:\d\d:\d\d/) {
+                let id = String(match.2)
+                if shown[id] == nil, step == 0 { firstPosts.append(id) }
+                shown[id] = match.1 == "x"
+            }
+            try tmux.keys("j")
+            // One row at a time: wait for the cursor to move before reading the screen again.
+            if step + 2 <= total { try tmux.waitFor(text: " \(step + 2)/\(total) ") }
+        }
+        screen = try tmux.waitFor(text: "· all shown")
+        #expect(shown.count == total - 1, "every post of the dialog was on screen (\(shown.count) of \(total - 1))")
+        #expect(firstPosts.first == "p-counter" && shown["p-counter"] == false, "the counter-speech post comes first, excepted")
+        try tmux.keys("Enter")
+        try tmux.waitFor(text: "each item its own best-supported policy")
+        try tmux.keys("Enter")
+        try tmux.waitFor("the cluster decision") { $0.contains("saved: confirm") && $0.contains(" items") }
+        let decision = try #require(try SQLiteDecisionStore(path: store).decisions(feed: nil).last)
+        #expect(decision.items.first?.kind == .cluster)
+        let included = Set(shown.filter { $0.value }.keys)
+        #expect(Set(decision.items.filter { $0.kind == .post }.map(\.id)) == included, "the store names exactly the posts shown as included")
+        #expect(!decision.items.contains(ItemRef(.post, "p-counter")))
+
+        // Snooze one item, quit, reopen: still snoozed (the queue counts the same).
+        try tmux.keys("2", "s")
+        screen = try tmux.waitFor(text: "saved: snooze post:")
+        let queue = try #require(screen.firstMatch(of: /│ queue (\d+) │/).map { String($0.1) })
+        try tmux.keys("q")
+        try tmux.waitFor(text: "EXIT=0")
+        try tmux.run("clear; " + command + "; echo EXIT2=$?")
+        screen = try tmux.waitFor(text: "end of feed")
+        #expect(screen.contains("│ queue \(queue) │"), "the snoozed item stays out of the queue after a reopen")
+        try tmux.keys("q")
+        try tmux.waitFor(text: "EXIT2=0")
     }
 
     /// Quit signals end the console cleanly; a crash (a fatal signal) still puts the terminal back

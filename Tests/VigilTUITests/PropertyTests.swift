@@ -75,7 +75,7 @@ import VigilTriage
         var nextID: Int64 = 1
         var origin: Origin = .single(nil)
         var applied = 0
-        for step in 0..<1500 {
+        for step in 0..<600 {
             let roll = Int.random(in: 0..<100, using: &random)
             var effects: [Effect] = []
             // Undo and redo write again what was decided before: no new scope to check.
