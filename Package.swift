@@ -106,7 +106,7 @@ let package = Package(
         .testTarget(name: "VigilTriageTests", dependencies: ["VigilTriage"]),
         // Snapshots are read from the source tree by path, not bundled.
         .testTarget(name: "VigilTUITests", dependencies: ["VigilTUI", "VigilTriage"], exclude: ["Snapshots"]),
-        .testTarget(name: "VigilConsoleTests", dependencies: ["VigilConsole", "VigilTUI", "VigilTriage", "VigilPipeline", "VigilLexicon", "VigilCoordination", "VigilFeed"]),
+        .testTarget(name: "VigilConsoleTests", dependencies: ["VigilConsole", "VigilTUI", "VigilTerminal", "VigilTriage", "VigilPipeline", "VigilLexicon", "VigilCoordination", "VigilFeed"]),
         .testTarget(name: "VigilReportTests", dependencies: ["VigilReport", "VigilTriage", "VigilFeed", "VigilSimulator", "VigilLexicon", "VigilPipeline", "VigilCoordination"]),
     ],
     cxxLanguageStandard: .cxx17

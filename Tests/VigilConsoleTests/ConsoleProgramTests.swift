@@ -1,0 +1,107 @@
+import Foundation
+import Testing
+import VigilCoordination
+import VigilFeed
+import VigilLexicon
+import VigilPipeline
+import VigilTerminal
+import VigilTriage
+@testable import VigilConsole
+@testable import VigilTUI
+
+/// A screen with no terminal: the test types the keys, the loop draws into `canvas`.
+final class HeadlessScreen: ConsoleScreen {
+    var size: (rows: Int, cols: Int) = (40, 120)
+    var typed: [TerminalEvent] = []
+    var canvas: Canvas?
+
+    func nextEvent(timeoutMs: Int) -> TerminalEvent? { typed.isEmpty ? nil : typed.removeFirst() }
+    func draw(_ canvas: Canvas) { self.canvas = canvas }
+}
+
+/// A store that keeps decisions in memory (the loop's own tests; the SQLite store has its own).
+final class MemoryStore: DecisionStore, @unchecked Sendable {
+    private let log = Locked<[Decision]>([])
+
+    func record(_ decision: Decision) throws -> Decision {
+        log.withLock { log in
+            var stored = decision
+            stored.id = Int64(log.count + 1)
+            log.append(stored)
+            return stored
+        }
+    }
+
+    func decisions(feed: String?) throws -> [Decision] { log.withLock { $0 } }
+    func statuses(feed: String) throws -> [ItemRef: ItemStatus] { StatusBook(replaying: try decisions(feed: feed)).statuses }
+}
+
+@Suite struct ConsoleProgramTests {
+    static let compiled = try! CompiledLexicon.compile(try! LexiconLoader.load(paths: []))
+
+    static let session = SessionInfo(moderator: "m", storeLabel: "memory", feedLabel: "workshop", feedID: "f", lexiconVersion: "v",
+                                     categories: [CategoryInfo(id: "recruitment_call", label: "Recruitment call", role: .policy)])
+
+    static func core(_ pacer: ReplayPacer?) throws -> LiveCore {
+        LiveCore(compiled: compiled, readers: try ScanPipeline.openAll([ReplayTests.workshop]), clusters: CoordinationConfig(), pacer: pacer)
+    }
+
+    /// Whatever replay keys arrive, in whatever bursts, the replay bar shows the pacer's own
+    /// speed and pause after every turn of the loop (it used to show ▶ while paused when a status
+    /// read before the keys was applied after them).
+    @Test(arguments: [1, 2, 3, 4])
+    func replayBarAlwaysShowsThePacer(seed: UInt64) throws {
+        var random = SplitMix(seed: seed)
+        let pacer = ReplayPacer(speed: 10)
+        let screen = HeadlessScreen()
+        let program = ConsoleProgram(screen: screen, core: try Self.core(pacer), store: MemoryStore(),
+                                     replay: ReplayDriver(pacer: pacer, restart: { try Self.core($0) }),
+                                     state: AppState(session: Self.session, keymap: .replay))
+        program.start()
+        let keys: [Key] = [.char("p"), .char("+"), .char("-"), .char("."), .char(","), .char("]"), .char("["), .char("+"), .char("p")]
+        for turn in 0..<120 {
+            // Bursts of type-ahead, as a moderator's fingers produce them.
+            for _ in 0..<Int.random(in: 0...4, using: &random) {
+                screen.typed.append(.key(keys[Int.random(in: 0..<keys.count, using: &random)]))
+            }
+            program.turn(timeoutMs: 0)
+            let shown = try #require(program.state.replay)
+            let actual = pacer.status
+            #expect(shown.paused == actual.paused && shown.speed == actual.speed, "turn \(turn): bar \(shown.label), pacer \(actual.label)")
+            let bar = screen.canvas?.lines.first ?? ""
+            #expect(bar.contains(shown.label), "turn \(turn): the status bar draws \(shown.label): \(bar)")
+        }
+    }
+
+    /// Effects come back as messages: a decision is saved only when the store answered, in a
+    /// later turn, and the screen says so.
+    @Test func decisionsAreShownSavedOnlyAfterTheStoreAnswers() throws {
+        let screen = HeadlessScreen()
+        let store = MemoryStore()
+        let program = ConsoleProgram(screen: screen, core: try Self.core(nil), store: store, replay: nil,
+                                     state: AppState(session: Self.session))
+        program.start()
+        let deadline = Date().addingTimeInterval(30)
+        while program.state.stats.finished == false, Date() < deadline { program.turn(timeoutMs: 10) }
+        screen.typed = [.key(.char("/"))] + "band:high".map { .key(.char($0)) } + [.key(.enter), .key(.char("d"))]
+        program.turn(timeoutMs: 0)
+        #expect(program.state.message?.hasPrefix("saving dismiss post:") == true)
+        while try store.decisions(feed: nil).isEmpty, Date() < deadline { Thread.sleep(forTimeInterval: 0.01) }
+        while program.state.message?.hasPrefix("saved") != true, Date() < deadline { program.turn(timeoutMs: 10) }
+        #expect(program.state.decisionsStored == 1)
+        #expect(screen.canvas?.text.contains("saved: dismiss post:") == true)
+    }
+}
+
+/// A small seeded generator (SplitMix64) for the tests' random sequences.
+struct SplitMix: RandomNumberGenerator {
+    var state: UInt64
+    init(seed: UInt64) { state = seed }
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+}
