@@ -4,7 +4,8 @@ extension AppState {
     func drawQueue(_ canvas: inout Canvas, _ r: Rect) {
         let items = queue
         guard !items.isEmpty else {
-            canvas.put(emptyQueueText, row: r.top, col: r.left, role: core.stats.rejected > 0 && core.stats.posts == 0 ? .error : .dim, limit: r.width)
+            let role: Role = core.stats.rejected > 0 && core.stats.posts == 0 ? .error : .dim
+            canvas.lines(Text.wrap(Text.plain(emptyQueueText, role), width: r.width), in: r)
             return
         }
         // Full category names where there is room; in a narrow pane the text needs the room

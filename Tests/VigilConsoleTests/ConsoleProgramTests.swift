@@ -105,3 +105,47 @@ struct SplitMix: RandomNumberGenerator {
         return z ^ (z >> 31)
     }
 }
+
+@Suite struct LiveCoreTests {
+    /// The ids of the feed's posts, in order (read with zcat, independently of the decoder).
+    static func postIDs(_ path: String) throws -> [String] {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = ["zcat", path]
+        let out = Pipe()
+        process.standardOutput = out
+        try process.run()
+        let data = out.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return String(decoding: data, as: UTF8.self).split(separator: "\n").compactMap { line in
+            guard let object = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any], object["type"] as? String == "post" else { return nil }
+            return object["id"] as? String
+        }
+    }
+
+    /// However fast the core reads and however slowly the screen takes, each batch's feed sample
+    /// ends with the newest post read, so the feed pane always reaches it (it used to keep the
+    /// first posts of each batch and never showed the end of the feed).
+    @Test func everyBatchEndsWithTheNewestPostRead() throws {
+        let ids = try Self.postIDs(ReplayTests.workshop)
+        let core = LiveCore(compiled: ConsoleProgramTests.compiled, readers: try ScanPipeline.openAll([ReplayTests.workshop]),
+                            clusters: CoordinationConfig(), feedSamplesPerBatch: 5)
+        core.start()
+        let deadline = Date().addingTimeInterval(60)
+        var batches = 0
+        while Date() < deadline {
+            Thread.sleep(forTimeInterval: 0.005)
+            guard let batch = core.take() else { continue }
+            batches += 1
+            if let last = batch.feed.last {
+                #expect(last.id == ids[batch.stats.posts - 1], "batch \(batches): the sample ends at the post read last")
+                #expect(batch.feed.count <= 5)
+            }
+            if batch.stats.finished {
+                #expect(batch.stats.posts == ids.count)
+                return
+            }
+        }
+        Issue.record("the core did not finish")
+    }
+}
