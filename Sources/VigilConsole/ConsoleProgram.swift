@@ -26,6 +26,9 @@ public final class ConsoleProgram {
     let writer: DecisionWriter
     let replay: ReplayDriver?
     public private(set) var state: AppState
+    /// The signal that ended the console (SIGINT, SIGTERM, SIGHUP), if one did: the process then
+    /// exits with 128 plus it, as a shell expects.
+    public private(set) var quitSignal: Int32?
     private let outline = Mailbox<FeedOutline>()
     /// Messages waiting for `update`, in order.
     private var inbox: [Msg] = []
@@ -84,7 +87,9 @@ public final class ConsoleProgram {
                 switch current {
                 case .key(let key): enqueue(.key(key))
                 case .resize(let rows, let cols): enqueue(.resize(rows: rows, cols: cols))
-                case .quit: return false
+                case .quit(let signal):
+                    quitSignal = signal
+                    return false
                 }
                 taken += 1
                 next = taken < 64 ? screen.nextEvent(timeoutMs: 0) : nil

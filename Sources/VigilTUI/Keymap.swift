@@ -148,8 +148,10 @@ public struct Keymap: Sendable, Equatable {
     }
 
     /// Applies a user keymap: YAML mapping command names to a key or a list of keys, e.g.
-    /// `confirm: "y"` or `down: [j, Down]`. The listed keys replace the command's defaults; a key
-    /// taken from another command leaves that command. Errors name the file, line and reason.
+    /// `confirm: "y"` or `down: [j, Down]`. The listed keys replace the command's defaults. A key
+    /// may serve one command only: a key listed twice, or taken from a command the file does not
+    /// give other keys, is refused (so `q` can never quietly start recording dismissals). Errors
+    /// name the file, line and reason.
     public func overridden(byYAML text: String, file: String) throws -> Keymap {
         let node: Node?
         do { node = try Yams.compose(yaml: text) } catch let error as YamlError {
@@ -157,7 +159,8 @@ public struct Keymap: Sendable, Equatable {
         }
         guard let node else { return self }
         guard let mapping = node.mapping else { throw KeymapError(file: file, line: node.mark.map { $0.line }, reason: "expected a mapping of command: key") }
-        var result = self
+        var requested: [(command: Command, keys: [Key], line: Int?)] = []
+        var claimedBy: [Key: Command] = [:]
         for (nameNode, valueNode) in mapping {
             let line = nameNode.mark.map { $0.line }
             guard let name = nameNode.string, let command = Command(rawValue: name) else {
@@ -172,9 +175,25 @@ public struct Keymap: Sendable, Equatable {
                 guard let key = Key(name: keyName) else {
                     throw KeymapError(file: file, line: line, reason: "'\(keyName)' is not a key name (a character, Space, Enter, Esc, Tab, Up, C-r, F1 …)")
                 }
+                if let other = claimedBy[key], other != command {
+                    throw KeymapError(file: file, line: line, reason: "'\(key.name)' is listed for both \(other.rawValue) and \(command.rawValue)")
+                }
+                claimedBy[key] = command
                 keys.append(key)
             }
+            requested.append((command, keys, line))
+        }
+        let rebound = Set(requested.map(\.command))
+        var result = self
+        for (command, keys, line) in requested {
+            for key in keys {
+                if let current = bindings[key], current != command, !rebound.contains(current) {
+                    throw KeymapError(file: file, line: line, reason: "'\(key.name)' is bound to \(current.rawValue); give \(current.rawValue) other keys in this file, or choose another key for \(command.rawValue)")
+                }
+            }
             for (key, bound) in result.bindings where bound == command { result.bindings[key] = nil }
+        }
+        for (command, keys, _) in requested {
             for key in keys { result.bindings[key] = command }
         }
         return result

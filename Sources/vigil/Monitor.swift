@@ -207,6 +207,7 @@ struct ConsoleOptions: ParsableArguments {
         stopReading.withLock { $0 = true }
         terminal.shutdown()
         Diagnostics.say(program.summary)
+        if let signal = program.quitSignal { throw ExitCode(128 + signal) }
     }
 
     func loadKeymap(_ base: Keymap) throws -> Keymap {

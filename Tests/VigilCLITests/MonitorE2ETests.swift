@@ -366,7 +366,7 @@ func savedItem(_ screen: String) -> String? {
         let tmux = try TmuxSession()
         defer { tmux.close() }
         let stops: [(name: String, signal: Int32?, status: Int)] = [
-            ("ctrl-c", nil, 0), ("sigterm", SIGTERM, 0), ("sighup", SIGHUP, 0),
+            ("ctrl-c", nil, 130), ("sigterm", SIGTERM, 143), ("sighup", SIGHUP, 129),
             ("sigsegv", SIGSEGV, 128 + Int(SIGSEGV)), ("sigabrt", SIGABRT, 128 + Int(SIGABRT)),
         ]
         for (index, stop) in stops.enumerated() {
@@ -380,7 +380,10 @@ func savedItem(_ screen: String) -> String? {
             } else {
                 try tmux.keys("C-c")
             }
-            if stop.status != 0 {
+            // A quit signal ends it cleanly with 128 plus the signal, as a shell expects.
+            let ended = try tmux.waitFor(text: "STATUS\(index)=\(stop.status)", seconds: 10)
+            if stop.signal.map({ [SIGSEGV, SIGABRT].contains($0) }) == true {
+                _ = ended
                 // It dies of the signal at once (Swift's crash reporter waits for no key), says where
                 // the report is, and the report is there.
                 let screen = try tmux.waitFor(text: "STATUS\(index)=\(stop.status)", seconds: 10)
