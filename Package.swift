@@ -85,7 +85,8 @@ let package = Package(
         .target(name: "VigilTerminal", dependencies: ["VigilTUI", "CNCursesW", "CTermShim"]),
         // The console runtime: the event loop and effect interpreter, the core thread, the replay
         // pacer, the store writer.
-        .target(name: "VigilConsole", dependencies: ["VigilTUI", "VigilTerminal", "VigilPipeline", "VigilTriage", "VigilFeed", "VigilText"]),
+        .target(name: "VigilConsole", dependencies: ["VigilTUI", "VigilTerminal", "VigilPipeline", "VigilTriage", "VigilFeed", "VigilText",
+                                                     "VigilScoring", .product(name: "GRDB", package: "GRDB.swift")]),
         .target(name: "VigilEvaluation", dependencies: ["VigilPipeline", "VigilSimulator", "VigilScoring", "VigilCoordination"]),
         // The workshop debrief: trainees' decisions graded against an answer key (`vigil report`).
         .target(name: "VigilReport", dependencies: ["VigilFeed", "VigilPipeline", "VigilCoordination", "VigilSimulator", "VigilTriage", "VigilLexicon", "VigilScoring"]),

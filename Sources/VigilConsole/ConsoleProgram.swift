@@ -30,6 +30,8 @@ public final class ConsoleProgram {
     /// exits with 128 plus it, as a shell expects.
     public private(set) var quitSignal: Int32?
     private let outline = Mailbox<FeedOutline>()
+    /// Open posts beyond what the console keeps in memory; made on first use.
+    private var spillStore: SpillStore?
     /// Messages waiting for `update`, in order.
     private var inbox: [Msg] = []
     private var dirty = true
@@ -129,6 +131,18 @@ public final class ConsoleProgram {
                     writer.write(decision, token: token)
                 case .replay(let request):
                     steer(request)
+                case .spill(let posts):
+                    spill(posts)
+                case .unspill(let request):
+                    unspill(request)
+                case .countSpilled(let filter):
+                    do {
+                        enqueue(.spilledCount(filter: filter.text, count: try spillStore?.count(admittedBy: filter) ?? 0))
+                    } catch {
+                        enqueue(.problem("cannot count the posts beyond the queue shown: \(error)"))
+                    }
+                case .clearSpill:
+                    do { try spillStore?.clear() } catch { enqueue(.problem("cannot clear the spill file: \(error)")) }
                 case .quit:
                     writer.flush()
                     for answer in writer.results() { _ = state.update(answer) }
@@ -137,6 +151,30 @@ public final class ConsoleProgram {
             }
         }
         return true
+    }
+
+    /// Moves posts to the spill file. If that fails they come straight back: a post may leave
+    /// memory, never the queue.
+    func spill(_ posts: [PostItem]) {
+        do {
+            if spillStore == nil { spillStore = try SpillStore() }
+            try spillStore?.put(posts)
+        } catch {
+            let request = SpillRequest(limit: nil, byArrival: state.session.hideScores)
+            enqueue(.unspilled(request, posts: posts, remaining: spillStore?.count ?? 0,
+                               top: try? spillStore?.top(byArrival: request.byArrival)))
+            enqueue(.problem("cannot move posts out of memory (\(error)); they stay in it"))
+        }
+    }
+
+    func unspill(_ request: SpillRequest) {
+        guard let spillStore else { return }
+        do {
+            let posts = try spillStore.take(request)
+            enqueue(.unspilled(request, posts: posts, remaining: spillStore.count, top: try spillStore.top(byArrival: request.byArrival)))
+        } catch {
+            enqueue(.problem("cannot read posts back from the spill file: \(error)"))
+        }
     }
 
     func steer(_ request: ReplayRequest) {

@@ -163,17 +163,17 @@ public final class LiveCore: @unchecked Sendable {
 
 /// The last `capacity` posts' authors and texts by id, oldest forgotten first.
 struct RecentPosts {
-    private var entries: [String: (account: String, text: String)] = [:]
+    private var entries: [String: PostItem.Original] = [:]
     private var order: [String] = []
     private var next = 0
     let capacity: Int
 
     init(capacity: Int) { self.capacity = capacity }
 
-    func lookup(_ id: String) -> (account: String, text: String)? { entries[id] }
+    func lookup(_ id: String) -> PostItem.Original? { entries[id] }
 
     mutating func remember(_ id: String, account: String, text: String) {
-        if entries.updateValue((account, text), forKey: id) != nil { return }
+        if entries.updateValue(PostItem.Original(account: account, text: text), forKey: id) != nil { return }
         if order.count < capacity {
             order.append(id)
         } else {

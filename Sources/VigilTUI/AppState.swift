@@ -58,6 +58,14 @@ public enum Effect: Sendable, Equatable {
     case record(Decision, token: Int)
     /// Change the replay clock (`vigil replay`); the runtime answers with `.replayStatus`.
     case replay(ReplayRequest)
+    /// Keep these open posts out of memory until asked for (`Residency`).
+    case spill([PostItem])
+    /// Bring spilled posts back; the runtime answers with `.unspilled`.
+    case unspill(SpillRequest)
+    /// Count the spilled posts the filter admits; the runtime answers with `.spilledCount`.
+    case countSpilled(Filter)
+    /// The feed started over: forget every spilled post.
+    case clearSpill
     case quit
 }
 
@@ -84,6 +92,10 @@ public enum Msg: Sendable {
     case rewound
     /// Something the runtime could not do, shown on the message line.
     case problem(String)
+    /// Posts back from the spill, how many stay there and the best-ranked of those.
+    case unspilled(SpillRequest, posts: [PostItem], remaining: Int, top: ReviewKey?)
+    /// How many spilled posts the filter (by its text) admits.
+    case spilledCount(filter: String, count: Int)
 }
 
 public struct CoreBatch: Sendable {
@@ -188,9 +200,17 @@ public struct CoreView: Sendable {
     var lastPostCount = 0
     var lastFlagCount = 0
     var sequence = 0
-    /// Every flagged post, kept in review order as batches arrive (a merge), so a message only
-    /// filters it: sorting every flagged post again on each key press took 75 ms at 100,000.
+    /// Every flagged post in memory, kept in review order as batches arrive (a merge), so a
+    /// message only filters it: sorting every flagged post again on each key press took 75 ms at
+    /// 100,000.
     var reviewOrder: [ReviewEntry] = []
+    /// Open posts waiting in the runtime's spill, and the best-ranked of them (`Residency`).
+    public internal(set) var spilled = 0
+    var spillTop: ReviewKey?
+    /// Spilled posts the current filter admits (nil until counted).
+    var spilledMatches: Int?
+    /// Decided posts in memory, oldest decision first (the first to leave).
+    var decided: [String] = []
 }
 
 /// A flagged post's place in review order.
@@ -261,8 +281,15 @@ public struct AppState: Sendable {
     /// Open items in review order: highest priority first, then oldest flag (in trainee mode,
     /// oldest first: priority would give the score away). Recomputed once per message.
     public internal(set) var queue: [ItemRef] = []
-    /// The queue's length without the filter.
+    /// The queue's length without the filter (spilled posts included).
     public internal(set) var queueUnfiltered = 0
+    /// Open posts beyond those in memory that the filter admits: they rank below the queue shown.
+    public var queueBeyond: Int { filter.isEmpty ? core.spilled : core.spilledMatches ?? 0 }
+    /// Every open item the filter admits.
+    public var queueTotal: Int { queue.count + queueBeyond }
+    /// Open flagged posts kept whole in memory, and decided ones kept for context (`Residency`).
+    public var residentCap = AppState.defaultResidentCap
+    public var decidedCap = AppState.defaultDecidedCap
 
     public static let feedCapacity = 500
     public static let chapterBoxSeconds = 12.0
@@ -353,7 +380,7 @@ public struct AppState: Sendable {
                 j += 1
             }
         }
-        return (refs, unfiltered)
+        return (refs, unfiltered + core.spilled)
     }
 
     /// A cluster ranks just above its members' best post: acting on it settles them all. The

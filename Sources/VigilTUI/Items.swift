@@ -4,8 +4,19 @@ import VigilTriage
 
 /// A post as the console shows it: the original text with its matches (UTF-8 offsets into
 /// `text`), the score with its explanation, and where it sits in the feed.
-public struct PostItem: Sendable, Equatable {
-    public struct Match: Sendable, Equatable {
+public struct PostItem: Sendable, Equatable, Codable {
+    /// The post a repost reposts, as far as the core still knew it.
+    public struct Original: Sendable, Equatable, Codable {
+        public var account: String
+        public var text: String
+
+        public init(account: String, text: String) {
+            self.account = account
+            self.text = text
+        }
+    }
+
+    public struct Match: Sendable, Equatable, Codable {
         public var entry: String
         public var category: String
         public var view: String
@@ -38,7 +49,7 @@ public struct PostItem: Sendable, Equatable {
     public var replyTo: String?
     public var repostOf: String?
     /// The reposted post's author and text, when the core still knew them.
-    public var original: (account: String, text: String)?
+    public var original: Original?
     /// The author's handle when the feed gave one.
     public var handle: String?
     /// The text as the lexicon read it (its normalized views, one per line): what filter words
@@ -51,7 +62,7 @@ public struct PostItem: Sendable, Equatable {
 
     public init(id: String, account: String, platform: String? = nil, ts: String, time: Double, text: String, lang: String, score: Int,
                 band: Band, priority: Double = 0, categories: [String] = [], explanation: String = "", matches: [Match] = [],
-                cluster: String? = nil, replyTo: String? = nil, repostOf: String? = nil, original: (account: String, text: String)? = nil,
+                cluster: String? = nil, replyTo: String? = nil, repostOf: String? = nil, original: Original? = nil,
                 handle: String? = nil, searchText: String = "", sequence: Int = 0, flaggedAt: Double = 0) {
         self.original = original
         self.handle = handle
@@ -81,10 +92,6 @@ public struct PostItem: Sendable, Equatable {
     /// Where the post sits in review order: its priority (score plus reach), or its score.
     public var reviewPriority: Double { priority > 0 ? priority : Double(score) }
 
-    public static func == (a: PostItem, b: PostItem) -> Bool {
-        a.id == b.id && a.sequence == b.sequence && a.score == b.score && a.band == b.band && a.text == b.text && a.cluster == b.cluster
-            && a.categories == b.categories && a.matches == b.matches && a.handle == b.handle && a.original?.text == b.original?.text
-    }
 }
 
 /// A coordinated cluster as the console keeps it: the latest event plus its activity.

@@ -52,6 +52,12 @@ extension AppState {
             if isSaving(ref) { canvas.put("saving", row: row, col: end - 6, role: .pending) }
             if focus == .queue, index == queueCursor.selected { canvas.restyle(row: row, col: r.left, count: r.width, role: .selected) }
         }
+        // Open posts kept out of memory rank below every row here; the moderator is told so.
+        let shown = queueCursor.visible(count: items.count)
+        if queueBeyond > 0, shown.upperBound == items.count {
+            canvas.put("… \(queueBeyond) more open below these (they move up as the queue above is decided)", row: r.top + shown.count,
+                       col: r.left, role: .dim, limit: r.width)
+        }
     }
 
     /// What an empty queue says: never "nothing waiting" when the feed had nothing valid in it.
@@ -60,6 +66,7 @@ extension AppState {
         if stats.rejected > 0, stats.posts == 0 {
             return "No valid event read: \(stats.rejected) line(s) rejected (first: \(stats.firstReject ?? "?")). See the stats pane."
         }
+        if queueBeyond > 0 { return "\(queueBeyond) open posts are coming back into memory…" }
         if !filter.isEmpty { return "Nothing matches the filter (\(queueUnfiltered) open without it)." }
         return stats.finished ? "Nothing waiting for review: every flagged item is decided." : "Nothing waiting for review yet."
     }

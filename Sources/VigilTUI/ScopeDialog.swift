@@ -18,6 +18,8 @@ public struct ScopeDialog: Sendable, Equatable {
     public internal(set) var cursor = ListCursor()
     /// Which rows have been on screen.
     public internal(set) var seen: [Bool]
+    /// Posts of the members are still coming back from the spill: not ready to apply.
+    public internal(set) var awaitingSpill = false
 
     static let width = 110
     static let headerLines = 3
@@ -99,6 +101,11 @@ extension AppState {
         var dialog = dialog
         switch key {
         case .enter:
+            guard !dialog.awaitingSpill else {
+                mode = .scope(dialog)
+                say("the members' posts are still loading", error: true)
+                return []
+            }
             guard dialog.unseen == 0 else {
                 mode = .scope(dialog)
                 say("\(dialog.unseen) of \(dialog.items.count) items not shown yet: scroll through them (G goes to the end) before applying", error: true)

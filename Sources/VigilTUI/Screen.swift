@@ -56,7 +56,7 @@ extension AppState {
 
     /// "queue 12 of 108 · filter lang:fr": the queue, and the filter for as long as it applies.
     var queueSummary: String {
-        filter.isEmpty ? "queue \(queue.count)" : "queue \(queue.count) of \(queueUnfiltered) · filter \(Text.pad(filter.label, min(24, DisplayText(filter.label).width)))"
+        filter.isEmpty ? "queue \(queueTotal)" : "queue \(queueTotal)\(countingBeyond ? "+" : "") of \(queueUnfiltered) · filter \(Text.pad(filter.label, min(24, DisplayText(filter.label).width)))"
     }
 
     var statusFields: [StatusField] {
@@ -85,6 +85,9 @@ extension AppState {
         fields.append(StatusField(text: "store \(session.storeLabel)", keep: 1))
         return fields
     }
+
+    /// A filter's matches beyond the queue in memory are still being counted.
+    var countingBeyond: Bool { !filter.isEmpty && core.spilled > 0 && core.spilledMatches == nil }
 
     var postRateLabel: String { core.postRate.last.map { "\($0) posts/s" } ?? "- posts/s" }
 
@@ -212,7 +215,7 @@ extension AppState {
             let newer = core.feedNewer > 0 ? " · \(core.feedNewer) newer" : ""
             return ("Feed paused \(at)\(newer) · G follows\(filterNote)", feedCursor.position(count: visible))
         case .queue:
-            let count = filter.isEmpty ? "\(queue.count) open" : "\(queue.count) of \(queueUnfiltered) open · filter \(filter.label)"
+            let count = filter.isEmpty ? "\(queueTotal) open" : "\(queueTotal)\(countingBeyond ? "+" : "") of \(queueUnfiltered) open · filter \(filter.label)"
             return ("Queue · \(count)", queueCursor.position(count: queue.count))
         case .detail: return ("Detail", nil)
         case .clusters: return ("Clusters · \(clusterList.count)", clusterCursor.position(count: clusterList.count))

@@ -21,8 +21,16 @@ extension AppState {
         let pending = PendingAction(action: action, targets: targets)
         let clusterAction = action != .annotate && targets.contains { $0.kind == .cluster && core.clusters[$0.id] != nil }
         guard bulk || clusterAction else { return proceed(pending) }
-        mode = .scope(scope(of: pending, lockClusters: !bulk))
-        return []
+        var dialog = scope(of: pending, lockClusters: !bulk)
+        // Posts of the members that wait in the spill come back first: the dialog lists them all.
+        guard clusterAction, core.spilled > 0 else {
+            mode = .scope(dialog)
+            return []
+        }
+        dialog.awaitingSpill = true
+        mode = .scope(dialog)
+        let members = Set(targets.filter { $0.kind == .cluster }.compactMap { core.clusters[$0.id] }.flatMap(\.members))
+        return [.unspill(SpillRequest(limit: nil, accounts: members, byArrival: session.hideScores))]
     }
 
     /// Marked items in the order the queue shows them (the rest after, by id).
@@ -84,6 +92,7 @@ extension AppState {
         pendingPurpose[token] = nil
         decisionsStored += 1
         book.apply(decision)
+        for item in decision.items where item.kind == .post && book.hasVerdict(item) { core.decided.append(item.id) }
         switch purpose {
         case .action: undoStack.append(decision); redoStack = []
         case .redo: undoStack.append(decision)

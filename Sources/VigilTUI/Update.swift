@@ -8,16 +8,19 @@ extension AppState {
     /// messages.
     public mutating func update(_ msg: Msg) -> [Effect] {
         let snoozed = snoozedUntil.count
-        let effects = apply(msg)
+        var effects = apply(msg)
         // A tick changes the queue only when a snooze ran out, and the replay clock never does:
         // recomputing the queue at 100,000 items on each of them would cost every key its latency.
         let queueUnchanged: Bool
         switch msg {
         case .tick: queueUnchanged = snoozedUntil.count == snoozed
-        case .replayStatus: queueUnchanged = true
+        case .replayStatus, .resize: queueUnchanged = true
         default: queueUnchanged = false
         }
-        if !queueUnchanged { (queue, queueUnfiltered) = computeQueue() }
+        if !queueUnchanged {
+            effects += balance()
+            (queue, queueUnfiltered) = computeQueue()
+        }
         layOutLists()
         return effects
     }
@@ -55,9 +58,15 @@ extension AppState {
             return []
         case .rewound:
             restartFeed()
-            return []
+            return [.clearSpill]
         case .problem(let text):
             say(text, error: true)
+            return []
+        case .unspilled(let request, let posts, let remaining, let top):
+            unspilled(request, posts: posts, remaining: remaining, top: top)
+            return []
+        case .spilledCount(let text, let count):
+            if text == filter.text { core.spilledMatches = count }
             return []
         }
     }
@@ -77,6 +86,7 @@ extension AppState {
             post.flaggedAt = now
             if core.posts.updateValue(post, forKey: post.id) != nil { replaced.insert(post.id) }
             core.bestPriority[post.account] = max(core.bestPriority[post.account] ?? 0, post.reviewPriority)
+            if book.hasVerdict(post.ref) { core.decided.append(post.id) }
             arrived.append(post)
         }
         index(arrived, replaced: replaced)
@@ -165,7 +175,8 @@ extension AppState {
     /// Writes every list's selection and offset from its length and its box: the view only reads
     /// them.
     mutating func layOutLists() {
-        queueCursor.fit(count: queue.count, height: listHeight(.queue))
+        // A last row says how many more wait beyond memory.
+        queueCursor.fit(count: queue.count, height: listHeight(.queue) - (queueBeyond > 0 ? 1 : 0))
         let feedCount = visibleFeed.count
         if feedFollowing { feedCursor.select(feedCount - 1, count: feedCount) }
         feedCursor.fit(count: feedCount, height: listHeight(.feed))
@@ -209,9 +220,11 @@ extension AppState {
         switch mode {
         case .normal: break
         case .filter(let text):
-            return edit(text, key, commit: { state, text in state.setFilter(text); state.mode = .normal },
-                        cancel: { state in state.setFilter(""); state.mode = .normal },
-                        change: { state, text in state.mode = .filter(text); state.setFilter(text) })
+            var effects: [Effect] = []
+            _ = edit(text, key, commit: { state, text in effects = state.setFilter(text); state.mode = .normal },
+                     cancel: { state in effects = state.setFilter(""); state.mode = .normal },
+                     change: { state, text in state.mode = .filter(text); effects = state.setFilter(text) })
+            return effects
         case .command(let text):
             var effects: [Effect] = []
             let handled = edit(text, key, commit: { state, text in state.mode = .normal; effects = state.run(commandLine: text) },
@@ -286,7 +299,15 @@ extension AppState {
         case .open:
             if let item = selectedItem { detailItem = item; detailScroll = 0; focus = .detail }
         case .back:
-            if bulkArmed { bulkArmed = false; say("bulk cancelled") } else if !filter.isEmpty { setFilter(""); say("filter cleared") } else if focus == .detail { focus = .queue }
+            if bulkArmed {
+                bulkArmed = false
+                say("bulk cancelled")
+            } else if !filter.isEmpty {
+                say("filter cleared")
+                return setFilter("")
+            } else if focus == .detail {
+                focus = .queue
+            }
         case .filter: mode = .filter(filter.text)
         case .command: mode = .command("")
         case .help: mode = .pager(helpPager())
@@ -321,7 +342,7 @@ extension AppState {
         let words = text.split(separator: " ").map(String.init)
         switch words.first ?? "" {
         case "q", "quit": return run(.quit)
-        case "filter": setFilter(words.dropFirst().joined(separator: " "))
+        case "filter": return setFilter(words.dropFirst().joined(separator: " "))
         case "mask":
             if words.count > 1 { session.mask = words[1] == "on" } else { session.mask.toggle() }
             revealed = []
@@ -333,9 +354,11 @@ extension AppState {
         return []
     }
 
-    mutating func setFilter(_ text: String) {
+    mutating func setFilter(_ text: String) -> [Effect] {
         filter = Filter(text)
         queueCursor.select(0, count: 1)
+        core.spilledMatches = nil
+        return filter.isEmpty || core.spilled == 0 ? [] : [.countSpilled(filter)]
     }
 
     /// A one-line editor shared by the filter, command and prompt lines.

@@ -15,7 +15,12 @@ final class HeadlessScreen: ConsoleScreen {
     var typed: [TerminalEvent] = []
     var canvas: Canvas?
 
-    func nextEvent(timeoutMs: Int) -> TerminalEvent? { typed.isEmpty ? nil : typed.removeFirst() }
+    func nextEvent(timeoutMs: Int) -> TerminalEvent? {
+        guard typed.isEmpty else { return typed.removeFirst() }
+        // Waits as a terminal would, so the loop batches what the core delivers meanwhile.
+        if timeoutMs > 0 { Thread.sleep(forTimeInterval: Double(timeoutMs) / 1000) }
+        return nil
+    }
     func draw(_ canvas: Canvas) { self.canvas = canvas }
 }
 
@@ -81,7 +86,7 @@ final class MemoryStore: DecisionStore, @unchecked Sendable {
         let program = ConsoleProgram(screen: screen, core: try Self.core(nil), store: store, replay: nil,
                                      state: AppState(session: Self.session))
         program.start()
-        let deadline = Date().addingTimeInterval(30)
+        let deadline = Date().addingTimeInterval(120)
         while program.state.stats.finished == false, Date() < deadline { program.turn(timeoutMs: 10) }
         screen.typed = [.key(.char("/"))] + "band:high".map { .key(.char($0)) } + [.key(.enter), .key(.char("d"))]
         program.turn(timeoutMs: 0)
@@ -131,7 +136,7 @@ struct SplitMix: RandomNumberGenerator {
         let core = LiveCore(compiled: ConsoleProgramTests.compiled, readers: try ScanPipeline.openAll([ReplayTests.workshop]),
                             clusters: CoordinationConfig(), feedSamplesPerBatch: 5)
         core.start()
-        let deadline = Date().addingTimeInterval(60)
+        let deadline = Date().addingTimeInterval(120)
         var batches = 0
         while Date() < deadline {
             Thread.sleep(forTimeInterval: 0.005)
@@ -147,5 +152,44 @@ struct SplitMix: RandomNumberGenerator {
             }
         }
         Issue.record("the core did not finish")
+    }
+}
+
+@Suite struct SpillTests {
+    /// Runs a console on the workshop feed to its end with at most `cap` open posts in memory.
+    static func finished(cap: Int) throws -> (ConsoleProgram, HeadlessScreen) {
+        let screen = HeadlessScreen()
+        var state = AppState(session: ConsoleProgramTests.session)
+        state.residentCap = cap
+        let program = ConsoleProgram(screen: screen, core: try ConsoleProgramTests.core(nil), store: MemoryStore(), replay: nil, state: state)
+        program.start()
+        let deadline = Date().addingTimeInterval(120)
+        while program.state.stats.finished == false, Date() < deadline { program.turn(timeoutMs: 40) }
+        program.turn(timeoutMs: 0)
+        return (program, screen)
+    }
+
+    /// The spill file in real use: with 20 open posts in memory, the console shows the head of
+    /// the same queue as one that keeps everything, counts the same, and a cluster action still
+    /// lists every open post of the members, brought back from the file.
+    @Test func aConsoleWithATinyMemoryCapShowsTheSameQueue() throws {
+        let (whole, wholeScreen) = try Self.finished(cap: 100_000)
+        let (capped, screen) = try Self.finished(cap: 20)
+        #expect(capped.state.core.spilled > 100, "most open posts went to the spill file")
+        #expect(capped.state.queueTotal == whole.state.queueTotal)
+        #expect(Array(whole.state.queue.prefix(capped.state.queue.count)) == capped.state.queue)
+        screen.typed = [.key(.char("G"))]
+        capped.turn(timeoutMs: 0)
+        #expect(screen.canvas?.text.contains("more open below these") == true, "the end of the list says more wait beyond memory")
+        // The largest cluster's action lists as many posts either way.
+        func scope(_ program: ConsoleProgram, _ screen: HeadlessScreen) -> [ItemRef]? {
+            screen.typed = [.key(.char("4")), .key(.char("c"))]
+            program.turn(timeoutMs: 0)
+            guard case .scope(let dialog) = program.state.mode, !dialog.awaitingSpill else { return nil }
+            return dialog.items
+        }
+        let expected = try #require(scope(whole, wholeScreen))
+        #expect(expected.count > 5)
+        #expect(scope(capped, screen).map(Set.init) == Set(expected))
     }
 }

@@ -84,4 +84,93 @@ import VigilTriage
         _ = state.update(.rewound)
         #expect(state.queue.isEmpty)
     }
+
+    /// Plays the runtime's spill for the pure state: what `update` sends out waits in `spilled`
+    /// and comes back when asked, best ranked first; counts are answered with the same filter.
+    struct SpillDouble {
+        var spilled: [PostItem] = []
+
+        mutating func run(_ effects: [Effect], on state: inout AppState) {
+            var queue = effects
+            while !queue.isEmpty {
+                let effect = queue.removeFirst()
+                switch effect {
+                case .spill(let posts):
+                    spilled += posts
+                case .unspill(let request):
+                    let ranked = spilled.sorted {
+                        request.byArrival ? $0.sequence < $1.sequence : ($0.reviewPriority, -$0.sequence) > ($1.reviewPriority, -$1.sequence)
+                    }
+                    let wanted = ranked.filter { post in request.accounts.map { $0.contains(post.account) } ?? true }
+                    let taken = Array(wanted.prefix(request.limit ?? .max))
+                    let ids = Set(taken.map(\.id))
+                    spilled.removeAll { ids.contains($0.id) }
+                    let top = ranked.first { !ids.contains($0.id) }.map { ReviewKey(priority: $0.reviewPriority, seq: $0.sequence) }
+                    queue += state.update(.unspilled(request, posts: taken, remaining: spilled.count, top: top))
+                case .countSpilled(let filter):
+                    queue += state.update(.spilledCount(filter: filter.text, count: spilled.filter { filter.admits($0) }.count))
+                case .clearSpill:
+                    spilled = []
+                default:
+                    break
+                }
+            }
+        }
+    }
+
+    /// With a tiny memory cap the queue on screen is always the head of the whole queue (in
+    /// memory or not), its count is the whole queue's, and nothing is lost or shown twice.
+    @Test(arguments: [false, true])
+    func aCappedQueueIsTheHeadOfTheWholeQueue(hideScores: Bool) {
+        var session = Fixture.session
+        session.hideScores = hideScores
+        var state = AppState(session: session)
+        state.residentCap = 12
+        state.decidedCap = 8
+        _ = state.update(.resize(rows: 40, cols: 120))
+        var spill = SpillDouble()
+        var random = Generator(state: hideScores ? 3 : 5)
+        var all: [String: PostItem] = [:]
+        var next = 0
+        func whole(_ state: AppState) -> [ItemRef] {
+            var merged = state
+            merged.residentCap = .max
+            for post in spill.spilled { merged.core.posts[post.id] = post }
+            merged.index(spill.spilled, replaced: [])
+            return Self.reference(merged)
+        }
+        for round in 0..<60 {
+            var batch = CoreBatch()
+            for _ in 0..<Int.random(in: 0...9, using: &random) {
+                let score = [35, 60, 72, 91][Int.random(in: 0..<4, using: &random)]
+                let post = Fixture.post("p\(next)", account: "a\(Int.random(in: 0..<9, using: &random))", text: "post \(next) join now",
+                                        score: score, band: .high, second: next)
+                next += 1
+                all[post.id] = post
+                batch.flagged.append(post)
+            }
+            batch.stats = state.stats
+            spill.run(state.update(.batch(batch)), on: &state)
+            for _ in 0..<Int.random(in: 0...5, using: &random) where !state.queue.isEmpty {
+                let ref = state.queue[Int.random(in: 0..<state.queue.count, using: &random)]
+                let decision = Decision(id: Int64(round * 10 + 1), items: [ref], action: .dismiss, moderator: "m", decidedAt: Date(),
+                                        feed: "f1", lexiconVersion: "v")
+                spill.run(state.update(.stored(decision, token: 0)), on: &state)
+            }
+            let reference = whole(state)
+            #expect(state.queueTotal == reference.count, "round \(round): the count covers the whole queue")
+            #expect(Array(reference.prefix(state.queue.count)) == state.queue, "round \(round): the queue shown is the whole queue's head")
+            #expect(state.core.posts.values.filter { state.isOpen($0.ref) }.count <= state.residentCap + 1, "round \(round): memory stays capped")
+            #expect(state.queue.count >= min(state.residentCap / 2, state.queueTotal), "round \(round): posts come back as the queue empties")
+            #expect(state.core.posts.count <= state.residentCap + state.decidedCap + state.decidedCap / 8 + 2, "round \(round): decided posts leave")
+        }
+        #expect(spill.spilled.count > 0, "the cap was reached")
+        // A filter counts what waits beyond memory too.
+        spill.run(Fixture.press(&state, .char("/")), on: &state)
+        for c in "account:a1" { spill.run(state.update(.key(.char(c))), on: &state) }
+        spill.run(Fixture.press(&state, .enter), on: &state)
+        let admitted = all.values.filter { state.isOpen($0.ref) && state.filter.admits($0) && !state.book.hasVerdict($0.ref) }.count
+        #expect(state.queueTotal == admitted)
+        #expect(state.render().lines[0].contains("queue \(admitted) of"))
+    }
 }

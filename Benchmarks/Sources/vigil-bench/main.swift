@@ -323,11 +323,13 @@ struct Console: ParsableCommand {
     }
 
     func run() throws {
-        let session = SessionInfo(moderator: "bench", storePath: "bench.sqlite", feedLabel: "bench", feedID: "b", lexiconVersion: "v",
-                                  categories: [(id: "recruitment_call", label: "Recruitment call")])
+        let session = SessionInfo(moderator: "bench", storeLabel: "bench.sqlite", feedLabel: "bench", feedID: "b", lexiconVersion: "v",
+                                  categories: [CategoryInfo(id: "recruitment_call", label: "Recruitment call", role: .policy)])
         var next = 0
         for size in queued {
             var state = AppState(session: session)
+            // The whole queue in memory: this measures update and render, not the spill file.
+            state.residentCap = .max
             _ = state.update(.resize(rows: 48, cols: 160))
             var batch = CoreBatch()
             batch.flagged = (0..<size).map(Console.post)
