@@ -295,6 +295,8 @@ public struct AppState: Sendable {
     public static let chapterBoxSeconds = 12.0
     public static let rateWindow = 60
     public static let snoozeSeconds = 15.0 * 60
+    /// Clusters kept in memory; beyond it the merged and long-dormant ones are forgotten.
+    public static let clusterCap = 5_000
 
     public init(session: SessionInfo, keymap: Keymap = .standard, decisions: [Decision] = [], answers: AnswerOverlay? = nil) {
         self.answers = answers

@@ -121,8 +121,21 @@ extension AppState {
                 for member in event.members { core.clusterOfAccount[member] = event.cluster }
             }
         }
+        if core.clusters.count > AppState.clusterCap { forgetOldClusters() }
         reach(batch.markers)
         core.stats = batch.stats
+    }
+
+    /// Keeps the clusters in memory bounded on a long feed: merged ones go first, then the
+    /// dormant ones quiet longest. An open cluster in the queue, or one on screen, stays.
+    mutating func forgetOldClusters() {
+        let keep = pinned
+        let candidates = core.clusters.values.filter { ($0.state == .merged || $0.state == .dormant) && !keep.contains($0.ref) }
+            .sorted { ($0.state == .merged ? 0 : 1, $0.lastTime) < ($1.state == .merged ? 0 : 1, $1.lastTime) }
+        for cluster in candidates.prefix(core.clusters.count - AppState.clusterCap * 9 / 10) {
+            core.clusters[cluster.id] = nil
+            for member in cluster.members where core.clusterOfAccount[member] == cluster.id { core.clusterOfAccount[member] = nil }
+        }
     }
 
     /// Accounts and suspensions first: the batch's posts show the handles they bring.
