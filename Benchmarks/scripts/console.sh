@@ -13,12 +13,12 @@ T=(tmux -L "$SOCK")
 now() { date +%s.%N; }
 screen() { "${T[@]}" capture-pane -p -t bench; }
 
-# Seconds until the screen shows (show) or stops showing (hide) a text; 600 s at most.
+# Seconds until the screen shows (show) or stops showing (hide) a text; LIMIT s at most (60).
 wait_for() {
-  local mode=$1 text=$2 began; began=$(now)
+  local mode=$1 text=$2 limit=${3:-60} began; began=$(now)
   while :; do
     if screen | grep -qF -- "$text"; then [ "$mode" = show ] && break; else [ "$mode" = hide ] && break; fi
-    awk -v b="$began" -v n="$(now)" 'BEGIN { exit !(n - b > 600) }' && { echo "timeout waiting to $mode '$text'" >&2; return 1; }
+    awk -v b="$began" -v n="$(now)" -v l="$limit" 'BEGIN { exit !(n - b > l) }' && { echo "timeout waiting to $mode '$text'" >&2; return 1; }
     sleep 0.01
   done
   awk -v b="$began" -v n="$(now)" 'BEGIN { printf "%.3f\n", n - b }'
@@ -29,9 +29,9 @@ run() {  # binary feed label
   rm -f "$SCRATCH/console-bench.sqlite"*
   "${T[@]}" kill-server 2> /dev/null || true
   "${T[@]}" new-session -d -s bench -x 160 -y 48 \
-    "TERM=xterm-256color $bin monitor '$feed' --store '$SCRATCH/console-bench.sqlite' --log '$SCRATCH/console-bench.log'; sleep 900"
+    "TERM=xterm-256color $bin monitor '$feed' --store '$SCRATCH/console-bench.sqlite' --log '$SCRATCH/console-bench.log'; sleep 3600"
   local began; began=$(now)
-  wait_for show "end of feed" > /dev/null
+  wait_for show "end of feed" 3600 > /dev/null
   local seconds; seconds=$(awk -v b="$began" -v n="$(now)" 'BEGIN { printf "%.1f", n - b }')
   local pid; pid=$(pgrep -f "$bin monitor $feed" | head -1)
   local hwm; hwm=$(awk '/VmHWM/ {print $2}' "/proc/$pid/status")
