@@ -64,7 +64,10 @@ extension AppState {
             return []
         case .unspilled(let request, let posts, let remaining, let top):
             unspilled(request, posts: posts, remaining: remaining, top: top)
-            return []
+            // What a filter admits beyond memory changed with it.
+            guard !filter.isEmpty else { return [] }
+            core.spilledMatches = remaining == 0 ? 0 : nil
+            return remaining == 0 ? [] : [.countSpilled(filter)]
         case .spilledCount(let text, let count):
             if text == filter.text { core.spilledMatches = count }
             return []
