@@ -66,11 +66,8 @@ public final class ScanFormatter {
         out.write("}\n")
     }
 
-    static func csvField(_ s: String) -> String {
-        let safe = TerminalSafe.sanitize(s)
-        guard safe.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" }) else { return safe }
-        return "\"" + safe.replacingOccurrences(of: "\"", with: "\"\"") + "\""
-    }
+    /// Safe to print as well as to open in a spreadsheet.
+    static func csvField(_ s: String) -> String { CSV.field(TerminalSafe.sanitize(s)) }
 
     private func writeCSV(_ r: ScanRecord) {
         if !wroteHeader {

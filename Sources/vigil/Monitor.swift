@@ -106,8 +106,9 @@ extension AnswerOverlay {
 
 /// What `vigil monitor` and `vigil replay` share: the store, the moderator, the screen.
 struct ConsoleOptions: ParsableArguments {
-    @Option(help: ArgumentHelp("The decision store (SQLite; created on first use).", valueName: "path"))
-    var store: String = "vigil.sqlite"
+    @Option(help: ArgumentHelp("The decision store: a path or sqlite:PATH, created on first use (default: $VIGIL_STORE, else vigil.sqlite).",
+                               valueName: "location"))
+    var store: String?
 
     @Option(help: ArgumentHelp("Who is deciding (default: $USER).", valueName: "name"))
     var moderator: String?
@@ -154,28 +155,15 @@ struct ConsoleOptions: ParsableArguments {
             Diagnostics.say("\(error)")
             throw ExitStatus.noInput
         }
-        let decisionStore: SQLiteDecisionStore
-        let book: StatusBook
         let feedID = ConsoleOptions.feedID(feeds)
         let who = moderator ?? ProcessInfo.processInfo.environment["USER"].flatMap { $0.isEmpty ? nil : $0 } ?? "moderator"
-        do {
-            decisionStore = try SQLiteDecisionStore(path: store)
-            // Moderators share a queue; trainees replaying into one store each judge every item
-            // themselves, so a replay resumes from its own decisions only.
-            let earlier = try decisionStore.decisions(feed: feedID)
-            book = StatusBook(replaying: replay == nil ? earlier : earlier.filter { $0.moderator == who })
-        } catch let error as DecisionStoreError {
-            Diagnostics.say("\(error)")
-            switch error.reason {
-            case .notAStore, .newerSchema: throw ExitStatus.dataError
-            default: throw ExitStatus.ioError
-            }
-        } catch {
-            Diagnostics.say("\(store): \(error)")
-            throw ExitStatus.ioError
-        }
+        let decisionStore = try DecisionStores.open(StoreLocation(option: store, environment: ProcessInfo.processInfo.environment), access: .readWrite)
+        // Moderators share a queue; trainees replaying into one store each judge every item
+        // themselves, so a replay resumes from its own decisions only.
+        let earlier = try decisionStore.decisions(feed: feedID)
+        let book = StatusBook(replaying: replay == nil ? earlier : earlier.filter { $0.moderator == who })
         let session = SessionInfo(
-            moderator: who, storePath: store,
+            moderator: who, storePath: decisionStore.label,
             feedLabel: feeds.map { $0 == "-" ? "<stdin>" : ($0 as NSString).lastPathComponent }.joined(separator: "+") + (follow ? " (following)" : ""),
             feedID: feedID, lexiconVersion: compiled.lexicon.version,
             categories: compiled.lexicon.categories.filter { !$0.isNegative }.map { (id: $0.id, label: $0.label) },

@@ -50,23 +50,11 @@ struct Scan: ParsableCommand {
 
     func run() throws {
         let compiled = try lexicon.compiled()
-        let readers: [LineReader]
-        do {
-            readers = try ScanPipeline.openAll(feeds)
-        } catch {
-            Diagnostics.say("\(error)")
-            throw ExitStatus.noInput
-        }
+        let readers = try ScanPipeline.openAll(feeds)
         let out = OutputWriter.standardOutput()
         let formatter = ScanFormatter(format: format.value, out: out,
                                       nearEntries: Set(compiled.lexicon.entries.filter { $0.near != nil }.map(\.id)), showClusters: clusters)
-        var rejectsOut: OutputWriter?
-        if let rejects {
-            do { rejectsOut = try OutputWriter(path: rejects) } catch {
-                Diagnostics.say("\(error)")
-                throw ExitStatus.ioError
-            }
-        }
+        let rejectsOut = try rejects.map { try OutputWriter(path: $0) }
         let pipeline = ScanPipeline(compiled: compiled, options: ScanOptions(minScore: minScore, strict: strict,
                                                                            clusters: clusters ? try window.config() : nil))
         pipeline.onRecord = { formatter.write($0) }
@@ -86,25 +74,21 @@ struct Scan: ParsableCommand {
         let stats: ScanStats
         do {
             stats = try pipeline.run(readers)
-        } catch let stop as ScanStop {
+        } catch {
             formatter.finish()
+            rejectsOut?.finish()
             progress?.clear()
-            Diagnostics.say(stop.description)
-            throw ExitStatus.dataError
-        } catch let error as FeedError {
-            formatter.finish()
-            progress?.clear()
-            Diagnostics.say(error.description)
-            throw ExitStatus.ioError
+            throw error
         }
         formatter.finish()
         rejectsOut?.finish()
         progress?.clear()
         if shownRejects > 20 { Diagnostics.say("… and \(shownRejects - 20) more rejected lines") }
         Diagnostics.say(stats.summary)
-        if let failure = out.failure {
-            Diagnostics.say("writing the output failed: \(failure)")
-            throw ExitStatus.ioError
+        if let failure = out.failure ?? rejectsOut?.failure { throw failure }
+        if stats.events == 0 && stats.rejected > 0 {
+            throw CommandError(.dataError, "no valid event in \(feeds.joined(separator: ", ")): all \(stats.rejected) line(s) were rejected "
+                               + "(the first ones are above); is it an NDJSON feed (docs/feed-format.md)?")
         }
     }
 }

@@ -62,7 +62,7 @@ import Testing
             try vigil(["report", "--feed", feed, "--answer-key", key] + stores.flatMap { ["--store", $0] })
         }
         let missingStore = try report(stores: [files.room, "/nonexistent/room.sqlite"])
-        #expect(missingStore.status == 66 && missingStore.stderr.contains("/nonexistent/room.sqlite: no such decision store"))
+        #expect(missingStore.status == 66 && missingStore.stderr.contains("/nonexistent/room.sqlite: the folder /nonexistent does not exist"))
         #expect(try report(feed: "/nonexistent/feed.jsonl").status == 66)
         #expect(try report(key: "/nonexistent/key.json").status == 66)
         #expect(try vigil(["report", "--feed", files.feed, "--answer-key", files.key]).status == 64)

@@ -97,7 +97,7 @@ import FoundationXML
         let undone = try store.record(Fixture.decision(.confirm, [Fixture.post("p8")], category: "handoff", by: "ben", at: 410))
         _ = try store.record(Fixture.decision(.revert, [Fixture.post("p8")], by: "ben", at: 415, revertOf: undone.id))
         _ = try store.record(Fixture.decision(.escalate, [Fixture.post("p8")], by: "ben", at: 420, shown: [6]))
-        let logs = try [files.room, laptop].map { StoreLog(path: $0, decisions: try SQLiteDecisionStore.openExisting(path: $0).decisions(feed: nil)) }
+        let logs = try [files.room, laptop].map { StoreLog(path: $0, decisions: try SQLiteDecisionStore(path: $0, readOnly: true).decisions(feed: nil)) }
         let report = try ReportBuilder(feedPath: files.feed, keyPath: files.key, key: try AnswerKey.load(path: files.key), stores: logs,
                                        moderators: ["ben"])
             .build(readers: try ScanPipeline.openAll([files.feed]), compiled: Fixture.compiled, clusters: CoordinationConfig())
