@@ -163,8 +163,14 @@ public final class OutputWriter {
 /// safe to print on a terminal as well as to parse (a post or a link from a hostile author cannot
 /// reorder or recolour what a moderator reads); a JSON reader gets the original string back.
 public enum JSONString {
-    /// Appends `s`, quoted, as UTF-8. Works on the UTF-8 bytes: the characters escaped beyond
-    /// ASCII are U+0080-009F (C2 80-9F), U+2028-202E (E2 80 A8-AE) and U+2066-2069 (E2 81 A6-A9).
+    /// What is written as `\uXXXX` beyond `"`, `\` and the short escapes: C0 and C1 controls,
+    /// DEL, the line and paragraph separators, the bidirectional embeddings, overrides and isolates.
+    @inline(__always) static func escapes(_ v: UInt32) -> Bool {
+        v < 0x20 || (0x7F...0x9F).contains(v) || (0x2028...0x202E).contains(v) || (0x2066...0x2069).contains(v)
+    }
+
+    /// Appends `s`, quoted, as UTF-8. Works on the UTF-8 bytes: beyond ASCII, only characters
+    /// led by C2 (U+0080-00BF) or E2 (U+2000-2FFF) can be escaped, so only those are decoded.
     public static func append(_ s: String, to out: inout [UInt8]) {
         out.append(0x22)
         var s = s
@@ -179,10 +185,10 @@ public enum JSONString {
                 case 0x0D: out.append(contentsOf: [0x5C, 0x72])
                 case 0x09: out.append(contentsOf: [0x5C, 0x74])
                 case 0x00..<0x20, 0x7F: appendEscape(UInt32(b), to: &out)
-                case 0xC2 where i + 1 < bytes.count && (0x80...0x9F).contains(bytes[i + 1]):
+                case 0xC2 where i + 1 < bytes.count && escapes(UInt32(bytes[i + 1])):
                     appendEscape(UInt32(bytes[i + 1]), to: &out)
                     i += 1
-                case 0xE2 where i + 2 < bytes.count && escapedAfterE2(bytes[i + 1], bytes[i + 2]):
+                case 0xE2 where i + 2 < bytes.count && escapes(0x2000 | UInt32(bytes[i + 1] & 0x3F) << 6 | UInt32(bytes[i + 2] & 0x3F)):
                     appendEscape(0x2000 | UInt32(bytes[i + 1] & 0x3F) << 6 | UInt32(bytes[i + 2] & 0x3F), to: &out)
                     i += 2
                 default: out.append(b)
@@ -201,8 +207,22 @@ public enum JSONString {
         return String(decoding: bytes, as: UTF8.self)
     }
 
-    @inline(__always) private static func escapedAfterE2(_ second: UInt8, _ third: UInt8) -> Bool {
-        (second == 0x80 && (0xA8...0xAE).contains(third)) || (second == 0x81 && (0xA6...0xA9).contains(third))
+    /// JSON another encoder wrote (Foundation's, which escapes only what JSON requires) with the
+    /// characters `append` escapes beyond that escaped too. They can only occur inside strings
+    /// in valid JSON, so each is replaced where it stands.
+    public static func escapingUnsafeCharacters(inJSON json: String) -> String {
+        var out = String.UnicodeScalarView()
+        for scalar in json.unicodeScalars {
+            // C0 controls are already escaped: JSON requires it.
+            if scalar.value >= 0x20 && escapes(scalar.value) {
+                var escape: [UInt8] = []
+                appendEscape(scalar.value, to: &escape)
+                out.append(contentsOf: String(decoding: escape, as: UTF8.self).unicodeScalars)
+            } else {
+                out.append(scalar)
+            }
+        }
+        return String(out)
     }
 
     private static let hexDigits = Array("0123456789abcdef".utf8)

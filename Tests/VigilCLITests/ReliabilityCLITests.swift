@@ -1,12 +1,14 @@
 import Foundation
 import GRDB
 import Testing
+import VigilFeed
+import VigilPipeline
 import VigilTriage
 
 /// Runs `script` with `sh -c`: `$0` is the vigil binary, `$1`… the arguments. For what a
 /// `Process` cannot set up directly: closed descriptors, ignored signals, a terminal.
 func shell(_ script: String, _ arguments: [String] = [], environment: [String: String]? = nil,
-           stderrReaderClosed: Bool = false) throws -> CLIRun {
+           stderrReaderClosed: Bool = false, stdin: String? = nil) throws -> CLIRun {
     let process = Process()
     process.executableURL = URL(fileURLWithPath: "/bin/sh")
     process.arguments = ["-c", script, vigilBinary().path] + arguments
@@ -14,9 +16,14 @@ func shell(_ script: String, _ arguments: [String] = [], environment: [String: S
     let out = Pipe(), err = Pipe()
     process.standardOutput = out
     process.standardError = err
-    process.standardInput = FileHandle.nullDevice
+    let input = Pipe()
+    process.standardInput = stdin == nil ? FileHandle.nullDevice : input
     if stderrReaderClosed { try err.fileHandleForReading.close() }
     try process.run()
+    if let stdin {
+        input.fileHandleForWriting.write(Data(stdin.utf8))
+        try input.fileHandleForWriting.close()
+    }
     let outData = out.fileHandleForReading.readDataToEndOfFile()
     let errData = stderrReaderClosed ? Data() : err.fileHandleForReading.readDataToEndOfFile()
     process.waitUntilExit()
@@ -446,5 +453,88 @@ func fileType(_ path: String, following: Bool = true) -> mode_t {
             return (object?["signals"] as? [[String: Any]])?.flatMap { $0["keys"] as? [String] ?? [] } ?? []
         }
         #expect(keys.contains { $0.unicodeScalars.contains("\u{202E}") }, "\(keys)")
+    }
+}
+
+@Suite struct AnswerKeyCLITests {
+    @Test("report and clusters refuse the answer key of another seed's feed (65), naming both")
+    func keyOfAnotherFeed() throws {
+        let dir = try temporaryFolder()
+        func simulate(_ seed: Int) throws -> (feed: String, key: String) {
+            let feed = dir.appendingPathComponent("feed-\(seed).jsonl.gz").path, key = dir.appendingPathComponent("key-\(seed).json").path
+            let run = try vigil(["simulate", "--scenario", "workshop", "--seed", "\(seed)", "--duration", "3m", "--out", feed, "--answer-key", key])
+            #expect(run.status == 0, "\(run.stderr)")
+            return (feed, key)
+        }
+        let (ours, theirs) = (try simulate(1), try simulate(2))
+        let store = dir.appendingPathComponent("room.sqlite").path
+        try makeStore(store, ["post:p1"])
+        let report = try vigil(["report", "--feed", ours.feed, "--answer-key", theirs.key, "--store", store])
+        #expect(report.status == 65)
+        #expect(report.stdout.isEmpty)
+        #expect(report.stderr.contains("vigil: \(theirs.key) is the answer key of another feed (scenario workshop, seed 2: sha256 "))
+        #expect(report.stderr.contains("not of \(ours.feed) (sha256 "))
+        let clusters = try vigil(["clusters", ours.feed, "--answer-key", theirs.key])
+        #expect(clusters.status == 65 && clusters.stderr.contains("is the answer key of another feed"))
+        #expect(try vigil(["report", "--feed", ours.feed, "--answer-key", ours.key, "--store", store]).status == 0)
+    }
+}
+
+@Suite struct SharedRuleTests {
+    @Test("one JSON string writer: controls, C1, line separators and bidi controls escaped, everything else as UTF-8, read back exactly")
+    func jsonString() throws {
+        #expect(JSONString.quoted("a\"b\\c\n\r\t\u{0}\u{1B}\u{7F}") == #""a\"b\\c\n\r\t\u0000\u001b\u007f""#)
+        #expect(JSONString.quoted("\u{85}\u{9F}\u{A0}é") == "\"\\u0085\\u009f\u{A0}é\"")
+        #expect(JSONString.quoted("\u{2027}\u{2028}\u{2029}\u{202A}\u{202E}\u{202F}") == "\"\u{2027}\\u2028\\u2029\\u202a\\u202e\u{202F}\"")
+        #expect(JSONString.quoted("\u{2065}\u{2066}\u{2069}\u{206A}€😀") == "\"\u{2065}\\u2066\\u2069\u{206A}€😀\"")
+        var generator = SystemRandomNumberGenerator()
+        let alphabet: [Unicode.Scalar] = ["a", "\"", "\\", "\n", "\u{1}", "\u{7F}", "\u{80}", "\u{9F}", "\u{A0}", "é", "\u{2028}", "\u{202E}",
+                                          "\u{2066}", "\u{2069}", "\u{206A}", "€", "😀", "ا"]
+        for _ in 0..<200 {
+            var text = String.UnicodeScalarView()
+            for _ in 0..<Int.random(in: 0...12, using: &generator) { text.append(alphabet.randomElement(using: &generator)!) }
+            let original = String(text)
+            let quoted = JSONString.quoted(original)
+            #expect(!quoted.unicodeScalars.contains { (0x80...0x9F).contains($0.value) || (0x2028...0x202E).contains($0.value) || (0x2066...0x2069).contains($0.value) })
+            let decoded = try JSONSerialization.jsonObject(with: Data("[\(quoted)]".utf8)) as? [String]
+            #expect(decoded == [original])
+            #expect(JSONString.escapingUnsafeCharacters(inJSON: "[\(quoted)]") == "[\(quoted)]", "idempotent on our own output")
+        }
+    }
+
+    @Test("one CSV field rule: quoted when needed, formulas neutralised")
+    func csvField() {
+        #expect(CSV.field("plain") == "plain")
+        #expect(CSV.field("a,b") == "\"a,b\"" && CSV.field("say \"hi\"") == "\"say \"\"hi\"\"\"")
+        for formula in ["=1+1", "+1", "-1", "@SUM(A1)", "\tx", "\rx"] { #expect(CSV.field(formula).hasPrefix("'") || CSV.field(formula).hasPrefix("\"'")) }
+        #expect(CSV.field("x=1") == "x=1")
+    }
+}
+
+@Suite struct ScanTableTests {
+    @Test("scan --format table: a text column, every row fitted to $COLUMNS in terminal columns")
+    func fittedToTheTerminal() throws {
+        let feed = """
+            {"type":"post","id":"p1","account":"a1","ts":"2026-03-01T08:00:00Z","text":"Please join us\\nat the usual place, brothers, and bring the others along with you this time"}
+            {"type":"post","id":"p2","account":"a2","ts":"2026-03-01T08:00:01Z","text":"加入我们 join us 今天晚上 😀 everyone welcome to the gathering tonight"}
+            {"type":"post","id":"p3","account":"a3","ts":"2026-03-01T08:00:02Z","text":"nothing to see"}
+
+            """
+        let lexicon = try writeTemp("l.yaml", cliLexicon)
+        for columns in [100, 160] {
+            let run = try shell(#"exec "$0" scan - --format table --lexicon "$1""#, [lexicon], environment: ["COLUMNS": "\(columns)"], stdin: feed)
+            #expect(run.status == 0, "\(run.stderr)")
+            let lines = run.stdout.split(separator: "\n").map(String.init)
+            #expect(lines.count == 3, "header and the two posts at the default threshold: \(lines)")
+            #expect(lines[0].contains(" TEXT ") && lines[0].hasSuffix(" MATCHES"))
+            #expect(lines.allSatisfy { DisplayWidth.columns($0) <= columns }, "\(columns): \(lines.map { DisplayWidth.columns($0) })")
+            #expect(lines[1].contains(columns > 100 ? "Please join us at the usual place, brothers" : "Please join us at"),
+                    "a line break in the text is a space")
+            #expect(lines[2].contains("加入我们 join us"))
+        }
+        let narrow = try shell(#"exec "$0" scan - --format table --lexicon "$1""#, [lexicon], environment: ["COLUMNS": "100"], stdin: feed)
+        #expect(narrow.stdout.contains("…"), "cut texts end in an ellipsis")
+        let plain = try vigil(["scan", "-", "--lexicon", lexicon], stdin: feed)
+        #expect(plain.stdout.split(separator: "\n").count == 2, "the table lists what JSONL lists")
     }
 }
