@@ -190,12 +190,21 @@ public final class SQLiteDecisionStore: DecisionStore {
 
     private func migrate() throws {
         try wrappingDatabaseErrors {
-            do {
-                try Self.migrator.migrate(database)
-            } catch {
-                // Another process creating the same store at the same moment makes our migration
-                // fail on the tables it just created: then the schema is there and all is well.
-                guard try database.read(Self.migrator.hasCompletedMigrations) else { throw error }
+            // Another process creating the same store at this moment makes a migration of ours
+            // fail on what it has just created. GRDB runs each migration in a transaction of its
+            // own and reads which are applied once, before the first, so a second migration can
+            // find the first done by the other process and fail on the second: try again while
+            // the other process makes progress, starting each time after what it recorded.
+            var applied = try database.read(Self.migrator.appliedIdentifiers)
+            while true {
+                do {
+                    try Self.migrator.migrate(database)
+                    return
+                } catch {
+                    let now = try database.read(Self.migrator.appliedIdentifiers)
+                    guard now != applied else { throw error }
+                    applied = now
+                }
             }
         }
     }

@@ -16,9 +16,9 @@ import Testing
         // Process starts them too slowly to collide) and waits with waitpid (a shell's `wait`
         // hangs under the test runner's signal mask).
         let script = """
-            for round in $(seq 1 15); do
+            for round in $(seq 1 20); do
               store="$1/room-$round.sqlite"; : > "$store"
-              seq 6 | xargs -P 6 -I{} sh -c 'printf q | script -qec "\\"$0\\" monitor \\"$2\\" --store \\"$1\\" --log /dev/null" /dev/null > /dev/null || echo "$1 failed"' "$2" "$store" "$3"
+              seq 6 | xargs -P 6 -I{} sh -c 'printf q | script -qec "\\"$0\\" monitor \\"$2\\" --store \\"$1\\" --log /dev/null" /dev/null > "$1.$$.out" || { echo "$1 failed:"; tail -c 300 "$1.$$.out"; }' "$2" "$store" "$3"
               "$2" export decisions --store "$store" > /dev/null || echo "$store unreadable"
             done
             """
