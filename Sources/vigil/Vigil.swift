@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import VigilFeed
 
 @main
 struct Vigil: ParsableCommand {
@@ -26,6 +27,11 @@ struct Vigil: ParsableCommand {
         do {
             var command = try parseAsRoot(arguments)
             try command.run()
+            // What commands print through stdio is written when the buffer is flushed: a
+            // failure to write it shows only here.
+            if fflush(nil) != 0 {
+                throw OutputError(path: "<stdout>", reason: String(cString: strerror(errno)))
+            }
         } catch let status as ExitStatus {
             terminate(status.rawValue)
         } catch let error as ExitStatusProviding {

@@ -176,7 +176,8 @@ let demoFeed = URL(fileURLWithPath: #filePath).deletingLastPathComponent().delet
 
     @Test("a closed or full stdout is an I/O error, 74, said on stderr")
     func stdoutFailuresAreIOErrors() throws {
-        for script in [#""$0" scan "$1" >&-"#, #""$0" scan "$1" >/dev/full"#, #""$0" export decisions --store "$2" >/dev/full"#] {
+        for script in [#""$0" scan "$1" >&-"#, #""$0" scan "$1" >/dev/full"#, #""$0" export decisions --store "$2" >/dev/full"#,
+                       #""$0" lexicon test >/dev/full"#, #""$0" lexicon explain "join us" >&-"#] {
             let dir = try temporaryFolder()
             let store = dir.appendingPathComponent("room.sqlite").path
             try makeStore(store, ["post:p1"])
