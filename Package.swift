@@ -76,7 +76,8 @@ let package = Package(
             dependencies: ["VigilFeed", .product(name: "DequeModule", package: "swift-collections")],
             swiftSettings: hotPath
         ),
-        .target(name: "VigilTriage", dependencies: [.product(name: "GRDB", package: "GRDB.swift")]),
+        // VigilFeed for its JSON string writer, the one every JSON output of vigil uses.
+        .target(name: "VigilTriage", dependencies: ["VigilFeed", .product(name: "GRDB", package: "GRDB.swift")]),
         // The console as pure values: state, messages, update, view into a cell canvas. No curses,
         // no threads.
         .target(name: "VigilTUI", dependencies: ["VigilFeed", "VigilScoring", "VigilCoordination", "VigilTriage", "VigilText", "CDisplayWidth",

@@ -1,21 +1,49 @@
-import Foundation
 import VigilCoordination
+import VigilFeed
 import VigilText
 
 /// Cluster events as JSONL (`docs/clusters.md`) or as a line for people.
 public enum ClusterOutput {
+    /// One object a line, keys in alphabetical order. Links and hashtags are keys of the
+    /// evidence and come from hostile authors: they go through `JSONString` like every other
+    /// string vigil writes as JSON, so a bidirectional override stays escaped.
     public static func jsonLine(_ e: ClusterEvent) -> String {
-        var object: [String: Any] = [
-            "cluster": e.cluster, "state": e.state.rawValue, "ts": e.ts.description, "members": e.members,
-            "score": e.score, "first_ts": e.firstTs.description, "last_ts": e.lastTs.description,
-            "signals": e.signals.map { s -> [String: Any] in
-                ["signal": s.signal.rawValue, "edges": s.edges, "keys": s.keys,
-                 "samples": s.samples.map { ["accounts": $0.accounts, "posts": $0.posts, "key": $0.key, "ts": $0.ts.description] }]
-            },
-        ]
-        if let into = e.mergedInto { object["merged_into"] = into }
-        let data = (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes])) ?? Data()
-        return String(decoding: data, as: UTF8.self) + "\n"
+        var out: [UInt8] = []
+        func add(_ text: String) { out.append(contentsOf: text.utf8) }
+        func string(_ text: String) { JSONString.append(text, to: &out) }
+        func strings(_ values: [String]) {
+            add("[")
+            for (i, value) in values.enumerated() {
+                if i > 0 { add(",") }
+                string(value)
+            }
+            add("]")
+        }
+        add("{\"cluster\":"); string(e.cluster)
+        add(",\"first_ts\":"); string(e.firstTs.description)
+        add(",\"last_ts\":"); string(e.lastTs.description)
+        add(",\"members\":"); strings(e.members)
+        if let into = e.mergedInto { add(",\"merged_into\":"); string(into) }
+        add(",\"score\":\(e.score),\"signals\":[")
+        for (i, s) in e.signals.enumerated() {
+            add(i > 0 ? ",{\"edges\":\(s.edges),\"keys\":" : "{\"edges\":\(s.edges),\"keys\":")
+            strings(s.keys)
+            add(",\"samples\":[")
+            for (j, sample) in s.samples.enumerated() {
+                add(j > 0 ? ",{\"accounts\":" : "{\"accounts\":")
+                strings(sample.accounts)
+                add(",\"key\":"); string(sample.key)
+                add(",\"posts\":"); strings(sample.posts)
+                add(",\"ts\":"); string(sample.ts.description)
+                add("}")
+            }
+            add("],\"signal\":"); string(s.signal.rawValue)
+            add("}")
+        }
+        add("],\"state\":"); string(e.state.rawValue)
+        add(",\"ts\":"); string(e.ts.description)
+        add("}\n")
+        return String(decoding: out, as: UTF8.self)
     }
 
     public static func tableLine(_ e: ClusterEvent) -> String {

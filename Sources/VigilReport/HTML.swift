@@ -26,45 +26,93 @@ extension WorkshopReport {
         }
         out += "<section><h2>Room</h2>\n" + roomTable + "</section>\n"
         out += "<section><h2>Timeline</h2>\n" + timelineSVG + "</section>\n"
+        if !chapters.isEmpty { out += "<section><h2>Chapters</h2>\n" + chapterTable + "</section>\n" }
+        if !roomMissed.isEmpty { out += "<section><h2>What most of the room missed</h2>\n" + roomMissedHTML + "</section>\n" }
         for trainee in trainees { out += traineeHTML(trainee) }
         return out + "</body>\n</html>\n"
     }
 
+    /// Fourteen figures per trainee in 1280 pixels: short headers in two rows (the full name in
+    /// each `abbr` title), at 16 px.
     var roomTable: String {
         let h = ReportText.html
-        var rows = "<table class=\"room\"><thead><tr><th>trainee</th><th>decisions</th><th>posts precision</th><th>posts recall</th><th>posts F1</th>"
-            + "<th>clusters precision</th><th>clusters recall</th><th>clusters F1</th><th>right category</th><th>median feed s</th>"
-            + "<th>p90 feed s</th><th>median wall s</th><th>p90 wall s</th><th>high/critical missed</th><th>news/counter-speech actioned</th></tr></thead><tbody>\n"
+        func abbr(_ short: String, _ full: String) -> String { "<abbr title=\"\(full)\">\(short)</abbr>" }
+        let singles: [(String, String?)] = [("trainee", nil), ("items", "posts and clusters decided")]
+        let groups: [(String, Int)] = [("posts", 3), ("clusters", 3)]
+        let after: [(String, String)] = [("right cat.", "confirmed with the key's category")]
+        let timing: [(String, String)] = [("feed s", "seconds of feed time to decision"), ("wall s", "seconds shown before the decision")]
+        let last: [(String, String)] = [("missed", "high and critical violating posts missed"),
+                                        ("news hit", "news and counter-speech confirmed or escalated")]
+        var rows = "<table class=\"room\"><thead><tr>"
+        rows += singles.map { short, full in "<th rowspan=\"2\">" + (full.map { abbr(short, $0) } ?? short) + "</th>" }.joined()
+        rows += groups.map { "<th colspan=\"\($0.1)\">\($0.0)</th>" }.joined()
+        rows += after.map { "<th rowspan=\"2\">" + abbr($0.0, $0.1) + "</th>" }.joined()
+        rows += timing.map { "<th colspan=\"2\">" + abbr($0.0, $0.1) + "</th>" }.joined()
+        rows += last.map { "<th rowspan=\"2\">" + abbr($0.0, $0.1) + "</th>" }.joined()
+        rows += "</tr>\n<tr>"
+        let figures: [(String, String)] = [("P", "precision"), ("R", "recall"), ("F1", "F1")]
+        rows += (figures + figures).map { "<th>" + abbr($0.0, $0.1) + "</th>" }.joined()
+        rows += "<th>med</th><th>p90</th><th>med</th><th>p90</th></tr></thead><tbody>\n"
         for trainee in trainees {
             guard trainee.hasDecisions else {
                 rows += "<tr><td>\(h(trainee.name))</td><td colspan=\"14\">no decisions</td></tr>\n"
                 continue
             }
-            rows += "<tr><td>\(h(trainee.name))</td><td>\(trainee.decisions)</td>" + roomCells(trainee.figures).map { "<td>\($0)</td>" }.joined() + "</tr>\n"
+            rows += "<tr><td>\(h(trainee.name))</td><td>\(trainee.items)</td>" + roomCells(trainee.figures).map { "<td>\($0)</td>" }.joined() + "</tr>\n"
         }
-        rows += "<tr class=\"total\"><td>room (\(roomTrainees) trainee(s))</td><td>\(trainees.reduce(0) { $0 + $1.decisions })</td>"
+        rows += "<tr class=\"total\"><td>room (\(roomTrainees))</td><td>\(roomItems)</td>"
             + roomCells(room).map { "<td>\($0)</td>" }.joined() + "</tr>\n"
         return rows + "</tbody></table>\n"
     }
 
+    /// The room per chapter: what entered the queue and what the trainees did with it.
+    var chapterTable: String {
+        let h = ReportText.html
+        var rows = "<table><thead><tr><th>at</th><th>chapter</th><th>flagged</th><th>violating</th><th>caught</th><th>missed</th>"
+            + "<th>false positives</th></tr></thead><tbody>\n"
+        for chapter in chapters {
+            rows += "<tr><td>\(DurationText.clock(chapter.offset))</td><td>\(h(chapter.title))</td><td>\(chapter.flagged)</td><td>\(chapter.violating)</td>"
+                + "<td>\(chapter.room.caught)</td><td>\(chapter.room.missed)</td><td>\(chapter.room.falsePositives)</td></tr>\n"
+        }
+        return rows + "</tbody></table>\n<p class=\"meta\">Caught: violating posts confirmed or escalated, added up over the trainees; "
+            + "false positives: other posts of the chapter confirmed or escalated.</p>\n"
+    }
+
+    /// The ten posts most of the room missed, with their texts; the JSON has them all.
+    var roomMissedHTML: String {
+        let h = ReportText.html
+        var out = ""
+        for miss in roomMissed.prefix(10) {
+            out += "<div class=\"item\"><p><b>\(h(miss.post))</b> <span class=\"band-\(miss.band)\">\(miss.band) \(miss.score)</span> "
+                + "\(h(miss.account)) at \(h(miss.ts)); violating as <b>\(h(miss.category))</b>; missed by \(miss.missedBy) of \(miss.of)</p>"
+                + "<blockquote>\(h(miss.text))</blockquote></div>\n"
+        }
+        if roomMissed.count > 10 { out += "<p>… and \(roomMissed.count - 10) more (in the JSON report).</p>\n" }
+        return out
+    }
+
     /// Feed-time axis, a line per chapter marker, a lane per trainee with a tick per decision.
+    /// Labels are 16 px, readable on a projector. Decisions within a few pixels of each other
+    /// (the same moment, a burst of keys) share the lane's height, stacked, instead of being
+    /// drawn over each other.
     var timelineSVG: String {
         let h = ReportText.html
         let c = ReportText.coordinate
-        let (left, axis, laneHeight) = (150.0, 780.0, 30.0)
-        let top = 30.0 + 16 * Double(min(markers.count, 3))
-        let width = left + axis + 30
-        let height = top + laneHeight * Double(max(trainees.count, 1)) + 60
+        let (left, axis, laneHeight, row) = (180.0, 780.0, 40.0, 20.0)
+        let top = 14 + row * Double(min(markers.count, 3)) + 10
+        let width = left + axis + 40
+        let height = top + laneHeight * Double(max(trainees.count, 1)) + 70
         let span = max(duration, 1)
         func x(_ offset: Double) -> Double { left + axis * min(max(offset, 0), span) / span }
         var svg = "<svg class=\"timeline\" width=\"\(c(width))\" height=\"\(c(height))\" viewBox=\"0 0 \(c(width)) \(c(height))\" role=\"img\">\n"
         svg += "<title>Decisions of each trainee over the feed's time, with chapter markers</title>\n"
         let bottom = top + laneHeight * Double(max(trainees.count, 1))
-        let step = [30.0, 60, 120, 300, 600, 900, 1800, 3600, 7200].first { span / $0 <= 10 } ?? (span / 10).rounded(.up)
+        // At 16 px a clock label is about 75 px wide: at most 8 of them on the axis.
+        let step = [30.0, 60, 120, 300, 600, 900, 1800, 3600, 7200].first { span / $0 <= 8 } ?? (span / 8).rounded(.up)
         var t = 0.0
         while t <= span {
             svg += "<line x1=\"\(c(x(t)))\" y1=\"\(c(bottom))\" x2=\"\(c(x(t)))\" y2=\"\(c(bottom + 5))\" class=\"axis\"/>"
-            svg += "<text x=\"\(c(x(t)))\" y=\"\(c(bottom + 18))\" class=\"tick\">\(DurationText.clock(t))</text>\n"
+            svg += "<text x=\"\(c(x(t)))\" y=\"\(c(bottom + 22))\" class=\"tick\">\(DurationText.clock(t))</text>\n"
             t += step
         }
         svg += "<line x1=\"\(c(left))\" y1=\"\(c(bottom))\" x2=\"\(c(left + axis))\" y2=\"\(c(bottom))\" class=\"axis\"/>\n"
@@ -73,25 +121,41 @@ extension WorkshopReport {
             svg += "<line x1=\"\(c(mx))\" y1=\"\(c(top - 4))\" x2=\"\(c(mx))\" y2=\"\(c(bottom))\" class=\"marker\"/>"
             // Titles in the right third end at their line, so they stay inside the picture.
             let (tx, anchor) = mx > left + axis * 2 / 3 ? (mx - 3, "chapter end") : (mx + 3, "chapter")
-            svg += "<text x=\"\(c(tx))\" y=\"\(c(22 + 16 * Double(i % 3)))\" class=\"\(anchor)\">\(h(marker.title))<title>\(h(marker.note ?? marker.title))</title></text>\n"
+            svg += "<text x=\"\(c(tx))\" y=\"\(c(14 + row * Double(i % 3 + 1) - 4))\" class=\"\(anchor)\">\(h(marker.title))<title>\(h(marker.note ?? marker.title))</title></text>\n"
         }
         for (lane, trainee) in trainees.enumerated() {
             let y = top + laneHeight * Double(lane)
-            svg += "<text x=\"\(c(left - 8))\" y=\"\(c(y + 20))\" class=\"lane\">\(h(trainee.name))</text>"
+            svg += "<text x=\"\(c(left - 8))\" y=\"\(c(y + 26))\" class=\"lane\">\(h(trainee.name))</text>"
             svg += "<line x1=\"\(c(left))\" y1=\"\(c(y + laneHeight))\" x2=\"\(c(left + axis))\" y2=\"\(c(y + laneHeight))\" class=\"grid\"/>\n"
-            for tick in trainee.timeline {
-                let tx = x(tick.offset)
-                svg += "<line x1=\"\(c(tx))\" y1=\"\(c(y + 5))\" x2=\"\(c(tx))\" y2=\"\(c(y + laneHeight - 5))\" class=\"d-\(tick.action)\">"
-                    + "<title>#\(tick.decision) \(tick.action) \(h(tick.items.joined(separator: " "))) at \(tick.ts)</title></line>\n"
+            for group in Self.stacks(trainee.timeline.map { (x($0.offset), $0) }) {
+                let share = (laneHeight - 10) / Double(group.count)
+                for (i, (tx, tick)) in group.enumerated() {
+                    let y1 = y + 5 + share * Double(i), y2 = y + 5 + share * Double(i + 1) - (group.count > 1 ? 1 : 0)
+                    svg += "<line x1=\"\(c(tx))\" y1=\"\(c(y1))\" x2=\"\(c(tx))\" y2=\"\(c(y2))\" class=\"d-\(tick.action)\">"
+                        + "<title>#\(tick.decision) \(tick.action) \(h(tick.items.joined(separator: " "))) at \(tick.ts)</title></line>\n"
+                }
             }
         }
         var lx = left
         for action in ["confirm", "escalate", "dismiss", "annotate", "snooze", "revert"] {
-            svg += "<rect x=\"\(c(lx))\" y=\"\(c(bottom + 30))\" width=\"12\" height=\"12\" class=\"d-\(action)\"/>"
-            svg += "<text x=\"\(c(lx + 16))\" y=\"\(c(bottom + 41))\" class=\"legend\">\(action)</text>\n"
-            lx += 95
+            svg += "<rect x=\"\(c(lx))\" y=\"\(c(bottom + 38))\" width=\"14\" height=\"14\" class=\"d-\(action)\"/>"
+            svg += "<text x=\"\(c(lx + 19))\" y=\"\(c(bottom + 51))\" class=\"legend\">\(action)</text>\n"
+            lx += 125
         }
         return svg + "</svg>\n"
+    }
+
+    /// Ticks in x order, grouped when within 4 px of the group's first: one stroke is 3 px wide.
+    static func stacks(_ ticks: [(Double, Tick)]) -> [[(Double, Tick)]] {
+        var groups: [[(Double, Tick)]] = []
+        for tick in ticks.sorted(by: { ($0.0, $0.1.decision) < ($1.0, $1.1.decision) }) {
+            if let first = groups.last?.first, tick.0 - first.0 < 4 {
+                groups[groups.count - 1].append((first.0, tick.1))
+            } else {
+                groups.append([tick])
+            }
+        }
+        return groups
     }
 
     /// Precision, recall and F1 of posts and clusters as bars, each with its value written on it.
@@ -102,7 +166,7 @@ extension WorkshopReport {
             ("clusters precision", figures.clusters.precision), ("clusters recall", figures.clusters.recall), ("clusters F1", figures.clusters.f1),
         ]
         let (base, full, slot) = (170.0, 140.0, 92.0)
-        var svg = "<svg class=\"bars\" width=\"600\" height=\"215\" viewBox=\"0 0 600 215\" role=\"img\">\n"
+        var svg = "<svg class=\"bars\" width=\"600\" height=\"230\" viewBox=\"0 0 600 230\" role=\"img\">\n"
         svg += "<title>Precision, recall and F1 of \(ReportText.html(name))</title>\n"
         svg += "<line x1=\"30\" y1=\"\(c(base))\" x2=\"590\" y2=\"\(c(base))\" class=\"axis\"/>"
         svg += "<line x1=\"30\" y1=\"\(c(base - full))\" x2=\"590\" y2=\"\(c(base - full))\" class=\"grid\"/>"
@@ -116,8 +180,8 @@ extension WorkshopReport {
             }
             svg += "<text x=\"\(c(x + 30))\" y=\"\(c(base - full * (value ?? 0) - 5))\" class=\"value\">\(ReportText.ratio(value))</text>"
             let words = label.split(separator: " ")
-            svg += "<text x=\"\(c(x + 30))\" y=\"\(c(base + 16))\" class=\"label\">\(words[0])</text>"
-            svg += "<text x=\"\(c(x + 30))\" y=\"\(c(base + 32))\" class=\"label\">\(words[1])</text>\n"
+            svg += "<text x=\"\(c(x + 30))\" y=\"\(c(base + 19))\" class=\"label\">\(words[0])</text>"
+            svg += "<text x=\"\(c(x + 30))\" y=\"\(c(base + 38))\" class=\"label\">\(words[1])</text>\n"
         }
         return svg + "</svg>\n"
     }
@@ -127,7 +191,7 @@ extension WorkshopReport {
         var out = "<section class=\"trainee\"><h2>\(h(trainee.name))</h2>\n"
         guard trainee.hasDecisions else { return out + "<p>No decisions on this feed.</p></section>\n" }
         let f = trainee.figures
-        out += "<p>\(trainee.decisions) decision(s) in \(trainee.stores.map { "<code>\(h($0))</code>" }.joined(separator: ", "))"
+        out += "<p>\(trainee.decisions) decision(s) on \(trainee.items) item(s) in \(trainee.stores.map { "<code>\(h($0))</code>" }.joined(separator: ", "))"
             + (trainee.withoutFeedTime > 0 ? "; \(trainee.withoutFeedTime) without a feed time" : "") + ".</p>\n"
         out += barChart(f, name: trainee.name)
         out += "<p>Posts: TP \(f.posts.truePositives) · FP \(f.posts.falsePositives) · FN \(f.posts.falseNegatives). "
@@ -148,6 +212,13 @@ extension WorkshopReport {
         }
         out += "</tbody></table>\n"
 
+        if !trainee.chapters.isEmpty {
+            out += "<h3>By chapter</h3>\n<table><thead><tr><th>chapter</th><th>caught</th><th>missed</th><th>false positives</th></tr></thead><tbody>\n"
+            for chapter in trainee.chapters {
+                out += "<tr><td>\(h(chapter.title))</td><td>\(chapter.caught)</td><td>\(chapter.missed)</td><td>\(chapter.falsePositives)</td></tr>\n"
+            }
+            out += "</tbody></table>\n"
+        }
         out += "<h3>High and critical violating posts missed</h3>\n"
         if trainee.missed.isEmpty { out += "<p>None.</p>\n" }
         for missed in trainee.missed {
@@ -172,13 +243,15 @@ enum HTMLStyle {
         body{font-family:system-ui,sans-serif;margin:2em;color:#111;background:#fff;font-size:18px}
         h1{font-size:1.8em}h2{border-bottom:2px solid #ccc;margin-top:1.6em}
         table{border-collapse:collapse;margin:.5em 0}th,td{border:1px solid #bbb;padding:.25em .5em;text-align:right}
+        table.room{font-size:16px}table.room th,table.room td{padding:.2em .3em}table.room th{text-align:center}
+        table.room td:first-child{max-width:12em;overflow-wrap:anywhere}abbr{text-decoration:none}
         th:first-child,td:first-child{text-align:left}tr.total{font-weight:bold;background:#f2f2f2}
         .meta{color:#444}.notes{background:#fff6d6;padding:.2em 1em}
         blockquote{margin:.3em 0 .3em 1em;padding:.3em .6em;border-left:4px solid #c0392b;background:#fafafa;unicode-bidi:plaintext}
         .item{margin-bottom:1em}.why{font-size:.85em;color:#333}.explanation{font-size:.8em;color:#555;font-family:monospace}
-        svg text{font-family:system-ui,sans-serif;font-size:12px;fill:#111}
+        svg text{font-family:system-ui,sans-serif;font-size:16px;fill:#111}
         .axis{stroke:#333;stroke-width:1}.grid{stroke:#ddd;stroke-width:1}.marker{stroke:#888;stroke-dasharray:4 3}
-        .tick,.value,.label{text-anchor:middle}.lane,.end{text-anchor:end}.chapter{font-size:11px;fill:#555}.value{font-weight:bold}
+        .tick,.value,.label{text-anchor:middle}.lane,.end{text-anchor:end}.chapter{fill:#444}.value{font-weight:bold}
         .bar-posts{fill:#2c7fb8}.bar-clusters{fill:#7b3294}
         .d-confirm{stroke:#c0392b;fill:#c0392b;stroke-width:3}.d-escalate{stroke:#e67e22;fill:#e67e22;stroke-width:3}
         .d-dismiss{stroke:#7f8c8d;fill:#7f8c8d;stroke-width:3}.d-annotate{stroke:#2980b9;fill:#2980b9;stroke-width:2}

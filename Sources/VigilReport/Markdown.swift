@@ -13,7 +13,7 @@ extension WorkshopReport {
             lines += notes.map { "- \(md($0))" }
         }
         lines += ["", "## Room", ""]
-        lines.append("| trainee | decisions | posts precision | posts recall | posts F1 | clusters precision | clusters recall | clusters F1 "
+        lines.append("| trainee | items decided | posts precision | posts recall | posts F1 | clusters precision | clusters recall | clusters F1 "
                      + "| right category | median feed s | p90 feed s | median wall s | p90 wall s | high/critical missed | news/counter-speech actioned |")
         lines.append("|---|" + String(repeating: "---:|", count: 14))
         for trainee in trainees {
@@ -21,16 +21,32 @@ extension WorkshopReport {
                 lines.append("| \(md(trainee.name)) | no decisions |" + String(repeating: " |", count: 13))
                 continue
             }
-            lines.append("| \(md(trainee.name)) | \(trainee.decisions) | " + roomCells(trainee.figures).joined(separator: " | ") + " |")
+            lines.append("| \(md(trainee.name)) | \(trainee.items) | " + roomCells(trainee.figures).joined(separator: " | ") + " |")
         }
-        lines.append("| **room** (\(roomTrainees) trainee(s)) | \(trainees.reduce(0) { $0 + $1.decisions }) | " + roomCells(room).joined(separator: " | ") + " |")
-        if !markers.isEmpty {
-            lines += ["", "## Chapters", "", "| at | chapter |", "|---|---|"]
-            lines += markers.map { "| \(DurationText.clock($0.offset)) | \(md($0.title))\($0.note.map { ": \(md($0))" } ?? "") |" }
+        lines.append("| **room** (\(roomTrainees) trainee(s)) | \(roomItems) | " + roomCells(room).joined(separator: " | ") + " |")
+        if !chapters.isEmpty {
+            lines += ["", "## Chapters", "", "Violating posts that entered the queue in each chapter, and what the room did with them "
+                      + "(caught: confirmed or escalated; false positives: other posts of the chapter confirmed or escalated).", "",
+                      "| at | chapter | flagged | violating | caught | missed | false positives |", "|---|---|---:|---:|---:|---:|---:|"]
+            for chapter in chapters {
+                let note = markers.first { $0.title == chapter.title && $0.offset == chapter.offset }?.note
+                lines.append("| \(DurationText.clock(chapter.offset)) | \(md(chapter.title))\(note.map { ": \(md($0))" } ?? "") | \(chapter.flagged) | "
+                             + "\(chapter.violating) | \(chapter.room.caught) | \(chapter.room.missed) | \(chapter.room.falsePositives) |")
+            }
+        }
+        if !roomMissed.isEmpty {
+            lines += ["", "## What most of the room missed", ""]
+            for miss in roomMissed {
+                lines.append("- **\(md(miss.post))** \(miss.band) \(miss.score), violating as \(md(miss.category)), missed by \(miss.missedBy) of "
+                             + "\(miss.of): \(md(miss.text))")
+            }
         }
         for trainee in trainees { lines += ["", ""] + traineeSection(trainee) }
         return lines.joined(separator: "\n") + "\n"
     }
+
+    /// Items decided, added up over the trainees with decisions.
+    var roomItems: Int { trainees.filter(\.hasDecisions).reduce(0) { $0 + $1.items } }
 
     var queueSentence: String {
         "The queue held \(queue.flaggedPosts) flagged post(s), \(queue.violatingInQueue) of them violating, and \(queue.clusters) cluster(s) "
@@ -54,7 +70,7 @@ extension WorkshopReport {
         var lines = ["## \(md(trainee.name))", ""]
         guard trainee.hasDecisions else { return lines + ["No decisions on this feed."] }
         let f = trainee.figures
-        lines.append("\(trainee.decisions) decision(s) in \(trainee.stores.map { "`\(md($0))`" }.joined(separator: ", "))"
+        lines.append("\(trainee.decisions) decision(s) on \(trainee.items) item(s) in \(trainee.stores.map { "`\(md($0))`" }.joined(separator: ", "))"
                      + (trainee.withoutFeedTime > 0 ? "; \(trainee.withoutFeedTime) without a feed time" : "") + ".")
         lines += ["", "### Posts", ""]
         lines.append("TP \(f.posts.truePositives) · FP \(f.posts.falsePositives) · FN \(f.posts.falseNegatives) · "
@@ -76,6 +92,10 @@ extension WorkshopReport {
         for (items, clock, spread) in [("posts", "feed", f.timing.postsFeed), ("posts", "wall", f.timing.postsWall),
                                        ("clusters", "feed", f.timing.clustersFeed), ("clusters", "wall", f.timing.clustersWall)] {
             lines.append("| \(items) | \(clock) | \(spread.count) | \(ReportText.seconds(spread.median)) | \(ReportText.seconds(spread.p90)) |")
+        }
+        if !trainee.chapters.isEmpty {
+            lines += ["", "### By chapter", "", "| chapter | caught | missed | false positives |", "|---|---:|---:|---:|"]
+            lines += trainee.chapters.map { "| \(md($0.title)) | \($0.caught) | \($0.missed) | \($0.falsePositives) |" }
         }
         lines += ["", "### High and critical violating posts missed", ""]
         if trainee.missed.isEmpty { lines.append("None.") }

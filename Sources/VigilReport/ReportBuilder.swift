@@ -121,21 +121,44 @@ public struct ReportBuilder {
         report.queue.plantedClusters = key.clusters.count
         report.queue.plantedInQueue = plantedInQueue.sorted()
 
+        let chapters = Chapters(facts)
         for name in names {
             // Log order within each store (groups of one moderator were gathered one after another).
             let decisions = (accepted[name] ?? []).sorted { ($0.store, $0.decision.id) < ($1.store, $1.decision.id) }
             if decisions.isEmpty {
                 notes.append("\(ReportText.clean(name)): no decisions on \(feedPath) in \(stores.map(\.path).joined(separator: ", "))")
             }
-            let trainee = grade(name: name, decisions: decisions, facts: facts, plantedInQueue: plantedInQueue)
+            let trainee = grade(name: name, decisions: decisions, facts: facts, plantedInQueue: plantedInQueue, chapters: chapters)
             report.trainees.append(trainee)
             if trainee.hasDecisions {
                 report.room = report.room + trainee.figures
                 report.roomTrainees += 1
             }
         }
+        let graded = report.trainees.filter(\.hasDecisions)
+        report.chapters = chapters.titles.enumerated().map { index, chapter in
+            let posts = facts.posts.values.filter { chapters.index(of: $0.time) == index }
+            return ChapterSummary(title: chapter.title, offset: chapter.offset, flagged: posts.count,
+                                  violating: posts.filter { key.label(of: $0.id).label == "violating" }.count,
+                                  room: graded.map { $0.chapters[index] }.reduce(ChapterFigures(title: chapter.title), +))
+        }
+        report.roomMissed = roomMissed(facts: facts, graded: graded)
         report.notes = notes
         return report
+    }
+
+    /// Queued violating posts that more than half of the trainees with decisions left alone.
+    func roomMissed(facts: FeedFacts, graded: [TraineeReport]) -> [RoomMiss] {
+        guard !graded.isEmpty else { return [] }
+        let missed: [(post: QueuedPost, by: Int)] = facts.posts.values.compactMap { post in
+            guard key.label(of: post.id).label == "violating" else { return nil }
+            let by = graded.filter { !$0.caughtPosts.contains(post.id) }.count
+            return by * 2 > graded.count ? (post, by) : nil
+        }
+        return missed.sorted { ($1.by, $1.post.score, $0.post.time, $0.post.id) < ($0.by, $0.post.score, $1.post.time, $1.post.id) }.map {
+            RoomMiss(post: $0.post.id, account: $0.post.account, ts: $0.post.ts, score: $0.post.score, band: $0.post.band.rawValue,
+                     category: key.label(of: $0.post.id).category ?? "unknown", text: $0.post.text, missedBy: $0.by, of: graded.count)
+        }
     }
 
     /// Whether a group of decisions is about this feed: some post it names is in the feed with
@@ -165,9 +188,12 @@ public struct ReportBuilder {
         key.clusters.filter { cluster.members.intersection($0.members).count >= 2 }.map(\.id)
     }
 
-    func grade(name: String, decisions: [(store: Int, decision: Decision)], facts: FeedFacts, plantedInQueue: Set<String>) -> TraineeReport {
+    func grade(name: String, decisions: [(store: Int, decision: Decision)], facts: FeedFacts, plantedInQueue: Set<String>,
+               chapters: Chapters) -> TraineeReport {
         var trainee = TraineeReport(name: name)
         trainee.decisions = decisions.count
+        trainee.items = Set(decisions.flatMap(\.decision.items)).count
+        trainee.chapters = chapters.titles.map { ChapterFigures(title: $0.title) }
         trainee.stores = Set(decisions.map(\.store)).sorted().map { stores[$0].path }
         guard !decisions.isEmpty else { return trainee }
 
@@ -190,10 +216,18 @@ public struct ReportBuilder {
             let decision = inForce[ref]
             let positive = decision.map { $0.action == .confirm || $0.action == .escalate } ?? false
             let violating = label.label == "violating"
+            let chapter = chapters.index(of: post.time)
             switch (positive, violating) {
-            case (true, true): figures.posts.truePositives += 1
-            case (true, false): figures.posts.falsePositives += 1
-            case (false, true): figures.posts.falseNegatives += 1
+            case (true, true):
+                figures.posts.truePositives += 1
+                trainee.caughtPosts.insert(post.id)
+                if let chapter { trainee.chapters[chapter].caught += 1 }
+            case (true, false):
+                figures.posts.falsePositives += 1
+                if let chapter { trainee.chapters[chapter].falsePositives += 1 }
+            case (false, true):
+                figures.posts.falseNegatives += 1
+                if let chapter { trainee.chapters[chapter].missed += 1 }
             case (false, false): break
             }
             let verdict = decision.map { $0.action == .confirm ? "confirm:\($0.category ?? "none")" : $0.action.rawValue } ?? "undecided"
@@ -257,5 +291,32 @@ public struct ReportBuilder {
         let index = decision.items.firstIndex(of: item)
         let wall = index.flatMap { $0 < decision.snapshots.count ? decision.snapshots[$0].secondsShown : nil }
         return (feed, wall)
+    }
+}
+
+/// The feed's chapters: each from its marker to the next, in feed time; posts before the first
+/// marker make a chapter of their own when there are any.
+struct Chapters {
+    /// Title and seconds after the feed's first event.
+    let titles: [(title: String, offset: Double)]
+    /// Absolute event time at which each chapter starts.
+    private let starts: [Double]
+
+    init(_ facts: FeedFacts) {
+        let markers = facts.markers.sorted { $0.ts < $1.ts }
+        let origin = facts.first?.seconds ?? 0
+        var titles = markers.map { (title: $0.title, offset: $0.ts.seconds - origin) }
+        var starts = markers.map(\.ts.seconds)
+        if let first = starts.first, facts.posts.values.contains(where: { $0.time < first }) {
+            titles.insert(("Before the first chapter", 0), at: 0)
+            starts.insert(-.infinity, at: 0)
+        }
+        self.titles = titles
+        self.starts = starts
+    }
+
+    /// The chapter a post that appeared at `time` belongs to; nil without markers.
+    func index(of time: Double) -> Int? {
+        starts.lastIndex { $0 <= time }
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import VigilTriage
 
 /// Making untrusted text (posts, names, notes) safe for the report's formats.
 enum ReportText {
@@ -33,18 +34,8 @@ enum ReportText {
         return out
     }
 
-    /// Inline Markdown: characters that would start markup, links, entities or table cells are
-    /// escaped; an underscore inside a word starts nothing and is left alone, so ids stay readable.
-    static func markdown(_ text: String) -> String {
-        let characters = Array(clean(text))
-        var out = ""
-        for (i, c) in characters.enumerated() {
-            let inWord = c == "_" && i > 0 && i + 1 < characters.count && characters[i - 1].isLetterOrDigit && characters[i + 1].isLetterOrDigit
-            if "\\`*_[]<>|~&".contains(c), !inWord { out.append("\\") }
-            out.append(c)
-        }
-        return out
-    }
+    /// Inline Markdown, escaped as `MarkdownText` does for evidence bundles.
+    static func markdown(_ text: String) -> String { MarkdownText.inline(clean(text)) }
 
     /// A ratio with three decimals, or "n/a".
     static func ratio(_ value: Double?) -> String {
@@ -63,8 +54,4 @@ enum ReportText {
         let rounded = (value * 100).rounded() / 100
         return rounded == rounded.rounded() ? String(Int(rounded)) : String(format: "%.2f", rounded)
     }
-}
-
-extension Character {
-    var isLetterOrDigit: Bool { isLetter || isNumber }
 }

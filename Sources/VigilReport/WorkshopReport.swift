@@ -98,6 +98,9 @@ public struct TraineeReport: Sendable, Equatable, Encodable {
     public var name: String
     /// Decisions on this feed (every action, undos included).
     public var decisions = 0
+    /// Distinct items (posts and clusters) those decisions named: a cluster action on seven
+    /// posts is one decision and eight items. What the room table counts.
+    public var items = 0
     public var stores: [String] = []
     public var figures = Figures()
     public var missed: [MissedPost] = []
@@ -105,11 +108,15 @@ public struct TraineeReport: Sendable, Equatable, Encodable {
     public var timeline: [Tick] = []
     /// Decisions without a feed time (not on the timeline, no feed-time figure).
     public var withoutFeedTime = 0
+    /// Per chapter, in feed order (none when the feed has no markers).
+    public var chapters: [ChapterFigures] = []
+    /// Queued violating posts the trainee confirmed or escalated (for what the room missed).
+    var caughtPosts: Set<String> = []
 
     public var hasDecisions: Bool { decisions > 0 }
 
     enum CodingKeys: String, CodingKey {
-        case name, decisions, stores, figures, missed, timeline, status
+        case name, decisions, items, stores, figures, missed, timeline, status, chapters
         case newsFalsePositives = "news_false_positives", withoutFeedTime = "without_feed_time"
     }
 
@@ -118,12 +125,70 @@ public struct TraineeReport: Sendable, Equatable, Encodable {
         try c.encode(name, forKey: .name)
         try c.encode(hasDecisions ? "ok" : "no decisions", forKey: .status)
         try c.encode(decisions, forKey: .decisions)
+        try c.encode(items, forKey: .items)
         try c.encode(stores, forKey: .stores)
         try c.encode(figures, forKey: .figures)
         try c.encode(missed, forKey: .missed)
         try c.encode(newsFalsePositives, forKey: .newsFalsePositives)
         try c.encode(timeline, forKey: .timeline)
         try c.encode(withoutFeedTime, forKey: .withoutFeedTime)
+        try c.encode(chapters, forKey: .chapters)
+    }
+}
+
+/// What happened to the violating posts that entered the queue during one chapter (from its
+/// marker to the next), and to the other posts of the chapter that were actioned.
+public struct ChapterFigures: Sendable, Equatable, Encodable {
+    public var title: String
+    /// Violating posts confirmed or escalated.
+    public var caught = 0
+    /// Violating posts neither confirmed nor escalated.
+    public var missed = 0
+    /// Posts not violating (news, counter-speech, benign) confirmed or escalated.
+    public var falsePositives = 0
+
+    public init(title: String) { self.title = title }
+
+    static func + (a: ChapterFigures, b: ChapterFigures) -> ChapterFigures {
+        var sum = a
+        sum.caught += b.caught
+        sum.missed += b.missed
+        sum.falsePositives += b.falsePositives
+        return sum
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case title, caught, missed
+        case falsePositives = "false_positives"
+    }
+}
+
+/// One chapter for the room: what entered the queue, and the trainees' figures added up.
+public struct ChapterSummary: Sendable, Equatable, Encodable {
+    public var title: String
+    /// Seconds after the feed's first event (0 for posts before the first marker).
+    public var offset: Double
+    public var flagged = 0
+    public var violating = 0
+    public var room: ChapterFigures
+}
+
+/// A violating post that entered the queue and that most of the room (more than half of the
+/// trainees with decisions) neither confirmed nor escalated.
+public struct RoomMiss: Sendable, Equatable, Encodable {
+    public var post: String
+    public var account: String
+    public var ts: String
+    public var score: Int
+    public var band: String
+    public var category: String
+    public var text: String
+    public var missedBy: Int
+    public var of: Int
+
+    enum CodingKeys: String, CodingKey {
+        case post, account, ts, score, band, category, text, of
+        case missedBy = "missed_by"
     }
 }
 
@@ -179,16 +244,21 @@ public struct WorkshopReport: Sendable, Equatable, Encodable {
     public var roomTrainees = 0
     /// Warnings about the input, also printed on standard error.
     public var notes: [String] = []
+    /// The room per chapter, in feed order.
+    public var chapters: [ChapterSummary] = []
+    /// What most of the room missed, the most missed first, then the highest score.
+    public var roomMissed: [RoomMiss] = []
 
     enum CodingKeys: String, CodingKey {
-        case feed, stores, scenario, start, end, duration, markers, queue, trainees, room, notes
-        case answerKey = "answer_key", roomTrainees = "room_trainees"
+        case feed, stores, scenario, start, end, duration, markers, queue, trainees, room, notes, chapters
+        case answerKey = "answer_key", roomTrainees = "room_trainees", roomMissed = "room_missed"
     }
 
-    /// Sorted keys, indented, a final newline.
+    /// Sorted keys, indented, a final newline; strings escaped as all of vigil's JSON is
+    /// (`JSONString`), so post texts cannot reorder a terminal that shows the file.
     public func json() throws -> String {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-        return String(decoding: try encoder.encode(self), as: UTF8.self) + "\n"
+        return JSONString.escapingUnsafeCharacters(inJSON: String(decoding: try encoder.encode(self), as: UTF8.self)) + "\n"
     }
 }

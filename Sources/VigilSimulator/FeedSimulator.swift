@@ -32,6 +32,9 @@ public final class FeedSimulator {
     private var line: [UInt8] = []
     private var cachedSecond: Int64 = -1
     private var cachedPrefix: [UInt8] = []
+    /// The feed's digest as written (`FeedDigest`), for the answer key.
+    private var digest = SHA256()
+    private var written: Int64 = 0
 
     public init(options: SimulationOptions, bank: TemplateBank, feed: OutputWriter, answerKey: OutputWriter?) {
         self.bank = bank
@@ -43,6 +46,12 @@ public final class FeedSimulator {
         authorPicker = WeightedPicker(plan.accounts.map(\.activity))
         wavePosts = plan.clusters.map { $0.waves.map { _ in [] } }
         line.reserveCapacity(1024)
+        if key != nil {
+            feed.observer = { [unowned self] bytes in
+                digest.update(bytes)
+                written += Int64(bytes.count)
+            }
+        }
     }
 
     // MARK: - Scheduled (planted) events
@@ -124,7 +133,8 @@ public final class FeedSimulator {
             t = nextArrival(after: t)
         }
         feed.finish()
-        key?.finish()
+        feed.observer = nil
+        key?.finish(feed: FeedDigest(sha256: digest.hex(), bytes: written))
         return stats
     }
 
@@ -350,7 +360,7 @@ public final class FeedSimulator {
         default: break
         }
         if kind != .benign && kind != .reply {
-            key?.post(id: id, kind: kind, trap: kind == .benignTrap, repost: repostOf != nil, cluster: cluster, chain: chain)
+            key?.post(id: id, text: text, kind: kind, trap: kind == .benignTrap, repost: repostOf != nil, cluster: cluster, chain: chain)
         }
         if repostOf == nil {
             if recent.count < recentCapacity { recent.append((id, author)) } else { recent[recentNext] = (id, author) }
@@ -491,22 +501,7 @@ public final class FeedSimulator {
         line.append(0x5D)
     }
 
-    /// A JSON string: quotes, backslashes and control characters escaped, the rest as UTF-8.
-    private func appendString(_ s: String) {
-        line.append(0x22)
-        for b in s.utf8 {
-            switch b {
-            case 0x22: line.append(0x5C); line.append(0x22)
-            case 0x5C: line.append(0x5C); line.append(0x5C)
-            case 0x0A: line.append(0x5C); line.append(0x6E)
-            case 0x00..<0x20:
-                line.append(contentsOf: "\\u00".utf8)
-                line.append(contentsOf: String(format: "%02x", b).utf8)
-            default: line.append(b)
-            }
-        }
-        line.append(0x22)
-    }
+    private func appendString(_ s: String) { JSONString.append(s, to: &line) }
 
     /// `"2026-03-01T08:00:00.250Z"`; the part up to the seconds is cached per second.
     private func appendTimestamp(_ micros: Int64) {

@@ -130,38 +130,53 @@ extension AppState {
         }
     }
 
+    /// Who an account is, as far as the console knows: for a reader without the console.
+    func facts(_ account: String) -> AccountFacts {
+        let info = core.accounts[account]
+        return AccountFacts(id: account, handle: info?.handle, displayName: info?.displayName, createdAt: info?.createdAt,
+                            suspensions: info?.suspensions ?? [])
+    }
+
     func snapshot(_ ref: ItemRef) -> ItemSnapshot {
         switch ref.kind {
         case .post:
             guard let post = post(ref.id) else { return ItemSnapshot() }
-            let handle = post.handle ?? core.accounts[post.account]?.handle
-            if session.hideScores {
-                return ItemSnapshot(account: post.account, handle: handle, text: post.text, feedTs: post.ts, cluster: post.cluster,
-                                    secondsShown: max(0, now - post.flaggedAt))
-            }
+            var snapshot = ItemSnapshot(account: post.account, text: post.text, feedTs: post.ts, cluster: post.cluster,
+                                        secondsShown: max(0, now - post.flaggedAt), accounts: [facts(post.account)])
+            if session.hideScores { return snapshot }
             let bytes = Array(post.text.utf8)
-            return ItemSnapshot(account: post.account, handle: handle, text: post.text, feedTs: post.ts, score: post.score, band: post.band.rawValue,
-                                explanation: post.explanation,
-                                matches: post.matches.map { m in
-                                    let original = m.range.upperBound <= bytes.count ? String(decoding: bytes[m.range], as: UTF8.self) : ""
-                                    return "\(m.entry) (\(m.category), \(m.view)) '\(original)' @\(m.range.lowerBound)-\(m.range.upperBound)"
-                                },
-                                cluster: post.cluster, secondsShown: max(0, now - post.flaggedAt))
+            snapshot.score = post.score
+            snapshot.band = post.band.rawValue
+            snapshot.explanation = post.explanation
+            snapshot.matches = post.matches.map { m in
+                let original = m.range.upperBound <= bytes.count ? String(decoding: bytes[m.range], as: UTF8.self) : ""
+                return "\(m.entry) (\(m.category), \(m.view)) '\(original)' @\(m.range.lowerBound)-\(m.range.upperBound)"
+            }
+            return snapshot
         case .cluster:
             guard let cluster = core.clusters[ref.id] else { return ItemSnapshot() }
-            if session.hideScores {
-                return ItemSnapshot(feedTs: cluster.lastTs, cluster: cluster.id, members: cluster.members, secondsShown: max(0, now - cluster.flaggedAt))
+            var snapshot = ItemSnapshot(feedTs: cluster.lastTs, cluster: cluster.id, members: cluster.members,
+                                        secondsShown: max(0, now - cluster.flaggedAt), accounts: cluster.members.map(facts))
+            if session.hideScores { return snapshot }
+            snapshot.score = cluster.score
+            snapshot.evidence = cluster.signals.map { s in
+                var line = "\(s.signal.rawValue): \(s.edges) edges; keys \(s.keys.joined(separator: ", "))"
+                if !s.samples.isEmpty {
+                    line += "; samples " + s.samples.map { "\($0.accounts.joined(separator: "+")) \($0.posts.joined(separator: ",")) @\($0.ts)" }
+                        .joined(separator: "; ")
+                }
+                return line
             }
-            return ItemSnapshot(feedTs: cluster.lastTs, score: cluster.score, cluster: cluster.id, members: cluster.members,
-                                evidence: cluster.signals.map { s in
-                                    var line = "\(s.signal.rawValue): \(s.edges) edges; keys \(s.keys.joined(separator: ", "))"
-                                    if !s.samples.isEmpty {
-                                        line += "; samples " + s.samples.map { "\($0.accounts.joined(separator: "+")) \($0.posts.joined(separator: ",")) @\($0.ts)" }
-                                            .joined(separator: "; ")
-                                    }
-                                    return line
-                                },
-                                secondsShown: max(0, now - cluster.flaggedAt))
+            // The posts the evidence names, with their texts, while the console still has them.
+            var named: [PostFacts] = []
+            var listed = Set<String>()
+            for sample in cluster.signals.flatMap(\.samples) {
+                for id in sample.posts where listed.insert(id).inserted {
+                    if let post = post(id) { named.append(PostFacts(id: id, account: post.account, feedTs: post.ts, text: post.text)) }
+                }
+            }
+            snapshot.samples = named.isEmpty ? nil : named
+            return snapshot
         }
     }
 }

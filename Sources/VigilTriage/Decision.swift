@@ -38,12 +38,52 @@ public enum Action: String, Sendable, Codable, CaseIterable {
     }
 }
 
+/// An account as a reader of an evidence bundle can recognise it.
+public struct AccountFacts: Sendable, Equatable, Codable {
+    public var id: String
+    public var handle: String?
+    public var displayName: String?
+    /// When the account was created (a return after a suspension is created late).
+    public var createdAt: String?
+    /// Feed times at which the platform suspended the account, oldest first.
+    public var suspensions: [String]
+
+    public init(id: String, handle: String? = nil, displayName: String? = nil, createdAt: String? = nil, suspensions: [String] = []) {
+        self.id = id
+        self.handle = handle
+        self.displayName = displayName
+        self.createdAt = createdAt
+        self.suspensions = suspensions
+    }
+
+    /// `a12 (@name_2, “Display Name”)`, or the id alone when nothing more is known.
+    public var label: String {
+        var known: [String] = []
+        if let handle, !handle.isEmpty { known.append(handle.hasPrefix("@") ? handle : "@" + handle) }
+        if let displayName, !displayName.isEmpty { known.append("“\(displayName)”") }
+        return known.isEmpty ? id : "\(id) (\(known.joined(separator: ", ")))"
+    }
+}
+
+/// A post an item's evidence names (near-duplicate texts), with what it said.
+public struct PostFacts: Sendable, Equatable, Codable {
+    public var id: String
+    public var account: String
+    public var feedTs: String?
+    public var text: String
+
+    public init(id: String, account: String, feedTs: String? = nil, text: String) {
+        self.id = id
+        self.account = account
+        self.feedTs = feedTs
+        self.text = text
+    }
+}
+
 /// What the moderator saw when deciding: kept with the decision so an audit or an evidence
 /// bundle shows exactly that, even after the lexicon changed.
 public struct ItemSnapshot: Sendable, Equatable, Codable {
     public var account: String?
-    /// The author's handle as the feed gave it, so an audit reads a name, not only an id.
-    public var handle: String?
     public var text: String?
     public var feedTs: String?
     public var score: Int?
@@ -58,13 +98,17 @@ public struct ItemSnapshot: Sendable, Equatable, Codable {
     /// Wall-clock seconds the item had been in this session's queue when decided (how long the
     /// moderator took; the workshop report's wall-time figures).
     public var secondsShown: Double?
+    /// Who the post's author or the cluster's members are (handles, names, suspensions), so a
+    /// bundle reads without the console. Absent from snapshots stored before it existed.
+    public var accounts: [AccountFacts]?
+    /// The posts the evidence names, with their texts (near-duplicates side by side).
+    public var samples: [PostFacts]?
 
-    public init(account: String? = nil, handle: String? = nil, text: String? = nil, feedTs: String? = nil, score: Int? = nil, band: String? = nil,
+    public init(account: String? = nil, text: String? = nil, feedTs: String? = nil, score: Int? = nil, band: String? = nil,
                 explanation: String? = nil, matches: [String] = [], cluster: String? = nil, members: [String] = [], evidence: [String] = [],
-                secondsShown: Double? = nil) {
+                secondsShown: Double? = nil, accounts: [AccountFacts]? = nil, samples: [PostFacts]? = nil) {
         self.secondsShown = secondsShown
         self.account = account
-        self.handle = handle
         self.text = text
         self.feedTs = feedTs
         self.score = score
@@ -74,6 +118,8 @@ public struct ItemSnapshot: Sendable, Equatable, Codable {
         self.cluster = cluster
         self.members = members
         self.evidence = evidence
+        self.accounts = accounts
+        self.samples = samples
     }
 }
 
@@ -163,10 +209,30 @@ public struct ItemStatus: Sendable, Equatable {
 /// Where decisions live. SQLite now; a shared PostgreSQL store later slots in behind the same
 /// protocol without touching the console.
 public protocol DecisionStore: Sendable {
+    /// How messages and screens name the store: its file, or its URL without a password.
+    var label: String { get }
     /// Appends the decision durably (committed before returning) and returns it with its id.
     func record(_ decision: Decision) throws -> Decision
-    /// Every decision for the feed, oldest first (all feeds when nil).
+    /// Every decision for the feed, oldest first (all feeds when nil); fails on the first row
+    /// that does not decode.
     func decisions(feed: String?) throws -> [Decision]
+    /// Every decision that decodes, and a problem naming each one that does not: one damaged
+    /// row must not make the rest of an audit log unreadable. Without `snapshots`, what the
+    /// screen showed is not read (nor checked).
+    func readLog(feed: String?, snapshots: Bool) throws -> DecisionLog
     /// The standing verdict of every item of the feed that has any decision.
     func statuses(feed: String) throws -> [ItemRef: ItemStatus]
+}
+
+/// What `readLog` could read, and what it could not.
+public struct DecisionLog: Sendable, Equatable {
+    /// Oldest first. A decision whose snapshots do not decode is here without them.
+    public var decisions: [Decision]
+    /// One per damaged decision (`.unreadable`, naming the store, the decision and why).
+    public var problems: [DecisionStoreError]
+
+    public init(decisions: [Decision], problems: [DecisionStoreError] = []) {
+        self.decisions = decisions
+        self.problems = problems
+    }
 }

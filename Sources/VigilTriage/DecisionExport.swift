@@ -1,4 +1,5 @@
 import Foundation
+import VigilFeed
 
 /// The decision log as text for audits and other tools (docs/store.md).
 public enum DecisionExport {
@@ -34,8 +35,8 @@ public enum DecisionExport {
                              "lexicon_version", "score_shown", "revert_of"]
 
     /// RFC 4180: a header line, then one row per item of each decision (a bulk decision spans
-    /// several rows with the same decision_id); CRLF line ends; fields quoted when they hold a
-    /// comma, a quote or a line break.
+    /// several rows with the same decision_id); CRLF line ends; fields as `CSV.field` writes
+    /// them (quoted when needed, formulas neutralised).
     public static func csv(_ decisions: [Decision]) -> String {
         var out = csvRow(csvColumns)
         for decision in decisions {
@@ -52,10 +53,7 @@ public enum DecisionExport {
     }
 
     static func csvRow(_ fields: [String]) -> String {
-        fields.map { field in
-            guard field.unicodeScalars.contains(where: { ",\"\r\n".unicodeScalars.contains($0) }) else { return field }
-            return "\"" + field.replacingOccurrences(of: "\"", with: "\"\"") + "\""
-        }.joined(separator: ",") + "\r\n"
+        fields.map(CSV.field).joined(separator: ",") + "\r\n"
     }
 
     private static let utc: Calendar = {

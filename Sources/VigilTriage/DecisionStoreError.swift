@@ -1,15 +1,19 @@
-/// Why a decision store could not be opened, read or written; always names the store file.
+/// Why a decision store could not be opened, read or written; always names the store.
 public struct DecisionStoreError: Error, Equatable, Sendable, CustomStringConvertible {
     public enum Reason: Equatable, Sendable {
+        /// The location names a kind of store this vigil cannot open (`postgres://…`).
+        case unsupportedLocation(String)
         /// The file does not exist (only when opening an existing store).
         case missing
+        /// The folder the store should be in does not exist.
+        case missingFolder(String)
         /// The file is not SQLite, or is an SQLite database of some other program.
         case notAStore
         /// A newer vigil added schema migrations this one does not know.
         case newerSchema(unknownMigrations: [String])
         /// The decision breaks a rule of the log; nothing was written.
         case invalidDecision(String)
-        /// A stored row does not decode (a hand-edited file, or a bug).
+        /// A stored row does not decode (a hand-edited file, or a bug), or the file is damaged.
         case unreadable(String)
         /// SQLite failed: locked by another process past the busy timeout, disk full, I/O error.
         case database(String)
@@ -25,7 +29,9 @@ public struct DecisionStoreError: Error, Equatable, Sendable, CustomStringConver
 
     public var description: String {
         switch reason {
+        case .unsupportedLocation(let why): return "\(path): \(why)"
         case .missing: return "\(path): no such decision store"
+        case .missingFolder(let folder): return "\(path): the folder \(folder) does not exist"
         case .notAStore: return "\(path): not a Vigil decision store"
         case .newerSchema(let unknown):
             return "\(path): written by a newer vigil (unknown schema migrations: \(unknown.joined(separator: ", "))); upgrade vigil to use it"

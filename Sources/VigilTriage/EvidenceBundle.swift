@@ -1,3 +1,6 @@
+import Foundation
+import VigilFeed
+
 /// What the log knows about one item, for a report or a hand-off: what the moderators saw (the
 /// snapshot stored with the standing verdict, else the latest one), its standing status and
 /// every decision that named it.
@@ -10,15 +13,26 @@ public enum EvidenceBundle {
         decisions.filter { $0.items.contains(item) }
     }
 
-    /// `post-p12`: a file name for the item. Ids come from the feed, so anything that could
-    /// leave the output directory or confuse a shell becomes `_`.
+    /// `post-p12`: a file name for the item, different for every item. Ids come from the feed:
+    /// every byte but ASCII letters, digits, `.`, `_` and `-` is written `%XX` (`%` itself too),
+    /// so nothing leaves the output folder or confuses a shell, and `post:a/b`, `post:a_b` and
+    /// `post:a:b` keep three files. A name too long for a file system keeps its first part and
+    /// ends in `~` and a digest of the whole id (`~` appears in no other name).
     public static func fileStem(_ item: ItemRef) -> String {
-        let safe = item.id.unicodeScalars.map { scalar -> String in
-            let allowed = ("a"..."z").contains(scalar) || ("A"..."Z").contains(scalar) || ("0"..."9").contains(scalar)
-                || scalar == "-" || scalar == "_" || scalar == "."
-            return allowed ? String(scalar) : "_"
+        var stem = "\(item.kind.rawValue)-"
+        for byte in item.id.utf8 {
+            switch byte {
+            case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "0")...UInt8(ascii: "9"),
+                 UInt8(ascii: "."), UInt8(ascii: "_"), UInt8(ascii: "-"):
+                stem.unicodeScalars.append(Unicode.Scalar(byte))
+            default:
+                let hex = String(byte, radix: 16, uppercase: true)
+                stem += "%" + (hex.count == 1 ? "0" : "") + hex
+            }
         }
-        return "\(item.kind.rawValue)-\(safe.joined())"
+        // 200 bytes leave room for ".json" within the usual 255.
+        guard stem.utf8.count > 200 else { return stem }
+        return String(stem.prefix(180)) + "~" + SHA256.hex(of: item.id).prefix(16)
     }
 
     public static func json(item: ItemRef, decisions: [Decision]) -> String {
@@ -49,7 +63,7 @@ public enum EvidenceBundle {
                 ("cluster", .optional(snapshot.cluster)),
                 ("members", .strings(snapshot.members)),
                 ("evidence", .strings(snapshot.evidence)),
-            ])))
+            ] + accountsAndSamples(snapshot))))
         } else {
             members.append(("snapshot", .null))
         }
@@ -64,8 +78,27 @@ public enum EvidenceBundle {
         return JSONText.object(members).rendered(pretty: true) + "\n"
     }
 
-    /// Markdown that is safe to `cat`: every value from the feed or a moderator has its control
-    /// and bidirectional-override characters shown escaped (`\u{1B}`); texts sit in fenced blocks.
+    /// The accounts and sample posts a snapshot knows, when it knows any.
+    private static func accountsAndSamples(_ snapshot: ItemSnapshot) -> [(String, JSONText)] {
+        var members: [(String, JSONText)] = []
+        if let accounts = snapshot.accounts {
+            members.append(("accounts", .array(accounts.map { account in
+                .object([("id", .string(account.id)), ("handle", .optional(account.handle)), ("display_name", .optional(account.displayName)),
+                         ("created_at", .optional(account.createdAt)), ("suspensions", .strings(account.suspensions))])
+            })))
+        }
+        if let samples = snapshot.samples {
+            members.append(("samples", .array(samples.map { post in
+                .object([("post", .string(post.id)), ("account", .string(post.account)), ("feed_ts", .optional(post.feedTs)),
+                         ("text", .string(post.text))])
+            })))
+        }
+        return members
+    }
+
+    /// Markdown that is safe to `cat` and to render: every value from the feed or a moderator has
+    /// its markup escaped (no raw HTML) and its control and bidirectional-override characters
+    /// shown escaped (`\u{1B}`); texts sit in fenced blocks.
     public static func markdown(item: ItemRef, decisions: [Decision]) -> String {
         let facts = Facts(item: item, decisions: decisions)
         let status = facts.status
@@ -84,19 +117,8 @@ public enum EvidenceBundle {
         lines.append("")
 
         if let shown = facts.shown {
-            let snapshot = shown.snapshot
             lines += ["## As shown at decision #\(shown.decision.id) (lexicon \(line(shown.decision.lexiconVersion)))", ""]
-            var details: [String] = []
-            if let account = snapshot.account { details.append("- Account: \(line(account))") }
-            if let feedTs = snapshot.feedTs { details.append("- Feed time: \(line(feedTs))") }
-            if let score = snapshot.score { details.append("- Score: \(score)" + (snapshot.band.map { " (\(line($0)))" } ?? "")) }
-            if let cluster = snapshot.cluster { details.append("- Cluster: \(line(cluster))") }
-            if !details.isEmpty { lines += details + [""] }
-            if let text = snapshot.text { lines += ["### Text", "", fenced(text), ""] }
-            if !snapshot.matches.isEmpty { lines += ["### Matches", ""] + snapshot.matches.map { "- " + line($0) } + [""] }
-            if let explanation = snapshot.explanation { lines += ["### Explanation", "", fenced(explanation), ""] }
-            if !snapshot.members.isEmpty { lines += ["### Members", ""] + snapshot.members.map { "- " + line($0) } + [""] }
-            if !snapshot.evidence.isEmpty { lines += ["### Evidence", ""] + snapshot.evidence.map { "- " + line($0) } + [""] }
+            lines += shownSection(shown.snapshot)
         } else {
             lines += ["No snapshot of what was shown was stored with these decisions.", ""]
         }
@@ -116,6 +138,54 @@ public enum EvidenceBundle {
             if let note = decision.note { lines.append("  Note: \(line(note))") }
         }
         return lines.joined(separator: "\n") + "\n"
+    }
+
+    /// What the moderator saw, with every account named by its handle and name when known, the
+    /// posts the evidence names side by side, the suspensions in order, and no empty field.
+    private static func shownSection(_ snapshot: ItemSnapshot) -> [String] {
+        var lines: [String] = []
+        let accounts = Dictionary((snapshot.accounts ?? []).map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
+        func who(_ id: String) -> String { line(accounts[id]?.label ?? id) }
+        var details: [String] = []
+        if let account = snapshot.account, !account.isEmpty { details.append("- Account: \(who(account))") }
+        if let feedTs = snapshot.feedTs, !feedTs.isEmpty { details.append("- Feed time: \(line(feedTs))") }
+        if let score = snapshot.score { details.append("- Score: \(score)" + (snapshot.band.map { " (\(line($0)))" } ?? "")) }
+        if let cluster = snapshot.cluster, !cluster.isEmpty { details.append("- Cluster: \(line(cluster))") }
+        if !details.isEmpty { lines += details + [""] }
+        if let text = snapshot.text, !text.isEmpty { lines += ["### Text", "", fenced(text), ""] }
+        if !snapshot.matches.isEmpty { lines += ["### Matches", ""] + snapshot.matches.map { "- " + line($0) } + [""] }
+        if let explanation = snapshot.explanation, !explanation.isEmpty { lines += ["### Explanation", "", fenced(explanation), ""] }
+        if !snapshot.members.isEmpty {
+            lines += ["### Members", ""]
+            for member in snapshot.members {
+                var entry = "- " + who(member)
+                if let created = accounts[member]?.createdAt { entry += "; created \(line(created))" }
+                lines.append(entry)
+            }
+            lines.append("")
+        }
+        let evidence = snapshot.evidence.map(withoutEmptyFields).filter { !$0.isEmpty }
+        if !evidence.isEmpty { lines += ["### Evidence", ""] + evidence.map { "- " + line($0) } + [""] }
+        if let samples = snapshot.samples, !samples.isEmpty {
+            lines += ["### Posts named by the evidence", "", "| post | account | feed time | text |", "|---|---|---|---|"]
+            for post in samples {
+                lines.append("| \(line(post.id)) | \(who(post.account)) | \(line(post.feedTs ?? "")) | \(line(post.text)) |")
+            }
+            lines.append("")
+        }
+        let suspensions = accounts.values.flatMap { account in account.suspensions.map { ($0, account) } }.sorted { ($0.0, $0.1.id) < ($1.0, $1.1.id) }
+        if !suspensions.isEmpty {
+            lines += ["### Suspensions", ""] + suspensions.map { "- \(line($0.0)): \(line($0.1.label)) suspended" } + [""]
+        }
+        return lines
+    }
+
+    /// An evidence line without the fields that say nothing ("samples" with no sample after it).
+    static func withoutEmptyFields(_ text: String) -> String {
+        text.components(separatedBy: "; ").filter { part in
+            let trimmed = part.trimmingCharacters(in: .whitespaces)
+            return !trimmed.isEmpty && !(trimmed.allSatisfy { $0.isLetter || $0 == "_" } && part.hasSuffix(" "))
+        }.joined(separator: "; ").trimmingCharacters(in: .whitespaces)
     }
 
     /// What both formats are built from.
@@ -151,8 +221,9 @@ public enum EvidenceBundle {
         }
     }
 
-    /// A one-line value: every control character escaped, line breaks included.
-    static func line(_ text: String) -> String { escaped(text, keepingLineBreaks: false) }
+    /// A one-line value outside code blocks: Markdown markup and raw HTML escaped
+    /// (`MarkdownText`), then every control character, line breaks included.
+    static func line(_ text: String) -> String { escaped(MarkdownText.inline(text), keepingLineBreaks: false) }
 
     /// A text verbatim but for control characters, in a fence longer than any backtick run in it.
     static func fenced(_ text: String) -> String {

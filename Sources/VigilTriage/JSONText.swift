@@ -1,4 +1,7 @@
+import VigilFeed
+
 /// A JSON value that keeps its keys in the order given, so exports are stable, diffable text.
+/// Strings go through `JSONString`, vigil's one JSON string writer.
 indirect enum JSONText {
     case null
     case bool(Bool)
@@ -25,7 +28,7 @@ indirect enum JSONText {
         case .null: out += "null"
         case .bool(let value): out += value ? "true" : "false"
         case .int(let value): out += String(value)
-        case .string(let value): Self.quote(value, into: &out)
+        case .string(let value): out += JSONString.quoted(value)
         case .array(let values):
             guard !values.isEmpty else { out += "[]"; return }
             out += "["
@@ -41,7 +44,7 @@ indirect enum JSONText {
             for (index, (key, value)) in members.enumerated() {
                 if index > 0 { out += "," }
                 if pretty { out += "\n" + inner }
-                Self.quote(key, into: &out)
+                out += JSONString.quoted(key)
                 out += pretty ? ": " : ":"
                 value.write(to: &out, pretty: pretty, indent: inner)
             }
@@ -49,25 +52,4 @@ indirect enum JSONText {
         }
     }
 
-    /// Escapes what JSON requires, plus DEL, the C1 controls, the line separators and the
-    /// bidirectional overrides (as vigil's other JSON output does), so the file is safe to print
-    /// on a terminal; a JSON reader gets the original string back.
-    private static func quote(_ text: String, into out: inout String) {
-        out += "\""
-        for scalar in text.unicodeScalars {
-            switch scalar {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            case _ where scalar.value < 0x20 || (0x7F...0x9F).contains(scalar.value) || (0x2028...0x202E).contains(scalar.value)
-                || (0x2066...0x2069).contains(scalar.value):
-                let hex = String(scalar.value, radix: 16, uppercase: false)
-                out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-            default: out.unicodeScalars.append(scalar)
-            }
-        }
-        out += "\""
-    }
 }

@@ -43,11 +43,7 @@ struct Clusters: ParsableCommand {
 
     func run() throws {
         let compiled = try lexicon.compiled()
-        let readers: [LineReader]
-        do { readers = try ScanPipeline.openAll(feeds) } catch {
-            Diagnostics.say("\(error)")
-            throw ExitStatus.noInput
-        }
+        let readers = try ScanPipeline.openAll(feeds)
         let out = OutputWriter.standardOutput()
         // Nothing is reported as a flagged post: only cluster events are printed.
         let pipeline = ScanPipeline(compiled: compiled, options: ScanOptions(minScore: 100, clusters: try window.config()))
@@ -67,29 +63,21 @@ struct Clusters: ParsableCommand {
         }
         if let answerKey {
             // Grading mode: the events are not printed, only how they match the key.
-            let key: AnswerKey
-            do { key = try AnswerKey.load(path: answerKey) } catch {
-                Diagnostics.say("\(answerKey): not an answer key: \(error)")
-                throw ExitStatus.dataError
-            }
-            do {
-                let quality = try ClusterQuality.evaluate(paths: feeds, key: key, pipeline: pipeline, minScore: gradeScore ?? 60)
-                print(quality.summary)
-            } catch {
-                Diagnostics.say("\(error)")
-                throw ExitStatus.ioError
-            }
+            let key = try AnswerKey.load(path: answerKey)
+            try key.verify(feedPaths: feeds, keyPath: answerKey).forEach(Diagnostics.say)
+            let quality = try ClusterQuality.evaluate(paths: feeds, key: key, pipeline: pipeline, minScore: gradeScore ?? 60)
+            print(quality.summary)
             return
         }
         let stats: ScanStats
         do { stats = try pipeline.run(readers) } catch {
             out.finish()
-            Diagnostics.say("\(error)")
-            throw ExitStatus.ioError
+            throw error
         }
         out.finish()
         Diagnostics.say("events \(stats.events), posts \(stats.posts), cluster events shown \(shown), rejected lines \(stats.rejected), "
                         + "late events \(stats.lateEvents); \(Int(stats.postsPerSecond)) posts/s")
+        if let failure = out.failure { throw failure }
     }
 }
 
@@ -104,9 +92,16 @@ struct ClusterWindowOption: ParsableArguments {
         valueName: "duration"))
     var text: String = "10m"
 
+    /// Evidence older than a month says nothing about coordination now, and the detector
+    /// counts time in microseconds: a longer window would overflow.
+    static let longest: Double = 30 * 86_400
+
     func config() throws -> CoordinationConfig {
         guard let seconds = DurationText.seconds(text) else {
             throw ValidationError("--window '\(text)' is not a duration like 90s, 10m or 1h.")
+        }
+        guard seconds <= Self.longest else {
+            throw ValidationError("--window '\(text)' is longer than the longest window, 30 days (30d).")
         }
         var config = CoordinationConfig()
         config.horizon = seconds

@@ -31,17 +31,16 @@ extension Export {
         var feed: String?
 
         func run() throws {
-            let decisions = try store.reading { try $0.decisions(feed: feed) }
+            let log = try store.open().readLog(feed: feed, snapshots: false)
+            for problem in log.problems { Diagnostics.say("\(problem); left out of the export") }
             let out = OutputWriter.standardOutput()
             switch format {
-            case .jsonl: out.write(DecisionExport.jsonl(decisions))
-            case .csv: out.write(DecisionExport.csv(decisions))
+            case .jsonl: out.write(DecisionExport.jsonl(log.decisions))
+            case .csv: out.write(DecisionExport.csv(log.decisions))
             }
             out.finish()
-            if let failure = out.failure {
-                Diagnostics.say(failure)
-                throw ExitStatus.ioError
-            }
+            if let failure = out.failure { throw failure }
+            if !log.problems.isEmpty { throw ExitStatus.dataError }
         }
     }
 
@@ -49,12 +48,16 @@ extension Export {
         static let configuration = CommandConfiguration(
             abstract: "Write an evidence bundle (Markdown and JSON) for each item.",
             discussion: """
-                For each item, DIR/<kind>-<id>.md and DIR/<kind>-<id>.json: what the \
-                moderators saw (text, matches, explanation; a cluster's members and \
-                evidence), the standing verdict and every decision on the item. The JSON \
-                keeps the text verbatim; the Markdown shows control characters escaped, \
-                so it is safe to print. An item with no decision in the store is \
-                reported, the others are still written, and the exit status is 65.
+                For each item, DIR/<kind>-<id>.md and DIR/<kind>-<id>.json (characters \
+                other than letters, digits, '.', '_' and '-' in the id written as %XX): \
+                what the moderators saw (text, matches, explanation; a cluster's members \
+                and evidence), the standing verdict and every decision on the item. With \
+                --feed-file, accounts get their handles, names and suspensions, and \
+                near-duplicate evidence its texts. The JSON keeps the text verbatim; the \
+                Markdown shows markup and control characters escaped, so it is safe to \
+                print and to render. An existing file is replaced whole, keeping its mode \
+                and owner. An item with no decision in the store is reported, the others \
+                are still written, and the exit status is 65.
                 """
         )
 
@@ -70,6 +73,11 @@ extension Export {
                                    valueName: "digest"))
         var feed: String?
 
+        @Option(name: .customLong("feed-file"), help: ArgumentHelp(
+            "The feed the decisions were made on (repeat for several files): its handles, display names, suspensions and the texts of near-duplicate posts complete the bundles.",
+            valueName: "file"))
+        var feedFiles: [String] = []
+
         func validate() throws {
             for text in items where ItemRef(parsing: text) == nil {
                 throw ValidationError("'\(text)' is not an item like post:p12 or cluster:c3.")
@@ -77,20 +85,27 @@ extension Export {
         }
 
         func run() throws {
-            let log = try store.reading { try $0.decisions(feed: feed) }
+            let store = try self.store.open()
+            var log = try store.readLog(feed: feed, snapshots: true)
+            for problem in log.problems { Diagnostics.say("\(problem)") }
+            if !feedFiles.isEmpty {
+                let lookup = try FeedLookup.read(paths: feedFiles, for: log.decisions.flatMap(\.snapshots))
+                for index in log.decisions.indices { log.decisions[index].snapshots = log.decisions[index].snapshots.map(lookup.filling) }
+            }
             do {
                 try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true)
             } catch {
-                Diagnostics.say("\(out): cannot create the directory: \(error.localizedDescription)")
-                throw ExitStatus.ioError
+                throw CommandError(.ioError, "\(out): cannot create the directory: \(error.localizedDescription)")
             }
+            // The files written, one a line, for scripts.
+            let listing = OutputWriter.standardOutput()
             var (unresolved, unwritten) = (0, 0)
             var seen = Set<ItemRef>()
             for item in items.compactMap(ItemRef.init(parsing:)) where seen.insert(item).inserted {
-                let history = EvidenceBundle.history(of: item, in: log)
+                let history = EvidenceBundle.history(of: item, in: log.decisions)
                 let feeds = Set(history.map(\.feed))
                 guard let itemFeed = feeds.first else {
-                    Diagnostics.say("\(item): no decision in \(store.path)\(feed.map { " on feed \($0)" } ?? "")")
+                    Diagnostics.say("\(item): no decision in \(store.label)\(feed.map { " on feed \($0)" } ?? "")")
                     unresolved += 1
                     continue
                 }
@@ -100,22 +115,24 @@ extension Export {
                     continue
                 }
                 // Item ids are unique only within a feed: the bundle reads that feed's log alone.
-                let feedLog = log.filter { $0.feed == itemFeed }
+                let feedLog = log.decisions.filter { $0.feed == itemFeed }
                 let base = URL(fileURLWithPath: out).appendingPathComponent(EvidenceBundle.fileStem(item))
                 for (ext, text) in [("md", EvidenceBundle.markdown(item: item, decisions: feedLog)),
                                     ("json", EvidenceBundle.json(item: item, decisions: feedLog))] {
                     let file = base.appendingPathExtension(ext)
                     do {
-                        try Data(text.utf8).write(to: file, options: .atomic)
-                        print(file.relativePath)
+                        try OutputWriter.writeFile(file.relativePath, contents: text)
+                        listing.write(file.relativePath + "\n")
                     } catch {
-                        Diagnostics.say("\(file.relativePath): \(error.localizedDescription)")
+                        Diagnostics.say("\(error)")
                         unwritten += 1
                     }
                 }
             }
+            listing.finish()
+            if let failure = listing.failure { throw failure }
             if unwritten > 0 { throw ExitStatus.ioError }
-            if unresolved > 0 { throw ExitStatus.dataError }
+            if unresolved > 0 || !log.problems.isEmpty { throw ExitStatus.dataError }
         }
     }
 }
@@ -124,23 +141,15 @@ enum DecisionFormat: String, ExpressibleByArgument, CaseIterable {
     case jsonl, csv
 }
 
-/// `--store`, for commands that read an existing decision store.
+/// `--store`, for the commands that read an existing decision store.
 struct StoreOption: ParsableArguments {
-    @Option(name: .customLong("store"), help: ArgumentHelp("The decision store (SQLite).", valueName: "path"))
-    var path: String = "vigil.sqlite"
+    @Option(name: .customLong("store"), help: ArgumentHelp(
+        "The decision store: a path or sqlite:PATH (default: $\(StoreLocation.environmentVariable), else \(StoreLocation.defaultPath)).",
+        valueName: "location"))
+    var location: String?
 
-    /// Opens the store and runs `body`; a store error is printed (it names the file) and becomes
-    /// the exit status: 66 when the file is missing, 74 for an SQLite failure, else 65.
-    func reading<T>(_ body: (SQLiteDecisionStore) throws -> T) throws -> T {
-        do {
-            return try body(try SQLiteDecisionStore.openExisting(path: path))
-        } catch let error as DecisionStoreError {
-            Diagnostics.say("\(error)")
-            switch error.reason {
-            case .missing: throw ExitStatus.noInput
-            case .database: throw ExitStatus.ioError
-            case .notAStore, .newerSchema, .invalidDecision, .unreadable: throw ExitStatus.dataError
-            }
-        }
+    /// Opens the store read-only: an export never changes it, and works on a read-only mount.
+    func open() throws -> any DecisionStore {
+        try DecisionStores.open(StoreLocation(option: location, environment: ProcessInfo.processInfo.environment), access: .readOnly)
     }
 }

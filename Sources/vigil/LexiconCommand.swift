@@ -14,15 +14,9 @@ struct LexiconCommand: ParsableCommand {
         subcommands: [Check.self, Test.self, Explain.self, Evaluate.self, Profile.self]
     )
 
-    /// Loads and compiles, or prints every problem on stdout (these commands report on the
-    /// lexicon itself) and exits 65.
+    /// Problems of the lexicon are what these commands report on: they go to stdout.
     static func compile(_ files: [String]) throws -> CompiledLexicon {
-        do {
-            return try CompiledLexicon.compile(try LexiconLoader.load(paths: files))
-        } catch {
-            for problem in error.problems { print(problem) }
-            throw ExitStatus.dataError
-        }
+        try LexiconFiles.compile(files, problems: { print(TerminalSafe.sanitize($0)) })
     }
 
     struct Check: ParsableCommand {
@@ -86,20 +80,9 @@ struct LexiconCommand: ParsableCommand {
         @OptionGroup var lexicon: LexiconOptions
 
         func run() throws {
-            let key: AnswerKey
-            do {
-                key = try AnswerKey.load(path: answerKey)
-            } catch {
-                Diagnostics.say("\(answerKey): not an answer key: \(error)")
-                throw ExitStatus.dataError
-            }
-            let quality: FlagQuality
-            do {
-                quality = try FlagQuality.evaluate(paths: [feed], key: key, compiled: try lexicon.compiled())
-            } catch let error as FeedError {
-                Diagnostics.say(error.description)
-                throw ExitStatus.noInput
-            }
+            let key = try AnswerKey.load(path: answerKey)
+            try key.verify(feedPaths: [feed], keyPath: answerKey).forEach(Diagnostics.say)
+            let quality = try FlagQuality.evaluate(paths: [feed], key: key, compiled: try lexicon.compiled())
             print(quality.table)
             print(String(format: "news and counter-speech flagged high or critical: %.2f%% (target < 2%%)", quality.newsFlaggedHigh * 100))
             if (quality.rows["violating"]?.posts ?? 0) > 0 {
@@ -143,22 +126,16 @@ struct LexiconCommand: ParsableCommand {
             let compiled = try lexicon.compiled()
             var texts: [String] = []
             let decoder = FeedDecoder()
-            do {
-                for reader in try ScanPipeline.openAll(feeds) where texts.count < posts {
-                    try reader.forEachLine({ line in
-                        if case .event(let event) = decoder.decode(line), event.kind == .post, let text = event.text {
-                            texts.append(String(decoding: text, as: UTF8.self))
-                        }
-                        return texts.count < posts
-                    }, oversized: { _, _ in true })
-                }
-            } catch let error as FeedError {
-                Diagnostics.say(error.description)
-                throw ExitStatus.noInput
+            for reader in try ScanPipeline.openAll(feeds) where texts.count < posts {
+                try reader.forEachLine({ line in
+                    if case .event(let event) = decoder.decode(line), event.kind == .post, let text = event.text {
+                        texts.append(String(decoding: text, as: UTF8.self))
+                    }
+                    return texts.count < posts
+                }, oversized: { _, _ in true })
             }
             guard !texts.isEmpty else {
-                Diagnostics.say("no posts in \(feeds.joined(separator: ", ")) to profile with")
-                throw ExitStatus.dataError
+                throw CommandError(.dataError, "no posts in \(feeds.joined(separator: ", ")) to profile with")
             }
             let profile = LexiconProfile.measure(compiled, texts: texts)
             // What each part adds above a scan that finds nothing (the call itself, the bytes).

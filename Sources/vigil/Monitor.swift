@@ -78,12 +78,10 @@ struct Replay: ParsableCommand {
     func run() throws {
         var answers: AnswerOverlay?
         if let answerKey {
-            do {
-                answers = AnswerOverlay(try AnswerKey.load(path: answerKey))
-            } catch {
-                Diagnostics.say("\(answerKey): not a readable answer key: \(error)")
-                throw ExitStatus.dataError
-            }
+            // A key for another feed (simulated feeds reuse post ids) would show false truths.
+            let key = try AnswerKey.load(path: answerKey)
+            try key.verify(feedPaths: [feed], keyPath: answerKey).forEach(Diagnostics.say)
+            answers = AnswerOverlay(key)
         }
         let replay = ReplaySetup(pacer: ReplayPacer(speed: speedValue ?? 10, startOffset: startSeconds ?? 0), answers: answers, hideScores: hideScores)
         try console.run(feeds: [feed], follow: false, replay: replay, keymap: .replay)
@@ -107,8 +105,9 @@ extension AnswerOverlay {
 
 /// What `vigil monitor` and `vigil replay` share: the store, the moderator, the screen.
 struct ConsoleOptions: ParsableArguments {
-    @Option(help: ArgumentHelp("The decision store (SQLite; created on first use).", valueName: "path"))
-    var store: String = "vigil.sqlite"
+    @Option(help: ArgumentHelp("The decision store: a path or sqlite:PATH, created on first use (default: $VIGIL_STORE, else vigil.sqlite).",
+                               valueName: "location"))
+    var store: String?
 
     @Option(help: ArgumentHelp("Who is deciding (default: $USER).", valueName: "name"))
     var moderator: String?
@@ -140,46 +139,26 @@ struct ConsoleOptions: ParsableArguments {
 
     func run(feeds: [String], follow: Bool, replay: ReplaySetup?, keymap base: Keymap) throws {
         guard Terminal.stdoutIsTerminal() else {
-            Diagnostics.say("the console needs a terminal on standard output; for files, pipes and scripts use 'vigil scan' (or 'vigil export decisions')")
-            throw ExitCode(64)
+            throw CommandError(.usage, "the console needs a terminal on standard output; for files, pipes and scripts use 'vigil scan' (or 'vigil export decisions')")
         }
         let keymap = try loadKeymap(base)
         let compiled = try lexicon.compiled()
-        let readers: [LineReader]
         let stopReading = Locked(false)
-        do {
-            readers = try follow
-                ? [LineReader(following: feeds[0], padding: FeedDecoder.padding, stop: { stopReading.withLock { $0 } })]
-                : ScanPipeline.openAll(feeds)
-        } catch {
-            Diagnostics.say("\(error)")
-            throw ExitStatus.noInput
-        }
-        let decisionStore: SQLiteDecisionStore
-        let earlier: [Decision]
+        let readers = try follow
+            ? [LineReader(following: feeds[0], padding: FeedDecoder.padding, stop: { stopReading.withLock { $0 } })]
+            : ScanPipeline.openAll(feeds)
         let feedID = FeedIdentity.of(paths: feeds)
         let who = moderator ?? ProcessInfo.processInfo.environment["USER"].flatMap { $0.isEmpty ? nil : $0 } ?? "moderator"
-        do {
-            decisionStore = try SQLiteDecisionStore(path: store)
-            // Moderators share a queue; trainees replaying into one store each judge every item
-            // themselves, so a replay resumes from its own decisions only.
-            let all = try decisionStore.decisions(feed: feedID)
-            earlier = replay == nil ? all : all.filter { $0.moderator == who }
-        } catch let error as DecisionStoreError {
-            Diagnostics.say("\(error)")
-            switch error.reason {
-            case .notAStore, .newerSchema: throw ExitStatus.dataError
-            default: throw ExitStatus.ioError
-            }
-        } catch {
-            Diagnostics.say("\(store): \(error)")
-            throw ExitStatus.ioError
-        }
+        let decisionStore = try DecisionStores.open(StoreLocation(option: store, environment: ProcessInfo.processInfo.environment), access: .readWrite)
+        // Moderators share a queue; trainees replaying into one store each judge every item
+        // themselves, so a replay resumes from its own decisions only.
+        let all = try decisionStore.decisions(feed: feedID)
+        let earlier = replay == nil ? all : all.filter { $0.moderator == who }
         let categories = compiled.lexicon.categories.map { category in
             CategoryInfo(id: category.id, label: category.label, role: category.isNegative ? .against : category.isPolicy ? .policy : .signal)
         }
         let session = SessionInfo(
-            moderator: who, storeLabel: (store as NSString).lastPathComponent,
+            moderator: who, storeLabel: decisionStore.label,
             feedLabel: feeds.map { $0 == "-" ? "<stdin>" : ($0 as NSString).lastPathComponent }.joined(separator: "+") + (follow ? " (following)" : ""),
             feedID: feedID, lexiconVersion: compiled.lexicon.version, categories: categories,
             mask: mask, mouse: mouse, breakAfter: breakAfter.map { Double($0) * 60 }, hideScores: replay?.hideScores ?? false)
@@ -191,13 +170,8 @@ struct ConsoleOptions: ParsableArguments {
                 LiveCore(compiled: compiled, readers: try ScanPipeline.openAll(feeds), clusters: clusters, pacer: pacer)
             }
         }
-        let terminal: Terminal
-        do {
-            terminal = try Terminal(options: TerminalOptions(theme: theme, mouse: mouse, keysFromTTY: feeds.contains("-") || !Terminal.stdinIsTerminal(), logPath: log))
-        } catch {
-            Diagnostics.say("\(error)")
-            throw ExitCode(64)
-        }
+        let terminal = try Terminal(options: TerminalOptions(theme: theme, mouse: mouse, keysFromTTY: feeds.contains("-") || !Terminal.stdinIsTerminal(),
+                                                             logPath: log))
         let program = ConsoleProgram(screen: terminal, core: core, store: decisionStore, replay: driver,
                                      state: AppState(session: session, keymap: keymap, decisions: earlier, answers: replay?.answers))
         if replay != nil {
@@ -213,16 +187,14 @@ struct ConsoleOptions: ParsableArguments {
     func loadKeymap(_ base: Keymap) throws -> Keymap {
         let path = keys ?? Keymap.defaultPath
         guard FileManager.default.fileExists(atPath: path) else {
-            if keys != nil { Diagnostics.say("\(path): no such key bindings file"); throw ExitStatus.noInput }
+            if keys != nil { throw CommandError(.noInput, "\(path): no such key bindings file") }
             return base
         }
-        do {
-            let text = try String(contentsOfFile: path, encoding: .utf8)
-            return try base.overridden(byYAML: text, file: path)
-        } catch {
-            Diagnostics.say("\(error)")
-            throw ExitStatus.dataError
+        let text: String
+        do { text = try String(contentsOfFile: path, encoding: .utf8) } catch {
+            throw CommandError(.ioError, "\(path): cannot read the key bindings: \((error as NSError).localizedDescription)")
         }
+        return try base.overridden(byYAML: text, file: path)
     }
 }
 

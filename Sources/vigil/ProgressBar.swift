@@ -18,12 +18,12 @@ final class ProgressBar {
         let width = 30
         let filled = Int(fraction * Double(width))
         let bar = String(repeating: "#", count: filled) + String(repeating: ".", count: width - filled)
-        Diagnostics.raw("\r[\(bar)] \(Int(fraction * 100))%")
+        Diagnostics.control("\r[\(bar)] \(Int(fraction * 100))%")
         drawn = true
     }
 
     func clear() {
-        if drawn { Diagnostics.raw("\r\u{1B}[K") }
+        if drawn { Diagnostics.control("\r\u{1B}[K") }
         drawn = false
     }
 }

@@ -24,7 +24,7 @@ struct Report: ParsableCommand {
     @Option(name: .customLong("answer-key"), help: ArgumentHelp("The feed's answer key (vigil simulate --answer-key).", valueName: "file"))
     var answerKey: String
 
-    @Option(name: .customLong("store"), help: ArgumentHelp("A decision store; repeat for several.", valueName: "path"))
+    @Option(name: .customLong("store"), help: ArgumentHelp("A decision store (a path or sqlite:PATH); repeat for several.", valueName: "location"))
     var stores: [String] = []
 
     @Option(name: .customLong("moderator"), help: ArgumentHelp("Report only these trainees (repeat); default: everyone with decisions.", valueName: "name"))
@@ -48,52 +48,36 @@ struct Report: ParsableCommand {
     }
 
     func run() throws {
-        guard FileManager.default.fileExists(atPath: answerKey) else {
-            Diagnostics.say("\(answerKey): no such answer key")
-            throw ExitStatus.noInput
-        }
-        let key: AnswerKey
-        do { key = try AnswerKey.load(path: answerKey) } catch {
-            Diagnostics.say("\(answerKey): not an answer key: \(error)")
-            throw ExitStatus.dataError
-        }
-        // A file that is not a Vigil store is left out (the others are reported, exit 65 at the
-        // end, as 'vigil export evidence' does); a missing file or an SQLite failure stops.
+        let key = try AnswerKey.load(path: answerKey)
+        var notes = try key.verify(feedPaths: [feed], keyPath: answerKey)
+        for note in notes { Diagnostics.say(note) }
+        // What cannot be read is left out (the rest is reported, exit 65 at the end, as 'vigil
+        // export' does): a file that is not a Vigil store, a damaged decision. A missing file or
+        // an SQLite failure stops.
         var logs: [StoreLog] = []
-        var notes: [String] = []
-        for path in stores {
+        var leftOut = false
+        func leave(_ problem: DecisionStoreError) {
+            notes.append("\(problem); left out")
+            Diagnostics.say(notes[notes.count - 1])
+            leftOut = true
+        }
+        for text in stores {
+            let store: any DecisionStore
             do {
-                logs.append(StoreLog(path: path, decisions: try SQLiteDecisionStore.openExisting(path: path).decisions(feed: nil)))
-            } catch let error as DecisionStoreError {
-                switch error.reason {
-                case .missing, .database:
-                    Diagnostics.say("\(error)")
-                    throw error.reason == .missing ? ExitStatus.noInput : ExitStatus.ioError
-                case .notAStore, .newerSchema, .invalidDecision, .unreadable:
-                    notes.append("\(error); left out")
-                    Diagnostics.say(notes[notes.count - 1])
-                }
+                store = try DecisionStores.open(StoreLocation(parsing: text), access: .readOnly)
+            } catch let error as DecisionStoreError where error.exitStatus == .dataError {
+                leave(error)
+                continue
             }
+            let log = try store.readLog(feed: nil, snapshots: true)
+            log.problems.forEach(leave)
+            logs.append(StoreLog(path: store.label, decisions: log.decisions))
         }
         let compiled = try lexicon.compiled()
-        let readers: [LineReader]
-        do { readers = try ScanPipeline.openAll([feed]) } catch {
-            Diagnostics.say("\(error)")
-            throw ExitStatus.noInput
-        }
-        let clusters = try window.config()
+        let readers = try ScanPipeline.openAll([feed])
         var builder = ReportBuilder(feedPath: feed, keyPath: answerKey, key: key, stores: logs, moderators: moderators, notes: notes)
         builder.until = until.flatMap(DurationText.offset)
-        let report: WorkshopReport
-        do {
-            report = try builder.build(readers: readers, compiled: compiled, clusters: clusters)
-        } catch let error as ReportError {
-            Diagnostics.say("\(error)")
-            throw ExitStatus.dataError
-        } catch {
-            Diagnostics.say("\(error)")
-            throw ExitStatus.ioError
-        }
+        let report = try builder.build(readers: readers, compiled: compiled, clusters: try window.config())
         // The caller's notes were already said.
         for note in report.notes.dropFirst(notes.count) { Diagnostics.say(note) }
 
@@ -104,20 +88,14 @@ struct Report: ParsableCommand {
         case .json: text = try report.json()
         }
         if let out {
-            do { try Data(text.utf8).write(to: URL(fileURLWithPath: out), options: .atomic) } catch {
-                Diagnostics.say("\(out): \(error.localizedDescription)")
-                throw ExitStatus.ioError
-            }
+            try OutputWriter.writeFile(out, contents: text)
         } else {
             let writer = OutputWriter.standardOutput()
             writer.write(text)
             writer.finish()
-            if let failure = writer.failure {
-                Diagnostics.say(failure)
-                throw ExitStatus.ioError
-            }
+            if let failure = writer.failure { throw failure }
         }
-        if logs.count < stores.count { throw ExitStatus.dataError }
+        if leftOut { throw ExitStatus.dataError }
     }
 }
 

@@ -11,7 +11,11 @@ struct Scan: ParsableCommand {
             file:line: reason and skipped (all of them go to --rejects if given); --strict stops at \
             the first one with exit 65. A summary goes to stderr at the end. \
             With --clusters, each flagged post names the coordinated cluster its author belonged to \
-            when it was read (see vigil clusters).
+            when it was read (see vigil clusters). The table fits each row to the terminal \
+            ($COLUMNS, else the terminal's width, else 200 columns): the post's text and the \
+            matches share what the fixed columns leave. Like the other formats it lists posts from \
+            the lexicon's medium band up, and contested posts at that default whatever their score. \
+            A feed with no valid event at all exits 65.
 
             Example: kcat -C -t posts -u | vigil scan - --format table
             """
@@ -50,26 +54,24 @@ struct Scan: ParsableCommand {
 
     func run() throws {
         let compiled = try lexicon.compiled()
-        let readers: [LineReader]
-        do {
-            readers = try ScanPipeline.openAll(feeds)
-        } catch {
-            Diagnostics.say("\(error)")
-            throw ExitStatus.noInput
-        }
+        let readers = try ScanPipeline.openAll(feeds)
         let out = OutputWriter.standardOutput()
         let formatter = ScanFormatter(format: format.value, out: out,
-                                      nearEntries: Set(compiled.lexicon.entries.filter { $0.near != nil }.map(\.id)), showClusters: clusters)
-        var rejectsOut: OutputWriter?
-        if let rejects {
-            do { rejectsOut = try OutputWriter(path: rejects) } catch {
-                Diagnostics.say("\(error)")
-                throw ExitStatus.ioError
-            }
-        }
+                                      nearEntries: Set(compiled.lexicon.entries.filter { $0.near != nil }.map(\.id)), showClusters: clusters,
+                                      width: Self.terminalWidth())
+        let rejectsOut = try rejects.map { try OutputWriter(path: $0) }
         let pipeline = ScanPipeline(compiled: compiled, options: ScanOptions(minScore: minScore, strict: strict,
                                                                            clusters: clusters ? try window.config() : nil))
-        pipeline.onRecord = { formatter.write($0) }
+        if format == .table {
+            // The table shows each post's text. A record follows its post's `onPost` call within
+            // the same step, while the decoder's bytes are still valid, so only a flagged
+            // post's text becomes a String.
+            var text = UnsafeBufferPointer<UInt8>(start: nil, count: 0)
+            pipeline.onPost = { event, _, _ in text = event.text ?? UnsafeBufferPointer(start: nil, count: 0) }
+            pipeline.onRecord = { formatter.write($0, text: String(decoding: text, as: UTF8.self)) }
+        } else {
+            pipeline.onRecord = { formatter.write($0) }
+        }
         var shownRejects = 0
         pipeline.onReject = { line in
             if shownRejects < 20 { Diagnostics.say(line.description) }
@@ -86,26 +88,32 @@ struct Scan: ParsableCommand {
         let stats: ScanStats
         do {
             stats = try pipeline.run(readers)
-        } catch let stop as ScanStop {
+        } catch {
             formatter.finish()
+            rejectsOut?.finish()
             progress?.clear()
-            Diagnostics.say(stop.description)
-            throw ExitStatus.dataError
-        } catch let error as FeedError {
-            formatter.finish()
-            progress?.clear()
-            Diagnostics.say(error.description)
-            throw ExitStatus.ioError
+            throw error
         }
         formatter.finish()
         rejectsOut?.finish()
         progress?.clear()
         if shownRejects > 20 { Diagnostics.say("… and \(shownRejects - 20) more rejected lines") }
         Diagnostics.say(stats.summary)
-        if let failure = out.failure {
-            Diagnostics.say("writing the output failed: \(failure)")
-            throw ExitStatus.ioError
+        if let failure = out.failure ?? rejectsOut?.failure { throw failure }
+        if stats.events == 0 && stats.rejected > 0 {
+            throw CommandError(.dataError, "no valid event in \(feeds.joined(separator: ", ")): all \(stats.rejected) line(s) were rejected "
+                               + "(the first ones are above); is it an NDJSON feed (docs/feed-format.md)?")
         }
+    }
+}
+
+extension Scan {
+    /// The table's width: $COLUMNS, else the terminal's on standard output, else 200.
+    static func terminalWidth() -> Int {
+        if let columns = ProcessInfo.processInfo.environment["COLUMNS"].flatMap(Int.init), columns > 0 { return columns }
+        var size = winsize()
+        if ioctl(1, UInt(TIOCGWINSZ), &size) == 0 && size.ws_col > 0 { return Int(size.ws_col) }
+        return 200
     }
 }
 

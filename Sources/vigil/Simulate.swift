@@ -69,20 +69,10 @@ struct Simulate: ParsableCommand {
     func run() throws {
         let options = try options()
         let bank = TemplateBank.builtIn()
-        let feed: OutputWriter
-        var key: OutputWriter?
-        do {
-            feed = try out.map { try OutputWriter(path: $0, gzip: $0.hasSuffix(".gz")) } ?? OutputWriter.standardOutput()
-            key = try answerKey.map { try OutputWriter(path: $0, gzip: $0.hasSuffix(".gz")) }
-        } catch {
-            Diagnostics.say("\(error)")
-            throw ExitStatus.ioError
-        }
+        let feed = try out.map { try OutputWriter(path: $0, gzip: $0.hasSuffix(".gz")) } ?? OutputWriter.standardOutput()
+        let key = try answerKey.map { try OutputWriter(path: $0, gzip: $0.hasSuffix(".gz")) }
         let stats = FeedSimulator(options: options, bank: bank, feed: feed, answerKey: key).run()
-        if let failure = feed.failure ?? key?.failure {
-            Diagnostics.say("writing failed: \(failure)")
-            throw ExitStatus.ioError
-        }
+        if let failure = feed.failure ?? key?.failure { throw failure }
         Diagnostics.say("\(options.scenario.rawValue): \(stats.events) events, \(stats.posts) posts, \(stats.accounts) accounts, "
                         + "\(stats.violating) violating, \(stats.news) news, \(stats.counterSpeech) counter-speech, "
                         + "\(stats.suspensions) suspensions, \(stats.markers) markers")

@@ -1,8 +1,8 @@
 import Foundation
 import Testing
 
-/// Several vigil processes opening one new store at the same moment (trainees starting a
-/// workshop together): each waits for the others instead of failing with "database is locked".
+/// Several consoles opening one new store at the same moment (trainees starting a workshop
+/// together): each waits for the others instead of failing with "database is locked".
 /// A race: from a shell, 2 to 6 of 180 such opens failed before the fix and none after; under
 /// the test runner it shows up more rarely, so this is a stress test, not a certain reproduction.
 @Suite struct StoreCLITests {
@@ -10,18 +10,21 @@ import Testing
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("vigil-store-cli-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: dir) }
-        // An empty file is a new SQLite database: every process sets it up (WAL, schema). xargs
-        // starts them together (Foundation's Process starts them too slowly to collide) and waits
-        // with waitpid (a shell's `wait` hangs under the test runner's signal mask).
+        // An empty file is a new SQLite database: every console sets it up (WAL, schema). Only
+        // the console creates stores (exports open them read-only); `script` gives each one a
+        // terminal, and the `q` it reads quits it. xargs starts them together (Foundation's
+        // Process starts them too slowly to collide) and waits with waitpid (a shell's `wait`
+        // hangs under the test runner's signal mask).
         let script = """
-            for round in $(seq 1 50); do
+            for round in $(seq 1 20); do
               store="$1/room-$round.sqlite"; : > "$store"
-              seq 6 | xargs -P 6 -I{} sh -c '"$0" export decisions --store "$1" > /dev/null || echo "$1 failed"' "$2" "$store"
+              seq 6 | xargs -P 6 -I{} sh -c 'printf q | script -qec "\\"$0\\" monitor \\"$2\\" --store \\"$1\\" --log /dev/null" /dev/null > "$1.$$.out" || { echo "$1 failed:"; tail -c 300 "$1.$$.out"; }' "$2" "$store" "$3"
+              "$2" export decisions --store "$store" > /dev/null || echo "$store unreadable"
             done
             """
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/bin/sh")
-        process.arguments = ["-c", script, "sh", dir.path, vigilBinary().path]
+        process.arguments = ["-c", script, "sh", dir.path, vigilBinary().path, demoFeed]
         let out = Pipe(), err = Pipe()
         process.standardOutput = out
         process.standardError = err

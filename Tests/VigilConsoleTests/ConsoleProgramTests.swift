@@ -27,6 +27,7 @@ final class HeadlessScreen: ConsoleScreen {
 /// A store that keeps decisions in memory (the loop's own tests; the SQLite store has its own).
 final class MemoryStore: DecisionStore, @unchecked Sendable {
     private let log = Locked<[Decision]>([])
+    let label = "memory"
 
     func record(_ decision: Decision) throws -> Decision {
         log.withLock { log in
@@ -38,6 +39,7 @@ final class MemoryStore: DecisionStore, @unchecked Sendable {
     }
 
     func decisions(feed: String?) throws -> [Decision] { log.withLock { $0 } }
+    func readLog(feed: String?, snapshots: Bool) throws -> DecisionLog { DecisionLog(decisions: try decisions(feed: feed)) }
     func statuses(feed: String) throws -> [ItemRef: ItemStatus] { StatusBook(replaying: try decisions(feed: feed)).statuses }
 }
 

@@ -178,7 +178,7 @@ enum Fixture {
         let files = try write(key: keyText)
         defer { try? FileManager.default.removeItem(at: files.dir) }
         let paths = withOther ? [files.room, files.other] : [files.room]
-        let logs = try paths.map { StoreLog(path: $0, decisions: try SQLiteDecisionStore.openExisting(path: $0).decisions(feed: nil)) }
+        let logs = try paths.map { StoreLog(path: $0, decisions: try SQLiteDecisionStore(path: $0, readOnly: true).decisions(feed: nil)) }
         var builder = ReportBuilder(feedPath: files.feed, keyPath: files.key, key: try AnswerKey.load(path: files.key), stores: logs,
                                     moderators: moderators)
         builder.until = until

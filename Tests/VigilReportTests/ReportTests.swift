@@ -97,7 +97,7 @@ import FoundationXML
         let undone = try store.record(Fixture.decision(.confirm, [Fixture.post("p8")], category: "handoff", by: "ben", at: 410))
         _ = try store.record(Fixture.decision(.revert, [Fixture.post("p8")], by: "ben", at: 415, revertOf: undone.id))
         _ = try store.record(Fixture.decision(.escalate, [Fixture.post("p8")], by: "ben", at: 420, shown: [6]))
-        let logs = try [files.room, laptop].map { StoreLog(path: $0, decisions: try SQLiteDecisionStore.openExisting(path: $0).decisions(feed: nil)) }
+        let logs = try [files.room, laptop].map { StoreLog(path: $0, decisions: try SQLiteDecisionStore(path: $0, readOnly: true).decisions(feed: nil)) }
         let report = try ReportBuilder(feedPath: files.feed, keyPath: files.key, key: try AnswerKey.load(path: files.key), stores: logs,
                                        moderators: ["ben"])
             .build(readers: try ScanPipeline.openAll([files.feed]), compiled: Fixture.compiled, clusters: CoordinationConfig())
@@ -213,10 +213,10 @@ import FoundationXML
     @Test("Markdown: the room table, a section per trainee, notes, and escaped text")
     func markdown() throws {
         let md = try Fixture.report(moderators: ["amina", "ben", "carol"]).markdown
-        #expect(md.contains("| amina | 10 | 0.800 | 0.667 | 0.727 | 0.500 | 1.000 | 0.667 | 4 | 30 | 90 | 10 | 38 | 3 | 1 |"))
-        #expect(md.contains("| ben | 9 | 1.000 | 0.167 | 0.286 | n/a | 0.000 | n/a | 1 | 45 | 280 | 46 | 50 | 9 | 0 |"))
+        #expect(md.contains("| amina | 15 | 0.800 | 0.667 | 0.727 | 0.500 | 1.000 | 0.667 | 4 | 30 | 90 | 10 | 38 | 3 | 1 |"))
+        #expect(md.contains("| ben | 12 | 1.000 | 0.167 | 0.286 | n/a | 0.000 | n/a | 1 | 45 | 280 | 46 | 50 | 9 | 0 |"))
         #expect(md.contains("| carol | no decisions |"))
-        #expect(md.contains("| **room** (2 trainee(s)) | 19 | 0.833 | 0.417 | 0.556 | 0.500 | 0.500 | 0.500 | 5 | 30 | 230 |"))
+        #expect(md.contains("| **room** (2 trainee(s)) | 27 | 0.833 | 0.417 | 0.556 | 0.500 | 0.500 | 0.500 | 5 | 30 | 230 |"))
         #expect(md.contains("| violating:fundraising | 0 | 0 | 3 | 0 | 0 | 0 |"))
         #expect(md.contains("## Notes"))
         #expect(md.contains("Chapter 2 — \\<Network\\>"))
@@ -230,8 +230,8 @@ import FoundationXML
         let report = try Fixture.report(moderators: ["amina", "ben", "carol"])
         let text = try report.json()
         let root = try #require(try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any])
-        #expect(Set(root.keys) == ["answer_key", "duration", "end", "feed", "markers", "notes", "queue", "room", "room_trainees", "scenario",
-                                   "start", "stores", "trainees"])
+        #expect(Set(root.keys) == ["answer_key", "chapters", "duration", "end", "feed", "markers", "notes", "queue", "room", "room_missed",
+                                   "room_trainees", "scenario", "start", "stores", "trainees"])
         let trainees = try #require(root["trainees"] as? [[String: Any]])
         #expect(trainees.map { $0["status"] as? String } == ["ok", "ok", "no decisions"])
         let ben = try #require(trainees[1]["figures"] as? [String: Any])
@@ -274,5 +274,116 @@ import FoundationXML
         #expect(ticks.count == 18)
         #expect(timeline.contains(">Chapter 3 — Debrief<"))
         #expect(timeline.contains("class=\"d-revert\""))
+    }
+
+    @Test("the room table counts items decided: a cluster action on six posts is one decision and seven items")
+    func itemsDecided() throws {
+        let report = try Fixture.report(moderators: ["amina", "ben"])
+        let amina = try #require(report.trainees.first { $0.name == "amina" })
+        #expect(amina.decisions == 10 && amina.items == 15)
+        #expect(report.trainees.first { $0.name == "ben" }?.items == 12)
+        #expect(report.html.contains("<tr><td>amina</td><td>15</td>"))
+    }
+
+    @Test("a per-chapter breakdown: what entered the queue in each chapter and what each trainee and the room did with it")
+    func chapters() throws {
+        let report = try Fixture.report(moderators: ["amina", "ben"])
+        #expect(report.chapters.map(\.title) == ["Chapter 1 — Quiet", "Chapter 2 — <Network>", "Chapter 3 — Debrief"])
+        #expect(report.chapters.map(\.flagged) == [4, 15, 0])       // p2–p5; p6–p15, p17–p21
+        #expect(report.chapters.map(\.violating) == [2, 10, 0])     // p4, p5; p6–p11, p18–p21
+        let amina = try #require(report.trainees.first { $0.name == "amina" })
+        #expect(amina.chapters[0].caught == 1 && amina.chapters[0].missed == 1 && amina.chapters[0].falsePositives == 1)  // p4; p5; p2
+        for trainee in report.trainees {
+            #expect(trainee.chapters.reduce(0) { $0 + $1.caught } == trainee.figures.posts.truePositives, "\(trainee.name)")
+            #expect(trainee.chapters.reduce(0) { $0 + $1.missed } == trainee.figures.posts.falseNegatives, "\(trainee.name)")
+            #expect(trainee.chapters.reduce(0) { $0 + $1.falsePositives } == trainee.figures.posts.falsePositives, "\(trainee.name)")
+        }
+        #expect(report.chapters.map(\.room.caught) == zip(report.trainees[0].chapters, report.trainees[1].chapters).map { $0.caught + $1.caught })
+        #expect(report.markdown.contains("| 00:02:00 | Chapter 2 — \\<Network\\>: Three accounts | 15 | 10 | "))
+        #expect(report.markdown.contains("### By chapter"))
+        #expect(report.html.contains("<h2>Chapters</h2>") && report.html.contains("<h3>By chapter</h3>"))
+    }
+
+    @Test("what most of the room missed: violating posts more than half of the trainees left alone, most missed and highest score first")
+    func roomMissed() throws {
+        let report = try Fixture.report(moderators: ["amina", "ben"])
+        #expect(report.roomMissed.map(\.post) == ["p19", "p20", "p21", "p5"])
+        #expect(report.roomMissed.allSatisfy { $0.missedBy == 2 && $0.of == 2 })
+        #expect(report.roomMissed[0].text == Fixture.text("p19") && report.roomMissed[0].category == "glorification")
+        #expect(report.markdown.contains("## What most of the room missed\n\n- **p19** high 82, violating as glorification, missed by 2 of 2: "))
+        #expect(report.html.contains("<h2>What most of the room missed</h2>"))
+        let json = try #require(try JSONSerialization.jsonObject(with: Data(try report.json().utf8)) as? [String: Any])
+        #expect((json["room_missed"] as? [[String: Any]])?.map { $0["missed_by"] as? Int } == [2, 2, 2, 2])
+        #expect(!(try report.json()).unicodeScalars.contains("\u{202E}"), "p21's override escaped in the JSON too")
+    }
+
+    @Test("on a projector: the room table fits 1280 px at 16 px, timeline labels are at least 16 px")
+    func projector() throws {
+        let report = try Fixture.report(moderators: ["amina", "ben", "carol"])
+        let html = report.html
+        let table = try #require(html.components(separatedBy: "<table class=\"room\">").dropFirst().first?.components(separatedBy: "</table>").first)
+        // A wide-enough estimate: 0.6 em per character at 16 px, each cell padded .3 em a side
+        // and bordered, a header as wide as its longest word, the page's 2 em margins.
+        let width = HTMLTable(table).columnWidths.reduce(0) { $0 + Double($1) * 0.6 * 16 + 2 * 0.3 * 16 + 1 }
+        #expect(width + 2 * 2 * 18 <= 1280, "about \(Int(width)) px")
+        #expect(html.contains("svg text{font-family:system-ui,sans-serif;font-size:16px"))
+        let sizes = html.components(separatedBy: "font-size:").dropFirst().compactMap { size -> Double? in
+            let value = size.prefix { $0.isNumber || $0 == "." }
+            return size.dropFirst(value.count).hasPrefix("px") ? Double(value) : nil
+        }
+        #expect(sizes.allSatisfy { $0 >= 16 }, "\(sizes)")
+        let timeline = try #require(html.components(separatedBy: "<svg class=\"timeline\"").last?.components(separatedBy: "</svg>").first)
+        #expect(!timeline.contains("font-size") && !timeline.contains("style="), "timeline text takes the 16 px rule")
+    }
+
+    @Test("decisions at the same moment are stacked in their lane, not drawn over each other")
+    func simultaneousDecisionsAreStacked() throws {
+        var report = try Fixture.report(moderators: ["amina", "ben"])
+        let ticks = (1...3).map { Tick(decision: Int64($0), action: "confirm", ts: "2026-03-01T08:05:00Z", offset: 300, items: ["post:p\($0)"]) }
+        report.trainees[0].timeline = ticks
+        let timeline = try #require(report.html.components(separatedBy: "<svg class=\"timeline\"").last?.components(separatedBy: "</svg>").first)
+        let lines = timeline.components(separatedBy: "<line ").dropFirst().filter { $0.contains("class=\"d-confirm\"") && $0.contains("post:p") }
+        func attribute(_ name: String, _ line: String) -> Double? {
+            line.components(separatedBy: "\(name)=\"").dropFirst().first.flatMap { Double($0.prefix { $0 != "\"" }) }
+        }
+        let segments = lines.filter { $0.contains(">#1 ") || $0.contains(">#2 ") || $0.contains(">#3 ") }.compactMap { line -> (Double, Double, Double)? in
+            guard let x = attribute("x1", line), let y1 = attribute("y1", line), let y2 = attribute("y2", line) else { return nil }
+            return (x, y1, y2)
+        }.sorted { $0.1 < $1.1 }
+        #expect(segments.count == 3)
+        #expect(Set(segments.map(\.0)).count == 1, "the same moment, the same x")
+        for (a, b) in zip(segments, segments.dropFirst()) { #expect(a.2 <= b.1, "\(a) overlaps \(b)") }
+    }
+}
+
+/// The text of an HTML table's cells by column, from its markup (rowspan and colspan heeded):
+/// enough to estimate how wide a browser lays it out.
+struct HTMLTable {
+    /// Per column, the longest unbreakable run of characters in any of its cells (a header
+    /// spanning several columns is left out: it is shorter than the columns under it).
+    var columnWidths: [Int] = []
+
+    init(_ markup: String) {
+        var occupied: [Int: Set<Int>] = [:]
+        var widths: [Int: Int] = [:]
+        for (r, row) in markup.components(separatedBy: "<tr").dropFirst().enumerated() {
+            var column = 0
+            for cell in row.components(separatedBy: "<t").dropFirst() where cell.hasPrefix("h") || cell.hasPrefix("d") {
+                while occupied[r, default: []].contains(column) { column += 1 }
+                let attributes = String(cell.prefix { $0 != ">" })
+                func number(_ name: String) -> Int {
+                    attributes.components(separatedBy: "\(name)=\"").dropFirst().first.flatMap { Int($0.prefix { $0 != "\"" }) } ?? 1
+                }
+                let (rows, columns) = (number("rowspan"), number("colspan"))
+                let content = cell.drop { $0 != ">" }.dropFirst().components(separatedBy: "</t").first ?? ""
+                let text = content.replacingOccurrences(of: "<[^>]*>", with: "", options: .regularExpression)
+                    .replacingOccurrences(of: "&[a-z#0-9]+;", with: "x", options: .regularExpression)
+                let longest = text.split(separator: " ").map(\.count).max() ?? 0
+                if columns == 1 { widths[column] = max(widths[column] ?? 0, longest) }
+                for spanned in 0..<rows { occupied[r + spanned, default: []].formUnion(column..<(column + columns)) }
+                column += columns
+            }
+        }
+        columnWidths = widths.keys.sorted().map { widths[$0]! }
     }
 }

@@ -183,7 +183,110 @@ import Testing
     @Test func fileStemsStayInTheOutputDirectory() {
         #expect(EvidenceBundle.fileStem(p1) == "post-p1")
         #expect(EvidenceBundle.fileStem(ItemRef(.cluster, "c-3_x.y")) == "cluster-c-3_x.y")
-        #expect(EvidenceBundle.fileStem(ItemRef(.post, "../../etc/passwd")) == "post-.._.._etc_passwd")
-        #expect(EvidenceBundle.fileStem(ItemRef(.post, "a b\u{1B}é")) == "post-a_b__")
+        #expect(EvidenceBundle.fileStem(ItemRef(.post, "../../etc/passwd")) == "post-..%2F..%2Fetc%2Fpasswd")
+        #expect(EvidenceBundle.fileStem(ItemRef(.post, "a b\u{1B}é")) == "post-a%20b%1B%C3%A9")
+    }
+
+    @Test("ids that used to share a file name get one each (post:a/b, post:a_b, post:a:b, post:a%2Fb)")
+    func fileStemsAreInjective() {
+        let ids = ["a/b", "a_b", "a:b", "a%2Fb", "a b", "a\u{0}b", "A_B", "a_b "]
+        let stems = ids.map { EvidenceBundle.fileStem(ItemRef(.post, $0)) }
+        #expect(Set(stems).count == ids.count, "\(stems)")
+        #expect(EvidenceBundle.fileStem(ItemRef(.cluster, "a_b")) != EvidenceBundle.fileStem(ItemRef(.post, "a_b")))
+    }
+
+    @Test("a very long id keeps a name a file system takes, still one per id")
+    func longIdsGetADigest() {
+        let long = String(repeating: "é", count: 400)
+        let stems = [long, long + "x", long + "y"].map { EvidenceBundle.fileStem(ItemRef(.post, $0)) }
+        #expect(stems.allSatisfy { $0.utf8.count <= 200 && $0.contains("~") })
+        #expect(Set(stems).count == 3)
+    }
+
+    @Test("ids, accounts, notes and moderator names from the feed or the console are not raw HTML in the Markdown")
+    func markdownEscapesHTML() {
+        let script = "<script>alert(1)</script>"
+        var confirm = decision(.confirm, [ItemRef(.post, "p<b>1</b>")], category: "x<img src=x onerror=alert(1)>", note: "see [link](javascript:alert(1)) & " + script,
+                               by: "<i>mallory</i>", id: 1)
+        confirm.snapshots = [ItemSnapshot(account: "acct<script>", text: "text " + script, cluster: "<c1>", members: ["<m1>"],
+                                          evidence: ["shared_link: 2 edges; keys <a href=x>"])]
+        let markdown = EvidenceBundle.markdown(item: ItemRef(.post, "p<b>1</b>"), decisions: [confirm])
+        let outsideCode = markdown.components(separatedBy: "```").enumerated().filter { $0.offset.isMultiple(of: 2) }.map(\.element).joined()
+        let characters = Array(outsideCode)
+        for (i, c) in characters.enumerated() where "<>[]&".contains(c) {
+            #expect(i > 0 && characters[i - 1] == "\\", "an unescaped \(c) outside a code block")
+        }
+        #expect(outsideCode.contains("\\<img src=x onerror=alert(1)\\>") && outsideCode.contains("\\<i\\>mallory"))
+        #expect(markdown.contains("\\<script\\>alert(1)\\</script\\>"))
+        #expect(markdown.contains("text <script>alert(1)</script>"), "the post text stays verbatim inside its fence")
+    }
+
+    static let chain = [
+        AccountFacts(id: "a1", handle: "sami", displayName: "Sami", suspensions: ["2026-03-01T08:15:30Z"]),
+        AccountFacts(id: "a2", handle: "@sami_2", displayName: "Sami", createdAt: "2026-03-01T08:16:00Z"),
+    ]
+
+    @Test("a bundle reads without the console: handles and names beside ids, near-duplicate texts side by side, suspensions, no empty field")
+    func bundlesAreReadableWithoutTheConsole() {
+        var confirm = decision(.confirm, [c3], category: "recruitment", id: 1)
+        confirm.snapshots = [ItemSnapshot(
+            score: 80, cluster: "c3", members: ["a1", "a2"],
+            evidence: ["handle_family: 1 edges; keys sami; samples ", "near_duplicate_text: 1 edges; keys ; samples a1+a2 p7,p9 @2026-03-01T08:16:05Z"],
+            accounts: Self.chain,
+            samples: [PostFacts(id: "p7", account: "a1", feedTs: "2026-03-01T08:10:00Z", text: "join the caravan"),
+                      PostFacts(id: "p9", account: "a2", feedTs: "2026-03-01T08:16:05Z", text: "j0in the caravan")])]
+        let markdown = EvidenceBundle.markdown(item: c3, decisions: [confirm])
+        #expect(markdown.contains("- a1 (@sami, “Sami”)\n- a2 (@sami_2, “Sami”); created 2026-03-01T08:16:00Z\n"))
+        #expect(markdown.contains("| p7 | a1 (@sami, “Sami”) | 2026-03-01T08:10:00Z | join the caravan |"))
+        #expect(markdown.contains("| p9 | a2 (@sami_2, “Sami”) | 2026-03-01T08:16:05Z | j0in the caravan |"))
+        #expect(markdown.contains("### Suspensions\n\n- 2026-03-01T08:15:30Z: a1 (@sami, “Sami”) suspended\n"))
+        #expect(markdown.contains("- handle_family: 1 edges; keys sami\n"), "no empty 'samples'")
+        #expect(!markdown.contains("samples \n") && !markdown.contains("keys ;"))
+
+        let object = try? JSONSerialization.jsonObject(with: Data(EvidenceBundle.json(item: c3, decisions: [confirm]).utf8)) as? [String: Any]
+        let snapshot = object?["snapshot"] as? [String: Any]
+        #expect((snapshot?["accounts"] as? [[String: Any]])?.map { $0["handle"] as? String } == ["sami", "@sami_2"])
+        #expect((snapshot?["samples"] as? [[String: Any]])?.map { $0["text"] as? String } == ["join the caravan", "j0in the caravan"])
+    }
+
+    @Test("a post's author is named by handle and name, with their suspensions")
+    func postAuthorIsNamed() {
+        var confirm = decision(.confirm, [p1], id: 1)
+        confirm.snapshots = [ItemSnapshot(account: "a1", text: "hello", accounts: [Self.chain[0]])]
+        let markdown = EvidenceBundle.markdown(item: p1, decisions: [confirm])
+        #expect(markdown.contains("- Account: a1 (@sami, “Sami”)\n"))
+        #expect(markdown.contains("- 2026-03-01T08:15:30Z: a1 (@sami, “Sami”) suspended"))
+    }
+
+    @Test("a snapshot stored before accounts and samples existed still decodes")
+    func oldSnapshotsDecode() throws {
+        let old = #"{"account":"a1","matches":[],"members":[],"evidence":[],"text":"hi"}"#
+        let snapshot = try JSONDecoder().decode(ItemSnapshot.self, from: Data(old.utf8))
+        #expect(snapshot.accounts == nil && snapshot.samples == nil && snapshot.text == "hi")
+    }
+
+    @Test("the feed completes snapshots stored without accounts and sample texts")
+    func feedLookupFillsSnapshots() throws {
+        try withTemporaryDirectory { directory in
+            let feed = directory.appendingPathComponent("feed.jsonl").path
+            try Data("""
+                {"type":"account","id":"a1","handle":"sami","display_name":"Sami","created_at":"2026-03-01T08:00:00Z"}
+                {"type":"post","id":"p7","account":"a1","ts":"2026-03-01T08:10:00Z","text":"join the caravan"}
+                {"type":"suspension","account":"a1","ts":"2026-03-01T08:15:30Z"}
+                {"type":"account","id":"a2","handle":"sami_2","created_at":"2026-03-01T08:16:00Z"}
+                {"type":"post","id":"p9","account":"a2","ts":"2026-03-01T08:16:05Z","text":"j0in the caravan"}
+                {"type":"post","id":"p10","account":"a3","ts":"2026-03-01T08:16:06Z","text":"unrelated"}
+
+                """.utf8).write(to: URL(fileURLWithPath: feed))
+            let stored = ItemSnapshot(cluster: "c3", members: ["a1", "a2"],
+                                      evidence: ["near_duplicate_text: 1 edges; keys ; samples a1+a2 p7,p9 @2026-03-01T08:16:05Z"])
+            let lookup = try FeedLookup.read(paths: [feed], for: [stored])
+            let filled = lookup.filling(stored)
+            #expect(filled.accounts == [AccountFacts(id: "a1", handle: "sami", displayName: "Sami", createdAt: "2026-03-01T08:00:00Z",
+                                                     suspensions: ["2026-03-01T08:15:30Z"]),
+                                        AccountFacts(id: "a2", handle: "sami_2", createdAt: "2026-03-01T08:16:00Z")])
+            #expect(filled.samples?.map(\.text) == ["join the caravan", "j0in the caravan"])
+            #expect(lookup.posts["p10"] == nil, "only what the snapshots name is kept")
+        }
     }
 }

@@ -160,6 +160,118 @@ import Testing
         }
     }
 
+    /// REPLACE deletes the row it collides with without firing DELETE triggers while
+    /// recursive_triggers is off, SQLite's default (Debian's build turns it on, so the test sets it).
+    @Test("INSERT OR REPLACE and REPLACE INTO cannot rewrite a decision or a snapshot")
+    func replaceCannotRewriteTheLog() throws {
+        try withStore { store, path in
+            var confirm = decision(.confirm, [p1, p2], category: "recruitment")
+            confirm.snapshots = [ItemSnapshot(text: "shown"), ItemSnapshot(text: "also shown")]
+            let stored = try store.record(confirm)
+            let raw = try DatabaseQueue(path: path)
+            for sql in [
+                "REPLACE INTO decision (id, feed, action, moderator, decided_at, lexicon_version, items) VALUES (1, 'f0a1', 'dismiss', 'mallory', 0, 'x', '[\"post:p1\",\"post:p2\"]')",
+                "INSERT OR REPLACE INTO decision (id, feed, action, moderator, decided_at, lexicon_version, items) VALUES (1, 'f0a1', 'dismiss', 'mallory', 0, 'x', '[\"post:p1\",\"post:p2\"]')",
+                "REPLACE INTO decision_item (decision_id, position, kind, item_id, snapshot) VALUES (1, 0, 'post', 'p1', '{\"matches\":[],\"members\":[],\"evidence\":[],\"text\":\"forged\"}')",
+                "INSERT OR REPLACE INTO decision_item (rowid, decision_id, position, kind, item_id) VALUES (2, 9, 9, 'post', 'p9')",
+                "UPDATE OR REPLACE decision SET note = 'edited'",
+            ] {
+                let error = #expect(throws: DatabaseError.self, "\(sql)") {
+                    try raw.writeWithoutTransaction { db in
+                        try db.execute(sql: "PRAGMA recursive_triggers = OFF")
+                        try db.execute(sql: sql)
+                    }
+                }
+                #expect(error?.message == "the decision log is append-only", "\(sql)")
+            }
+            try raw.close()
+            #expect(try store.decisions(feed: nil) == [stored])
+            #expect(try store.record(decision(.annotate, [p1], note: "still appends")).id == 2)
+        }
+    }
+
+    @Test("a store written before the REPLACE guards gets them when a console opens it")
+    func migrationGuardsExistingStores() throws {
+        try withStore { store, path in
+            try store.record(decision(.confirm, [p1]))
+            try DatabaseQueue(path: path).write { db in
+                try db.execute(sql: """
+                    DROP TRIGGER decision_no_replace; DROP TRIGGER decision_item_no_replace;
+                    DELETE FROM grdb_migrations WHERE identifier = 'v2-no-replace'
+                    """)
+            }
+            _ = try SQLiteDecisionStore(path: path)
+            let triggers = try DatabaseQueue(path: path).read { try String.fetchAll($0, sql: "SELECT name FROM sqlite_master WHERE type = 'trigger'") }
+            #expect(Set(triggers).isSuperset(of: ["decision_no_replace", "decision_item_no_replace"]))
+        }
+    }
+
+    @Test("one damaged row is named (store, decision, why) and the rest of the log still reads")
+    func damagedRowsAreLeftOutAndNamed() throws {
+        try withStore { store, path in
+            var first = decision(.confirm, [p1])
+            first.snapshots = [ItemSnapshot(text: "fine")]
+            try record(store, first, decision(.dismiss, [p2]), decision(.escalate, [c3]))
+            try DatabaseQueue(path: path).write { db in
+                try db.execute(sql: "DROP TRIGGER decision_item_no_update")
+                try db.execute(sql: "UPDATE decision_item SET snapshot = '{\"text\": 7}' WHERE decision_id = 1")
+                try db.execute(sql: "DROP TRIGGER decision_no_update")
+                try db.execute(sql: "UPDATE decision SET action = 'frobnicate' WHERE id = 2")
+            }
+            let log = try store.readLog(feed: nil, snapshots: true)
+            #expect(log.decisions.map(\.id) == [1, 3])
+            #expect(log.decisions[0].snapshots.isEmpty, "read without the snapshot that does not decode")
+            #expect(log.problems.map(\.description) == [
+                "\(path): unreadable decision log: decision 1: the snapshot of post:p1 does not decode (text: Expected to decode String but found number instead.); read without what the screen showed",
+                "\(path): unreadable decision log: decision 2: unknown action 'frobnicate'",
+            ])
+            #expect(try store.readLog(feed: nil, snapshots: false).problems.count == 1, "without snapshots only the bad action remains")
+        }
+    }
+
+    @Test("read-only: the file is never written, not even migrated, and commits still in the WAL are seen")
+    func readOnlyOpenWritesNothing() throws {
+        try withTemporaryDirectory { directory in
+            let path = directory.appendingPathComponent("vigil.sqlite").path
+            let writer = try SQLiteDecisionStore(path: path)
+            try writer.record(decision(.confirm, [p1]))
+            let reader = try SQLiteDecisionStore(path: path, readOnly: true)
+            try writer.record(decision(.dismiss, [p2]))
+            #expect(try reader.decisions(feed: nil).map(\.action) == [.confirm, .dismiss], "a commit still in the WAL")
+            #expect(throws: DecisionStoreError.self) { try reader.record(decision(.annotate, [p1], note: "no")) }
+
+            // A store of an older schema stays as it is: only a console migrates.
+            try DatabaseQueue(path: path).write { db in
+                try db.execute(sql: """
+                    DROP TRIGGER decision_no_replace; DROP TRIGGER decision_item_no_replace;
+                    DELETE FROM grdb_migrations WHERE identifier = 'v2-no-replace'
+                    """)
+            }
+            let old = try SQLiteDecisionStore(path: path, readOnly: true)
+            #expect(try old.decisions(feed: nil).count == 2)
+            let migrations = try DatabaseQueue(path: path).read { try String.fetchAll($0, sql: "SELECT identifier FROM grdb_migrations") }
+            #expect(migrations == ["v1"])
+        }
+    }
+
+    @Test("read-only: an empty file holds no decision; a missing file or folder is named")
+    func readOnlyEmptyAndMissing() throws {
+        try withTemporaryDirectory { directory throws in
+            let empty = directory.appendingPathComponent("empty.sqlite").path
+            FileManager.default.createFile(atPath: empty, contents: Data())
+            let decisions = try SQLiteDecisionStore(path: empty, readOnly: true).decisions(feed: nil)
+            #expect(decisions == [])
+            let missing = directory.appendingPathComponent("nope.sqlite").path
+            #expect(throws: DecisionStoreError(path: missing, reason: .missing)) { try SQLiteDecisionStore(path: missing, readOnly: true) }
+            let folder = directory.appendingPathComponent("no-such-folder").path
+            let inMissingFolder = folder + "/vigil.sqlite"
+            for readOnly in [false, true] {
+                let error = #expect(throws: DecisionStoreError.self) { try SQLiteDecisionStore(path: inMissingFolder, readOnly: readOnly) }
+                #expect(error?.description == "\(inMissingFolder): the folder \(folder) does not exist")
+            }
+        }
+    }
+
     @Test func reportsRowsThatDoNotDecode() throws {
         try withStore { store, path in
             try DatabaseQueue(path: path).write { db in
@@ -170,12 +282,13 @@ import Testing
             }
             let error = #expect(throws: DecisionStoreError.self) { try store.decisions(feed: nil) }
             #expect(error == DecisionStoreError(path: path, reason: .unreadable("decision 1: unknown action 'frobnicate'")))
+            #expect(throws: DecisionStoreError.self) { try store.statuses(feed: "f0a1") }
         }
     }
 
     @Test func writesAreSyncedAndWaitForOtherProcesses() throws {
         try withStore { store, _ in
-            let (synchronous, journal, timeout) = try store.dbPool.writeWithoutTransaction { db in
+            let (synchronous, journal, timeout) = try store.database.writeWithoutTransaction { db in
                 (try Int.fetchOne(db, sql: "PRAGMA synchronous"), try String.fetchOne(db, sql: "PRAGMA journal_mode"),
                  try Int.fetchOne(db, sql: "PRAGMA busy_timeout"))
             }
@@ -224,13 +337,14 @@ import Testing
         }
     }
 
-    /// Several rounds, since the race (both see no schema, one creates it) is narrow.
+    /// Several rounds, since the races are narrow: both see no schema and one creates it; or
+    /// one finds the first migration done by the other and fails on the second.
     @Test func storesCreatedAtOnceOnANewFile() throws {
         try withTemporaryDirectory { directory in
-            for round in 0..<8 {
+            for round in 0..<16 {
                 let path = directory.appendingPathComponent("vigil-\(round).sqlite").path
                 let failures = Mutex<[String]>([])
-                DispatchQueue.concurrentPerform(iterations: 4) { index in
+                DispatchQueue.concurrentPerform(iterations: 6) { index in
                     do {
                         try SQLiteDecisionStore(path: path).record(decision(.confirm, [ItemRef(.post, "p\(index)")]))
                     } catch {
@@ -239,7 +353,7 @@ import Testing
                 }
                 #expect(failures.withLock { $0 } == [], "round \(round)")
                 let stored = try SQLiteDecisionStore(path: path).decisions(feed: nil)
-                #expect(stored.count == 4)
+                #expect(stored.count == 6)
             }
         }
     }
@@ -271,7 +385,7 @@ import Testing
             #expect(throws: DecisionStoreError(path: foreignMigrated, reason: .notAStore)) { try SQLiteDecisionStore(path: foreignMigrated) }
 
             let missing = directory.appendingPathComponent("missing.sqlite").path
-            #expect(throws: DecisionStoreError(path: missing, reason: .missing)) { try SQLiteDecisionStore.openExisting(path: missing) }
+            #expect(throws: DecisionStoreError(path: missing, reason: .missing)) { try SQLiteDecisionStore(path: missing, readOnly: true) }
             #expect(!FileManager.default.fileExists(atPath: missing))
         }
     }

@@ -1,0 +1,30 @@
+import Testing
+@testable import VigilTriage
+
+@Suite struct StoreLocationTests {
+    @Test("a path, sqlite:PATH and sqlite://PATH name an SQLite file")
+    func sqlite() throws {
+        #expect(try StoreLocation(parsing: "review.sqlite") == .sqlite(path: "review.sqlite"))
+        #expect(try StoreLocation(parsing: "sqlite:/srv/room.sqlite") == .sqlite(path: "/srv/room.sqlite"))
+        #expect(try StoreLocation(parsing: "sqlite:///srv/room.sqlite") == .sqlite(path: "/srv/room.sqlite"))
+        #expect(throws: DecisionStoreError.self) { try StoreLocation(parsing: "sqlite:") }
+    }
+
+    @Test("--store wins over VIGIL_STORE, which wins over ./vigil.sqlite; an empty VIGIL_STORE is unset")
+    func defaults() throws {
+        #expect(try StoreLocation(option: "a.sqlite", environment: ["VIGIL_STORE": "b.sqlite"]) == .sqlite(path: "a.sqlite"))
+        #expect(try StoreLocation(option: nil, environment: ["VIGIL_STORE": "sqlite:b.sqlite"]) == .sqlite(path: "b.sqlite"))
+        #expect(try StoreLocation(option: nil, environment: ["VIGIL_STORE": ""]) == .sqlite(path: "vigil.sqlite"))
+        #expect(try StoreLocation(option: nil, environment: [:]) == .sqlite(path: "vigil.sqlite"))
+    }
+
+    @Test("postgres:// is recognised, refused as not supported yet, and its password never shown")
+    func postgres() throws {
+        let location = try StoreLocation(parsing: "postgres://vigil:s3cret@db.example/room")
+        #expect(location == .postgres(url: "postgres://vigil:s3cret@db.example/room"))
+        #expect(location.description == "postgres://vigil:***@db.example/room")
+        let error = #expect(throws: DecisionStoreError.self) { try DecisionStores.open(location, access: .readOnly) }
+        #expect(error?.description == "postgres://vigil:***@db.example/room: PostgreSQL stores are not supported yet; use a path or sqlite:PATH")
+        #expect(try StoreLocation(parsing: "postgresql://db/room") == .postgres(url: "postgresql://db/room"))
+    }
+}
