@@ -81,7 +81,8 @@ extension AppState {
         if !marks.isEmpty { fields.append(StatusField(text: "marked \(marks.count)", keep: 8)) }
         if !pending.isEmpty { fields.append(StatusField(text: "saving \(pending.count)", keep: 8)) }
         if session.mask { fields.append(StatusField(text: "masked", keep: 7)) }
-        fields.append(StatusField(text: session.feedLabel, keep: 1))
+        // A feed being followed says so before lesser fields go.
+        fields.append(StatusField(text: session.feedLabel, keep: session.feedLabel.hasSuffix("(following)") ? 4 : 1))
         fields.append(StatusField(text: "store \(session.storeLabel)", keep: 1))
         return fields
     }

@@ -158,7 +158,8 @@ struct ConsoleOptions: ParsableArguments {
             CategoryInfo(id: category.id, label: category.label, role: category.isNegative ? .against : category.isPolicy ? .policy : .signal)
         }
         let session = SessionInfo(
-            moderator: who, storeLabel: decisionStore.label,
+            // A file store by its name: the status bar has no room for a whole path.
+            moderator: who, storeLabel: decisionStore.label.contains("://") ? decisionStore.label : (decisionStore.label as NSString).lastPathComponent,
             feedLabel: feeds.map { $0 == "-" ? "<stdin>" : ($0 as NSString).lastPathComponent }.joined(separator: "+") + (follow ? " (following)" : ""),
             feedID: feedID, lexiconVersion: compiled.lexicon.version, categories: categories,
             mask: mask, mouse: mouse, breakAfter: breakAfter.map { Double($0) * 60 }, hideScores: replay?.hideScores ?? false)

@@ -240,11 +240,13 @@ import Testing
             #expect(try reader.decisions(feed: nil).map(\.action) == [.confirm, .dismiss], "a commit still in the WAL")
             #expect(throws: DecisionStoreError.self) { try reader.record(decision(.annotate, [p1], note: "no")) }
 
-            // A store of an older schema stays as it is: only a console migrates.
+            // A store of an older schema stays as it is: only a console migrates. It is read as it
+            // is, without the per-item categories it predates.
             try DatabaseQueue(path: path).write { db in
                 try db.execute(sql: """
                     DROP TRIGGER decision_no_replace; DROP TRIGGER decision_item_no_replace;
-                    DELETE FROM grdb_migrations WHERE identifier = 'v2-no-replace'
+                    ALTER TABLE decision_item DROP COLUMN category;
+                    DELETE FROM grdb_migrations WHERE identifier IN ('v2-no-replace', 'v3-item-category')
                     """)
             }
             let old = try SQLiteDecisionStore(path: path, readOnly: true)
