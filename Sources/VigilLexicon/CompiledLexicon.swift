@@ -71,8 +71,10 @@ public final class CompiledLexicon: @unchecked Sendable {
     /// only: true when every term that matches in the strict view also matches in the folded one
     /// (`ExpressionBuilder.strictViewNeeded`).
     let literalsFromFoldedView: Bool
-    /// Per pattern expression: the pattern anchored at both ends, to find where a match starts.
-    let anchoredPatterns: [Int: OpaquePointer]
+    /// Every pattern again, with leftmost start-of-match tracking: scanned once per region of a
+    /// text that has pattern matches, to learn where they start. Looking for each match's start
+    /// separately cost time quadratic in the length of a post full of matches.
+    let startDatabase: OpaquePointer?
     /// Whether the databases were loaded from the on-disk cache instead of compiled.
     public let fromCache: Bool
 
@@ -91,7 +93,7 @@ public final class CompiledLexicon: @unchecked Sendable {
 
     /// Every database this lexicon holds.
     var databases: [OpaquePointer] {
-        [literalDatabase, patternDatabase, gatedDatabase, keyedDatabase].compactMap { $0 } + anchoredPatterns.values
+        [literalDatabase, patternDatabase, gatedDatabase, keyedDatabase, startDatabase].compactMap { $0 }
     }
 
     deinit { databases.forEach { hs_free_database($0) } }
@@ -99,7 +101,7 @@ public final class CompiledLexicon: @unchecked Sendable {
     private init(lexicon: Lexicon, expressions: [Expression], nearTermKeys: [String], literalDatabase: OpaquePointer?,
                  patternDatabase: OpaquePointer?, gatedDatabase: OpaquePointer?, runGate: Int, gatedPatterns: Set<Int>,
                  keyedDatabase: OpaquePointer?, keyedPatterns: [Int: [String]],
-                 anchoredPatterns: [Int: OpaquePointer], literalsFromFoldedView: Bool, keys: [String], keyNeedsSpace: [Bool],
+                 startDatabase: OpaquePointer?, literalsFromFoldedView: Bool, keys: [String], keyNeedsSpace: [Bool],
                  fromCache: Bool) {
         self.gatedPatterns = gatedPatterns
         keyLengths = keys.map(\.utf8.count)
@@ -119,7 +121,7 @@ public final class CompiledLexicon: @unchecked Sendable {
         nearEntries = lexicon.entries.indices.filter { lexicon.entries[$0].near != nil }
         self.literalDatabase = literalDatabase
         self.patternDatabase = patternDatabase
-        self.anchoredPatterns = anchoredPatterns
+        self.startDatabase = startDatabase
     }
 
     /// One scratch space big enough for every database of this lexicon.
@@ -223,23 +225,20 @@ public final class CompiledLexicon: @unchecked Sendable {
             let gatedDB = gated.isEmpty ? nil
                 : try compileRegexes(gated.map { expressions[$0].text }, flags: ExpressionBuilder.patternFlags, ids: gated)
             if let gatedDB { compiled.append(gatedDB) }
-            var anchored: [Int: OpaquePointer] = [:]
-            for id in patterns {
-                let db = try compileRegexes(["^(?:" + expressions[id].text + ")$"], flags: ExpressionBuilder.patternFlags, ids: [id])
-                compiled.append(db)
-                anchored[id] = db
-            }
+            let startDB = patterns.isEmpty ? nil
+                : try compileRegexes(patterns.map { expressions[$0].text }, flags: ExpressionBuilder.startFlags, ids: patterns)
+            if let startDB { compiled.append(startDB) }
             var entries: [DatabaseCache.Entry] = []
-            if let literalDB { entries.append(.init(role: .literal, id: 0, database: literalDB)) }
-            if let patternDB { entries.append(.init(role: .pattern, id: 0, database: patternDB)) }
-            if let gatedDB { entries.append(.init(role: .gated, id: 0, database: gatedDB)) }
-            if let keyedDB { entries.append(.init(role: .keyed, id: 0, database: keyedDB)) }
-            for id in patterns { entries.append(.init(role: .anchored, id: Int32(id), database: anchored[id]!)) }
+            if let literalDB { entries.append(.init(role: .literal, database: literalDB)) }
+            if let patternDB { entries.append(.init(role: .pattern, database: patternDB)) }
+            if let gatedDB { entries.append(.init(role: .gated, database: gatedDB)) }
+            if let keyedDB { entries.append(.init(role: .keyed, database: keyedDB)) }
+            if let startDB { entries.append(.init(role: .starts, database: startDB)) }
             cache?.store(key, entries)
             return CompiledLexicon(lexicon: lexicon, expressions: expressions, nearTermKeys: builder.nearTermKeys,
                                    literalDatabase: literalDB, patternDatabase: patternDB, gatedDatabase: gatedDB, runGate: runGate,
                                    gatedPatterns: Set(gated), keyedDatabase: keyedDB, keyedPatterns: keysByPattern,
-                                   anchoredPatterns: anchored, literalsFromFoldedView: !builder.strictViewNeeded, keys: keys,
+                                   startDatabase: startDB, literalsFromFoldedView: !builder.strictViewNeeded, keys: keys,
                                    keyNeedsSpace: keyNeedsSpace, fromCache: false)
         } catch {
             // Name every pattern Vectorscan rejects, each at its place, not only the first.
@@ -254,7 +253,7 @@ public final class CompiledLexicon: @unchecked Sendable {
 
     /// Everything the databases are made of: a different lexicon or Vectorscan gives another key.
     private static func cacheKeyParts(_ builder: ExpressionBuilder, gated: [Int], keyed: [Int], keys: [String]) -> [[UInt8]] {
-        var parts: [[UInt8]] = [Array(String(cString: hs_version()).utf8), Array("block \(ExpressionBuilder.patternFlags)".utf8),
+        var parts: [[UInt8]] = [Array(String(cString: hs_version()).utf8), Array("block \(ExpressionBuilder.patternFlags) starts \(ExpressionBuilder.startFlags)".utf8),
                                 Array("gated \(gated)".utf8), Array("keyed \(keyed) \(keys)".utf8)]
         for (id, expression) in builder.expressions.enumerated() {
             switch expression.kind {
@@ -276,16 +275,15 @@ public final class CompiledLexicon: @unchecked Sendable {
         let patternDB = entries.first { $0.role == .pattern }?.database
         let gatedDB = entries.first { $0.role == .gated }?.database
         let keyedDB = entries.first { $0.role == .keyed }?.database
-        var anchored: [Int: OpaquePointer] = [:]
-        for entry in entries where entry.role == .anchored { anchored[Int(entry.id)] = entry.database }
+        let startDB = entries.first { $0.role == .starts }?.database
         guard (literalDB != nil) == literals, (patternDB != nil) == (plain > 0), (gatedDB != nil) == !gated.isEmpty,
-              (keyedDB != nil) == !keyedPatterns.isEmpty, Set(anchored.keys) == Set(patterns),
+              (keyedDB != nil) == !keyedPatterns.isEmpty, (startDB != nil) == !patterns.isEmpty,
               entries.count == (literals ? 1 : 0) + (plain > 0 ? 1 : 0) + (gated.isEmpty ? 0 : 1) + (keyedPatterns.isEmpty ? 0 : 1)
-                + patterns.count else { return nil }
+                + (patterns.isEmpty ? 0 : 1) else { return nil }
         return CompiledLexicon(lexicon: lexicon, expressions: expressions, nearTermKeys: builder.nearTermKeys,
                                literalDatabase: literalDB, patternDatabase: patternDB, gatedDatabase: gatedDB, runGate: runGate,
                                gatedPatterns: Set(gated), keyedDatabase: keyedDB, keyedPatterns: keyedPatterns,
-                               anchoredPatterns: anchored, literalsFromFoldedView: !builder.strictViewNeeded, keys: keys,
+                               startDatabase: startDB, literalsFromFoldedView: !builder.strictViewNeeded, keys: keys,
                                keyNeedsSpace: keyNeedsSpace, fromCache: true)
     }
 
@@ -368,13 +366,13 @@ public final class CompiledLexicon: @unchecked Sendable {
         throw failure
     }
 
-    /// Compiles one pattern alone (and anchored, as it will be used to find starts); returns
-    /// Vectorscan's reason if it is rejected.
-    static func check(pattern: String, flags: UInt32) -> String? {
-        for text in [pattern, "^(?:" + pattern + ")$"] {
+    /// Compiles one pattern alone (and with start tracking, as it will be used to find starts);
+    /// returns Vectorscan's reason if it is rejected.
+    static func check(pattern: String) -> String? {
+        for flags in [ExpressionBuilder.patternFlags, ExpressionBuilder.startFlags] {
             var db: OpaquePointer?
             var error: UnsafeMutablePointer<hs_compile_error_t>?
-            let rc = hs_compile(text, flags, UInt32(HS_MODE_BLOCK), nil, &db, &error)
+            let rc = hs_compile(pattern, flags, UInt32(HS_MODE_BLOCK), nil, &db, &error)
             if rc == HS_SUCCESS {
                 hs_free_database(db)
                 continue
@@ -406,10 +404,12 @@ struct ExpressionBuilder {
     /// map to a Latin look-alike: then a text's folded view alone cannot tell whether it matches.
     var strictViewNeeded = false
     /// Patterns to check one by one, only when something is wrong: compiling each pattern alone
-    /// (twice: as written and anchored) cost a third of every start.
+    /// (twice: as written and with start tracking) cost a third of every start.
     var patternChecks: [(position: Int, location: SourceLocation, entryID: String, pattern: String)] = []
 
     static let patternFlags = UInt32(HS_FLAG_UTF8 | HS_FLAG_CASELESS)
+    /// For the database that finds where pattern matches start.
+    static let startFlags = patternFlags | UInt32(HS_FLAG_SOM_LEFTMOST)
 
     init(lexicon: Lexicon) { self.lexicon = lexicon }
 
@@ -452,7 +452,7 @@ struct ExpressionBuilder {
         var merged = problems
         var inserted = 0
         for check in patternChecks {
-            guard let reason = CompiledLexicon.check(pattern: check.pattern, flags: ExpressionBuilder.patternFlags) else { continue }
+            guard let reason = CompiledLexicon.check(pattern: check.pattern) else { continue }
             merged.insert(LexiconProblem(check.location, "entry '\(check.entryID)': Vectorscan rejects pattern '\(check.pattern)': \(reason)"),
                           at: check.position + inserted)
             inserted += 1

@@ -57,14 +57,22 @@ private let onMatch: match_event_handler = { id, _, to, _, context in
     return sink.hits.count >= HitSink.limit ? 1 : 0
 }
 
-/// Collects whether an anchored pattern matched (the search for a pattern match's start).
-final class AnchoredSink {
-    var matched = false
+/// Where the pattern reports of one text start, filled by a scan of the start-tracking database.
+final class StartSink {
+    /// Keyed by `key(id, end)` for every pattern report: its leftmost start, or -1 until found.
+    var starts: [Int: Int] = [:]
+    /// The offset in the text of the region being scanned (the callback's offsets are relative).
+    var base = 0
+
+    @inline(__always) static func key(_ id: UInt32, end: Int) -> Int { Int(id) << 32 | end }
 }
 
-private let onAnchoredMatch: match_event_handler = { _, _, _, _, context in
-    Unmanaged<AnchoredSink>.fromOpaque(context!).takeUnretainedValue().matched = true
-    return 1
+private let onStart: match_event_handler = { id, from, to, _, context in
+    let sink = Unmanaged<StartSink>.fromOpaque(context!).takeUnretainedValue()
+    let key = StartSink.key(id, end: sink.base + Int(to))
+    // Only ends a report needs; most ends of a long match are not one (reports keep the last).
+    if let known = sink.starts[key], known < 0 { sink.starts[key] = sink.base + Int(from) }
+    return 0
 }
 
 /// Matches normalized texts against a compiled lexicon. One matcher per thread (it owns a
@@ -78,9 +86,14 @@ public final class Matcher {
     /// Set when the last text produced more raw reports than the matcher keeps.
     public private(set) var truncated = false
     var nearTermHits: [(term: Int, view: View, original: Range<Int>)] = []
-    let anchoredSink = AnchoredSink()
+    let startSink = StartSink()
     var wordStarts: [Int32] = []
     let tables = UnicodeTables.shared
+    /// Bytes read around raw reports by the boundary checks and the search for pattern starts,
+    /// summed over every call: tests hold it to a constant times the text's length, however the
+    /// text repeats a term (a boundary check that read the whole word around each report made a
+    /// post of one long word cost quadratic time).
+    var examinedBytes = 0
 
     public init(_ compiled: CompiledLexicon) {
         self.compiled = compiled
@@ -172,7 +185,9 @@ public final class Matcher {
             terminated = CompiledLexicon.scan(db, text.bytes, scratch: scratch, handler: onMatch, context: context) == HS_SCAN_TERMINATED
         }
         truncated = terminated
-        return !sink.hits.isEmpty
+        if sink.hits.isEmpty { return false }
+        findPatternStarts(text)
+        return true
     }
 
     /// Whether `text` holds `length` or more bytes in a row without a break, from what the
@@ -202,22 +217,28 @@ public final class Matcher {
         return false
     }
 
-    /// The leftmost start of a match of pattern `id` that ends at `end`, found by testing the
-    /// pattern anchored at both ends from the region's start onward (pattern matches are rare).
-    private func patternStart(_ id: Int, end: Int, region: Range<Int>, _ text: NormalizedText) -> Int? {
-        guard let db = compiled.anchoredPatterns[id] else { return nil }
-        let context = Unmanaged.passUnretained(anchoredSink).toOpaque()
-        var start = region.lowerBound
-        while start < end {
-            if text.bytes[start] & 0xC0 != 0x80 {
-                anchoredSink.matched = false
-                _ = CompiledLexicon.scan(db, UnsafeBufferPointer(rebasing: text.bytes[start..<end]), scratch: scratch,
-                                         handler: onAnchoredMatch, context: context)
-                if anchoredSink.matched { return start }
+    /// Finds where every pattern report of the last scan starts: the leftmost start of a match
+    /// of its pattern that ends there, inside the region of its end. Each region holding such a
+    /// report is scanned once with the start-tracking database, so the cost is linear in the
+    /// text however many reports it holds (pattern matches are rare; most texts skip this).
+    private func findPatternStarts(_ text: NormalizedText) {
+        if !startSink.starts.isEmpty { startSink.starts.removeAll(keepingCapacity: true) }
+        var regions = 0   // bit k: region k holds a pattern report
+        for raw in sink.hits where sink.isPattern[Int(raw.id)] {
+            startSink.starts[StartSink.key(raw.id, end: raw.to)] = -1
+            for k in text.regions.indices where raw.to - 1 < text.regions[k].range.upperBound {
+                regions |= 1 << k
+                break
             }
-            start += 1
         }
-        return nil
+        guard regions != 0, let db = compiled.startDatabase else { return }
+        let context = Unmanaged.passUnretained(startSink).toOpaque()
+        for k in text.regions.indices where regions & (1 << k) != 0 {
+            let range = text.regions[k].range
+            startSink.base = range.lowerBound
+            examinedBytes += range.count
+            _ = CompiledLexicon.scan(db, UnsafeBufferPointer(rebasing: text.bytes[range]), scratch: scratch, handler: onStart, context: context)
+        }
     }
 
     /// Calls `body` with every target of a raw report whose view, boundary and letter rules hold,
@@ -237,7 +258,7 @@ public final class Matcher {
             guard to <= region.range.upperBound else { return }
         } else {
             region = text.region(containing: to - 1)
-            guard let start = patternStart(Int(raw.id), end: to, region: region.range, text) else { return }
+            guard let start = startSink.starts[StartSink.key(raw.id, end: to)], start >= 0 else { return }
             from = start
         }
         guard from < to else { return }
@@ -261,20 +282,26 @@ public final class Matcher {
         case .none:
             return true
         case .word:
+            examinedBytes += 8
             if from > region.lowerBound && isWord(text.scalar(before: from)) { return false }
             if to < region.upperBound && isWord(text.scalar(at: to).0) { return false }
             return true
         case .affix, .clitic:
+            // The word around the term, read no further than the longest prefix and suffix
+            // allowed: a longer one fails either way, and a word can be as long as the post.
             var start = from
             while start > region.lowerBound && isWord(text.scalar(before: start)) {
                 start -= utf8Length(before: start, text)
+                if from - start > Affixes.longestPrefix { break }
             }
             var end = to
-            while end < region.upperBound {
+            while end < region.upperBound && end - to <= Affixes.longestSuffix {
                 let (c, len) = text.scalar(at: end)
                 guard isWord(c) else { break }
                 end += len
             }
+            examinedBytes += (from - start) + (end - to) + 8
+            if from - start > Affixes.longestPrefix || end - to > Affixes.longestSuffix { return false }
             if start == from && end == to { return true }
             let prefix = UnsafeBufferPointer(rebasing: text.bytes[start..<from])
             let suffix = UnsafeBufferPointer(rebasing: text.bytes[to..<end])
@@ -419,6 +446,10 @@ enum Affixes {
     /// The suffixes as a squeezed view shows them (runs of a letter as one).
     static let squeezedMalaySuffixes = malaySuffixChains.map(squeeze)
     static let squeezedArabicSuffixes = arabicSuffixes.map(squeeze)
+    /// The longest prefix and suffix in bytes (squeezing only shortens): a word around a term
+    /// with more before or after it cannot hold.
+    static let longestPrefix = (malayPrefixes + arabicPrefixes).map(\.count).max()!
+    static let longestSuffix = (malaySuffixChains + arabicSuffixes).map(\.count).max()!
 
     static func isMalayPrefix(_ p: UnsafeBufferPointer<UInt8>) -> Bool { p.isEmpty || holds(malayPrefixes, p) }
     static func isMalaySuffix(_ s: UnsafeBufferPointer<UInt8>) -> Bool { s.isEmpty || holds(malaySuffixChains, s) }

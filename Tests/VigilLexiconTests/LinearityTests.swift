@@ -1,0 +1,63 @@
+import Testing
+import VigilText
+@testable import VigilLexicon
+
+/// A hostile author controls post text: whatever it repeats, matching reads each byte of it a
+/// bounded number of times. Proved by counting, never by timing: `Matcher.examinedBytes` sums
+/// what the boundary checks and the search for pattern starts read around raw reports, and it
+/// must stay within a constant times the length of the normalized text at every size.
+@Suite struct LinearityTests {
+    static let compiled = try! CompiledLexicon.compile(LexiconLoader.builtIn(), cache: nil)
+
+    /// One crafted post per kind of term, each unit a match of the built-in lexicon, glued
+    /// together without spaces where the term's boundary is checked across the word around it.
+    static let units: [(kind: String, unit: String)] = [
+        ("literal", "isis "),
+        ("affix", "daulah"),
+        ("clitic", "بيعة"),
+        ("spaced", "d.a.w.l.a.h."),
+        ("leetspeak", "d4ul4h"),
+        ("pattern", "dm me on telegram "),
+        ("pattern-link", "t.me/example_channel "),
+        ("pattern-run", "signal.me/#abcdefgh/"),
+    ]
+
+    /// Bytes examined per byte of normalized text, for the unit repeated to about `size` bytes.
+    static func examinedPerByte(_ unit: String, size: Int) -> (ratio: Double, reports: Int) {
+        let text = String(repeating: unit, count: max(1, size / unit.utf8.count))
+        let matcher = Matcher(compiled)
+        let normalizer = Normalizer()   // the normalized text lives in its buffers
+        let normalized = normalizer.normalize(text)
+        matcher.match(normalized)
+        return (Double(matcher.examinedBytes) / Double(normalized.bytes.count), matcher.sink.hits.count)
+    }
+
+    @Test("Boundary checks and pattern starts read a bounded number of bytes per byte of text", arguments: units)
+    func linear(_ kind: String, _ unit: String) {
+        for size in [1 << 10, 1 << 13, 1 << 16] {
+            let (ratio, reports) = Self.examinedPerByte(unit, size: size)
+            #expect(reports > size / unit.utf8.count / 2, "\(kind) at \(size) bytes: Vectorscan reports the term")
+            #expect(ratio <= 16, "\(kind) at \(size) bytes: \(ratio) bytes examined per byte")
+        }
+    }
+
+    @Test("The walk around an affix or clitic term stops past the longest prefix and suffix, and still accepts them")
+    func affixLimits() throws {
+        #expect(Affixes.longestPrefix == 8 && Affixes.longestSuffix == 6)
+        let probe = try MatchProbe()
+        for text in ["memperbaiat", "dibaiatkannya", "daulahnyakah", "وللبيعة", "وبالبيعة"] {
+            #expect(!probe.entries(text).isEmpty, "\(text)")
+        }
+        for text in ["xmemperbaiat", "daulahnyakahx", "daulahdaulah", "xوبالبيعة"] {
+            #expect(probe.entries(text).isEmpty, "\(text)")
+        }
+    }
+
+    @Test("Every one of many pattern matches in one post gets its own start")
+    func patternStarts() throws {
+        let probe = try MatchProbe()
+        let text = "dm t.me/first_channel then t.me/second_channel, and t.me/third_channel."
+        #expect(probe.hits(text).filter { $0.entry == "handoff.telegram" }.map(\.span)
+                == ["t.me/first_channel", "t.me/second_channel", "t.me/third_channel"])
+    }
+}
