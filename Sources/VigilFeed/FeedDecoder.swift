@@ -165,7 +165,7 @@ public final class FeedDecoder {
         for scalar in String(decoding: bytes.prefix(40), as: UTF8.self).unicodeScalars {
             let v = scalar.value
             if v < 0x20 || (v >= 0x7F && v < 0xA0) || (0x200B...0x200F).contains(v) || (0x202A...0x202E).contains(v)
-                || (0x2066...0x2069).contains(v) || scalar == "\"" || scalar == "\\" {
+                || (0x2066...0x2069).contains(v) || (0xE0000...0xE007F).contains(v) || scalar == "\"" || scalar == "\\" {
                 out += "\\u{\(String(v, radix: 16))}"
             } else {
                 out.unicodeScalars.append(scalar)
