@@ -8,6 +8,8 @@ public enum FeedError: Error, Sendable, Equatable, CustomStringConvertible {
     /// warns "trailing garbage ignored"): everything before them was read and delivered.
     /// `offset` is where they start in the compressed file.
     case trailingGarbage(path: String, offset: Int64)
+    /// Several feeds failed, each read as far as it could be (one line each in `description`).
+    indirect case several([FeedError])
 
     public var description: String {
         switch self {
@@ -15,6 +17,8 @@ public enum FeedError: Error, Sendable, Equatable, CustomStringConvertible {
         case .io(let path, let reason): return "\(path): read error: \(reason)"
         case .trailingGarbage(let path, let offset):
             return "\(path): trailing garbage after the gzip data, from byte \(offset) on, ignored (everything before it was read)"
+        case .several(let failures):
+            return failures.map(\.description).joined(separator: "\n")
         }
     }
 }
