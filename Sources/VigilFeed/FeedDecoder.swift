@@ -110,10 +110,9 @@ public final class FeedDecoder {
             vj_parse_line(parser, $0, length, capacity, event)
         }
         if rc != 0 {
-            if rc == VJ_WRONG_TYPE, let field = event.pointee.bad_field {
-                return .rejected(reason: "field '\(String(cString: field))' has the wrong type")
-            }
-            return .rejected(reason: String(cString: vj_error_message(rc)))
+            let message = String(cString: vj_error_message(rc))
+            guard let field = RawEvent.bytes(event.pointee.bad_field) else { return .rejected(reason: message) }
+            return .rejected(reason: rc == VJ_WRONG_TYPE ? "field \(quotedKey(field)) has the wrong type" : "field \(quotedKey(field)): \(message)")
         }
         let e = UnsafePointer(event)
         switch e.pointee.kind {
@@ -157,6 +156,11 @@ public final class FeedDecoder {
     private func timeReason(_ s: vj_str, _ kind: String) -> String {
         guard let text = RawEvent.bytes(s) else { return "\(kind) without 'ts'" }
         return "bad timestamp in 'ts': \(quoted(text))"
+    }
+
+    /// A key in single quotes, printable: an unknown key is the feed's own text.
+    func quotedKey(_ bytes: UnsafeBufferPointer<UInt8>) -> String {
+        "'" + quoted(bytes).dropFirst().dropLast() + "'"
     }
 
     /// A short, printable rendering of an offending value: reasons end up on terminals.
