@@ -44,8 +44,8 @@ public final class CompiledLexicon: @unchecked Sendable {
     let entryCategory: [Int]
     /// Near rules' literal terms, keyed as `boundary:term`.
     let nearTermKeys: [String]
-    /// Entry indices that hold near rules.
-    let nearEntries: [Int]
+    /// The near rules, their items resolved to owner keys (`ownerKey`) once.
+    let nearRules: [CompiledNearRule]
     let literalDatabase: OpaquePointer?
     let patternDatabase: OpaquePointer?
     /// Patterns whose every match is one run of at least `runGate` bytes without a space (a
@@ -118,7 +118,7 @@ public final class CompiledLexicon: @unchecked Sendable {
         let categoryIndex = Dictionary(uniqueKeysWithValues: lexicon.categories.enumerated().map { ($1.id, $0) })
         entryCategory = lexicon.entries.map { categoryIndex[$0.category] ?? 0 }
         self.nearTermKeys = nearTermKeys
-        nearEntries = lexicon.entries.indices.filter { lexicon.entries[$0].near != nil }
+        nearRules = CompiledNearRule.resolve(lexicon, nearTermKeys: nearTermKeys)
         self.literalDatabase = literalDatabase
         self.patternDatabase = patternDatabase
         self.startDatabase = startDatabase
@@ -153,11 +153,6 @@ public final class CompiledLexicon: @unchecked Sendable {
         return before == 0x20 || (before >= 0x09 && before <= 0x0D)   // what \s matches without UCP
     }
 
-    /// The term key a near rule of `entry` uses for its literal `term`.
-    func nearTermKey(entry: Int, term: String) -> String {
-        let e = lexicon.entries[entry]
-        return ExpressionBuilder.nearTermKey(term, boundary: e.boundary ?? ExpressionBuilder.defaultBoundary(for: term, languages: e.languages))
-    }
 
     // MARK: - Compilation
 
@@ -388,6 +383,38 @@ public final class CompiledLexicon: @unchecked Sendable {
 }
 
 import Foundation
+
+/// A near rule as the matcher evaluates it: every item an owner key, an integer standing for an
+/// entry (its index), a category (entries + its index) or a near term (entries + categories + its
+/// index), so that a post's hits are compared without building strings.
+struct CompiledNearRule: Sendable {
+    var entry: Int
+    var all: [Int]
+    var none: [Int]
+    var within: Int
+    var noneWithin: Int?
+
+    static func resolve(_ lexicon: Lexicon, nearTermKeys: [String]) -> [CompiledNearRule] {
+        let entries = Dictionary(lexicon.entries.enumerated().map { ($1.id, $0) }, uniquingKeysWith: { first, _ in first })
+        let categories = Dictionary(lexicon.categories.enumerated().map { ($1.id, $0) }, uniquingKeysWith: { first, _ in first })
+        let terms = Dictionary(nearTermKeys.enumerated().map { ($1, $0) }, uniquingKeysWith: { first, _ in first })
+        let termBase = lexicon.entries.count + lexicon.categories.count
+        return lexicon.entries.enumerated().compactMap { index, entry in
+            guard let rule = entry.near else { return nil }
+            // Validation guarantees every item names something; -1 would match nothing.
+            func key(_ item: NearRule.Item) -> Int {
+                switch item {
+                case .entry(let id): return entries[id] ?? -1
+                case .category(let id): return categories[id].map { lexicon.entries.count + $0 } ?? -1
+                case .term(let term):
+                    let boundary = entry.boundary ?? ExpressionBuilder.defaultBoundary(for: term, languages: entry.languages)
+                    return terms[ExpressionBuilder.nearTermKey(term, boundary: boundary)].map { termBase + $0 } ?? -1
+                }
+            }
+            return CompiledNearRule(entry: index, all: rule.all.map(key), none: rule.none.map(key), within: rule.within, noneWithin: rule.noneWithin)
+        }
+    }
+}
 
 /// Turns entries into deduplicated Vectorscan expressions.
 struct ExpressionBuilder {

@@ -86,6 +86,8 @@ public final class Matcher {
     /// Set when the last text produced more raw reports than the matcher keeps.
     public private(set) var truncated = false
     var nearTermHits: [(term: Int, view: View, original: Range<Int>)] = []
+    /// Every hit and near term of the text for the near rules: owner key, view, word, span.
+    var positioned: [(owner: Int, view: View, word: Int, original: Range<Int>)] = []
     let startSink = StartSink()
     var wordStarts: [Int32] = []
     let tables = UnicodeTables.shared
@@ -94,6 +96,9 @@ public final class Matcher {
     /// text repeats a term (a boundary check that read the whole word around each report made a
     /// post of one long word cost quadratic time).
     var examinedBytes = 0
+    /// Positions the near rules' search read, summed over every call (tests hold it to a
+    /// constant per hit: reading every position for each one tried made it quadratic).
+    var nearReads = 0
 
     public init(_ compiled: CompiledLexicon) {
         self.compiled = compiled
@@ -129,7 +134,7 @@ public final class Matcher {
             }
         }
         if hits.count > 1 { deduplicate() }
-        if !compiled.nearEntries.isEmpty {
+        if !compiled.nearRules.isEmpty {
             evaluateNearRules(text)
             if hits.count > 1 { deduplicate() }
         }
@@ -326,9 +331,7 @@ public final class Matcher {
     // MARK: - Near rules
 
     private func evaluateNearRules(_ text: NormalizedText) {
-        let entries = compiled.lexicon.entries
         guard !(hits.isEmpty && nearTermHits.isEmpty) else { return }
-        var positioned: [(owner: NearRule.Item, view: View, word: Int, original: Range<Int>)] = []
         text.wordStarts(in: .folded, into: &wordStarts)
         func wordIndex(_ originalStart: Int) -> Int {
             // The last word starting at or before the hit.
@@ -339,30 +342,28 @@ public final class Matcher {
             }
             return max(0, lo - 1)
         }
+        positioned.removeAll(keepingCapacity: true)
+        let categoryBase = compiled.lexicon.entries.count
+        let termBase = categoryBase + compiled.lexicon.categories.count
         for hit in hits {
-            let entry = entries[hit.entry]
-            positioned.append((.entry(entry.id), hit.view, wordIndex(hit.original.lowerBound), hit.original))
-            positioned.append((.category(entry.category), hit.view, wordIndex(hit.original.lowerBound), hit.original))
+            let word = wordIndex(hit.original.lowerBound)
+            positioned.append((hit.entry, hit.view, word, hit.original))
+            positioned.append((categoryBase + compiled.entryCategory[hit.entry], hit.view, word, hit.original))
         }
         for hit in nearTermHits {
-            positioned.append((.term(compiled.nearTermKeys[hit.term]), hit.view, wordIndex(hit.original.lowerBound), hit.original))
+            positioned.append((termBase + hit.term, hit.view, wordIndex(hit.original.lowerBound), hit.original))
         }
         // The least aggressive view first, so ties between copies of one hit go to the cleaner one.
         positioned.sort { ($0.view, $0.original.lowerBound) < ($1.view, $1.original.lowerBound) }
-        for e in compiled.nearEntries {
-            guard let rule = entries[e].near else { continue }
-            func resolved(_ item: NearRule.Item) -> NearRule.Item {
-                if case .term(let t) = item { return .term(compiled.nearTermKey(entry: e, term: t)) }
-                return item
-            }
-            let candidates = rule.all.map { item in positioned.filter { $0.owner == resolved(item) } }
+        for rule in compiled.nearRules {
+            let candidates = rule.all.map { key in positioned.filter { $0.owner == key } }
             guard candidates.allSatisfy({ !$0.isEmpty }) else { continue }
-            guard let chosen = NearSearch.closest(candidates.map { $0.map(\.word) }, within: rule.within) else { continue }
+            guard let chosen = NearSearch.closest(candidates.map { $0.map(\.word) }, within: rule.within, reads: &nearReads) else { continue }
             let parts = chosen.enumerated().map { candidates[$0.offset][$0.element] }
             let low = parts.map(\.word).min()!, high = parts.map(\.word).max()!
-            let vetoed = rule.none.contains { item in
+            let vetoed = rule.none.contains { key in
                 positioned.contains { p in
-                    guard p.owner == resolved(item) else { return false }
+                    guard p.owner == key else { return false }
                     guard let reach = rule.noneWithin else { return true }
                     return p.word >= low - reach && p.word <= high + reach
                 }
@@ -370,7 +371,7 @@ public final class Matcher {
             if vetoed { continue }
             let view = parts.map(\.view).max()!
             for part in parts {
-                hits.append(EntryHit(entry: e, view: view, normalized: 0..<0, original: part.original))
+                hits.append(EntryHit(entry: rule.entry, view: view, normalized: 0..<0, original: part.original))
             }
         }
     }
@@ -389,13 +390,30 @@ public final class Matcher {
     }
 }
 
-/// Picks one position per item so that all lie within `within` words, preferring the tightest.
+/// Picks one position per item so that all lie within `within` words, preferring the tightest
+/// (among equally tight ones, the first in the lists' order).
 enum NearSearch {
-    static func closest(_ positions: [[Int]], within: Int) -> [Int]? {
+    /// Calls to `visit`, the search's bound. Each call reads only the positions that can still
+    /// fit (found by binary search), so the work stays small however many hits a post holds.
+    static let budget = 10_000
+
+    static func closest(_ positions: [[Int]], within: Int, reads: inout Int) -> [Int]? {
+        // Each list is the hits of one item in view order, and by word within a view: a few
+        // ascending runs, searched one after another in list order.
+        let runs = positions.map { list -> [Range<Int>] in
+            var runs: [Range<Int>] = []
+            var start = 0
+            for i in 1..<max(1, list.count) where list[i] < list[i - 1] {
+                runs.append(start..<i)
+                start = i
+            }
+            runs.append(start..<list.count)
+            return runs
+        }
         var best: [Int]?
         var bestSpread = Int.max
         var choice = [Int](repeating: 0, count: positions.count)
-        var budget = 10_000  // bounded search: near rules have a few items with a few hits each
+        var budget = NearSearch.budget
         func visit(_ k: Int, _ low: Int, _ high: Int) {
             budget -= 1
             if budget < 0 { return }
@@ -406,11 +424,27 @@ enum NearSearch {
                 }
                 return
             }
-            for (i, p) in positions[k].enumerated() {
-                let l = min(low, p), h = max(high, p)
-                guard h - l <= within, h - l < bestSpread else { continue }
-                choice[k] = i
-                visit(k + 1, l, h)
+            // A position fits when the span with it stays within `within`: from high - within
+            // to low + within (anything, for the first item).
+            let from = high == Int.min ? Int.min : high - within
+            let to = low == Int.max ? Int.max : low + within
+            let list = positions[k]
+            for run in runs[k] {
+                var lo = run.lowerBound, hi = run.upperBound
+                while lo < hi {
+                    let mid = (lo + hi) / 2
+                    if list[mid] < from { lo = mid + 1 } else { hi = mid }
+                }
+                var i = lo
+                while i < run.upperBound && list[i] <= to {
+                    reads += 1
+                    let l = min(low, list[i]), h = max(high, list[i])
+                    if h - l < bestSpread {
+                        choice[k] = i
+                        visit(k + 1, l, h)
+                    }
+                    i += 1
+                }
             }
         }
         visit(0, Int.max, Int.min)

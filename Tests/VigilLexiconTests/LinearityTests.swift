@@ -53,6 +53,18 @@ import VigilText
         }
     }
 
+    @Test("Near rules read a bounded number of positions per hit, however many hits a post holds")
+    func nearRules() {
+        for size in [1 << 10, 1 << 13, 1 << 16] {
+            let text = String(repeating: "join the caliphate, dm me on telegram ", count: size / 38)
+            let matcher = Matcher(Self.compiled)
+            let normalizer = Normalizer()
+            let hits = matcher.match(normalizer.normalize(text))
+            #expect(hits.contains { Self.compiled.lexicon.entries[$0.entry].near != nil }, "a near rule fires")
+            #expect(matcher.nearReads <= 64 * hits.count, "\(size) bytes: \(matcher.nearReads) positions read for \(hits.count) hits")
+        }
+    }
+
     @Test("Every one of many pattern matches in one post gets its own start")
     func patternStarts() throws {
         let probe = try MatchProbe()
