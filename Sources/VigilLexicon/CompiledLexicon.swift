@@ -75,6 +75,9 @@ public final class CompiledLexicon: @unchecked Sendable {
     /// text that has pattern matches, to learn where they start. Looking for each match's start
     /// separately cost time quadratic in the length of a post full of matches.
     let startDatabase: OpaquePointer?
+    /// Whether some pattern may use `$` (any `$` in its text counts): then a region is scanned
+    /// for starts to its end, not only up to its last report.
+    let patternsAnchorAtEnd: Bool
     /// Whether the databases were loaded from the on-disk cache instead of compiled.
     public let fromCache: Bool
 
@@ -122,6 +125,7 @@ public final class CompiledLexicon: @unchecked Sendable {
         self.literalDatabase = literalDatabase
         self.patternDatabase = patternDatabase
         self.startDatabase = startDatabase
+        patternsAnchorAtEnd = expressions.contains { $0.kind == .pattern && $0.text.contains("$") }
     }
 
     /// One scratch space big enough for every database of this lexicon.

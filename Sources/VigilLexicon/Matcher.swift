@@ -228,21 +228,27 @@ public final class Matcher {
     /// text however many reports it holds (pattern matches are rare; most texts skip this).
     private func findPatternStarts(_ text: NormalizedText) {
         if !startSink.starts.isEmpty { startSink.starts.removeAll(keepingCapacity: true) }
-        var regions = 0   // bit k: region k holds a pattern report
+        // Per region, the last report's end: a match ending there depends on no byte after it
+        // (unless a pattern has `$`, which matches only at the end of what is scanned).
+        var lastEnd = (-1, -1, -1)
         for raw in sink.hits where sink.isPattern[Int(raw.id)] {
             startSink.starts[StartSink.key(raw.id, end: raw.to)] = -1
-            for k in text.regions.indices where raw.to - 1 < text.regions[k].range.upperBound {
-                regions |= 1 << k
-                break
+            if raw.to - 1 < text.regions[0].range.upperBound {
+                lastEnd.0 = max(lastEnd.0, raw.to)
+            } else if text.regions.count < 3 || raw.to - 1 < text.regions[1].range.upperBound {
+                lastEnd.1 = max(lastEnd.1, raw.to)
+            } else {
+                lastEnd.2 = max(lastEnd.2, raw.to)
             }
         }
-        guard regions != 0, let db = compiled.startDatabase else { return }
+        guard let db = compiled.startDatabase else { return }
         let context = Unmanaged.passUnretained(startSink).toOpaque()
-        for k in text.regions.indices where regions & (1 << k) != 0 {
+        for (k, end) in [lastEnd.0, lastEnd.1, lastEnd.2].enumerated() where end >= 0 {
             let range = text.regions[k].range
+            let scanned = range.lowerBound..<(compiled.patternsAnchorAtEnd ? range.upperBound : end)
             startSink.base = range.lowerBound
-            examinedBytes += range.count
-            _ = CompiledLexicon.scan(db, UnsafeBufferPointer(rebasing: text.bytes[range]), scratch: scratch, handler: onStart, context: context)
+            examinedBytes += scanned.count
+            _ = CompiledLexicon.scan(db, UnsafeBufferPointer(rebasing: text.bytes[scanned]), scratch: scratch, handler: onStart, context: context)
         }
     }
 

@@ -65,6 +65,25 @@ import VigilText
         }
     }
 
+    @Test("Pattern starts are found wherever the text lies in memory")
+    func startsAtEveryAlignment() {
+        // Vectorscan 5.4.9 misses some matches of a database of one or two patterns depending on
+        // the address of the scanned text; the built-in lexicon's databases must find them all.
+        let matcher = Matcher(Self.compiled)
+        let buffer = UnsafeMutableRawPointer.allocate(byteCount: 4096, alignment: 64).bindMemory(to: UInt8.self, capacity: 4096)
+        defer { buffer.deallocate() }
+        for prefix in ["", "x", String(repeating: "x", count: 66), "وصفات يومية على قناتنا في تيليجرام", String(repeating: "word ", count: 40)] {
+            let text = Array((prefix + " t.me/example_gamer3 and t.me/second_channel").utf8)
+            for offset in 0..<64 {
+                (buffer + offset).update(from: text, count: text.count)
+                let hits = matcher.match(.prenormalized(UnsafeBufferPointer(start: buffer + offset, count: text.count)))
+                let links = hits.filter { Self.compiled.lexicon.entries[$0.entry].id == "handoff.telegram-link" }
+                #expect(links.count == 2, "prefix of \(prefix.utf8.count) bytes at offset \(offset)")
+                #expect(!matcher.startSink.starts.values.contains(-1))
+            }
+        }
+    }
+
     @Test("Every one of many pattern matches in one post gets its own start")
     func patternStarts() throws {
         let probe = try MatchProbe()
