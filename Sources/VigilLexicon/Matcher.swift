@@ -121,6 +121,7 @@ public final class Matcher {
         if !hits.isEmpty { hits.removeAll(keepingCapacity: true) }
         if !nearTermHits.isEmpty { nearTermHits.removeAll(keepingCapacity: true) }
         guard scan(text) else { return hits }
+        findPatternStarts(text)
         for raw in sink.hits {
             forEachAccepted(raw, text) { target, view, from, to in
                 let original = text.originalRange(from, to)
@@ -144,6 +145,7 @@ public final class Matcher {
     /// Whether anything at all matches (an entry, or a term a near rule needs): the cheap first
     /// question for a text normalized without origins. Most texts answer no.
     ///
+    /// A pattern's report counts wherever its views allow, its start and boundary unchecked.
     /// When the lexicon allows it (`CompiledLexicon.literalsFromFoldedView`), terms are looked for
     /// in the folded and deobf views only, about half the bytes: every term that matches in the
     /// strict view shows in the folded one as its folded form (or as itself, inside a URL whose
@@ -154,6 +156,13 @@ public final class Matcher {
         let foldedOnly = compiled.literalsFromFoldedView
         guard scan(text, literalsFrom: foldedOnly ? text.region(of: .folded).range.lowerBound : 0) else { return false }
         for raw in sink.hits {
+            // A pattern's report counts as it is: its start and boundary are for the full
+            // match to find (a second scan of the region, and patterns are rare).
+            if sink.isPattern[Int(raw.id)] {
+                let views = text.region(containing: raw.to - 1).views
+                if compiled.expressions[Int(raw.id)].targets.contains(where: { !$0.views.intersection(views).isEmpty }) { return true }
+                continue
+            }
             var found = false
             forEachAccepted(raw, text, anyView: foldedOnly) { _, _, _, _ in
                 found = true
@@ -190,9 +199,7 @@ public final class Matcher {
             terminated = CompiledLexicon.scan(db, text.bytes, scratch: scratch, handler: onMatch, context: context) == HS_SCAN_TERMINATED
         }
         truncated = terminated
-        if sink.hits.isEmpty { return false }
-        findPatternStarts(text)
-        return true
+        return !sink.hits.isEmpty
     }
 
     /// Whether `text` holds `length` or more bytes in a row without a break, from what the
