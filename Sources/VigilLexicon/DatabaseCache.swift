@@ -29,15 +29,17 @@ public struct DatabaseCache: Sendable {
 
     /// What one database is for, in the order `CompiledLexicon` keeps them.
     enum Role: UInt8 {
-        case literal = 0, pattern = 1, gated = 2, keyed = 3, starts = 4
+        case literal = 0, pattern = 1, anchored = 2, gated = 3, keyed = 4, starts = 5
     }
 
     struct Entry {
         var role: Role
+        /// The expression id of an anchored pattern (0 for the others).
+        var id: Int32
         var database: OpaquePointer
     }
 
-    /// VIGILDB1 files held one anchored database per pattern, with its id: they no longer load.
+    /// VIGILDB1 files, without the start-tracking database, no longer load.
     static let magic = Array("VIGILDB2".utf8)
 
     /// A 128-bit digest (two FNV-1a passes with different seeds) of the databases' inputs.
@@ -71,12 +73,12 @@ public struct DatabaseCache: Sendable {
                   let keyBytes = take(key.utf8.count), Array(keyBytes) == Array(key.utf8),
                   let count = integer(UInt32.self) else { return false }
             for _ in 0..<count {
-                guard let roleByte = integer(UInt8.self), let role = Role(rawValue: roleByte),
+                guard let roleByte = integer(UInt8.self), let role = Role(rawValue: roleByte), let id = integer(Int32.self),
                       let length = integer(UInt64.self), length < UInt64(Int32.max), let bytes = take(Int(length)) else { return false }
                 var db: OpaquePointer?
                 let rc = bytes.withMemoryRebound(to: CChar.self) { hs_deserialize_database($0.baseAddress, $0.count, &db) }
                 guard rc == HS_SUCCESS, let db else { return false }
-                entries.append(Entry(role: role, database: db))
+                entries.append(Entry(role: role, id: id, database: db))
             }
             return at == raw.count
         }
@@ -102,6 +104,7 @@ public struct DatabaseCache: Sendable {
             guard hs_serialize_database(entry.database, &bytes, &length) == HS_SUCCESS, let bytes else { return }
             defer { free(bytes) }
             append(entry.role.rawValue)
+            append(entry.id)
             append(UInt64(length))
             data.append(UnsafeBufferPointer(start: UnsafeRawPointer(bytes).assumingMemoryBound(to: UInt8.self), count: length))
         }

@@ -67,6 +67,16 @@ final class StartSink {
     @inline(__always) static func key(_ id: UInt32, end: Int) -> Int { Int(id) << 32 | end }
 }
 
+/// Collects whether an anchored pattern matched (the search for a short pattern's start).
+final class AnchoredSink {
+    var matched = false
+}
+
+private let onAnchoredMatch: match_event_handler = { _, _, _, _, context in
+    Unmanaged<AnchoredSink>.fromOpaque(context!).takeUnretainedValue().matched = true
+    return 1
+}
+
 private let onStart: match_event_handler = { id, from, to, _, context in
     let sink = Unmanaged<StartSink>.fromOpaque(context!).takeUnretainedValue()
     let key = StartSink.key(id, end: sink.base + Int(to))
@@ -89,6 +99,7 @@ public final class Matcher {
     /// Every hit and near term of the text for the near rules: owner key, view, word, span.
     var positioned: [(owner: Int, view: View, word: Int, original: Range<Int>)] = []
     let startSink = StartSink()
+    let anchoredSink = AnchoredSink()
     var wordStarts: [Int32] = []
     let tables = UnicodeTables.shared
     /// Bytes read around raw reports by the boundary checks and the search for pattern starts,
@@ -229,7 +240,28 @@ public final class Matcher {
         return false
     }
 
-    /// Finds where every pattern report of the last scan starts: the leftmost start of a match
+    /// The leftmost start of a match of pattern `id` that ends at `end`, inside the region: the
+    /// pattern anchored at both ends is tried from each character no further back than its
+    /// longest match, `width` bytes (a few tries each, however many matches a text holds).
+    private func anchoredStart(_ id: Int, width: Int, end: Int, region: Range<Int>, _ text: NormalizedText) -> Int? {
+        guard let db = compiled.anchoredPatterns[id] else { return nil }
+        let context = Unmanaged.passUnretained(anchoredSink).toOpaque()
+        var start = max(region.lowerBound, end - width)
+        examinedBytes += end - start
+        while start < end {
+            if text.bytes[start] & 0xC0 != 0x80 {
+                anchoredSink.matched = false
+                _ = CompiledLexicon.scan(db, UnsafeBufferPointer(rebasing: text.bytes[start..<end]), scratch: scratch,
+                                         handler: onAnchoredMatch, context: context)
+                if anchoredSink.matched { return start }
+            }
+            start += 1
+        }
+        return nil
+    }
+
+    /// Finds where the reports of the last scan start for patterns with start tracking (the
+    /// others, short, are tried at their end: `anchoredStart`): the leftmost start of a match
     /// of its pattern that ends there, inside the region of its end. Each region holding such a
     /// report is scanned once with the start-tracking database, so the cost is linear in the
     /// text however many reports it holds (pattern matches are rare; most texts skip this).
@@ -238,7 +270,7 @@ public final class Matcher {
         // Per region, the last report's end: a match ending there depends on no byte after it
         // (unless a pattern has `$`, which matches only at the end of what is scanned).
         var lastEnd = (-1, -1, -1)
-        for raw in sink.hits where sink.isPattern[Int(raw.id)] {
+        for raw in sink.hits where sink.isPattern[Int(raw.id)] && compiled.patternWidths[Int(raw.id)] == nil {
             startSink.starts[StartSink.key(raw.id, end: raw.to)] = -1
             if raw.to - 1 < text.regions[0].range.upperBound {
                 lastEnd.0 = max(lastEnd.0, raw.to)
@@ -276,7 +308,10 @@ public final class Matcher {
             guard to <= region.range.upperBound else { return }
         } else {
             region = text.region(containing: to - 1)
-            guard let start = startSink.starts[StartSink.key(raw.id, end: to)], start >= 0 else { return }
+            let id = Int(raw.id)
+            let start = compiled.patternWidths[id].map { anchoredStart(id, width: $0, end: to, region: region.range, text) }
+                ?? startSink.starts[StartSink.key(raw.id, end: to)].flatMap { $0 >= 0 ? $0 : nil }
+            guard let start else { return }
             from = start
         }
         guard from < to else { return }
