@@ -20,13 +20,12 @@ public struct FeedOutline: Sendable, Equatable {
     /// Seconds after the first event.
     public func offset(of time: Double) -> Double { time - (first ?? time) }
 
-    /// Reads the feeds; lines the decoder rejects, and what a damaged file keeps from being
-    /// read, are skipped here (the scan reports them): the outline covers what can be read.
-    public static func read(_ readers: [LineReader]) -> FeedOutline {
+    /// Reads the feeds; lines the decoder rejects are skipped here (the scan reports them).
+    public static func read(_ readers: [LineReader]) throws -> FeedOutline {
         var outline = FeedOutline()
         let decoder = FeedDecoder()
         for reader in readers {
-            try? reader.forEachLine({ line in
+            try reader.forEachLine({ line in
                 guard case .event(let event) = decoder.decode(line), event.kind != .account, let ts = event.ts?.seconds else { return true }
                 outline.events += 1
                 outline.first = outline.first ?? ts
