@@ -160,8 +160,9 @@ public enum FeedSource {
     public static func open(_ path: String) throws(FeedError) -> (source: ByteSource, size: Int64?) {
         let raw: FileDescriptorSource
         var size: Int64?
+        let name = path == "-" ? "<stdin>" : path
         if path == "-" {
-            raw = FileDescriptorSource(fd: 0, name: "<stdin>", ownsDescriptor: false)
+            raw = FileDescriptorSource(fd: 0, name: name, ownsDescriptor: false)
         } else {
             let fd = Glibc.open(path, O_RDONLY | O_CLOEXEC)
             guard fd >= 0 else {
@@ -188,7 +189,7 @@ public enum FeedSource {
         let head = Array(UnsafeRawBufferPointer(start: magic, count: got))
         let peeked = PeekedSource(inner: raw, pending: head)
         if head == [0x1F, 0x8B] {
-            return (try GzipSource(inner: peeked, name: path), size)
+            return (try GzipSource(inner: peeked, name: name), size)
         }
         return (peeked, size)
     }
