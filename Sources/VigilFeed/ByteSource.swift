@@ -65,7 +65,10 @@ final class PeekedSource: ByteSource {
     }
 }
 
-/// Inflates gzip data (several concatenated members too, as `cat a.gz b.gz` produces).
+/// Inflates gzip data (several concatenated members too, as `cat a.gz b.gz` produces). Like
+/// `gzip -d`, it keeps everything it decoded: a read that fails part-way returns the bytes it
+/// produced and throws on the next call, and bytes after the last member that do not start
+/// another one end the data with `FeedError.trailingGarbage`.
 final class GzipSource: ByteSource {
     let inner: ByteSource
     let name: String
@@ -73,14 +76,18 @@ final class GzipSource: ByteSource {
     let input: UnsafeMutablePointer<UInt8>
     let inputCapacity = 1 << 18
     var finished = false
+    /// An error met after bytes were produced in the same call, thrown on the next.
+    private var pending: FeedError?
+    /// Between members: the next bytes must be another member's magic number.
+    private var atMemberBoundary = true
     var consumedBytes: Int64 { inner.consumedBytes }
 
     init(inner: ByteSource, name: String) throws(FeedError) {
         self.inner = inner
         self.name = name
         input = .allocate(capacity: inputCapacity)
-        // 15 + 32: maximum window, and detect the gzip or zlib header automatically.
-        let rc = inflateInit2_(&stream, 15 + 32, zlibVersion(), Int32(MemoryLayout<z_stream>.size))
+        // 15 + 16: maximum window, gzip format only (a member boundary is checked for its magic).
+        let rc = inflateInit2_(&stream, 15 + 16, zlibVersion(), Int32(MemoryLayout<z_stream>.size))
         guard rc == Z_OK else {
             input.deallocate()
             throw .io(path: name, reason: "cannot start gzip decompression (zlib error \(rc))")
@@ -93,30 +100,47 @@ final class GzipSource: ByteSource {
     }
 
     func read(into buffer: UnsafeMutableRawPointer, count: Int) throws(FeedError) -> Int {
+        if let error = pending {
+            pending = nil
+            throw error
+        }
         if finished { return 0 }
         stream.next_out = buffer.assumingMemoryBound(to: UInt8.self)
         stream.avail_out = UInt32(min(count, Int(UInt32.max)))
         let requested = Int(stream.avail_out)
+        func fail(_ error: FeedError) throws(FeedError) -> Int {
+            finished = true
+            let produced = requested - Int(stream.avail_out)
+            guard produced > 0 else { throw error }
+            pending = error
+            return produced
+        }
         while stream.avail_out > 0 {
-            if stream.avail_in == 0 {
-                let n = try inner.read(into: input, count: inputCapacity)
-                if n == 0 {
-                    let produced = requested - Int(stream.avail_out)
-                    if produced > 0 { return produced }
-                    guard atMemberBoundary else {
-                        throw .io(path: name, reason: "gzip data ends early (truncated file)")
-                    }
-                    finished = true
-                    return 0
-                }
+            // At a boundary the magic number is checked before inflating: two bytes are needed.
+            if stream.avail_in == 0 || (atMemberBoundary && stream.avail_in < 2) {
+                let kept = Int(stream.avail_in)
+                if kept > 0 { input[0] = stream.next_in[0] }
+                let n: Int
+                do { n = try inner.read(into: input + kept, count: inputCapacity - kept) } catch { return try fail(error) }
                 stream.next_in = input
-                stream.avail_in = UInt32(n)
+                stream.avail_in = UInt32(kept + n)
+                if n == 0 {
+                    if atMemberBoundary && kept == 0 {
+                        finished = true
+                        return requested - Int(stream.avail_out)
+                    }
+                    if !atMemberBoundary { return try fail(.io(path: name, reason: "gzip data ends early (truncated file)")) }
+                }
+            }
+            if atMemberBoundary {
+                guard stream.avail_in >= 2, stream.next_in[0] == 0x1F, stream.next_in[1] == 0x8B else {
+                    return try fail(.trailingGarbage(path: name, offset: consumedBytes - Int64(stream.avail_in)))
+                }
+                atMemberBoundary = false
             }
             let rc = inflate(&stream, Z_NO_FLUSH)
             switch rc {
-            case Z_OK:
-                atMemberBoundary = false
-            case Z_BUF_ERROR:
+            case Z_OK, Z_BUF_ERROR:
                 continue
             case Z_STREAM_END:
                 // Another member may follow.
@@ -124,13 +148,11 @@ final class GzipSource: ByteSource {
                 inflateReset(&stream)
             default:
                 let message = stream.msg.map { String(cString: $0) } ?? "zlib error \(rc)"
-                throw .io(path: name, reason: "invalid gzip data: \(message)")
+                return try fail(.io(path: name, reason: "invalid gzip data: \(message)"))
             }
         }
         return requested
     }
-
-    private var atMemberBoundary = true
 }
 
 public enum FeedSource {
@@ -138,8 +160,9 @@ public enum FeedSource {
     public static func open(_ path: String) throws(FeedError) -> (source: ByteSource, size: Int64?) {
         let raw: FileDescriptorSource
         var size: Int64?
+        let name = path == "-" ? "<stdin>" : path
         if path == "-" {
-            raw = FileDescriptorSource(fd: 0, name: "<stdin>", ownsDescriptor: false)
+            raw = FileDescriptorSource(fd: 0, name: name, ownsDescriptor: false)
         } else {
             let fd = Glibc.open(path, O_RDONLY | O_CLOEXEC)
             guard fd >= 0 else {
@@ -166,7 +189,7 @@ public enum FeedSource {
         let head = Array(UnsafeRawBufferPointer(start: magic, count: got))
         let peeked = PeekedSource(inner: raw, pending: head)
         if head == [0x1F, 0x8B] {
-            return (try GzipSource(inner: peeked, name: path), size)
+            return (try GzipSource(inner: peeked, name: name), size)
         }
         return (peeked, size)
     }

@@ -110,10 +110,9 @@ public final class FeedDecoder {
             vj_parse_line(parser, $0, length, capacity, event)
         }
         if rc != 0 {
-            if rc == VJ_WRONG_TYPE, let field = event.pointee.bad_field {
-                return .rejected(reason: "field '\(String(cString: field))' has the wrong type")
-            }
-            return .rejected(reason: String(cString: vj_error_message(rc)))
+            let message = String(cString: vj_error_message(rc))
+            guard let field = RawEvent.bytes(event.pointee.bad_field) else { return .rejected(reason: message) }
+            return .rejected(reason: rc == VJ_WRONG_TYPE ? "field \(quotedKey(field)) has the wrong type" : "field \(quotedKey(field)): \(message)")
         }
         let e = UnsafePointer(event)
         switch e.pointee.kind {
@@ -159,13 +158,18 @@ public final class FeedDecoder {
         return "bad timestamp in 'ts': \(quoted(text))"
     }
 
+    /// A key in single quotes, printable: an unknown key is the feed's own text.
+    func quotedKey(_ bytes: UnsafeBufferPointer<UInt8>) -> String {
+        "'" + quoted(bytes).dropFirst().dropLast() + "'"
+    }
+
     /// A short, printable rendering of an offending value: reasons end up on terminals.
     func quoted(_ bytes: UnsafeBufferPointer<UInt8>) -> String {
         var out = "\""
         for scalar in String(decoding: bytes.prefix(40), as: UTF8.self).unicodeScalars {
             let v = scalar.value
             if v < 0x20 || (v >= 0x7F && v < 0xA0) || (0x200B...0x200F).contains(v) || (0x202A...0x202E).contains(v)
-                || (0x2066...0x2069).contains(v) || scalar == "\"" || scalar == "\\" {
+                || (0x2066...0x2069).contains(v) || (0xE0000...0xE007F).contains(v) || scalar == "\"" || scalar == "\\" {
                 out += "\\u{\(String(v, radix: 16))}"
             } else {
                 out.unicodeScalars.append(scalar)

@@ -44,8 +44,8 @@ public final class CompiledLexicon: @unchecked Sendable {
     let entryCategory: [Int]
     /// Near rules' literal terms, keyed as `boundary:term`.
     let nearTermKeys: [String]
-    /// Entry indices that hold near rules.
-    let nearEntries: [Int]
+    /// The near rules, their items resolved to owner keys (`ownerKey`) once.
+    let nearRules: [CompiledNearRule]
     let literalDatabase: OpaquePointer?
     let patternDatabase: OpaquePointer?
     /// Patterns whose every match is one run of at least `runGate` bytes without a space (a
@@ -71,8 +71,19 @@ public final class CompiledLexicon: @unchecked Sendable {
     /// only: true when every term that matches in the strict view also matches in the folded one
     /// (`ExpressionBuilder.strictViewNeeded`).
     let literalsFromFoldedView: Bool
-    /// Per pattern expression: the pattern anchored at both ends, to find where a match starts.
+    /// Where pattern matches start. A pattern whose matches are at most `startWindow` bytes long
+    /// has its own database, anchored at both ends, tried from each position that far back from
+    /// a match's end (`anchoredPatterns`, with `patternWidths`); the others are in one database
+    /// with leftmost start-of-match tracking, scanned once per region of a text with their
+    /// matches (`startDatabase`). Start tracking alone cost 8× the tries for a post of links;
+    /// tries from the region's start cost time quadratic in a post full of matches.
+    let startDatabase: OpaquePointer?
     let anchoredPatterns: [Int: OpaquePointer]
+    let patternWidths: [Int: Int]
+    public static let startWindow = 128
+    /// Whether some pattern may use `$` (any `$` in its text counts): then a region is scanned
+    /// for starts to its end, not only up to its last report.
+    let patternsAnchorAtEnd: Bool
     /// Whether the databases were loaded from the on-disk cache instead of compiled.
     public let fromCache: Bool
 
@@ -91,7 +102,7 @@ public final class CompiledLexicon: @unchecked Sendable {
 
     /// Every database this lexicon holds.
     var databases: [OpaquePointer] {
-        [literalDatabase, patternDatabase, gatedDatabase, keyedDatabase].compactMap { $0 } + anchoredPatterns.values
+        [literalDatabase, patternDatabase, gatedDatabase, keyedDatabase, startDatabase].compactMap { $0 } + anchoredPatterns.values
     }
 
     deinit { databases.forEach { hs_free_database($0) } }
@@ -99,7 +110,7 @@ public final class CompiledLexicon: @unchecked Sendable {
     private init(lexicon: Lexicon, expressions: [Expression], nearTermKeys: [String], literalDatabase: OpaquePointer?,
                  patternDatabase: OpaquePointer?, gatedDatabase: OpaquePointer?, runGate: Int, gatedPatterns: Set<Int>,
                  keyedDatabase: OpaquePointer?, keyedPatterns: [Int: [String]],
-                 anchoredPatterns: [Int: OpaquePointer], literalsFromFoldedView: Bool, keys: [String], keyNeedsSpace: [Bool],
+                 startDatabase: OpaquePointer?, anchoredPatterns: [Int: OpaquePointer], patternWidths: [Int: Int], literalsFromFoldedView: Bool, keys: [String], keyNeedsSpace: [Bool],
                  fromCache: Bool) {
         self.gatedPatterns = gatedPatterns
         keyLengths = keys.map(\.utf8.count)
@@ -116,10 +127,13 @@ public final class CompiledLexicon: @unchecked Sendable {
         let categoryIndex = Dictionary(uniqueKeysWithValues: lexicon.categories.enumerated().map { ($1.id, $0) })
         entryCategory = lexicon.entries.map { categoryIndex[$0.category] ?? 0 }
         self.nearTermKeys = nearTermKeys
-        nearEntries = lexicon.entries.indices.filter { lexicon.entries[$0].near != nil }
+        nearRules = CompiledNearRule.resolve(lexicon, nearTermKeys: nearTermKeys)
         self.literalDatabase = literalDatabase
         self.patternDatabase = patternDatabase
+        self.startDatabase = startDatabase
         self.anchoredPatterns = anchoredPatterns
+        self.patternWidths = patternWidths
+        patternsAnchorAtEnd = expressions.contains { $0.kind == .pattern && $0.text.contains("$") }
     }
 
     /// One scratch space big enough for every database of this lexicon.
@@ -151,11 +165,6 @@ public final class CompiledLexicon: @unchecked Sendable {
         return before == 0x20 || (before >= 0x09 && before <= 0x0D)   // what \s matches without UCP
     }
 
-    /// The term key a near rule of `entry` uses for its literal `term`.
-    func nearTermKey(entry: Int, term: String) -> String {
-        let e = lexicon.entries[entry]
-        return ExpressionBuilder.nearTermKey(term, boundary: e.boundary ?? ExpressionBuilder.defaultBoundary(for: term, languages: e.languages))
-    }
 
     // MARK: - Compilation
 
@@ -194,10 +203,16 @@ public final class CompiledLexicon: @unchecked Sendable {
         let keyRules = builder.withFoldedForms(afterSpace)
         let keys = keyRules.keys.sorted()
         let keyNeedsSpace = keys.map { keyRules[$0]! }
+        var widths: [Int: Int] = [:]
+        for id in patterns {
+            let width = maxWidth(of: expressions[id].text)
+            if width <= startWindow { widths[id] = width }
+        }
+        let tracked = patterns.filter { widths[$0] == nil }
         let key = DatabaseCache.key(cacheKeyParts(builder, gated: gated, keyed: keyed, keys: keys))
         if let cache, let entries = cache.load(key) {
             if let loaded = assemble(entries, lexicon: lexicon, builder: builder, gated: gated, runGate: runGate,
-                                     keyedPatterns: keysByPattern, keys: keys, keyNeedsSpace: keyNeedsSpace) { return loaded }
+                                     keyedPatterns: keysByPattern, keys: keys, keyNeedsSpace: keyNeedsSpace, widths: widths) { return loaded }
             entries.forEach { hs_free_database($0.database) }
         }
         var compiled: [OpaquePointer] = []
@@ -223,8 +238,11 @@ public final class CompiledLexicon: @unchecked Sendable {
             let gatedDB = gated.isEmpty ? nil
                 : try compileRegexes(gated.map { expressions[$0].text }, flags: ExpressionBuilder.patternFlags, ids: gated)
             if let gatedDB { compiled.append(gatedDB) }
+            let startDB = tracked.isEmpty ? nil
+                : try compileRegexes(tracked.map { expressions[$0].text }, flags: ExpressionBuilder.startFlags, ids: tracked)
+            if let startDB { compiled.append(startDB) }
             var anchored: [Int: OpaquePointer] = [:]
-            for id in patterns {
+            for id in widths.keys.sorted() {
                 let db = try compileRegexes(["^(?:" + expressions[id].text + ")$"], flags: ExpressionBuilder.patternFlags, ids: [id])
                 compiled.append(db)
                 anchored[id] = db
@@ -234,13 +252,14 @@ public final class CompiledLexicon: @unchecked Sendable {
             if let patternDB { entries.append(.init(role: .pattern, id: 0, database: patternDB)) }
             if let gatedDB { entries.append(.init(role: .gated, id: 0, database: gatedDB)) }
             if let keyedDB { entries.append(.init(role: .keyed, id: 0, database: keyedDB)) }
-            for id in patterns { entries.append(.init(role: .anchored, id: Int32(id), database: anchored[id]!)) }
+            if let startDB { entries.append(.init(role: .starts, id: 0, database: startDB)) }
+            for id in widths.keys.sorted() { entries.append(.init(role: .anchored, id: Int32(id), database: anchored[id]!)) }
             cache?.store(key, entries)
             return CompiledLexicon(lexicon: lexicon, expressions: expressions, nearTermKeys: builder.nearTermKeys,
                                    literalDatabase: literalDB, patternDatabase: patternDB, gatedDatabase: gatedDB, runGate: runGate,
                                    gatedPatterns: Set(gated), keyedDatabase: keyedDB, keyedPatterns: keysByPattern,
-                                   anchoredPatterns: anchored, literalsFromFoldedView: !builder.strictViewNeeded, keys: keys,
-                                   keyNeedsSpace: keyNeedsSpace, fromCache: false)
+                                   startDatabase: startDB, anchoredPatterns: anchored, patternWidths: widths,
+                                   literalsFromFoldedView: !builder.strictViewNeeded, keys: keys, keyNeedsSpace: keyNeedsSpace, fromCache: false)
         } catch {
             // Name every pattern Vectorscan rejects, each at its place, not only the first.
             let problems = builder.problemsWithPatternChecks()
@@ -254,7 +273,7 @@ public final class CompiledLexicon: @unchecked Sendable {
 
     /// Everything the databases are made of: a different lexicon or Vectorscan gives another key.
     private static func cacheKeyParts(_ builder: ExpressionBuilder, gated: [Int], keyed: [Int], keys: [String]) -> [[UInt8]] {
-        var parts: [[UInt8]] = [Array(String(cString: hs_version()).utf8), Array("block \(ExpressionBuilder.patternFlags)".utf8),
+        var parts: [[UInt8]] = [Array(String(cString: hs_version()).utf8), Array("block \(ExpressionBuilder.patternFlags), starts \(ExpressionBuilder.startFlags) or anchored within \(startWindow)".utf8),
                                 Array("gated \(gated)".utf8), Array("keyed \(keyed) \(keys)".utf8)]
         for (id, expression) in builder.expressions.enumerated() {
             switch expression.kind {
@@ -267,7 +286,8 @@ public final class CompiledLexicon: @unchecked Sendable {
 
     /// The lexicon with databases from the cache, if they are exactly the ones it needs.
     private static func assemble(_ entries: [DatabaseCache.Entry], lexicon: Lexicon, builder: ExpressionBuilder, gated: [Int],
-                                 runGate: Int, keyedPatterns: [Int: [String]], keys: [String], keyNeedsSpace: [Bool]) -> CompiledLexicon? {
+                                 runGate: Int, keyedPatterns: [Int: [String]], keys: [String], keyNeedsSpace: [Bool],
+                                 widths: [Int: Int]) -> CompiledLexicon? {
         let expressions = builder.expressions
         let literals = expressions.contains { $0.kind == .literal } || !keyedPatterns.isEmpty
         let patterns = expressions.indices.filter { expressions[$0].kind == .pattern }
@@ -276,17 +296,19 @@ public final class CompiledLexicon: @unchecked Sendable {
         let patternDB = entries.first { $0.role == .pattern }?.database
         let gatedDB = entries.first { $0.role == .gated }?.database
         let keyedDB = entries.first { $0.role == .keyed }?.database
+        let startDB = entries.first { $0.role == .starts }?.database
         var anchored: [Int: OpaquePointer] = [:]
         for entry in entries where entry.role == .anchored { anchored[Int(entry.id)] = entry.database }
+        let tracked = patterns.count - widths.count
         guard (literalDB != nil) == literals, (patternDB != nil) == (plain > 0), (gatedDB != nil) == !gated.isEmpty,
-              (keyedDB != nil) == !keyedPatterns.isEmpty, Set(anchored.keys) == Set(patterns),
+              (keyedDB != nil) == !keyedPatterns.isEmpty, (startDB != nil) == (tracked > 0), Set(anchored.keys) == Set(widths.keys),
               entries.count == (literals ? 1 : 0) + (plain > 0 ? 1 : 0) + (gated.isEmpty ? 0 : 1) + (keyedPatterns.isEmpty ? 0 : 1)
-                + patterns.count else { return nil }
+                + (tracked > 0 ? 1 : 0) + widths.count else { return nil }
         return CompiledLexicon(lexicon: lexicon, expressions: expressions, nearTermKeys: builder.nearTermKeys,
                                literalDatabase: literalDB, patternDatabase: patternDB, gatedDatabase: gatedDB, runGate: runGate,
                                gatedPatterns: Set(gated), keyedDatabase: keyedDB, keyedPatterns: keyedPatterns,
-                               anchoredPatterns: anchored, literalsFromFoldedView: !builder.strictViewNeeded, keys: keys,
-                               keyNeedsSpace: keyNeedsSpace, fromCache: true)
+                               startDatabase: startDB, anchoredPatterns: anchored, patternWidths: widths,
+                               literalsFromFoldedView: !builder.strictViewNeeded, keys: keys, keyNeedsSpace: keyNeedsSpace, fromCache: true)
     }
 
     /// The shortest match of `pattern` when every match is one run without a space (nil when a
@@ -318,6 +340,18 @@ public final class CompiledLexicon: @unchecked Sendable {
         }
         defer { free(info) }
         return Int(info.pointee.min_width)
+    }
+
+    /// The longest match of `pattern` in bytes; Int.max when unbounded or unknown.
+    static func maxWidth(of pattern: String) -> Int {
+        var info: UnsafeMutablePointer<hs_expr_info_t>?
+        var error: UnsafeMutablePointer<hs_compile_error_t>?
+        guard hs_expression_info(pattern, ExpressionBuilder.patternFlags, &info, &error) == HS_SUCCESS, let info else {
+            if let error { hs_free_compile_error(error) }
+            return Int.max
+        }
+        defer { free(info) }
+        return info.pointee.max_width == UInt32.max ? Int.max : Int(info.pointee.max_width)
     }
 
     struct CompileFailure: Error {
@@ -368,10 +402,12 @@ public final class CompiledLexicon: @unchecked Sendable {
         throw failure
     }
 
-    /// Compiles one pattern alone (and anchored, as it will be used to find starts); returns
-    /// Vectorscan's reason if it is rejected.
-    static func check(pattern: String, flags: UInt32) -> String? {
-        for text in [pattern, "^(?:" + pattern + ")$"] {
+    /// Compiles one pattern alone as it is used: to find matches, then their starts (anchored at
+    /// both ends, or with start tracking); returns Vectorscan's reason if it is rejected.
+    static func check(pattern: String) -> String? {
+        let finder = maxWidth(of: pattern) <= startWindow
+            ? ("^(?:" + pattern + ")$", ExpressionBuilder.patternFlags) : (pattern, ExpressionBuilder.startFlags)
+        for (text, flags) in [(pattern, ExpressionBuilder.patternFlags), finder] {
             var db: OpaquePointer?
             var error: UnsafeMutablePointer<hs_compile_error_t>?
             let rc = hs_compile(text, flags, UInt32(HS_MODE_BLOCK), nil, &db, &error)
@@ -391,6 +427,38 @@ public final class CompiledLexicon: @unchecked Sendable {
 
 import Foundation
 
+/// A near rule as the matcher evaluates it: every item an owner key, an integer standing for an
+/// entry (its index), a category (entries + its index) or a near term (entries + categories + its
+/// index), so that a post's hits are compared without building strings.
+struct CompiledNearRule: Sendable {
+    var entry: Int
+    var all: [Int]
+    var none: [Int]
+    var within: Int
+    var noneWithin: Int?
+
+    static func resolve(_ lexicon: Lexicon, nearTermKeys: [String]) -> [CompiledNearRule] {
+        let entries = Dictionary(lexicon.entries.enumerated().map { ($1.id, $0) }, uniquingKeysWith: { first, _ in first })
+        let categories = Dictionary(lexicon.categories.enumerated().map { ($1.id, $0) }, uniquingKeysWith: { first, _ in first })
+        let terms = Dictionary(nearTermKeys.enumerated().map { ($1, $0) }, uniquingKeysWith: { first, _ in first })
+        let termBase = lexicon.entries.count + lexicon.categories.count
+        return lexicon.entries.enumerated().compactMap { index, entry in
+            guard let rule = entry.near else { return nil }
+            // Validation guarantees every item names something; -1 would match nothing.
+            func key(_ item: NearRule.Item) -> Int {
+                switch item {
+                case .entry(let id): return entries[id] ?? -1
+                case .category(let id): return categories[id].map { lexicon.entries.count + $0 } ?? -1
+                case .term(let term):
+                    let boundary = entry.boundary ?? ExpressionBuilder.defaultBoundary(for: term, languages: entry.languages)
+                    return terms[ExpressionBuilder.nearTermKey(term, boundary: boundary)].map { termBase + $0 } ?? -1
+                }
+            }
+            return CompiledNearRule(entry: index, all: rule.all.map(key), none: rule.none.map(key), within: rule.within, noneWithin: rule.noneWithin)
+        }
+    }
+}
+
 /// Turns entries into deduplicated Vectorscan expressions.
 struct ExpressionBuilder {
     let lexicon: Lexicon
@@ -406,10 +474,12 @@ struct ExpressionBuilder {
     /// map to a Latin look-alike: then a text's folded view alone cannot tell whether it matches.
     var strictViewNeeded = false
     /// Patterns to check one by one, only when something is wrong: compiling each pattern alone
-    /// (twice: as written and anchored) cost a third of every start.
+    /// (twice: as written and as its starts are found) cost a third of every start.
     var patternChecks: [(position: Int, location: SourceLocation, entryID: String, pattern: String)] = []
 
     static let patternFlags = UInt32(HS_FLAG_UTF8 | HS_FLAG_CASELESS)
+    /// For the database that finds where pattern matches start.
+    static let startFlags = patternFlags | UInt32(HS_FLAG_SOM_LEFTMOST)
 
     init(lexicon: Lexicon) { self.lexicon = lexicon }
 
@@ -452,7 +522,7 @@ struct ExpressionBuilder {
         var merged = problems
         var inserted = 0
         for check in patternChecks {
-            guard let reason = CompiledLexicon.check(pattern: check.pattern, flags: ExpressionBuilder.patternFlags) else { continue }
+            guard let reason = CompiledLexicon.check(pattern: check.pattern) else { continue }
             merged.insert(LexiconProblem(check.location, "entry '\(check.entryID)': Vectorscan rejects pattern '\(check.pattern)': \(reason)"),
                           at: check.position + inserted)
             inserted += 1

@@ -29,7 +29,7 @@ public struct DatabaseCache: Sendable {
 
     /// What one database is for, in the order `CompiledLexicon` keeps them.
     enum Role: UInt8 {
-        case literal = 0, pattern = 1, anchored = 2, gated = 3, keyed = 4
+        case literal = 0, pattern = 1, anchored = 2, gated = 3, keyed = 4, starts = 5
     }
 
     struct Entry {
@@ -39,7 +39,8 @@ public struct DatabaseCache: Sendable {
         var database: OpaquePointer
     }
 
-    static let magic = Array("VIGILDB1".utf8)
+    /// VIGILDB1 files, without the start-tracking database, no longer load.
+    static let magic = Array("VIGILDB2".utf8)
 
     /// A 128-bit digest (two FNV-1a passes with different seeds) of the databases' inputs.
     static func key(_ parts: [[UInt8]]) -> String {

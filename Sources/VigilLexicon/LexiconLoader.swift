@@ -48,19 +48,40 @@ public enum LexiconLoader {
                 sources += builtInSources()
                 continue
             }
-            do {
-                let data = try Data(contentsOf: URL(fileURLWithPath: path))
+            switch read(path) {
+            case .success(let data):
                 guard let text = String(data: data, encoding: .utf8) else {
                     problems.append(LexiconProblem(SourceLocation(file: path, line: 0), "not valid UTF-8"))
                     continue
                 }
                 sources.append(LexiconSource(name: path, text: text))
-            } catch {
-                problems.append(LexiconProblem(SourceLocation(file: path, line: 0), "cannot read: \((error as NSError).localizedDescription)"))
+            case .failure(let reason):
+                problems.append(LexiconProblem(SourceLocation(file: path, line: 0), reason.message))
             }
         }
         if !problems.isEmpty { throw LexiconError(problems) }
         return sources
+    }
+
+    struct ReadFailure: Error {
+        var message: String
+    }
+
+    /// A file's bytes, or why not in the system's words (Foundation's own errors name an
+    /// NSCocoaErrorDomain code instead of saying that a path is a directory).
+    static func read(_ path: String) -> Result<Data, ReadFailure> {
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { return .failure(ReadFailure(message: "cannot read: \(String(cString: strerror(errno)))")) }
+        let handle = FileHandle(fileDescriptor: fd, closeOnDealloc: true)
+        var info = stat()
+        if fstat(fd, &info) == 0, (info.st_mode & S_IFMT) == S_IFDIR {
+            return .failure(ReadFailure(message: "is a directory, not a lexicon file (name each YAML file)"))
+        }
+        do {
+            return .success(try handle.readToEnd() ?? Data())
+        } catch {
+            return .failure(ReadFailure(message: "cannot read: \(error.localizedDescription)"))
+        }
     }
 
     public static func load(paths: [String]) throws(LexiconError) -> Lexicon {
@@ -418,19 +439,57 @@ struct Parser {
                     continue
                 }
                 for (k, v) in contested {
-                    guard let points = number(v, "rules.contested.\(k.string ?? "?")") else { continue }
                     switch k.string ?? "" {
-                    case "positive": rules.contestedPositive = points
-                    case "negative": rules.contestedNegative = -abs(points)
+                    case "positive": rules.contestedPositive = rule(v, "contested.positive", .points) ?? rules.contestedPositive
+                    // Written as a size or as a negative number: negative evidence either way.
+                    case "negative": rules.contestedNegative = rule(v, "contested.negative", .points, magnitude: true).map { -abs($0) } ?? rules.contestedNegative
                     default: problem(k, "unknown key '\(k.string ?? "?")' (expected positive, negative)")
                     }
                 }
-            case "points_per_weight": rules.pointsPerWeight = number(value, "rules.points_per_weight") ?? rules.pointsPerWeight
-            case "obfuscation_bonus": rules.obfuscationBonus = number(value, "rules.obfuscation_bonus") ?? rules.obfuscationBonus
-            case "reach": rules.reach = number(value, "rules.reach") ?? rules.reach
+            case "points_per_weight": rules.pointsPerWeight = rule(value, "points_per_weight", .points) ?? rules.pointsPerWeight
+            case "obfuscation_bonus": rules.obfuscationBonus = rule(value, "obfuscation_bonus", .bonus) ?? rules.obfuscationBonus
+            case "reach": rules.reach = rule(value, "reach", .reach) ?? rules.reach
             default: problem(key, "unknown rules key '\(key.string ?? "?")' (expected bands, contested, points_per_weight, obfuscation_bonus, reach)")
             }
         }
+    }
+
+    /// The ranges of `rules` values: a score is 0–100, and a negative or zero value would turn
+    /// a rule around (a negative reach gave negative priorities; a zero contested threshold
+    /// made every post contested).
+    enum RuleRange {
+        /// Points: above 0, at most 100.
+        case points
+        /// The obfuscation bonus: 0 to 100.
+        case bonus
+        /// The reach factor: 0 (followers do not count) to 10.
+        case reach
+
+        func contains(_ v: Double) -> Bool {
+            switch self {
+            case .points: return v > 0 && v <= 100
+            case .bonus: return v >= 0 && v <= 100
+            case .reach: return v >= 0 && v <= 10
+            }
+        }
+
+        var text: String {
+            switch self {
+            case .points: return "above 0 and at most 100"
+            case .bonus: return "from 0 to 100"
+            case .reach: return "from 0 to 10"
+            }
+        }
+    }
+
+    /// A number under `rules`, in its range (`magnitude`: its size is); nil after a problem.
+    mutating func rule(_ node: Node, _ name: String, _ range: RuleRange, magnitude: Bool = false) -> Double? {
+        guard let value = number(node, "rules.\(name)") else { return nil }
+        guard range.contains(magnitude ? abs(value) : value) else {
+            problem(node, "'rules.\(name)' must be \(magnitude ? "of a size " : "")\(range.text), not \(scalar(node, name) ?? "")")
+            return nil
+        }
+        return value
     }
 
     // MARK: - Cross-file validation

@@ -57,7 +57,17 @@ private let onMatch: match_event_handler = { id, _, to, _, context in
     return sink.hits.count >= HitSink.limit ? 1 : 0
 }
 
-/// Collects whether an anchored pattern matched (the search for a pattern match's start).
+/// Where the pattern reports of one text start, filled by a scan of the start-tracking database.
+final class StartSink {
+    /// Keyed by `key(id, end)` for every pattern report: its leftmost start, or -1 until found.
+    var starts: [Int: Int] = [:]
+    /// The offset in the text of the region being scanned (the callback's offsets are relative).
+    var base = 0
+
+    @inline(__always) static func key(_ id: UInt32, end: Int) -> Int { Int(id) << 32 | end }
+}
+
+/// Collects whether an anchored pattern matched (the search for a short pattern's start).
 final class AnchoredSink {
     var matched = false
 }
@@ -65,6 +75,14 @@ final class AnchoredSink {
 private let onAnchoredMatch: match_event_handler = { _, _, _, _, context in
     Unmanaged<AnchoredSink>.fromOpaque(context!).takeUnretainedValue().matched = true
     return 1
+}
+
+private let onStart: match_event_handler = { id, from, to, _, context in
+    let sink = Unmanaged<StartSink>.fromOpaque(context!).takeUnretainedValue()
+    let key = StartSink.key(id, end: sink.base + Int(to))
+    // Only ends a report needs; most ends of a long match are not one (reports keep the last).
+    if let known = sink.starts[key], known < 0 { sink.starts[key] = sink.base + Int(from) }
+    return 0
 }
 
 /// Matches normalized texts against a compiled lexicon. One matcher per thread (it owns a
@@ -78,9 +96,20 @@ public final class Matcher {
     /// Set when the last text produced more raw reports than the matcher keeps.
     public private(set) var truncated = false
     var nearTermHits: [(term: Int, view: View, original: Range<Int>)] = []
+    /// Every hit and near term of the text for the near rules: owner key, view, word, span.
+    var positioned: [(owner: Int, view: View, word: Int, original: Range<Int>)] = []
+    let startSink = StartSink()
     let anchoredSink = AnchoredSink()
     var wordStarts: [Int32] = []
     let tables = UnicodeTables.shared
+    /// Bytes read around raw reports by the boundary checks and the search for pattern starts,
+    /// summed over every call: tests hold it to a constant times the text's length, however the
+    /// text repeats a term (a boundary check that read the whole word around each report made a
+    /// post of one long word cost quadratic time).
+    var examinedBytes = 0
+    /// Positions the near rules' search read, summed over every call (tests hold it to a
+    /// constant per hit: reading every position for each one tried made it quadratic).
+    var nearReads = 0
 
     public init(_ compiled: CompiledLexicon) {
         self.compiled = compiled
@@ -103,6 +132,7 @@ public final class Matcher {
         if !hits.isEmpty { hits.removeAll(keepingCapacity: true) }
         if !nearTermHits.isEmpty { nearTermHits.removeAll(keepingCapacity: true) }
         guard scan(text) else { return hits }
+        findPatternStarts(text)
         for raw in sink.hits {
             forEachAccepted(raw, text) { target, view, from, to in
                 let original = text.originalRange(from, to)
@@ -116,7 +146,7 @@ public final class Matcher {
             }
         }
         if hits.count > 1 { deduplicate() }
-        if !compiled.nearEntries.isEmpty {
+        if !compiled.nearRules.isEmpty {
             evaluateNearRules(text)
             if hits.count > 1 { deduplicate() }
         }
@@ -126,6 +156,7 @@ public final class Matcher {
     /// Whether anything at all matches (an entry, or a term a near rule needs): the cheap first
     /// question for a text normalized without origins. Most texts answer no.
     ///
+    /// A pattern's report counts wherever its views allow, its start and boundary unchecked.
     /// When the lexicon allows it (`CompiledLexicon.literalsFromFoldedView`), terms are looked for
     /// in the folded and deobf views only, about half the bytes: every term that matches in the
     /// strict view shows in the folded one as its folded form (or as itself, inside a URL whose
@@ -136,6 +167,13 @@ public final class Matcher {
         let foldedOnly = compiled.literalsFromFoldedView
         guard scan(text, literalsFrom: foldedOnly ? text.region(of: .folded).range.lowerBound : 0) else { return false }
         for raw in sink.hits {
+            // A pattern's report counts as it is: its start and boundary are for the full
+            // match to find (a second scan of the region, and patterns are rare).
+            if sink.isPattern[Int(raw.id)] {
+                let views = text.region(containing: raw.to - 1).views
+                if compiled.expressions[Int(raw.id)].targets.contains(where: { !$0.views.intersection(views).isEmpty }) { return true }
+                continue
+            }
             var found = false
             forEachAccepted(raw, text, anyView: foldedOnly) { _, _, _, _ in
                 found = true
@@ -202,12 +240,14 @@ public final class Matcher {
         return false
     }
 
-    /// The leftmost start of a match of pattern `id` that ends at `end`, found by testing the
-    /// pattern anchored at both ends from the region's start onward (pattern matches are rare).
-    private func patternStart(_ id: Int, end: Int, region: Range<Int>, _ text: NormalizedText) -> Int? {
+    /// The leftmost start of a match of pattern `id` that ends at `end`, inside the region: the
+    /// pattern anchored at both ends is tried from each character no further back than its
+    /// longest match, `width` bytes (a few tries each, however many matches a text holds).
+    private func anchoredStart(_ id: Int, width: Int, end: Int, region: Range<Int>, _ text: NormalizedText) -> Int? {
         guard let db = compiled.anchoredPatterns[id] else { return nil }
         let context = Unmanaged.passUnretained(anchoredSink).toOpaque()
-        var start = region.lowerBound
+        var start = max(region.lowerBound, end - width)
+        examinedBytes += end - start
         while start < end {
             if text.bytes[start] & 0xC0 != 0x80 {
                 anchoredSink.matched = false
@@ -218,6 +258,37 @@ public final class Matcher {
             start += 1
         }
         return nil
+    }
+
+    /// Finds where the reports of the last scan start for patterns with start tracking (the
+    /// others, short, are tried at their end: `anchoredStart`): the leftmost start of a match
+    /// of its pattern that ends there, inside the region of its end. Each region holding such a
+    /// report is scanned once with the start-tracking database, so the cost is linear in the
+    /// text however many reports it holds (pattern matches are rare; most texts skip this).
+    private func findPatternStarts(_ text: NormalizedText) {
+        if !startSink.starts.isEmpty { startSink.starts.removeAll(keepingCapacity: true) }
+        // Per region, the last report's end: a match ending there depends on no byte after it
+        // (unless a pattern has `$`, which matches only at the end of what is scanned).
+        var lastEnd = (-1, -1, -1)
+        for raw in sink.hits where sink.isPattern[Int(raw.id)] && compiled.patternWidths[Int(raw.id)] == nil {
+            startSink.starts[StartSink.key(raw.id, end: raw.to)] = -1
+            if raw.to - 1 < text.regions[0].range.upperBound {
+                lastEnd.0 = max(lastEnd.0, raw.to)
+            } else if text.regions.count < 3 || raw.to - 1 < text.regions[1].range.upperBound {
+                lastEnd.1 = max(lastEnd.1, raw.to)
+            } else {
+                lastEnd.2 = max(lastEnd.2, raw.to)
+            }
+        }
+        guard let db = compiled.startDatabase else { return }
+        let context = Unmanaged.passUnretained(startSink).toOpaque()
+        for (k, end) in [lastEnd.0, lastEnd.1, lastEnd.2].enumerated() where end >= 0 {
+            let range = text.regions[k].range
+            let scanned = range.lowerBound..<(compiled.patternsAnchorAtEnd ? range.upperBound : end)
+            startSink.base = range.lowerBound
+            examinedBytes += scanned.count
+            _ = CompiledLexicon.scan(db, UnsafeBufferPointer(rebasing: text.bytes[scanned]), scratch: scratch, handler: onStart, context: context)
+        }
     }
 
     /// Calls `body` with every target of a raw report whose view, boundary and letter rules hold,
@@ -237,7 +308,10 @@ public final class Matcher {
             guard to <= region.range.upperBound else { return }
         } else {
             region = text.region(containing: to - 1)
-            guard let start = patternStart(Int(raw.id), end: to, region: region.range, text) else { return }
+            let id = Int(raw.id)
+            let start = compiled.patternWidths[id].map { anchoredStart(id, width: $0, end: to, region: region.range, text) }
+                ?? startSink.starts[StartSink.key(raw.id, end: to)].flatMap { $0 >= 0 ? $0 : nil }
+            guard let start else { return }
             from = start
         }
         guard from < to else { return }
@@ -261,20 +335,26 @@ public final class Matcher {
         case .none:
             return true
         case .word:
+            examinedBytes += 8
             if from > region.lowerBound && isWord(text.scalar(before: from)) { return false }
             if to < region.upperBound && isWord(text.scalar(at: to).0) { return false }
             return true
         case .affix, .clitic:
+            // The word around the term, read no further than the longest prefix and suffix
+            // allowed: a longer one fails either way, and a word can be as long as the post.
             var start = from
             while start > region.lowerBound && isWord(text.scalar(before: start)) {
                 start -= utf8Length(before: start, text)
+                if from - start > Affixes.longestPrefix { break }
             }
             var end = to
-            while end < region.upperBound {
+            while end < region.upperBound && end - to <= Affixes.longestSuffix {
                 let (c, len) = text.scalar(at: end)
                 guard isWord(c) else { break }
                 end += len
             }
+            examinedBytes += (from - start) + (end - to) + 8
+            if from - start > Affixes.longestPrefix || end - to > Affixes.longestSuffix { return false }
             if start == from && end == to { return true }
             let prefix = UnsafeBufferPointer(rebasing: text.bytes[start..<from])
             let suffix = UnsafeBufferPointer(rebasing: text.bytes[to..<end])
@@ -299,9 +379,7 @@ public final class Matcher {
     // MARK: - Near rules
 
     private func evaluateNearRules(_ text: NormalizedText) {
-        let entries = compiled.lexicon.entries
         guard !(hits.isEmpty && nearTermHits.isEmpty) else { return }
-        var positioned: [(owner: NearRule.Item, view: View, word: Int, original: Range<Int>)] = []
         text.wordStarts(in: .folded, into: &wordStarts)
         func wordIndex(_ originalStart: Int) -> Int {
             // The last word starting at or before the hit.
@@ -312,30 +390,28 @@ public final class Matcher {
             }
             return max(0, lo - 1)
         }
+        positioned.removeAll(keepingCapacity: true)
+        let categoryBase = compiled.lexicon.entries.count
+        let termBase = categoryBase + compiled.lexicon.categories.count
         for hit in hits {
-            let entry = entries[hit.entry]
-            positioned.append((.entry(entry.id), hit.view, wordIndex(hit.original.lowerBound), hit.original))
-            positioned.append((.category(entry.category), hit.view, wordIndex(hit.original.lowerBound), hit.original))
+            let word = wordIndex(hit.original.lowerBound)
+            positioned.append((hit.entry, hit.view, word, hit.original))
+            positioned.append((categoryBase + compiled.entryCategory[hit.entry], hit.view, word, hit.original))
         }
         for hit in nearTermHits {
-            positioned.append((.term(compiled.nearTermKeys[hit.term]), hit.view, wordIndex(hit.original.lowerBound), hit.original))
+            positioned.append((termBase + hit.term, hit.view, wordIndex(hit.original.lowerBound), hit.original))
         }
         // The least aggressive view first, so ties between copies of one hit go to the cleaner one.
         positioned.sort { ($0.view, $0.original.lowerBound) < ($1.view, $1.original.lowerBound) }
-        for e in compiled.nearEntries {
-            guard let rule = entries[e].near else { continue }
-            func resolved(_ item: NearRule.Item) -> NearRule.Item {
-                if case .term(let t) = item { return .term(compiled.nearTermKey(entry: e, term: t)) }
-                return item
-            }
-            let candidates = rule.all.map { item in positioned.filter { $0.owner == resolved(item) } }
+        for rule in compiled.nearRules {
+            let candidates = rule.all.map { key in positioned.filter { $0.owner == key } }
             guard candidates.allSatisfy({ !$0.isEmpty }) else { continue }
-            guard let chosen = NearSearch.closest(candidates.map { $0.map(\.word) }, within: rule.within) else { continue }
+            guard let chosen = NearSearch.closest(candidates.map { $0.map(\.word) }, within: rule.within, reads: &nearReads) else { continue }
             let parts = chosen.enumerated().map { candidates[$0.offset][$0.element] }
             let low = parts.map(\.word).min()!, high = parts.map(\.word).max()!
-            let vetoed = rule.none.contains { item in
+            let vetoed = rule.none.contains { key in
                 positioned.contains { p in
-                    guard p.owner == resolved(item) else { return false }
+                    guard p.owner == key else { return false }
                     guard let reach = rule.noneWithin else { return true }
                     return p.word >= low - reach && p.word <= high + reach
                 }
@@ -343,7 +419,7 @@ public final class Matcher {
             if vetoed { continue }
             let view = parts.map(\.view).max()!
             for part in parts {
-                hits.append(EntryHit(entry: e, view: view, normalized: 0..<0, original: part.original))
+                hits.append(EntryHit(entry: rule.entry, view: view, normalized: 0..<0, original: part.original))
             }
         }
     }
@@ -362,13 +438,30 @@ public final class Matcher {
     }
 }
 
-/// Picks one position per item so that all lie within `within` words, preferring the tightest.
+/// Picks one position per item so that all lie within `within` words, preferring the tightest
+/// (among equally tight ones, the first in the lists' order).
 enum NearSearch {
-    static func closest(_ positions: [[Int]], within: Int) -> [Int]? {
+    /// Calls to `visit`, the search's bound. Each call reads only the positions that can still
+    /// fit (found by binary search), so the work stays small however many hits a post holds.
+    static let budget = 10_000
+
+    static func closest(_ positions: [[Int]], within: Int, reads: inout Int) -> [Int]? {
+        // Each list is the hits of one item in view order, and by word within a view: a few
+        // ascending runs, searched one after another in list order.
+        let runs = positions.map { list -> [Range<Int>] in
+            var runs: [Range<Int>] = []
+            var start = 0
+            for i in 1..<max(1, list.count) where list[i] < list[i - 1] {
+                runs.append(start..<i)
+                start = i
+            }
+            runs.append(start..<list.count)
+            return runs
+        }
         var best: [Int]?
         var bestSpread = Int.max
         var choice = [Int](repeating: 0, count: positions.count)
-        var budget = 10_000  // bounded search: near rules have a few items with a few hits each
+        var budget = NearSearch.budget
         func visit(_ k: Int, _ low: Int, _ high: Int) {
             budget -= 1
             if budget < 0 { return }
@@ -379,11 +472,27 @@ enum NearSearch {
                 }
                 return
             }
-            for (i, p) in positions[k].enumerated() {
-                let l = min(low, p), h = max(high, p)
-                guard h - l <= within, h - l < bestSpread else { continue }
-                choice[k] = i
-                visit(k + 1, l, h)
+            // A position fits when the span with it stays within `within`: from high - within
+            // to low + within (anything, for the first item).
+            let from = high == Int.min ? Int.min : high - within
+            let to = low == Int.max ? Int.max : low + within
+            let list = positions[k]
+            for run in runs[k] {
+                var lo = run.lowerBound, hi = run.upperBound
+                while lo < hi {
+                    let mid = (lo + hi) / 2
+                    if list[mid] < from { lo = mid + 1 } else { hi = mid }
+                }
+                var i = lo
+                while i < run.upperBound && list[i] <= to {
+                    reads += 1
+                    let l = min(low, list[i]), h = max(high, list[i])
+                    if h - l < bestSpread {
+                        choice[k] = i
+                        visit(k + 1, l, h)
+                    }
+                    i += 1
+                }
             }
         }
         visit(0, Int.max, Int.min)
@@ -419,6 +528,10 @@ enum Affixes {
     /// The suffixes as a squeezed view shows them (runs of a letter as one).
     static let squeezedMalaySuffixes = malaySuffixChains.map(squeeze)
     static let squeezedArabicSuffixes = arabicSuffixes.map(squeeze)
+    /// The longest prefix and suffix in bytes (squeezing only shortens): a word around a term
+    /// with more before or after it cannot hold.
+    static let longestPrefix = (malayPrefixes + arabicPrefixes).map(\.count).max()!
+    static let longestSuffix = (malaySuffixChains + arabicSuffixes).map(\.count).max()!
 
     static func isMalayPrefix(_ p: UnsafeBufferPointer<UInt8>) -> Bool { p.isEmpty || holds(malayPrefixes, p) }
     static func isMalaySuffix(_ s: UnsafeBufferPointer<UInt8>) -> Bool { s.isEmpty || holds(malaySuffixChains, s) }

@@ -111,6 +111,10 @@ public final class ScanPipeline {
     /// Called for every post with its score and its author's cluster, if any.
     public var onPost: ((RawEvent, Score, String?) -> Void)?
     public var onReject: (RejectedLine) -> Void = { _ in }
+    /// Called when reading a feed fails part-way (a damaged or truncated gzip file, bytes after
+    /// the gzip data, an I/O error), after every line read before the failure was processed.
+    /// The run goes on with the next feed, and at its end throws what failed (`run`).
+    public var onReadError: (FeedError) -> Void = { _ in }
     /// Called with every account, suspension, marker and scenario event (the console keeps
     /// account details and suspension history).
     public var onOtherEvent: ((Event) -> Void)?
@@ -138,13 +142,26 @@ public final class ScanPipeline {
         return readers
     }
 
+    /// Reads every feed in turn. One that fails part-way does not stop the others: its error
+    /// goes to `onReadError` and the next feed is read; once all are, the run throws the
+    /// failure (`FeedError.several` for more than one). `ScanStop` (strict mode) ends it at once.
     public func run(_ readers: [LineReader]) throws -> ScanStats {
         let started = DispatchTime.now().uptimeNanoseconds
-        for reader in readers where !stopped { try run(reader) }
+        var failures: [FeedError] = []
+        for reader in readers where !stopped {
+            do {
+                try run(reader)
+            } catch let failure as FeedError {
+                failures.append(failure)
+                onReadError(failure)
+            }
+        }
         if !stopped { drainClusterEvents() }
         stats.lateEvents = detector?.lateEvents ?? 0
         stats.seconds = Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9
         stats.inputBytes = readers.reduce(0) { $0 + $1.consumedBytes }
+        if let only = failures.first, failures.count == 1 { throw only }
+        if !failures.isEmpty { throw FeedError.several(failures) }
         return stats
     }
 

@@ -32,6 +32,11 @@ public final class Normalizer {
     let mixedCharacters: UnsafeMutablePointer<MixedCharacter>
     let mixedEdits: UnsafeMutablePointer<Int32>
     private var source: UnsafeBufferPointer<UInt8> = UnsafeBufferPointer(start: nil, count: 0)
+    /// Steps that went back over text already read (a mark moved past an earlier one, a run of a
+    /// letter measured), summed over every call: tests hold it to a constant times the length of
+    /// the texts, however they repeat a character.
+    var revisits = 0
+    static let markReach = 30
     private var fold = FoldBuffer()
 
     public convenience init() { self.init(shortcut: true) }
@@ -163,6 +168,9 @@ public final class Normalizer {
                     strict.append(UInt32(b | 0x20), start, start + 1)
                 case 0x09...0x0D, 0x20:
                     appendSpace(start, start + 1)
+                case 0x1B:
+                    flags.insert(.invisibleCharacters)
+                    if i < n, text[i] == 0x5B, let end = Normalizer.controlSequenceEnd(text, from: i + 1) { i = end }
                 case 0x00...0x1F, 0x7F:
                     flags.insert(.invisibleCharacters)
                 case 0x60:
@@ -191,6 +199,21 @@ public final class Normalizer {
             appendFolded(c, Int32(start), Int32(i), &flags, &hints)
         }
         if strict.last == 0x20 { strict.count -= 1 }
+    }
+
+    /// Where a terminal control sequence (ECMA-48 CSI: `ESC [`, parameter bytes 0x30–0x3F,
+    /// intermediate bytes 0x20–0x2F, one final byte 0x40–0x7E) ends, given the offset after the
+    /// `[`; nil when none is complete there. A terminal shows such a sequence as nothing
+    /// (`cali\e[0mphate` reads `caliphate`), so the views drop it whole; elsewhere its `[` shows,
+    /// so dropping it never hides a word a reader sees. Not dropped: the one-character CSI
+    /// U+009B (UTF-8 terminals ignore it, and a web page shows the letter after it), and strings
+    /// that carry text (OSC, DCS), in which anything could hide.
+    static func controlSequenceEnd(_ text: UnsafeBufferPointer<UInt8>, from start: Int) -> Int? {
+        var i = start
+        while i < text.count, (0x30...0x3F).contains(text[i]) { i += 1 }
+        while i < text.count, (0x20...0x2F).contains(text[i]) { i += 1 }
+        guard i < text.count, (0x40...0x7E).contains(text[i]) else { return nil }
+        return i + 1
     }
 
     /// Decodes one code point at `i` (advancing it); invalid sequences give U+FFFD for one byte.
@@ -288,13 +311,17 @@ public final class Normalizer {
     }
 
     /// Appends a combining mark in canonical order (marks from separate original code points
-    /// may arrive out of order).
+    /// may arrive out of order). A mark moves back past at most `markReach` others, the longest
+    /// run of marks Unicode's Stream-Safe Text Format allows (UAX #15): no real text holds more,
+    /// and a post of thousands of marks in a row would otherwise cost quadratic time.
     private func insertMark(_ c: UInt32, _ start: Int32, _ end: Int32) {
         strict.append(c, start, end)
         let ccc = combiningClass(c)
         guard ccc > 0 else { return }
         var j = strict.count - 1
-        while j > 0 {
+        let reach = max(0, j - Normalizer.markReach)
+        while j > reach {
+            revisits += 1
             let prev = strict.scalars[j - 1]
             let prevClass = tables.info(prev).isMark ? combiningClass(prev) : 0
             guard prevClass > ccc else { break }

@@ -60,6 +60,8 @@ extension Normalizer {
         var copied = 0
         var protection = ChunkProtection()
         var mayLineUp = false
+        // The end of the last run measured: every repeat inside it gives the same answer.
+        var measuredTo = 0
         @inline(__always) func copy(upTo r: Int) {
             copyOwnOrigins(to: f, from: out + copied, origin: copied, count: r - copied)
             f += r - copied
@@ -70,11 +72,13 @@ extension Normalizer {
                 let r = block * 16 + bits.trailingZeroBitCount
                 bits &= bits - 1
                 if mayProtect && protection.covers(r, out, n) { continue }
-                if !mayLineUp && (r < 2 || !FoldedClass.isSpelled(ascii: out[r - 2]) || out[r - 2] == out[r]) {
+                if !mayLineUp && r >= measuredTo && (r < 2 || !FoldedClass.isSpelled(ascii: out[r - 2]) || out[r - 2] == out[r]) {
                     var end = r + 1
                     while end < n && out[end] == out[r] { end += 1 }
                     var start = r - 1
                     while start > 0 && out[start - 1] == out[r] { start -= 1 }
+                    measuredTo = end
+                    revisits += end - start
                     mayLineUp = (start == 0 || !FoldedClass.isSpelled(ascii: out[start - 1])) && (end == n || !FoldedClass.isSpelled(ascii: out[end]))
                 }
                 copy(upTo: r)

@@ -4,8 +4,21 @@
 public enum TerminalSafe {
     public static func sanitize(_ text: String) -> String {
         var out = String.UnicodeScalarView()
+        // Tag characters (U+E0000–U+E007F) are invisible and can spell out a hidden ASCII
+        // message: a run of them is shown as that message in one placeholder, `<tags:…>`.
+        var tags = String.UnicodeScalarView()
+        func endTags() {
+            guard !tags.isEmpty else { return }
+            out.append(contentsOf: "<tags:\(String(tags))>".unicodeScalars)
+            tags.removeAll()
+        }
         for s in text.unicodeScalars {
             let v = s.value
+            if (0xE0000...0xE007F).contains(v) {
+                tags.append((0xE0020...0xE007E).contains(v) ? Unicode.Scalar(v - 0xE0000)! : "?")
+                continue
+            }
+            endTags()
             switch v {
             case 0x00...0x08, 0x0B...0x1F:
                 out.append(Unicode.Scalar(0x2400 + v)!)          // ␀ … ␟ (ESC shows as ␛)
@@ -25,6 +38,7 @@ public enum TerminalSafe {
                 out.append(s)
             }
         }
+        endTags()
         return String(out)
     }
 

@@ -130,7 +130,7 @@ struct CLITests {
         let lexicon = try writeTemp("l.yaml", cliLexicon)
         let run = try vigil(["lexicon", "explain", "Please J.O.I.N us \u{1B}[31m", "--lexicon", lexicon])
         #expect(run.status == 0)
-        #expect(run.stdout.contains("deobf    please join us [31m"))
+        #expect(run.stdout.contains("deobf    please join us\n"))        // the escape sequence is dropped whole
         #expect(run.stdout.contains("join [recruitment_call] view=deobf bytes 7..<17 \"J.O.I.N us\""))
         #expect(run.stdout.contains("total: 27 (low)"))           // 30 × 0.8 + 3 for obfuscation
         #expect(!run.stdout.contains("\u{1B}"))

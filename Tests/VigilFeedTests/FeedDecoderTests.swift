@@ -87,10 +87,52 @@ struct FeedDecoderTests {
         #expect(rejection(#"{"type":"account","id":"a","followers":"many"}"#) == "field 'followers' has the wrong type")
         #expect(rejection(#"{"type":"post","id":"p","account":"a","ts":"2026-03-01T08:00:00Z","text":"x","urls":"one"}"#) == "field 'urls' has the wrong type")
         #expect(rejection(#"{"id":"p"}"#) == "no 'type' field")
-        #expect(rejection(#"{"type":"post"} trailing"#) != nil)
-        #expect(rejection(#"{"type":"post","id":"p","account":"a","ts":"2026-03-01T08:00:00Z","text":"x"} {"type":"post"}"#) != nil)
+        #expect(rejection(#"{"type":"post"} trailing"#) == "trailing content after the JSON object")
+        #expect(rejection(#"{"type":"post","id":"p","account":"a","ts":"2026-03-01T08:00:00Z","text":"x"} {"type":"post"}"#)
+                == "trailing content after the JSON object")
+        #expect(rejection(#"{"type":"post"}}"#) == "trailing content after the JSON object")
+        #expect(rejection(#"{"type":"post","id":"p","#) != "trailing content after the JSON object")
         #expect(rejection(#"{"type":"suspension","ts":"2026-03-01T08:00:00Z"}"#) == "suspension without 'account'")
         #expect(rejection(#"{"type":"marker","ts":"2026-03-01T08:00:00Z"}"#) == "marker without 'title'")
+    }
+
+    @Test("The whole line must be JSON: invalid values in ignored fields are rejected, naming the field")
+    func wholeLineValidated() {
+        let post = #"{"type":"post","id":"p","account":"a","ts":"2026-03-01T08:00:00Z","text":"x","#
+        for bad in ["tru", "NaN", "01", "-", "1.", ".5", "1e", "+1", "truex", "nul", "[1,tru]", #"{"a":-}"#, #"{"a":{"b":[null,fals]}}"#] {
+            #expect(rejection(post + #""extra":"# + bad + "}") == "field 'extra': invalid JSON value", "\(bad)")
+        }
+        #expect(rejection(post + #""extra":"\q"}"#) == "field 'extra': invalid string escape")
+        #expect(rejection(post + #""extra":"\u00zz"}"#) == "field 'extra': invalid unicode escape")
+        #expect(rejection(post + #""ok":[{"a\x":1}]}"#) == "field 'ok': invalid string escape")
+        #expect(rejection(post + #""e\u001b[31m":tru}"#) == #"field 'e\u{1b}[31m': invalid JSON value"#)
+        #expect(rejection(post + #""followers":01}"#) == "field 'followers': invalid JSON value")
+        #expect(rejection(post + #""followers":1.5}"#) == "field 'followers' has the wrong type")
+        #expect(rejection(post + #""urls":["a",tru]}"#) == "field 'urls': invalid JSON value")
+        #expect(rejection(#"{"type":"post","id":"p","account":"a","ts":"2026-03-01T08:00:00Z","text":"x",}"#)
+                == "invalid JSON: a comma, colon, brace or key missing or extra")
+        // Valid JSON of any shape is still fine where it is ignored.
+        for good in ["true", "false", "null", "0", "-0.5e+10", "1E3", "123456789012345678901234567890", "1e999", #""\ud83d\ude00 \u00e9 \n""#,
+                     #"{"a":[1,{"b":null}],"c":"\/"}"#, "[]", "{}"] {
+            guard case .event = decode(post + #""extra":"# + good + "}").0 else { Issue.record("refused \(good)"); continue }
+        }
+    }
+
+    @Test("A lone surrogate is named as one, in known and ignored fields alike")
+    func loneSurrogates() {
+        let post = #"{"type":"post","id":"p","account":"a","ts":"2026-03-01T08:00:00Z","#
+        for escape in [#"\ud800"#, #"\udc00"#, #"x\ud800\u0041"#, #"\ud800\ud800"#, #"\udbff"#] {
+            #expect(rejection(post + #""text":""# + escape + #""}"#) == "field 'text': lone surrogate in a unicode escape", "\(escape)")
+            #expect(rejection(post + #""text":"x","note2":""# + escape + #""}"#) == "field 'note2': lone surrogate in a unicode escape")
+        }
+        guard case .post(let p)? = decode(post + #""text":"\ud83d\ude00"}"#).1 else { Issue.record("refused a pair"); return }
+        #expect(p.text == "😀")
+    }
+
+    @Test("Reasons never carry tag characters or controls to the terminal")
+    func printableReasons() {
+        let reason = rejection("{\"type\":\"post\",\"id\":\"p\",\"account\":\"a\",\"ts\":\"2026\u{E0041}\\u0007\",\"text\":\"x\"}")
+        #expect(reason == #"bad timestamp in 'ts': "2026\u{e0041}\u{7}""#)
     }
 
     @Test("Invalid UTF-8 inside a string is a rejected line, not a crash")

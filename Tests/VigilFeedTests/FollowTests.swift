@@ -107,6 +107,28 @@ struct FollowTests {
         #expect(follower.finish() == ["1:first", "2:{\"half\":1}"])
     }
 
+    @Test("A last line without its newline comes out once it holds a whole object; the newline that follows adds no line")
+    func unendedLastLine() throws {
+        let path = try temporaryFile("unended.jsonl", Array("first\n".utf8))
+        let follower = try Follower.start(path)
+        defer { follower.stop() }
+        #expect(follower.waitFor { $0.count == 1 })
+        // A bad record, whole: reported at once, not when the next line comes.
+        try append(path, "{\"type\":\"post\",\"ts\":tru}")
+        #expect(follower.waitFor { $0.count == 2 })
+        try append(path, "\r\n{\"ok\":\"{[\\\"\"")
+        Thread.sleep(forTimeInterval: 0.15)
+        #expect(follower.lines.count == 2, "a string holding braces does not close the object")
+        try append(path, "}  ")
+        #expect(follower.waitFor { $0.count == 3 })
+        try append(path, "\n[1]")
+        Thread.sleep(forTimeInterval: 0.15)
+        #expect(follower.lines.count == 3, "only an object is delivered early")
+        try append(path, "\nlast\n")
+        #expect(follower.waitFor { $0.count == 5 })
+        #expect(follower.finish() == ["1:first", "2:{\"type\":\"post\",\"ts\":tru}", "3:{\"ok\":\"{[\\\"\"}  ", "4:[1]", "5:last"])
+    }
+
     @Test("Rename rotation: every line exactly once, in order, numbered per file")
     func renameRotation() throws {
         let path = try temporaryFile("rotate.jsonl", Array("1\n2\n".utf8))

@@ -81,6 +81,69 @@ struct LineReaderTests {
         #expect(throws: FeedError.self) { try readAll(cut) }
     }
 
+    /// Every line the reader yields before it throws, and what it threw.
+    func readUntilError(_ path: String) throws -> (lines: [String], error: FeedError?) {
+        let reader = try LineReader(path: path, padding: 64)
+        var lines: [String] = []
+        do {
+            try reader.forEachLine({ line in
+                lines.append("\(line.number):" + String(decoding: line.bytes, as: UTF8.self))
+                return true
+            }, oversized: { _, _ in true })
+        } catch let error as FeedError {
+            return (lines, error)
+        }
+        return (lines, nil)
+    }
+
+    @Test("Bytes after the gzip data: everything decoded is kept, then a trailing-garbage error names the file and offset")
+    func trailingGarbage() throws {
+        var text = ""
+        for i in 0..<5000 { text += "{\"n\":\(i)}\n" }
+        let gz = try gzip(try temporaryFile("t.jsonl", Array(text.utf8)))
+        let member = Array(try Data(contentsOf: URL(fileURLWithPath: gz)))
+        for tail in [Array("garbage\n".utf8), [UInt8](repeating: 0, count: 1024), [0x1F]] {
+            let path = try temporaryFile("t.jsonl.gz", member + member + tail)
+            let (lines, error) = try readUntilError(path)
+            #expect(lines.count == 10_000, "tail \(tail.prefix(4))")
+            #expect(lines.last == "10000:{\"n\":4999}")
+            #expect(error == .trailingGarbage(path: path, offset: Int64(2 * member.count)))
+            #expect(error?.description.hasPrefix("\(path): trailing garbage after the gzip data") == true)
+        }
+        // The last line needs no newline before the garbage.
+        let unended = try gzip(try temporaryFile("u.jsonl", Array("{\"a\":1}\n{\"b\":2}".utf8)))
+        let path = try temporaryFile("u2.jsonl.gz", Array(try Data(contentsOf: URL(fileURLWithPath: unended))) + Array("x".utf8))
+        let (lines, error) = try readUntilError(path)
+        #expect(lines == ["1:{\"a\":1}", "2:{\"b\":2}"])
+        #expect(error != nil)
+    }
+
+    @Test("A truncated gzip file delivers every line decoded before the cut, then the I/O error")
+    func truncatedKeepsLines() throws {
+        var text = ""
+        for i in 0..<200_000 { text += "{\"n\":\(i)}\n" }
+        let gz = try gzip(try temporaryFile("k.jsonl", Array(text.utf8)))
+        let bytes = try Data(contentsOf: URL(fileURLWithPath: gz))
+        let cut = try temporaryFile("k2.jsonl.gz", Array(bytes.prefix(bytes.count / 2)))
+        let (lines, error) = try readUntilError(cut)
+        #expect(lines.count > 50_000)
+        #expect(lines.dropLast().enumerated().allSatisfy { $0.element == "\($0.offset + 1):{\"n\":\($0.offset)}" })
+        #expect(error == .io(path: cut, reason: "gzip data ends early (truncated file)"))
+    }
+
+    @Test("A lone CR ends a line as LF and CRLF do, also when a CRLF is split between two reads")
+    func carriageReturns() throws {
+        let mac = try temporaryFile("mac.jsonl", Array("one\rtwo\r\rthree\r".utf8))
+        #expect(try readAll(mac) == ["1:one", "2:two", "4:three"])
+        let mixed = try temporaryFile("mixed.jsonl", Array("a\r\nb\nc\rd\r\n\r\ne".utf8))
+        #expect(try readAll(mixed) == ["1:a", "2:b", "3:c", "4:d", "6:e"])
+        // The first read fills exactly one chunk: put a CRLF's CR as its last byte.
+        let head = String(repeating: "x", count: LineReader.chunkBytes - 3) + "\n"
+        let split = try temporaryFile("split.jsonl", Array((head + "y\r\nz\n").utf8))
+        let lines = try readAll(split)
+        #expect(lines.count == 3 && lines[1] == "2:y" && lines[2] == "3:z")
+    }
+
     @Test("A missing file is reported with its name")
     func missing() {
         #expect(throws: FeedError.missingFile(path: "/nonexistent/feed.jsonl", reason: "No such file or directory")) {

@@ -99,6 +99,38 @@ struct LoaderTests {
         #expect(p.contains("bands must rise"))
     }
 
+    @Test("Every numeric rule is range-checked, each problem at its line")
+    func ruleRanges() {
+        let entry = "entries:\n  - {id: \"a\", category: \"c\", terms: [\"x\"]}\n"
+        func rules(_ body: String) -> [String] { problems([("r.yaml", header + entry + "rules:\n" + body)]) }
+        #expect(rules("  reach: -0.5\n") == ["r.yaml:8: 'rules.reach' must be from 0 to 10, not -0.5"])
+        #expect(rules("  reach: 11\n") == ["r.yaml:8: 'rules.reach' must be from 0 to 10, not 11"])
+        #expect(rules("  points_per_weight: 0\n") == ["r.yaml:8: 'rules.points_per_weight' must be above 0 and at most 100, not 0"])
+        #expect(rules("  points_per_weight: -10\n").count == 1)
+        #expect(rules("  obfuscation_bonus: -3\n") == ["r.yaml:8: 'rules.obfuscation_bonus' must be from 0 to 100, not -3"])
+        #expect(rules("  obfuscation_bonus: 101\n").count == 1)
+        #expect(rules("  contested:\n    positive: 0\n    negative: 0\n") == [
+            "r.yaml:9: 'rules.contested.positive' must be above 0 and at most 100, not 0",
+            "r.yaml:10: 'rules.contested.negative' must be of a size above 0 and at most 100, not 0",
+        ])
+        #expect(rules("  contested: {positive: 500, negative: -200}\n").count == 2)
+        #expect(rules("  reach: .nan\n") == ["r.yaml:8: 'rules.reach' must be a number, not '.nan'"])
+        // In range, either sign for the negative threshold, 0 where 0 means "off".
+        #expect(rules("  reach: 0\n  obfuscation_bonus: 0\n  contested: {positive: 100, negative: -20}\n  points_per_weight: 0.5\n").isEmpty)
+    }
+
+    @Test("A directory or a missing file given as a lexicon says so in plain words")
+    func unreadableFiles() throws {
+        let dir = FileManager.default.temporaryDirectory.path
+        #expect(throws: LexiconError.self) { try LexiconLoader.load(paths: [dir]) }
+        do { _ = try LexiconLoader.load(paths: [dir, "/nonexistent/lexicon.yaml"]) } catch {
+            #expect(error.problems.map(\.description) == [
+                "\(dir):0: is a directory, not a lexicon file (name each YAML file)",
+                "/nonexistent/lexicon.yaml:0: cannot read: No such file or directory",
+            ])
+        }
+    }
+
     @Test("A lexicon with no name, or no entries, is refused")
     func emptyOrNameless() {
         #expect(problems([("n.yaml", "categories:\n  - {id: \"c\", weight: 1}\nentries:\n  - {id: \"a\", category: \"c\", terms: [\"x\"]}\n")])

@@ -136,6 +136,40 @@ struct ScanPipelineTests {
         #expect(run.records.map(\.post) == ["p1", "p2"])
     }
 
+    @Test("A damaged feed does not stop the scan: every feed is read as far as it can be, each failure named, the run throws at the end")
+    func damagedFeeds() throws {
+        func gzipped(_ lines: [String], tail: [UInt8] = [], cut: Bool = false) throws -> String {
+            let path = try feedFile(lines)
+            let process = Process()
+            process.executableURL = URL(fileURLWithPath: "/bin/gzip")
+            process.arguments = ["-f", path]
+            try process.run()
+            process.waitUntilExit()
+            var bytes = Array(try Data(contentsOf: URL(fileURLWithPath: path + ".gz")))
+            if cut { bytes.removeLast(12) }
+            try Data(bytes + tail).write(to: URL(fileURLWithPath: path + ".gz"))
+            return path + ".gz"
+        }
+        let garbage = try gzipped([post("p1", "a", "join us"), post("p2", "a", "join us")], tail: Array("garbage\n".utf8))
+        let zeros = try gzipped([post("p3", "a", "join us")], tail: [UInt8](repeating: 0, count: 1024))
+        let truncated = try gzipped((0..<3).map { post("t\($0)", "a", "hello") }, cut: true)
+        let plain = try feedFile([post("p4", "a", "join us")])
+        let pipeline = ScanPipeline(compiled: try pipelineCompiled(), options: ScanOptions())
+        var records: [String] = [], failures: [FeedError] = []
+        pipeline.onRecord = { records.append($0.post) }
+        pipeline.onReadError = { failures.append($0) }
+        let error = #expect(throws: FeedError.self) { try pipeline.run(try ScanPipeline.openAll([garbage, zeros, truncated, plain])) }
+        #expect(records == ["p1", "p2", "p3", "p4"])
+        #expect(pipeline.stats.posts == 6, "the truncated file's lines before the cut are read")
+        #expect(failures.count == 3)
+        #expect(failures.first == .trailingGarbage(path: garbage, offset: Int64(try Data(contentsOf: URL(fileURLWithPath: garbage)).count - 8)))
+        #expect(failures.last == .io(path: truncated, reason: "gzip data ends early (truncated file)"))
+        #expect(error == .several(failures))
+        #expect(error?.description.split(separator: "\n").count == 3)
+        // One failure alone is thrown as it is.
+        #expect(throws: failures[0]) { try scan([garbage]) }
+    }
+
     @Test("JSONL output has the documented fields and escapes hostile text")
     func jsonOutput() throws {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("vigil-out-\(UUID().uuidString)")

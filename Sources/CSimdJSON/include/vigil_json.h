@@ -32,8 +32,8 @@ typedef struct {
     int64_t followers; int32_t has_followers;
     int64_t seed; int32_t has_seed;
     vj_list urls, hashtags, mentions, languages;
-    /// On a type error: the JSON key whose value had the wrong type.
-    const char *bad_field;
+    /// On an error inside a field's value: that field's key (the top-level one for a nested value).
+    vj_str bad_field;
 } vj_event;
 
 typedef struct vj_parser vj_parser;
@@ -42,7 +42,8 @@ vj_parser *vj_parser_new(void);
 void vj_parser_free(vj_parser *parser);
 
 /// Parses one NDJSON line in place. `capacity` must leave at least 64 readable bytes past `len`.
-/// Returns 0, a simdjson error code, or VJ_WRONG_TYPE (then `bad_field` names the key).
+/// The whole line is validated, fields the decoder does not read included. Returns 0, a simdjson
+/// error code, or one of the VJ_ codes below (then `bad_field` names the key).
 int vj_parse_line(vj_parser *parser, const char *buf, size_t len, size_t capacity, vj_event *out);
 
 /// The padding simdjson needs past the end of every line.
@@ -51,7 +52,11 @@ size_t vj_padding(void);
 /// Human-readable reason for a code returned by vj_parse_line.
 const char *vj_error_message(int code);
 
-#define VJ_WRONG_TYPE 1000
+#define VJ_WRONG_TYPE 1000      // valid JSON of another type than the field needs
+#define VJ_BAD_VALUE 1001       // not a JSON value (tru, NaN, 01, -)
+#define VJ_BAD_ESCAPE 1002      // a backslash escape JSON does not have (\q)
+#define VJ_BAD_UNICODE 1003     // \u not followed by four hex digits
+#define VJ_LONE_SURROGATE 1004  // \uD800–\uDFFF not in a high-low pair
 
 #ifdef __cplusplus
 }
