@@ -136,6 +136,14 @@ public final class LiveCore: @unchecked Sendable {
                 break
             }
         }
+        // A damaged feed is shown as it ends (the others are still read).
+        pipeline.onReadError = { [self] failure in
+            shared.withLock { state in
+                state.stats.readErrors += 1
+                state.stats.lastRejects.append(failure.description)
+                if state.stats.firstReject == nil { state.stats.firstReject = failure.description }
+            }
+        }
         pipeline.onReject = { [self] line in
             shared.withLock { state in
                 state.stats.rejected += 1
@@ -153,8 +161,11 @@ public final class LiveCore: @unchecked Sendable {
             }
         } catch {
             shared.withLock { state in
-                state.stats.lastRejects.append("\(error)")
-                if state.stats.firstReject == nil { state.stats.firstReject = "\(error)" }
+                // Read failures were shown as they happened.
+                if !(error is FeedError) {
+                    state.stats.lastRejects.append("\(error)")
+                    if state.stats.firstReject == nil { state.stats.firstReject = "\(error)" }
+                }
                 state.stats.finished = true
             }
         }

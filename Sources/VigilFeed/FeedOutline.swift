@@ -20,12 +20,14 @@ public struct FeedOutline: Sendable, Equatable {
     /// Seconds after the first event.
     public func offset(of time: Double) -> Double { time - (first ?? time) }
 
-    /// Reads the feeds; lines the decoder rejects are skipped here (the scan reports them).
-    public static func read(_ readers: [LineReader]) throws -> FeedOutline {
+    /// Reads the feeds as far as each can be read: lines the decoder rejects and a damaged
+    /// file's end are skipped here (the scan that plays the feed reports them), so a replay of a
+    /// damaged feed still knows its extent and chapters.
+    public static func read(_ readers: [LineReader]) -> FeedOutline {
         var outline = FeedOutline()
         let decoder = FeedDecoder()
         for reader in readers {
-            try reader.forEachLine({ line in
+            try? reader.forEachLine({ line in
                 guard case .event(let event) = decoder.decode(line), event.kind != .account, let ts = event.ts?.seconds else { return true }
                 outline.events += 1
                 outline.first = outline.first ?? ts

@@ -173,6 +173,8 @@ public struct CoreStats: Sendable, Equatable {
     public var lastRejects: [String] = []
     /// The first rejected line (file:line: reason), kept however many follow.
     public var firstReject: String?
+    /// Feeds that could not be read to their end (damaged, or a read error part-way).
+    public var readErrors = 0
 
     public init() {}
 }

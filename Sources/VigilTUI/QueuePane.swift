@@ -63,6 +63,9 @@ extension AppState {
     /// What an empty queue says: never "nothing waiting" when the feed had nothing valid in it.
     var emptyQueueText: String {
         let stats = core.stats
+        if stats.readErrors > 0, stats.posts == 0 {
+            return "No valid event read: \(stats.firstReject ?? "the feed could not be read"). See the stats pane."
+        }
         if stats.rejected > 0, stats.posts == 0 {
             return "No valid event read: \(stats.rejected) line(s) rejected (first: \(stats.firstReject ?? "?")). See the stats pane."
         }

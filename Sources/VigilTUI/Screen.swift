@@ -65,6 +65,9 @@ extension AppState {
         if stats.rejected > 0 {
             fields.append(StatusField(text: "⚠ \(stats.rejected) rejected line\(stats.rejected == 1 ? "" : "s")", keep: 10, role: .error))
         }
+        if stats.readErrors > 0 {
+            fields.append(StatusField(text: "⚠ feed damaged: read as far as it goes (stats pane)", keep: 10, role: .error))
+        }
         // A replay shows the feed's clock time; its position says how far into the feed that is.
         let feedTime = replay != nil ? Text.clock(stats.feedTs) : stats.feedTs
         fields.append(StatusField(text: stats.feedTs.isEmpty ? "waiting for events" : "feed \(feedTime)", keep: 6))

@@ -69,14 +69,22 @@ struct Clusters: ParsableCommand {
             print(quality.summary)
             return
         }
+        pipeline.onReadError = { Diagnostics.say($0.description) }
+        var readFailure: FeedError?
         let stats: ScanStats
-        do { stats = try pipeline.run(readers) } catch {
+        do {
+            stats = try pipeline.run(readers)
+        } catch let failure as FeedError {
+            readFailure = failure
+            stats = pipeline.stats
+        } catch {
             out.finish()
             throw error
         }
         out.finish()
         Diagnostics.say("events \(stats.events), posts \(stats.posts), cluster events shown \(shown), rejected lines \(stats.rejected), "
                         + "late events \(stats.lateEvents); \(Int(stats.postsPerSecond)) posts/s")
+        try readFailure?.endRun(strict: false)
         if let failure = out.failure { throw failure }
     }
 }

@@ -45,6 +45,38 @@ extension FeedError: ExitStatusProviding {
         switch self {
         case .missingFile: return .noInput
         case .io: return .ioError
+        case .trailingGarbage: return .dataError
+        // The worst of them: lost data (74) before a missing file (66) before damage (65).
+        case .several(let failures): return failures.map(\.exitStatus).max { $0.rank < $1.rank } ?? .ioError
+        }
+    }
+
+    /// Bytes after a gzip stream cost nothing that was read (`gzip -d` only warns): like a
+    /// rejected line, they are reported and fail the run only under --strict.
+    var isOnlyTrailingGarbage: Bool {
+        switch self {
+        case .trailingGarbage: return true
+        case .several(let failures): return failures.allSatisfy(\.isOnlyTrailingGarbage)
+        case .missingFile, .io: return false
+        }
+    }
+
+    /// After a run that reported each failure as it happened (`ScanPipeline.onReadError`): the
+    /// status the run ends with, or none when only trailing garbage was met without --strict.
+    func endRun(strict: Bool) throws {
+        if isOnlyTrailingGarbage, !strict { return }
+        throw exitStatus
+    }
+}
+
+extension ExitStatus {
+    /// How bad a status is when several failures must give one.
+    var rank: Int {
+        switch self {
+        case .usage: return 0
+        case .dataError: return 1
+        case .noInput: return 2
+        case .ioError: return 3
         }
     }
 }

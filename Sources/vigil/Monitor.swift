@@ -176,7 +176,7 @@ struct ConsoleOptions: ParsableArguments {
         let program = ConsoleProgram(screen: terminal, core: core, store: decisionStore, replay: driver,
                                      state: AppState(session: session, keymap: keymap, decisions: earlier, answers: replay?.answers))
         if replay != nil {
-            program.readOutline { (try? ScanPipeline.openAll(feeds)).flatMap { try? FeedOutline.read($0) } }
+            program.readOutline { (try? ScanPipeline.openAll(feeds)).map(FeedOutline.read) }
         }
         program.run()
         stopReading.withLock { $0 = true }

@@ -85,9 +85,18 @@ struct Scan: ParsableCommand {
         }
         let progress = ProgressBar.forStandardError()
         if let progress { pipeline.onProgress = { progress.update(consumed: $0, total: $1) } }
+        // A damaged feed is reported as it ends, the others are still read.
+        pipeline.onReadError = { failure in
+            progress?.clear()
+            Diagnostics.say(failure.description)
+        }
+        var readFailure: FeedError?
         let stats: ScanStats
         do {
             stats = try pipeline.run(readers)
+        } catch let failure as FeedError {
+            readFailure = failure
+            stats = pipeline.stats
         } catch {
             formatter.finish()
             rejectsOut?.finish()
@@ -99,6 +108,7 @@ struct Scan: ParsableCommand {
         progress?.clear()
         if shownRejects > 20 { Diagnostics.say("… and \(shownRejects - 20) more rejected lines") }
         Diagnostics.say(stats.summary)
+        try readFailure?.endRun(strict: strict)
         if let failure = out.failure ?? rejectsOut?.failure { throw failure }
         if stats.events == 0 && stats.rejected > 0 {
             throw CommandError(.dataError, "no valid event in \(feeds.joined(separator: ", ")): all \(stats.rejected) line(s) were rejected "

@@ -101,6 +101,30 @@ struct CLITests {
         #expect(run.stderr.contains("<stdin>:1: "))
     }
 
+    @Test("scan: bytes after a gzip stream are reported and cost nothing read (exit 0; 65 with --strict); a read error part-way exits 74 after every feed was read")
+    func damagedGzipFeeds() throws {
+        let gzip = try Data(contentsOf: URL(fileURLWithPath: workshopFeed))
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("vigil-damaged-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let trailing = dir.appendingPathComponent("trailing.jsonl.gz").path
+        try (gzip + Data("garbage\n".utf8)).write(to: URL(fileURLWithPath: trailing))
+        let whole = try vigil(["scan", workshopFeed])
+        let run = try vigil(["scan", trailing])
+        #expect(run.status == 0, "\(run.stderr)")
+        #expect(run.stdout == whole.stdout, "every post before the garbage is scored")
+        #expect(run.stderr.contains("\(trailing): trailing garbage after the gzip data"))
+        #expect(run.stderr.contains("events "), "the summary is still printed")
+        #expect(try vigil(["scan", trailing, "--strict"]).status == 65)
+        // A truncated stream loses its end: 74, after the next feed was read all the same.
+        let truncated = dir.appendingPathComponent("truncated.jsonl.gz").path
+        try gzip.prefix(gzip.count / 2).write(to: URL(fileURLWithPath: truncated))
+        let both = try vigil(["scan", truncated, workshopFeed])
+        #expect(both.status == 74)
+        #expect(both.stderr.contains(truncated))
+        #expect(both.stdout.count > whole.stdout.count, "the second feed was scanned too")
+    }
+
     @Test("scan with an invalid lexicon: every problem as file:line, exit 65, nothing scanned")
     func invalidLexicon() throws {
         let bad = try writeTemp("bad.yaml", cliLexicon + "\n  - {id: \"x\", category: \"nope\", terms: [\"y\"]}\n")

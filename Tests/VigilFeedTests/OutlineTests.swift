@@ -8,7 +8,7 @@ import VigilFeed
         .deletingLastPathComponent().appendingPathComponent("sample-feeds/workshop.jsonl.gz").path
 
     @Test func outlineOfTheWorkshopFeed() throws {
-        let outline = try FeedOutline.read([try LineReader(path: Self.workshop, padding: FeedDecoder.padding)])
+        let outline = FeedOutline.read([try LineReader(path: Self.workshop, padding: FeedDecoder.padding)])
         #expect(outline.markers.map(\.title).first == "Chapter 1 — Everyday traffic")
         #expect(outline.markers.count == 5)
         #expect(outline.markers[1].note?.hasPrefix("An attack is reported.") == true)
@@ -30,9 +30,21 @@ import VigilFeed
 
             """.write(to: url, atomically: true, encoding: .utf8)
         defer { try? FileManager.default.removeItem(at: url) }
-        let outline = try FeedOutline.read([try LineReader(path: url.path, padding: FeedDecoder.padding)])
+        let outline = FeedOutline.read([try LineReader(path: url.path, padding: FeedDecoder.padding)])
         #expect(outline == FeedOutline(first: Timestamp.parse("2026-03-01T08:00:10Z")!.seconds, last: Timestamp.parse("2026-03-01T08:02:00Z")!.seconds,
                                        events: 3, markers: [Marker(ts: Timestamp.parse("2026-03-01T08:01:00Z")!, title: "Two")]))
+    }
+
+    /// A damaged feed still has an outline: what could be read of it (a replay of it shows its
+    /// extent and chapters up to the damage).
+    @Test func aDamagedFeedIsOutlinedAsFarAsItReads() throws {
+        let gzip = try Data(contentsOf: URL(fileURLWithPath: Self.workshop))
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent("outline-\(UUID().uuidString).jsonl.gz")
+        try gzip.prefix(gzip.count / 2).write(to: url)
+        defer { try? FileManager.default.removeItem(at: url) }
+        let outline = FeedOutline.read([try LineReader(path: url.path, padding: FeedDecoder.padding)])
+        #expect(outline.events > 1000 && outline.events < 6000)
+        #expect(outline.markers.first?.title == "Chapter 1 — Everyday traffic")
     }
 
     @Test func offsetsAndClockText() {

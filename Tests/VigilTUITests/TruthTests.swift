@@ -164,6 +164,19 @@ import VigilTriage
         #expect(!screen.text.contains("Nothing waiting for review"))
     }
 
+    @Test func aDamagedFeedIsLoud() {
+        var state = AppState(session: Fixture.session)
+        _ = state.update(.resize(rows: 40, cols: 120))
+        var batch = CoreBatch()
+        batch.stats.readErrors = 1
+        batch.stats.firstReject = "live.jsonl.gz: read error: unexpected end of the gzip data"
+        batch.stats.finished = true
+        _ = state.update(.batch(batch))
+        let screen = state.render()
+        #expect(screen.lines[0].contains("⚠ feed damaged"))
+        #expect(screen.text.contains("No valid event read: live.jsonl.gz: read error"))
+    }
+
     @Test func aClusterKeepsItsPlaceWhenOneOfItsPostsIsDecided() {
         var state = Fixture.state()
         var nextID: Int64 = 1
