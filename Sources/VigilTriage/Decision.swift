@@ -149,10 +149,18 @@ public struct Decision: Sendable, Equatable, Codable, Identifiable {
     public var revertOf: Int64?
     /// Snapshots of what was shown, per item, in `items` order (may be empty).
     public var snapshots: [ItemSnapshot]
+    /// Chosen by the deciding console: a decision replayed after a lost connection is stored
+    /// once (the store answers with the one it has).
+    public var requestID: String?
+    /// The newest decision the moderator's screen knew of when the decision was made: a team
+    /// store refuses it if another moderator decided one of its items after that.
+    public var seenUpTo: Int64?
 
     public init(id: Int64 = 0, items: [ItemRef], action: Action, category: String? = nil, itemCategories: [String?] = [], note: String? = nil,
                 moderator: String, decidedAt: Date, feedTs: String? = nil, feed: String, lexiconVersion: String, scoresShown: [Int?] = [],
-                revertOf: Int64? = nil, snapshots: [ItemSnapshot] = []) {
+                revertOf: Int64? = nil, snapshots: [ItemSnapshot] = [], requestID: String? = nil, seenUpTo: Int64? = nil) {
+        self.requestID = requestID
+        self.seenUpTo = seenUpTo
         self.id = id
         self.items = items
         self.action = action

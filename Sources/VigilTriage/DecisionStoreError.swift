@@ -17,6 +17,12 @@ public struct DecisionStoreError: Error, Equatable, Sendable, CustomStringConver
         case unreadable(String)
         /// SQLite failed: locked by another process past the busy timeout, disk full, I/O error.
         case database(String)
+        /// Another moderator decided an item after the deciding screen last heard of it.
+        case stale(String)
+        /// The person's role does not allow it (enforced by the store itself on PostgreSQL).
+        case refused(String)
+        /// The store cannot be reached (server down, network gone): nothing was written.
+        case unavailable(String)
     }
 
     public var path: String
@@ -38,6 +44,9 @@ public struct DecisionStoreError: Error, Equatable, Sendable, CustomStringConver
         case .invalidDecision(let why): return "\(path): decision rejected: \(why)"
         case .unreadable(let why): return "\(path): unreadable decision log: \(why)"
         case .database(let why): return "\(path): \(why)"
+        case .stale(let why): return "\(path): decision refused, the item changed: \(why)"
+        case .refused(let why): return "\(path): not allowed: \(why)"
+        case .unavailable(let why): return "\(path): unreachable: \(why)"
         }
     }
 }

@@ -90,8 +90,8 @@ extension DecisionStoreError: ExitStatusProviding {
         switch reason {
         case .unsupportedLocation: return .usage
         case .missing, .missingFolder: return .noInput
-        case .notAStore, .newerSchema, .invalidDecision, .unreadable: return .dataError
-        case .database: return .ioError
+        case .notAStore, .newerSchema, .invalidDecision, .unreadable, .stale, .refused: return .dataError
+        case .database, .unavailable: return .ioError
         }
     }
 }
