@@ -59,7 +59,8 @@ let package = Package(
         .target(name: "VigilText", dependencies: ["CICUShim", "CTextScan"], swiftSettings: hotPath),
         .target(
             name: "VigilLexicon",
-            dependencies: ["VigilText", "CVectorscan", .product(name: "Yams", package: "Yams")],
+            // VigilFeed for its SHA-256 (the compiled-database cache's key).
+            dependencies: ["VigilText", "VigilFeed", "CVectorscan", .product(name: "Yams", package: "Yams")],
             resources: [.copy("Resources/default-lexicon")],
             swiftSettings: hotPath
         ),

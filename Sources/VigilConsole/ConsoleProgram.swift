@@ -39,11 +39,21 @@ public final class ConsoleProgram {
     private let startWall = Date().timeIntervalSince1970
     private let startUptime = DispatchTime.now().uptimeNanoseconds
 
-    public init(screen: ConsoleScreen, core: LiveCore, store: DecisionStore, replay: ReplayDriver?, state: AppState) {
+    /// Team store: the change feed's reader, on its own thread.
+    private var watcher: StoreWatcher?
+
+    /// `journal`: where decisions wait while the store cannot be reached (nil: they fail).
+    public init(screen: ConsoleScreen, core: LiveCore, store: DecisionStore, replay: ReplayDriver?, state: AppState, journal: String? = nil) {
         self.screen = screen
         self.core = core
         self.replay = replay
-        writer = DecisionWriter(store: store)
+        writer = DecisionWriter(store: store, journal: journal.flatMap { try? DecisionJournal(path: $0) })
+        var state = state
+        if state.session.sessionID.isEmpty { state.session.sessionID = String(UUID().uuidString.prefix(13)) }
+        if let team = store as? TeamStore {
+            state.session.team = true
+            watcher = StoreWatcher(store: team, feed: state.session.feedID, since: StoreCursor(decision: state.book.latestID ?? 0))
+        }
         self.state = state
     }
 
@@ -56,6 +66,7 @@ public final class ConsoleProgram {
         start()
         while turn(timeoutMs: 40) {}
         writer.flush()
+        watcher?.stop()
         return state
     }
 
@@ -67,6 +78,7 @@ public final class ConsoleProgram {
         if let replay { enqueue(.replayStatus(replay.pacer.status)) }
         drain()
         core.start()
+        watcher?.start()
     }
 
     /// Reads the feed's extent and markers on a background thread (a large feed takes a moment).
@@ -98,6 +110,7 @@ public final class ConsoleProgram {
             }
         }
         if let batch = core.take() { enqueue(.batch(batch)) }
+        if let watcher { for message in watcher.take() { enqueue(message) } }
         for value in outline.takeAll() { enqueue(.outline(value)) }
         for answer in writer.results() { enqueue(answer) }
         enqueue(.tick(now))
@@ -143,6 +156,15 @@ public final class ConsoleProgram {
                     }
                 case .clearSpill:
                     do { try spillStore?.clear() } catch { enqueue(.problem("cannot clear the spill file: \(error)")) }
+                case .claim(let items):
+                    let (feed, moderator) = (state.session.feedID, state.session.moderator)
+                    writer.team { .claimed(try $0.claim(items, feed: feed, moderator: moderator, lease: AppState.claimLease)) }
+                case .release(let items):
+                    let (feed, moderator) = (state.session.feedID, state.session.moderator)
+                    writer.team { try $0.release(items, feed: feed, moderator: moderator); return nil }
+                case .presence(let item):
+                    let presence = Presence(feed: state.session.feedID, moderator: state.session.moderator, item: item, seenAt: Date(timeIntervalSince1970: now))
+                    writer.team { try $0.setPresence(presence); return nil }
                 case .quit:
                     writer.flush()
                     for answer in writer.results() { _ = state.update(answer) }

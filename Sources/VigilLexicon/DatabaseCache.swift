@@ -1,5 +1,6 @@
 import CVectorscan
 import Foundation
+import VigilFeed
 
 /// Compiled Vectorscan databases kept on disk between runs. Compiling the built-in lexicon takes
 /// about half a second; loading it back, milliseconds. Files are named by a digest of everything
@@ -42,17 +43,15 @@ public struct DatabaseCache: Sendable {
     /// VIGILDB1 files, without the start-tracking database, no longer load.
     static let magic = Array("VIGILDB2".utf8)
 
-    /// A 128-bit digest (two FNV-1a passes with different seeds) of the databases' inputs.
+    /// A SHA-256 of the databases' inputs, each part followed by its length so that no two lists
+    /// of parts read alike: a lexicon file cannot be made to load another's compiled database.
     static func key(_ parts: [[UInt8]]) -> String {
-        var a: UInt64 = 0xcbf2_9ce4_8422_2325
-        var b: UInt64 = 0x6c62_272e_07bb_0142
+        var hasher = SHA256()
         for part in parts {
-            for byte in part + [0xFF, UInt8(truncatingIfNeeded: part.count), UInt8(truncatingIfNeeded: part.count >> 8)] {
-                a = (a ^ UInt64(byte)) &* 0x100_0000_01b3
-                b = (b ^ UInt64(byte)) &* 0x0000_0100_0000_01b3 &+ 0x9E37_79B9
-            }
+            hasher.update(part)
+            hasher.update([0xFF] + withUnsafeBytes(of: UInt64(part.count).littleEndian, Array.init))
         }
-        return String(a, radix: 16) + "-" + String(b, radix: 16)
+        return hasher.hex()
     }
 
     func file(_ key: String) -> URL { directory.appendingPathComponent("lexicon-\(key).hsdb") }

@@ -1,3 +1,5 @@
+import VigilFeed
+
 /// Followers per account id, in bounded memory: two generations of at most `generationSize`
 /// accounts each; when the young one fills, the old one is dropped. Accounts that keep posting
 /// stay known; a stream with ever more accounts does not grow memory without limit.
@@ -37,12 +39,5 @@ public struct AccountDirectory {
     }
 
     /// FNV-1a over the id's bytes: ids are short, and 64 bits make collisions negligible.
-    @inline(__always) public static func key(_ id: UnsafeBufferPointer<UInt8>) -> UInt64 {
-        var h: UInt64 = 0xcbf2_9ce4_8422_2325
-        for b in id {
-            h ^= UInt64(b)
-            h = h &* 0x100_0000_01b3
-        }
-        return h
-    }
+    @inline(__always) public static func key(_ id: UnsafeBufferPointer<UInt8>) -> UInt64 { FNV1a.hash(id) }
 }

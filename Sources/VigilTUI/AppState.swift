@@ -64,6 +64,11 @@ public enum Effect: Sendable, Equatable {
     case unspill(SpillRequest)
     /// Count the spilled posts the filter admits; the runtime answers with `.spilledCount`.
     case countSpilled(Filter)
+    /// Team store: claim (or renew) these items for this moderator; answered with `.claimed`.
+    case claim([ItemRef])
+    case release([ItemRef])
+    /// Team store: this moderator is looking at this item now (nil: at none).
+    case presence(ItemRef?)
     /// The feed started over: forget every spilled post.
     case clearSpill
     case quit
@@ -96,6 +101,14 @@ public enum Msg: Sendable {
     case unspilled(SpillRequest, posts: [PostItem], remaining: Int, top: ReviewKey?)
     /// How many spilled posts the filter (by its text) admits.
     case spilledCount(filter: String, count: Int)
+    /// Team store: what changed since the console last asked (others' decisions, claims, presence).
+    case storeChanged(StoreChanges)
+    case claimed([ItemRef: ClaimOutcome])
+    /// The store cannot be reached (nil: it can again).
+    case storeReachable(String?)
+    /// The store was unreachable: the decision of `token` is in the local journal, to be
+    /// stored when the store is back (then `.stored` follows).
+    case journaled(token: Int)
 }
 
 public struct CoreBatch: Sendable {
@@ -148,6 +161,11 @@ public struct SessionInfo: Sendable, Equatable {
     /// Trainee mode (`vigil replay --hide-scores`): no bands, scores or explanations on screen,
     /// and every list in order of arrival, so trainees judge the text themselves.
     public var hideScores: Bool
+    /// The store is shared (a team store): claims, presence and others' decisions apply.
+    public var team = false
+    /// Names this console's run: with a token it makes each decision's request id, so a
+    /// decision replayed from the journal is stored once.
+    public var sessionID = ""
 
     public init(moderator: String, storeLabel: String, feedLabel: String, feedID: String, lexiconVersion: String,
                 categories: [CategoryInfo], mask: Bool = false, mouse: Bool = false, clusterQueueScore: Int = ClusterBands.queue,
@@ -248,6 +266,7 @@ public struct AppState: Sendable {
     public internal(set) var messageIsError = false
 
     public internal(set) var core = CoreView()
+    public internal(set) var team = TeamView()
 
     // Triage.
     public internal(set) var book = StatusBook()

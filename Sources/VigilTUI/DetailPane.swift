@@ -1,5 +1,6 @@
 import Foundation
 import VigilCoordination
+import VigilFeed
 import VigilTriage
 
 extension AppState {
@@ -148,12 +149,23 @@ extension AppState {
 
     func statusLine(_ ref: ItemRef) -> Styled {
         let status = book.status(of: ref)
+        if team.journaled.contains(where: { pending[$0]?.items.contains(ref) == true }) {
+            return Text.plain("decided here, pending sync: kept in the local journal until the store is back", .pending)
+        }
         if isSaving(ref) { return Text.plain("saving decision…", .pending) }
+        if let claim = heldByOther(ref) {
+            return Text.plain("claimed by \(claim.moderator) · \(countdown(claim)) left (since \(Text.clock(Timestamp(microseconds: Int64(claim.claimedAt.timeIntervalSince1970 * 1e6)).description)))", .warning)
+        }
         if let verdict = status.verdict {
             let role: Role = verdict == .escalate ? .escalated : .decided
             return Text.plain("decided: \(verdict.rawValue)\(status.category.map { " (\($0))" } ?? "") by \(status.moderator ?? "?")", role)
         }
-        let notes = status.notes.isEmpty ? "" : " · notes: " + status.notes.joined(separator: " | ")
+        var notes = status.notes.isEmpty ? "" : " · notes: " + status.notes.joined(separator: " | ")
+        if let claim = team.claims[ref], claim.moderator == session.moderator, claim.leaseUntil.timeIntervalSince1970 > now {
+            notes += " · you hold it, \(countdown(claim)) left"
+        }
+        let others = viewers(of: ref)
+        if !others.isEmpty { notes += " · also looking: " + others.joined(separator: ", ") }
         if let until = snoozedUntil[ref], until > now {
             return Text.plain("snoozed · \(Int((until - now) / 60) + 1) min left" + notes, .dim)
         }

@@ -49,7 +49,17 @@ extension AppState {
                                row: row, col: col, role: .strong, limit: end - col)
                 }
             }
-            if isSaving(ref) { canvas.put("saving", row: row, col: end - 6, role: .pending) }
+            if team.journaled.contains(where: { pending[$0]?.items.contains(ref) == true }) {
+                canvas.put("pending sync", row: row, col: end - 12, role: .pending)
+            } else if isSaving(ref) {
+                canvas.put("saving", row: row, col: end - 6, role: .pending)
+            } else if let claim = heldByOther(ref) {
+                let tag = "⚑ \(claim.moderator) \(countdown(claim))"
+                canvas.put(tag, row: row, col: end - DisplayText(tag).width, role: .warning)
+            } else if let viewer = viewers(of: ref).first {
+                let tag = "◉ \(viewer)"
+                canvas.put(tag, row: row, col: end - DisplayText(tag).width, role: .dim)
+            }
             if focus == .queue, index == queueCursor.selected { canvas.restyle(row: row, col: r.left, count: r.width, role: .selected) }
         }
         // Open posts kept out of memory rank below every row here; the moderator is told so.

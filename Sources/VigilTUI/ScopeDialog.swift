@@ -77,6 +77,8 @@ extension AppState {
             guard pending.action != .annotate, let cluster = core.clusters[target.id] else { continue }
             for id in openPosts(of: cluster) where listed.insert(ItemRef(.post, id)).inserted { posts.append(ItemRef(.post, id)) }
         }
+        // What another moderator holds is theirs: left out of the list, so out of the action.
+        posts.removeAll { heldByOther($0) != nil }
         let clusters = pending.targets.filter { $0.kind == .cluster }
         // Trainee mode lists by time and excepts nothing: the evidence against is the lexicon's
         // explanation, which trainees judge for themselves.

@@ -65,6 +65,14 @@ extension AppState {
         if stats.rejected > 0 {
             fields.append(StatusField(text: "⚠ \(stats.rejected) rejected line\(stats.rejected == 1 ? "" : "s")", keep: 10, role: .error))
         }
+        if let problem = team.unreachable {
+            fields.append(StatusField(text: "⚠ store unreachable (\(problem.prefix(40))) · \(team.journaled.count) in the local journal", keep: 10, role: .error))
+        } else if !team.journaled.isEmpty {
+            fields.append(StatusField(text: "syncing \(team.journaled.count) from the journal", keep: 10, role: .warning))
+        }
+        if let held = team.holding, let claim = team.claims[held], claim.moderator == session.moderator {
+            fields.append(StatusField(text: "holding \(held) \(countdown(claim))", keep: 6))
+        }
         if stats.readErrors > 0 {
             fields.append(StatusField(text: "⚠ feed damaged: read as far as it goes (stats pane)", keep: 10, role: .error))
         }

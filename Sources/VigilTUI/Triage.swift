@@ -18,6 +18,11 @@ extension AppState {
         }
         targets = targets.filter { action == .annotate || isOpen($0) || $0.kind == .cluster && book.status(of: $0).verdict == nil }
         guard !targets.isEmpty else { say("already decided: u undoes", error: true); return [] }
+        // Another moderator's claimed item is theirs until the lease ends.
+        if !bulk, let item = targets.first, let claim = heldByOther(item) {
+            say("\(item) is claimed by \(claim.moderator) for \(countdown(claim)): it is theirs until then", error: true)
+            return []
+        }
         let pending = PendingAction(action: action, targets: targets)
         let clusterAction = action != .annotate && targets.contains { $0.kind == .cluster && core.clusters[$0.id] != nil }
         guard bulk || clusterAction else { return proceed(pending) }
@@ -70,13 +75,16 @@ extension AppState {
             items: pending.targets, action: pending.action, category: pending.category, itemCategories: pending.itemCategories,
             note: pending.note, moderator: session.moderator, decidedAt: Date(timeIntervalSince1970: now),
             feedTs: core.stats.feedTs.isEmpty ? nil : core.stats.feedTs, feed: session.feedID, lexiconVersion: session.lexiconVersion,
-            scoresShown: pending.targets.map { scoreShown($0) }, revertOf: revertOf, snapshots: pending.targets.map { snapshot($0) })
+            scoresShown: pending.targets.map { scoreShown($0) }, revertOf: revertOf, snapshots: pending.targets.map { snapshot($0) },
+            seenUpTo: book.latestID)
         return submit(decision, purpose: purpose)
     }
 
     mutating func submit(_ decision: Decision, purpose: Purpose) -> [Effect] {
         let token = nextToken
         nextToken += 1
+        var decision = decision
+        decision.requestID = "\(session.sessionID)-\(token)"
         pending[token] = decision
         pendingPurpose[token] = purpose
         if purpose == .action {

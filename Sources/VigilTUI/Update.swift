@@ -22,7 +22,7 @@ extension AppState {
             (queue, queueUnfiltered) = computeQueue()
         }
         layOutLists()
-        return effects
+        return effects + teamEffects()
     }
 
     mutating func apply(_ msg: Msg) -> [Effect] {
@@ -43,11 +43,13 @@ extension AppState {
             absorb(batch)
             return []
         case .stored(let decision, let token):
+            team.journaled.remove(token)
             confirmStored(decision, token: token)
             return []
         case .storeFailed(let reason, let token):
             pending[token] = nil
             pendingPurpose[token] = nil
+            team.journaled.remove(token)
             say("not saved: \(reason)", error: true)
             return []
         case .replayStatus(let status):
@@ -70,6 +72,19 @@ extension AppState {
             return remaining == 0 ? [] : [.countSpilled(filter)]
         case .spilledCount(let text, let count):
             if text == filter.text { core.spilledMatches = count }
+            return []
+        case .storeChanged(let changes):
+            absorb(changes)
+            return []
+        case .claimed(let outcomes):
+            claimed(outcomes)
+            return []
+        case .storeReachable(let problem):
+            team.unreachable = problem
+            if let problem { say("store unreachable (\(problem)): decisions go to the local journal", error: true) }
+            return []
+        case .journaled(let token):
+            team.journaled.insert(token)
             return []
         }
     }
@@ -328,7 +343,10 @@ extension AppState {
         case .command: mode = .command("")
         case .help: mode = .pager(helpPager())
         case .quit:
-            if !pending.isEmpty { mode = .confirmQuit; say("\(pending.count) decision(s) still saving: quit anyway? (y/n)", error: true) } else { return [.quit] }
+            // Journaled decisions are safe on disk (stored when the store is back): only those
+            // still on their way could be lost.
+            let saving = pending.count - team.journaled.count
+            if saving > 0 { mode = .confirmQuit; say("\(saving) decision(s) still saving: quit anyway? (y/n)", error: true) } else { return [.quit] }
         case .mark:
             if let item = selectedItem {
                 if marks.contains(item) { marks.remove(item) } else { marks.insert(item) }

@@ -12,8 +12,15 @@ public struct StatusBook: Sendable, Equatable {
         for decision in decisions { apply(decision) }
     }
 
+    /// The newest decision applied (what a screen built from this book knew of).
+    public private(set) var latestID: Int64?
+
+    /// Applies a decision once: the same decision again (a change feed repeating what this
+    /// screen stored itself) changes nothing.
     public mutating func apply(_ decision: Decision) {
+        guard byID[decision.id] == nil else { return }
         byID[decision.id] = decision
+        latestID = max(latestID ?? decision.id, decision.id)
         if decision.action == .revert {
             guard let target = decision.revertOf.flatMap({ byID[$0] }) else { return }
             for item in target.items { inForce[item]?.removeAll { $0.id == target.id } }

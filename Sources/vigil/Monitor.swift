@@ -130,6 +130,10 @@ struct ConsoleOptions: ParsableArguments {
     @Option(help: ArgumentHelp("Where stderr goes while the screen is active.", valueName: "file"))
     var log: String = "vigil-monitor.log"
 
+    @Option(help: ArgumentHelp("Where decisions wait while the store cannot be reached (default: under $XDG_STATE_HOME or ~/.local/state/vigil, per store and moderator).",
+                               valueName: "file"))
+    var journal: String?
+
     @OptionGroup var window: ClusterWindowOption
     @OptionGroup var lexicon: LexiconOptions
 
@@ -174,7 +178,8 @@ struct ConsoleOptions: ParsableArguments {
         let terminal = try Terminal(options: TerminalOptions(theme: theme, mouse: mouse, keysFromTTY: feeds.contains("-") || !Terminal.stdinIsTerminal(),
                                                              logPath: log))
         let program = ConsoleProgram(screen: terminal, core: core, store: decisionStore, replay: driver,
-                                     state: AppState(session: session, keymap: keymap, decisions: earlier, answers: replay?.answers))
+                                     state: AppState(session: session, keymap: keymap, decisions: earlier, answers: replay?.answers),
+                                     journal: journal ?? ConsoleOptions.journalPath(store: decisionStore.label, moderator: who))
         if replay != nil {
             program.readOutline { (try? ScanPipeline.openAll(feeds)).map(FeedOutline.read) }
         }
@@ -183,6 +188,13 @@ struct ConsoleOptions: ParsableArguments {
         terminal.shutdown()
         Diagnostics.say(program.summary)
         if let signal = program.quitSignal { throw ExitCode(128 + signal) }
+    }
+
+    /// One journal per store and moderator, where a moderator's state lives.
+    static func journalPath(store: String, moderator: String) -> String {
+        let environment = ProcessInfo.processInfo.environment
+        let base = environment["XDG_STATE_HOME"].flatMap { $0.isEmpty ? nil : $0 } ?? ((environment["HOME"] ?? ".") + "/.local/state")
+        return base + "/vigil/journal-" + String(FNV1a.hash(store + "\n" + moderator), radix: 16) + ".jsonl"
     }
 
     func loadKeymap(_ base: Keymap) throws -> Keymap {

@@ -195,3 +195,79 @@ struct SplitMix: RandomNumberGenerator {
         #expect(scope(capped, screen).map(Set.init) == Set(expected))
     }
 }
+
+/// A store that can be taken out of reach: `record` fails as a dropped connection does.
+final class FlakyStore: DecisionStore, @unchecked Sendable {
+    let inner = MemoryStore()
+    let down = Locked(false)
+    var label: String { "flaky" }
+
+    func record(_ decision: Decision) throws -> Decision {
+        if down.withLock({ $0 }) { throw DecisionStoreError(path: "flaky", reason: .unavailable("connection refused")) }
+        // Stored once per request id, as the team stores do.
+        if let id = decision.requestID, let stored = try inner.decisions(feed: nil).first(where: { $0.requestID == id }) { return stored }
+        return try inner.record(decision)
+    }
+
+    func decisions(feed: String?) throws -> [Decision] { try inner.decisions(feed: feed) }
+    func readLog(feed: String?, snapshots: Bool) throws -> DecisionLog { try inner.readLog(feed: feed, snapshots: snapshots) }
+    func statuses(feed: String) throws -> [ItemRef: ItemStatus] { try inner.statuses(feed: feed) }
+}
+
+@Suite struct JournalTests {
+    static func decision(_ n: Int) -> Decision {
+        Decision(items: [ItemRef(.post, "p\(n)")], action: .dismiss, moderator: "m", decidedAt: Date(), feed: "f", lexiconVersion: "v",
+                 requestID: "r\(n)")
+    }
+
+    static func answers(_ writer: DecisionWriter, until done: ([Msg]) -> Bool) -> [Msg] {
+        var all: [Msg] = []
+        let deadline = Date().addingTimeInterval(30)
+        while Date() < deadline {
+            writer.flush()
+            all += writer.results()
+            if done(all) { break }
+            Thread.sleep(forTimeInterval: 0.05)
+        }
+        return all
+    }
+
+    /// Out of reach, decisions go to the journal in order and the screen hears so; back in
+    /// reach, they are stored in that order, once each, and the journal is gone.
+    @Test func decisionsWaitInTheJournalAndLandOnceInOrder() throws {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("journal-\(UUID().uuidString).jsonl").path
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let store = FlakyStore()
+        let writer = DecisionWriter(store: store, journal: try DecisionJournal(path: path))
+        writer.write(Self.decision(1), token: 1)
+        writer.flush()
+        store.down.withLock { $0 = true }
+        for n in 2...4 { writer.write(Self.decision(n), token: n) }
+        let journaled = Self.answers(writer) { msgs in msgs.filter { if case .journaled = $0 { return true } else { return false } }.count == 3 }
+        #expect(journaled.contains { if case .storeReachable(let why?) = $0 { return why.contains("connection refused") } else { return false } })
+        #expect(try DecisionJournal(path: path).read().map(\.requestID) == ["r2", "r3", "r4"])
+        store.down.withLock { $0 = false }
+        let stored = Self.answers(writer) { msgs in msgs.contains { if case .storeReachable(nil) = $0 { return true } else { return false } } }
+        let tokens = stored.compactMap { msg -> Int? in if case .stored(_, let token) = msg { return token } else { return nil } }
+        #expect(tokens == [2, 3, 4])
+        #expect(try store.decisions(feed: nil).map(\.requestID) == ["r1", "r2", "r3", "r4"])
+        #expect(!FileManager.default.fileExists(atPath: path))
+    }
+
+    /// A console that quit (or was killed) with decisions in the journal stores them when it
+    /// next starts, before anything new; a replay of one already stored lands nothing twice.
+    @Test func aJournalLeftBehindIsStoredFirstNextTime() throws {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("journal-\(UUID().uuidString).jsonl").path
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let store = FlakyStore()
+        _ = try store.record(Self.decision(1))
+        let journal = try DecisionJournal(path: path)
+        try journal.append(Self.decision(1))
+        try journal.append(Self.decision(2))
+        let writer = DecisionWriter(store: store, journal: journal)
+        writer.write(Self.decision(3), token: 3)
+        _ = Self.answers(writer) { msgs in msgs.contains { if case .stored(_, 3) = $0 { return true } else { return false } } }
+        #expect(try store.decisions(feed: nil).map(\.requestID) == ["r1", "r2", "r3"])
+        #expect(!FileManager.default.fileExists(atPath: path))
+    }
+}

@@ -65,9 +65,9 @@ import VigilTriage
             _ = state.update(.batch(batch))
             #expect(state.queue == Self.reference(state), "round \(round)")
             // Decide a few: the queue drops them and stays in order.
-            for _ in 0..<3 where !state.queue.isEmpty {
+            for n in 0..<3 where !state.queue.isEmpty {
                 let ref = state.queue[Int.random(in: 0..<state.queue.count, using: &random)]
-                let decision = Decision(id: Int64(round * 10 + 1), items: [ref], action: .dismiss, moderator: "m", decidedAt: Date(),
+                let decision = Decision(id: Int64(round * 10 + n + 1), items: [ref], action: .dismiss, moderator: "m", decidedAt: Date(),
                                         feed: "f1", lexiconVersion: "v")
                 _ = state.update(.stored(decision, token: 0))
                 #expect(state.book.hasVerdict(ref) && !state.queue.contains(ref))
@@ -151,9 +151,9 @@ import VigilTriage
             }
             batch.stats = state.stats
             spill.run(state.update(.batch(batch)), on: &state)
-            for _ in 0..<Int.random(in: 0...5, using: &random) where !state.queue.isEmpty {
+            for n in 0..<Int.random(in: 0...5, using: &random) where !state.queue.isEmpty {
                 let ref = state.queue[Int.random(in: 0..<state.queue.count, using: &random)]
-                let decision = Decision(id: Int64(round * 10 + 1), items: [ref], action: .dismiss, moderator: "m", decidedAt: Date(),
+                let decision = Decision(id: Int64(round * 10 + n + 1), items: [ref], action: .dismiss, moderator: "m", decidedAt: Date(),
                                         feed: "f1", lexiconVersion: "v")
                 spill.run(state.update(.stored(decision, token: 0)), on: &state)
             }
