@@ -5,6 +5,8 @@ import VigilTriage
 
 public enum Pane: Int, Sendable, CaseIterable {
     case feed = 1, queue, detail, clusters, stats
+    /// The team on a shared store: queues and their ages, who decides how fast, who is online.
+    case team
 
     public var title: String {
         switch self {
@@ -13,6 +15,7 @@ public enum Pane: Int, Sendable, CaseIterable {
         case .detail: return "Detail"
         case .clusters: return "Clusters"
         case .stats: return "Stats"
+        case .team: return "Team"
         }
     }
 }
@@ -336,6 +339,9 @@ public struct AppState: Sendable {
     }
 
     public var isCompact: Bool { cols < 120 || rows < 40 }
+
+    /// The panes this console has: the team pane only on a shared store.
+    public var panes: [Pane] { Pane.allCases.filter { $0 != .team || session.team } }
     public var isTooSmall: Bool { cols < Layout.minimumCols || rows < Layout.minimumRows }
 
     public var posts: [String: PostItem] { core.posts }
@@ -435,7 +441,7 @@ public struct AppState: Sendable {
         case .queue: return queueItem
         case .feed: let f = visibleFeed; return f.indices.contains(feedCursor.selected) ? f[feedCursor.selected].ref : nil
         case .clusters: let c = clusterList; return c.indices.contains(clusterCursor.selected) ? c[clusterCursor.selected].ref : nil
-        case .detail, .stats: return detailItem ?? queueItem
+        case .detail, .stats, .team: return detailItem ?? queueItem
         }
     }
 
@@ -446,7 +452,7 @@ public struct AppState: Sendable {
         switch focus {
         case .queue: return queueItem
         case .feed, .clusters: return selectedItem
-        case .detail, .stats: return detailItem ?? queueItem
+        case .detail, .stats, .team: return detailItem ?? queueItem
         }
     }
 

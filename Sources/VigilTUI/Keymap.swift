@@ -6,7 +6,7 @@ import Yams
 public enum Command: String, Sendable, CaseIterable, Codable {
     case down, up, pageDown = "page-down", pageUp = "page-up", top, bottom
     case nextPane = "next-pane", previousPane = "previous-pane"
-    case feedPane = "pane-feed", queuePane = "pane-queue", detailPane = "pane-detail", clustersPane = "pane-clusters", statsPane = "pane-stats"
+    case feedPane = "pane-feed", queuePane = "pane-queue", detailPane = "pane-detail", clustersPane = "pane-clusters", statsPane = "pane-stats", teamPane = "pane-team"
     case open, back, filter, command, help, quit
     case confirm, dismiss, escalate, annotate, snooze, undo, redo
     case mark, bulk, reveal, pauseFeed = "pause-feed"
@@ -29,6 +29,7 @@ public enum Command: String, Sendable, CaseIterable, Codable {
         case .detailPane: return "detail pane"
         case .clustersPane: return "clusters pane"
         case .statsPane: return "stats pane"
+        case .teamPane: return "team pane (shared stores): queues, ages, who decides, who is online"
         case .open: return "open the selected item in detail"
         case .back: return "back / cancel / clear filter"
         case .filter: return "filter (lang:ms cat:handoff band:high account:a1 text)"
@@ -108,7 +109,7 @@ public struct Keymap: Sendable, Equatable {
         .pageDown: .pageDown, .ctrl("d"): .pageDown, .pageUp: .pageUp, .ctrl("u"): .pageUp,
         .char("g"): .top, .home: .top, .char("G"): .bottom, .end: .bottom,
         .tab: .nextPane, .backTab: .previousPane, .char("l"): .nextPane, .char("h"): .previousPane,
-        .char("1"): .feedPane, .char("2"): .queuePane, .char("3"): .detailPane, .char("4"): .clustersPane, .char("5"): .statsPane,
+        .char("1"): .feedPane, .char("2"): .queuePane, .char("3"): .detailPane, .char("4"): .clustersPane, .char("5"): .statsPane, .char("6"): .teamPane,
         .enter: .open, .escape: .back, .char("/"): .filter, .char(":"): .command, .char("?"): .help, .char("q"): .quit,
         .char("c"): .confirm, .char("d"): .dismiss, .char("e"): .escalate, .char("a"): .annotate, .char("s"): .snooze,
         .char("u"): .undo, .ctrl("r"): .redo, .char(" "): .mark, .char(";"): .bulk, .char("r"): .reveal, .char("p"): .pauseFeed,

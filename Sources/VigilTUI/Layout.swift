@@ -43,7 +43,9 @@ public struct Layout: Sendable, Equatable {
             Region(pane: .detail, top: bodyTop, left: leftWidth, height: topHeight, width: cols - leftWidth),
             Region(pane: .feed, top: bodyTop + topHeight, left: 0, height: bottomHeight, width: leftWidth),
             Region(pane: .clusters, top: bodyTop + topHeight, left: leftWidth, height: bottomHeight, width: clustersWidth),
-            Region(pane: .stats, top: bodyTop + topHeight, left: leftWidth + clustersWidth, height: bottomHeight, width: cols - leftWidth - clustersWidth),
+            // The team pane takes the stats pane's place while it has the focus.
+            Region(pane: state.focus == .team ? .team : .stats, top: bodyTop + topHeight, left: leftWidth + clustersWidth, height: bottomHeight,
+                   width: cols - leftWidth - clustersWidth),
         ]
     }
 

@@ -122,7 +122,7 @@ extension AppState {
 
     func drawTabs(_ canvas: inout Canvas, row: Int) {
         var col = 0
-        for pane in Pane.allCases {
+        for pane in panes {
             let label = " \(pane.rawValue) \(pane.title) "
             col = canvas.put(label, row: row, col: col, role: pane == focus ? .titleFocused : .dim) + 1
         }
@@ -213,6 +213,7 @@ extension AppState {
         case .detail: canvas.lines(Text.wrapAll(detailLines(width: inner.width), width: inner.width), in: inner, scroll: detailScroll)
         case .clusters: drawClusters(&canvas, inner)
         case .stats: canvas.lines(Text.wrapAll(statsLines(width: inner.width), width: inner.width), in: inner)
+        case .team: canvas.lines(Text.wrapAll(teamLines(width: inner.width), width: inner.width), in: inner)
         }
     }
 
@@ -232,6 +233,7 @@ extension AppState {
         case .detail: return ("Detail", nil)
         case .clusters: return ("Clusters · \(clusterList.count)", clusterCursor.position(count: clusterList.count))
         case .stats: return ("Stats", nil)
+        case .team: return ("Team", nil)
         }
     }
 

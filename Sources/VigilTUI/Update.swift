@@ -320,13 +320,16 @@ extension AppState {
         }
         switch command {
         case .down, .up, .pageDown, .pageUp, .top, .bottom: break
-        case .nextPane: focusPane(Pane(rawValue: focus.rawValue % 5 + 1)!)
-        case .previousPane: focusPane(Pane(rawValue: (focus.rawValue + 3) % 5 + 1)!)
+        case .nextPane, .previousPane:
+            let panes = self.panes
+            let here = panes.firstIndex(of: focus) ?? 0
+            focusPane(panes[(here + (command == .nextPane ? 1 : panes.count - 1)) % panes.count])
         case .feedPane: focusPane(.feed)
         case .queuePane: focusPane(.queue)
         case .detailPane: focusPane(.detail)
         case .clustersPane: focusPane(.clusters)
         case .statsPane: focusPane(.stats)
+        case .teamPane: if session.team { focusPane(.team) } else { say("the team pane needs a shared store", error: true) }
         case .open:
             if let item = selectedItem { detailItem = item; detailScroll = 0; focus = .detail }
         case .back:
@@ -424,7 +427,8 @@ extension AppState {
             feedCursor.move(by: delta, count: visibleFeed.count)
             if delta < 0, feedFollowing { pauseFeed() }
         case .clusters: clusterCursor.move(by: delta, count: clusterList.count)
-        case .detail, .stats:
+        case .stats, .team: break
+        case .detail:
             let lines = detailLineCount(width: detailWidth)
             detailScroll = max(0, min(max(0, lines - listHeight(.detail)), detailScroll.addingReportingOverflow(delta).partialValue))
         }

@@ -58,4 +58,7 @@ public struct StatusBook: Sendable, Equatable {
     }
 
     public func decision(_ id: Int64) -> Decision? { byID[id] }
+
+    /// Every decision applied, oldest first.
+    public var decisions: [Decision] { byID.values.sorted { $0.id < $1.id } }
 }
