@@ -166,6 +166,8 @@ public struct SessionInfo: Sendable, Equatable {
     public var hideScores: Bool
     /// The store is shared (a team store): claims, presence and others' decisions apply.
     public var team = false
+    /// What this person may do on the store (seniors and leads take escalations).
+    public var role: TeamRole = .moderator
     /// Names this console's run: with a token it makes each decision's request id, so a
     /// decision replayed from the journal is stored once.
     public var sessionID = ""
@@ -388,11 +390,14 @@ public struct AppState: Sendable {
         // Positions in `reviewOrder` (copying the entries themselves would cost more than the rest).
         var open: [Int] = []
         open.reserveCapacity(core.reviewOrder.count)
+        var escalated: [Int] = []
         for (position, entry) in core.reviewOrder.enumerated() where isOpen(entry.ref) {
             unfiltered += 1
             if !filter.isEmpty { guard let post = core.posts[entry.ref.id], filter.admits(post) else { continue } }
-            open.append(position)
+            if isEscalatedToMe(entry.ref) { escalated.append(position) } else { open.append(position) }
         }
+        // A senior's escalations come first: someone asked for them.
+        let escalatedRefs = escalated.map { core.reviewOrder[$0].ref }
         let clusterEntries = queuedClusters.map { ReviewEntry(ref: $0.ref, priority: clusterPriority($0), seq: $0.sequence, account: "") }
             .sorted(by: precedes)
         var refs: [ItemRef] = []
@@ -407,7 +412,7 @@ public struct AppState: Sendable {
                 j += 1
             }
         }
-        return (refs, unfiltered + core.spilled)
+        return (escalatedRefs + refs, unfiltered + core.spilled)
     }
 
     /// A cluster ranks just above its members' best post: acting on it settles them all. The
@@ -428,12 +433,20 @@ public struct AppState: Sendable {
     public var visibleFeed: [PostItem] { filter.isEmpty ? core.feed : core.feed.filter { filter.admits($0) } }
 
     public func isOpen(_ ref: ItemRef) -> Bool {
-        if book.hasVerdict(ref) { return false }
+        if book.hasVerdict(ref), !isEscalatedToMe(ref) { return false }
         if !snoozedUntil.isEmpty, let until = snoozedUntil[ref], until > now { return false }
         return pending.isEmpty || !pending.values.contains { $0.action.closes && $0.items.contains(ref) }
     }
 
     public func isSaving(_ ref: ItemRef) -> Bool { pending.values.contains { $0.items.contains(ref) } }
+
+    /// Escalations go to the seniors: an item escalated by someone else is open for a senior or
+    /// a lead until one of them decides it.
+    public func isEscalatedToMe(_ ref: ItemRef) -> Bool {
+        guard session.role == .senior || session.role == .lead else { return false }
+        let status = book.status(of: ref)
+        return status.verdict == .escalate && status.moderator != session.moderator
+    }
 
     /// The item under the cursor in the focused pane.
     public var selectedItem: ItemRef? {

@@ -156,6 +156,9 @@ extension AppState {
         if let claim = heldByOther(ref) {
             return Text.plain("claimed by \(claim.moderator) · \(countdown(claim)) left (since \(Text.clock(Timestamp(microseconds: Int64(claim.claimedAt.timeIntervalSince1970 * 1e6)).description)))", .warning)
         }
+        if isEscalatedToMe(ref), let id = status.decision, let escalation = book.decision(id) {
+            return Text.plain("escalated to you by \(escalation.moderator): \(escalation.note ?? "no reason given")", .escalated)
+        }
         if let verdict = status.verdict {
             let role: Role = verdict == .escalate ? .escalated : .decided
             return Text.plain("decided: \(verdict.rawValue)\(status.category.map { " (\($0))" } ?? "") by \(status.moderator ?? "?")", role)

@@ -21,6 +21,7 @@ extension AppState {
                 let (tag, violating) = answers.tag(ref, members: core.clusters[ref.id]?.members ?? [])
                 col = canvas.put(tag, row: row, col: col, role: violating ? .error : .good) + 1
             }
+            if isEscalatedToMe(ref) { col = canvas.put("ESC ", row: row, col: col, role: .escalated) }
             if ref.kind == .post, let post = core.posts[ref.id] {
                 if session.hideScores {
                     col = canvas.put("POST \(Text.pad(age(post.flaggedAt), 4)) ", row: row, col: col, role: .text)

@@ -161,12 +161,13 @@ struct ConsoleOptions: ParsableArguments {
         let categories = compiled.lexicon.categories.map { category in
             CategoryInfo(id: category.id, label: category.label, role: category.isNegative ? .against : category.isPolicy ? .policy : .signal)
         }
-        let session = SessionInfo(
+        var session = SessionInfo(
             // A file store by its name: the status bar has no room for a whole path.
             moderator: who, storeLabel: decisionStore.label.contains("://") ? decisionStore.label : (decisionStore.label as NSString).lastPathComponent,
             feedLabel: feeds.map { $0 == "-" ? "<stdin>" : ($0 as NSString).lastPathComponent }.joined(separator: "+") + (follow ? " (following)" : ""),
             feedID: feedID, lexiconVersion: compiled.lexicon.version, categories: categories,
             mask: mask, mouse: mouse, breakAfter: breakAfter.map { Double($0) * 60 }, hideScores: replay?.hideScores ?? false)
+        if let team = decisionStore as? TeamStore { session.role = try team.role(of: who) }
         let clusters = try window.config()
         let core = LiveCore(compiled: compiled, readers: readers, clusters: clusters, pacer: replay?.pacer)
         // A rewind plays the feed again from its start, on a new core.

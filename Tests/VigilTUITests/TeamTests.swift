@@ -118,4 +118,25 @@ import VigilTriage
         Fixture.press(&solo, .char("6"))
         #expect(solo.focus != .team)
     }
+
+    @Test func anEscalationGoesToTheSeniors() {
+        let escalation = Decision(id: 60, items: [ItemRef(.post, "p3")], action: .escalate, note: "imminent travel", moderator: "amina",
+                                  decidedAt: Date(timeIntervalSince1970: 100), feed: "f1", lexiconVersion: "v")
+        var moderator = Self.team()
+        _ = moderator.update(.storeChanged(StoreChanges(decisions: [escalation], cursor: StoreCursor(decision: 60, event: 0))))
+        #expect(!moderator.queue.contains(ItemRef(.post, "p3")), "closed for moderators")
+        var session = Fixture.session
+        session.team = true
+        session.role = .senior
+        var senior = Fixture.state(session: session)
+        _ = senior.update(.storeChanged(StoreChanges(decisions: [escalation], cursor: StoreCursor(decision: 60, event: 0))))
+        #expect(senior.queue.first == ItemRef(.post, "p3"), "first in a senior's queue")
+        let screen = senior.render().text
+        #expect(screen.contains("ESC "))
+        #expect(screen.contains("escalated to you by amina: imminent travel"))
+        // The senior's verdict settles it.
+        var nextID: Int64 = 61
+        _ = Fixture.store(&senior, Fixture.press(&senior, .char("d")), nextID: &nextID)
+        #expect(!senior.queue.contains(ItemRef(.post, "p3")))
+    }
 }
