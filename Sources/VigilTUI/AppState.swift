@@ -301,6 +301,9 @@ public struct AppState: Sendable {
     public internal(set) var feedFollowing = true
     /// The item the detail pane shows when it has the focus (opened from a list).
     public internal(set) var detailItem: ItemRef?
+    /// The selected item left the queue without a key of this moderator, and the cursor fell
+    /// on another one: the next decision key is held back once.
+    var selectionMoved: (from: ItemRef, to: ItemRef)?
 
     /// Open items in review order: highest priority first, then oldest flag (in trainee mode,
     /// oldest first: priority would give the score away). Recomputed once per message.

@@ -8,6 +8,7 @@ extension AppState {
     /// messages.
     public mutating func update(_ msg: Msg) -> [Effect] {
         let snoozed = snoozedUntil.count
+        let selected = (queue: queueItem, cluster: selectedCluster)
         var effects = apply(msg)
         // A tick changes the queue only when a snooze ran out, and the replay clock never does:
         // recomputing the queue at 100,000 items on each of them would cost every key its latency.
@@ -21,8 +22,33 @@ extension AppState {
             effects += balance()
             (queue, queueUnfiltered) = computeQueue()
         }
+        // Only the moderator's keys move a selection: what arrives or is decided elsewhere
+        // leaves it on the item it was on.
+        if case .key = msg {} else { keepSelection(selected) }
         layOutLists()
         return effects + teamEffects()
+    }
+
+    var selectedCluster: String? {
+        let list = clusterList
+        return list.indices.contains(clusterCursor.selected) ? list[clusterCursor.selected].id : nil
+    }
+
+    /// Puts each list's cursor back on the item it was on. When that item left the queue without
+    /// a key of this moderator (decided by someone else), the cursor stays at its row, and the
+    /// next decision key only says what is selected now: it cannot act on an item the moderator
+    /// has not seen yet.
+    mutating func keepSelection(_ selected: (queue: ItemRef?, cluster: String?)) {
+        if let item = selected.queue, item != queueItem {
+            if let index = queue.firstIndex(of: item) {
+                queueCursor.select(index, count: queue.count)
+            } else if focus == .queue, let now = queueItem {
+                selectionMoved = (from: item, to: now)
+            }
+        }
+        if let id = selected.cluster, id != selectedCluster, let index = clusterList.firstIndex(where: { $0.id == id }) {
+            clusterCursor.select(index, count: clusterList.count)
+        }
     }
 
     mutating func apply(_ msg: Msg) -> [Effect] {
@@ -313,6 +339,14 @@ extension AppState {
 
     mutating func run(_ command: Command) -> [Effect] {
         message = nil
+        // A decision key right after the selection moved by itself only tells what is selected.
+        if let moved = selectionMoved {
+            selectionMoved = nil
+            if command.decides, moved.to == queueItem {
+                say("\(moved.from) left the queue (decided elsewhere); \(moved.to) is selected now: press the key again to act on it", error: true)
+                return []
+            }
+        }
         if let delta = movement(command, page: focus == .detail ? listHeight(.detail) : listHeight(focus)) {
             move(delta)
             if focus == .feed, command == .bottom { followFeed() }

@@ -61,6 +61,7 @@ import VigilTriage
         var batch = CoreBatch()
         batch.flagged = [Fixture.post("p9", account: "a9", text: "انضموا إلى القافلة", score: 95, band: .critical, lang: "ar", match: "القافلة")]
         _ = state.update(.batch(batch))
+        Fixture.press(&state, .char("g"))
         #expect(state.shownItem == ItemRef(.post, "p9"), "the most urgent post is first")
         let canvas = state.render()
         let detail = Layout(state: state).region(of: .detail)!

@@ -131,6 +131,7 @@ import VigilTriage
         var senior = Fixture.state(session: session)
         _ = senior.update(.storeChanged(StoreChanges(decisions: [escalation], cursor: StoreCursor(decision: 60, event: 0))))
         #expect(senior.queue.first == ItemRef(.post, "p3"), "first in a senior's queue")
+        Fixture.press(&senior, .char("g"))
         let screen = senior.render().text
         #expect(screen.contains("ESC "))
         #expect(screen.contains("escalated to you by amina: imminent travel"))

@@ -177,6 +177,34 @@ import VigilTriage
         #expect(screen.text.contains("No valid event read: live.jsonl.gz: read error"))
     }
 
+    /// What arrives never moves the cursor to another item: a key pressed while reading acts on
+    /// the item read. If the item is decided elsewhere, the next decision key only says so.
+    @Test func theCursorStaysOnTheItemItWasOn() {
+        var state = Fixture.state()
+        Fixture.press(&state, .char("j"), .char("j"))
+        #expect(state.queueItem == ItemRef(.post, "p2"))
+        var batch = CoreBatch()
+        batch.flagged = [Fixture.post("p9", account: "a9", text: "urgent join now", score: 99, band: .critical, second: 9)]
+        batch.stats = state.stats
+        _ = state.update(.batch(batch))
+        #expect(state.queue.first == ItemRef(.post, "p9"), "the new post ranks first")
+        #expect(state.queueItem == ItemRef(.post, "p2"), "the cursor stayed on p2")
+        let effects = Fixture.press(&state, .char("d"))
+        guard case .record(let decision, _) = effects.first else { Issue.record("no decision"); return }
+        #expect(decision.items == [ItemRef(.post, "p2")])
+        // Decided by someone else while selected: the cursor falls on the next item, and the
+        // next decision key is held back once.
+        var other = Fixture.state()
+        Fixture.press(&other, .char("j"))
+        let elsewhere = Decision(id: 90, items: [ItemRef(.post, "p1")], action: .dismiss, moderator: "bob", decidedAt: Date(), feed: "f1",
+                                 lexiconVersion: "v")
+        _ = other.update(.storeChanged(StoreChanges(decisions: [elsewhere], cursor: StoreCursor(decision: 90, event: 0))))
+        #expect(other.queueItem == ItemRef(.post, "p2"))
+        #expect(Fixture.press(&other, .char("d")).isEmpty)
+        #expect(other.message?.contains("post:p1 left the queue (decided elsewhere); post:p2 is selected now") == true)
+        #expect(!Fixture.press(&other, .char("d")).isEmpty, "pressed again, it acts")
+    }
+
     @Test func aClusterKeepsItsPlaceWhenOneOfItsPostsIsDecided() {
         var state = Fixture.state()
         var nextID: Int64 = 1
