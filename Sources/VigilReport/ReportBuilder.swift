@@ -230,9 +230,10 @@ public struct ReportBuilder {
                 if let chapter { trainee.chapters[chapter].missed += 1 }
             case (false, false): break
             }
-            let verdict = decision.map { $0.action == .confirm ? "confirm:\($0.category ?? "none")" : $0.action.rawValue } ?? "undecided"
+            let category = decision?.category(of: ref)
+            let verdict = decision.map { $0.action == .confirm ? "confirm:\(category ?? "none")" : $0.action.rawValue } ?? "undecided"
             figures.confusion.add(truth: violating ? "violating:\(label.category ?? "unknown")" : label.label, verdict: verdict)
-            if violating, let decision, decision.action == .confirm, decision.category == label.category { figures.correctCategoryConfirms += 1 }
+            if violating, let decision, decision.action == .confirm, category == label.category { figures.correctCategoryConfirms += 1 }
             if violating, !positive, post.band == .high || post.band == .critical {
                 trainee.missed.append(MissedPost(post: post.id, account: post.account, ts: post.ts, score: post.score, band: post.band.rawValue,
                                                  category: label.category ?? "unknown", text: post.text, matches: post.matches,
@@ -240,7 +241,7 @@ public struct ReportBuilder {
             }
             if positive, let decision, label.label == "news" || label.label == "counter_speech" {
                 trainee.newsFalsePositives.append(WrongedPost(post: post.id, account: post.account, ts: post.ts, label: label.label,
-                                                              verdict: decision.action.rawValue, category: decision.category, text: post.text))
+                                                              verdict: decision.action.rawValue, category: decision.category(of: ref), text: post.text))
             }
             if let decision {
                 let (feed, wall) = delays(decision, ref, appeared: post.time)

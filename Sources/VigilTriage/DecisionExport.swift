@@ -10,11 +10,15 @@ public enum DecisionExport {
 
     /// The fields every JSON form of a decision starts with, in this order.
     static func leadingFields(_ decision: Decision) -> [(String, JSONText)] {
-        [
+        // Each item's own category, only when the decision gave each one (a cluster confirm).
+        let perItem: [(String, JSONText)] = decision.itemCategories.isEmpty ? []
+            : [("item_categories", .array(decision.itemCategories.map(JSONText.optional)))]
+        return [
             ("id", .int(Int(decision.id))),
             ("action", .string(decision.action.rawValue)),
             ("items", .strings(decision.items.map(\.description))),
             ("category", .optional(decision.category)),
+        ] + perItem + [
             ("note", .optional(decision.note)),
             ("moderator", .string(decision.moderator)),
             ("decided_at", .string(timestamp(decision.decidedAt))),
@@ -43,7 +47,7 @@ public enum DecisionExport {
             for (position, item) in decision.items.enumerated() {
                 let score = decision.scoresShown.indices.contains(position) ? decision.scoresShown[position] : nil
                 out += csvRow([
-                    String(decision.id), decision.action.rawValue, item.description, decision.category ?? "", decision.note ?? "",
+                    String(decision.id), decision.action.rawValue, item.description, decision.category(of: item) ?? "", decision.note ?? "",
                     decision.moderator, timestamp(decision.decidedAt), decision.feedTs ?? "", decision.feed, decision.lexiconVersion,
                     score.map(String.init) ?? "", decision.revertOf.map(String.init) ?? "",
                 ])

@@ -128,7 +128,7 @@ public enum EvidenceBundle {
             var entry = "- #\(decision.id) \(DecisionExport.timestamp(decision.decidedAt)) \(decision.action.rawValue)"
             if let target = decision.revertOf { entry += " of #\(target)" }
             entry += " by \(line(decision.moderator))"
-            if let category = decision.category { entry += "; category \(line(category))" }
+            if let category = decision.category(of: facts.item) { entry += "; category \(line(category))" }
             if let score = facts.scoreShown(in: decision) { entry += "; score shown \(score)" }
             if let feedTs = decision.feedTs { entry += "; feed time \(line(feedTs))" }
             entry += "; lexicon \(line(decision.lexiconVersion))"

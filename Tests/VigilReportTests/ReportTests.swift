@@ -141,6 +141,23 @@ import FoundationXML
         #expect(ben.correctCategoryConfirms == 1)
     }
 
+    @Test("a cluster confirm that gave each post its own policy is graded post by post")
+    func perItemCategories() throws {
+        let files = try Fixture.write()
+        defer { try? FileManager.default.removeItem(at: files.dir) }
+        let store = files.dir.appendingPathComponent("cara.sqlite").path
+        var confirm = Fixture.decision(.confirm, [Fixture.cluster("k1")] + ["p6", "p9"].map(Fixture.post), by: "cara", at: 210, shown: [20, 40, 38])
+        confirm.itemCategories = ["recruitment_call", "recruitment_call", "fundraising"]
+        _ = try SQLiteDecisionStore(path: store).record(confirm)
+        let logs = [StoreLog(path: store, decisions: try SQLiteDecisionStore(path: store, readOnly: true).decisions(feed: nil))]
+        let builder = ReportBuilder(feedPath: files.feed, keyPath: files.key, key: try AnswerKey.load(path: files.key), stores: logs, moderators: [])
+        let report = try builder.build(readers: try ScanPipeline.openAll([files.feed]), compiled: Fixture.compiled, clusters: CoordinationConfig())
+        let cara = try #require(report.trainees.first { $0.name == "cara" }).figures
+        #expect(cara.confusion.cells["violating:fundraising"]?["confirm:fundraising"] == 1)
+        #expect(cara.confusion.cells["violating:recruitment_call"]?["confirm:recruitment_call"] == 1)
+        #expect(cara.correctCategoryConfirms == 2)
+    }
+
     @Test("time to decision: nearest-rank median and 90th percentile in feed and wall seconds")
     func timing() throws {
         let report = try Fixture.report()

@@ -30,6 +30,16 @@ import Testing
             """)
     }
 
+    /// A cluster confirm that gave each post its own policy exports each one's.
+    @Test func perItemCategoriesAreExported() {
+        var confirm = decision(.confirm, [c3, p1, p2], id: 4)
+        confirm.itemCategories = ["handoff", "handoff", "travel_hijrah"]
+        #expect(DecisionExport.jsonLine(confirm).contains(#""category":null,"item_categories":["handoff","handoff","travel_hijrah"],"note""#))
+        let rows = DecisionExport.csv([confirm]).split(separator: "\r\n")
+        #expect(rows[3].hasPrefix("4,confirm,post:p2,travel_hijrah,"))
+        #expect(rows[2].hasPrefix("4,confirm,post:p1,handoff,"))
+    }
+
     @Test func jsonlEscapesControlCharactersAndReadsBack() throws {
         let note = "bell\u{07} esc\u{1B}[2J c1\u{9B} tab\t \\ \u{1F600} \u{202E}rtl\u{2029}"
         let line = DecisionExport.jsonLine(decision(.annotate, [p1], note: note, id: 7))
