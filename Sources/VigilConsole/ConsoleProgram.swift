@@ -228,9 +228,14 @@ public final class ConsoleProgram {
         core.start()
     }
 
-    /// One line for the terminal after the screen is restored.
+    /// One line for the terminal after the screen is restored (the whole queue, whatever the
+    /// filter), and what was wrong with the feed.
     public var summary: String {
-        "moderator \(state.session.moderator): \(state.decisionsStored) decision(s) this session; "
-            + "posts \(state.stats.posts), flagged \(state.stats.flagged), open in queue \(state.queue.count); store \(state.session.storeLabel)"
+        let stats = state.stats
+        var line = "moderator \(state.session.moderator): \(state.decisionsStored) decision(s) this session; "
+            + "posts \(stats.posts), flagged \(stats.flagged), open in queue \(state.queueUnfiltered); store \(state.session.storeLabel)"
+        if stats.rejected > 0 { line += "; \(stats.rejected) feed line(s) rejected, the first: \(stats.firstReject ?? "?")" }
+        for problem in stats.readProblems { line += "\n" + problem }
+        return line
     }
 }

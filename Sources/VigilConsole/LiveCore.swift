@@ -75,6 +75,8 @@ public final class LiveCore: @unchecked Sendable {
         let pipeline = ScanPipeline(compiled: compiled, options: options)
         let normalizer = Normalizer()
         let capacity = feedSamplesPerBatch
+        // The stats pane counts flags by the policy they are about, not by a scoring signal.
+        let policies = Set(compiled.lexicon.categories.filter(\.isPolicy).map(\.id))
         if let pacer { pipeline.beforeEvent = { [pacerRun] in pacer.waitUntilDue($0, run: pacerRun) } }
         defer { pacer?.runEnded(pacerRun) }
         var current: (post: Post, item: PostItem)?
@@ -97,6 +99,7 @@ public final class LiveCore: @unchecked Sendable {
                 } else {
                     state.ring[state.ringStart] = item
                     state.ringStart = (state.ringStart + 1) % capacity
+                    state.stats.feedSampled = true
                 }
             }
         }
@@ -118,7 +121,7 @@ public final class LiveCore: @unchecked Sendable {
                 state.stats.flagged += 1
                 state.stats.byBand[item.band, default: 0] += 1
                 state.stats.byLanguage[item.lang, default: 0] += 1
-                if let top = item.categories.first { state.stats.byCategory[top, default: 0] += 1 }
+                if let top = item.categories.first(where: policies.contains) { state.stats.byCategory[top, default: 0] += 1 }
             }
         }
         pipeline.onClusterEvent = { [self] event in shared.withLock { $0.batch.clusters.append(event) } }
@@ -139,9 +142,8 @@ public final class LiveCore: @unchecked Sendable {
         // A damaged feed is shown as it ends (the others are still read).
         pipeline.onReadError = { [self] failure in
             shared.withLock { state in
-                state.stats.readErrors += 1
-                state.stats.lastRejects.append(failure.description)
-                if state.stats.firstReject == nil { state.stats.firstReject = failure.description }
+                state.stats.readProblems.append(failure.description)
+                if !failure.keptEverything { state.stats.feedDamaged = true }
             }
         }
         pipeline.onReject = { [self] line in

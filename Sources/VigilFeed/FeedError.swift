@@ -11,6 +11,16 @@ public enum FeedError: Error, Sendable, Equatable, CustomStringConvertible {
     /// Several feeds failed, each read as far as it could be (one line each in `description`).
     indirect case several([FeedError])
 
+    /// Bytes after a gzip stream cost nothing that was read (`gzip -d` only warns): every line
+    /// of the feed was delivered.
+    public var keptEverything: Bool {
+        switch self {
+        case .trailingGarbage: return true
+        case .several(let failures): return failures.allSatisfy(\.keptEverything)
+        case .missingFile, .io: return false
+        }
+    }
+
     public var description: String {
         switch self {
         case .missingFile(let path, let reason): return "\(path): \(reason)"

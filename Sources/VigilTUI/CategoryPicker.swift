@@ -11,6 +11,9 @@ public struct CategoryPicker: Sendable, Equatable {
     public internal(set) var choices: [Choice]
     public internal(set) var cursor = ListCursor()
     public internal(set) var pending: PendingAction
+    /// The cursor stands on a choice the moderator can take with Enter. A trainee's picker starts
+    /// on none (a preselected row would be the lexicon's answer, or a default taken unread).
+    public internal(set) var pointed = true
 
     static let width = 72
 
@@ -64,7 +67,10 @@ extension AppState {
         var choices = session.policies.map { CategoryPicker.Choice.category($0.id) }
         var picker = CategoryPicker(choices: choices, pending: pending)
         // Trainee mode preselects nothing: the lexicon's pick would give the answer away.
-        guard !session.hideScores else { return picker }
+        guard !session.hideScores else {
+            picker.pointed = false
+            return picker
+        }
         if pending.targets.count > 1, ownPolicies(pending.targets) != nil {
             choices.insert(.eachOwn, at: 0)
             picker.choices = choices
@@ -78,6 +84,10 @@ extension AppState {
         var picker = picker
         switch key {
         case .enter:
+            guard picker.pointed else {
+                say("pick a policy: its number, or j/k then Enter", error: true)
+                return []
+            }
             return choose(picker)
         case .escape:
             mode = .normal
@@ -88,7 +98,11 @@ extension AppState {
             picker.cursor.select(n - 1, count: picker.choices.count)
             return choose(picker)
         default:
-            if let delta = movement(keymap.command(for: key), page: picker.cursor.height) { picker.cursor.move(by: delta, count: picker.choices.count) }
+            if let delta = movement(keymap.command(for: key), page: picker.cursor.height) {
+                // The first move lands on the first row; later ones move from there.
+                if picker.pointed { picker.cursor.move(by: delta, count: picker.choices.count) }
+                picker.pointed = true
+            }
             mode = .pickCategory(picker)
             return []
         }
@@ -118,7 +132,7 @@ extension AppState {
             case .eachOwn: label = "each item its own best-supported policy"
             case .category(let id): label = "\(id) — \(session.category(id)?.label ?? id)"
             }
-            let selected = index == picker.cursor.selected
+            let selected = picker.pointed && index == picker.cursor.selected
             canvas.put("\(selected ? "▶" : " ")\(index < 9 ? String(index + 1) : " ") \(label)", row: inner.top + line, col: inner.left,
                        role: selected ? .selected : .text, limit: inner.width)
             if selected { canvas.restyle(row: inner.top + line, col: inner.left, count: inner.width, role: .selected) }

@@ -49,9 +49,9 @@ extension AppState {
             let lineWidth = Text.width(line)
             lines.append(arabic && lineWidth < width ? Array(repeating: (" ", 1, Role.text), count: width - lineWidth) + line : line)
         }
-        if !session.hideScores {
+        if !session.hideScores, !post.explanation.isEmpty {
             lines.append([])
-            lines.append(Text.plain("Why flagged", .title))
+            lines.append(Text.plain(post.isFlagged ? "Why flagged" : "Why scored", .title))
             var listed = Set<String>()
             for entry in post.explanation.split(separator: "\n").map(String.init) where listed.insert(entry).inserted {
                 lines.append(Text.plain("  " + entry, .text))
@@ -171,6 +171,10 @@ extension AppState {
         if !others.isEmpty { notes += " · also looking: " + others.joined(separator: ", ") }
         if let until = snoozedUntil[ref], until > now {
             return Text.plain("snoozed · \(Int((until - now) / 60) + 1) min left" + notes, .dim)
+        }
+        if ref.kind == .post, let post = post(ref.id), !post.isFlagged {
+            let score = session.hideScores ? "" : " (score \(post.score))"
+            return Text.plain("not flagged\(score): below the review threshold; c, d and e still act on it" + notes, .dim)
         }
         return Text.plain("open" + notes, .text)
     }

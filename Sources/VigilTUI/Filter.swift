@@ -43,6 +43,10 @@ public struct Filter: Sendable, Equatable {
     /// Worked out once: the queue asks it for every flagged post.
     public let isEmpty: Bool
 
+    /// Whether it filters on what the lexicon decided (bands, categories): a trainee's filter
+    /// may not, or the queue's counts would give the verdicts away.
+    public var usesVerdicts: Bool { !bands.isEmpty || !categories.isEmpty }
+
     /// A short label for the status bar and pane titles.
     public var label: String { text.trimmingCharacters(in: .whitespaces) }
 

@@ -173,8 +173,12 @@ public struct CoreStats: Sendable, Equatable {
     public var lastRejects: [String] = []
     /// The first rejected line (file:line: reason), kept however many follow.
     public var firstReject: String?
-    /// Feeds that could not be read to their end (damaged, or a read error part-way).
-    public var readErrors = 0
+    /// What went wrong reading the feeds as such (not a line): bytes after a gzip stream, or a
+    /// read error part-way. `feedDamaged` when some of a feed could not be read.
+    public var readProblems: [String] = []
+    public var feedDamaged = false
+    /// The feed pane shows a sample: more posts arrived between two screens than it takes.
+    public var feedSampled = false
 
     public init() {}
 }

@@ -61,7 +61,12 @@ extension AppState {
                 let tag = "◉ \(viewer)"
                 canvas.put(tag, row: row, col: end - DisplayText(tag).width, role: .dim)
             }
-            if focus == .queue, index == queueCursor.selected { canvas.restyle(row: row, col: r.left, count: r.width, role: .selected) }
+            if index == queueCursor.selected {
+                // Another pane has the focus, but keys that act on "the selected item" still mean this one.
+                if focus == .queue { canvas.restyle(row: row, col: r.left, count: r.width, role: .selected) } else if !marks.contains(ref) {
+                    canvas.put("▸", row: row, col: r.left, role: .strong)
+                }
+            }
         }
         // Open posts kept out of memory rank below every row here; the moderator is told so.
         let shown = queueCursor.visible(count: items.count)
@@ -74,15 +79,17 @@ extension AppState {
     /// What an empty queue says: never "nothing waiting" when the feed had nothing valid in it.
     var emptyQueueText: String {
         let stats = core.stats
-        if stats.readErrors > 0, stats.posts == 0 {
-            return "No valid event read: \(stats.firstReject ?? "the feed could not be read"). See the stats pane."
-        }
-        if stats.rejected > 0, stats.posts == 0 {
-            return "No valid event read: \(stats.rejected) line(s) rejected (first: \(stats.firstReject ?? "?")). See the stats pane."
+        if stats.posts == 0, stats.feedDamaged || stats.rejected > 0 {
+            let why = stats.feedDamaged ? stats.readProblems.first ?? "the feed could not be read"
+                : "\(stats.rejected) line(s) rejected (first: \(stats.firstReject ?? "?"))"
+            return "No valid event read: \(why). See the stats pane."
         }
         if queueBeyond > 0 { return "\(queueBeyond) open posts are coming back into memory…" }
         if !filter.isEmpty { return "Nothing matches the filter (\(queueUnfiltered) open without it)." }
-        return stats.finished ? "Nothing waiting for review: every flagged item is decided." : "Nothing waiting for review yet."
+        guard stats.finished else { return "Nothing waiting for review yet." }
+        if stats.posts == 0 { return "The feed holds no post." }
+        if stats.flagged == 0 { return "Nothing was flagged in \(stats.posts) posts." }
+        return "Nothing waiting for review: every flagged item is decided."
     }
 
     /// Wall-clock age since the item was flagged.

@@ -44,10 +44,11 @@ extension AppState {
                  ReviewEntry(ref: ItemRef(.post, ""), priority: b.priority, seq: b.seq, account: ""))
     }
 
-    /// What the moderator may be looking at or acting on: never moved out of memory.
+    /// What the moderator is acting on: never moved out of memory. (The queue's selected row is
+    /// not pinned: kept, it would show below posts it ranks under; if it goes, the next decision
+    /// key only says what is selected instead.)
     var pinned: Set<ItemRef> {
         var pinned = marks
-        if let item = queueItem { pinned.insert(item) }
         if let detailItem { pinned.insert(detailItem) }
         for decision in pending.values { pinned.formUnion(decision.items) }
         switch mode {

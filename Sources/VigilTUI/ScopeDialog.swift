@@ -82,14 +82,18 @@ extension AppState {
         let clusters = pending.targets.filter { $0.kind == .cluster }
         // Trainee mode lists by time and excepts nothing: the evidence against is the lexicon's
         // explanation, which trainees judge for themselves.
+        // Posts with evidence against start excepted from what says "violating" (confirm,
+        // escalate); a dismissal is what they would get anyway.
+        let flagsViolating = pending.action == .confirm || pending.action == .escalate
         let against = session.hideScores ? [] : posts.filter { hasEvidenceAgainst($0) }
+        let excepted = flagsViolating ? Set(against) : []
         let againstSet = Set(against)
         let rest = posts.filter { !againstSet.contains($0) }
         let ordered = session.hideScores
             ? posts.sorted { (core.posts[$0.id]?.sequence ?? .max) < (core.posts[$1.id]?.sequence ?? .max) }
             : against + rest
         let items = clusters + ordered
-        return ScopeDialog(pending: pending, items: items, excluded: againstSet, locked: lockClusters ? Set(clusters) : [],
+        return ScopeDialog(pending: pending, items: items, excluded: excepted, locked: lockClusters ? Set(clusters) : [],
                            againstCount: against.count, seen: Array(repeating: false, count: items.count))
     }
 
@@ -129,6 +133,8 @@ extension AppState {
             return []
         default:
             let command = keymap.command(for: key)
+            // A "not shown yet" from an earlier Enter would go stale as the rows come on screen.
+            message = nil
             if let delta = movement(command, page: dialog.cursor.height) {
                 dialog.cursor.move(by: delta, count: dialog.items.count)
             } else if command == .mark {
@@ -150,16 +156,23 @@ extension AppState {
         let included = dialog.included
         let postCount = dialog.items.count - clusters.count
         var header: [Styled] = []
-        header.append(Text.plain("\(included.count) of \(dialog.items.count) included (\(clusters.count) cluster(s), \(postCount) post(s))"
+        let includedClusters = included.filter { $0.kind == .cluster }.count
+        header.append(Text.plain("included \(included.count) of \(dialog.items.count): \(includedClusters) cluster(s), \(included.count - includedClusters) of \(postCount) post(s)"
                                  + (dialog.unseen > 0 ? " · \(dialog.unseen) not shown yet" : " · all shown"), .strong))
         if session.hideScores {
             header.append(Text.plain("trainee mode: read each post · Space excepts or includes it", .dim))
+            header.append(Text.plain("Enter applies once every row has been on screen", .dim))
         } else {
             header.append(Text.plain(scopeSummary(included), .text))
+            let verdict = dialog.pending.action == .confirm || dialog.pending.action == .escalate
+            let againstLine: String
+            switch (dialog.againstCount, verdict) {
+            case (0, _): againstLine = "no item carries evidence against"
+            case (let n, true): againstLine = "\(n) with news or counter-speech evidence (or contested) listed first and excepted"
+            case (let n, false): againstLine = "\(n) with news or counter-speech evidence (or contested) listed first"
+            }
+            header.append(Text.plain(againstLine, dialog.againstCount > 0 ? .warning : .dim))
         }
-        header.append(Text.plain(dialog.againstCount > 0
-                                 ? "\(dialog.againstCount) with news or counter-speech evidence (or contested) listed first and excepted"
-                                 : "no item carries evidence against", dialog.againstCount > 0 ? .warning : .dim))
         canvas.lines(header.map { Text.fit($0, width: inner.width) }, in: inner)
         let list = ScopeDialog.listRect(rows: rows, cols: cols, count: dialog.items.count)
         if dialog.items.isEmpty {
@@ -206,7 +219,8 @@ extension AppState {
             if !session.hideScores {
                 line += Text.plain(Text.bandTag(post.band), Text.bandRole(post.band))
                 line += Text.plain(String(format: "%3d ", post.score), .text)
-                line += Text.plain(Text.pad(topPolicy(of: post) ?? post.categories.first ?? "-", 16) + " ", .dim)
+                // In a narrow dialog the post's text needs the room more than its category.
+                if cols >= 100 { line += Text.plain(Text.pad(topPolicy(of: post) ?? post.categories.first ?? "-", 16) + " ", .dim) }
             }
             let text = isMasked(ref) ? masked(post) : post.text
             return line + Text.plain(text.replacingOccurrences(of: "\n", with: " "), .text)

@@ -63,7 +63,12 @@ extension AppState {
         let stats = core.stats
         var fields = [StatusField(text: "vigil", keep: 0), StatusField(text: session.moderator, keep: 9)]
         if stats.rejected > 0 {
-            fields.append(StatusField(text: "⚠ \(stats.rejected) rejected line\(stats.rejected == 1 ? "" : "s")", keep: 10, role: .error))
+            fields.append(StatusField(text: "⚠ \(stats.rejected) rejected", keep: 10, role: .error))
+        }
+        if stats.feedDamaged {
+            fields.append(StatusField(text: "⚠ feed damaged", keep: 10, role: .error))
+        } else if !stats.readProblems.isEmpty {
+            fields.append(StatusField(text: "⚠ bytes after the feed ignored", keep: 10, role: .warning))
         }
         if let problem = team.unreachable {
             fields.append(StatusField(text: "⚠ store unreachable (\(problem.prefix(40))) · \(team.journaled.count) in the local journal", keep: 10, role: .error))
@@ -73,15 +78,14 @@ extension AppState {
         if let held = team.holding, let claim = team.claims[held], claim.moderator == session.moderator {
             fields.append(StatusField(text: "holding \(held) \(countdown(claim))", keep: 6))
         }
-        if stats.readErrors > 0 {
-            fields.append(StatusField(text: "⚠ feed damaged: read as far as it goes (stats pane)", keep: 10, role: .error))
-        }
+
         // A replay shows the feed's clock time; its position says how far into the feed that is.
         let feedTime = replay != nil ? Text.clock(stats.feedTs) : stats.feedTs
         fields.append(StatusField(text: stats.feedTs.isEmpty ? "waiting for events" : "feed \(feedTime)", keep: 6))
         if stats.finished { fields.append(StatusField(text: "end of feed", keep: 6)) }
         if let replay {
-            fields.append(StatusField(text: replay.label, keep: 9))
+            // At the end of the feed the clock has nothing left to play, whatever its state.
+            fields.append(StatusField(text: stats.finished && !replay.catchingUp ? "replay \(replay.speedLabel) finished" : replay.label, keep: 9))
             if let position = replayPosition { fields.append(StatusField(text: position, keep: 5)) }
             if let chapter { fields.append(StatusField(text: "§ " + chapter.title, keep: 3)) }
             if session.hideScores { fields.append(StatusField(text: "trainee mode", keep: 9)) }
@@ -110,7 +114,9 @@ extension AppState {
         func width(_ fields: [StatusField]) -> Int {
             1 + fields.reduce(0) { $0 + DisplayText($1.text).width } + max(0, fields.count - 1) * separator.count
         }
-        while width(fields) > cols, let drop = fields.indices.min(by: { fields[$0].keep < fields[$1].keep }), fields.count > 1 {
+        // The least important go first; what tells the truth about the queue, the replay and
+        // the feed (kept 9 and up) stays, cut at the edge if it must be.
+        while width(fields) > cols, let drop = fields.indices.filter({ fields[$0].keep < 9 }).min(by: { fields[$0].keep < fields[$1].keep }) {
             fields.remove(at: drop)
         }
         var col = canvas.put(" ", row: 0, col: 0, role: .statusBar)
@@ -222,7 +228,7 @@ extension AppState {
         switch pane {
         case .feed:
             let visible = visibleFeed.count
-            let filterNote = filter.isEmpty ? "" : " · filter \(filter.label)"
+            let filterNote = (core.stats.feedSampled ? " · a sample" : "") + (filter.isEmpty ? "" : " · filter \(filter.label)")
             if feedFollowing { return ("Feed · following\(filterNote)", feedCursor.position(count: visible)) }
             let at = visibleFeed.indices.contains(feedCursor.selected) ? Text.clock(visibleFeed[feedCursor.selected].ts) : "-"
             let newer = core.feedNewer > 0 ? " · \(core.feedNewer) newer" : ""

@@ -6,6 +6,8 @@ extension AppState {
     func statsLines(width: Int) -> [Styled] {
         let stats = core.stats
         var lines: [Styled] = []
+        // What went wrong with the feed comes first: the pane does not scroll.
+        for problem in stats.readProblems { lines.append(Text.plain("⚠ " + problem, stats.feedDamaged ? .error : .warning)) }
         if stats.rejected > 0 {
             lines.append(Text.plain("⚠ \(stats.rejected) rejected line(s); first: \(stats.firstReject ?? "?")", .error))
         }

@@ -112,8 +112,11 @@ extension AppState {
         if decision.action == .revert, let original = decision.revertOf.flatMap({ book.decision($0) }), original.action == .snooze {
             for item in original.items { snoozedUntil[item] = nil }
         }
-        let verb = decision.action == .revert ? "undone" : "saved"
-        say("\(verb): \(decision.action == .revert ? (decision.revertOf.map { "#\($0)" } ?? "") : decision.action.rawValue) \(describe(decision.items))")
+        if decision.action == .revert, let original = decision.revertOf.flatMap({ book.decision($0) }) {
+            say("undone: \(original.action.rawValue) of \(describe(decision.items)) (#\(original.id))")
+        } else {
+            say("saved: \(decision.action.rawValue) \(describe(decision.items))")
+        }
     }
 
     mutating func undo() -> [Effect] {

@@ -415,6 +415,8 @@ extension AppState {
         case "q", "quit": return run(.quit)
         case "filter": return setFilter(words.dropFirst().joined(separator: " "))
         case "mask":
+            // Turned on and off at will, masks would show a trainee which words the lexicon matched.
+            guard !session.hideScores else { say("masking is set when the replay starts in trainee mode", error: true); return [] }
             if words.count > 1 { session.mask = words[1] == "on" } else { session.mask.toggle() }
             revealed = []
             say("masking \(session.mask ? "on" : "off")")
@@ -426,7 +428,12 @@ extension AppState {
     }
 
     mutating func setFilter(_ text: String) -> [Effect] {
-        filter = Filter(text)
+        let wanted = Filter(text)
+        if session.hideScores, wanted.usesVerdicts {
+            say("band: and cat: filters are off in trainee mode (they would show the lexicon's verdicts)", error: true)
+            return []
+        }
+        filter = wanted
         queueCursor.select(0, count: 1)
         core.spilledMatches = nil
         return filter.isEmpty || core.spilled == 0 ? [] : [.countSpilled(filter)]

@@ -51,20 +51,11 @@ extension FeedError: ExitStatusProviding {
         }
     }
 
-    /// Bytes after a gzip stream cost nothing that was read (`gzip -d` only warns): like a
-    /// rejected line, they are reported and fail the run only under --strict.
-    var isOnlyTrailingGarbage: Bool {
-        switch self {
-        case .trailingGarbage: return true
-        case .several(let failures): return failures.allSatisfy(\.isOnlyTrailingGarbage)
-        case .missingFile, .io: return false
-        }
-    }
-
     /// After a run that reported each failure as it happened (`ScanPipeline.onReadError`): the
-    /// status the run ends with, or none when only trailing garbage was met without --strict.
+    /// status the run ends with, or none when only trailing garbage was met without --strict
+    /// (like a rejected line, it is reported and fails the run only then).
     func endRun(strict: Bool) throws {
-        if isOnlyTrailingGarbage, !strict { return }
+        if keptEverything, !strict { return }
         throw exitStatus
     }
 }

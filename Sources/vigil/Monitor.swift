@@ -189,6 +189,10 @@ struct ConsoleOptions: ParsableArguments {
         terminal.shutdown()
         Diagnostics.say(program.summary)
         if let signal = program.quitSignal { throw ExitCode(128 + signal) }
+        // As `vigil scan` ends on the same feed: a feed read only in part, or with nothing valid in it.
+        let stats = program.state.stats
+        if stats.feedDamaged { throw ExitStatus.ioError }
+        if stats.posts == 0, stats.rejected > 0 { throw ExitStatus.dataError }
     }
 
     /// One journal per store and moderator, where a moderator's state lives.

@@ -29,15 +29,20 @@ import VigilTriage
     }
 
     @Test func evidenceAgainstIsListedFirstAndStartsExcepted() {
+        // A dismissal is what such posts would get anyway: nothing is excepted for one.
+        var dismissing = Self.withCounterSpeechMember()
+        Fixture.press(&dismissing, .char("d"))
+        guard case .scope(let dismissal) = dismissing.mode else { Issue.record("no scope dialog"); return }
+        #expect(dismissal.excluded.isEmpty && dismissal.items[1] == ItemRef(.post, "p9"))
         var state = Self.withCounterSpeechMember()
-        Fixture.press(&state, .char("d"))
+        Fixture.press(&state, .char("c"))
         guard case .scope(let dialog) = state.mode else { Issue.record("no scope dialog"); return }
         #expect(dialog.items == [ItemRef(.cluster, "c1"), ItemRef(.post, "p9"), ItemRef(.post, "p1"), ItemRef(.post, "p2")])
         #expect(dialog.excluded == [ItemRef(.post, "p9")])
         let screen = state.render().text
         #expect(screen.contains("1 with news or counter-speech evidence (or contested) listed first and excepted"))
         #expect(screen.contains("[ ] p9"))
-        let effects = Fixture.press(&state, .enter)
+        let effects = Fixture.press(&state, .enter, .enter)
         guard case .record(let decision, _) = effects.first else { Issue.record("no decision"); return }
         #expect(!decision.items.contains(ItemRef(.post, "p9")))
     }
@@ -158,7 +163,7 @@ import VigilTriage
         batch.stats.finished = true
         _ = state.update(.batch(batch))
         let screen = state.render()
-        #expect(screen.lines[0].contains("⚠ 1 rejected line"))
+        #expect(screen.lines[0].contains("⚠ 1 rejected"))
         #expect(screen.text.contains("No valid event read: 1 line(s) rejected (first:"))
         #expect(screen.text.contains("notes.txt:1: not a JSON object)"))
         #expect(!screen.text.contains("Nothing waiting for review"))
@@ -168,8 +173,8 @@ import VigilTriage
         var state = AppState(session: Fixture.session)
         _ = state.update(.resize(rows: 40, cols: 120))
         var batch = CoreBatch()
-        batch.stats.readErrors = 1
-        batch.stats.firstReject = "live.jsonl.gz: read error: unexpected end of the gzip data"
+        batch.stats.readProblems = ["live.jsonl.gz: read error: unexpected end of the gzip data"]
+        batch.stats.feedDamaged = true
         batch.stats.finished = true
         _ = state.update(.batch(batch))
         let screen = state.render()
