@@ -117,7 +117,7 @@ struct Plan: Sendable {
         case .workshop:
             markers = [
                 Marker(time: start, title: "Chapter 1 — Everyday traffic",
-                       note: "Organic chatter in five languages. Traps: hijrah as personal piety, 'krisis', kedaulatan, a cat called Isis. Nothing here needs action."),
+                       note: "Mostly organic chatter in five languages. Traps: hijrah as personal piety, 'krisis', kedaulatan, a cat called Isis. A recruiter or two already post before the network wakes up: read what is flagged."),
                 Marker(time: at(0.16), title: "Chapter 2 — Breaking news",
                        note: "An attack is reported. News and counter-speech use the indicator words; a few recruiters ride the spike. Precision matters."),
                 Marker(time: at(0.38), title: "Chapter 3 — A recruiter network wakes up",

@@ -170,7 +170,7 @@ func savedItem(_ screen: String) -> String? {
         try tmux.waitFor(text: "saved: dismiss 2 items")
         // Undo the bulk dismissal.
         try tmux.keys("u")
-        try tmux.waitFor(text: "undone: #3 2 items")
+        try tmux.waitFor(text: "undone: dismiss of 2 items (#3)")
         // Cluster action: the cluster at the top, one member's post excepted.
         try tmux.keys("Escape", "g", "c")
         screen = try tmux.waitFor(text: "Confirm cluster")
@@ -318,7 +318,7 @@ func savedItem(_ screen: String) -> String? {
         try tmux.waitFor(text: "end of feed")
         try tmux.keys("4", "c")
         var screen = try tmux.waitFor(text: "Confirm cluster")
-        let total = try #require(screen.firstMatch(of: /of (\d+) included/).flatMap { Int($0.1) })
+        let total = try #require(screen.firstMatch(of: /included \d+ of (\d+):/).flatMap { Int($0.1) })
         #expect(screen.contains("1 with news or counter-speech evidence (or contested) listed first and excepted"))
         // Scroll to the end one row at a time, reading every row as it comes on screen.
         var shown: [String: Bool] = [:]
@@ -447,14 +447,14 @@ func savedItem(_ screen: String) -> String? {
         try tmux.run("\(vigilBinary().path) replay \(workshopFeed) --speed 0.25 --answer-key \(workshopKey) --store \(tmux.path("r.sqlite")) "
                      + "--moderator trainer --log \(tmux.path("r.log")); echo DONE")
         try tmux.waitFor(text: "replay 0.25× ▶")
-        try tmux.waitFor(text: "Nothing here needs action.")        // chapter 1's banner, with the trainer's note
+        try tmux.waitFor(text: "read what is flagged.")        // chapter 1's banner, with the trainer's note
         Thread.sleep(forTimeInterval: 1)
         // A quarter of real time: a second of wall time is a fraction of the first minute of feed.
         #expect(try tmux.screen().contains("feed 08:00:0"))
         #expect(!(try tmux.screen().contains("end of feed")))
         try tmux.keys("p")                                            // closes the banner and pauses
         try tmux.waitFor(text: "replay 0.25× paused")
-        #expect(!(try tmux.screen().contains("Nothing here needs action.")))
+        #expect(!(try tmux.screen().contains("read what is flagged.")))
         /// N in "#N/6066" on the status bar: events delivered.
         func position(_ screen: String) -> Int? {
             guard let bar = screen.split(separator: "\n").first, let mark = bar.range(of: "/6066") else { return nil }
