@@ -316,7 +316,7 @@ func savedItem(_ screen: String) -> String? {
         let command = "\(vigilBinary().path) monitor \(feed) --store \(store) --moderator amina --log \(tmux.path("amina.log"))"
         try tmux.run(command + "; echo EXIT=$?")
         try tmux.waitFor(text: "end of feed")
-        try tmux.keys("4", "c")
+        try tmux.keys("4", "g", "c")    // the top cluster: the cursor stays where it was as clusters arrive
         var screen = try tmux.waitFor(text: "Confirm cluster")
         let total = try #require(screen.firstMatch(of: /included \d+ of (\d+):/).flatMap { Int($0.1) })
         #expect(screen.contains("1 with news or counter-speech evidence (or contested) listed first and excepted"))
