@@ -8,6 +8,8 @@ public struct Pager: Sendable, Equatable {
     /// Wrapped lines and visible rows at the last layout.
     public internal(set) var total = 0
     public internal(set) var height = 0
+    /// The pager paused a playing replay when it opened (a chapter note), so closing it resumes.
+    public internal(set) var pausedReplay = false
 
     static let width = 84
 

@@ -165,13 +165,14 @@ extension AppState {
         }
         switch mode {
         case .normal:
-            var commands: [Command] = [.confirm, .dismiss, .escalate, .annotate, .snooze, .undo]
+            // Most used first: what does not fit at 80 columns is what a moderator needs least.
+            var commands: [Command] = [.confirm, .dismiss, .escalate, .undo]
             if replay != nil {
                 commands = [.replayPause] + commands + [.replayFaster, .replaySlower, .replayStep, .replayBack, .nextMarker, .goTo]
                 if answers != nil { commands.append(.answerKey) }
             }
             if focus == .feed { commands.insert(feedFollowing ? .pauseFeed : .bottom, at: 0) }
-            commands += [.mark, .bulk, .open, .nextPane, .filter]
+            commands += [.filter, .open, .annotate, .snooze, .mark, .bulk, .nextPane]
             if session.mask { commands.append(.reveal) }
             return hints(commands)
         case .pickCategory: return [("1-9", "pick"), ("Enter", "choose"), ("Esc", "cancel")] + hints([.down, .up])

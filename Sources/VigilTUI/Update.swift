@@ -269,8 +269,11 @@ extension AppState {
             // the box hid. Enter reads a note too long for the box; replay and movement keys act.
             chapterShownSince = nil
             if key == .enter, let chapter, chapterNoteCut {
-                mode = .pager(Pager(title: chapter.title, lines: [(chapter.note ?? "", .text)]))
-                return []
+                // The replay waits while the trainer's note is read, and goes on when it closes.
+                var pager = Pager(title: chapter.title, lines: [(chapter.note ?? "", .text)])
+                pager.pausedReplay = replay.map { !$0.paused } ?? false
+                mode = .pager(pager)
+                return pager.pausedReplay ? [.replay(.togglePause)] : []
             }
             if let command = keymap.command(for: key), command.decides { return [] }
         }
@@ -307,6 +310,7 @@ extension AppState {
                 mode = .pager(pager)
             } else {
                 mode = .normal
+                if pager.pausedReplay, replay?.paused == true { return [.replay(.togglePause)] }
             }
             return []
         case .goTo(let text):

@@ -136,10 +136,20 @@ import VigilTriage
         let screen = replay.render().text
         #expect(screen.contains("Enter reads the whole note"))
         #expect(screen.contains("…"))
-        Fixture.press(&replay, .enter)
+        // The replay waits while the note is read and goes on when it closes.
+        #expect(Fixture.press(&replay, .enter) == [.replay(.togglePause)])
         guard case .pager = replay.mode else { Issue.record("Enter did not open the note"); return }
+        _ = replay.update(.replayStatus(ReplayStatus(speed: 10, paused: true, delivered: 1234, position: 569)))
         for _ in 0..<40 { Fixture.press(&replay, .char("j")) }
         #expect(replay.render().text.contains("Sentence 60 of the trainer's long note."))
+        #expect(Fixture.press(&replay, .escape) == [.replay(.togglePause)])
+        #expect(replay.mode == .normal)
+        // A replay the trainer had paused stays paused after the note.
+        _ = replay.update(.replayStatus(ReplayStatus(speed: 10, paused: true, delivered: 1234, position: 569)))
+        _ = replay.update(.batch(batch))
+        #expect(Fixture.press(&replay, .enter).isEmpty)
+        guard case .pager = replay.mode else { Issue.record("Enter did not open the note again"); return }
+        #expect(Fixture.press(&replay, .escape).isEmpty)
     }
 
     @Test func maskingHidesViolatingSpansOnly() {
@@ -225,6 +235,10 @@ import VigilTriage
         let canvas = state.render()
         let footer = canvas.lines[23]
         #expect(footer.hasSuffix("? help  q quit"), "\(footer)")
+        var monitor = Fixture.state()
+        _ = monitor.update(.resize(rows: 24, cols: 80))
+        let monitorFooter = monitor.render().lines[23]
+        #expect(monitorFooter.contains("/ filter") && monitorFooter.contains("u undo"), "the filter key fits at 80 columns: \(monitorFooter)")
         let bar = canvas.lines[0]
         #expect(bar.contains("mod1") && bar.contains("replay 10× ▶") && bar.contains("queue 5"), "\(bar)")
         #expect(!bar.contains("store test.sqlite"), "the store goes before the queue: \(bar)")
