@@ -26,7 +26,8 @@ extension WorkshopReport {
         lines.append("| **room** (\(roomTrainees) trainee(s)) | \(roomItems) | " + roomCells(room).joined(separator: " | ") + " |")
         if !chapters.isEmpty {
             lines += ["", "## Chapters", "", "Violating posts that entered the queue in each chapter, and what the room did with them "
-                      + "(caught: confirmed or escalated; false positives: other posts of the chapter confirmed or escalated).", "",
+                      + "(caught: confirmed or escalated; false positives: other posts of the chapter confirmed or escalated; "
+                      + "caught, missed and false positives are added up over the \(roomTrainees) trainee(s) with decisions).", "",
                       "| at | chapter | flagged | violating | caught | missed | false positives |", "|---|---|---:|---:|---:|---:|---:|"]
             for chapter in chapters {
                 let note = markers.first { $0.title == chapter.title && $0.offset == chapter.offset }?.note

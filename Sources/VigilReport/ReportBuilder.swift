@@ -100,7 +100,7 @@ public struct ReportBuilder {
             }
             for moderator in leftOutOrder {
                 notes.append("\(store.path): \(leftOut[moderator]!) decision(s) by \(ReportText.clean(moderator)) are for another feed "
-                             + "(none of their items is in \(feedPath)); left out")
+                             + "(no post they decided is in \(feedPath) with the text they saw); left out")
             }
         }
 
@@ -127,6 +127,11 @@ public struct ReportBuilder {
             let decisions = (accepted[name] ?? []).sorted { ($0.store, $0.decision.id) < ($1.store, $1.decision.id) }
             if decisions.isEmpty {
                 notes.append("\(ReportText.clean(name)): no decisions on \(feedPath) in \(stores.map(\.path).joined(separator: ", "))")
+            } else if moderators.isEmpty, verdictsInForce(decisions).isEmpty {
+                // Someone who only tried keys and undid them (a trainer showing the console) is
+                // not one of the room, whose figures they would drag down; naming them with --moderator grades them all the same.
+                notes.append("\(ReportText.clean(name)): \(decisions.count) decision(s) on \(feedPath) and no verdict in force (undone, or notes and snoozes only); not graded")
+                continue
             }
             let trainee = grade(name: name, decisions: decisions, facts: facts, plantedInQueue: plantedInQueue, chapters: chapters)
             report.trainees.append(trainee)
@@ -183,22 +188,9 @@ public struct ReportBuilder {
         }
     }
 
-    /// Planted clusters sharing two or more members with a detected cluster.
-    func planted(matching cluster: QueuedCluster) -> [String] {
-        key.clusters.filter { cluster.members.intersection($0.members).count >= 2 }.map(\.id)
-    }
-
-    func grade(name: String, decisions: [(store: Int, decision: Decision)], facts: FeedFacts, plantedInQueue: Set<String>,
-               chapters: Chapters) -> TraineeReport {
-        var trainee = TraineeReport(name: name)
-        trainee.decisions = decisions.count
-        trainee.items = Set(decisions.flatMap(\.decision.items)).count
-        trainee.chapters = chapters.titles.map { ChapterFigures(title: $0.title) }
-        trainee.stores = Set(decisions.map(\.store)).sorted().map { stores[$0].path }
-        guard !decisions.isEmpty else { return trainee }
-
-        // The standing verdicts: one status book per store (undo names decisions by their id in
-        // that store); across stores the later decision stands (on a tie, the later store).
+    /// The standing verdicts: one status book per store (undo names decisions by their id in
+    /// that store); across stores the later decision stands (on a tie, the later store).
+    func verdictsInForce(_ decisions: [(store: Int, decision: Decision)]) -> [ItemRef: Decision] {
         var inForce: [ItemRef: Decision] = [:]
         for store in Set(decisions.map(\.store)).sorted() {
             let book = StatusBook(replaying: decisions.filter { $0.store == store }.map(\.decision))
@@ -208,6 +200,26 @@ public struct ReportBuilder {
                 inForce[item] = decision
             }
         }
+        return inForce
+    }
+
+    /// Planted clusters sharing two or more members with a detected cluster.
+    func planted(matching cluster: QueuedCluster) -> [String] {
+        key.clusters.filter { cluster.members.intersection($0.members).count >= 2 }.map(\.id)
+    }
+
+    func grade(name: String, decisions: [(store: Int, decision: Decision)], facts: FeedFacts, plantedInQueue: Set<String>,
+               chapters: Chapters) -> TraineeReport {
+        var trainee = TraineeReport(name: name)
+        // What was decided about the graded feed (under --until, what had appeared by then).
+        func graded(_ item: ItemRef) -> Bool { item.kind == .post ? facts.posts[item.id] != nil : facts.clusters[item.id] != nil }
+        let gradedDecisions = decisions.filter { $0.decision.items.contains(where: graded) }
+        trainee.decisions = gradedDecisions.count
+        trainee.items = Set(gradedDecisions.flatMap { $0.decision.items.filter(graded) }).count
+        trainee.chapters = chapters.titles.map { ChapterFigures(title: $0.title) }
+        trainee.stores = Set(decisions.map(\.store)).sorted().map { stores[$0].path }
+        guard !decisions.isEmpty else { return trainee }
+        let inForce = verdictsInForce(decisions)
 
         var figures = Figures()
         for post in facts.posts.values.sorted(by: { ($0.time, $0.id) < ($1.time, $1.id) }) {

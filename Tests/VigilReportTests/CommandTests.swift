@@ -41,7 +41,7 @@ import Testing
         #expect(md.status == 0, "\(md.stderr)")
         #expect(md.stdout.hasPrefix("# Workshop report: fixture\n"))
         #expect(md.stdout.contains("| amina | 15 | 0.800 | 0.667 | 0.727 |"))
-        #expect(md.stderr.contains("vigil: \(files.other): 2 decision(s) by old are for another feed (none of their items is in \(files.feed)); left out"))
+        #expect(md.stderr.contains("vigil: \(files.other): 2 decision(s) by old are for another feed (no post they decided is in \(files.feed) with the text they saw); left out"))
         #expect(md.stderr.contains("vigil: carol: no decisions on \(files.feed)"))
 
         let htmlPath = files.dir.appendingPathComponent("report.html").path

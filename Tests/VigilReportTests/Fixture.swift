@@ -177,6 +177,12 @@ enum Fixture {
     static func report(moderators: [String] = [], key keyText: String = key(), withOther: Bool = true, until: Double? = nil) throws -> WorkshopReport {
         let files = try write(key: keyText)
         defer { try? FileManager.default.removeItem(at: files.dir) }
+        return try report(files: files, moderators: moderators, withOther: withOther, until: until)
+    }
+
+    /// The report over files already written (and perhaps added to).
+    static func report(files: (dir: URL, feed: String, key: String, room: String, other: String), moderators: [String] = [],
+                       withOther: Bool = true, until: Double? = nil) throws -> WorkshopReport {
         let paths = withOther ? [files.room, files.other] : [files.room]
         let logs = try paths.map { StoreLog(path: $0, decisions: try SQLiteDecisionStore(path: $0, readOnly: true).decisions(feed: nil)) }
         var builder = ReportBuilder(feedPath: files.feed, keyPath: files.key, key: try AnswerKey.load(path: files.key), stores: logs,

@@ -38,6 +38,22 @@ import FoundationXML
         // Amina's later verdicts (p10, p11, p18, p17, the clusters) are not graded: p4, p6–p9 right, p2 wrong, p5 missed.
         let amina = try #require(report.trainees.first { $0.name == "amina" })
         #expect(amina.figures.posts == PostGrade(truePositives: 5, falsePositives: 1, falseNegatives: 1))
+        // What she decided counts the same way: p2–p9 in five decisions (not 15 items in 10).
+        #expect(amina.items == 8 && amina.decisions == 5)
+        #expect(try Fixture.report().trainees.first { $0.name == "amina" }.map { ($0.items, $0.decisions) } ?? (0, 0) == (15, 10))
+    }
+
+    @Test("someone whose every verdict was undone (a trainer trying keys) is not graded unless named")
+    func undoneOnlyIsNotATrainee() throws {
+        let files = try Fixture.write()
+        defer { try? FileManager.default.removeItem(at: files.dir) }
+        let store = try SQLiteDecisionStore(path: files.room)
+        let tried = try store.record(Fixture.decision(.confirm, [Fixture.post("p4")], category: "glorification", by: "trainer", at: 90))
+        _ = try store.record(Fixture.decision(.revert, [Fixture.post("p4")], by: "trainer", at: 95, revertOf: tried.id))
+        let report = try Fixture.report(files: files)
+        #expect(report.trainees.map(\.name) == ["amina", "ben"])
+        #expect(report.notes.contains("trainer: 2 decision(s) on \(report.feed) and no verdict in force (undone, or notes and snoozes only); not graded"))
+        #expect(try Fixture.report(files: files, moderators: ["trainer"]).trainees.map(\.name) == ["trainer"])
     }
 
     @Test("amina: precision, recall and F1 on posts and clusters, after her undo")
@@ -206,8 +222,8 @@ import FoundationXML
     func badInput() throws {
         let report = try Fixture.report(moderators: ["amina", "ben", "carol"])
         let other = try #require(report.stores.last)
-        #expect(report.notes.contains("\(other): 2 decision(s) by old are for another feed (none of their items is in \(report.feed)); left out"))
-        #expect(report.notes.contains("\(other): 1 decision(s) by dana are for another feed (none of their items is in \(report.feed)); left out"))
+        #expect(report.notes.contains("\(other): 2 decision(s) by old are for another feed (no post they decided is in \(report.feed) with the text they saw); left out"))
+        #expect(report.notes.contains("\(other): 1 decision(s) by dana are for another feed (no post they decided is in \(report.feed) with the text they saw); left out"))
         #expect(report.notes.contains("carol: no decisions on \(report.feed) in \(report.stores.joined(separator: ", "))"))
         #expect(report.trainees.map(\.name) == ["amina", "ben", "carol"])
         #expect(report.trainees[2].hasDecisions == false)
