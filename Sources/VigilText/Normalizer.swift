@@ -467,14 +467,15 @@ public final class Normalizer {
         return wordEnd
     }
 
-    /// The Latin skeleton of the letter at `k`: of its folded form if that has one (`ι` → `i`),
-    /// else of the original code point (capital `Β` → `b`, whose lowercase `β` has none).
+    /// The Latin skeleton of the letter at `k`: the evaders' reading of the letter as written
+    /// (`Υ` → `y`), else of its folded form if that has one (`ι` → `i`), else of the original
+    /// code point (capital `Β` → `b`, whose lowercase `β` has none).
     private func skeleton(at k: Int, _ src: ScalarBuffer) -> [UInt32]? {
-        if let s = tables.latinSkeleton(src.scalars[k]) { return s }
         var j = Int(src.starts[k])
-        guard j < source.count else { return nil }
-        let original = decodeScalar(source, &j)
-        return tables.latinSkeleton(original)
+        let original = j < source.count ? decodeScalar(source, &j) : nil
+        if let original, let latin = UnicodeTables.evaderLookalikes[original] { return [latin] }
+        if let s = tables.latinSkeleton(src.scalars[k]) { return s }
+        return original.flatMap { tables.latinSkeleton($0) }
     }
 
     static func hasAdjacentRepeat(_ buffer: ScalarBuffer) -> Bool {

@@ -129,6 +129,17 @@ public final class UnicodeTables: @unchecked Sendable {
     /// The lowercase Latin skeleton of a Greek/Cyrillic/Armenian/Cherokee look-alike letter.
     public func latinSkeleton(_ c: UInt32) -> [UInt32]? { skeletons[c] }
 
+    /// Greek letters evaders put in Latin words for the Latin letter they resemble, where
+    /// Unicode's confusables have no skeleton for them (`τ`, `κ`, `η`) or one for their other
+    /// case (`Υ` reads as Y, its lowercase `υ` as u). Looked up on the letter as written, before
+    /// case folding; the sources are in docs/normalization.md.
+    static let evaderLookalikes: [UInt32: UInt32] = [
+        0x03B1: 0x61, 0x03B3: 0x79, 0x03B5: 0x65, 0x03B7: 0x6E, 0x03B9: 0x69, 0x03BA: 0x6B, 0x03BD: 0x76, 0x03BF: 0x6F,
+        0x03C1: 0x70, 0x03C4: 0x74, 0x03C5: 0x75, 0x03C7: 0x78, 0x03C9: 0x77,
+        0x0391: 0x61, 0x0392: 0x62, 0x0395: 0x65, 0x0396: 0x7A, 0x0397: 0x68, 0x0399: 0x69, 0x039A: 0x6B, 0x039C: 0x6D,
+        0x039D: 0x6E, 0x039F: 0x6F, 0x03A1: 0x70, 0x03A4: 0x74, 0x03A5: 0x79, 0x03A7: 0x78,
+    ]
+
     public static var icuVersion: String { String(cString: vi_icu_version()) }
 }
 
