@@ -553,11 +553,63 @@ struct ExpressionBuilder {
                 addLiteral(folded, Target(owner: owner, views: foldedViews, boundary: resolved), location)
             }
             if views.contains(.deobf) {
-                for variant in Leetspeak.variants(of: n.string(of: .deobf)) where variant != folded {
-                    addLiteral(variant, Target(owner: owner, views: .deobf, boundary: resolved), location)
+                let deobf = n.string(of: .deobf)
+                for form in [deobf] + ExpressionBuilder.spacedOutReadings(of: deobf) {
+                    for variant in Leetspeak.variants(of: form) where variant != folded {
+                        addLiteral(variant, Target(owner: owner, views: .deobf, boundary: resolved), location)
+                    }
                 }
             }
         }
+    }
+
+    /// How a phrase reads in the deobf view when some of its words were spaced out letter by
+    /// letter. The view joins every run of three or more single letters, so the spaced words,
+    /// with any one-letter word beside them, become one word (`join t h e d a w l a h` →
+    /// `join thedawlah`, `o m u w a h h i d` → `omuwahid`), squeezed as the view squeezes. The
+    /// readings cover one spaced word, a spaced beginning and a spaced end of the phrase (the
+    /// whole phrase among them): a number of forms linear in its words.
+    static func spacedOutReadings(of phrase: String) -> [String] {
+        let words = phrase.split(separator: " ").map(String.init)
+        guard words.count > 1 || words.first?.count ?? 0 > 1 else { return [] }
+        var spacings: [ClosedRange<Int>] = []
+        for i in words.indices {
+            spacings.append(i...i)
+            spacings.append(0...i)
+            spacings.append(i...(words.count - 1))
+        }
+        var readings: [String] = []
+        for spaced in spacings {
+            let reading = read(words, spacedOut: spaced)
+            if reading != phrase && !readings.contains(reading) { readings.append(reading) }
+        }
+        return readings
+    }
+
+    /// The deobf view of `words` with those in `spacedOut` written letter by letter.
+    private static func read(_ words: [String], spacedOut: ClosedRange<Int>) -> String {
+        var out: [String] = []
+        var run: [Character] = []
+        func flush() {
+            if run.count >= 3 {
+                var joined = ""
+                for c in run where !(c.isLetter && joined.last == c) { joined.append(c) }
+                out.append(joined)
+            } else {
+                out += run.map(String.init)
+            }
+            run = []
+        }
+        for (i, word) in words.enumerated() {
+            if spacedOut.contains(i) || word.count == 1 {
+                run += Array(word)
+            } else {
+                flush()
+                out.append(word)
+            }
+        }
+        flush()
+        return out.joined(separator: " ")
     }
 
     /// Keys with the folded form of each (repeated letters squeezed), so that the folded view
