@@ -49,7 +49,7 @@ public final class PostAnalyzer {
     public func quickScore(_ text: UnsafeBufferPointer<UInt8>, firstPass: NormalizedText, followers: Int64) -> Score {
         guard matcher.anyHit(firstPass) else { return .zero }
         let hits = matcher.match(normalizer.normalize(text))
-        return hits.isEmpty ? .zero : scorer.score(hits, followers: followers)
+        return hits.isEmpty ? .zero : scorer.score(hits, followers: followers) { Evasion.undone(in: text, $0) }
     }
 
     /// Everything about the text most recently given to `quickScore` (its buffers are still live).

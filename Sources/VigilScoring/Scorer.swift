@@ -103,9 +103,15 @@ public final class Scorer {
         bestView = [Int8](repeating: -1, count: lexicon.entries.count)
     }
 
-    public func score(_ hits: [EntryHit], followers: Int64 = 0) -> Score {
+    /// `evades` says whether a match's original span holds an evasion the views undid (look-alike
+    /// letters, invisible characters): with a positive match found that way, or in the deobf view,
+    /// the post gets the obfuscation bonus, once.
+    public func score(_ hits: [EntryHit], followers: Int64 = 0, evades: (Range<Int>) -> Bool = { _ in false }) -> Score {
         guard !hits.isEmpty else { return .zero }
         let lexicon = compiled.lexicon
+        var obfuscated = hits.contains { hit in
+            hit.view != .deobf && categoryWeight[entryCategory[hit.entry]] > 0 && evades(hit.original)
+        }
         // First hit only per entry, at its least aggressive view.
         for hit in hits {
             let v = Int8(hit.view.rawValue)
@@ -118,7 +124,6 @@ public final class Scorer {
         }
         touched.sort()
         var byCategory: [Int: [EntryContribution]] = [:]
-        var obfuscated = false
         for e in touched {
             let view = View(rawValue: Int(bestView[e]))!
             bestView[e] = -1

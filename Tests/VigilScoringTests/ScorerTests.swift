@@ -45,6 +45,14 @@ final class ScoreProbe {
     func score(_ text: String, followers: Int64 = 0) -> Score {
         scorer.score(matcher.match(normalizer.normalize(text)), followers: followers)
     }
+
+    /// As the pipeline scores: evasions undone inside a match's span count.
+    func scoreSeeingEvasion(_ text: String) -> Score {
+        var copy = text
+        return copy.withUTF8 { bytes in
+            scorer.score(matcher.match(normalizer.normalize(text))) { Evasion.undone(in: bytes, $0) }
+        }
+    }
 }
 
 struct ScorerTests {
@@ -67,6 +75,17 @@ struct ScorerTests {
         let deobf = probe.score("j0in us")              // leetspeak: deobf view, 0.25
         #expect(deobf.obfuscationBonus == 3)
         #expect(deobf.score == 11)                      // 30 × 0.25 + 3 = 10.5, rounded half up
+    }
+
+    @Test("Every evasion the normalizer undid inside a match counts once: look-alikes, invisibles, fullwidth, leetspeak")
+    func everyEvasionCountsOnce() {
+        #expect(probe.scoreSeeingEvasion("join us").obfuscationBonus == 0)
+        for text in ["jоin us", "jo\u{200B}in us", "ｊｏｉｎ us", "j0in us", "jоin u\u{2060}s", "j0in uѕ"] {
+            #expect(probe.scoreSeeingEvasion(text).obfuscationBonus == 3, "\(text)")
+        }
+        // Joiners belong to scripts and emoji; an evasion outside every match is not evidence.
+        #expect(probe.scoreSeeingEvasion("join us 👨\u{200D}👩\u{200D}👧").obfuscationBonus == 0)
+        #expect(probe.scoreSeeingEvasion("join us — Привет").obfuscationBonus == 0)
     }
 
     @Test("Category caps bound what one kind of evidence can add")
