@@ -118,6 +118,11 @@ public final class Normalizer {
             squeezedSource = foldedSource
         }
         if !foldedSame && squeezedSource.sameScalars(as: strict) { foldedSame = true }
+        if !tracksOrigins && hasSpacedOutRun(squeezedSource) {
+            // Where a spaced-out phrase breaks into words is read from the widths of its gaps.
+            tracksOrigins = true
+            return normalizeGeneric(text)
+        }
         let collapsed = collapseSeparators(from: squeezedSource, into: deobf)
         let leetFolded = foldLeetspeak(from: collapsed ? deobf : squeezedSource, into: leet)
         let deobfView: ScalarBuffer? = leetFolded ? leet : (collapsed ? deobf : nil)
@@ -566,23 +571,26 @@ public final class Normalizer {
     /// Joins runs of at least three single characters separated by one repeated separator
     /// (`j.o.i.n`, `j o i n`, `j-o-i-n`); each character keeps its own origin, so the match span
     /// runs from the first to the last. Returns true if anything changed.
-    private func collapseSeparators(from src: ScalarBuffer, into dst: ScalarBuffer) -> Bool {
+    /// Whether `src` holds three single characters separated by one repeated separator: most
+    /// texts do not, and are not copied.
+    private func hasSpacedOutRun(_ src: ScalarBuffer) -> Bool {
         let s = src.scalars
         let n = src.count
-        // Quick check: most texts have no three single-character tokens in a row.
         @inline(__always) func single(_ i: Int) -> Bool {
             isSpelledCharacter(s[i]) && (i == 0 || !isSpelledCharacter(s[i - 1])) && (i + 1 == n || !isSpelledCharacter(s[i + 1]))
         }
-        var candidate = false
         var k = 2
         while k + 2 < n {
-            if s[k - 1] == s[k + 1] && Normalizer.isSeparator(s[k - 1]) && single(k) && single(k - 2) && single(k + 2) {
-                candidate = true
-                break
-            }
+            if s[k - 1] == s[k + 1] && Normalizer.isSeparator(s[k - 1]) && single(k) && single(k - 2) && single(k + 2) { return true }
             k += 1
         }
-        guard candidate else { return false }
+        return false
+    }
+
+    private func collapseSeparators(from src: ScalarBuffer, into dst: ScalarBuffer) -> Bool {
+        let s = src.scalars
+        let n = src.count
+        guard hasSpacedOutRun(src) else { return false }
         dst.reset()
         dst.reserve(n)
         var changed = false
@@ -599,10 +607,22 @@ public final class Normalizer {
                     count += 1
                 }
                 if count >= 3 {
+                    // A wider gap than the narrowest one between the letters is a word break
+                    // (`t h e  d a w l a h` → `the dawlah`); a collapsed run of spaces keeps the
+                    // origin of the whole run, so its width is still known here.
+                    var narrowest = Int32.max
+                    var k = i + 1
+                    while k < last {
+                        narrowest = min(narrowest, src.ends[k] - src.starts[k])
+                        k += 2
+                    }
                     var j = i
                     while j <= last {
                         let c = s[j]
-                        if dst.count > 0, dst.last == c, isLetter(c), j > i {
+                        if j > i, src.ends[j - 1] - src.starts[j - 1] > narrowest {
+                            dst.append(0x20, src.starts[j - 1], src.ends[j - 1])
+                            dst.append(c, src.starts[j], src.ends[j])
+                        } else if dst.count > 0, dst.last == c, isLetter(c), j > i {
                             dst.extendLast(to: src.ends[j])
                         } else {
                             dst.append(c, src.starts[j], src.ends[j])

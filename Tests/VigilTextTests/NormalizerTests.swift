@@ -114,6 +114,12 @@ struct NormalizerTests {
         #expect(views("T.Е.L.Е.G.R.А.M").deobf == "telegram")
         #expect(views("a b").deobf == "a b")
         #expect(views("ok go").deobf == "ok go")
+        // A gap wider than the narrowest one between the letters breaks the words, in the first
+        // pass (no origins asked) as in the full one.
+        #expect(views("j o i n  t h e  d a w l a h").deobf == "join the dawlah")
+        #expect(views("j o i n t h e").deobf == "jointhe")
+        var spaced = "join t h e   d a w l a h"
+        #expect(spaced.withUTF8 { normalizer.normalize($0, origins: false).string(of: .deobf) } == "join the dawlah")
     }
 
     @Test("29: repeated letters squeeze symmetrically in folded; digits and URLs are kept")
