@@ -380,7 +380,8 @@ public final class Matcher {
 
     private func evaluateNearRules(_ text: NormalizedText) {
         guard !(hits.isEmpty && nearTermHits.isEmpty) else { return }
-        text.wordStarts(in: .folded, into: &wordStarts)
+        // Words as the deobf view reads them: a spaced-out word is one word, not one per letter.
+        text.wordStarts(in: .deobf, into: &wordStarts)
         func wordIndex(_ originalStart: Int) -> Int {
             // The last word starting at or before the hit.
             var lo = 0, hi = wordStarts.count

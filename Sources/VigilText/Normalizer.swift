@@ -17,6 +17,8 @@ public final class Normalizer {
     let folded = ScalarBuffer()
     let deobf = ScalarBuffer()
     let leet = ScalarBuffer()
+    /// The leetspeak view with the repeats the fold wrote squeezed.
+    let leetSqueezed = ScalarBuffer()
     // The concatenated views as UTF-8 with per-byte origins.
     var bytes: UnsafeMutablePointer<UInt8>
     var originStarts: UnsafeMutablePointer<Int32>
@@ -86,6 +88,7 @@ public final class Normalizer {
             leet.tracksOrigins = tracksOrigins
             folded.tracksOrigins = tracksOrigins
             deobf.tracksOrigins = tracksOrigins
+            leetSqueezed.tracksOrigins = tracksOrigins
         }
     }
 
@@ -124,8 +127,10 @@ public final class Normalizer {
             return normalizeGeneric(text)
         }
         let collapsed = collapseSeparators(from: squeezedSource, into: deobf)
-        let leetFolded = foldLeetspeak(from: collapsed ? deobf : squeezedSource, into: leet)
-        let deobfView: ScalarBuffer? = leetFolded ? leet : (collapsed ? deobf : nil)
+        let leetSource = collapsed ? deobf : squeezedSource
+        let leetFolded = foldLeetspeak(from: leetSource, into: leet)
+        var deobfView: ScalarBuffer? = leetFolded ? leet : (collapsed ? deobf : nil)
+        if leetFolded, squeezeWritten(leet, source: leetSource, into: leetSqueezed) { deobfView = leetSqueezed }
         return encode(folded: foldedSame ? nil : squeezedSource, deobf: deobfView, flags: flags)
     }
 
@@ -521,6 +526,35 @@ public final class Normalizer {
             previous = c
         }
         return changed
+    }
+
+    /// Letters the leetspeak fold wrote can repeat (`d33n` → `deen`, `d3en` → `deen`): squeezed
+    /// as the folded view is, where a written letter and its neighbour are the same (the rest was
+    /// squeezed already, or is a URL left as it is). `folded` is `source` with the fold applied, scalar for scalar.
+    /// Returns false, leaving `dst` unused, when nothing repeats.
+    private func squeezeWritten(_ folded: ScalarBuffer, source: ScalarBuffer, into dst: ScalarBuffer) -> Bool {
+        let s = folded.scalars, original = source.scalars
+        let n = folded.count
+        var repeats = false
+        for k in 1..<max(1, n) where (s[k] != original[k] || s[k - 1] != original[k - 1]) && s[k] == s[k - 1] && isLetter(s[k]) && s[k] < 0x80 {
+            repeats = true
+            break
+        }
+        guard repeats else { return false }
+        dst.reset()
+        dst.reserve(n)
+        var lastWritten = false
+        for k in 0..<n {
+            let written = s[k] != original[k]
+            if dst.count > 0, written || lastWritten, s[k] == dst.last, s[k] >= 0x61, s[k] <= 0x7A {
+                dst.extendLast(to: folded.ends[k])
+                lastWritten = lastWritten || written
+            } else {
+                dst.append(s[k], folded.starts[k], folded.ends[k])
+                lastWritten = written
+            }
+        }
+        return true
     }
 
     @inline(__always) private func isLetter(_ c: UInt32) -> Bool {

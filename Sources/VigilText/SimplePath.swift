@@ -160,7 +160,29 @@ extension Normalizer {
                 bits &= bits - 1
             }
         }
-        return written ? d..<(d + n) : nil
+        guard written else { return nil }
+        // Letters the fold wrote can repeat (`d33n`, `d3en` → `deen`): squeezed as the folded
+        // view is, where a written letter and its neighbour are the same (the rest was squeezed
+        // already, or is a URL left as it is); as `Normalizer.squeezeWritten`.
+        var kept = 0
+        var lastWritten = false
+        for k in 0..<n {
+            let c = out[d + k]
+            let written = c != s[k]
+            if kept > 0, written || lastWritten, c == out[d + kept - 1], c >= 0x61, c <= 0x7A {
+                if tracksOrigins { ends[d + kept - 1] = ends[d + k] }
+                lastWritten = lastWritten || written
+                continue
+            }
+            lastWritten = written
+            out[d + kept] = c
+            if tracksOrigins {
+                starts[d + kept] = starts[d + k]
+                ends[d + kept] = ends[d + k]
+            }
+            kept += 1
+        }
+        return d..<(d + kept)
     }
 
     /// The regions of views written at 0..<strict, `folded` (the strict range when the same) and

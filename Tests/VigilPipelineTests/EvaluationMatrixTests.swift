@@ -92,8 +92,23 @@ struct EvaluationMatrixTests {
     /// How each obfuscation kind rewrites a phrase (its words, not its punctuation).
     static let obfuscations: [(name: String, apply: @Sendable (String) -> String)] = [
         ("plain", { $0 }),
-        ("leetspeak", { String($0.map { ["a": "4", "i": "1", "o": "0", "e": "3"][$0] ?? $0 }) }),
-        ("spaced", { $0.split(separator: " ").map { $0.map(String.init).joined(separator: " ") }.joined(separator: "  ") }),
+        // Every other replaceable letter, so a word stays at least half letters, as evaders keep
+        // it readable (`4yo b3rg4bung`); the normalizer leaves words of mostly digits alone.
+        ("leetspeak", { text in
+            var replace = true
+            return String(text.map { c in
+                if c == " " { replace = true; return c }
+                guard let digit = ["a": "4", "i": "1", "o": "0", "e": "3"][c] else { return c }
+                defer { replace.toggle() }
+                return replace ? Character(digit) : c
+            })
+        }),
+        // Letter by letter, two spaces between words; a hyphen stays between its letters (`l e v e z-v o u s`).
+        ("spaced", { text in
+            text.split(separator: " ").map { word in
+                word.split(separator: "-").map { $0.map(String.init).joined(separator: " ") }.joined(separator: "-")
+            }.joined(separator: "  ")
+        }),
         ("look-alike", { String($0.map { ["a": "а", "o": "о", "e": "е", "c": "с", "p": "р"][$0] ?? $0 }) }),
         ("zero-width", { String($0.flatMap { $0 == " " ? [$0] : [$0, "\u{200B}"] }.dropLast()) }),
         ("tatweel", { String($0.flatMap { "بتثجحخسشصضطظعغفقكلمنهي".contains($0) ? [$0, "ـ"] : [$0] }) }),
@@ -113,7 +128,10 @@ struct EvaluationMatrixTests {
             if arabic ? (name == "leetspeak" || name == "look-alike") : name == "tatweel" { continue }
             for call in language.callsBeforeGroup {
                 for group in language.groups {
-                    cases.append(Case(language: language.code, kind: "call+group", obfuscation: name, text: call + " " + obfuscate(group)))
+                    // A one-letter preposition (Arabic ب) is written onto its noun.
+                    // spaced out, it is one more spaced letter.
+                    let joint = call.split(separator: " ").last?.count == 1 && name != "spaced" ? "" : " "
+                    cases.append(Case(language: language.code, kind: "call+group", obfuscation: name, text: call + joint + obfuscate(group)))
                 }
             }
             for call in language.calls {

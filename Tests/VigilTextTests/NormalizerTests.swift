@@ -118,6 +118,9 @@ struct NormalizerTests {
         // pass (no origins asked) as in the full one.
         #expect(views("j o i n  t h e  d a w l a h").deobf == "join the dawlah")
         #expect(views("j o i n t h e").deobf == "jointhe")
+        // Letters leetspeak writes are squeezed as the folded view squeezes (terms are squeezed).
+        #expect(views("muj4h1d33n").deobf == "mujahiden")
+        #expect(views("s44tny4 é").deobf == "satnya e")
         var spaced = "join t h e   d a w l a h"
         #expect(spaced.withUTF8 { normalizer.normalize($0, origins: false).string(of: .deobf) } == "join the dawlah")
     }
