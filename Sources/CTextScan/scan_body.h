@@ -19,13 +19,21 @@ VTS_TARGET VTS_LINKAGE void VTS_NAME(const uint8_t *src, size_t n, uint8_t *out,
     /* Each class of the previous block, for the lanes that look back (zero before the text). */
     VTS_VEC last_l = zero, last_letter = zero, last_leet = zero, last_spelled = zero, last_x = zero, last_h = zero,
             last_space = zero, last_separator = zero, last_w = zero;
-    /* Three single spelled characters with the same separator between them (x.y.z), seen from
-       the byte after the third, which must not be spelled either: exactly when the deobf view
-       would join them. Separators are not letters, so the lowered bytes compare as the bytes. */
+    /* Three single spelled characters with the same separator sequence of one to three bytes
+       between them (x.y.z, x. y. z, x - y - z), seen from the byte after the third, which must
+       not be spelled either: exactly when the deobf view would join them (Normalizer's
+       spacedOutRun). Separators are not letters, so the lowered bytes compare as the bytes. */
+#define B(last, now, k) VTS_BEFORE(last, now, (k))
+#define SAME(l_now, k1, k2) (VTS_VEC)(B(last_l, l_now, k1) == B(last_l, l_now, k2))
+#define SPACED_OUT_BY(spelled_now, l_now, separator_now, m) \
+    (~(spelled_now) & B(last_spelled, spelled_now, 1) & B(last_spelled, spelled_now, 2 + (m)) \
+     & B(last_spelled, spelled_now, 3 + 2 * (m)) & ~B(last_spelled, spelled_now, 4 + 2 * (m)))
 #define SPACED_OUT(spelled_now, l_now, separator_now) \
-    (~(spelled_now) & VTS_BEFORE(last_spelled, spelled_now, 1) & VTS_BEFORE(last_separator, separator_now, 2) \
-     & VTS_BEFORE(last_spelled, spelled_now, 3) & (VTS_VEC)(VTS_BEFORE(last_l, l_now, 2) == VTS_BEFORE(last_l, l_now, 4)) \
-     & VTS_BEFORE(last_spelled, spelled_now, 5) & ~VTS_BEFORE(last_spelled, spelled_now, 6))
+    ((SPACED_OUT_BY(spelled_now, l_now, separator_now, 1) & B(last_separator, separator_now, 2) & SAME(l_now, 2, 4)) \
+     | (SPACED_OUT_BY(spelled_now, l_now, separator_now, 2) & B(last_separator, separator_now, 2) \
+        & B(last_separator, separator_now, 3) & SAME(l_now, 2, 5) & SAME(l_now, 3, 6)) \
+     | (SPACED_OUT_BY(spelled_now, l_now, separator_now, 3) & B(last_separator, separator_now, 2) \
+        & B(last_separator, separator_now, 3) & B(last_separator, separator_now, 4) & SAME(l_now, 2, 6) & SAME(l_now, 3, 7) & SAME(l_now, 4, 8)))
     for (size_t i = 0; i < n; i += VTS_WIDTH) {
         size_t count = n - i < VTS_WIDTH ? n - i : VTS_WIDTH;
         VTS_VEC v, valid = zero + 0xFF, at_or_after_end = valid;
@@ -127,3 +135,6 @@ VTS_TARGET VTS_LINKAGE void VTS_NAME(const uint8_t *src, size_t n, uint8_t *out,
 #undef IN_RANGE
 #undef ANY
 #undef SPACED_OUT
+#undef SPACED_OUT_BY
+#undef SAME
+#undef B

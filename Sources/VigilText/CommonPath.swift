@@ -174,25 +174,37 @@ enum CommonPath {
 }
 
 /// Whether a folded view needs the deobf view's separator collapse: tracks the necessary
-/// condition "two single-character tokens, each followed by the same separator".
+/// condition "two single-character tokens in a row, each followed by one to three separators"
+/// (`Normalizer.spacedOutRun` then asks for the same sequence each time and a third character).
 struct SpacingGate {
-    private var index = 0
     private var run = 0
-    private var lastSeparator: UInt32 = 0
-    private var lastSeparatorIndex = -8
-    private var lastSeparatorAfterSingle = false
+    private var separators = 0
+    /// The token before the current separators was one character.
+    private var afterSingle = false
+    /// That one-character token itself followed one, after one to three separators.
+    private var chained = false
+    private var chainBefore = false
     private(set) var fired = false
 
-    @inline(__always) mutating func see(_ c: UInt32, _ cls: UInt8) {
-        if cls & FoldedClass.separator != 0 {
-            let single = run == 1
-            if single && lastSeparatorAfterSingle && c == lastSeparator && lastSeparatorIndex == index &- 2 { fired = true }
-            lastSeparator = c
-            lastSeparatorIndex = index
-            lastSeparatorAfterSingle = single
+    @inline(__always) mutating func see(_ cls: UInt8) {
+        if cls & FoldedClass.spelled != 0 {
+            if run == 0 { chainBefore = afterSingle && separators >= 1 && separators <= Normalizer.longestSeparator }
+            run &+= 1
+            return
         }
-        run = cls & FoldedClass.spelled != 0 ? run &+ 1 : 0
-        index &+= 1
+        if run > 0 {
+            afterSingle = run == 1
+            chained = chainBefore && run == 1
+            run = 0
+            separators = 0
+        }
+        if cls & FoldedClass.separator != 0 {
+            separators &+= 1
+            if chained { fired = true }
+        } else {
+            afterSingle = false
+            chained = false
+        }
     }
 }
 
@@ -296,8 +308,8 @@ extension Normalizer {
             }
             if (cls | previousClass) & leetPair == leetPair { leetAdjacent = true }
             summary |= cls
-            gate.see(c, cls)
-            if !repeated { squeezedGate.see(c, cls) }
+            gate.see(cls)
+            if !repeated { squeezedGate.see(cls) }
             previous = c
             previousClass = cls
         }

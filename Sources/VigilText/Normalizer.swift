@@ -605,73 +605,88 @@ public final class Normalizer {
     /// Joins runs of at least three single characters separated by one repeated separator
     /// (`j.o.i.n`, `j o i n`, `j-o-i-n`); each character keeps its own origin, so the match span
     /// runs from the first to the last. Returns true if anything changed.
-    /// Whether `src` holds three single characters separated by one repeated separator: most
-    /// texts do not, and are not copied.
+    /// The longest separator sequence between two letters of a spaced-out word (`j. o. i. n`,
+    /// `j - o - i - n`).
+    static let longestSeparator = 3
+
+    /// After the single character at `i`: the length of the separator sequence (1 to 3
+    /// separators) that leads to another single character, or 0.
+    @inline(__always) private func separatorLength(after i: Int, _ s: UnsafeMutablePointer<UInt32>, _ n: Int) -> Int {
+        var j = i + 1
+        while j < n, j - i - 1 < Normalizer.longestSeparator, Normalizer.isSeparator(s[j]) { j += 1 }
+        guard j > i + 1, j < n, isSpelledCharacter(s[j]), j + 1 == n || !isSpelledCharacter(s[j + 1]) else { return 0 }
+        return j - i - 1
+    }
+
+    /// The spaced-out run starting at the single character `i`: its characters, three or more,
+    /// each followed by the same separator sequence as the first (nil when there is none).
+    @inline(__always) private func spacedOutRun(at i: Int, _ s: UnsafeMutablePointer<UInt32>, _ n: Int) -> (last: Int, separator: Int)? {
+        guard isSpelledCharacter(s[i]), i == 0 || !isSpelledCharacter(s[i - 1]) else { return nil }
+        let length = separatorLength(after: i, s, n)
+        guard length > 0 else { return nil }
+        var last = i, count = 1
+        while separatorLength(after: last, s, n) == length, (1...length).allSatisfy({ s[last + $0] == s[i + $0] }) {
+            last += length + 1
+            count += 1
+        }
+        return count >= 3 ? (last, length) : nil
+    }
+
+    /// Whether `src` holds three single characters separated by one repeated separator sequence:
+    /// most texts do not, and are not copied.
     private func hasSpacedOutRun(_ src: ScalarBuffer) -> Bool {
         let s = src.scalars
         let n = src.count
-        @inline(__always) func single(_ i: Int) -> Bool {
-            isSpelledCharacter(s[i]) && (i == 0 || !isSpelledCharacter(s[i - 1])) && (i + 1 == n || !isSpelledCharacter(s[i + 1]))
-        }
-        var k = 2
-        while k + 2 < n {
-            if s[k - 1] == s[k + 1] && Normalizer.isSeparator(s[k - 1]) && single(k) && single(k - 2) && single(k + 2) { return true }
-            k += 1
+        var i = 0
+        while i + 4 < n {
+            if Normalizer.isSeparator(s[i + 1]), spacedOutRun(at: i, s, n) != nil { return true }
+            i += 1
         }
         return false
     }
 
+    /// Joins runs of at least three single characters separated by one repeated separator sequence
+    /// (`j.o.i.n`, `j o i n`, `j. o. i. n`, `j - o - i - n`); each character keeps its own origin,
+    /// so the match span runs from the first to the last. Returns true if anything changed.
     private func collapseSeparators(from src: ScalarBuffer, into dst: ScalarBuffer) -> Bool {
         let s = src.scalars
         let n = src.count
         guard hasSpacedOutRun(src) else { return false }
         dst.reset()
         dst.reserve(n)
-        var changed = false
         var i = 0
         while i < n {
-            let startsToken = i == 0 || !isSpelledCharacter(s[i - 1])
-            if startsToken, isSpelledCharacter(s[i]), i + 1 < n, Normalizer.isSeparator(s[i + 1]) {
-                let sep = s[i + 1]
-                var last = i
-                var count = 1
-                while last + 2 < n, s[last + 1] == sep, isSpelledCharacter(s[last + 2]),
-                      last + 3 >= n || !isSpelledCharacter(s[last + 3]) {
-                    last += 2
-                    count += 1
-                }
-                if count >= 3 {
-                    // A wider gap than the narrowest one between the letters is a word break
-                    // (`t h e  d a w l a h` → `the dawlah`); a collapsed run of spaces keeps the
-                    // origin of the whole run, so its width is still known here.
-                    var narrowest = Int32.max
-                    var k = i + 1
-                    while k < last {
-                        narrowest = min(narrowest, src.ends[k] - src.starts[k])
-                        k += 2
-                    }
-                    var j = i
-                    while j <= last {
-                        let c = s[j]
-                        if j > i, src.ends[j - 1] - src.starts[j - 1] > narrowest {
-                            dst.append(0x20, src.starts[j - 1], src.ends[j - 1])
-                            dst.append(c, src.starts[j], src.ends[j])
-                        } else if dst.count > 0, dst.last == c, isLetter(c), j > i {
-                            dst.extendLast(to: src.ends[j])
-                        } else {
-                            dst.append(c, src.starts[j], src.ends[j])
-                        }
-                        j += 2
-                    }
-                    changed = true
-                    i = last + 1
-                    continue
-                }
+            guard i + 1 < n, Normalizer.isSeparator(s[i + 1]), let run = spacedOutRun(at: i, s, n) else {
+                dst.append(s[i], src.starts[i], src.ends[i])
+                i += 1
+                continue
             }
-            dst.append(s[i], src.starts[i], src.ends[i])
-            i += 1
+            let step = run.separator + 1
+            // A wider gap than the narrowest one between the characters is a word break
+            // (`t h e  d a w l a h` → `the dawlah`): collapsed spaces keep the origin of the
+            // whole run, so the original width is known here.
+            var narrowest = Int32.max
+            var k = i
+            while k < run.last {
+                narrowest = min(narrowest, src.starts[k + step] - src.ends[k])
+                k += step
+            }
+            var j = i
+            while j <= run.last {
+                let c = s[j]
+                if j > i, src.starts[j] - src.ends[j - step] > narrowest {
+                    dst.append(0x20, src.starts[j - step + 1], src.ends[j - 1])
+                    dst.append(c, src.starts[j], src.ends[j])
+                } else if j > i, dst.last == c, isLetter(c) {
+                    dst.extendLast(to: src.ends[j])
+                } else {
+                    dst.append(c, src.starts[j], src.ends[j])
+                }
+                j += step
+            }
+            i = run.last + 1
         }
-        return changed
+        return true
     }
 
     /// Folds leetspeak words (see `Leetspeak`); returns false, leaving `dst` unused, when there is none.

@@ -118,6 +118,11 @@ struct NormalizerTests {
         // pass (no origins asked) as in the full one.
         #expect(views("j o i n  t h e  d a w l a h").deobf == "join the dawlah")
         #expect(views("j o i n t h e").deobf == "jointhe")
+        // A separator sequence of up to three characters, the same each time.
+        for text in ["j. o. i. n", "j - o - i - n", "j..o..i..n", "J. O. I. N", "é j. o. i. n"] {
+            #expect(views(text).deobf.hasSuffix("join"), "\(text): \(views(text).deobf)")
+        }
+        #expect(views("j. o - i. n").deobf == "j. o - i. n", "a separator that changes is no spacing")
         // Letters leetspeak writes are squeezed as the folded view squeezes (terms are squeezed).
         #expect(views("muj4h1d33n").deobf == "mujahiden")
         #expect(views("s44tny4 é").deobf == "satnya e")
@@ -237,6 +242,7 @@ struct CommonPathTests {
         let texts = [
             "", " ", "Join US now", "  join   us  ", "allah akbar", "see www.EXAMPLE.org/aabb", "@aabb hello",
             "t.me/aabbcc", "http://x.org/aa", "mail me: aa@bb.com", "j.o.i.n", "hxxp://x", "[.]", "a (b) c",
+            "j. o. i. n", "j - o - i - n", "j..o..i..n", "é j. o. i. n", "x - y", "a. b, c", "j. o - i. n", "a -- b -- c --- d",
             "jooooin", "book keeper", "ok\tgo\nnow", "end with space ", "x.y.z", "abc.d.e.f", "A B C D",
             "a`b", "Mississippi", "www.aa.bb", "WWW.AA.BB", "x/y", "a.b/cc", "s::/aa", "see www.aabb.org now",
             "WWW.Goodreads.com is good",
