@@ -14,6 +14,7 @@ VTS_TARGET VTS_LINKAGE void VTS_NAME(const uint8_t *src, size_t n, uint8_t *out,
     VTS_BITS repeated = 0, leet_adjacent = 0;
     uint32_t high_bytes = 0;
     size_t run = 0, longest = 0;
+    int separator_pairs_before = 0;
     VTS_VEC lanes;
     for (int k = 0; k < VTS_WIDTH; k++) lanes[k] = (uint8_t)k;
     /* Each class of the previous block, for the lanes that look back (zero before the text). */
@@ -29,8 +30,10 @@ VTS_TARGET VTS_LINKAGE void VTS_NAME(const uint8_t *src, size_t n, uint8_t *out,
     (~(spelled_now) & B(last_spelled, spelled_now, 1) & B(last_spelled, spelled_now, 2 + (m)) \
      & B(last_spelled, spelled_now, 3 + 2 * (m)) & ~B(last_spelled, spelled_now, 4 + 2 * (m)))
 #define SPACED_OUT(spelled_now, l_now, separator_now) \
-    ((SPACED_OUT_BY(spelled_now, l_now, separator_now, 1) & B(last_separator, separator_now, 2) & SAME(l_now, 2, 4)) \
-     | (SPACED_OUT_BY(spelled_now, l_now, separator_now, 2) & B(last_separator, separator_now, 2) \
+    (SPACED_OUT_BY(spelled_now, l_now, separator_now, 1) & B(last_separator, separator_now, 2) & SAME(l_now, 2, 4))
+    /* Sequences of two and three separators: looked for only near two separators in a row. */
+#define SPACED_OUT_LONG(spelled_now, l_now, separator_now) \
+    ((SPACED_OUT_BY(spelled_now, l_now, separator_now, 2) & B(last_separator, separator_now, 2) \
         & B(last_separator, separator_now, 3) & SAME(l_now, 2, 5) & SAME(l_now, 3, 6)) \
      | (SPACED_OUT_BY(spelled_now, l_now, separator_now, 3) & B(last_separator, separator_now, 2) \
         & B(last_separator, separator_now, 3) & B(last_separator, separator_now, 4) & SAME(l_now, 2, 6) & SAME(l_now, 3, 7) & SAME(l_now, 4, 8)))
@@ -84,6 +87,10 @@ VTS_TARGET VTS_LINKAGE void VTS_NAME(const uint8_t *src, size_t n, uint8_t *out,
         repeated |= repeats;
         leet_adjacent |= pairs;
         spacing |= SPACED_OUT(is_spelled, l, is_separator) & at_or_after_end;
+        VTS_VEC pairs_here = is_separator & B(last_separator, is_separator, 1) & valid;
+        int separator_pairs = ANY(pairs_here);
+        if (separator_pairs || separator_pairs_before) spacing |= SPACED_OUT_LONG(is_spelled, l, is_separator) & at_or_after_end;
+        separator_pairs_before = separator_pairs;
         hxx |= is_x & VTS_BEFORE(last_x, is_x, 1) & VTS_BEFORE(last_h, is_h, 2) & valid;
         /* A chunk is a URL or a handle only with a slash, an @ or a leading www. */
         VTS_VEC is_w = EQ(l, 'w');
@@ -117,6 +124,7 @@ VTS_TARGET VTS_LINKAGE void VTS_NAME(const uint8_t *src, size_t n, uint8_t *out,
         VTS_VEC end_lane = zero;
         end_lane[0] = 0xFF;
         spacing |= SPACED_OUT(zero, zero, zero) & end_lane;
+        if (separator_pairs_before) spacing |= SPACED_OUT_LONG(zero, zero, zero) & end_lane;
     }
     if (run > longest) longest = run;
     summary->longest_run = (uint32_t)longest;
@@ -135,6 +143,7 @@ VTS_TARGET VTS_LINKAGE void VTS_NAME(const uint8_t *src, size_t n, uint8_t *out,
 #undef IN_RANGE
 #undef ANY
 #undef SPACED_OUT
+#undef SPACED_OUT_LONG
 #undef SPACED_OUT_BY
 #undef SAME
 #undef B
