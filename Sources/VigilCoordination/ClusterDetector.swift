@@ -17,6 +17,28 @@ public final class ClusterDetector {
     public let config: CoordinationConfig
     /// Events that arrived more than `lateness` behind the newest one and were ignored.
     public private(set) var lateEvents = 0
+    /// Events dated more than `maxSkew` ahead of the stream's clock and ignored (one post dated
+    /// 9999 would otherwise make every later event late), including those still held.
+    public var futureEvents: Int { futureDropped + aheadOfClock.count }
+    var futureDropped = 0
+    /// Consecutive events more than `maxSkew` ahead of the clock, held until they turn out to be
+    /// outliers (an event within the skew arrives) or a jump of the whole stream (a gap in the
+    /// feed: `jumpConfirmations` of them in a row).
+    var aheadOfClock: [TimedEvent] = []
+    static let jumpConfirmations = 8
+
+    /// A post or suspension: the events that move event time.
+    enum TimedEvent {
+        case post(PostInput)
+        case suspension(Suspension)
+
+        var ts: Int64 {
+            switch self {
+            case .post(let p): p.ts.microseconds
+            case .suspension(let s): s.ts.microseconds
+            }
+        }
+    }
     public private(set) var watermark: Int64 = .min
     /// The time of the latest post or suspension read.
     var lastEventTs: Int64 = .min
@@ -290,23 +312,60 @@ public final class ClusterDetector {
     }
 
     /// Records a suspension (a later look-alike account of the family is then linked).
-    public func suspension(_ s: Suspension) {
-        let i = intern(s.account)
-        accounts[Int(i)].suspendedAt = s.ts.microseconds
-        accounts[Int(i)].lastSeen = max(accounts[Int(i)].lastSeen, s.ts.microseconds)
-        lastEventTs = max(lastEventTs, s.ts.microseconds)
-        advance(to: s.ts.microseconds)
-    }
+    public func suspension(_ s: Suspension) { receive(.suspension(s)) }
 
     /// Processes one post; returns the cluster events it caused (also collected by `drain`).
     @discardableResult
     public func post(_ p: PostInput) -> [ClusterEvent] {
+        let before = events.count
+        receive(.post(p))
+        return Array(events[before...])
+    }
+
+    /// Bounded skew: an event far ahead of the stream's own clock does not move it unless the
+    /// stream follows it.
+    func receive(_ event: TimedEvent) {
+        if watermark != .min && event.ts > watermark + ClusterDetector.micros(config.maxSkew) {
+            aheadOfClock.append(event)
+            if aheadOfClock.count >= ClusterDetector.jumpConfirmations { jump() }
+            return
+        }
+        futureDropped += aheadOfClock.count
+        aheadOfClock.removeAll()
+        process(event)
+    }
+
+    /// The stream moved on (every held event is far ahead): the clock starts again at the
+    /// earliest held event near their median, and the held events are read in their order (one
+    /// outlier among them is held again).
+    func jump() {
+        let held = aheadOfClock
+        aheadOfClock.removeAll()
+        let times = held.map(\.ts).sorted()
+        let median = times[times.count / 2]
+        let skew = ClusterDetector.micros(config.maxSkew)
+        advance(to: times.first { abs($0 - median) <= skew } ?? median)
+        for event in held { receive(event) }
+    }
+
+    func process(_ event: TimedEvent) {
+        switch event {
+        case .post(let p): process(p)
+        case .suspension(let s):
+            let i = intern(s.account)
+            accounts[Int(i)].suspendedAt = s.ts.microseconds
+            accounts[Int(i)].lastSeen = max(accounts[Int(i)].lastSeen, s.ts.microseconds)
+            lastEventTs = max(lastEventTs, s.ts.microseconds)
+            advance(to: s.ts.microseconds)
+        }
+    }
+
+    func process(_ p: PostInput) {
         let t = p.ts.microseconds
         if watermark != .min && t < watermark - ClusterDetector.micros(config.lateness) {
             lateEvents += 1
-            return []
+            return
         }
-        let before = events.count
         lastEventTs = max(lastEventTs, t)
         advance(to: t)
         let a = intern(p.account)
@@ -324,7 +383,6 @@ public final class ClusterDetector {
             add(.hashtagSequence, key: "#" + tags.joined(separator: " #"), account: a, post: seq, at: t)
         }
         if let sketch = p.sketch { addText(sketch, account: a, post: seq, at: t) }
-        return Array(events[before...])
     }
 
     /// Moves event time forward (a replay clock may call this between posts): expires windows,
