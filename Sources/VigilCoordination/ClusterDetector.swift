@@ -55,7 +55,7 @@ public final class ClusterDetector {
     struct RecentPost {
         var id: String
         var ts: Int64
-        /// Kept for the text window only.
+        /// Kept for the text window only, and only while the post represents a text group.
         var sketch: TextSketch?
     }
 
@@ -458,7 +458,10 @@ public final class ClusterDetector {
             for node in partnerBuffer where node.post >= recentBase { candidateBuffer.append(node.post) }
         }
         // Every band popular: a stock phrase everybody posts, not evidence of anything.
-        guard openBands != 0 else { return }
+        guard openBands != 0 else {
+            recent[post - recentBase].sketch = nil
+            return
+        }
         candidateBuffer.sort(by: >)
         var best: (post: Int, similarity: Double)?
         var verified = 0
@@ -477,6 +480,10 @@ public final class ClusterDetector {
             for band in 0..<sketch.bands.count where openBands & (1 << band) != 0 {
                 chains[bandIndex].append(key: sketch.bands[band] ^ UInt64(band), account: account, post: post, at: t)
             }
+        } else {
+            // Only representatives are ever compared again: a copy's sketch is let go at once
+            // (most texts in a copy-heavy window are copies).
+            recent[post - recentBase].sketch = nil
         }
         let group = best?.post ?? post
         let similarity = best?.similarity ?? 1
@@ -491,8 +498,7 @@ public final class ClusterDetector {
         for other in partnerBuffer.reversed() {
             evidence(account, other.account, signal: .nearDuplicate, key: key, label: groupID,
                      weight: similarity / log2(2 + Double(distinct)), at: t) {
-                PairSample(first: self.postID(other.post), second: self.postID(post),
-                           key: "near-duplicates of \(groupID)", ts: t)
+                PairSample(first: self.postID(other.post), second: self.postID(post), key: groupID, ts: t, textGroup: true)
             }
         }
     }
@@ -738,7 +744,7 @@ public final class ClusterDetector {
                 if !entry.label.isEmpty && e.keys.count < 5 && !e.keys.contains(entry.label) { e.keys.append(entry.label) }
                 for sample in entry.samples where e.samples.count < 5 {
                     e.samples.append(EvidenceSample(accounts: pairAccounts(pk), posts: [sample.first, sample.second].filter { !$0.isEmpty },
-                                                    key: sample.key, ts: Timestamp(microseconds: sample.ts)))
+                                                    key: sample.label, ts: Timestamp(microseconds: sample.ts)))
                 }
                 bySignal[signal] = e
             }

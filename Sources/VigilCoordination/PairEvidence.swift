@@ -61,6 +61,11 @@ extension ClusterDetector {
         var second: String
         var key: String
         var ts: Int64
+        /// `key` names a near-duplicate group (by its first post): shown as "near-duplicates of
+        /// KEY", the words added only when an event is made, not for every meeting.
+        var textGroup = false
+
+        var label: String { textGroup ? "near-duplicates of \(key)" : key }
     }
 
     struct PairSignal {
