@@ -110,10 +110,11 @@ def cnt_clusters(paths, min_weights):
     return result
 
 
-def grade(clusters, key):
+def grade(clusters, key, kind=None):
     planted, amplifiers = set(), set()
     for c in key.get("clusters", []):
-        planted.update(c.get("members") or [])
+        # With --kind, members of the other planted kinds are correct when reported, not required.
+        (planted if kind is None or c.get("kind") == kind else amplifiers).update(c.get("members") or [])
         amplifiers.update(c.get("amplifiers") or [])
     reported = set()
     for members in clusters:
@@ -134,6 +135,7 @@ def main():
     ap.add_argument("--min-score", type=float, default=60, help="Vigil: reported from this score (60)")
     ap.add_argument("--min-weight", default="1", metavar="W[,W...]",
                     help="CNT: keep edges of at least this weight; a list grades each (1)")
+    ap.add_argument("--kind", help="grade recall on planted clusters of this kind only (coordgen.py: co_link, copypasta, co_repost)")
     ap.add_argument("--header", action="store_true")
     args = ap.parse_args()
     key = load_json(args.key)
@@ -146,7 +148,7 @@ def main():
     for (label, threshold), clusters in results.items():
         if label == "union" and len(args.cnt or []) == 1:
             continue
-        p, r, f1, n, rep, pl = grade(clusters, key)
+        p, r, f1, n, rep, pl = grade(clusters, key, args.kind)
         print(f"{label}\t{threshold:g}\t{p:.3f}\t{r:.3f}\t{f1:.3f}\t{n}\t{rep}\t{pl}")
 
 

@@ -17,47 +17,37 @@ public final class ClusterDetector {
     public let config: CoordinationConfig
     /// Events that arrived more than `lateness` behind the newest one and were ignored.
     public private(set) var lateEvents = 0
+    /// Events dated more than `maxSkew` ahead of the stream's clock and ignored (one post dated
+    /// 9999 would otherwise make every later event late), including those still held.
+    public var futureEvents: Int { futureDropped + aheadOfClock.count }
+    var futureDropped = 0
+    /// Consecutive events more than `maxSkew` ahead of the clock, held until they turn out to be
+    /// outliers (an event within the skew arrives) or a jump of the whole stream (a gap in the
+    /// feed: `jumpConfirmations` of them in a row).
+    var aheadOfClock: [TimedEvent] = []
+    static let jumpConfirmations = 8
+
+    /// A post or suspension: the events that move event time.
+    enum TimedEvent {
+        case post(PostInput)
+        case suspension(Suspension)
+
+        var ts: Int64 {
+            switch self {
+            case .post(let p): p.ts.microseconds
+            case .suspension(let s): s.ts.microseconds
+            }
+        }
+    }
     public private(set) var watermark: Int64 = .min
     /// The time of the latest post or suspension read.
     var lastEventTs: Int64 = .min
 
-    // Accounts, interned.
-    struct AccountState {
-        var id: String
-        var handle: String?
-        var displayName: String?
-        var stem: String?
-        var bio: String?
-        var followers: Int64 = 0
-        var createdAt: Int64?
-        var suspendedAt: Int64?
-        /// Posts in roughly the last horizon (decayed count).
-        var activity: Double = 0
-        var activityAt: Int64 = 0
-        /// The highest lexicon score of a recent post.
-        var topScore: Int = 0
-        var topScoreAt: Int64 = 0
-        /// Times of the last posts, for synchronized activity.
-        var recentPosts: [Int64] = []
-        /// Stems of earlier handles: the account stays in those families too.
-        var formerStems: [String] = []
-        /// The latest post, account event or suspension (.min: read before any event time).
-        var lastSeen: Int64 = .min
-        /// Pairs with evidence that involve the account: it is forgotten only when none is left.
-        var pairCount: Int32 = 0
-        /// A free slot, reused by the next new account.
-        var retired = false
-    }
-
     /// Accounts by slot. An account quiet for its retention (`retention(of:)`), in no cluster and
     /// in no pair, is forgotten and its slot reused: the table follows the accounts of the last
     /// horizons, not every account ever seen.
-    var accounts: [AccountState] = []
-    var accountIndex: [String: Int32] = [:]
-    /// Free slots, lowest first: new accounts fill the low slots, so after a burst of accounts
-    /// the high slots empty out and the table is cut back.
-    var freeAccounts: Deque<Int32> = []
-    var families: [String: [Int32]] = [:]
+    var accounts = AccountTable()
+    var families = HandleFamilies()
     /// The first event time seen: accounts read before it count as seen then.
     var clockStart: Int64 = .min
 
@@ -65,7 +55,7 @@ public final class ClusterDetector {
     struct RecentPost {
         var id: String
         var ts: Int64
-        /// Kept for the text window only.
+        /// Kept for the text window only, and only while the post represents a text group.
         var sketch: TextSketch?
     }
 
@@ -79,165 +69,10 @@ public final class ClusterDetector {
     /// Accounts meeting on a near-duplicate text group (`chains` holds the LSH bands for text).
     var textGroups: KeyChains
 
-    // Pair evidence. Millions of pairs meet once and never again, so a pair's evidence lives
-    // inline (no allocation) until it has more than one signal or more than four keys.
-
-    /// The distinct keys behind one signal of a pair, each with the weight it added (at most 16
-    /// are remembered). A key can be taken back when it turns out to be popular.
-    struct KeySet {
-        private var inline: (UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0)
-        private var inlineWeights: (Float, Float, Float, Float) = (0, 0, 0, 0)
-        private var extra: [(UInt64, Float)] = []
-        private(set) var count = 0
-
-        var isEmpty: Bool { count == 0 }
-
-        private func slot(_ i: Int) -> (UInt64, Float) {
-            switch i {
-            case 0: (inline.0, inlineWeights.0)
-            case 1: (inline.1, inlineWeights.1)
-            case 2: (inline.2, inlineWeights.2)
-            case 3: (inline.3, inlineWeights.3)
-            default: extra[i - 4]
-            }
-        }
-
-        private mutating func set(_ i: Int, _ value: (UInt64, Float)) {
-            switch i {
-            case 0: (inline.0, inlineWeights.0) = value
-            case 1: (inline.1, inlineWeights.1) = value
-            case 2: (inline.2, inlineWeights.2) = value
-            case 3: (inline.3, inlineWeights.3) = value
-            default: if i - 4 < extra.count { extra[i - 4] = value } else { extra.append(value) }
-            }
-        }
-
-        func contains(_ k: UInt64) -> Bool {
-            for i in 0..<count where slot(i).0 == k { return true }
-            return false
-        }
-
-        mutating func insert(_ k: UInt64, weight: Double) {
-            guard count < 16 else { return }
-            set(count, (k, Float(weight)))
-            count += 1
-        }
-
-        /// Takes a key back; returns the weight it had added.
-        mutating func remove(_ k: UInt64) -> Double? {
-            guard let i = (0..<count).first(where: { slot($0).0 == k }) else { return nil }
-            let weight = Double(slot(i).1)
-            set(i, slot(count - 1))
-            count -= 1
-            if count >= 4 { extra.removeLast() }
-            return weight
-        }
-    }
-
-    /// Two posts that met on a key: what a moderator opens to check an edge.
-    struct PairSample {
-        var keyHash: UInt64 = 0
-        var first: String
-        var second: String
-        var key: String
-        var ts: Int64
-    }
-
-    struct PairSignal {
-        var keys = KeySet()
-        var weight: Double = 0
-        var sample1: PairSample?
-        var sample2: PairSample?
-        var label: String = ""
-
-        mutating func addSample(_ make: () -> PairSample) {
-            if sample1 == nil { sample1 = make() } else if sample2 == nil { sample2 = make() }
-        }
-
-        var samples: [PairSample] { [sample1, sample2].compactMap { $0 } }
-    }
-
-    /// A class: pairs are looked up on every meeting and scanned on every sweep, and a reference
-    /// in the dictionary keeps both cheap (no copying of the evidence).
-    final class Pair {
-        /// The first signal with evidence, by `Signal.index` (-1: none yet), then any others.
-        var firstSignal = -1
-        var firstEntry = PairSignal()
-        var others: [(Int, PairSignal)] = []
-        var lastTs: Int64 = 0
-        var firstTs: Int64 = 0
-        var linked = false
-
-        subscript(_ s: Int) -> PairSignal {
-            get {
-                if s == firstSignal { return firstEntry }
-                return others.first { $0.0 == s }?.1 ?? PairSignal()
-            }
-            set { update(s) { $0 = newValue } }
-        }
-
-        /// Edits one signal's evidence in place, creating it when absent.
-        func update(_ s: Int, _ body: (inout PairSignal) -> Void) {
-            if firstSignal == -1 { firstSignal = s }
-            if s == firstSignal {
-                body(&firstEntry)
-            } else if let i = others.firstIndex(where: { $0.0 == s }) {
-                body(&others[i].1)
-            } else {
-                var entry = PairSignal()
-                body(&entry)
-                others.append((s, entry))
-            }
-        }
-
-        /// Every signal with evidence, by `Signal.index`.
-        var present: [(Int, PairSignal)] { firstSignal < 0 ? [] : [(firstSignal, firstEntry)] + others }
-
-        func hasSignal(otherThan s: Int) -> Bool { (firstSignal >= 0 && firstSignal != s) || others.contains { $0.0 != s } }
-
-        /// What qualification looks at, read in place.
-        struct Tally {
-            var kinds = 0, keys = 0, sharedKeys = 0
-            var weight = 0.0
-        }
-
-        func tally(sharing: (Int) -> Bool, counted: (Int) -> Bool) -> Tally {
-            var tally = Tally()
-            func add(_ s: Int, _ keys: Int, _ weight: Double) {
-                guard keys > 0, counted(s) else { return }
-                tally.kinds += 1
-                tally.keys += keys
-                if sharing(s) { tally.sharedKeys = max(tally.sharedKeys, keys) }
-                tally.weight += weight
-            }
-            if firstSignal >= 0 { add(firstSignal, firstEntry.keys.count, firstEntry.weight) }
-            for i in others.indices { add(others[i].0, others[i].1.keys.count, others[i].1.weight) }
-            return tally
-        }
-
-        /// Takes back what a key that turned out popular added to signal `s`.
-        func revoke(_ s: Int, key: UInt64) {
-            update(s) { entry in
-                guard let weight = entry.keys.remove(key) else { return }
-                entry.weight -= weight
-                if entry.sample2?.keyHash == key { entry.sample2 = nil }
-                if entry.sample1?.keyHash == key { entry.sample1 = entry.sample2; entry.sample2 = nil }
-            }
-        }
-
-        func hasKeys(_ s: Int) -> Bool {
-            if s == firstSignal { return !firstEntry.keys.isEmpty }
-            return others.contains { $0.0 == s && !$0.1.keys.isEmpty }
-        }
-    }
-
     var pairs: [UInt64: Pair] = [:]
 
     // Clusters.
-    var parent: [Int32] = []
-    var componentSize: [Int32] = []
-    /// Members of each component larger than one account, by root.
-    var componentMembers: [Int32: [Int32]] = [:]
+    var components = Components()
     struct Cluster {
         var id: String
         var root: Int32
@@ -278,35 +113,71 @@ public final class ClusterDetector {
         guard stem.count >= 4, accounts[Int(i)].stem != stem else { return }
         if let former = accounts[Int(i)].stem { accounts[Int(i)].formerStems.append(former) }
         accounts[Int(i)].stem = stem
-        var members = families[stem, default: []]
+        let members = families.members(of: stem)
         // The link is news when the account event is read (a return is announced at its
         // creation). The time of the last event read, not the watermark a replay clock may have
         // moved, so pacing does not change it.
         let created = a.createdAt?.microseconds
         let at = lastEventTs == .min ? (created ?? 0) : max(lastEventTs, created ?? lastEventTs)
         for other in members where other != i { linkFamily(i, other, stem: stem, at: at) }
-        members.append(i)
-        families[stem] = members
+        families.add(i, to: stem)
     }
 
     /// Records a suspension (a later look-alike account of the family is then linked).
-    public func suspension(_ s: Suspension) {
-        let i = intern(s.account)
-        accounts[Int(i)].suspendedAt = s.ts.microseconds
-        accounts[Int(i)].lastSeen = max(accounts[Int(i)].lastSeen, s.ts.microseconds)
-        lastEventTs = max(lastEventTs, s.ts.microseconds)
-        advance(to: s.ts.microseconds)
-    }
+    public func suspension(_ s: Suspension) { receive(.suspension(s)) }
 
     /// Processes one post; returns the cluster events it caused (also collected by `drain`).
     @discardableResult
     public func post(_ p: PostInput) -> [ClusterEvent] {
+        let before = events.count
+        receive(.post(p))
+        return Array(events[before...])
+    }
+
+    /// Bounded skew: an event far ahead of the stream's own clock does not move it unless the
+    /// stream follows it.
+    func receive(_ event: TimedEvent) {
+        if watermark != .min && event.ts > watermark + ClusterDetector.micros(config.maxSkew) {
+            aheadOfClock.append(event)
+            if aheadOfClock.count >= ClusterDetector.jumpConfirmations { jump() }
+            return
+        }
+        futureDropped += aheadOfClock.count
+        aheadOfClock.removeAll()
+        process(event)
+    }
+
+    /// The stream moved on (every held event is far ahead): the clock starts again at the
+    /// earliest held event near their median, and the held events are read in their order (one
+    /// outlier among them is held again).
+    func jump() {
+        let held = aheadOfClock
+        aheadOfClock.removeAll()
+        let times = held.map(\.ts).sorted()
+        let median = times[times.count / 2]
+        let skew = ClusterDetector.micros(config.maxSkew)
+        advance(to: times.first { abs($0 - median) <= skew } ?? median)
+        for event in held { receive(event) }
+    }
+
+    func process(_ event: TimedEvent) {
+        switch event {
+        case .post(let p): process(p)
+        case .suspension(let s):
+            let i = intern(s.account)
+            accounts[Int(i)].suspendedAt = s.ts.microseconds
+            accounts[Int(i)].lastSeen = max(accounts[Int(i)].lastSeen, s.ts.microseconds)
+            lastEventTs = max(lastEventTs, s.ts.microseconds)
+            advance(to: s.ts.microseconds)
+        }
+    }
+
+    func process(_ p: PostInput) {
         let t = p.ts.microseconds
         if watermark != .min && t < watermark - ClusterDetector.micros(config.lateness) {
             lateEvents += 1
-            return []
+            return
         }
-        let before = events.count
         lastEventTs = max(lastEventTs, t)
         advance(to: t)
         let a = intern(p.account)
@@ -324,7 +195,6 @@ public final class ClusterDetector {
             add(.hashtagSequence, key: "#" + tags.joined(separator: " #"), account: a, post: seq, at: t)
         }
         if let sketch = p.sketch { addText(sketch, account: a, post: seq, at: t) }
-        return Array(events[before...])
     }
 
     /// Moves event time forward (a replay clock may call this between posts): expires windows,
@@ -420,17 +290,17 @@ public final class ClusterDetector {
             }
         }
         let windows = chains + [textGroups]
-        let capacity = windows.reduce(0) { $0 + $1.capacity } + pairs.capacity + accountIndex.capacity + accounts.capacity
-            + families.capacity + componentMembers.capacity + clusters.capacity + clusterOfRoot.capacity
-            + events.capacity + recentPeak + freeAccounts.count + expiredBuffer.capacity + parent.capacity + componentSize.capacity
+        let capacity = windows.reduce(0) { $0 + $1.capacity } + pairs.capacity + accounts.capacity
+            + families.capacity + components.capacity + clusters.capacity + clusterOfRoot.capacity
+            + events.capacity + recentPeak + expiredBuffer.capacity
         return Footprint(
             posts: recent.count, sketches: recent.reduce(0) { $0 + ($1.sketch == nil ? 0 : 1) },
             keys: windows.reduce(0) { $0 + $1.keyCount }, nodes: windows.reduce(0) { $0 + $1.nodeCount },
             pairs: pairs.count, pairKeys: pairKeys, pairSamples: pairSamples, linkedPairs: linkedPairs,
-            accounts: accountIndex.count, accountSlots: accounts.count,
-            accountPostTimes: accounts.reduce(0) { $0 + $1.recentPosts.count },
-            families: families.count, familyMembers: families.values.reduce(0) { $0 + $1.count },
-            components: componentMembers.count, componentMembers: componentMembers.values.reduce(0) { $0 + $1.count },
+            accounts: accounts.count, accountSlots: accounts.slots,
+            accountPostTimes: accounts.all.reduce(0) { $0 + $1.recentPosts.count },
+            families: families.count, familyMembers: families.memberCount,
+            components: components.joined, componentMembers: components.joinedMembers,
             clusters: clusters.count, dormantClusters: clusters.values.reduce(0) { $0 + ($1.dormant ? 1 : 0) },
             clusterMembers: clusters.values.reduce(0) { $0 + $1.members.count },
             clusterEdges: clusters.values.reduce(0) { $0 + $1.edges.count }, pendingEvents: events.count,
@@ -445,7 +315,7 @@ public final class ClusterDetector {
 
     /// The id of the active cluster an account belongs to, if any.
     public func cluster(of account: String) -> String? {
-        guard let i = accountIndex[account] else { return nil }
+        guard let i = accounts.slot(of: account) else { return nil }
         guard let c = clusterOfRoot[find(i)], let cluster = clusters[c], !cluster.dormant else { return nil }
         return cluster.id
     }
@@ -461,19 +331,9 @@ public final class ClusterDetector {
     // MARK: - Accounts
 
     func intern(_ id: String) -> Int32 {
-        if let i = accountIndex[id] { return i }
-        if let i = freeAccounts.popFirst() {
-            // A forgotten account's slot: it is alone in its component and in no pair.
-            accounts[Int(i)] = AccountState(id: id)
-            accountIndex[id] = i
-            return i
-        }
-        let i = Int32(accounts.count)
-        accounts.append(AccountState(id: id))
-        accountIndex[id] = i
-        parent.append(i)
-        componentSize.append(1)
-        return i
+        let (slot, appended) = accounts.intern(id)
+        if appended { components.append() }
+        return slot
     }
 
     /// How long an account nobody has heard from is remembered: three horizons (what its
@@ -489,43 +349,17 @@ public final class ClusterDetector {
     /// be given to the next new account.
     func forgetQuietAccounts(now t: Int64) {
         var freed: [Int32] = []
-        for i in accounts.indices where !accounts[i].retired && accounts[i].pairCount == 0
-            && parent[i] == Int32(i) && componentSize[i] == 1 {
+        for i in 0..<accounts.slots where !accounts[i].retired && accounts[i].pairCount == 0 && components.isAlone(Int32(i)) {
             let seen = max(accounts[i].lastSeen, clockStart)
             guard seen < t - retention(of: accounts[i]) else { continue }
-            let state = accounts[i]
-            accountIndex[state.id] = nil
-            for stem in ([state.stem].compactMap { $0 } + state.formerStems) {
-                guard var members = families[stem] else { continue }
-                members.removeAll { $0 == Int32(i) }
-                families[stem] = members.isEmpty ? nil : members
-            }
-            accounts[i] = AccountState(id: "", retired: true)
+            families.remove(Int32(i), from: [accounts[i].stem].compactMap { $0 } + accounts[i].formerStems)
             freed.append(Int32(i))
         }
-        if !freed.isEmpty {
-            // Both lists are ascending: merge them.
-            var merged = Deque<Int32>(minimumCapacity: freeAccounts.count + freed.count)
-            var j = 0
-            for slot in freeAccounts {
-                while j < freed.count && freed[j] < slot { merged.append(freed[j]); j += 1 }
-                merged.append(slot)
-            }
-            merged.append(contentsOf: freed[j...])
-            freeAccounts = merged
-        }
+        accounts.forget(freed)
         // Free slots at the end of the table are cut off.
-        while let last = freeAccounts.last, Int(last) == accounts.count - 1 {
-            freeAccounts.removeLast()
-            accounts.removeLast()
-            parent.removeLast()
-            componentSize.removeLast()
-        }
-        Compaction.compact(&accounts)
-        Compaction.compact(&parent)
-        Compaction.compact(&componentSize)
-        Compaction.compact(&accountIndex)
-        Compaction.compact(&families)
+        for _ in 0..<accounts.trim() { components.removeLast() }
+        components.compact()
+        families.compact()
     }
 
     func touchActivity(_ a: Int32, at t: Int64, score: Int) {
@@ -573,18 +407,7 @@ public final class ClusterDetector {
         }
     }
 
-    static let familyLimit = 16
-
-    func stemKey(_ stem: String) -> UInt64 { ClusterDetector.hash("stem:" + stem) }
-
-    static func hash(_ s: String) -> UInt64 {
-        var h: UInt64 = 0xcbf2_9ce4_8422_2325
-        for b in s.utf8 {
-            h ^= UInt64(b)
-            h = h &* 0x100_0000_01b3
-        }
-        return h
-    }
+    func stemKey(_ stem: String) -> UInt64 { FNV1a.hash("stem:" + stem) }
 
     // MARK: - Windows
 
@@ -603,7 +426,7 @@ public final class ClusterDetector {
     func postID(_ seq: Int) -> String { seq >= recentBase ? recent[seq - recentBase].id : "" }
 
     func add(_ signal: Signal, key label: String, account: Int32, post: Int, at t: Int64) {
-        let key = ClusterDetector.hash(label)
+        let key = FNV1a.hash(label)
         let outcome = chains[signal.index].record(key: key, account: account, post: post, at: t, limits: keyLimits,
                                                   partners: &partnerBuffer, seen: &seenBuffer)
         if outcome.becamePopular { revoke(signal, key: key, accounts: chains[signal.index].accounts(on: key, at: t, limit: 4 * config.hubLimit)) }
@@ -635,7 +458,10 @@ public final class ClusterDetector {
             for node in partnerBuffer where node.post >= recentBase { candidateBuffer.append(node.post) }
         }
         // Every band popular: a stock phrase everybody posts, not evidence of anything.
-        guard openBands != 0 else { return }
+        guard openBands != 0 else {
+            recent[post - recentBase].sketch = nil
+            return
+        }
         candidateBuffer.sort(by: >)
         var best: (post: Int, similarity: Double)?
         var verified = 0
@@ -654,6 +480,10 @@ public final class ClusterDetector {
             for band in 0..<sketch.bands.count where openBands & (1 << band) != 0 {
                 chains[bandIndex].append(key: sketch.bands[band] ^ UInt64(band), account: account, post: post, at: t)
             }
+        } else {
+            // Only representatives are ever compared again: a copy's sketch is let go at once
+            // (most texts in a copy-heavy window are copies).
+            recent[post - recentBase].sketch = nil
         }
         let group = best?.post ?? post
         let similarity = best?.similarity ?? 1
@@ -668,8 +498,7 @@ public final class ClusterDetector {
         for other in partnerBuffer.reversed() {
             evidence(account, other.account, signal: .nearDuplicate, key: key, label: groupID,
                      weight: similarity / log2(2 + Double(distinct)), at: t) {
-                PairSample(first: self.postID(other.post), second: self.postID(post),
-                           key: "near-duplicates of \(groupID)", ts: t)
+                PairSample(first: self.postID(other.post), second: self.postID(post), key: groupID, ts: t, textGroup: true)
             }
         }
     }
@@ -776,17 +605,7 @@ public final class ClusterDetector {
         return weight >= max(1, 0.25 * sqrt(activity(a, at: t) * activity(b, at: t)))
     }
 
-    func find(_ x: Int32) -> Int32 {
-        var r = x
-        while parent[Int(r)] != r { r = parent[Int(r)] }
-        var c = x
-        while parent[Int(c)] != r {
-            let next = parent[Int(c)]
-            parent[Int(c)] = r
-            c = next
-        }
-        return r
-    }
+    func find(_ x: Int32) -> Int32 { components.find(x) }
 
     func link(_ a: Int32, _ b: Int32, _ pk: UInt64, at t: Int64, newEdge: Bool) {
         let ra = find(a), rb = find(b)
@@ -801,11 +620,7 @@ public final class ClusterDetector {
             }
             return
         }
-        // The bigger component (then the older account) absorbs the other.
-        let (keep, absorb) = componentSize[Int(ra)] > componentSize[Int(rb)] || (componentSize[Int(ra)] == componentSize[Int(rb)] && ra < rb) ? (ra, rb) : (rb, ra)
-        parent[Int(absorb)] = keep
-        componentSize[Int(keep)] += componentSize[Int(absorb)]
-        componentMembers[keep] = (componentMembers[keep] ?? [keep]) + (componentMembers.removeValue(forKey: absorb) ?? [absorb])
+        let (keep, absorb) = components.union(ra, rb)
         let ck = clusterOfRoot.removeValue(forKey: keep), ca = clusterOfRoot.removeValue(forKey: absorb)
         switch (ck, ca) {
         case let (k?, x?):
@@ -827,7 +642,7 @@ public final class ClusterDetector {
             events.append(makeEvent(s, state: .grown, at: t))
         case let (c?, nil), let (nil, c?):
             var cluster = clusters[c]!
-            cluster.members.formUnion(members(of: keep))
+            cluster.members.formUnion(components.members(of: keep))
             cluster.edges.append(pk)
             cluster.root = keep
             cluster.lastTs = t
@@ -836,19 +651,15 @@ public final class ClusterDetector {
             clusterOfRoot[keep] = c
             events.append(makeEvent(cluster, state: .grown, at: t))
         case (nil, nil):
-            guard componentSize[Int(keep)] >= config.minMembers else { return }
+            guard components.size(of: keep) >= config.minMembers else { return }
             let c = nextCluster
             nextCluster += 1
-            let cluster = Cluster(id: "k\(c)", root: keep, members: members(of: keep), firstTs: pairs[pk]?.firstTs ?? t, lastTs: t, edges: [pk])
+            let cluster = Cluster(id: "k\(c)", root: keep, members: components.members(of: keep), firstTs: pairs[pk]?.firstTs ?? t, lastTs: t, edges: [pk])
             clusters[c] = cluster
             clusterOfRoot[keep] = c
             events.append(makeEvent(cluster, state: .new, at: t))
         }
     }
-
-    /// Members of the component rooted at `root` (before it is a tracked cluster: two accounts
-    /// joined by their first edge, or a component that just reached `minMembers`).
-    func members(of root: Int32) -> Set<Int32> { Set(componentMembers[root] ?? [root]) }
 
     // MARK: - Expiry
 
@@ -883,18 +694,14 @@ public final class ClusterDetector {
             } else if cluster.dormant && cluster.lastTs < t - 3 * horizon {
                 clusters[c] = nil
                 clusterOfRoot[cluster.root] = nil
-                componentMembers[cluster.root] = nil
-                for m in cluster.members {
-                    parent[Int(m)] = m
-                    componentSize[Int(m)] = 1
-                }
+                components.dissolve(root: cluster.root, members: cluster.members)
                 for pk in cluster.edges { removePair(pk) }
             }
         }
         Compaction.compact(&recent, peak: &recentPeak)
         Compaction.compact(&clusters)
         Compaction.compact(&clusterOfRoot)
-        Compaction.compact(&componentMembers)
+        components.compact()
         forgetQuietAccounts(now: t)
     }
 
@@ -906,35 +713,18 @@ public final class ClusterDetector {
 
     // MARK: - Reporting
 
-    /// 0–100: what the members post weighs most (70), then whether a suspended member came back
-    /// (25), how tightly they are tied (12), reach (8) and size (5), capped at 100. Without
-    /// violating content a cluster tops out at 50, below the high band (60): a tight group of
-    /// news accounts sharing a story, or a spammer's returns, stay out of the way; a ring pushing
-    /// material the lexicon scores 80 reaches the high band once it is tied by more than one edge.
+    /// The cluster's score (`ClusterScoring`) from its members and the evidence on its edges.
     func score(_ cluster: Cluster) -> Int {
-        let members = cluster.members.map { Int($0) }
-        // What the upper half of the members post: a network's members all push the material,
-        // while one member's post in a crowd of news accounts says little about the crowd.
-        let scores = members.map { accounts[$0].topScore }.sorted(by: >)
-        let half = scores.prefix((scores.count + 1) / 2)
-        let content = Double(half.reduce(0, +)) / Double(max(1, half.count)) / 100
-        var strength = 0.0
-        var evasion = 0.0
-        for pk in cluster.edges {
-            guard let pair = pairs[pk] else { continue }
-            for (s, entry) in pair.present where !entry.keys.isEmpty {
-                // A handle family is one signal but strong evidence on its own.
-                strength += s == Signal.handleFamily.index ? 3 : 1
-            }
+        let members = cluster.members.map { ClusterScoring.Member(topScore: accounts[Int($0)].topScore, followers: accounts[Int($0)].followers) }
+        let family = Signal.handleFamily.index
+        let edges = cluster.edges.compactMap { pk -> ClusterScoring.Edge? in
+            guard let pair = pairs[pk] else { return nil }
+            let strength = pair.present.reduce(0.0) { $0 + ($1.1.keys.isEmpty ? 0 : $1.0 == family ? 3 : 1) }
             let a = Int(pk >> 32), b = Int(pk & 0xFFFF_FFFF)
-            if !pair[Signal.handleFamily.index].keys.isEmpty && (accounts[a].suspendedAt != nil || accounts[b].suspendedAt != nil) {
-                evasion = 1
-            }
+            let evasion = !pair[family].keys.isEmpty && (accounts[a].suspendedAt != nil || accounts[b].suspendedAt != nil)
+            return ClusterScoring.Edge(strength: strength, evasion: evasion)
         }
-        let tightness = min(1, strength / Double(max(1, members.count)) / 3)
-        let size = min(1, log2(Double(members.count)) / 5)
-        let reach = min(1, log10(1 + Double(members.reduce(Int64(0)) { $0 + accounts[$1].followers })) / 7)
-        return min(100, Int((100 * (0.70 * content + 0.12 * tightness + 0.25 * evasion + 0.05 * size + 0.08 * reach)).rounded()))
+        return ClusterScoring.score(members: members, edges: edges)
     }
 
     /// The two accounts of a pair key, by id.
@@ -954,7 +744,7 @@ public final class ClusterDetector {
                 if !entry.label.isEmpty && e.keys.count < 5 && !e.keys.contains(entry.label) { e.keys.append(entry.label) }
                 for sample in entry.samples where e.samples.count < 5 {
                     e.samples.append(EvidenceSample(accounts: pairAccounts(pk), posts: [sample.first, sample.second].filter { !$0.isEmpty },
-                                                    key: sample.key, ts: Timestamp(microseconds: sample.ts)))
+                                                    key: sample.label, ts: Timestamp(microseconds: sample.ts)))
                 }
                 bySignal[signal] = e
             }

@@ -1,3 +1,5 @@
+import VigilFeed
+
 /// The near-duplicate fingerprint of a post: its set of character shingles (for the exact
 /// Jaccard check) and a one-permutation MinHash signature cut into LSH bands (for finding
 /// candidates without comparing every pair).
@@ -38,11 +40,7 @@ public struct TextSketch: Sendable {
         hashes.reserveCapacity(kept.count)
         kept.withUnsafeBufferPointer { k in
             for start in 0...(k.count - TextSketch.shingleBytes) {
-                var h: UInt64 = 0xcbf2_9ce4_8422_2325
-                for j in 0..<TextSketch.shingleBytes {
-                    h ^= UInt64(k[start + j])
-                    h = h &* 0x100_0000_01b3
-                }
+                let h = FNV1a.hash(k[start..<start + TextSketch.shingleBytes])
                 hashes.append(UInt32(truncatingIfNeeded: h ^ (h >> 32)))
             }
         }

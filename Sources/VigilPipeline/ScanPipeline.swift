@@ -49,6 +49,8 @@ public struct ScanStats: Sendable, Hashable {
     public var inputBytes: Int64 = 0
     /// Posts the cluster detector ignored for arriving later than its allowed lateness.
     public var lateEvents = 0
+    /// Posts and suspensions the cluster detector ignored for being dated far ahead of the stream.
+    public var futureEvents = 0
     public var seconds = 0.0
 
     public init() {}
@@ -62,6 +64,7 @@ public struct ScanStats: Sendable, Hashable {
             + "reported \(reported), rejected lines \(rejected)"
             + (unknownTypes > 0 ? ", unknown event types \(unknownTypes)" : "")
             + (lateEvents > 0 ? ", late events \(lateEvents) (ignored by the cluster detector)" : "")
+            + (futureEvents > 0 ? ", events dated ahead of the stream \(futureEvents) (ignored by the cluster detector)" : "")
             + "; \(rate) posts/s"
     }
 }
@@ -158,6 +161,7 @@ public final class ScanPipeline {
         }
         if !stopped { drainClusterEvents() }
         stats.lateEvents = detector?.lateEvents ?? 0
+        stats.futureEvents = detector?.futureEvents ?? 0
         stats.seconds = Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9
         stats.inputBytes = readers.reduce(0) { $0 + $1.consumedBytes }
         if let only = failures.first, failures.count == 1 { throw only }

@@ -83,7 +83,8 @@ struct Clusters: ParsableCommand {
         }
         out.finish()
         Diagnostics.say("events \(stats.events), posts \(stats.posts), cluster events shown \(shown), rejected lines \(stats.rejected), "
-                        + "late events \(stats.lateEvents); \(Int(stats.postsPerSecond)) posts/s")
+                        + "late events \(stats.lateEvents), events dated ahead of the stream \(stats.futureEvents); "
+                        + "\(Int(stats.postsPerSecond)) posts/s")
         try readFailure?.endRun(strict: false)
         if let failure = out.failure { throw failure }
     }

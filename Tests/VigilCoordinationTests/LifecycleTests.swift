@@ -169,6 +169,34 @@ import VigilFeed
         #expect(tooLate.detector.lateEvents == 1)
     }
 
+    @Test("One post dated 9999 does not switch detection off: it is counted and the stream's clock keeps going")
+    func farFutureOutlier() throws {
+        let h = Harness()
+        h.post("a", at: 0, urls: ["https://t.me/example_skew0"])
+        // Year 9999: without a bound on skew every later post is "late" and ignored.
+        let future = Timestamp(microseconds: 253_402_300_799 * 1_000_000)
+        h.detector.post(PostInput(id: "outlier", account: "x", ts: future, urls: ["https://t.me/example_skew0"]))
+        LifecycleTests().ring(h, ["a", "b"], from: 10, tag: "skew")
+        #expect(h.standing.map(\.members) == [["a", "b"]])
+        #expect(h.detector.futureEvents == 1)
+        #expect(h.detector.lateEvents == 0)
+        #expect(h.detector.cluster(of: "x") == nil)
+    }
+
+    @Test("A gap in the feed is a jump of the whole stream, not a run of outliers: the clock follows it")
+    func streamJump() throws {
+        let h = Harness()
+        LifecycleTests().ring(h, ["a", "b"], from: 0, tag: "before")
+        #expect(h.standing.map(\.members) == [["a", "b"]])
+        // Two hours later (a feed of the next day would do the same): the posts after the gap
+        // are held until enough of them agree, then read in order.
+        LifecycleTests().ring(h, ["c", "d", "e", "f"], from: 7200, tag: "after")
+        #expect(h.detector.futureEvents == 0)
+        #expect(h.detector.lateEvents == 0)
+        #expect(h.standing.contains { $0.members == ["c", "d", "e", "f"] })
+        #expect(h.detector.cluster(of: "c") != nil)
+    }
+
     @Test("State is bounded by the window: four times the posts, the same footprint")
     func boundedMemory() {
         func footprint(after seconds: Double) -> ClusterDetector.Footprint {

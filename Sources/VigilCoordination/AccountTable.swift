@@ -1,0 +1,98 @@
+import DequeModule
+
+/// What the detector knows of one account.
+struct AccountState {
+    var id: String
+    var handle: String?
+    var displayName: String?
+    var stem: String?
+    var bio: String?
+    var followers: Int64 = 0
+    var createdAt: Int64?
+    var suspendedAt: Int64?
+    /// Posts in roughly the last horizon (decayed count).
+    var activity: Double = 0
+    var activityAt: Int64 = 0
+    /// The highest lexicon score of a recent post.
+    var topScore: Int = 0
+    var topScoreAt: Int64 = 0
+    /// Times of the last posts, for synchronized activity.
+    var recentPosts: [Int64] = []
+    /// Stems of earlier handles: the account stays in those families too.
+    var formerStems: [String] = []
+    /// The latest post, account event or suspension (.min: read before any event time).
+    var lastSeen: Int64 = .min
+    /// Pairs with evidence that involve the account: it is forgotten only when none is left.
+    var pairCount: Int32 = 0
+    /// A free slot, reused by the next new account.
+    var retired = false
+}
+
+/// Accounts interned to dense slots (an `Int32` is what windows, pairs and the forest hold).
+/// A forgotten account's slot is reused, lowest first: new accounts fill the low slots, so after
+/// a burst of accounts the high slots empty out and the table is cut back.
+struct AccountTable {
+    private var states: [AccountState] = []
+    private var index: [String: Int32] = [:]
+    private var free: Deque<Int32> = []
+
+    /// Slots, remembered and free.
+    var slots: Int { states.count }
+    /// Accounts remembered.
+    var count: Int { index.count }
+    var freeSlots: Int { free.count }
+    var capacity: Int { states.capacity + index.capacity + free.count }
+    var all: [AccountState] { states }
+
+    subscript(_ slot: Int) -> AccountState {
+        get { states[slot] }
+        _modify { yield &states[slot] }
+    }
+
+    func slot(of id: String) -> Int32? { index[id] }
+
+    /// The account's slot; `appended` when the table grew by one at its end.
+    mutating func intern(_ id: String) -> (slot: Int32, appended: Bool) {
+        if let i = index[id] { return (i, false) }
+        if let i = free.popFirst() {
+            states[Int(i)] = AccountState(id: id)
+            index[id] = i
+            return (i, false)
+        }
+        let i = Int32(states.count)
+        states.append(AccountState(id: id))
+        index[id] = i
+        return (i, true)
+    }
+
+    /// Frees the slots (ascending) of accounts nothing refers to any more.
+    mutating func forget(_ slots: [Int32]) {
+        guard !slots.isEmpty else { return }
+        for i in slots {
+            index[states[Int(i)].id] = nil
+            states[Int(i)] = AccountState(id: "", retired: true)
+        }
+        // Both lists are ascending: merge them.
+        var merged = Deque<Int32>(minimumCapacity: free.count + slots.count)
+        var j = 0
+        for slot in free {
+            while j < slots.count && slots[j] < slot { merged.append(slots[j]); j += 1 }
+            merged.append(slot)
+        }
+        merged.append(contentsOf: slots[j...])
+        free = merged
+    }
+
+    /// Cuts free slots off the end of the table; returns how many.
+    mutating func trim() -> Int {
+        var cut = 0
+        while let last = free.last, Int(last) == states.count - 1 {
+            free.removeLast()
+            states.removeLast()
+            cut += 1
+        }
+        Compaction.compact(&states)
+        Compaction.compact(&index)
+        return cut
+    }
+}

@@ -1,0 +1,158 @@
+extension ClusterDetector {
+    // Pair evidence. Millions of pairs meet once and never again, so a pair's evidence lives
+    // inline (no allocation) until it has more than one signal or more than four keys.
+
+    /// The distinct keys behind one signal of a pair, each with the weight it added (at most 16
+    /// are remembered). A key can be taken back when it turns out to be popular.
+    struct KeySet {
+        private var inline: (UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0)
+        private var inlineWeights: (Float, Float, Float, Float) = (0, 0, 0, 0)
+        private var extra: [(UInt64, Float)] = []
+        private(set) var count = 0
+
+        var isEmpty: Bool { count == 0 }
+
+        private func slot(_ i: Int) -> (UInt64, Float) {
+            switch i {
+            case 0: (inline.0, inlineWeights.0)
+            case 1: (inline.1, inlineWeights.1)
+            case 2: (inline.2, inlineWeights.2)
+            case 3: (inline.3, inlineWeights.3)
+            default: extra[i - 4]
+            }
+        }
+
+        private mutating func set(_ i: Int, _ value: (UInt64, Float)) {
+            switch i {
+            case 0: (inline.0, inlineWeights.0) = value
+            case 1: (inline.1, inlineWeights.1) = value
+            case 2: (inline.2, inlineWeights.2) = value
+            case 3: (inline.3, inlineWeights.3) = value
+            default: if i - 4 < extra.count { extra[i - 4] = value } else { extra.append(value) }
+            }
+        }
+
+        func contains(_ k: UInt64) -> Bool {
+            for i in 0..<count where slot(i).0 == k { return true }
+            return false
+        }
+
+        mutating func insert(_ k: UInt64, weight: Double) {
+            guard count < 16 else { return }
+            set(count, (k, Float(weight)))
+            count += 1
+        }
+
+        /// Takes a key back; returns the weight it had added.
+        mutating func remove(_ k: UInt64) -> Double? {
+            guard let i = (0..<count).first(where: { slot($0).0 == k }) else { return nil }
+            let weight = Double(slot(i).1)
+            set(i, slot(count - 1))
+            count -= 1
+            if count >= 4 { extra.removeLast() }
+            return weight
+        }
+    }
+
+    /// Two posts that met on a key: what a moderator opens to check an edge.
+    struct PairSample {
+        var keyHash: UInt64 = 0
+        var first: String
+        var second: String
+        var key: String
+        var ts: Int64
+        /// `key` names a near-duplicate group (by its first post): shown as "near-duplicates of
+        /// KEY", the words added only when an event is made, not for every meeting.
+        var textGroup = false
+
+        var label: String { textGroup ? "near-duplicates of \(key)" : key }
+    }
+
+    struct PairSignal {
+        var keys = KeySet()
+        var weight: Double = 0
+        var sample1: PairSample?
+        var sample2: PairSample?
+        var label: String = ""
+
+        mutating func addSample(_ make: () -> PairSample) {
+            if sample1 == nil { sample1 = make() } else if sample2 == nil { sample2 = make() }
+        }
+
+        var samples: [PairSample] { [sample1, sample2].compactMap { $0 } }
+    }
+
+    /// A class: pairs are looked up on every meeting and scanned on every sweep, and a reference
+    /// in the dictionary keeps both cheap (no copying of the evidence).
+    final class Pair {
+        /// The first signal with evidence, by `Signal.index` (-1: none yet), then any others.
+        var firstSignal = -1
+        var firstEntry = PairSignal()
+        var others: [(Int, PairSignal)] = []
+        var lastTs: Int64 = 0
+        var firstTs: Int64 = 0
+        var linked = false
+
+        subscript(_ s: Int) -> PairSignal {
+            get {
+                if s == firstSignal { return firstEntry }
+                return others.first { $0.0 == s }?.1 ?? PairSignal()
+            }
+            set { update(s) { $0 = newValue } }
+        }
+
+        /// Edits one signal's evidence in place, creating it when absent.
+        func update(_ s: Int, _ body: (inout PairSignal) -> Void) {
+            if firstSignal == -1 { firstSignal = s }
+            if s == firstSignal {
+                body(&firstEntry)
+            } else if let i = others.firstIndex(where: { $0.0 == s }) {
+                body(&others[i].1)
+            } else {
+                var entry = PairSignal()
+                body(&entry)
+                others.append((s, entry))
+            }
+        }
+
+        /// Every signal with evidence, by `Signal.index`.
+        var present: [(Int, PairSignal)] { firstSignal < 0 ? [] : [(firstSignal, firstEntry)] + others }
+
+        func hasSignal(otherThan s: Int) -> Bool { (firstSignal >= 0 && firstSignal != s) || others.contains { $0.0 != s } }
+
+        /// What qualification looks at, read in place.
+        struct Tally {
+            var kinds = 0, keys = 0, sharedKeys = 0
+            var weight = 0.0
+        }
+
+        func tally(sharing: (Int) -> Bool, counted: (Int) -> Bool) -> Tally {
+            var tally = Tally()
+            func add(_ s: Int, _ keys: Int, _ weight: Double) {
+                guard keys > 0, counted(s) else { return }
+                tally.kinds += 1
+                tally.keys += keys
+                if sharing(s) { tally.sharedKeys = max(tally.sharedKeys, keys) }
+                tally.weight += weight
+            }
+            if firstSignal >= 0 { add(firstSignal, firstEntry.keys.count, firstEntry.weight) }
+            for i in others.indices { add(others[i].0, others[i].1.keys.count, others[i].1.weight) }
+            return tally
+        }
+
+        /// Takes back what a key that turned out popular added to signal `s`.
+        func revoke(_ s: Int, key: UInt64) {
+            update(s) { entry in
+                guard let weight = entry.keys.remove(key) else { return }
+                entry.weight -= weight
+                if entry.sample2?.keyHash == key { entry.sample2 = nil }
+                if entry.sample1?.keyHash == key { entry.sample1 = entry.sample2; entry.sample2 = nil }
+            }
+        }
+
+        func hasKeys(_ s: Int) -> Bool {
+            if s == firstSignal { return !firstEntry.keys.isEmpty }
+            return others.contains { $0.0 == s && !$0.1.keys.isEmpty }
+        }
+    }
+}
