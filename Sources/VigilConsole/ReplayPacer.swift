@@ -20,6 +20,8 @@ public final class ReplayPacer: @unchecked Sendable {
     private var delivered = 0
     private var firstEventTime: Double?
     private var lastEventTime: Double?
+    /// Events in a row dated more than `EventTimeSkew.limit` after the last one delivered.
+    private var aheadInARow = 0
     private var run = 0
     /// A new run is catching up with its target (until it first has to wait).
     private var catchingUp = false
@@ -52,9 +54,20 @@ public final class ReplayPacer: @unchecked Sendable {
                 clock.seek(to: (firstEventTime ?? eventTime) + offset, atWall: now)
                 anchored = true
             }
+            // Playing, an event dated far after the last one (a post dated 9999) is delivered at
+            // once, without moving the clock; so many in a row are the feed moving on, waited
+            // for. A step delivers the next event whatever its date, as asked.
+            let ahead = lastEventTime.map { eventTime > $0 + EventTimeSkew.limit } ?? false
+            if ahead, hold == nil, aheadInARow + 1 < EventTimeSkew.jumpConfirmations {
+                aheadInARow += 1
+                delivered += 1
+                lock.unlock()
+                return true
+            }
             let due = hold.map { delivered < $0 } ?? clock.isDue(eventTime, atWall: now)
             if due {
                 delivered += 1
+                aheadInARow = 0
                 lastEventTime = eventTime
                 // A held event moves the (paused) clock to it, so play resumes from here.
                 if hold != nil { clock.seek(to: eventTime, atWall: now) }
@@ -120,6 +133,7 @@ public final class ReplayPacer: @unchecked Sendable {
             run += 1
             delivered = 0
             lastEventTime = nil
+            aheadInARow = 0
             anchored = false
             catchingUp = true
             rewindTarget = target

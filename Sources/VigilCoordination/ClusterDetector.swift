@@ -25,7 +25,7 @@ public final class ClusterDetector {
     /// outliers (an event within the skew arrives) or a jump of the whole stream (a gap in the
     /// feed: `jumpConfirmations` of them in a row).
     var aheadOfClock: [TimedEvent] = []
-    static let jumpConfirmations = 8
+    static let jumpConfirmations = EventTimeSkew.jumpConfirmations
 
     /// A post or suspension: the events that move event time.
     enum TimedEvent {

@@ -67,7 +67,7 @@ public struct CoordinationConfig: Sendable, Equatable {
     public var lateness: Double = 5
     /// Events more than this ahead of the stream's clock are outliers: they do not move it
     /// unless the stream follows them (`docs/clusters.md`, "Event time").
-    public var maxSkew: Double = 600
+    public var maxSkew: Double = EventTimeSkew.limit
     public var minMembers = 2
     /// How long a suspended account is remembered after it was last heard of, for a look-alike
     /// that comes back later (other accounts are forgotten after three quiet horizons).

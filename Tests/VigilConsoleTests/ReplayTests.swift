@@ -34,6 +34,20 @@ import VigilTUI
         return posts + clusters
     }
 
+    @Test func aPostDatedFarAheadDoesNotStopTheReplay() {
+        let pacer = ReplayPacer(speed: 100)
+        let run = pacer.currentRun
+        let start = Date()
+        let deadline = start.addingTimeInterval(10)
+        func due(_ seconds: Int64) -> Bool {
+            pacer.waitUntilDue(Timestamp(microseconds: (1_772_352_000 + seconds) * 1_000_000), run: run) { Date() > deadline }
+        }
+        #expect(due(0) && due(100))
+        #expect(due(250_000_000_000), "a post dated thousands of years ahead is delivered at once")
+        #expect(due(200), "and the replay goes on from where it was")
+        #expect(Date().timeIntervalSince(start) < 5)
+    }
+
     @Test func flagsAndClustersDoNotDependOnTheSpeed() throws {
         let unpaced = try deliveries(pacer: nil)
         let fast = try deliveries(pacer: ReplayPacer(speed: 1000))
