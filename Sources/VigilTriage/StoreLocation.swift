@@ -1,8 +1,8 @@
 import Foundation
 
 /// Where a decision store lives, as given to `--store` or in `VIGIL_STORE`: a path, or
-/// `sqlite:PATH`, is an SQLite file; `postgres://…` names a team store, recognised so the
-/// answer is "not supported yet" rather than a file by that name.
+/// `sqlite:PATH`, is an SQLite file; `postgres://…` (or `postgresql://…`) names a team store on
+/// a PostgreSQL server.
 public enum StoreLocation: Equatable, Sendable, CustomStringConvertible {
     case sqlite(path: String)
     case postgres(url: String)
@@ -60,9 +60,8 @@ public enum DecisionStores {
         switch location {
         case .sqlite(let path):
             return try SQLiteDecisionStore(path: path, readOnly: access == .readOnly)
-        case .postgres:
-            throw DecisionStoreError(path: location.description, reason: .unsupportedLocation(
-                "PostgreSQL stores are not supported yet; use a path or sqlite:PATH"))
+        case .postgres(let url):
+            return try PostgresDecisionStore(url: url, readOnly: access == .readOnly)
         }
     }
 }

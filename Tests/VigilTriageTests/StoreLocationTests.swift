@@ -18,13 +18,17 @@ import Testing
         #expect(try StoreLocation(option: nil, environment: [:]) == .sqlite(path: "vigil.sqlite"))
     }
 
-    @Test("postgres:// is recognised, refused as not supported yet, and its password never shown")
+    @Test("postgres:// opens a PostgreSQL store; an unreachable one is named without its password")
     func postgres() throws {
-        let location = try StoreLocation(parsing: "postgres://vigil:s3cret@db.example/room")
-        #expect(location == .postgres(url: "postgres://vigil:s3cret@db.example/room"))
-        #expect(location.description == "postgres://vigil:***@db.example/room")
+        let location = try StoreLocation(parsing: "postgres://vigil:s3cret@127.0.0.1:1/room")
+        #expect(location == .postgres(url: "postgres://vigil:s3cret@127.0.0.1:1/room"))
+        #expect(location.description == "postgres://vigil:***@127.0.0.1:1/room")
         let error = #expect(throws: DecisionStoreError.self) { try DecisionStores.open(location, access: .readOnly) }
-        #expect(error?.description == "postgres://vigil:***@db.example/room: PostgreSQL stores are not supported yet; use a path or sqlite:PATH")
+        guard case .unavailable? = error?.reason else { Issue.record("expected unreachable, got \(String(describing: error))"); return }
+        #expect(error?.description.hasPrefix("postgres://vigil:***@127.0.0.1:1/room: unreachable: ") == true)
+        #expect(error?.description.contains("s3cret") == false)
+        let store = try DecisionStores.open(try StoreLocation(parsing: try PostgresServer.newDatabase()), access: .readWrite)
+        #expect(store is PostgresDecisionStore)
         #expect(try StoreLocation(parsing: "postgresql://db/room") == .postgres(url: "postgresql://db/room"))
     }
 }
