@@ -101,9 +101,13 @@ public final class PostgresDecisionStore: TeamStore, @unchecked Sendable {
                 version bigint NOT NULL,
                 arrival bigint NOT NULL,
                 event bigint NOT NULL,
+                -- Derived in the transactions that change them: the verdict rule (1: closed) and
+                -- the claim's lease, so the queue is read from this table alone.
+                closed integer NOT NULL,
+                claimed_until double precision NOT NULL,
                 PRIMARY KEY (feed, kind, item_id)
             );
-            CREATE INDEX review_item_queue ON review_item(feed, priority DESC, arrival);
+            CREATE INDEX review_item_queue ON review_item(feed, closed, priority DESC, arrival);
             CREATE INDEX review_item_event ON review_item(feed, event);
             CREATE TABLE claim (
                 feed text NOT NULL,

@@ -37,9 +37,11 @@ extension SQLiteDecisionStore: TeamStore {
             version INTEGER NOT NULL,
             arrival INTEGER NOT NULL,
             event INTEGER NOT NULL,
+            closed INTEGER NOT NULL,
+            claimed_until REAL NOT NULL,
             PRIMARY KEY (feed, kind, item_id)
         );
-        CREATE INDEX review_item_queue ON review_item(feed, priority DESC, arrival);
+        CREATE INDEX review_item_queue ON review_item(feed, closed, priority DESC, arrival);
         CREATE INDEX review_item_event ON review_item(feed, event);
         CREATE TABLE claim (
             feed TEXT NOT NULL,

@@ -58,8 +58,20 @@ enum TeamSQL {
                 SQLValue(stored.itemCategories.isEmpty ? nil : stored.itemCategories[position]))
         }
         try appendLink(stored, in: session)
+        try refreshClosed(decisions: [stored.id] + (stored.revertOf.map { [$0] } ?? []), in: session)
         if let notify = session.dialect.notify { try session.query(notify) }
         return stored
+    }
+
+    /// Keeps review_item.closed (what the queue and claimNext filter on) equal to the verdict
+    /// rule for the items of these decisions, in the transaction that changed it.
+    private static func refreshClosed(decisions ids: [Int64], in session: SQLSession) throws {
+        try session.query("""
+            UPDATE review_item SET closed = CASE WHEN \(verdictInForce(feed: "review_item.feed", kind: "review_item.kind", item: "review_item.item_id"))
+                                                 THEN 1 ELSE 0 END
+            WHERE (feed, kind, item_id) IN (SELECT d.feed, i.kind, i.item_id FROM decision_item i JOIN decision d ON d.id = i.decision_id
+                                            WHERE d.id IN (\(ids.map { _ in "?" }.joined(separator: ", "))))
+            """, ids.map(SQLValue.int))
     }
 
     static func validate(_ decision: Decision, label: String) throws {
@@ -240,8 +252,9 @@ enum TeamSQL {
                                        .text(categories), SQLValue(item.feedTs), .text(body)]
             // Version 1 when new; one more, and a new event, only when the content changed.
             try session.query("""
-                INSERT INTO review_item (priority, score, band, account, lang, categories, feed_ts, body, feed, kind, item_id, version, arrival, event)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?)
+                INSERT INTO review_item (priority, score, band, account, lang, categories, feed_ts, body, feed, kind, item_id, version, arrival, event,
+                                         closed, claimed_until)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?, CASE WHEN \(verdictInForce(feed: "?", kind: "?", item: "?")) THEN 1 ELSE 0 END, 0)
                 ON CONFLICT (feed, kind, item_id) DO UPDATE SET
                     priority = excluded.priority, score = excluded.score, band = excluded.band, account = excluded.account,
                     lang = excluded.lang, categories = excluded.categories, feed_ts = excluded.feed_ts, body = excluded.body,
@@ -250,14 +263,14 @@ enum TeamSQL {
                    OR review_item.account IS DISTINCT FROM excluded.account OR review_item.lang IS DISTINCT FROM excluded.lang
                    OR review_item.categories <> excluded.categories OR review_item.feed_ts IS DISTINCT FROM excluded.feed_ts
                    OR review_item.body <> excluded.body
-                """, content + [.text(item.feed), .text(item.ref.kind.rawValue), .text(item.ref.id), .int(event), .int(event)])
+                """, content + [.text(item.feed), .text(item.ref.kind.rawValue), .text(item.ref.id), .int(event), .int(event),
+                                .text(item.feed), .text(item.ref.kind.rawValue), .text(item.ref.id)])
         }
     }
 
     static func openItems(feed: String, offset: Int, limit: Int, in session: SQLSession) throws -> [ReviewItem] {
         try session.query("""
-            SELECT * FROM review_item r WHERE r.feed = ? AND NOT \(verdictInForce(feed: "r.feed", kind: "r.kind", item: "r.item_id"))
-            ORDER BY r.priority DESC, r.arrival, r.kind, r.item_id LIMIT ? OFFSET ?
+            SELECT * FROM review_item WHERE feed = ? AND closed = 0 ORDER BY priority DESC, arrival LIMIT ? OFFSET ?
             """, .text(feed), .int(Int64(limit)), .int(Int64(offset))).map(item)
     }
 
@@ -284,7 +297,7 @@ enum TeamSQL {
     /// the upsert itself, so two moderators racing for an item cannot both get it.
     private static func take(_ item: ItemRef, feed: String, moderator: String, now: Double, lease: TimeInterval, event: Int64,
                              in session: SQLSession) throws -> Claim? {
-        try session.query("""
+        let claim = try session.query("""
             INSERT INTO claim (feed, kind, item_id, moderator, claimed_at, lease_until, event) VALUES (?, ?, ?, ?, ?, ?, ?)
             ON CONFLICT (feed, kind, item_id) DO UPDATE SET
                 claimed_at = CASE WHEN claim.moderator = excluded.moderator AND claim.lease_until > excluded.claimed_at
@@ -294,14 +307,22 @@ enum TeamSQL {
             RETURNING *
             """, .text(feed), .text(item.kind.rawValue), .text(item.id), .text(moderator), .double(now), .double(now + lease), .int(event))
             .first.map(claim)
+        if claim != nil { try markClaimed(item, feed: feed, until: now + lease, in: session) }
+        return claim
+    }
+
+    /// review_item.claimed_until mirrors the claim, so claimNext reads one table (and
+    /// PostgreSQL re-checks a row another claimer just took before handing it out).
+    private static func markClaimed(_ item: ItemRef, feed: String, until: Double, in session: SQLSession) throws {
+        try session.query("UPDATE review_item SET claimed_until = ? WHERE feed = ? AND kind = ? AND item_id = ?",
+                          .double(until), .text(feed), .text(item.kind.rawValue), .text(item.id))
     }
 
     static func claimNext(feed: String, moderator: String, count: Int, lease: TimeInterval, in session: SQLSession) throws -> [ReviewItem] {
         let now = try now(in: session)
         let candidates = try session.query("""
-            SELECT * FROM review_item r WHERE r.feed = ? AND NOT \(verdictInForce(feed: "r.feed", kind: "r.kind", item: "r.item_id"))
-              AND NOT EXISTS (SELECT 1 FROM claim c WHERE c.feed = r.feed AND c.kind = r.kind AND c.item_id = r.item_id AND c.lease_until > ?)
-            ORDER BY r.priority DESC, r.arrival, r.kind, r.item_id LIMIT ? \(session.dialect.skipLocked)
+            SELECT * FROM review_item WHERE feed = ? AND closed = 0 AND claimed_until <= ?
+            ORDER BY priority DESC, arrival LIMIT ? \(session.dialect.skipLocked)
             """, .text(feed), .double(now), .int(Int64(count))).map(item)
         guard !candidates.isEmpty else { return [] }
         // Ticked after the candidates are locked: the clock's row lock is then held only for the
@@ -315,10 +336,11 @@ enum TeamSQL {
         let now = try now(in: session)
         let event = try tick(in: session)
         for item in items {
-            try session.query("""
+            let released = try session.query("""
                 UPDATE claim SET lease_until = ?, event = ?
-                WHERE feed = ? AND kind = ? AND item_id = ? AND moderator = ? AND lease_until > ?
+                WHERE feed = ? AND kind = ? AND item_id = ? AND moderator = ? AND lease_until > ? RETURNING item_id
                 """, .double(now), .int(event), .text(feed), .text(item.kind.rawValue), .text(item.id), .text(moderator), .double(now))
+            if !released.isEmpty { try markClaimed(item, feed: feed, until: now, in: session) }
         }
     }
 

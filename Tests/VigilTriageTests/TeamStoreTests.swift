@@ -81,7 +81,7 @@ func reviewItem(_ ref: ItemRef, priority: Double = 1, score: Int = 50, feed: Str
             let clients = try (0..<20).map { _ in try reopen() }
             let taken = Mutex<[ItemRef]>([])
             let failures = Mutex<[String]>([])
-            DispatchQueue.concurrentPerform(iterations: clients.count) { index in
+            concurrently(clients.count) { index in
                 do {
                     while true {
                         let got = try clients[index].claimNext(feed: "f0a1", moderator: "m\(index)", count: 5, lease: 600)
@@ -197,4 +197,18 @@ func reviewItem(_ ref: ItemRef, priority: Double = 1, score: Int = 50, feed: Str
             #expect(try store.role(of: "amina") == .senior)
         }
     }
+}
+
+/// Runs `body` on `count` threads at once (not concurrentPerform, which runs as many at a time
+/// as there are cores) and waits for all of them.
+func concurrently(_ count: Int, _ body: @escaping @Sendable (Int) -> Void) {
+    let done = DispatchGroup()
+    for index in 0..<count {
+        done.enter()
+        Thread.detachNewThread {
+            body(index)
+            done.leave()
+        }
+    }
+    done.wait()
 }
