@@ -236,6 +236,18 @@ public final class PostgresDecisionStore: TeamStore, @unchecked Sendable {
         try transaction(snapshot: true) { try TeamSQL.openItems(feed: feed, offset: offset, limit: limit, in: $0) }
     }
 
+    public func allItems(feed: String) throws -> [ReviewItem] {
+        try transaction(snapshot: true) { try TeamSQL.allItems(feed: feed, in: $0) }
+    }
+
+    public func latestDecisionID() throws -> Int64 {
+        try transaction(snapshot: true) { try TeamSQL.latestDecisionID(in: $0) }
+    }
+
+    public func feeds() throws -> [String] {
+        try transaction(snapshot: true) { try TeamSQL.feeds(in: $0) }
+    }
+
     public func claim(_ items: [ItemRef], feed: String, moderator: String, lease: TimeInterval) throws -> [ItemRef: ClaimOutcome] {
         try transaction { try TeamSQL.claim(items, feed: feed, moderator: moderator, lease: lease, in: $0) }
     }

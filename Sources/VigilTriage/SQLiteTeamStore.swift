@@ -99,6 +99,18 @@ extension SQLiteDecisionStore: TeamStore {
         try snapshot { try TeamSQL.openItems(feed: feed, offset: offset, limit: limit, in: $0) }
     }
 
+    public func allItems(feed: String) throws -> [ReviewItem] {
+        try snapshot { try TeamSQL.allItems(feed: feed, in: $0) }
+    }
+
+    public func latestDecisionID() throws -> Int64 {
+        try snapshot { try TeamSQL.latestDecisionID(in: $0) }
+    }
+
+    public func feeds() throws -> [String] {
+        try snapshot { try TeamSQL.feeds(in: $0) }
+    }
+
     public func claim(_ items: [ItemRef], feed: String, moderator: String, lease: TimeInterval) throws -> [ItemRef: ClaimOutcome] {
         try team { try TeamSQL.claim(items, feed: feed, moderator: moderator, lease: lease, in: $0) }
     }

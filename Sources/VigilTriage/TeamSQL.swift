@@ -250,7 +250,9 @@ enum TeamSQL {
             let body = String(decoding: item.body, as: UTF8.self)
             let content: [SQLValue] = [.double(item.priority), .int(Int64(item.score)), .text(item.band), SQLValue(item.account), SQLValue(item.lang),
                                        .text(categories), SQLValue(item.feedTs), .text(body)]
-            // Version 1 when new; one more, and a new event, only when the content changed.
+            // Version 1 when new; one more, and a new event, only when the content changed and is
+            // not older by feed time (a second producer replaying the feed does not take a grown
+            // cluster back through its earlier states).
             try session.query("""
                 INSERT INTO review_item (priority, score, band, account, lang, categories, feed_ts, body, feed, kind, item_id, version, arrival, event,
                                          closed, claimed_until)
@@ -259,13 +261,26 @@ enum TeamSQL {
                     priority = excluded.priority, score = excluded.score, band = excluded.band, account = excluded.account,
                     lang = excluded.lang, categories = excluded.categories, feed_ts = excluded.feed_ts, body = excluded.body,
                     version = review_item.version + 1, event = excluded.event
-                WHERE review_item.priority <> excluded.priority OR review_item.score <> excluded.score OR review_item.band <> excluded.band
+                WHERE (review_item.feed_ts IS NULL OR excluded.feed_ts IS NULL OR excluded.feed_ts >= review_item.feed_ts)
+                  AND (review_item.priority <> excluded.priority OR review_item.score <> excluded.score OR review_item.band <> excluded.band
                    OR review_item.account IS DISTINCT FROM excluded.account OR review_item.lang IS DISTINCT FROM excluded.lang
                    OR review_item.categories <> excluded.categories OR review_item.feed_ts IS DISTINCT FROM excluded.feed_ts
-                   OR review_item.body <> excluded.body
+                   OR review_item.body <> excluded.body)
                 """, content + [.text(item.feed), .text(item.ref.kind.rawValue), .text(item.ref.id), .int(event), .int(event),
                                 .text(item.feed), .text(item.ref.kind.rawValue), .text(item.ref.id)])
         }
+    }
+
+    static func allItems(feed: String, in session: SQLSession) throws -> [ReviewItem] {
+        try session.query("SELECT * FROM review_item WHERE feed = ? ORDER BY priority DESC, arrival", .text(feed)).map(item)
+    }
+
+    static func latestDecisionID(in session: SQLSession) throws -> Int64 {
+        try session.query("SELECT coalesce(max(id), 0) AS id FROM decision")[0].int("id")
+    }
+
+    static func feeds(in session: SQLSession) throws -> [String] {
+        try session.query("SELECT feed FROM review_item GROUP BY feed ORDER BY min(arrival)").map { try $0.text("feed") }
     }
 
     static func openItems(feed: String, offset: Int, limit: Int, in session: SQLSession) throws -> [ReviewItem] {
@@ -364,8 +379,8 @@ enum TeamSQL {
             .map(item)
         changes.presence = try session.query("SELECT * FROM presence WHERE feed = ? AND event > ? ORDER BY event", .text(feed), .int(cursor.event))
             .map(presence)
-        let heads = try session.query("SELECT (SELECT coalesce(max(id), 0) FROM decision) AS decision, (SELECT value FROM store_clock) AS event")[0]
-        changes.cursor = StoreCursor(decision: max(cursor.decision, try heads.int("decision")), event: max(cursor.event, try heads.int("event")))
+        let event = try session.query("SELECT value FROM store_clock")[0].int("value")
+        changes.cursor = StoreCursor(decision: max(cursor.decision, try latestDecisionID(in: session)), event: max(cursor.event, event))
         return changes
     }
 

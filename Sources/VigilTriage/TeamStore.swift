@@ -140,10 +140,17 @@ public struct AuditVerification: Sendable, Equatable {
 /// not stored again (a replay after a lost connection returns the stored one).
 public protocol TeamStore: DecisionStore {
     /// Puts items idempotently by (feed, ref); an item put again with other content is updated
-    /// and its version raised.
+    /// and its version raised, unless its feed time is older than the stored one's.
     func put(items: [ReviewItem]) throws
     /// Open items (no closing decision in force), in queue order, from `offset`, at most `limit`.
     func openItems(feed: String, offset: Int, limit: Int) throws -> [ReviewItem]
+    /// Every item of the feed, decided or not, in queue order.
+    func allItems(feed: String) throws -> [ReviewItem]
+    /// The newest decision's id (0 in an empty store): what a screen reading the store now has
+    /// seen, for `Decision.seenUpTo`.
+    func latestDecisionID() throws -> Int64
+    /// The feeds that have items, in the order their first item arrived.
+    func feeds() throws -> [String]
     /// Claims (or renews) the items for `moderator` until now + `lease`.
     func claim(_ items: [ItemRef], feed: String, moderator: String, lease: TimeInterval) throws -> [ItemRef: ClaimOutcome]
     /// Claims up to `count` open, unclaimed items in queue order, skipping those others are

@@ -168,6 +168,24 @@ import Testing
         }
     }
 
+    @Test("PostgreSQL refuses UPDATE, DELETE, TRUNCATE and an UPSERT on the decision log and its chain")
+    func postgresKeepsTheLogAppendOnly() throws {
+        try withTeamStore(.postgres) { store, _ in
+            let stored = try store.record(decision(.confirm, [p1, p2], category: "recruitment"))
+            for sql in [
+                "UPDATE decision SET note = 'edited'", "DELETE FROM decision", "TRUNCATE decision CASCADE",
+                "UPDATE decision_item SET score_shown = 0", "DELETE FROM decision_item WHERE position = 1", "TRUNCATE decision_item",
+                "INSERT INTO decision (id, feed, action, moderator, decided_at, lexicon_version, items) VALUES (1, 'f0a1', 'dismiss', 'mallory', 0, 'x', '[]') ON CONFLICT (id) DO UPDATE SET action = excluded.action",
+                "UPDATE decision_chain SET hash = 'forged'", "DELETE FROM decision_chain", "TRUNCATE decision_chain",
+            ] {
+                let error = #expect(throws: DecisionStoreError.self, "\(sql)") { try raw(store, sql) }
+                #expect(error?.description.contains("the decision log is append-only") == true, "\(sql): \(String(describing: error))")
+            }
+            #expect(try store.decisions(feed: nil) == [stored])
+            #expect(try store.verifyAudit() == AuditVerification(checked: 1, broken: []))
+        }
+    }
+
     /// REPLACE deletes the row it collides with without firing DELETE triggers while
     /// recursive_triggers is off, SQLite's default (Debian's build turns it on, so the test sets it).
     @Test("INSERT OR REPLACE and REPLACE INTO cannot rewrite a decision or a snapshot")

@@ -23,6 +23,11 @@ func reviewItem(_ ref: ItemRef, priority: Double = 1, score: Int = 50, feed: Str
             #expect(open[0].version == 2 && open[0].body == Data(#"{"members":4}"#.utf8))
             #expect(open[0] == { var item = reviewItem(c3, priority: 9, body: #"{"members":4}"#); item.version = 2; return item }())
             #expect(try store.openItems(feed: "f0a1", offset: 1, limit: 1).map(\.ref) == [p2])
+            // The feed replayed by another producer: the cluster as it was earlier changes nothing.
+            var earlier = reviewItem(c3, priority: 2)
+            earlier.feedTs = "2024-05-01T11:00:00Z"
+            try store.put(items: [earlier])
+            #expect(try store.openItems(feed: "f0a1", offset: 0, limit: 1).map(\.version) == [2])
             // A closing decision takes an item off the queue; its undo brings it back.
             let dismiss = try store.record(decision(.dismiss, [p2]))
             _ = try store.record(decision(.annotate, [p1], note: "not closing"))
