@@ -133,12 +133,42 @@ public final class PostgresDecisionStore: TeamStore, @unchecked Sendable {
             CREATE TABLE store_clock (value bigint NOT NULL);
             INSERT INTO store_clock VALUES (0);
             """),
+        ("v5-roles", rolesScript),
     ]
+
+    /// PostgreSQL's own roles, one per team role (`vigil_moderator`, …, shared by the stores of
+    /// one server), and what each may do to this store's tables: the auditor reads; the others
+    /// append decisions and write items, claims and presence; only a lead changes who has which
+    /// role. Nobody but the owner may UPDATE or DELETE the log (and the triggers refuse even that).
+    static var rolesScript: String {
+        let all = TeamRole.allCases.map(groupRole).joined(separator: ", ")
+        let writers = TeamRole.allCases.filter(\.writes).map(groupRole).joined(separator: ", ")
+        return """
+            DO $$ DECLARE name text; BEGIN
+                FOREACH name IN ARRAY ARRAY[\(TeamRole.allCases.map { "'\(groupRole($0))'" }.joined(separator: ", "))] LOOP
+                    IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = name) THEN EXECUTE format('CREATE ROLE %I NOLOGIN', name); END IF;
+                END LOOP;
+            END $$;
+            GRANT SELECT ON ALL TABLES IN SCHEMA public TO \(all);
+            GRANT INSERT ON decision, decision_item, decision_chain TO \(writers);
+            GRANT USAGE ON SEQUENCE decision_id_seq TO \(writers);
+            GRANT INSERT, UPDATE ON review_item, claim, presence, store_clock TO \(writers);
+            GRANT INSERT, UPDATE, DELETE ON team_member TO \(groupRole(.lead));
+            """
+    }
+
+    static func groupRole(_ role: TeamRole) -> String { "vigil_" + role.rawValue }
 
     /// Applies the migrations this database lacks, each in its own transaction, under a lock so
     /// consoles started at once on a new database do not race.
     private func migrate() throws {
         try locked {
+            // Up to date: nothing to create (a team member's login may not create anything).
+            if try connection.query("SELECT to_regclass('vigil_migrations') IS NOT NULL AS present")[0]["present"] == "t" {
+                let applied = try appliedMigrations(connection)
+                try refuseNewer(applied)
+                if applied.isSuperset(of: Self.migrations.map(\.0)) { return }
+            }
             try connection.query("SELECT pg_advisory_lock(5647494947)")
             defer { _ = try? connection.query("SELECT pg_advisory_unlock(5647494947)") }
             try connection.execute(script: "CREATE TABLE IF NOT EXISTS vigil_migrations (identifier text PRIMARY KEY)")
@@ -286,6 +316,26 @@ public final class PostgresDecisionStore: TeamStore, @unchecked Sendable {
 
     public func role(of moderator: String) throws -> TeamRole {
         try transaction(snapshot: true) { try TeamSQL.role(of: moderator, in: $0) }
+    }
+
+    /// Creates the person's login if it does not exist (no password: the server's
+    /// authentication rules decide how they sign in) and makes it a member of the role's group
+    /// role only; needs the owner (or a lead with CREATEROLE).
+    public func setRole(_ role: TeamRole, of person: String) throws {
+        guard person.range(of: #"^[A-Za-z0-9_.-]{1,63}$"#, options: .regularExpression) != nil else {
+            throw DecisionStoreError(path: label, reason: .invalidDecision("'\(person)' cannot be a login name (letters, digits, _ . - only)"))
+        }
+        let login = "\"" + person + "\""
+        try transaction { session in
+            try session.query("""
+                DO $$ BEGIN
+                    IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = '\(person)') THEN CREATE ROLE \(login) LOGIN; END IF;
+                END $$
+                """)
+            for other in TeamRole.allCases where other != role { try session.query("REVOKE \(Self.groupRole(other)) FROM \(login)") }
+            try session.query("GRANT \(Self.groupRole(role)) TO \(login)")
+            try TeamSQL.setRole(role, of: person, in: session)
+        }
     }
 
     public func verifyAudit() throws -> AuditVerification {

@@ -159,6 +159,11 @@ extension SQLiteDecisionStore: TeamStore {
         try snapshot { try TeamSQL.role(of: moderator, in: $0) }
     }
 
+    /// One file has no logins: the role is what vigil checks (file permissions guard the rest).
+    public func setRole(_ role: TeamRole, of person: String) throws {
+        try team { try TeamSQL.setRole(role, of: person, in: $0) }
+    }
+
     public func verifyAudit() throws -> AuditVerification {
         try snapshot { try TeamSQL.verifyAudit(in: $0, label: path) }
     }

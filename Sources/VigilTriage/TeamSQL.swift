@@ -399,6 +399,11 @@ enum TeamSQL {
         return TeamRole(rawValue: text) ?? .moderator
     }
 
+    static func setRole(_ role: TeamRole, of person: String, in session: SQLSession) throws {
+        try session.query("INSERT INTO team_member (name, role) VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET role = excluded.role",
+                          .text(person), .text(role.rawValue))
+    }
+
     // MARK: Rows
 
     private static func item(_ row: SQLRow) throws -> ReviewItem {

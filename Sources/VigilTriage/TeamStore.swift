@@ -117,6 +117,9 @@ public struct StoreChanges: Sendable, Equatable {
 /// so a client that skips vigil's checks (psql) is refused too.
 public enum TeamRole: String, Sendable, Codable, CaseIterable {
     case moderator, senior, lead, trainer, trainee, auditor
+
+    /// Whether the role may record decisions, claim and put items (the auditor reads only).
+    public var writes: Bool { self != .auditor }
 }
 
 /// The result of checking the decision log's hash chain.
@@ -167,6 +170,10 @@ public protocol TeamStore: DecisionStore {
     func setPresence(_ presence: Presence) throws
     /// The person's role (a store's owner acting under a new name gets `moderator`).
     func role(of moderator: String) throws -> TeamRole
+    /// Gives a person a role (a lead's or the owner's act). On PostgreSQL it also makes the
+    /// person a database login whose grants are the role's, so the database itself refuses what
+    /// the role may not do.
+    func setRole(_ role: TeamRole, of person: String) throws
     /// Checks the decision log's hash chain from its first row.
     func verifyAudit() throws -> AuditVerification
 }

@@ -199,6 +199,47 @@ struct Audit: ParsableCommand {
     }
 }
 
+struct TeamCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "team",
+        abstract: "Manage who does what in a team store.",
+        subcommands: [Add.self]
+    )
+
+    struct Add: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Give a person a role; on PostgreSQL, also a database login whose grants the database enforces (docs/store.md).",
+            discussion: """
+                Roles: moderator, senior, lead, trainer, trainee, auditor (reads only). Run it as \
+                the store's owner. On PostgreSQL the person then signs in as themselves \
+                (postgres://NAME@host/db); how (password, certificate) is the server's \
+                pg_hba.conf. Given again, it changes the person's role.
+
+                Example: vigil team add amina --role senior --store postgres://vigil@127.0.0.1:5432/vigil
+                """
+        )
+
+        @Argument(help: ArgumentHelp("The person's name, which is also their login.", valueName: "name"))
+        var name: String
+
+        @Option(help: "The role.")
+        var role: TeamRole
+
+        @OptionGroup var store: TeamStoreOptions
+
+        func run() throws {
+            let team = try store.open(.readWrite)
+            try team.setRole(role, of: name)
+            let out = OutputWriter.standardOutput()
+            out.write("\(TerminalSafe.sanitize(name)): \(role.rawValue) in \(team.label)\n")
+            out.finish()
+            if let failure = out.failure { throw failure }
+        }
+    }
+}
+
+extension TeamRole: ExpressibleByArgument {}
+
 /// What the commands check before writing for a person; the database enforces the same on
 /// PostgreSQL with its own roles.
 enum TeamRules {

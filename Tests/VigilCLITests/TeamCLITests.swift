@@ -71,9 +71,16 @@ import Testing
             #expect(try vigil(["scan", Self.workshop, "--store", store]).status == 0)
             let item = try #require(jsonLines(try vigil(["queue", "--store", store]).stdout).first?["item"] as? String)
             #expect(try vigil(["decide", item, "dismiss", "--store", store, "--moderator", "amina"]).status == 0)
-            sql(store, "INSERT INTO team_member (name, role) VALUES ('audrey', 'auditor')")
+            let added = try vigil(["team", "add", "audrey", "--role", "auditor", "--store", store])
+            #expect(added.status == 0 && added.stdout.hasPrefix("audrey: auditor in "), "\(added.stderr)")
             let auditor = try vigil(["decide", item, "confirm", "--store", store, "--moderator", "audrey"])
             #expect(auditor.status == 65 && auditor.stderr.contains("audrey is an auditor"), "\(auditor.stderr)")
+            // Signed in as herself with psql, past vigil's own check: the database refuses.
+            let asAudrey = store.replacingOccurrences(of: "://vigil@", with: "://audrey@")
+            let insert = "INSERT INTO decision (feed, action, moderator, decided_at, lexicon_version, items) VALUES ('f', 'confirm', 'audrey', 0, 'x', '[]')"
+            let denied = try shell(#"'\#(Self.psql)' -v ON_ERROR_STOP=1 "$1" -c "$2" 2>&1"#, [asAudrey, insert])
+            #expect(denied.status != 0 && denied.stdout.contains("permission denied for table decision"), "\(denied.stdout)")
+            #expect(try vigil(["queue", "--store", asAudrey]).status == 0, "an auditor reads")
             sql(store, "ALTER TABLE decision DISABLE TRIGGER decision_no_change; UPDATE decision SET moderator = 'mallory'")
             let verify = try vigil(["audit", "verify", "--store", store])
             #expect(verify.status == 65)

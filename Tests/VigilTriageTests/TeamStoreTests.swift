@@ -194,12 +194,53 @@ func reviewItem(_ ref: ItemRef, priority: Double = 1, score: Int = 50, feed: Str
         }
     }
 
+    /// A team member signs in as themselves; the database, not vigil, refuses what their role
+    /// may not do, whatever client they use.
+    @Test func postgresEnforcesRolesWithItsOwnGrants() throws {
+        try withTeamStore(.postgres) { owner, _ in
+            let url = try #require((owner as? PostgresDecisionStore)?.url)
+            func signedIn(_ person: String) -> String { url.replacingOccurrences(of: "://vigil@", with: "://\(person)@") }
+            try owner.put(items: [reviewItem(p1), reviewItem(p2)])
+            try owner.setRole(.moderator, of: "amina")
+            try owner.setRole(.senior, of: "audrey")
+            try owner.setRole(.auditor, of: "audrey")
+            #expect(try owner.role(of: "audrey") == .auditor, "the last role given")
+
+            let amina = try PostgresDecisionStore(url: signedIn("amina"))
+            #expect(try amina.claimNext(feed: "f0a1", moderator: "amina", count: 1, lease: 60).map(\.ref) == [p1])
+            var mine = decision(.dismiss, [p1], by: "amina")
+            mine.requestID = "amina-1"
+            #expect(try amina.record(mine).id == 1)
+            #expect(try amina.verifyAudit() == AuditVerification(checked: 1, broken: []))
+            let promotion = #expect(throws: DecisionStoreError.self) { try raw(amina, "UPDATE team_member SET role = 'lead' WHERE name = 'amina'") }
+            #expect(promotion?.reason == .refused("permission denied for table team_member"))
+
+            // The auditor reads everything and writes nothing, through vigil or through psql.
+            let audrey = try PostgresDecisionStore(url: signedIn("audrey"))
+            #expect(try audrey.decisions(feed: nil).count == 1)
+            #expect(throws: DecisionStoreError(path: audrey.label, reason: .refused("permission denied for table decision"))) {
+                try audrey.record(decision(.confirm, [p2], by: "audrey"))
+            }
+            let psql = #expect(throws: DecisionStoreError.self) {
+                try PostgresServer.psql(signedIn("audrey"), """
+                    INSERT INTO decision (feed, action, moderator, decided_at, lexicon_version, items)
+                    VALUES ('f0a1', 'confirm', 'audrey', 0, 'x', '["post:p2"]')
+                    """)
+            }
+            #expect(psql?.reason == .refused("permission denied for table decision"))
+            #expect(throws: DecisionStoreError.self) { try audrey.claim([p2], feed: "f0a1", moderator: "audrey", lease: 60) }
+            #expect(try owner.decisions(feed: nil).count == 1)
+        }
+    }
+
     @Test(arguments: Backend.allCases)
     func rolesComeFromTheStore(backend: Backend) throws {
-        try withTeamStore(backend) { store, _ in
+        try withTeamStore(backend) { store, reopen in
             #expect(try store.role(of: "amina") == .moderator, "a name the store does not know moderates")
-            try raw(store, "INSERT INTO team_member (name, role) VALUES ('amina', 'senior')")
+            try store.setRole(.senior, of: "amina")
             #expect(try store.role(of: "amina") == .senior)
+            try store.setRole(.lead, of: "amina")
+            #expect(try reopen().role(of: "amina") == .lead)
         }
     }
 }
