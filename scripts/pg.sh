@@ -5,6 +5,8 @@
 #                               server on a free loopback port, create database `vigil`, and
 #                               print its URL (postgres://vigil@127.0.0.1:PORT/vigil)
 #   scripts/pg.sh stop DIR      stop that server and remove DIR
+#   scripts/pg.sh kill DIR      stop it at once, as a crash would (pg_ctl -m immediate); DIR stays
+#   scripts/pg.sh restart DIR   start it again on the same port (after kill)
 #
 # PostgreSQL refuses to run as root: as root the server runs as the `postgres` user. Trust
 # authentication on 127.0.0.1 only; the superuser is `vigil`, the store's owner.
@@ -55,8 +57,17 @@ stop)
   fi
   rm -rf "$dir"
   ;;
+kill)
+  dir=${2:?usage: pg.sh kill DIR}
+  as_server_user "$PGBIN/pg_ctl" -D "$dir/data" -m immediate -w stop >/dev/null
+  ;;
+restart)
+  dir=${2:?usage: pg.sh restart DIR}
+  # pg_ctl takes the options of the last start from postmaster.opts.
+  as_server_user "$PGBIN/pg_ctl" -D "$dir/data" -l "$dir/data/server.log" -w restart >/dev/null 2>&1
+  ;;
 *)
-  echo "usage: scripts/pg.sh start [DIR] | stop DIR" >&2
+  echo "usage: scripts/pg.sh start [DIR] | stop DIR | kill DIR | restart DIR" >&2
   exit 64
   ;;
 esac

@@ -36,6 +36,7 @@ final class PostgresConnection {
     func ensureConnected() throws -> Bool {
         guard PQstatus(handle) != CONNECTION_OK else { return false }
         PQreset(handle)
+
         guard PQstatus(handle) == CONNECTION_OK else {
             throw DecisionStoreError(path: label, reason: .unavailable(Self.message(handle)))
         }
@@ -72,16 +73,30 @@ final class PostgresConnection {
         }
     }
 
+    /// Starts a transaction. A connection that died while idle (the server restarted) is only
+    /// found out by using it: then it is made again once, which is safe as nothing was sent yet.
+    func begin(_ statement: String) throws {
+        do {
+            try query(statement)
+        } catch let error as DecisionStoreError where error.isUnavailable && PQstatus(handle) != CONNECTION_OK {
+            try query(statement)
+        }
+    }
+
     /// Waits up to `timeout` for a notification on a channel this connection listens to; true
     /// when one (or more) arrived. Throws `.unavailable` when the connection broke.
     func awaitNotification(timeout: TimeInterval) throws -> Bool {
         if drainNotifications() { return true }
         var poller = pollfd(fd: PQsocket(handle), events: Int16(POLLIN), revents: 0)
-        let ready = poll(&poller, 1, Int32(max(0, timeout) * 1000))
-        if ready > 0 {
+        var ready = poll(&poller, 1, Int32(max(0, timeout) * 1000))
+        // A server going down sends a last message and then closes: reading on while the socket
+        // stays readable reaches the close, which libpq alone notices only on the next use.
+        while ready > 0 {
             guard PQconsumeInput(handle) == 1 else {
                 throw DecisionStoreError(path: label, reason: .unavailable(Self.message(handle)))
             }
+            if drainNotifications() { return true }
+            ready = poll(&poller, 1, 0)
         }
         if PQstatus(handle) != CONNECTION_OK { throw DecisionStoreError(path: label, reason: .unavailable(Self.message(handle))) }
         return drainNotifications()
@@ -152,4 +167,11 @@ private func withCStrings<T>(_ texts: [String?], _ body: ([UnsafePointer<CChar>?
     let copies = texts.map { $0.map { strdup($0) } ?? nil }
     defer { for copy in copies { free(copy) } }
     return body(copies.map { $0.map { UnsafePointer($0) } })
+}
+
+extension DecisionStoreError {
+    var isUnavailable: Bool {
+        if case .unavailable = reason { return true }
+        return false
+    }
 }

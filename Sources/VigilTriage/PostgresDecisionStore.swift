@@ -217,7 +217,7 @@ public final class PostgresDecisionStore: TeamStore, @unchecked Sendable {
     /// see what others committed. A row that does not decode is `.unreadable`.
     private func transaction<T>(snapshot: Bool = false, _ body: (SQLSession) throws -> T) throws -> T {
         try locked {
-            try connection.query(snapshot ? "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY" : "BEGIN")
+            try connection.begin(snapshot ? "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY" : "BEGIN")
             do {
                 let value = try body(PostgresSession(connection: connection))
                 try connection.query("COMMIT")
@@ -307,7 +307,14 @@ public final class PostgresDecisionStore: TeamStore, @unchecked Sendable {
             try listener.query("LISTEN \(SQLDialect.channel)")
             return true
         }
-        return try listener.awaitNotification(timeout: timeout)
+        do {
+            return try listener.awaitNotification(timeout: timeout)
+        } catch let error as DecisionStoreError where error.isUnavailable {
+            // Found dead while waiting: if the server is back already, listen again at once.
+            try listener.ensureConnected()
+            try listener.query("LISTEN \(SQLDialect.channel)")
+            return true
+        }
     }
 
     public func setPresence(_ presence: Presence) throws {

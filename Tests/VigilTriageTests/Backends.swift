@@ -9,7 +9,7 @@ import Testing
 enum PostgresServer {
     static let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
         .deletingLastPathComponent().appendingPathComponent("scripts/pg.sh").path
-    private static let folder = FileManager.default.temporaryDirectory.appendingPathComponent("vigil-pg-\(getpid())").path
+    static let folder = FileManager.default.temporaryDirectory.appendingPathComponent("vigil-pg-\(getpid())").path
     private static let databases = Atomic<Int>(0)
 
     /// The server's URL (database `vigil`); the tests stop if it cannot start.
@@ -24,7 +24,7 @@ enum PostgresServer {
     /// Runs the script through the shell. Not Foundation's Process: waiting for it from the
     /// lazy initialiser hung (its exit was never noticed once the server's daemon had forked).
     @discardableResult
-    private static func run(_ arguments: [String]) -> String {
+    static func run(_ arguments: [String]) -> String {
         let output = folder + ".out"
         let status = system("/bin/bash '\(script)' \(arguments.map { "'\($0)'" }.joined(separator: " ")) > '\(output)'")
         defer { unlink(output) }
