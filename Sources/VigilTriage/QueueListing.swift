@@ -38,10 +38,14 @@ public enum QueueListing {
         }
     }
 
-    /// Entries for items just claimed by `claimNext`.
-    public static func claimed(_ items: [ReviewItem], in store: any TeamStore, feed: String) throws -> [QueueEntry] {
-        var claims: [ItemRef: Claim] = [:]
-        for claim in try store.claims(feed: feed) { claims[claim.item] = claim }
-        return items.map { QueueEntry(item: $0, state: "claimed", claim: claims[$0.ref]) }
+    /// Claims up to `count` open items for `moderator` (`claimNext`), with their claims as stored.
+    public static func claimNext(_ count: Int, for moderator: String, lease: TimeInterval, in store: any TeamStore, feed: String) throws -> [QueueEntry] {
+        let items = try store.claimNext(feed: feed, moderator: moderator, count: count, lease: lease)
+        // Renewing what was just taken answers with the claims themselves (not every claim of the feed).
+        let outcomes = try store.claim(items.map(\.ref), feed: feed, moderator: moderator, lease: lease)
+        return items.map { item in
+            guard case .claimed(let claim)? = outcomes[item.ref] else { return QueueEntry(item: item, state: "claimed", claim: nil) }
+            return QueueEntry(item: item, state: "claimed", claim: claim)
+        }
     }
 }

@@ -49,7 +49,8 @@ public final class SQLiteDecisionStore: DecisionStore {
         } catch let error as DatabaseError where error.resultCode == .SQLITE_NOTADB {
             throw DecisionStoreError(path: path, reason: .notAStore)
         } catch let error as DatabaseError {
-            throw DecisionStoreError(path: path, reason: .database(error.message ?? "\(error)"))
+            // A schema longer than the first page is read while opening: damage there shows here.
+            throw Self.storeError(path, error)
         }
         let fresh = try Self.checkSchema(database, path: path)
         empty = readOnly && fresh
@@ -376,11 +377,15 @@ public final class SQLiteDecisionStore: DecisionStore {
     /// I/O failure.
     private static func wrappingDatabaseErrors<T>(_ path: String, _ body: () throws -> T) throws -> T {
         do { return try body() } catch let error as DatabaseError {
-            let message = error.message ?? "\(error)"
-            switch error.resultCode {
-            case .SQLITE_CORRUPT, .SQLITE_NOTADB: throw DecisionStoreError(path: path, reason: .unreadable("the file is damaged: \(message)"))
-            default: throw DecisionStoreError(path: path, reason: .database(message))
-            }
+            throw storeError(path, error)
+        }
+    }
+
+    private static func storeError(_ path: String, _ error: DatabaseError) -> DecisionStoreError {
+        let message = error.message ?? "\(error)"
+        switch error.resultCode {
+        case .SQLITE_CORRUPT, .SQLITE_NOTADB: return DecisionStoreError(path: path, reason: .unreadable("the file is damaged: \(message)"))
+        default: return DecisionStoreError(path: path, reason: .database(message))
         }
     }
 }

@@ -76,7 +76,7 @@ struct Queue: ParsableCommand {
         let entries: [QueueEntry]
         if let claim, let moderator {
             try TeamRules.refuseReadOnlyRole(moderator, in: team)
-            entries = try QueueListing.claimed(team.claimNext(feed: feed, moderator: moderator, count: claim, lease: lease), in: team, feed: feed)
+            entries = try QueueListing.claimNext(claim, for: moderator, lease: lease, in: team, feed: feed)
         } else {
             entries = try QueueListing.entries(team, feed: feed, includeDecided: state == .all)
         }
