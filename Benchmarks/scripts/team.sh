@@ -16,6 +16,8 @@ VIGIL=${VIGIL:-.build/release/vigil}
 PSQL=/usr/lib/postgresql/15/bin/psql
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/vigil-team-bench.XXXXXX")
+# The server runs as the postgres user when this runs as root: it must reach its folder.
+chmod 755 "$work"
 URL=$(scripts/pg.sh start "$work/pg")
 trap 'scripts/pg.sh stop "$work/pg"; rm -rf "$work"' EXIT
 

@@ -282,7 +282,7 @@ public final class PostgresDecisionStore: TeamStore, @unchecked Sendable {
         try transaction { try TeamSQL.claim(items, feed: feed, moderator: moderator, lease: lease, in: $0) }
     }
 
-    public func claimNext(feed: String, moderator: String, count: Int, lease: TimeInterval) throws -> [ReviewItem] {
+    public func claimNext(feed: String, moderator: String, count: Int, lease: TimeInterval) throws -> [ClaimedItem] {
         try transaction { try TeamSQL.claimNext(feed: feed, moderator: moderator, count: count, lease: lease, in: $0) }
     }
 

@@ -38,14 +38,10 @@ public enum QueueListing {
         }
     }
 
-    /// Claims up to `count` open items for `moderator` (`claimNext`), with their claims as stored.
+    /// Claims up to `count` open items for `moderator` (`claimNext`).
     public static func claimNext(_ count: Int, for moderator: String, lease: TimeInterval, in store: any TeamStore, feed: String) throws -> [QueueEntry] {
-        let items = try store.claimNext(feed: feed, moderator: moderator, count: count, lease: lease)
-        // Renewing what was just taken answers with the claims themselves (not every claim of the feed).
-        let outcomes = try store.claim(items.map(\.ref), feed: feed, moderator: moderator, lease: lease)
-        return items.map { item in
-            guard case .claimed(let claim)? = outcomes[item.ref] else { return QueueEntry(item: item, state: "claimed", claim: nil) }
-            return QueueEntry(item: item, state: "claimed", claim: claim)
+        try store.claimNext(feed: feed, moderator: moderator, count: count, lease: lease).map {
+            QueueEntry(item: $0.item, state: "claimed", claim: $0.claim)
         }
     }
 }

@@ -67,6 +67,9 @@ struct SQLDialect: Sendable {
     /// Appended to the claim candidates' query: PostgreSQL lets concurrent claimers pass over
     /// rows another is claiming; SQLite's write transaction already runs alone.
     var skipLocked: String
+    /// Appended to a query that locks item rows before the change clock is taken (PostgreSQL;
+    /// SQLite's write transaction is exclusive already).
+    var lockRows: String?
     /// Run before a decision is appended, held to the end of the transaction: decisions are
     /// appended one at a time, so ids and the audit chain follow commit order. SQLite's write
     /// transaction is already exclusive.
@@ -78,9 +81,9 @@ struct SQLDialect: Sendable {
     /// The channel consoles LISTEN on.
     static let channel = "vigil_changes"
 
-    static let postgres = SQLDialect(now: "extract(epoch from clock_timestamp())::double precision", skipLocked: "FOR UPDATE SKIP LOCKED",
+    static let postgres = SQLDialect(now: "extract(epoch from clock_timestamp())::double precision", skipLocked: "FOR UPDATE SKIP LOCKED", lockRows: "FOR UPDATE",
                                      lockDecisions: "SELECT pg_advisory_xact_lock(5647494948)", notify: "SELECT pg_notify('\(channel)', '')")
-    static let sqlite = SQLDialect(now: "((julianday('now') - 2440587.5) * 86400.0)", skipLocked: "", lockDecisions: nil, notify: nil)
+    static let sqlite = SQLDialect(now: "((julianday('now') - 2440587.5) * 86400.0)", skipLocked: "", lockRows: nil, lockDecisions: nil, notify: nil)
 }
 
 /// One connection inside one transaction: the team store's rules are written once against it

@@ -115,7 +115,7 @@ extension SQLiteDecisionStore: TeamStore {
         try team { try TeamSQL.claim(items, feed: feed, moderator: moderator, lease: lease, in: $0) }
     }
 
-    public func claimNext(feed: String, moderator: String, count: Int, lease: TimeInterval) throws -> [ReviewItem] {
+    public func claimNext(feed: String, moderator: String, count: Int, lease: TimeInterval) throws -> [ClaimedItem] {
         try team { try TeamSQL.claimNext(feed: feed, moderator: moderator, count: count, lease: lease, in: $0) }
     }
 

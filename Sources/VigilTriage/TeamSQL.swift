@@ -58,6 +58,7 @@ enum TeamSQL {
                 SQLValue(stored.itemCategories.isEmpty ? nil : stored.itemCategories[position]))
         }
         try appendLink(stored, in: session)
+        try lockItems(stored.items, feed: stored.feed, in: session)
         try refreshClosed(decisions: [stored.id] + (stored.revertOf.map { [$0] } ?? []), in: session)
         if let notify = session.dialect.notify { try session.query(notify) }
         return stored
@@ -234,8 +235,20 @@ enum TeamSQL {
         try session.query("SELECT \(session.dialect.now) AS now")[0].double("now")
     }
 
+    /// Locks the items' rows, in one order (kind, id), before the clock is taken: claimNext
+    /// holds its rows while it waits for the clock, so a writer that took the clock first and
+    /// then waited for one of those rows would deadlock with it.
+    static func lockItems(_ items: [ItemRef], feed: String, in session: SQLSession) throws {
+        guard let lock = session.dialect.lockRows, !items.isEmpty else { return }
+        let rows = Array(repeating: "(?, ?)", count: items.count).joined(separator: ", ")
+        try session.query("""
+            SELECT 1 FROM review_item WHERE feed = ? AND (kind, item_id) IN (\(rows)) ORDER BY kind, item_id \(lock)
+            """, [.text(feed)] + items.flatMap { [SQLValue.text($0.kind.rawValue), .text($0.id)] })
+    }
+
     /// The next tick of the store's change clock. Its one row stays locked until the
     /// transaction ends, so ticks commit in order and a reader never skips one committed late.
+    /// Take it after any item row the transaction will lock (`lockItems`).
     static func tick(in session: SQLSession) throws -> Int64 {
         let value = try session.query("UPDATE store_clock SET value = value + 1 RETURNING value")[0].int("value")
         if let notify = session.dialect.notify { try session.query(notify) }
@@ -243,6 +256,7 @@ enum TeamSQL {
     }
 
     static func put(_ items: [ReviewItem], in session: SQLSession) throws {
+        for (feed, group) in Dictionary(grouping: items, by: \.feed) { try lockItems(group.map(\.ref), feed: feed, in: session) }
         for item in items {
             // A tick each: arrival order within one put is the order given.
             let event = try tick(in: session)
@@ -291,6 +305,7 @@ enum TeamSQL {
 
     static func claim(_ items: [ItemRef], feed: String, moderator: String, lease: TimeInterval, in session: SQLSession) throws -> [ItemRef: ClaimOutcome] {
         let now = try now(in: session)
+        try lockItems(items, feed: feed, in: session)
         let event = try tick(in: session)
         var outcomes: [ItemRef: ClaimOutcome] = [:]
         for item in items {
@@ -333,7 +348,7 @@ enum TeamSQL {
                           .double(until), .text(feed), .text(item.kind.rawValue), .text(item.id))
     }
 
-    static func claimNext(feed: String, moderator: String, count: Int, lease: TimeInterval, in session: SQLSession) throws -> [ReviewItem] {
+    static func claimNext(feed: String, moderator: String, count: Int, lease: TimeInterval, in session: SQLSession) throws -> [ClaimedItem] {
         let now = try now(in: session)
         let candidates = try session.query("""
             SELECT * FROM review_item WHERE feed = ? AND closed = 0 AND claimed_until <= ?
@@ -343,12 +358,15 @@ enum TeamSQL {
         // Ticked after the candidates are locked: the clock's row lock is then held only for the
         // claims, not while concurrent claimers pick their rows.
         let event = try tick(in: session)
-        return try candidates.filter { try take($0.ref, feed: feed, moderator: moderator, now: now, lease: lease, event: event, in: session) != nil }
+        return try candidates.compactMap { item in
+            try take(item.ref, feed: feed, moderator: moderator, now: now, lease: lease, event: event, in: session).map { ClaimedItem(item: item, claim: $0) }
+        }
     }
 
     static func release(_ items: [ItemRef], feed: String, moderator: String, in session: SQLSession) throws {
         guard !items.isEmpty else { return }
         let now = try now(in: session)
+        try lockItems(items, feed: feed, in: session)
         let event = try tick(in: session)
         for item in items {
             let released = try session.query("""

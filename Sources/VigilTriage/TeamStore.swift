@@ -54,6 +54,17 @@ public struct Claim: Sendable, Equatable, Codable {
     }
 }
 
+/// An item `claimNext` took, with the claim as stored.
+public struct ClaimedItem: Sendable, Equatable {
+    public var item: ReviewItem
+    public var claim: Claim
+
+    public init(item: ReviewItem, claim: Claim) {
+        self.item = item
+        self.claim = claim
+    }
+}
+
 public enum ClaimOutcome: Sendable, Equatable {
     /// Now held by the caller (claimed, or its lease renewed).
     case claimed(Claim)
@@ -158,7 +169,7 @@ public protocol TeamStore: DecisionStore {
     func claim(_ items: [ItemRef], feed: String, moderator: String, lease: TimeInterval) throws -> [ItemRef: ClaimOutcome]
     /// Claims up to `count` open, unclaimed items in queue order, skipping those others are
     /// claiming at the same moment (`FOR UPDATE SKIP LOCKED` on PostgreSQL).
-    func claimNext(feed: String, moderator: String, count: Int, lease: TimeInterval) throws -> [ReviewItem]
+    func claimNext(feed: String, moderator: String, count: Int, lease: TimeInterval) throws -> [ClaimedItem]
     func release(_ items: [ItemRef], feed: String, moderator: String) throws
     /// Claims in force (leases not yet run out).
     func claims(feed: String) throws -> [Claim]

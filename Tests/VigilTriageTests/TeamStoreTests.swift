@@ -48,7 +48,9 @@ func reviewItem(_ ref: ItemRef, priority: Double = 1, score: Int = 50, feed: Str
             }
             #expect(first.moderator == "amina" && first.leaseUntil.timeIntervalSince(first.claimedAt) == 1.5)
             #expect(try other.claim([p1], feed: "f0a1", moderator: "bo", lease: 60)[p1] == .heldBy(first))
-            #expect(try other.claimNext(feed: "f0a1", moderator: "bo", count: 5, lease: 60).map(\.ref) == [p2], "the held item is skipped")
+            let next = try other.claimNext(feed: "f0a1", moderator: "bo", count: 5, lease: 60)
+            #expect(next.map(\.item.ref) == [p2], "the held item is skipped")
+            #expect(next.first?.claim.moderator == "bo" && next.first?.claim.item == p2)
             // Renewal keeps when the claim began and moves its end.
             Thread.sleep(forTimeInterval: 0.1)
             guard case .claimed(let renewed)? = try store.claim([p1], feed: "f0a1", moderator: "amina", lease: 1.5)[p1] else {
@@ -89,9 +91,10 @@ func reviewItem(_ ref: ItemRef, priority: Double = 1, score: Int = 50, feed: Str
             concurrently(clients.count) { index in
                 do {
                     while true {
-                        let got = try clients[index].claimNext(feed: "f0a1", moderator: "m\(index)", count: 5, lease: 600)
+                        let got = try QueueListing.claimNext(5, for: "m\(index)", lease: 600, in: clients[index], feed: "f0a1")
                         if got.isEmpty { break }
-                        taken.withLock { $0 += got.map(\.ref) }
+                        if got.contains(where: { $0.claim?.moderator != "m\(index)" }) { failures.withLock { $0.append("not m\(index)'s: \(got)") } }
+                        taken.withLock { $0 += got.map(\.item.ref) }
                     }
                 } catch {
                     failures.withLock { $0.append("\(error)") }
@@ -207,7 +210,7 @@ func reviewItem(_ ref: ItemRef, priority: Double = 1, score: Int = 50, feed: Str
             #expect(try owner.role(of: "audrey") == .auditor, "the last role given")
 
             let amina = try PostgresDecisionStore(url: signedIn("amina"))
-            #expect(try amina.claimNext(feed: "f0a1", moderator: "amina", count: 1, lease: 60).map(\.ref) == [p1])
+            #expect(try amina.claimNext(feed: "f0a1", moderator: "amina", count: 1, lease: 60).map(\.item.ref) == [p1])
             var mine = decision(.dismiss, [p1], by: "amina")
             mine.requestID = "amina-1"
             #expect(try amina.record(mine).id == 1)
