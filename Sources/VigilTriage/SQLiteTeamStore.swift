@@ -83,10 +83,9 @@ extension SQLiteDecisionStore: TeamStore {
         if readOnly { throw DecisionStoreError(path: path, reason: .database("opened read-only")) }
     }
 
+    /// A row that does not hold what vigil wrote (a column, a JSON value) is `.unreadable`.
     private func wrappingRowErrors<T>(_ body: () throws -> T) throws -> T {
-        do { return try body() } catch let error as DecisionStoreError { throw error } catch let error as DatabaseError {
-            throw error
-        } catch {
+        do { return try body() } catch let error as DecisionStoreError { throw error } catch {
             throw DecisionStoreError(path: path, reason: .unreadable("\(error)"))
         }
     }

@@ -28,9 +28,7 @@ final class ScanItemSink {
     static let batch = 500
 
     init(location: String, feedPaths: [String]) throws {
-        let opened = try DecisionStores.open(StoreLocation(parsing: location), access: .readWrite)
-        guard let team = opened as? any TeamStore else { throw CommandError(.usage, "\(opened.label): not a team store") }
-        store = team
+        store = try DecisionStores.openTeam(StoreLocation(parsing: location), access: .readWrite)
         feed = FeedIdentity.of(paths: feedPaths)
         sink = try OutputWriter(path: "/dev/null")
         formatter = ScanFormatter(format: .jsonl, out: sink)

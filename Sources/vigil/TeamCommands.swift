@@ -16,9 +16,7 @@ struct TeamStoreOptions: ParsableArguments {
     var feed: String?
 
     func open(_ access: DecisionStores.Access) throws -> any TeamStore {
-        let store = try DecisionStores.open(StoreLocation(option: location, environment: ProcessInfo.processInfo.environment), access: access)
-        guard let team = store as? any TeamStore else { throw CommandError(.usage, "\(store.label): not a team store") }
-        return team
+        try DecisionStores.openTeam(StoreLocation(option: location, environment: ProcessInfo.processInfo.environment), access: access)
     }
 
     /// `--feed`, or the store's only feed.
@@ -184,8 +182,8 @@ struct Audit: ParsableCommand {
         @OptionGroup var store: StoreOption
 
         func run() throws {
-            let opened = try store.open()
-            guard let team = opened as? any TeamStore else { throw CommandError(.usage, "\(opened.label): not a team store") }
+            let team = try DecisionStores.openTeam(StoreLocation(option: store.location, environment: ProcessInfo.processInfo.environment),
+                                                   access: .readOnly)
             let result = try team.verifyAudit()
             guard result.isIntact else {
                 throw CommandError(.dataError, "\(team.label): audit chain broken at decision(s) \(result.broken.map(String.init).joined(separator: ", ")) "

@@ -1,7 +1,19 @@
+import Foundation
 import Testing
 @testable import VigilTriage
 
 @Suite struct StoreLocationTests {
+    @Test("a console on one SQLite file keeps to itself; the team commands get its team features")
+    func sqliteConsoleIsSolo() throws {
+        try withTemporaryDirectory { directory throws in
+            let location = StoreLocation.sqlite(path: directory.appendingPathComponent("vigil.sqlite").path)
+            let console = try DecisionStores.open(location, access: .readWrite)
+            let team = try DecisionStores.openTeam(location, access: .readWrite)
+            #expect(!(console is any TeamStore))
+            #expect(team is SQLiteDecisionStore)
+        }
+    }
+
     @Test("a path, sqlite:PATH and sqlite://PATH name an SQLite file")
     func sqlite() throws {
         #expect(try StoreLocation(parsing: "review.sqlite") == .sqlite(path: "review.sqlite"))
@@ -28,7 +40,7 @@ import Testing
         #expect(error?.description.hasPrefix("postgres://vigil:***@127.0.0.1:1/room: unreachable: ") == true)
         #expect(error?.description.contains("s3cret") == false)
         let store = try DecisionStores.open(try StoreLocation(parsing: try PostgresServer.newDatabase()), access: .readWrite)
-        #expect(store is PostgresDecisionStore)
+        #expect(store is PostgresDecisionStore, "a console on PostgreSQL is in team mode")
         #expect(try StoreLocation(parsing: "postgresql://db/room") == .postgres(url: "postgresql://db/room"))
     }
 }
