@@ -64,7 +64,7 @@ kill)
 restart)
   dir=${2:?usage: pg.sh restart DIR}
   # pg_ctl takes the options of the last start from postmaster.opts.
-  as_server_user "$PGBIN/pg_ctl" -D "$dir/data" -l "$dir/data/server.log" -w restart >/dev/null 2>&1
+  as_server_user "$PGBIN/pg_ctl" -D "$dir/data" -l "$dir/data/server.log" -w -t 60 restart >/dev/null
   ;;
 *)
   echo "usage: scripts/pg.sh start [DIR] | stop DIR | kill DIR | restart DIR" >&2

@@ -146,7 +146,11 @@ public final class PostgresDecisionStore: TeamStore, @unchecked Sendable {
         return """
             DO $$ DECLARE name text; BEGIN
                 FOREACH name IN ARRAY ARRAY[\(TeamRole.allCases.map { "'\(groupRole($0))'" }.joined(separator: ", "))] LOOP
-                    IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = name) THEN EXECUTE format('CREATE ROLE %I NOLOGIN', name); END IF;
+                    -- Roles belong to the server: another store's migration may be creating them now.
+                    BEGIN
+                        EXECUTE format('CREATE ROLE %I NOLOGIN', name);
+                    EXCEPTION WHEN duplicate_object OR unique_violation THEN NULL;
+                    END;
                 END LOOP;
             END $$;
             GRANT SELECT ON ALL TABLES IN SCHEMA public TO \(all);
@@ -336,7 +340,8 @@ public final class PostgresDecisionStore: TeamStore, @unchecked Sendable {
         try transaction { session in
             try session.query("""
                 DO $$ BEGIN
-                    IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = '\(person)') THEN CREATE ROLE \(login) LOGIN; END IF;
+                    CREATE ROLE \(login) LOGIN;
+                EXCEPTION WHEN duplicate_object OR unique_violation THEN NULL;
                 END $$
                 """)
             for other in TeamRole.allCases where other != role { try session.query("REVOKE \(Self.groupRole(other)) FROM \(login)") }

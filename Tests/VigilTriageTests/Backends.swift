@@ -14,24 +14,29 @@ enum PostgresServer {
 
     /// The server's URL (database `vigil`); the tests stop if it cannot start.
     static let url: String = {
-        let url = run(["start", folder]).trimmingCharacters(in: .whitespacesAndNewlines)
+        let url: String
+        do { url = try run(["start", folder]).trimmingCharacters(in: .whitespacesAndNewlines) } catch { fatalError("\(error)") }
         atexit { PostgresServer.stop() }
         return url
     }()
 
-    private static func stop() { _ = run(["stop", folder]) }
+    private static func stop() { _ = try? run(["stop", folder]) }
 
     /// Runs the script through the shell. Not Foundation's Process: waiting for it from the
     /// lazy initialiser hung (its exit was never noticed once the server's daemon had forked).
     @discardableResult
-    static func run(_ arguments: [String]) -> String {
-        let output = folder + ".out"
+    static func run(_ arguments: [String]) throws -> String {
+        let output = folder + "-\(UUID().uuidString).out"
         let status = system("/bin/bash '\(script)' \(arguments.map { "'\($0)'" }.joined(separator: " ")) > '\(output)'")
         defer { unlink(output) }
         guard status == 0, let text = try? String(contentsOfFile: output, encoding: .utf8) else {
-            fatalError("scripts/pg.sh \(arguments) failed (\(status))")
+            throw ScriptFailure(description: "scripts/pg.sh \(arguments.joined(separator: " ")) failed (\(status))")
         }
         return text
+    }
+
+    struct ScriptFailure: Error, CustomStringConvertible {
+        var description: String
     }
 
     /// A new, empty database on the server.

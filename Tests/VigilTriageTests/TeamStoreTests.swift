@@ -241,26 +241,26 @@ func reviewItem(_ ref: ItemRef, priority: Double = 1, score: Int = 50, feed: Str
     /// again, and its listener wakes its reader to catch up.
     @Test func aStoreReconnectsWhenTheServerComesBack() throws {
         let folder = PostgresServer.folder + "-restart"
-        let url = PostgresServer.run(["start", folder]).trimmingCharacters(in: .whitespacesAndNewlines)
-        defer { PostgresServer.run(["stop", folder]) }
+        let url = try PostgresServer.run(["start", folder]).trimmingCharacters(in: .whitespacesAndNewlines)
+        defer { _ = try? PostgresServer.run(["stop", folder]) }
         let store = try PostgresDecisionStore(url: url)
         _ = try store.record(decision(.confirm, [p1]))
         #expect(try store.waitForChange(timeout: 1), "the decision's own wake-up, taken before the crash")
-        PostgresServer.run(["kill", folder])
+        try PostgresServer.run(["kill", folder])
         for attempt in [{ _ = try store.record(decision(.dismiss, [p2])) }, { _ = try store.changes(feed: "f0a1", since: StoreCursor()) },
                         { _ = try store.waitForChange(timeout: 0.5) }] {
             let error = #expect(throws: DecisionStoreError.self) { try attempt() }
             guard case .unavailable? = error?.reason else { Issue.record("expected unreachable, got \(String(describing: error))"); continue }
         }
-        PostgresServer.run(["restart", folder])
+        try PostgresServer.run(["restart", folder])
         // A crash makes PostgreSQL skip ahead in a sequence: ids rise, with a gap.
         let after = try store.record(decision(.dismiss, [p2]))
         #expect(after.id > 1)
         #expect(try store.waitForChange(timeout: 0.1), "listening again: look now")
         #expect(try store.decisions(feed: nil).map(\.id) == [1, after.id])
         // Killed while idle: the next call finds out and reconnects without failing.
-        PostgresServer.run(["kill", folder])
-        PostgresServer.run(["restart", folder])
+        try PostgresServer.run(["kill", folder])
+        try PostgresServer.run(["restart", folder])
         #expect(try store.decisions(feed: nil).count == 2)
         #expect(try store.waitForChange(timeout: 0.1), "the listener reconnects and says look now")
     }
