@@ -37,6 +37,8 @@ let package = Package(
         .systemLibrary(name: "CVectorscan", pkgConfig: "libhs", providers: [.apt(["libvectorscan-dev"])]),
         .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
         .systemLibrary(name: "CNCursesW", pkgConfig: "ncursesw", providers: [.apt(["libncursesw5-dev"])]),
+        // libpq, PostgreSQL's reference client (the team store; docs/store.md says why).
+        .systemLibrary(name: "CPostgres", pkgConfig: "libpq", providers: [.apt(["libpq-dev"])]),
         // glibc's wcwidth under a UTF-8 locale: the width ncurses and the terminal will use.
         .target(name: "CDisplayWidth"),
         .target(name: "CTextScan", cSettings: [.unsafeFlags(["-O3"])]),
@@ -78,7 +80,7 @@ let package = Package(
             swiftSettings: hotPath
         ),
         // VigilFeed for its JSON string writer, the one every JSON output of vigil uses.
-        .target(name: "VigilTriage", dependencies: ["VigilFeed", .product(name: "GRDB", package: "GRDB.swift")]),
+        .target(name: "VigilTriage", dependencies: ["VigilFeed", "CPostgres", .product(name: "GRDB", package: "GRDB.swift")]),
         // The console as pure values: state, messages, update, view into a cell canvas. No curses,
         // no threads.
         .target(name: "VigilTUI", dependencies: ["VigilFeed", "VigilScoring", "VigilCoordination", "VigilTriage", "VigilText", "CDisplayWidth",

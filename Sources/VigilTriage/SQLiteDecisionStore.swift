@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import Synchronization
 
 /// The decision log in one SQLite file (docs/store.md): append-only, durable before `record`
 /// returns, shareable by several vigil processes.
@@ -12,6 +13,8 @@ public final class SQLiteDecisionStore: DecisionStore {
     /// A read-only open of a file with no schema yet (a store another process is creating, an
     /// empty file): it holds no decision.
     private let empty: Bool
+    /// `waitForChange`'s own connection, opened on first use.
+    let watcher = Mutex(DataVersionWatch())
 
     public var label: String { path }
 
@@ -46,7 +49,8 @@ public final class SQLiteDecisionStore: DecisionStore {
         } catch let error as DatabaseError where error.resultCode == .SQLITE_NOTADB {
             throw DecisionStoreError(path: path, reason: .notAStore)
         } catch let error as DatabaseError {
-            throw DecisionStoreError(path: path, reason: .database(error.message ?? "\(error)"))
+            // A schema longer than the first page is read while opening: damage there shows here.
+            throw Self.storeError(path, error)
         }
         let fresh = try Self.checkSchema(database, path: path)
         empty = readOnly && fresh
@@ -164,6 +168,10 @@ public final class SQLiteDecisionStore: DecisionStore {
         migrator.registerMigration("v3-item-category") { db in
             try db.execute(sql: "ALTER TABLE decision_item ADD COLUMN category TEXT")
         }
+        migrator.registerMigration("v4-team") { db in
+            try db.execute(sql: teamSchema)
+            try TeamSQL.chainUnlinkedDecisions(in: GRDBSession(db: db), label: db.description)
+        }
         return migrator
     }()
 
@@ -215,39 +223,13 @@ public final class SQLiteDecisionStore: DecisionStore {
 
     // MARK: DecisionStore
 
-    /// Appends `decision` in one transaction, committed (and synced) before returning. The
-    /// result is the decision as stored: its new id, `decidedAt` as stored (unix seconds as a
-    /// double), and `scoresShown` one per item (nil-padded when none were given).
+    /// Appends `decision` in one transaction, committed (and synced) before returning: the team
+    /// store's rules (`TeamSQL.record`). The result is the decision as stored: its new id,
+    /// `decidedAt` as stored (unix seconds as a double), and `scoresShown` one per item
+    /// (nil-padded when none were given).
     @discardableResult
     public func record(_ decision: Decision) throws -> Decision {
-        var stored = decision
-        if stored.scoresShown.isEmpty { stored.scoresShown = Array(repeating: nil, count: stored.items.count) }
-        let decidedAt = stored.decidedAt.timeIntervalSince1970
-        stored.decidedAt = Date(timeIntervalSince1970: decidedAt)
-        try validate(stored)
-        let items = try Self.jsonText(stored.items.map(\.description))
-        let snapshots = try stored.snapshots.map { try Self.jsonText($0) }
-        stored.id = try wrappingDatabaseErrors {
-            try database.write { db in
-                if stored.action == .revert { try self.validateRevert(db, stored) }
-                try db.execute(sql: """
-                    INSERT INTO decision (feed, action, category, note, moderator, decided_at, feed_ts, lexicon_version, revert_of, items)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                    """, arguments: [stored.feed, stored.action.rawValue, stored.category, stored.note, stored.moderator,
-                                     decidedAt, stored.feedTs, stored.lexiconVersion, stored.revertOf, items])
-                let id = db.lastInsertedRowID
-                for (position, item) in stored.items.enumerated() {
-                    try db.execute(sql: """
-                        INSERT INTO decision_item (decision_id, position, kind, item_id, score_shown, snapshot, category)
-                        VALUES (?, ?, ?, ?, ?, ?, ?)
-                        """, arguments: [id, position, item.kind.rawValue, item.id, stored.scoresShown[position],
-                                         snapshots.isEmpty ? nil : snapshots[position],
-                                         stored.itemCategories.isEmpty ? nil : stored.itemCategories[position]])
-                }
-                return id
-            }
-        }
-        return stored
+        try team { try TeamSQL.record(decision, in: $0, label: path) }
     }
 
     public func decisions(feed: String?) throws -> [Decision] {
@@ -271,42 +253,6 @@ public final class SQLiteDecisionStore: DecisionStore {
     public func integrityCheck() throws -> String {
         try wrappingDatabaseErrors {
             try database.read { try String.fetchAll($0, sql: "PRAGMA integrity_check").joined(separator: "\n") }
-        }
-    }
-
-    // MARK: Validation
-
-    private func validate(_ decision: Decision) throws {
-        func reject(_ why: String) -> DecisionStoreError { DecisionStoreError(path: path, reason: .invalidDecision(why)) }
-        if decision.items.isEmpty { throw reject("a decision names at least one item") }
-        if decision.scoresShown.count != decision.items.count {
-            throw reject("\(decision.scoresShown.count) scores shown for \(decision.items.count) items")
-        }
-        if !decision.snapshots.isEmpty && decision.snapshots.count != decision.items.count {
-            throw reject("\(decision.snapshots.count) snapshots for \(decision.items.count) items")
-        }
-        if !decision.itemCategories.isEmpty && decision.itemCategories.count != decision.items.count {
-            throw reject("\(decision.itemCategories.count) item categories for \(decision.items.count) items")
-        }
-        switch (decision.action, decision.revertOf) {
-        case (.revert, nil): throw reject("a revert names the decision it reverts")
-        case (.revert, _), (_, nil): break
-        case (let action, _?): throw reject("only a revert names a decision to revert, not \(action.rawValue)")
-        }
-    }
-
-    /// Inside the write transaction, so two moderators undoing the same decision cannot both
-    /// succeed.
-    private func validateRevert(_ db: Database, _ decision: Decision) throws {
-        guard let target = decision.revertOf else { return }
-        func reject(_ why: String) -> DecisionStoreError { DecisionStoreError(path: path, reason: .invalidDecision(why)) }
-        guard let row = try Row.fetchOne(db, sql: "SELECT feed, action FROM decision WHERE id = ?", arguments: [target]) else {
-            throw reject("decision \(target) does not exist")
-        }
-        if row["feed"] as String != decision.feed { throw reject("decision \(target) belongs to another feed") }
-        if row["action"] as String == Action.revert.rawValue { throw reject("decision \(target) is itself a revert") }
-        if let by = try Int64.fetchOne(db, sql: "SELECT id FROM decision WHERE revert_of = ?", arguments: [target]) {
-            throw reject("decision \(target) was already reverted by decision \(by)")
         }
     }
 
@@ -392,13 +338,16 @@ public final class SQLiteDecisionStore: DecisionStore {
             }
         }
         let itemCategories: [String?] = try itemRows.map { try column("item_category", in: $0) }
+        // A store read without migrating (exports open read-only) may predate team stores.
+        let requestID: String? = row.hasColumn("request_id") ? try column("request_id") : nil
+        let seenUpTo: Int64? = row.hasColumn("seen_up_to") ? try column("seen_up_to") : nil
         let decision = Decision(
             id: id, items: items, action: action, category: try column("category"),
             itemCategories: itemCategories.contains { $0 != nil } ? itemCategories : [], note: try column("note"),
             moderator: try column("moderator"), decidedAt: Date(timeIntervalSince1970: try column("decided_at")),
             feedTs: try column("feed_ts"), feed: try column("feed"), lexiconVersion: try column("lexicon_version"),
             scoresShown: try itemRows.map { try column("score_shown", in: $0) }, revertOf: try column("revert_of"),
-            snapshots: snapshotProblem == nil ? stored : [])
+            snapshots: snapshotProblem == nil ? stored : [], requestID: requestID, seenUpTo: seenUpTo)
         return (decision, snapshotProblem)
     }
 
@@ -419,14 +368,8 @@ public final class SQLiteDecisionStore: DecisionStore {
 
     // MARK: Helpers
 
-    private static func jsonText<T: Encodable>(_ value: T) throws -> String {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        return String(decoding: try encoder.encode(value), as: UTF8.self)
-    }
-
     /// See the static version.
-    private func wrappingDatabaseErrors<T>(_ body: () throws -> T) throws -> T {
+    func wrappingDatabaseErrors<T>(_ body: () throws -> T) throws -> T {
         try Self.wrappingDatabaseErrors(path, body)
     }
 
@@ -434,11 +377,15 @@ public final class SQLiteDecisionStore: DecisionStore {
     /// I/O failure.
     private static func wrappingDatabaseErrors<T>(_ path: String, _ body: () throws -> T) throws -> T {
         do { return try body() } catch let error as DatabaseError {
-            let message = error.message ?? "\(error)"
-            switch error.resultCode {
-            case .SQLITE_CORRUPT, .SQLITE_NOTADB: throw DecisionStoreError(path: path, reason: .unreadable("the file is damaged: \(message)"))
-            default: throw DecisionStoreError(path: path, reason: .database(message))
-            }
+            throw storeError(path, error)
+        }
+    }
+
+    private static func storeError(_ path: String, _ error: DatabaseError) -> DecisionStoreError {
+        let message = error.message ?? "\(error)"
+        switch error.resultCode {
+        case .SQLITE_CORRUPT, .SQLITE_NOTADB: return DecisionStoreError(path: path, reason: .unreadable("the file is damaged: \(message)"))
+        default: return DecisionStoreError(path: path, reason: .database(message))
         }
     }
 }

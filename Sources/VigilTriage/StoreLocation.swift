@@ -1,8 +1,8 @@
 import Foundation
 
 /// Where a decision store lives, as given to `--store` or in `VIGIL_STORE`: a path, or
-/// `sqlite:PATH`, is an SQLite file; `postgres://…` names a team store, recognised so the
-/// answer is "not supported yet" rather than a file by that name.
+/// `sqlite:PATH`, is an SQLite file; `postgres://…` (or `postgresql://…`) names a team store on
+/// a PostgreSQL server.
 public enum StoreLocation: Equatable, Sendable, CustomStringConvertible {
     case sqlite(path: String)
     case postgres(url: String)
@@ -56,13 +56,38 @@ public enum DecisionStores {
         case readOnly
     }
 
+    /// The store as the console and the exports use it. A PostgreSQL store is a team store (the
+    /// console shows claims, presence and others' decisions live); an SQLite file is a plain
+    /// decision store here, so consoles sharing one file keep to their own queues as they always
+    /// have — its team features are `openTeam`'s.
     public static func open(_ location: StoreLocation, access: Access) throws -> any DecisionStore {
         switch location {
         case .sqlite(let path):
-            return try SQLiteDecisionStore(path: path, readOnly: access == .readOnly)
-        case .postgres:
-            throw DecisionStoreError(path: location.description, reason: .unsupportedLocation(
-                "PostgreSQL stores are not supported yet; use a path or sqlite:PATH"))
+            return SoloStore(store: try SQLiteDecisionStore(path: path, readOnly: access == .readOnly))
+        case .postgres(let url):
+            return try PostgresDecisionStore(url: url, readOnly: access == .readOnly)
         }
     }
+
+    /// The store with its team features, on either back end (`vigil queue`, `decide`, `team`,
+    /// `audit`, `scan --store`).
+    public static func openTeam(_ location: StoreLocation, access: Access) throws -> any TeamStore {
+        switch location {
+        case .sqlite(let path):
+            return try SQLiteDecisionStore(path: path, readOnly: access == .readOnly)
+        case .postgres(let url):
+            return try PostgresDecisionStore(url: url, readOnly: access == .readOnly)
+        }
+    }
+}
+
+/// An SQLite store seen as a decision store only (see `DecisionStores.open`).
+struct SoloStore: DecisionStore {
+    let store: SQLiteDecisionStore
+
+    var label: String { store.label }
+    func record(_ decision: Decision) throws -> Decision { try store.record(decision) }
+    func decisions(feed: String?) throws -> [Decision] { try store.decisions(feed: feed) }
+    func readLog(feed: String?, snapshots: Bool) throws -> DecisionLog { try store.readLog(feed: feed, snapshots: snapshots) }
+    func statuses(feed: String) throws -> [ItemRef: ItemStatus] { try store.statuses(feed: feed) }
 }

@@ -54,6 +54,17 @@ public struct Claim: Sendable, Equatable, Codable {
     }
 }
 
+/// An item `claimNext` took, with the claim as stored.
+public struct ClaimedItem: Sendable, Equatable {
+    public var item: ReviewItem
+    public var claim: Claim
+
+    public init(item: ReviewItem, claim: Claim) {
+        self.item = item
+        self.claim = claim
+    }
+}
+
 public enum ClaimOutcome: Sendable, Equatable {
     /// Now held by the caller (claimed, or its lease renewed).
     case claimed(Claim)
@@ -117,6 +128,9 @@ public struct StoreChanges: Sendable, Equatable {
 /// so a client that skips vigil's checks (psql) is refused too.
 public enum TeamRole: String, Sendable, Codable, CaseIterable {
     case moderator, senior, lead, trainer, trainee, auditor
+
+    /// Whether the role may record decisions, claim and put items (the auditor reads only).
+    public var writes: Bool { self != .auditor }
 }
 
 /// The result of checking the decision log's hash chain.
@@ -140,15 +154,22 @@ public struct AuditVerification: Sendable, Equatable {
 /// not stored again (a replay after a lost connection returns the stored one).
 public protocol TeamStore: DecisionStore {
     /// Puts items idempotently by (feed, ref); an item put again with other content is updated
-    /// and its version raised.
+    /// and its version raised, unless its feed time is older than the stored one's.
     func put(items: [ReviewItem]) throws
     /// Open items (no closing decision in force), in queue order, from `offset`, at most `limit`.
     func openItems(feed: String, offset: Int, limit: Int) throws -> [ReviewItem]
+    /// Every item of the feed, decided or not, in queue order.
+    func allItems(feed: String) throws -> [ReviewItem]
+    /// The newest decision's id (0 in an empty store): what a screen reading the store now has
+    /// seen, for `Decision.seenUpTo`.
+    func latestDecisionID() throws -> Int64
+    /// The feeds that have items, in the order their first item arrived.
+    func feeds() throws -> [String]
     /// Claims (or renews) the items for `moderator` until now + `lease`.
     func claim(_ items: [ItemRef], feed: String, moderator: String, lease: TimeInterval) throws -> [ItemRef: ClaimOutcome]
     /// Claims up to `count` open, unclaimed items in queue order, skipping those others are
     /// claiming at the same moment (`FOR UPDATE SKIP LOCKED` on PostgreSQL).
-    func claimNext(feed: String, moderator: String, count: Int, lease: TimeInterval) throws -> [ReviewItem]
+    func claimNext(feed: String, moderator: String, count: Int, lease: TimeInterval) throws -> [ClaimedItem]
     func release(_ items: [ItemRef], feed: String, moderator: String) throws
     /// Claims in force (leases not yet run out).
     func claims(feed: String) throws -> [Claim]
@@ -160,6 +181,10 @@ public protocol TeamStore: DecisionStore {
     func setPresence(_ presence: Presence) throws
     /// The person's role (a store's owner acting under a new name gets `moderator`).
     func role(of moderator: String) throws -> TeamRole
+    /// Gives a person a role (a lead's or the owner's act). On PostgreSQL it also makes the
+    /// person a database login whose grants are the role's, so the database itself refuses what
+    /// the role may not do.
+    func setRole(_ role: TeamRole, of person: String) throws
     /// Checks the decision log's hash chain from its first row.
     func verifyAudit() throws -> AuditVerification
 }

@@ -43,6 +43,11 @@ struct Scan: ParsableCommand {
 
     @OptionGroup var window: ClusterWindowOption
 
+    @Option(name: .customLong("store"), help: ArgumentHelp(
+        "Also put each flagged post (and, with --clusters, each cluster that reaches the queue) into this store as a review item: a path, sqlite:PATH or postgres://… (docs/store.md).",
+        valueName: "location"))
+    var store: String?
+
     func validate() throws {
         if let minScore, !(0...100).contains(minScore) {
             throw ValidationError("--min-score must be between 0 and 100, not \(minScore).")
@@ -62,15 +67,25 @@ struct Scan: ParsableCommand {
         let rejectsOut = try rejects.map { try OutputWriter(path: $0) }
         let pipeline = ScanPipeline(compiled: compiled, options: ScanOptions(minScore: minScore, strict: strict,
                                                                            clusters: clusters ? try window.config() : nil))
+        let items = try store.map { try ScanItemSink(location: $0, feedPaths: feeds) }
+        if let items {
+            pipeline.onClusterEvent = { items.add($0) }
+        }
         if format == .table {
             // The table shows each post's text. A record follows its post's `onPost` call within
             // the same step, while the decoder's bytes are still valid, so only a flagged
             // post's text becomes a String.
             var text = UnsafeBufferPointer<UInt8>(start: nil, count: 0)
             pipeline.onPost = { event, _, _ in text = event.text ?? UnsafeBufferPointer(start: nil, count: 0) }
-            pipeline.onRecord = { formatter.write($0, text: String(decoding: text, as: UTF8.self)) }
+            pipeline.onRecord = { record in
+                formatter.write(record, text: String(decoding: text, as: UTF8.self))
+                items?.add(record)
+            }
         } else {
-            pipeline.onRecord = { formatter.write($0) }
+            pipeline.onRecord = { record in
+                formatter.write(record)
+                items?.add(record)
+            }
         }
         var shownRejects = 0
         pipeline.onReject = { line in
@@ -106,8 +121,13 @@ struct Scan: ParsableCommand {
         formatter.finish()
         rejectsOut?.finish()
         progress?.clear()
+        items?.flush()
         if shownRejects > 20 { Diagnostics.say("… and \(shownRejects - 20) more rejected lines") }
         Diagnostics.say(stats.summary)
+        if let items {
+            if let failure = items.failure { throw failure }
+            Diagnostics.say("\(items.stored) review items put into \(items.store.label) (feed \(items.feed))")
+        }
         try readFailure?.endRun(strict: strict)
         if let failure = out.failure ?? rejectsOut?.failure { throw failure }
         if stats.events == 0 && stats.rejected > 0 {

@@ -16,7 +16,8 @@ struct Vigil: ParsableCommand {
             (docs/lexicon.md); '--lexicon builtin' adds it back next to your own files.
             """,
         version: version,
-        subcommands: [Scan.self, LexiconCommand.self, Simulate.self, Clusters.self, Monitor.self, Replay.self, Export.self, Report.self]
+        subcommands: [Scan.self, LexiconCommand.self, Simulate.self, Clusters.self, Monitor.self, Replay.self, Export.self, Report.self,
+                      Queue.self, Decide.self, Audit.self, TeamCommand.self]
     )
 
     /// Every command runs here, so every failure is reported and mapped to an exit status the

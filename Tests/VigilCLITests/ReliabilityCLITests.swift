@@ -118,7 +118,7 @@ let demoFeed = URL(fileURLWithPath: #filePath).deletingLastPathComponent().delet
         }
     }
 
-    @Test("store locations: sqlite:PATH, VIGIL_STORE, postgres:// (64, not supported yet), a missing folder (66, named)")
+    @Test("store locations: sqlite:PATH, VIGIL_STORE, an unreachable postgres:// (74, password hidden), a missing folder (66, named)")
     func storeLocations() throws {
         let dir = try temporaryFolder()
         let path = dir.appendingPathComponent("room.sqlite").path
@@ -126,9 +126,10 @@ let demoFeed = URL(fileURLWithPath: #filePath).deletingLastPathComponent().delet
         #expect(try vigil(["export", "decisions", "--store", "sqlite:" + path]).stdout.contains(#""items":["post:p1"]"#))
         let fromEnvironment = try shell(#""$0" export decisions"#, environment: ["VIGIL_STORE": path])
         #expect(fromEnvironment.status == 0 && fromEnvironment.stdout.contains(#""items":["post:p1"]"#), "\(fromEnvironment.stderr)")
-        let postgres = try vigil(["export", "decisions", "--store", "postgres://vigil:pw@localhost/room"])
-        #expect(postgres.status == 64)
-        #expect(postgres.stderr == "vigil: postgres://vigil:***@localhost/room: PostgreSQL stores are not supported yet; use a path or sqlite:PATH\n")
+        let postgres = try vigil(["export", "decisions", "--store", "postgres://vigil:pw@127.0.0.1:1/room"])
+        #expect(postgres.status == 74)
+        #expect(postgres.stderr.hasPrefix("vigil: postgres://vigil:***@127.0.0.1:1/room: unreachable: "), "\(postgres.stderr)")
+        #expect(!postgres.stderr.contains(":pw@"))
         let missing = try vigil(["export", "decisions", "--store", dir.path + "/nowhere/room.sqlite"])
         #expect(missing.status == 66)
         #expect(missing.stderr == "vigil: \(dir.path)/nowhere/room.sqlite: the folder \(dir.path)/nowhere does not exist\n")

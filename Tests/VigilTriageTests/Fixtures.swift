@@ -31,6 +31,6 @@ func decision(_ action: Action, _ items: [ItemRef], category: String? = nil, not
 
 /// Records in order and returns the stored decisions.
 @discardableResult
-func record(_ store: SQLiteDecisionStore, _ decisions: Decision...) throws -> [Decision] {
+func record(_ store: any DecisionStore, _ decisions: Decision...) throws -> [Decision] {
     try decisions.map { try store.record($0) }
 }

@@ -5,8 +5,9 @@ import Testing
 @testable import VigilTriage
 
 @Suite struct StoreTests {
-    @Test func roundTripsEveryField() throws {
-        try withStore { store, _ in
+    @Test(arguments: Backend.allCases)
+    func roundTripsEveryField(backend: Backend) throws {
+        try withTeamStore(backend) { store, _ in
             let post = ItemSnapshot(account: "recruiter88", text: "Join us \u{1B}[31mnow\u{1B}[0m\n\"today\"", feedTs: "2024-05-01T11:59:58Z",
                                     score: 82, band: "high", explanation: "recruitment 60 + call to action 22",
                                     matches: ["join us (recruitment, folded) 'Join us' @0-7"], cluster: "c3")
@@ -27,8 +28,9 @@ import Testing
         }
     }
 
-    @Test func padsMissingScoresAndKeepsMissingSnapshots() throws {
-        try withStore { store, _ in
+    @Test(arguments: Backend.allCases)
+    func padsMissingScoresAndKeepsMissingSnapshots(backend: Backend) throws {
+        try withTeamStore(backend) { store, _ in
             let stored = try store.record(decision(.dismiss, [p1, p2]))
             #expect(stored.scoresShown == [nil, nil])
             #expect(stored.snapshots.isEmpty)
@@ -36,24 +38,26 @@ import Testing
         }
     }
 
-    @Test func idsAreMonotonic() throws {
-        try withStore { store, path in
+    @Test(arguments: Backend.allCases)
+    func idsAreMonotonic(backend: Backend) throws {
+        try withTeamStore(backend) { store, reopen in
             let first = try (0..<5).map { try store.record(decision(.annotate, [p1], note: "n\($0)", at: Double($0))).id }
             #expect(first == first.sorted() && Set(first).count == 5)
-            let reopened = try SQLiteDecisionStore(path: path)
+            let reopened = try reopen()
             let next = try reopened.record(decision(.confirm, [p2])).id
             #expect(next > first.last!)
             #expect(try reopened.decisions(feed: nil).map(\.id) == first + [next])
         }
     }
 
-    @Test func latestClosingActionIsTheVerdict() throws {
-        try withStore { store, _ in
+    @Test(arguments: Backend.allCases)
+    func latestClosingActionIsTheVerdict(backend: Backend) throws {
+        try withTeamStore(backend) { store, _ in
             let confirm = try store.record(decision(.confirm, [p1], category: "recruitment"))
             let dismiss = try store.record(decision(.dismiss, [p1], category: "satire", by: "bob"))
             let escalate = try store.record(decision(.escalate, [p2], category: "threat"))
-            try store.record(decision(.annotate, [c3], note: "watch"))
-            try store.record(decision(.confirm, [p1], feed: "other"))
+            _ = try store.record(decision(.annotate, [c3], note: "watch"))
+            _ = try store.record(decision(.confirm, [p1], feed: "other"))
             #expect(confirm.id < dismiss.id)
             #expect(try store.statuses(feed: "f0a1") == [
                 p1: ItemStatus(item: p1, verdict: .dismiss, category: "satire", moderator: "bob", decision: dismiss.id),
@@ -63,25 +67,27 @@ import Testing
         }
     }
 
-    @Test func annotateAndSnooze() throws {
-        try withStore { store, _ in
+    @Test(arguments: Backend.allCases)
+    func annotateAndSnooze(backend: Backend) throws {
+        try withTeamStore(backend) { store, _ in
             try record(store, decision(.snooze, [p1]), decision(.annotate, [p1], note: "first"), decision(.annotate, [p1], note: "second"))
             #expect(try store.statuses(feed: "f0a1")[p1] == ItemStatus(item: p1, notes: ["first", "second"], snoozed: true, snoozedAt: Date(timeIntervalSince1970: noon)))
             let confirm = try store.record(decision(.confirm, [p1], category: "recruitment"))
             #expect(try store.statuses(feed: "f0a1")[p1] == ItemStatus(
                 item: p1, verdict: .confirm, category: "recruitment", moderator: "alice", decision: confirm.id, notes: ["first", "second"]))
             // A snooze after the verdict snoozes the item again (a follow-up reminder).
-            try store.record(decision(.snooze, [p1]))
+            _ = try store.record(decision(.snooze, [p1]))
             #expect(try store.statuses(feed: "f0a1")[p1]?.snoozed == true)
         }
     }
 
-    @Test func undoAndRedo() throws {
-        try withStore { store, _ in
+    @Test(arguments: Backend.allCases)
+    func undoAndRedo(backend: Backend) throws {
+        try withTeamStore(backend) { store, _ in
             let confirm = try store.record(decision(.confirm, [p1], category: "recruitment"))
             let dismiss = try store.record(decision(.dismiss, [p1], by: "bob"))
             // Undoing the dismiss brings back the confirm underneath it.
-            try store.record(decision(.revert, [p1], revertOf: dismiss.id))
+            _ = try store.record(decision(.revert, [p1], revertOf: dismiss.id))
             #expect(try store.statuses(feed: "f0a1")[p1]?.decision == confirm.id)
             let undo = try store.record(decision(.revert, [p1], revertOf: confirm.id))
             #expect(try store.statuses(feed: "f0a1")[p1] == ItemStatus(item: p1))
@@ -100,15 +106,16 @@ import Testing
         }
     }
 
-    @Test func bulkDecisionAndItsRevert() throws {
-        try withStore { store, _ in
+    @Test(arguments: Backend.allCases)
+    func bulkDecisionAndItsRevert(backend: Backend) throws {
+        try withTeamStore(backend) { store, _ in
             let earlier = try store.record(decision(.confirm, [p1], category: "recruitment"))
             let bulk = try store.record(decision(.dismiss, [p1, p2, c3], category: "satire", by: "bob"))
             let afterBulk = try store.statuses(feed: "f0a1")
             for item in [p1, p2, c3] {
                 #expect(afterBulk[item] == ItemStatus(item: item, verdict: .dismiss, category: "satire", moderator: "bob", decision: bulk.id))
             }
-            try store.record(decision(.revert, [p1, p2, c3], revertOf: bulk.id))
+            _ = try store.record(decision(.revert, [p1, p2, c3], revertOf: bulk.id))
             #expect(try store.statuses(feed: "f0a1") == [
                 p1: ItemStatus(item: p1, verdict: .confirm, category: "recruitment", moderator: "alice", decision: earlier.id),
                 p2: ItemStatus(item: p2),
@@ -117,8 +124,9 @@ import Testing
         }
     }
 
-    @Test func rejectsDecisionsThatBreakTheLogRules() throws {
-        try withStore { store, _ in
+    @Test(arguments: Backend.allCases)
+    func rejectsDecisionsThatBreakTheLogRules(backend: Backend) throws {
+        try withTeamStore(backend) { store, _ in
             let confirm = try store.record(decision(.confirm, [p1]))
             let other = try store.record(decision(.confirm, [p1], feed: "other"))
             let undo = try store.record(decision(.revert, [p1], revertOf: confirm.id))
@@ -157,6 +165,24 @@ import Testing
             }
             try raw.close()
             #expect(try store.decisions(feed: nil) == [stored])
+        }
+    }
+
+    @Test("PostgreSQL refuses UPDATE, DELETE, TRUNCATE and an UPSERT on the decision log and its chain")
+    func postgresKeepsTheLogAppendOnly() throws {
+        try withTeamStore(.postgres) { store, _ in
+            let stored = try store.record(decision(.confirm, [p1, p2], category: "recruitment"))
+            for sql in [
+                "UPDATE decision SET note = 'edited'", "DELETE FROM decision", "TRUNCATE decision CASCADE",
+                "UPDATE decision_item SET score_shown = 0", "DELETE FROM decision_item WHERE position = 1", "TRUNCATE decision_item",
+                "INSERT INTO decision (id, feed, action, moderator, decided_at, lexicon_version, items) VALUES (1, 'f0a1', 'dismiss', 'mallory', 0, 'x', '[]') ON CONFLICT (id) DO UPDATE SET action = excluded.action",
+                "UPDATE decision_chain SET hash = 'forged'", "DELETE FROM decision_chain", "TRUNCATE decision_chain",
+            ] {
+                let error = #expect(throws: DecisionStoreError.self, "\(sql)") { try raw(store, sql) }
+                #expect(error?.description.contains("the decision log is append-only") == true, "\(sql): \(String(describing: error))")
+            }
+            #expect(try store.decisions(feed: nil) == [stored])
+            #expect(try store.verifyAudit() == AuditVerification(checked: 1, broken: []))
         }
     }
 
@@ -246,7 +272,9 @@ import Testing
                 try db.execute(sql: """
                     DROP TRIGGER decision_no_replace; DROP TRIGGER decision_item_no_replace;
                     ALTER TABLE decision_item DROP COLUMN category;
-                    DELETE FROM grdb_migrations WHERE identifier IN ('v2-no-replace', 'v3-item-category')
+                    DROP INDEX decision_request; ALTER TABLE decision DROP COLUMN request_id; ALTER TABLE decision DROP COLUMN seen_up_to;
+                    DROP TABLE decision_chain;
+                    DELETE FROM grdb_migrations WHERE identifier IN ('v2-no-replace', 'v3-item-category', 'v4-team')
                     """)
             }
             let old = try SQLiteDecisionStore(path: path, readOnly: true)
@@ -300,29 +328,31 @@ import Testing
         }
     }
 
-    @Test func reopeningResumesTheSameStatuses() throws {
-        try withStore { store, path in
+    @Test(arguments: Backend.allCases)
+    func reopeningResumesTheSameStatuses(backend: Backend) throws {
+        try withTeamStore(backend) { store, reopen in
             let escalate = try record(store, decision(.confirm, [p1], category: "recruitment"), decision(.escalate, [c3]))[1]
             try record(store, decision(.annotate, [p2], note: "later"), decision(.snooze, [p2]), decision(.revert, [c3], revertOf: escalate.id))
             let before = try store.statuses(feed: "f0a1")
             let decisions = try store.decisions(feed: nil)
-            let reopened = try SQLiteDecisionStore(path: path)
+            let reopened = try reopen()
             #expect(try reopened.statuses(feed: "f0a1") == before)
             #expect(try reopened.decisions(feed: nil) == decisions)
             #expect(before[p2]?.snoozed == true && before[p1]?.verdict == .confirm && before[c3] == ItemStatus(item: c3))
         }
     }
 
-    @Test func twoStoresWritingConcurrentlyToOneFile() throws {
-        try withStore { first, path in
-            let second = try SQLiteDecisionStore(path: path)
+    @Test(arguments: Backend.allCases)
+    func twoStoresWritingConcurrently(backend: Backend) throws {
+        try withTeamStore(backend) { first, reopen in
+            let second = try reopen()
             let failures = Mutex<[String]>([])
             let (threads, perThread) = (6, 20)
             DispatchQueue.concurrentPerform(iterations: threads) { thread in
                 let store = thread.isMultiple(of: 2) ? first : second
                 for index in 0..<perThread {
                     do {
-                        try store.record(decision(.annotate, [ItemRef(.post, "t\(thread)-\(index)")], note: "\(thread)/\(index)"))
+                        _ = try store.record(decision(.annotate, [ItemRef(.post, "t\(thread)-\(index)")], note: "\(thread)/\(index)"))
                     } catch {
                         failures.withLock { $0.append("\(error)") }
                     }
@@ -335,7 +365,8 @@ import Testing
                 #expect(Set(stored.map(\.id)).count == stored.count)
                 #expect(Set(stored.compactMap(\.note)) == Set((0..<threads).flatMap { t in (0..<perThread).map { "\(t)/\($0)" } }))
             }
-            #expect(try first.integrityCheck() == "ok")
+            if let sqlite = first as? SQLiteDecisionStore { #expect(try sqlite.integrityCheck() == "ok") }
+            #expect(try first.verifyAudit() == AuditVerification(checked: threads * perThread, broken: []))
         }
     }
 

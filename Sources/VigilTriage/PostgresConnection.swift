@@ -1,0 +1,177 @@
+import CPostgres
+import Foundation
+
+/// One libpq connection (docs/store.md: why libpq). Not thread-safe: its owner serialises use.
+/// A connection that broke (server restarted, network gone) is reset before its next
+/// statement; while the server cannot be reached every call fails with `.unavailable`.
+final class PostgresConnection {
+    let url: String
+    /// The URL without its password: what errors name.
+    let label: String
+    private var handle: OpaquePointer?
+
+    init(url: String, label: String) throws {
+        self.url = url
+        self.label = label
+        handle = PQconnectdb(url)
+        guard PQstatus(handle) == CONNECTION_OK else {
+            let why = Self.message(handle)
+            PQfinish(handle)
+            handle = nil
+            throw DecisionStoreError(path: label, reason: .unavailable(why))
+        }
+        silenceNotices()
+    }
+
+    deinit { PQfinish(handle) }
+
+    /// Server notices ("relation already exists, skipping") would go to stderr, over the console.
+    private func silenceNotices() {
+        PQsetNoticeProcessor(handle, { _, _ in }, nil)
+    }
+
+    /// Reconnects a connection that broke; true when it did (session state such as LISTEN is
+    /// gone and must be set up again).
+    @discardableResult
+    func ensureConnected() throws -> Bool {
+        guard PQstatus(handle) != CONNECTION_OK else { return false }
+        PQreset(handle)
+
+        guard PQstatus(handle) == CONNECTION_OK else {
+            throw DecisionStoreError(path: label, reason: .unavailable(Self.message(handle)))
+        }
+        silenceNotices()
+        return true
+    }
+
+    /// Runs one statement with text parameters (`?` in `sql` become `$1`, `$2`, …); the rows it
+    /// returns as text.
+    @discardableResult
+    func query(_ sql: String, _ arguments: [SQLValue] = []) throws -> [SQLRow] {
+        try ensureConnected()
+        let texts = arguments.map(\.text)
+        let statement = Self.numbered(sql)
+        let result: OpaquePointer? = withCStrings(texts) { pointers in
+            PQexecParams(handle, statement, Int32(pointers.count), nil, pointers, nil, nil, 0)
+        }
+        defer { PQclear(result) }
+        switch PQresultStatus(result) {
+        case PGRES_COMMAND_OK, PGRES_EMPTY_QUERY: return []
+        case PGRES_TUPLES_OK: return Self.rows(result)
+        default: throw error(result)
+        }
+    }
+
+    /// Runs several statements without parameters (schema migrations).
+    func execute(script: String) throws {
+        try ensureConnected()
+        let result = PQexec(handle, script)
+        defer { PQclear(result) }
+        switch PQresultStatus(result) {
+        case PGRES_COMMAND_OK, PGRES_TUPLES_OK, PGRES_EMPTY_QUERY: return
+        default: throw error(result)
+        }
+    }
+
+    /// Starts a transaction. A connection that died while idle (the server restarted) is only
+    /// found out by using it: then it is made again once, which is safe as nothing was sent yet.
+    func begin(_ statement: String) throws {
+        do {
+            try query(statement)
+        } catch let error as DecisionStoreError where error.isUnavailable && PQstatus(handle) != CONNECTION_OK {
+            try query(statement)
+        }
+    }
+
+    /// Waits up to `timeout` for a notification on a channel this connection listens to; true
+    /// when one (or more) arrived. Throws `.unavailable` when the connection broke.
+    func awaitNotification(timeout: TimeInterval) throws -> Bool {
+        if drainNotifications() { return true }
+        var poller = pollfd(fd: PQsocket(handle), events: Int16(POLLIN), revents: 0)
+        var ready = poll(&poller, 1, Int32(max(0, timeout) * 1000))
+        // A server going down sends a last message and then closes: reading on while the socket
+        // stays readable reaches the close, which libpq alone notices only on the next use.
+        while ready > 0 {
+            guard PQconsumeInput(handle) == 1 else {
+                throw DecisionStoreError(path: label, reason: .unavailable(Self.message(handle)))
+            }
+            if drainNotifications() { return true }
+            ready = poll(&poller, 1, 0)
+        }
+        if PQstatus(handle) != CONNECTION_OK { throw DecisionStoreError(path: label, reason: .unavailable(Self.message(handle))) }
+        return drainNotifications()
+    }
+
+    private func drainNotifications() -> Bool {
+        var any = false
+        while let note = PQnotifies(handle) {
+            any = true
+            PQfreemem(note)
+        }
+        return any
+    }
+
+    // MARK: Helpers
+
+    /// The error of a failed statement as a store error: a lost connection is `.unavailable`
+    /// (worth retrying), a privilege the role lacks is `.refused`, the rest `.database`.
+    private func error(_ result: OpaquePointer?) -> DecisionStoreError {
+        let state = PQresultErrorField(result, Int32(UInt8(ascii: "C"))).map { String(cString: $0) } ?? ""
+        let primary = PQresultErrorField(result, Int32(UInt8(ascii: "M"))).map { String(cString: $0) }
+        let message = primary ?? Self.message(handle)
+        if PQstatus(handle) != CONNECTION_OK || state.hasPrefix("08") || state.hasPrefix("57P") {
+            return DecisionStoreError(path: label, reason: .unavailable(message))
+        }
+        if state == "42501" { return DecisionStoreError(path: label, reason: .refused(message)) }
+        return DecisionStoreError(path: label, reason: .database(message))
+    }
+
+    private static func message(_ handle: OpaquePointer?) -> String {
+        guard let text = PQerrorMessage(handle) else { return "no connection" }
+        let message = String(cString: text).trimmingCharacters(in: .whitespacesAndNewlines)
+        return message.isEmpty ? "no connection" : message
+    }
+
+    private static func rows(_ result: OpaquePointer?) -> [SQLRow] {
+        let fields = PQnfields(result)
+        var columns: [String: Int] = [:]
+        for field in 0..<fields { columns[String(cString: PQfname(result, field))] = Int(field) }
+        return (0..<PQntuples(result)).map { row in
+            SQLRow(columns: columns, values: (0..<fields).map { field in
+                PQgetisnull(result, row, field) == 1 ? nil : String(cString: PQgetvalue(result, row, field))
+            })
+        }
+    }
+
+    /// `?` placeholders as PostgreSQL's `$n`, outside quoted text (the statements vigil runs use
+    /// `?` on both back ends).
+    static func numbered(_ sql: String) -> String {
+        var out = ""
+        var count = 0
+        var quoted = false
+        for character in sql {
+            if character == "'" { quoted.toggle() }
+            if character == "?" && !quoted {
+                count += 1
+                out += "$\(count)"
+            } else {
+                out.append(character)
+            }
+        }
+        return out
+    }
+}
+
+/// Calls `body` with C strings for `texts` (nil stays NULL), valid only during the call.
+private func withCStrings<T>(_ texts: [String?], _ body: ([UnsafePointer<CChar>?]) -> T) -> T {
+    let copies = texts.map { $0.map { strdup($0) } ?? nil }
+    defer { for copy in copies { free(copy) } }
+    return body(copies.map { $0.map { UnsafePointer($0) } })
+}
+
+extension DecisionStoreError {
+    var isUnavailable: Bool {
+        if case .unavailable = reason { return true }
+        return false
+    }
+}

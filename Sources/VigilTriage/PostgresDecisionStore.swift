@@ -1,0 +1,364 @@
+import Foundation
+
+/// The team store on PostgreSQL (docs/store.md): the same schema, migrations and rules as the
+/// SQLite store (`TeamSQL`), append-only enforced by the database, LISTEN/NOTIFY as the
+/// change feed's wake-up.
+public final class PostgresDecisionStore: TeamStore, @unchecked Sendable {
+    public let label: String
+    let url: String
+    /// Statements, one at a time (libpq connections are not shared between threads).
+    private let connection: PostgresConnection
+    private let lock = NSLock()
+    /// Its own connection, so a console waiting for a wake-up never holds up its writes.
+    private let listener: PostgresConnection
+    private let listenLock = NSLock()
+
+    /// Opens the store at `url` (`postgres://user@host:port/db`): read-write brings the schema up
+    /// to date (creating it in an empty database); read-only requires it and writes nothing.
+    public init(url: String, readOnly: Bool = false) throws {
+        self.url = url
+        label = StoreLocation.postgres(url: url).description
+        connection = try PostgresConnection(url: url, label: label)
+        listener = try PostgresConnection(url: url, label: label)
+        if readOnly {
+            try checkSchema(connection)
+        } else {
+            try migrate()
+        }
+        try listener.query("LISTEN \(SQLDialect.channel)")
+    }
+
+    // MARK: Schema
+
+    /// The SQLite store's migrations, by the same names, in PostgreSQL's words.
+    static let migrations: [(String, String)] = [
+        ("v1", """
+            CREATE TABLE decision (
+                id bigserial PRIMARY KEY,
+                feed text NOT NULL,
+                action text NOT NULL,
+                category text,
+                note text,
+                moderator text NOT NULL,
+                decided_at double precision NOT NULL,
+                feed_ts text,
+                lexicon_version text NOT NULL,
+                revert_of bigint REFERENCES decision(id),
+                items text NOT NULL
+            );
+            CREATE TABLE decision_item (
+                decision_id bigint NOT NULL REFERENCES decision(id),
+                position integer NOT NULL,
+                kind text NOT NULL,
+                item_id text NOT NULL,
+                score_shown integer,
+                snapshot text,
+                PRIMARY KEY (decision_id, position)
+            );
+            CREATE INDEX decision_feed ON decision(feed);
+            CREATE INDEX decision_item_item ON decision_item(kind, item_id);
+            CREATE FUNCTION vigil_append_only() RETURNS trigger LANGUAGE plpgsql AS
+                $$ BEGIN RAISE EXCEPTION 'the decision log is append-only'; END $$;
+            CREATE TRIGGER decision_no_change BEFORE UPDATE OR DELETE ON decision
+                FOR EACH ROW EXECUTE FUNCTION vigil_append_only();
+            CREATE TRIGGER decision_item_no_change BEFORE UPDATE OR DELETE ON decision_item
+                FOR EACH ROW EXECUTE FUNCTION vigil_append_only();
+            """),
+        // An UPSERT (ON CONFLICT DO UPDATE) fires the UPDATE triggers above, so it cannot rewrite
+        // a row; TRUNCATE fires no row trigger, so it gets its own.
+        ("v2-no-replace", """
+            CREATE TRIGGER decision_no_truncate BEFORE TRUNCATE ON decision
+                FOR EACH STATEMENT EXECUTE FUNCTION vigil_append_only();
+            CREATE TRIGGER decision_item_no_truncate BEFORE TRUNCATE ON decision_item
+                FOR EACH STATEMENT EXECUTE FUNCTION vigil_append_only();
+            """),
+        ("v3-item-category", "ALTER TABLE decision_item ADD COLUMN category text"),
+        ("v4-team", """
+            ALTER TABLE decision ADD COLUMN request_id text;
+            ALTER TABLE decision ADD COLUMN seen_up_to bigint;
+            CREATE UNIQUE INDEX decision_request ON decision(request_id);
+            CREATE INDEX decision_revert ON decision(revert_of);
+            CREATE TABLE decision_chain (
+                decision_id bigint PRIMARY KEY REFERENCES decision(id),
+                hash text NOT NULL
+            );
+            CREATE TRIGGER decision_chain_no_change BEFORE UPDATE OR DELETE ON decision_chain
+                FOR EACH ROW EXECUTE FUNCTION vigil_append_only();
+            CREATE TRIGGER decision_chain_no_truncate BEFORE TRUNCATE ON decision_chain
+                FOR EACH STATEMENT EXECUTE FUNCTION vigil_append_only();
+            CREATE TABLE review_item (
+                feed text NOT NULL,
+                kind text NOT NULL,
+                item_id text NOT NULL,
+                priority double precision NOT NULL,
+                score integer NOT NULL,
+                band text NOT NULL,
+                account text,
+                lang text,
+                categories text NOT NULL,
+                feed_ts text,
+                body text NOT NULL,
+                version bigint NOT NULL,
+                arrival bigint NOT NULL,
+                event bigint NOT NULL,
+                -- Derived in the transactions that change them: the verdict rule (1: closed) and
+                -- the claim's lease, so the queue is read from this table alone.
+                closed integer NOT NULL,
+                claimed_until double precision NOT NULL,
+                PRIMARY KEY (feed, kind, item_id)
+            );
+            CREATE INDEX review_item_queue ON review_item(feed, closed, priority DESC, arrival);
+            CREATE INDEX review_item_event ON review_item(feed, event);
+            CREATE TABLE claim (
+                feed text NOT NULL,
+                kind text NOT NULL,
+                item_id text NOT NULL,
+                moderator text NOT NULL,
+                claimed_at double precision NOT NULL,
+                lease_until double precision NOT NULL,
+                event bigint NOT NULL,
+                PRIMARY KEY (feed, kind, item_id)
+            );
+            CREATE INDEX claim_event ON claim(feed, event);
+            CREATE TABLE presence (
+                feed text NOT NULL,
+                moderator text NOT NULL,
+                kind text,
+                item_id text,
+                seen_at double precision NOT NULL,
+                event bigint NOT NULL,
+                PRIMARY KEY (feed, moderator)
+            );
+            CREATE TABLE team_member (name text PRIMARY KEY, role text NOT NULL);
+            CREATE TABLE store_clock (value bigint NOT NULL);
+            INSERT INTO store_clock VALUES (0);
+            """),
+        ("v5-roles", rolesScript),
+    ]
+
+    /// PostgreSQL's own roles, one per team role (`vigil_moderator`, …, shared by the stores of
+    /// one server), and what each may do to this store's tables: the auditor reads; the others
+    /// append decisions and write items, claims and presence; only a lead changes who has which
+    /// role. Nobody but the owner may UPDATE or DELETE the log (and the triggers refuse even that).
+    static var rolesScript: String {
+        let all = TeamRole.allCases.map(groupRole).joined(separator: ", ")
+        let writers = TeamRole.allCases.filter(\.writes).map(groupRole).joined(separator: ", ")
+        return """
+            DO $$ DECLARE name text; BEGIN
+                FOREACH name IN ARRAY ARRAY[\(TeamRole.allCases.map { "'\(groupRole($0))'" }.joined(separator: ", "))] LOOP
+                    -- Roles belong to the server: another store's migration may be creating them now.
+                    BEGIN
+                        EXECUTE format('CREATE ROLE %I NOLOGIN', name);
+                    EXCEPTION WHEN duplicate_object OR unique_violation THEN NULL;
+                    END;
+                END LOOP;
+            END $$;
+            GRANT SELECT ON ALL TABLES IN SCHEMA public TO \(all);
+            GRANT INSERT ON decision, decision_item, decision_chain TO \(writers);
+            GRANT USAGE ON SEQUENCE decision_id_seq TO \(writers);
+            GRANT INSERT, UPDATE ON review_item, claim, presence, store_clock TO \(writers);
+            GRANT INSERT, UPDATE, DELETE ON team_member TO \(groupRole(.lead));
+            """
+    }
+
+    static func groupRole(_ role: TeamRole) -> String { "vigil_" + role.rawValue }
+
+    /// Applies the migrations this database lacks, each in its own transaction, under a lock so
+    /// consoles started at once on a new database do not race.
+    private func migrate() throws {
+        try locked {
+            // Up to date: nothing to create (a team member's login may not create anything).
+            if try connection.query("SELECT to_regclass('vigil_migrations') IS NOT NULL AS present")[0]["present"] == "t" {
+                let applied = try appliedMigrations(connection)
+                try refuseNewer(applied)
+                if applied.isSuperset(of: Self.migrations.map(\.0)) { return }
+            }
+            try connection.query("SELECT pg_advisory_lock(5647494947)")
+            defer { _ = try? connection.query("SELECT pg_advisory_unlock(5647494947)") }
+            try connection.execute(script: "CREATE TABLE IF NOT EXISTS vigil_migrations (identifier text PRIMARY KEY)")
+            let applied = try appliedMigrations(connection)
+            try refuseNewer(applied)
+            for (identifier, script) in Self.migrations where !applied.contains(identifier) {
+                try connection.execute(script: "BEGIN")
+                do {
+                    try connection.execute(script: script)
+                    try connection.query("INSERT INTO vigil_migrations (identifier) VALUES (?)", [.text(identifier)])
+                    if identifier == "v4-team" { try TeamSQL.chainUnlinkedDecisions(in: PostgresSession(connection: connection), label: label) }
+                    try connection.execute(script: "COMMIT")
+                } catch {
+                    _ = try? connection.execute(script: "ROLLBACK")
+                    throw error
+                }
+            }
+        }
+    }
+
+    private func checkSchema(_ connection: PostgresConnection) throws {
+        let exists = try connection.query("SELECT to_regclass('vigil_migrations') IS NOT NULL AS present")[0]["present"] == "t"
+        guard exists else { throw DecisionStoreError(path: label, reason: .missing) }
+        try refuseNewer(try appliedMigrations(connection))
+    }
+
+    private func appliedMigrations(_ connection: PostgresConnection) throws -> Set<String> {
+        Set(try connection.query("SELECT identifier FROM vigil_migrations").compactMap { $0["identifier"] })
+    }
+
+    private func refuseNewer(_ applied: Set<String>) throws {
+        let unknown = applied.subtracting(Self.migrations.map(\.0)).sorted()
+        if !unknown.isEmpty { throw DecisionStoreError(path: label, reason: .newerSchema(unknownMigrations: unknown)) }
+    }
+
+    // MARK: Transactions
+
+    private func locked<T>(_ body: () throws -> T) throws -> T {
+        lock.lock()
+        defer { lock.unlock() }
+        return try body()
+    }
+
+    /// Runs `body` in one transaction. Repeatable read gives readers one snapshot for all their
+    /// statements; writers use read committed, where `FOR UPDATE SKIP LOCKED` and the upserts
+    /// see what others committed. A row that does not decode is `.unreadable`.
+    private func transaction<T>(snapshot: Bool = false, _ body: (SQLSession) throws -> T) throws -> T {
+        try locked {
+            try connection.begin(snapshot ? "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY" : "BEGIN")
+            do {
+                let value = try body(PostgresSession(connection: connection))
+                try connection.query("COMMIT")
+                return value
+            } catch {
+                _ = try? connection.query("ROLLBACK")
+                if error is DecisionStoreError { throw error }
+                throw DecisionStoreError(path: label, reason: .unreadable("\(error)"))
+            }
+        }
+    }
+
+    // MARK: DecisionStore
+
+    @discardableResult
+    public func record(_ decision: Decision) throws -> Decision {
+        try transaction { try TeamSQL.record(decision, in: $0, label: label) }
+    }
+
+    public func decisions(feed: String?) throws -> [Decision] {
+        let log = try readLog(feed: feed, snapshots: true)
+        if let problem = log.problems.first { throw problem }
+        return log.decisions
+    }
+
+    public func readLog(feed: String?, snapshots: Bool) throws -> DecisionLog {
+        try transaction(snapshot: true) { session in
+            if let feed { return try TeamSQL.readLog(in: session, label: label, where: "feed = ?", [.text(feed)], snapshots: snapshots) }
+            return try TeamSQL.readLog(in: session, label: label, where: "1 = 1", [], snapshots: snapshots)
+        }
+    }
+
+    public func statuses(feed: String) throws -> [ItemRef: ItemStatus] {
+        let log = try readLog(feed: feed, snapshots: false)
+        if let problem = log.problems.first { throw problem }
+        return StatusBook(replaying: log.decisions).statuses
+    }
+
+    // MARK: TeamStore
+
+    public func put(items: [ReviewItem]) throws {
+        try transaction { try TeamSQL.put(items, in: $0) }
+    }
+
+    public func openItems(feed: String, offset: Int, limit: Int) throws -> [ReviewItem] {
+        try transaction(snapshot: true) { try TeamSQL.openItems(feed: feed, offset: offset, limit: limit, in: $0) }
+    }
+
+    public func allItems(feed: String) throws -> [ReviewItem] {
+        try transaction(snapshot: true) { try TeamSQL.allItems(feed: feed, in: $0) }
+    }
+
+    public func latestDecisionID() throws -> Int64 {
+        try transaction(snapshot: true) { try TeamSQL.latestDecisionID(in: $0) }
+    }
+
+    public func feeds() throws -> [String] {
+        try transaction(snapshot: true) { try TeamSQL.feeds(in: $0) }
+    }
+
+    public func claim(_ items: [ItemRef], feed: String, moderator: String, lease: TimeInterval) throws -> [ItemRef: ClaimOutcome] {
+        try transaction { try TeamSQL.claim(items, feed: feed, moderator: moderator, lease: lease, in: $0) }
+    }
+
+    public func claimNext(feed: String, moderator: String, count: Int, lease: TimeInterval) throws -> [ClaimedItem] {
+        try transaction { try TeamSQL.claimNext(feed: feed, moderator: moderator, count: count, lease: lease, in: $0) }
+    }
+
+    public func release(_ items: [ItemRef], feed: String, moderator: String) throws {
+        try transaction { try TeamSQL.release(items, feed: feed, moderator: moderator, in: $0) }
+    }
+
+    public func claims(feed: String) throws -> [Claim] {
+        try transaction(snapshot: true) { try TeamSQL.claims(feed: feed, in: $0) }
+    }
+
+    public func changes(feed: String, since cursor: StoreCursor) throws -> StoreChanges {
+        try transaction(snapshot: true) { try TeamSQL.changes(feed: feed, since: cursor, in: $0, label: label) }
+    }
+
+    /// LISTEN/NOTIFY: true on a notification, or after the listening connection was re-made
+    /// (LISTEN again; what was sent meanwhile is lost, so the caller must catch up).
+    public func waitForChange(timeout: TimeInterval) throws -> Bool {
+        listenLock.lock()
+        defer { listenLock.unlock() }
+        if try listener.ensureConnected() {
+            try listener.query("LISTEN \(SQLDialect.channel)")
+            return true
+        }
+        do {
+            return try listener.awaitNotification(timeout: timeout)
+        } catch let error as DecisionStoreError where error.isUnavailable {
+            // Found dead while waiting: if the server is back already, listen again at once.
+            try listener.ensureConnected()
+            try listener.query("LISTEN \(SQLDialect.channel)")
+            return true
+        }
+    }
+
+    public func setPresence(_ presence: Presence) throws {
+        try transaction { try TeamSQL.setPresence(presence, in: $0) }
+    }
+
+    public func role(of moderator: String) throws -> TeamRole {
+        try transaction(snapshot: true) { try TeamSQL.role(of: moderator, in: $0) }
+    }
+
+    /// Creates the person's login if it does not exist (no password: the server's
+    /// authentication rules decide how they sign in) and makes it a member of the role's group
+    /// role only; needs the owner (or a lead with CREATEROLE).
+    public func setRole(_ role: TeamRole, of person: String) throws {
+        guard person.range(of: #"^[A-Za-z0-9_.-]{1,63}$"#, options: .regularExpression) != nil else {
+            throw DecisionStoreError(path: label, reason: .invalidDecision("'\(person)' cannot be a login name (letters, digits, _ . - only)"))
+        }
+        let login = "\"" + person + "\""
+        try transaction { session in
+            try session.query("""
+                DO $$ BEGIN
+                    CREATE ROLE \(login) LOGIN;
+                EXCEPTION WHEN duplicate_object OR unique_violation THEN NULL;
+                END $$
+                """)
+            for other in TeamRole.allCases where other != role { try session.query("REVOKE \(Self.groupRole(other)) FROM \(login)") }
+            try session.query("GRANT \(Self.groupRole(role)) TO \(login)")
+            try TeamSQL.setRole(role, of: person, in: session)
+        }
+    }
+
+    public func verifyAudit() throws -> AuditVerification {
+        try transaction(snapshot: true) { try TeamSQL.verifyAudit(in: $0, label: label) }
+    }
+}
+
+/// A PostgreSQL connection inside one of the store's transactions.
+struct PostgresSession: SQLSession {
+    let connection: PostgresConnection
+    var dialect: SQLDialect { .postgres }
+
+    func query(_ sql: String, _ arguments: [SQLValue]) throws -> [SQLRow] { try connection.query(sql, arguments) }
+}

@@ -1,0 +1,101 @@
+import Foundation
+
+/// A value bound to a statement of either back end.
+enum SQLValue: Sendable, Equatable {
+    case null
+    case int(Int64)
+    case double(Double)
+    case text(String)
+
+    init(_ value: String?) { self = value.map(SQLValue.text) ?? .null }
+    init(_ value: Int64?) { self = value.map(SQLValue.int) ?? .null }
+    init(_ value: Int?) { self = value.map { SQLValue.int(Int64($0)) } ?? .null }
+    init(_ value: Double?) { self = value.map(SQLValue.double) ?? .null }
+
+    /// As libpq takes a parameter (text format; the server converts it to the column's type).
+    var text: String? {
+        switch self {
+        case .null: return nil
+        case .int(let value): return String(value)
+        case .double(let value): return "\(value)"
+        case .text(let value): return value
+        }
+    }
+}
+
+/// A result row as text, the way libpq returns it (SQLite's values are converted the same
+/// way), read by column name.
+struct SQLRow: Sendable {
+    let columns: [String: Int]
+    let values: [String?]
+
+    subscript(_ name: String) -> String? {
+        guard let index = columns[name] else { return nil }
+        return values[index]
+    }
+
+    func text(_ name: String) throws -> String {
+        guard let value = self[name] else { throw SQLRowError(column: name, value: nil) }
+        return value
+    }
+
+    func int(_ name: String) throws -> Int64 {
+        guard let value = self[name].flatMap(Int64.init) else { throw SQLRowError(column: name, value: self[name]) }
+        return value
+    }
+
+    func double(_ name: String) throws -> Double {
+        guard let value = self[name].flatMap(Double.init) else { throw SQLRowError(column: name, value: self[name]) }
+        return value
+    }
+
+    func optionalInt(_ name: String) throws -> Int64? { self[name] == nil ? nil : try int(name) }
+}
+
+/// A column that is missing or does not hold what it should.
+struct SQLRowError: Error, CustomStringConvertible {
+    var column: String
+    var value: String?
+    var description: String { "column \(column) holds \(value.map { "'\($0)'" } ?? "NULL"), not what vigil wrote" }
+}
+
+/// What differs between the two back ends in the statements both run.
+struct SQLDialect: Sendable {
+    /// Wall-clock seconds since 1970 on the database's clock (leases are measured on one clock
+    /// whichever machine a console runs on).
+    var now: String
+    /// Appended to the claim candidates' query: PostgreSQL lets concurrent claimers pass over
+    /// rows another is claiming; SQLite's write transaction already runs alone.
+    var skipLocked: String
+    /// Appended to a query that locks item rows before the change clock is taken (PostgreSQL;
+    /// SQLite's write transaction is exclusive already).
+    var lockRows: String?
+    /// Run before a decision is appended, held to the end of the transaction: decisions are
+    /// appended one at a time, so ids and the audit chain follow commit order. SQLite's write
+    /// transaction is already exclusive.
+    var lockDecisions: String?
+    /// Wakes the other consoles when the transaction commits (PostgreSQL's NOTIFY; SQLite's
+    /// readers watch the file's data version instead).
+    var notify: String?
+
+    /// The channel consoles LISTEN on.
+    static let channel = "vigil_changes"
+
+    static let postgres = SQLDialect(now: "extract(epoch from clock_timestamp())::double precision", skipLocked: "FOR UPDATE SKIP LOCKED", lockRows: "FOR UPDATE",
+                                     lockDecisions: "SELECT pg_advisory_xact_lock(5647494948)", notify: "SELECT pg_notify('\(channel)', '')")
+    static let sqlite = SQLDialect(now: "((julianday('now') - 2440587.5) * 86400.0)", skipLocked: "", lockRows: nil, lockDecisions: nil, notify: nil)
+}
+
+/// One connection inside one transaction: the team store's rules are written once against it
+/// and run on both back ends (`TeamSQL`).
+protocol SQLSession {
+    var dialect: SQLDialect { get }
+    /// Runs `sql` with `?` placeholders bound in order; the rows it returns, if any.
+    @discardableResult
+    func query(_ sql: String, _ arguments: [SQLValue]) throws -> [SQLRow]
+}
+
+extension SQLSession {
+    @discardableResult
+    func query(_ sql: String, _ arguments: SQLValue...) throws -> [SQLRow] { try query(sql, arguments) }
+}

@@ -1,0 +1,457 @@
+import Foundation
+import VigilFeed
+
+/// The team store's rules, written once and run inside one transaction of either back end
+/// (docs/store.md). The schema differs only where the engines do (serial ids, trigger syntax).
+enum TeamSQL {
+    /// Actions that close an item, as SQL text (`Action.closes` is the rule).
+    static let closingActions = "(" + Action.allCases.filter(\.closes).map { "'\($0.rawValue)'" }.joined(separator: ", ") + ")"
+
+    /// True for the item of review_item row `alias` when a closing decision is in force: one
+    /// that no revert undid (a revert is never reverted, so that is StatusBook's `hasVerdict`).
+    static func verdictInForce(feed: String, kind: String, item: String) -> String {
+        """
+        EXISTS (SELECT 1 FROM decision_item vi JOIN decision vd ON vd.id = vi.decision_id
+                WHERE vd.feed = \(feed) AND vi.kind = \(kind) AND vi.item_id = \(item) AND vd.action IN \(closingActions)
+                  AND NOT EXISTS (SELECT 1 FROM decision vu WHERE vu.revert_of = vd.id))
+        """
+    }
+
+    // MARK: Decisions
+
+    /// Appends `decision` (see `DecisionStore.record`): validated, answered with the stored one
+    /// when its request id is already stored, refused when stale, chained to the previous row.
+    /// The caller's transaction must hold the decision lock (`SQLDialect.lockDecisions`).
+    static func record(_ decision: Decision, in session: SQLSession, label: String) throws -> Decision {
+        var stored = decision
+        if stored.scoresShown.isEmpty { stored.scoresShown = Array(repeating: nil, count: stored.items.count) }
+        // Read back, per-item categories that are all nil are no per-item categories.
+        if stored.itemCategories.allSatisfy({ $0 == nil }) { stored.itemCategories = [] }
+        let decidedAt = stored.decidedAt.timeIntervalSince1970
+        stored.decidedAt = Date(timeIntervalSince1970: decidedAt)
+        try validate(stored, label: label)
+        if let lock = session.dialect.lockDecisions { try session.query(lock) }
+        if let request = stored.requestID,
+           let id = try session.query("SELECT id FROM decision WHERE request_id = ?", .text(request)).first?.int("id") {
+            let log = try readLog(in: session, label: label, where: "id = ?", [.int(id)], snapshots: true)
+            if let found = log.decisions.first { return found }
+            throw log.problems.first ?? DecisionStoreError(path: label, reason: .unreadable("decision \(id) vanished"))
+        }
+        try refuseIfStale(stored, in: session, label: label)
+        if stored.action == .revert { try validateRevert(stored, in: session, label: label) }
+        let items = try jsonText(stored.items.map(\.description))
+        let snapshots = try stored.snapshots.map { try jsonText($0) }
+        let id = try session.query("""
+            INSERT INTO decision (feed, action, category, note, moderator, decided_at, feed_ts, lexicon_version, revert_of, items,
+                                  request_id, seen_up_to)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id
+            """, .text(stored.feed), .text(stored.action.rawValue), SQLValue(stored.category), SQLValue(stored.note),
+            .text(stored.moderator), .double(decidedAt), SQLValue(stored.feedTs), .text(stored.lexiconVersion),
+            SQLValue(stored.revertOf), .text(items), SQLValue(stored.requestID), SQLValue(stored.seenUpTo))[0].int("id")
+        stored.id = id
+        for (position, item) in stored.items.enumerated() {
+            try session.query("""
+                INSERT INTO decision_item (decision_id, position, kind, item_id, score_shown, snapshot, category)
+                VALUES (?, ?, ?, ?, ?, ?, ?)
+                """, .int(id), .int(Int64(position)), .text(item.kind.rawValue), .text(item.id), SQLValue(stored.scoresShown[position]),
+                SQLValue(snapshots.isEmpty ? nil : snapshots[position]),
+                SQLValue(stored.itemCategories.isEmpty ? nil : stored.itemCategories[position]))
+        }
+        try appendLink(stored, in: session)
+        try lockItems(stored.items, feed: stored.feed, in: session)
+        try refreshClosed(decisions: [stored.id] + (stored.revertOf.map { [$0] } ?? []), in: session)
+        if let notify = session.dialect.notify { try session.query(notify) }
+        return stored
+    }
+
+    /// Keeps review_item.closed (what the queue and claimNext filter on) equal to the verdict
+    /// rule for the items of these decisions, in the transaction that changed it.
+    private static func refreshClosed(decisions ids: [Int64], in session: SQLSession) throws {
+        try session.query("""
+            UPDATE review_item SET closed = CASE WHEN \(verdictInForce(feed: "review_item.feed", kind: "review_item.kind", item: "review_item.item_id"))
+                                                 THEN 1 ELSE 0 END
+            WHERE (feed, kind, item_id) IN (SELECT d.feed, i.kind, i.item_id FROM decision_item i JOIN decision d ON d.id = i.decision_id
+                                            WHERE d.id IN (\(ids.map { _ in "?" }.joined(separator: ", "))))
+            """, ids.map(SQLValue.int))
+    }
+
+    static func validate(_ decision: Decision, label: String) throws {
+        func reject(_ why: String) -> DecisionStoreError { DecisionStoreError(path: label, reason: .invalidDecision(why)) }
+        if decision.items.isEmpty { throw reject("a decision names at least one item") }
+        if decision.scoresShown.count != decision.items.count {
+            throw reject("\(decision.scoresShown.count) scores shown for \(decision.items.count) items")
+        }
+        if !decision.snapshots.isEmpty && decision.snapshots.count != decision.items.count {
+            throw reject("\(decision.snapshots.count) snapshots for \(decision.items.count) items")
+        }
+        if !decision.itemCategories.isEmpty && decision.itemCategories.count != decision.items.count {
+            throw reject("\(decision.itemCategories.count) item categories for \(decision.items.count) items")
+        }
+        switch (decision.action, decision.revertOf) {
+        case (.revert, nil): throw reject("a revert names the decision it reverts")
+        case (.revert, _), (_, nil): break
+        case (let action, _?): throw reject("only a revert names a decision to revert, not \(action.rawValue)")
+        }
+    }
+
+    /// Inside the write transaction, so two moderators undoing the same decision cannot both
+    /// succeed.
+    private static func validateRevert(_ decision: Decision, in session: SQLSession, label: String) throws {
+        guard let target = decision.revertOf else { return }
+        func reject(_ why: String) -> DecisionStoreError { DecisionStoreError(path: label, reason: .invalidDecision(why)) }
+        guard let row = try session.query("SELECT feed, action FROM decision WHERE id = ?", .int(target)).first else {
+            throw reject("decision \(target) does not exist")
+        }
+        if try row.text("feed") != decision.feed { throw reject("decision \(target) belongs to another feed") }
+        if try row.text("action") == Action.revert.rawValue { throw reject("decision \(target) is itself a revert") }
+        if let by = try session.query("SELECT id FROM decision WHERE revert_of = ?", .int(target)).first {
+            throw reject("decision \(target) was already reverted by decision \(try by.int("id"))")
+        }
+    }
+
+    /// The stale-decision guard: another moderator's decision on one of the items, stored after
+    /// the newest decision the deciding screen knew of.
+    private static func refuseIfStale(_ decision: Decision, in session: SQLSession, label: String) throws {
+        guard let seen = decision.seenUpTo else { return }
+        for item in decision.items {
+            guard let row = try session.query("""
+                SELECT d.id, d.moderator, d.action FROM decision d JOIN decision_item i ON i.decision_id = d.id
+                WHERE d.feed = ? AND i.kind = ? AND i.item_id = ? AND d.id > ? AND d.moderator <> ?
+                ORDER BY d.id LIMIT 1
+                """, .text(decision.feed), .text(item.kind.rawValue), .text(item.id), .int(seen), .text(decision.moderator)).first
+            else { continue }
+            throw DecisionStoreError(path: label, reason: .stale(
+                "\(try row.text("moderator")) recorded \(try row.text("action")) on \(item) (decision \(try row.int("id"))) after this screen last heard of it"))
+        }
+    }
+
+    /// Decisions matching `condition` (on table `decision`), oldest first, and a problem for
+    /// each that does not decode.
+    static func readLog(in session: SQLSession, label: String, where condition: String, _ arguments: [SQLValue], snapshots: Bool) throws -> DecisionLog {
+        let decisionRows = try session.query("SELECT * FROM decision WHERE \(condition) ORDER BY id", arguments)
+        let itemRows = try session.query("""
+            SELECT decision_id, position, score_shown, category AS item_category\(snapshots ? ", snapshot" : "")
+            FROM decision_item WHERE decision_id IN (SELECT id FROM decision WHERE \(condition))
+            ORDER BY decision_id, position
+            """, arguments)
+        var extras: [Int64: [SQLRow]] = [:]
+        for row in itemRows {
+            if let id = try? row.int("decision_id") { extras[id, default: []].append(row) }
+        }
+        var log = DecisionLog(decisions: [])
+        for row in decisionRows {
+            let id = (try? row.int("id")) ?? 0
+            do {
+                log.decisions.append(try decode(row, items: extras[id] ?? [], snapshots: snapshots))
+            } catch {
+                log.problems.append(DecisionStoreError(path: label, reason: .unreadable("decision \(id): \(error)")))
+            }
+        }
+        return log
+    }
+
+    private static func decode(_ row: SQLRow, items itemRows: [SQLRow], snapshots: Bool) throws -> Decision {
+        let actionText = try row.text("action")
+        guard let action = Action(rawValue: actionText) else { throw SQLRowError(column: "action", value: actionText) }
+        let itemTexts = try JSONDecoder().decode([String].self, from: Data(try row.text("items").utf8))
+        let items = try itemTexts.map { text in
+            guard let item = ItemRef(parsing: text) else { throw SQLRowError(column: "items", value: text) }
+            return item
+        }
+        guard itemRows.count == items.count else { throw SQLRowError(column: "items", value: "\(itemRows.count) item rows for \(items.count) items") }
+        var stored: [ItemSnapshot] = []
+        if snapshots, itemRows.contains(where: { $0["snapshot"] != nil }) {
+            stored = try itemRows.map { try JSONDecoder().decode(ItemSnapshot.self, from: Data(($0["snapshot"] ?? "").utf8)) }
+        }
+        let itemCategories = itemRows.map { $0["item_category"] }
+        return Decision(
+            id: try row.int("id"), items: items, action: action, category: row["category"],
+            itemCategories: itemCategories.contains { $0 != nil } ? itemCategories : [], note: row["note"],
+            moderator: try row.text("moderator"), decidedAt: Date(timeIntervalSince1970: try row.double("decided_at")),
+            feedTs: row["feed_ts"], feed: try row.text("feed"), lexiconVersion: try row.text("lexicon_version"),
+            scoresShown: try itemRows.map { try $0.optionalInt("score_shown").map(Int.init) }, revertOf: try row.optionalInt("revert_of"),
+            snapshots: stored, requestID: row["request_id"], seenUpTo: try row.optionalInt("seen_up_to"))
+    }
+
+    // MARK: Audit chain
+
+    /// The hash of a decision row: its content as stored and the previous row's hash, so an
+    /// edit, a removal or a reordering anywhere breaks every check from there on.
+    static func link(previous: String, _ decision: Decision) throws -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        encoder.dateEncodingStrategy = .secondsSince1970
+        var hasher = SHA256()
+        hasher.update(previous.utf8)
+        hasher.update(CollectionOfOne(UInt8(ascii: "\n")))
+        hasher.update(try encoder.encode(decision))
+        return hasher.hex()
+    }
+
+    private static func appendLink(_ decision: Decision, in session: SQLSession) throws {
+        let previous = try session.query("SELECT hash FROM decision_chain ORDER BY decision_id DESC LIMIT 1").first?.text("hash") ?? ""
+        try session.query("INSERT INTO decision_chain (decision_id, hash) VALUES (?, ?)", .int(decision.id), .text(try link(previous: previous, decision)))
+    }
+
+    /// Links every decision written before the chain existed (a store from an older vigil).
+    static func chainUnlinkedDecisions(in session: SQLSession, label: String) throws {
+        let log = try readLog(in: session, label: label, where: "id NOT IN (SELECT decision_id FROM decision_chain)", [], snapshots: true)
+        if let problem = log.problems.first { throw problem }
+        for decision in log.decisions { try appendLink(decision, in: session) }
+    }
+
+    static func verifyAudit(in session: SQLSession, label: String) throws -> AuditVerification {
+        let log = try readLog(in: session, label: label, where: "1 = 1", [], snapshots: true)
+        var links: [Int64: String] = [:]
+        for row in try session.query("SELECT decision_id, hash FROM decision_chain ORDER BY decision_id") {
+            links[try row.int("decision_id")] = try row.text("hash")
+        }
+        var broken: [Int64] = []
+        var previous = ""
+        var checked = 0
+        var ids = Set<Int64>()
+        var unreadable = Set(log.problems.compactMap { Self.decisionID(in: $0) })
+        for decision in log.decisions {
+            checked += 1
+            ids.insert(decision.id)
+            let stored = links[decision.id]
+            if try stored != link(previous: previous, decision) { broken.append(decision.id) }
+            previous = stored ?? ""
+        }
+        // A row that no longer decodes was edited too; a link without its row was deleted.
+        unreadable.formUnion(links.keys.filter { !ids.contains($0) })
+        checked += log.problems.count
+        return AuditVerification(checked: checked, broken: (broken + unreadable.subtracting(broken)).sorted())
+    }
+
+    private static func decisionID(in problem: DecisionStoreError) -> Int64? {
+        guard case .unreadable(let why) = problem.reason, why.hasPrefix("decision ") else { return nil }
+        return Int64(why.dropFirst("decision ".count).prefix { $0.isNumber })
+    }
+
+    // MARK: Items, claims, presence
+
+    static func now(in session: SQLSession) throws -> Double {
+        try session.query("SELECT \(session.dialect.now) AS now")[0].double("now")
+    }
+
+    /// Locks the items' rows, in one order (kind, id), before the clock is taken: claimNext
+    /// holds its rows while it waits for the clock, so a writer that took the clock first and
+    /// then waited for one of those rows would deadlock with it.
+    static func lockItems(_ items: [ItemRef], feed: String, in session: SQLSession) throws {
+        guard let lock = session.dialect.lockRows, !items.isEmpty else { return }
+        let rows = Array(repeating: "(?, ?)", count: items.count).joined(separator: ", ")
+        try session.query("""
+            SELECT 1 FROM review_item WHERE feed = ? AND (kind, item_id) IN (\(rows)) ORDER BY kind, item_id \(lock)
+            """, [.text(feed)] + items.flatMap { [SQLValue.text($0.kind.rawValue), .text($0.id)] })
+    }
+
+    /// The next tick of the store's change clock. Its one row stays locked until the
+    /// transaction ends, so ticks commit in order and a reader never skips one committed late.
+    /// Take it after any item row the transaction will lock (`lockItems`).
+    static func tick(in session: SQLSession) throws -> Int64 {
+        let value = try session.query("UPDATE store_clock SET value = value + 1 RETURNING value")[0].int("value")
+        if let notify = session.dialect.notify { try session.query(notify) }
+        return value
+    }
+
+    static func put(_ items: [ReviewItem], in session: SQLSession) throws {
+        for (feed, group) in Dictionary(grouping: items, by: \.feed) { try lockItems(group.map(\.ref), feed: feed, in: session) }
+        for item in items {
+            // A tick each: arrival order within one put is the order given.
+            let event = try tick(in: session)
+            let categories = try jsonText(item.categories)
+            let body = String(decoding: item.body, as: UTF8.self)
+            let content: [SQLValue] = [.double(item.priority), .int(Int64(item.score)), .text(item.band), SQLValue(item.account), SQLValue(item.lang),
+                                       .text(categories), SQLValue(item.feedTs), .text(body)]
+            // Version 1 when new; one more, and a new event, only when the content changed and is
+            // not older by feed time (a second producer replaying the feed does not take a grown
+            // cluster back through its earlier states).
+            try session.query("""
+                INSERT INTO review_item (priority, score, band, account, lang, categories, feed_ts, body, feed, kind, item_id, version, arrival, event,
+                                         closed, claimed_until)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?, CASE WHEN \(verdictInForce(feed: "?", kind: "?", item: "?")) THEN 1 ELSE 0 END, 0)
+                ON CONFLICT (feed, kind, item_id) DO UPDATE SET
+                    priority = excluded.priority, score = excluded.score, band = excluded.band, account = excluded.account,
+                    lang = excluded.lang, categories = excluded.categories, feed_ts = excluded.feed_ts, body = excluded.body,
+                    version = review_item.version + 1, event = excluded.event
+                WHERE (review_item.feed_ts IS NULL OR excluded.feed_ts IS NULL OR excluded.feed_ts >= review_item.feed_ts)
+                  AND (review_item.priority <> excluded.priority OR review_item.score <> excluded.score OR review_item.band <> excluded.band
+                   OR review_item.account IS DISTINCT FROM excluded.account OR review_item.lang IS DISTINCT FROM excluded.lang
+                   OR review_item.categories <> excluded.categories OR review_item.feed_ts IS DISTINCT FROM excluded.feed_ts
+                   OR review_item.body <> excluded.body)
+                """, content + [.text(item.feed), .text(item.ref.kind.rawValue), .text(item.ref.id), .int(event), .int(event),
+                                .text(item.feed), .text(item.ref.kind.rawValue), .text(item.ref.id)])
+        }
+    }
+
+    static func allItems(feed: String, in session: SQLSession) throws -> [ReviewItem] {
+        try session.query("SELECT * FROM review_item WHERE feed = ? ORDER BY priority DESC, arrival", .text(feed)).map(item)
+    }
+
+    static func latestDecisionID(in session: SQLSession) throws -> Int64 {
+        try session.query("SELECT coalesce(max(id), 0) AS id FROM decision")[0].int("id")
+    }
+
+    static func feeds(in session: SQLSession) throws -> [String] {
+        try session.query("SELECT feed FROM review_item GROUP BY feed ORDER BY min(arrival)").map { try $0.text("feed") }
+    }
+
+    static func openItems(feed: String, offset: Int, limit: Int, in session: SQLSession) throws -> [ReviewItem] {
+        try session.query("""
+            SELECT * FROM review_item WHERE feed = ? AND closed = 0 ORDER BY priority DESC, arrival LIMIT ? OFFSET ?
+            """, .text(feed), .int(Int64(limit)), .int(Int64(offset))).map(item)
+    }
+
+    static func claim(_ items: [ItemRef], feed: String, moderator: String, lease: TimeInterval, in session: SQLSession) throws -> [ItemRef: ClaimOutcome] {
+        let now = try now(in: session)
+        try lockItems(items, feed: feed, in: session)
+        let event = try tick(in: session)
+        var outcomes: [ItemRef: ClaimOutcome] = [:]
+        for item in items {
+            let decided = try session.query("SELECT \(verdictInForce(feed: "?", kind: "?", item: "?")) AS decided",
+                                            .text(feed), .text(item.kind.rawValue), .text(item.id))[0]
+            if ["1", "t", "true"].contains(decided["decided"] ?? "") {
+                outcomes[item] = .decided
+            } else if let claim = try take(item, feed: feed, moderator: moderator, now: now, lease: lease, event: event, in: session) {
+                outcomes[item] = .claimed(claim)
+            } else if let holder = try session.query("SELECT * FROM claim WHERE feed = ? AND kind = ? AND item_id = ?",
+                                                     .text(feed), .text(item.kind.rawValue), .text(item.id)).first {
+                outcomes[item] = .heldBy(try claim(holder))
+            }
+        }
+        return outcomes
+    }
+
+    /// Takes or renews the claim unless another moderator's lease is running; the guard is in
+    /// the upsert itself, so two moderators racing for an item cannot both get it.
+    private static func take(_ item: ItemRef, feed: String, moderator: String, now: Double, lease: TimeInterval, event: Int64,
+                             in session: SQLSession) throws -> Claim? {
+        let claim = try session.query("""
+            INSERT INTO claim (feed, kind, item_id, moderator, claimed_at, lease_until, event) VALUES (?, ?, ?, ?, ?, ?, ?)
+            ON CONFLICT (feed, kind, item_id) DO UPDATE SET
+                claimed_at = CASE WHEN claim.moderator = excluded.moderator AND claim.lease_until > excluded.claimed_at
+                                  THEN claim.claimed_at ELSE excluded.claimed_at END,
+                moderator = excluded.moderator, lease_until = excluded.lease_until, event = excluded.event
+            WHERE claim.moderator = excluded.moderator OR claim.lease_until <= excluded.claimed_at
+            RETURNING *
+            """, .text(feed), .text(item.kind.rawValue), .text(item.id), .text(moderator), .double(now), .double(now + lease), .int(event))
+            .first.map(claim)
+        if claim != nil { try markClaimed(item, feed: feed, until: now + lease, in: session) }
+        return claim
+    }
+
+    /// review_item.claimed_until mirrors the claim, so claimNext reads one table (and
+    /// PostgreSQL re-checks a row another claimer just took before handing it out).
+    private static func markClaimed(_ item: ItemRef, feed: String, until: Double, in session: SQLSession) throws {
+        try session.query("UPDATE review_item SET claimed_until = ? WHERE feed = ? AND kind = ? AND item_id = ?",
+                          .double(until), .text(feed), .text(item.kind.rawValue), .text(item.id))
+    }
+
+    static func claimNext(feed: String, moderator: String, count: Int, lease: TimeInterval, in session: SQLSession) throws -> [ClaimedItem] {
+        let now = try now(in: session)
+        let candidates = try session.query("""
+            SELECT * FROM review_item WHERE feed = ? AND closed = 0 AND claimed_until <= ?
+            ORDER BY priority DESC, arrival LIMIT ? \(session.dialect.skipLocked)
+            """, .text(feed), .double(now), .int(Int64(count))).map(item)
+        guard !candidates.isEmpty else { return [] }
+        // Ticked after the candidates are locked: the clock's row lock is then held only for the
+        // claims, not while concurrent claimers pick their rows.
+        let event = try tick(in: session)
+        return try candidates.compactMap { item in
+            try take(item.ref, feed: feed, moderator: moderator, now: now, lease: lease, event: event, in: session).map { ClaimedItem(item: item, claim: $0) }
+        }
+    }
+
+    static func release(_ items: [ItemRef], feed: String, moderator: String, in session: SQLSession) throws {
+        guard !items.isEmpty else { return }
+        let now = try now(in: session)
+        try lockItems(items, feed: feed, in: session)
+        let event = try tick(in: session)
+        for item in items {
+            let released = try session.query("""
+                UPDATE claim SET lease_until = ?, event = ?
+                WHERE feed = ? AND kind = ? AND item_id = ? AND moderator = ? AND lease_until > ? RETURNING item_id
+                """, .double(now), .int(event), .text(feed), .text(item.kind.rawValue), .text(item.id), .text(moderator), .double(now))
+            if !released.isEmpty { try markClaimed(item, feed: feed, until: now, in: session) }
+        }
+    }
+
+    static func claims(feed: String, in session: SQLSession) throws -> [Claim] {
+        try session.query("SELECT * FROM claim WHERE feed = ? AND lease_until > ? ORDER BY kind, item_id", .text(feed), .double(try now(in: session)))
+            .map(claim)
+    }
+
+    /// Everything after `cursor`; the caller runs it in one snapshot (repeatable read), so the
+    /// new cursor matches the rows.
+    static func changes(feed: String, since cursor: StoreCursor, in session: SQLSession, label: String) throws -> StoreChanges {
+        let now = try now(in: session)
+        let log = try readLog(in: session, label: label, where: "feed = ? AND id > ?", [.text(feed), .int(cursor.decision)], snapshots: false)
+        if let problem = log.problems.first { throw problem }
+        var changes = StoreChanges(decisions: log.decisions, cursor: cursor)
+        for row in try session.query("SELECT * FROM claim WHERE feed = ? AND event > ? ORDER BY event", .text(feed), .int(cursor.event)) {
+            let claim = try claim(row)
+            if claim.leaseUntil.timeIntervalSince1970 > now { changes.claims.append(claim) } else { changes.released.append(claim.item) }
+        }
+        changes.items = try session.query("SELECT * FROM review_item WHERE feed = ? AND event > ? ORDER BY event", .text(feed), .int(cursor.event))
+            .map(item)
+        changes.presence = try session.query("SELECT * FROM presence WHERE feed = ? AND event > ? ORDER BY event", .text(feed), .int(cursor.event))
+            .map(presence)
+        let event = try session.query("SELECT value FROM store_clock")[0].int("value")
+        changes.cursor = StoreCursor(decision: max(cursor.decision, try latestDecisionID(in: session)), event: max(cursor.event, event))
+        return changes
+    }
+
+    static func setPresence(_ presence: Presence, in session: SQLSession) throws {
+        let event = try tick(in: session)
+        try session.query("""
+            INSERT INTO presence (feed, moderator, kind, item_id, seen_at, event) VALUES (?, ?, ?, ?, ?, ?)
+            ON CONFLICT (feed, moderator) DO UPDATE SET kind = excluded.kind, item_id = excluded.item_id, seen_at = excluded.seen_at,
+                event = excluded.event
+            """, .text(presence.feed), .text(presence.moderator), SQLValue(presence.item?.kind.rawValue), SQLValue(presence.item?.id),
+            .double(presence.seenAt.timeIntervalSince1970), .int(event))
+    }
+
+    static func role(of moderator: String, in session: SQLSession) throws -> TeamRole {
+        guard let text = try session.query("SELECT role FROM team_member WHERE name = ?", .text(moderator)).first?["role"] else { return .moderator }
+        return TeamRole(rawValue: text) ?? .moderator
+    }
+
+    static func setRole(_ role: TeamRole, of person: String, in session: SQLSession) throws {
+        try session.query("INSERT INTO team_member (name, role) VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET role = excluded.role",
+                          .text(person), .text(role.rawValue))
+    }
+
+    // MARK: Rows
+
+    private static func item(_ row: SQLRow) throws -> ReviewItem {
+        let kindText = try row.text("kind")
+        guard let kind = ItemKind(rawValue: kindText) else { throw SQLRowError(column: "kind", value: kindText) }
+        return ReviewItem(
+            feed: try row.text("feed"), ref: ItemRef(kind, try row.text("item_id")), priority: try row.double("priority"),
+            score: Int(try row.int("score")), band: try row.text("band"), account: row["account"], lang: row["lang"],
+            categories: try JSONDecoder().decode([String].self, from: Data(try row.text("categories").utf8)), feedTs: row["feed_ts"],
+            body: Data(try row.text("body").utf8), version: try row.int("version"))
+    }
+
+    private static func claim(_ row: SQLRow) throws -> Claim {
+        let kindText = try row.text("kind")
+        guard let kind = ItemKind(rawValue: kindText) else { throw SQLRowError(column: "kind", value: kindText) }
+        return Claim(feed: try row.text("feed"), item: ItemRef(kind, try row.text("item_id")), moderator: try row.text("moderator"),
+                     claimedAt: Date(timeIntervalSince1970: try row.double("claimed_at")),
+                     leaseUntil: Date(timeIntervalSince1970: try row.double("lease_until")))
+    }
+
+    private static func presence(_ row: SQLRow) throws -> Presence {
+        var item: ItemRef?
+        if let kindText = row["kind"], let kind = ItemKind(rawValue: kindText), let id = row["item_id"] { item = ItemRef(kind, id) }
+        return Presence(feed: try row.text("feed"), moderator: try row.text("moderator"), item: item,
+                        seenAt: Date(timeIntervalSince1970: try row.double("seen_at")))
+    }
+
+    static func jsonText<T: Encodable>(_ value: T) throws -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        return String(decoding: try encoder.encode(value), as: UTF8.self)
+    }
+}

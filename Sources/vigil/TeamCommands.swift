@@ -1,0 +1,249 @@
+import ArgumentParser
+import Foundation
+import VigilFeed
+import VigilLexicon
+import VigilText
+import VigilTriage
+
+/// `--store` and `--feed` for the team commands, which work on the store's review items.
+struct TeamStoreOptions: ParsableArguments {
+    @Option(name: .customLong("store"), help: ArgumentHelp(
+        "The store: a path, sqlite:PATH or postgres://user@host:port/db (default: $\(StoreLocation.environmentVariable), else \(StoreLocation.defaultPath)).",
+        valueName: "location"))
+    var location: String?
+
+    @Option(help: ArgumentHelp("The feed id whose items to use; needed only when the store has items of several feeds.", valueName: "id"))
+    var feed: String?
+
+    func open(_ access: DecisionStores.Access) throws -> any TeamStore {
+        try DecisionStores.openTeam(StoreLocation(option: location, environment: ProcessInfo.processInfo.environment), access: access)
+    }
+
+    /// `--feed`, or the store's only feed.
+    func feed(in store: any TeamStore) throws -> String {
+        if let feed { return feed }
+        let feeds = try store.feeds()
+        switch feeds.count {
+        case 1: return feeds[0]
+        case 0: throw CommandError(.noInput, "\(store.label): no review items yet (vigil scan FEED --store puts them there)")
+        default: throw CommandError(.usage, "\(store.label) has items of \(feeds.count) feeds (\(feeds.joined(separator: ", "))); choose one with --feed")
+        }
+    }
+}
+
+struct Queue: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "List a team store's review items, or claim the next ones for a moderator (docs/store.md).",
+        discussion: """
+            JSONL: one object per item, in queue order, with at least item (post:p12), state \
+            (open, claimed, or the verdict), claimed_by and lease_until. With --claim N, claims up \
+            to N open unclaimed items for --moderator (as a console opening them does) and prints \
+            those; two moderators claiming at once never get the same item.
+
+            Example: vigil queue --store postgres://vigil@127.0.0.1:5432/vigil --claim 5 --moderator amina
+            """
+    )
+
+    @OptionGroup var store: TeamStoreOptions
+
+    @Option(help: "open: items without a verdict; all: every item.")
+    var state: QueueState = .open
+
+    @Option(help: ArgumentHelp("Claim up to this many open items and print them.", valueName: "n"))
+    var claim: Int?
+
+    @Option(help: ArgumentHelp("Who claims (with --claim).", valueName: "name"))
+    var moderator: String?
+
+    @Option(help: ArgumentHelp("How long a claim lasts, in seconds.", valueName: "seconds"))
+    var lease: Double = 300
+
+    @Option(help: "Output format.")
+    var format: QueueFormat = .jsonl
+
+    func validate() throws {
+        if let claim, claim < 1 { throw ValidationError("--claim must be at least 1.") }
+        if claim != nil && moderator == nil { throw ValidationError("--claim needs --moderator.") }
+        if claim == nil && moderator != nil { throw ValidationError("--moderator is for --claim.") }
+        if !(lease > 0) { throw ValidationError("--lease must be more than 0 seconds.") }
+    }
+
+    func run() throws {
+        let team = try store.open(claim == nil ? .readOnly : .readWrite)
+        let feed = try store.feed(in: team)
+        let entries: [QueueEntry]
+        if let claim, let moderator {
+            try TeamRules.refuseReadOnlyRole(moderator, in: team)
+            entries = try QueueListing.claimNext(claim, for: moderator, lease: lease, in: team, feed: feed)
+        } else {
+            entries = try QueueListing.entries(team, feed: feed, includeDecided: state == .all)
+        }
+        let out = OutputWriter.standardOutput()
+        switch format {
+        case .jsonl:
+            for entry in entries { out.write(entry.jsonLine + "\n") }
+        case .table:
+            out.write("item\tstate\tclaimed_by\tlease_until\tscore\tband\n")
+            for entry in entries {
+                let lease = entry.claim.map { ISO8601DateFormatter().string(from: $0.leaseUntil) } ?? "-"
+                out.write([entry.item.ref.description, entry.state, entry.claim?.moderator ?? "-", lease, String(entry.item.score), entry.item.band]
+                    .map { TerminalSafe.sanitize($0) }.joined(separator: "\t") + "\n")
+            }
+        }
+        out.finish()
+        if let failure = out.failure { throw failure }
+    }
+}
+
+enum QueueState: String, ExpressibleByArgument, CaseIterable {
+    case open, all
+}
+
+enum QueueFormat: String, ExpressibleByArgument, CaseIterable {
+    case jsonl, table
+}
+
+struct Decide: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Record one decision on an item of a team store, under the console's rules.",
+        discussion: """
+            The item must not be claimed by another moderator; it is claimed for the moment of the \
+            decision and released after. A decision on an item someone else decided since this \
+            command read the store is refused as stale; an auditor's is refused. A refusal exits \
+            65 with the reason; an unreachable store 74.
+
+            Example: vigil decide post:p12 confirm --category recruitment --store review.sqlite --moderator amina
+            """
+    )
+
+    @Argument(help: ArgumentHelp("The item: post:ID or cluster:ID.", valueName: "item"))
+    var item: String
+
+    @Argument(help: ArgumentHelp("confirm, dismiss, escalate, annotate or snooze.", valueName: "action"))
+    var action: String
+
+    @Option(help: ArgumentHelp("The policy category (a confirm's).", valueName: "id"))
+    var category: String?
+
+    @Option(help: ArgumentHelp("A note kept with the decision.", valueName: "text"))
+    var note: String?
+
+    @Option(help: ArgumentHelp("Who decides.", valueName: "name"))
+    var moderator: String
+
+    @OptionGroup var store: TeamStoreOptions
+
+    func validate() throws {
+        guard ItemRef(parsing: item) != nil else { throw ValidationError("'\(item)' is not an item; write post:ID or cluster:ID.") }
+        guard let action = Action(rawValue: action), action != .revert else {
+            throw ValidationError("'\(action)' is not an action; use confirm, dismiss, escalate, annotate or snooze.")
+        }
+        if action == .annotate && note == nil { throw ValidationError("annotate needs --note.") }
+    }
+
+    func run() throws {
+        let team = try store.open(.readWrite)
+        let feed = try store.feed(in: team)
+        let ref = ItemRef(parsing: item)!
+        try TeamRules.refuseReadOnlyRole(moderator, in: team)
+        // What this command knows of the log now: a decision landing after it makes ours stale.
+        let seen = try team.latestDecisionID()
+        switch try team.claim([ref], feed: feed, moderator: moderator, lease: 60)[ref] {
+        case .heldBy(let claim)?:
+            throw DecisionStoreError(path: team.label, reason: .refused(
+                "\(ref) is claimed by \(claim.moderator) until \(ISO8601DateFormatter().string(from: claim.leaseUntil))"))
+        case .claimed?, .decided?, nil:
+            break
+        }
+        defer { try? team.release([ref], feed: feed, moderator: moderator) }
+        let decision = Decision(
+            items: [ref], action: Action(rawValue: action)!, category: category, note: note, moderator: moderator, decidedAt: Date(),
+            feed: feed, lexiconVersion: try LexiconLoader.load(paths: []).version, requestID: "cli-\(UUID().uuidString)", seenUpTo: seen)
+        let stored = try team.record(decision)
+        let out = OutputWriter.standardOutput()
+        out.write("decision \(stored.id): \(stored.action.rawValue) \(ref) by \(TerminalSafe.sanitize(moderator))\n")
+        out.finish()
+        if let failure = out.failure { throw failure }
+    }
+}
+
+struct Audit: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Check a store's audit log.",
+        subcommands: [Verify.self]
+    )
+
+    struct Verify: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Check the decision log's hash chain: every row as written, none removed or reordered (exit 65 if not).",
+            discussion: "Example: vigil audit verify --store postgres://vigil@127.0.0.1:5432/vigil"
+        )
+
+        @OptionGroup var store: StoreOption
+
+        func run() throws {
+            let team = try DecisionStores.openTeam(StoreLocation(option: store.location, environment: ProcessInfo.processInfo.environment),
+                                                   access: .readOnly)
+            let result = try team.verifyAudit()
+            guard result.isIntact else {
+                throw CommandError(.dataError, "\(team.label): audit chain broken at decision(s) \(result.broken.map(String.init).joined(separator: ", ")) "
+                                   + "of \(result.checked): changed, removed or reordered outside vigil")
+            }
+            let out = OutputWriter.standardOutput()
+            out.write("\(team.label): \(result.checked) decisions, chain intact\n")
+            out.finish()
+            if let failure = out.failure { throw failure }
+        }
+    }
+}
+
+struct TeamCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "team",
+        abstract: "Manage who does what in a team store.",
+        subcommands: [Add.self]
+    )
+
+    struct Add: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Give a person a role; on PostgreSQL, also a database login whose grants the database enforces (docs/store.md).",
+            discussion: """
+                Roles: moderator, senior, lead, trainer, trainee, auditor (reads only). Run it as \
+                the store's owner. On PostgreSQL the person then signs in as themselves \
+                (postgres://NAME@host/db); how (password, certificate) is the server's \
+                pg_hba.conf. Given again, it changes the person's role.
+
+                Example: vigil team add amina --role senior --store postgres://vigil@127.0.0.1:5432/vigil
+                """
+        )
+
+        @Argument(help: ArgumentHelp("The person's name, which is also their login.", valueName: "name"))
+        var name: String
+
+        @Option(help: "The role.")
+        var role: TeamRole
+
+        @OptionGroup var store: TeamStoreOptions
+
+        func run() throws {
+            let team = try store.open(.readWrite)
+            try team.setRole(role, of: name)
+            let out = OutputWriter.standardOutput()
+            out.write("\(TerminalSafe.sanitize(name)): \(role.rawValue) in \(team.label)\n")
+            out.finish()
+            if let failure = out.failure { throw failure }
+        }
+    }
+}
+
+extension TeamRole: ExpressibleByArgument {}
+
+/// What the commands check before writing for a person; the database enforces the same on
+/// PostgreSQL with its own roles.
+enum TeamRules {
+    static func refuseReadOnlyRole(_ moderator: String, in store: any TeamStore) throws {
+        if try store.role(of: moderator) == .auditor {
+            throw DecisionStoreError(path: store.label, reason: .refused("\(moderator) is an auditor (read only)"))
+        }
+    }
+}
