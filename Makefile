@@ -4,7 +4,7 @@ APT_PACKAGES := libvectorscan-dev libicu-dev libsimdjson-dev libncursesw5-dev li
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 VIGIL := .build/release/vigil
 
-.PHONY: setup build release demo test lexicon-check bench sample-feeds clean
+.PHONY: setup build release demo test lexicon-check bench sample-feeds fuzz check-sanitizers clean
 
 setup:
 	@missing=""; for p in $(APT_PACKAGES); do \
@@ -36,6 +36,21 @@ test: setup
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build
 
+# libFuzzer targets (Fuzz/, a package of its own) for FUZZ_SECONDS each: a crash, a broken
+# invariant or an input over its time budget fails. Failing inputs land in Fuzz/.build/fuzz-artifacts.
+FUZZ_SECONDS ?= 60
+fuzz: setup
+	FUZZ_SECONDS=$(FUZZ_SECONDS) Fuzz/run.sh
+
+# The whole suite under AddressSanitizer, and the concurrency-heavy suites (console runtime,
+# following a feed, the stores) under ThreadSanitizer, each in a build folder of its own.
+TSAN_SUITES := VigilConsoleTests|VigilFeedTests.FollowTests|VigilTriageTests.StoreTests
+check-sanitizers: setup
+	$(SWIFT) build --build-tests --sanitize=address --build-path .build-asan
+	$(SWIFT) test --skip-build --sanitize=address --build-path .build-asan
+	$(SWIFT) build --build-tests --sanitize=thread --build-path .build-tsan
+	TSAN_OPTIONS=halt_on_error=1 $(SWIFT) test --skip-build --sanitize=thread --build-path .build-tsan --filter '$(TSAN_SUITES)'
+
 lexicon-check: release
 	$(VIGIL) lexicon check
 
@@ -43,4 +58,4 @@ bench: release
 	Benchmarks/scripts/run-all.sh
 
 clean:
-	rm -rf .build
+	rm -rf .build .build-asan .build-tsan Fuzz/.build
