@@ -53,7 +53,7 @@ fuzz { input in
         readAll(reader)
     } else {
         // Through a file, as `vigil scan` opens one: gzip is recognised by its magic bytes.
-        FileManager.default.createFile(atPath: file, contents: Data(body))
+        guard FileManager.default.createFile(atPath: file, contents: Data(body)) else { return }
         defer { unlink(file) }
         guard let opened = try? LineReader(path: file, padding: FeedDecoder.padding) else { return }
         readAll(opened)
