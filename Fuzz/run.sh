@@ -20,8 +20,9 @@ for t in $TARGETS; do
     *) len=8192 ;;
   esac
   log=".build/fuzz-$t.log"
-  # No leak checks: the Swift runtime keeps metadata caches for the life of the process.
-  if ASAN_OPTIONS=detect_leaks=0 ".build/release/fuzz-$t" -max_total_time="$SECONDS_EACH" -max_len="$len" -timeout=20 \
+  # No leak checks: the Swift runtime keeps metadata caches for the life of the process. No
+  # Swift backtracer: it takes the crash signal before libFuzzer can save the input.
+  if SWIFT_BACKTRACE=enable=no ASAN_OPTIONS=detect_leaks=0 ".build/release/fuzz-$t" -max_total_time="$SECONDS_EACH" -max_len="$len" -timeout=20 \
       -rss_limit_mb=2048 -print_final_stats=1 -artifact_prefix=".build/fuzz-artifacts/$t-" \
       ".build/fuzz-corpus/$t" "Corpus/$t" > "$log" 2>&1; then
     runs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log")
