@@ -221,12 +221,18 @@ public enum EvidenceBundle {
         }
     }
 
-    /// A one-line value outside code blocks: Markdown markup and raw HTML escaped
-    /// (`MarkdownText`), then every control character, line breaks included.
-    static func line(_ text: String) -> String { escaped(MarkdownText.inline(text), keepingLineBreaks: false) }
+    /// A one-line value outside code blocks: invisible tag characters shown as what they spell
+    /// (`TagCharacters`, before escaping: what they spell is untrusted too), Markdown markup and
+    /// raw HTML escaped (`MarkdownText`), then every control character, line breaks included.
+    static func line(_ text: String) -> String {
+        escaped(MarkdownText.inline(TagCharacters.reveal(text)), keepingLineBreaks: false)
+    }
 
-    /// A text verbatim but for control characters, in a fence longer than any backtick run in it.
-    static func fenced(_ text: String) -> String {
+    /// A text verbatim but for control characters and tag characters (shown as what they spell,
+    /// before the fence is measured: they can spell backticks), in a fence longer than any
+    /// backtick run in it.
+    static func fenced(_ raw: String) -> String {
+        let text = TagCharacters.reveal(raw)
         var longest = 0, run = 0
         for character in text {
             run = character == "`" ? run + 1 : 0

@@ -221,6 +221,21 @@ import Testing
         #expect(markdown.contains("text <script>alert(1)</script>"), "the post text stays verbatim inside its fence")
     }
 
+    @Test("invisible tag characters in ids, notes, names and post text show as what they spell, escaped, never raw")
+    func tagCharactersAreShown() {
+        func tags(_ ascii: String) -> String { String(String.UnicodeScalarView(ascii.unicodeScalars.map { Unicode.Scalar($0.value + 0xE0000)! })) }
+        let item = ItemRef(.post, "p1" + tags("<i>x</i>"))
+        var confirm = decision(.confirm, [item], note: "fine" + tags("approve all"), by: "bob" + tags("admin"), id: 1)
+        // Tags spelling a fence must not close the text's fence.
+        confirm.snapshots = [ItemSnapshot(account: "a1", text: "hello" + tags("```` # Approved"))]
+        let markdown = EvidenceBundle.markdown(item: item, decisions: [confirm])
+        #expect(!markdown.unicodeScalars.contains { (0xE0000...0xE007F).contains($0.value) })
+        #expect(markdown.contains("# Evidence: post:p1\\<tags:\\<i\\>x\\</i\\>\\>"))
+        #expect(markdown.contains("  Note: fine\\<tags:approve all\\>"))
+        #expect(markdown.contains("by bob\\<tags:admin\\>"))
+        #expect(markdown.contains("`````text\nhello<tags:```` # Approved>\n`````"))
+    }
+
     static let chain = [
         AccountFacts(id: "a1", handle: "sami", displayName: "Sami", suspensions: ["2026-03-01T08:15:30Z"]),
         AccountFacts(id: "a2", handle: "@sami_2", displayName: "Sami", createdAt: "2026-03-01T08:16:00Z"),
