@@ -93,7 +93,7 @@ let package = Package(
                                                      "VigilScoring", .product(name: "GRDB", package: "GRDB.swift")]),
         .target(name: "VigilEvaluation", dependencies: ["VigilPipeline", "VigilSimulator", "VigilScoring", "VigilCoordination"]),
         // The workshop debrief: trainees' decisions graded against an answer key (`vigil report`).
-        .target(name: "VigilReport", dependencies: ["VigilFeed", "VigilPipeline", "VigilCoordination", "VigilSimulator", "VigilTriage", "VigilLexicon", "VigilScoring"]),
+        .target(name: "VigilReport", dependencies: ["VigilFeed", "VigilText", "VigilPipeline", "VigilCoordination", "VigilSimulator", "VigilTriage", "VigilLexicon", "VigilScoring"]),
         .executableTarget(
             name: "vigil",
             dependencies: ["VigilPipeline", "VigilSimulator", "VigilEvaluation", "VigilTriage", "VigilTUI", "VigilConsole", "VigilTerminal", "VigilReport",

@@ -1,12 +1,14 @@
 import Foundation
 import VigilFeed
+import VigilText
 import VigilTriage
 
 /// Making untrusted text (posts, names, notes) safe for the report's formats.
 enum ReportText {
     /// Drops C0 and C1 controls, DEL, bidirectional overrides and isolates, and characters XML
     /// forbids; line breaks and tabs become spaces; invisible tag characters show what they spell
-    /// (`TagCharacters`). A projected report must not be reordered or broken by what a post
+    /// (`TagCharacters`) and zero-width ones a middle dot, as on the console (`TerminalSafe`).
+    /// A projected report must not be reordered or broken by what a post
     /// contains, nor hide text from the room. Every format escapes after this, so a hidden
     /// message is escaped like any other text.
     static func clean(_ text: String) -> String {
@@ -15,7 +17,7 @@ enum ReportText {
             switch scalar.value {
             case 0x09, 0x0A, 0x0D, 0x2028, 0x2029: out.append(" ")
             case 0x00...0x1F, 0x7F...0x9F, 0x202A...0x202E, 0x2066...0x2069, 0xFFFE, 0xFFFF: continue
-            default: out.append(scalar)
+            default: out.append(TerminalSafe.isInvisible(scalar.value) ? TerminalSafe.invisibleMark : scalar)
             }
         }
         return String(out)

@@ -32,15 +32,22 @@ public enum TerminalSafe {
                 out.append(contentsOf: "<U+\(String(v, radix: 16, uppercase: true))>".unicodeScalars)
             case 0x202A...0x202E, 0x2066...0x2069, 0x200E, 0x200F, 0x061C:
                 out.append(contentsOf: "<\(bidiName(v))>".unicodeScalars)
-            case 0x200B...0x200D, 0x2060...0x2064, 0xFEFF, 0x00AD:
-                out.append(Unicode.Scalar(0x00B7)!)               // invisible characters become a middle dot
             default:
-                out.append(s)
+                out.append(isInvisible(v) ? invisibleMark : s)
             }
         }
         endTags()
         return String(out)
     }
+
+    /// Zero-width and other invisible characters a post can hide inside a word (`Bec\u{200B}ome`):
+    /// shown as `invisibleMark` wherever untrusted text is written for people, on the console
+    /// and in reports, so the reader sees that something is there.
+    public static func isInvisible(_ v: UInt32) -> Bool {
+        (0x200B...0x200D).contains(v) || (0x2060...0x2064).contains(v) || v == 0xFEFF || v == 0x00AD
+    }
+
+    public static let invisibleMark: Unicode.Scalar = "\u{00B7}"
 
     static func bidiName(_ v: UInt32) -> String {
         switch v {

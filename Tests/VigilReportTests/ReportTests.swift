@@ -258,6 +258,12 @@ import FoundationXML
         #expect(!md.contains("\u{1B}") && !md.contains("\u{202E}"))
     }
 
+    @Test("zero-width characters a post hides in a word show as a middle dot, as on the console")
+    func invisibleCharactersShow() {
+        #expect(ReportText.clean("Bec\u{200B}ome a mu\u{2060}jahid\u{FEFF}") == "Bec·ome a mu·jahid·")
+        #expect(ReportText.html("jo\u{00AD}in") == "jo·in")
+    }
+
     @Test("JSON: sorted keys, every figure, null for n/a")
     func json() throws {
         let report = try Fixture.report(moderators: ["amina", "ben", "carol"])
