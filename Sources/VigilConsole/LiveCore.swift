@@ -158,6 +158,7 @@ public final class LiveCore: @unchecked Sendable {
             let final = try pipeline.run(readers)
             shared.withLock { state in
                 state.stats.lateEvents = final.lateEvents
+                state.stats.futureEvents = final.futureEvents
                 state.stats.events = final.events
                 state.stats.finished = true
             }

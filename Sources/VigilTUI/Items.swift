@@ -162,6 +162,8 @@ public struct CoreStats: Sendable, Equatable {
     public var flagged = 0
     public var rejected = 0
     public var lateEvents = 0
+    /// Events dated far ahead of the stream, which the cluster detector left out (`EventTimeSkew`).
+    public var futureEvents = 0
     public var byBand: [Band: Int] = [:]
     public var byCategory: [String: Int] = [:]
     public var byLanguage: [String: Int] = [:]

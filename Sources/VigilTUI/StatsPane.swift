@@ -37,6 +37,9 @@ extension AppState {
         lines.append(Text.plain("languages " + languages.map { "\($0.key) \($0.value)" }.joined(separator: " · "), .text))
         lines.append(Text.plain("store \(session.storeLabel) · decisions this session \(decisionsStored)\(pending.isEmpty ? "" : " · saving \(pending.count)")", .dim))
         if stats.lateEvents > 0 { lines.append(Text.plain("late events ignored by the cluster detector: \(stats.lateEvents)", .warning)) }
+        if stats.futureEvents > 0 {
+            lines.append(Text.plain("events dated ahead of the stream, ignored by the cluster detector: \(stats.futureEvents)", .warning))
+        }
         for reject in stats.lastRejects.suffix(3) { lines.append(Text.plain("rejected: \(reject)", .error)) }
         return lines
     }

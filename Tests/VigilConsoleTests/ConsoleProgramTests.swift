@@ -157,6 +157,36 @@ struct SplitMix: RandomNumberGenerator {
     }
 }
 
+extension LiveCoreTests {
+    /// A post dated 9999 among ordinary ones: the core reads on, and the stats say the cluster
+    /// detector left it out.
+    @Test func aPostDatedFarAheadIsCountedNotFollowed() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("vigil-future-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let feed = folder.appendingPathComponent("feed.jsonl")
+        let lines = (0..<20).map { i in
+            let ts = i == 10 ? "9999-12-31T23:59:59Z" : String(format: "2026-03-01T08:00:%02dZ", i)
+            return #"{"type":"post","id":"p\#(i)","account":"a\#(i % 4)","ts":"\#(ts)","text":"see t.me/example_wave"}"#
+        }
+        try Data((lines.joined(separator: "\n") + "\n").utf8).write(to: feed)
+        let core = LiveCore(compiled: ConsoleProgramTests.compiled, readers: try ScanPipeline.openAll([feed.path]), clusters: CoordinationConfig())
+        core.start()
+        let deadline = Date().addingTimeInterval(60)
+        while Date() < deadline {
+            Thread.sleep(forTimeInterval: 0.005)
+            guard let batch = core.take(), batch.stats.finished else { continue }
+            #expect(batch.stats.posts == 20 && batch.stats.futureEvents == 1)
+            var state = AppState(session: ConsoleProgramTests.session)
+            _ = state.update(.batch(batch))
+            _ = state.update(.key(.char("5")))
+            #expect(state.render().text.contains("events dated ahead of the stream, ignored by the cluster detector: 1"))
+            return
+        }
+        Issue.record("the core did not finish")
+    }
+}
+
 @Suite struct SpillTests {
     /// Runs a console on the workshop feed to its end with at most `cap` open posts in memory.
     static func finished(cap: Int) throws -> (ConsoleProgram, HeadlessScreen) {
