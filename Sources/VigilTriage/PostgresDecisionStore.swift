@@ -3,7 +3,7 @@ import Foundation
 /// The team store on PostgreSQL (docs/store.md): the same schema, migrations and rules as the
 /// SQLite store (`TeamSQL`), append-only enforced by the database, LISTEN/NOTIFY as the
 /// change feed's wake-up.
-public final class PostgresDecisionStore: TeamStore, @unchecked Sendable {
+public final class PostgresDecisionStore: SQLTeamStore, @unchecked Sendable {
     public let label: String
     let url: String
     /// Statements, one at a time (libpq connections are not shared between threads).
@@ -216,6 +216,9 @@ public final class PostgresDecisionStore: TeamStore, @unchecked Sendable {
         return try body()
     }
 
+    func writing<T>(_ body: (SQLSession) throws -> T) throws -> T { try transaction(body) }
+    func reading<T>(_ body: (SQLSession) throws -> T) throws -> T { try transaction(snapshot: true, body) }
+
     /// Runs `body` in one transaction. Repeatable read gives readers one snapshot for all their
     /// statements; writers use read committed, where `FOR UPDATE SKIP LOCKED` and the upserts
     /// see what others committed. A row that does not decode is `.unreadable`.
@@ -262,46 +265,6 @@ public final class PostgresDecisionStore: TeamStore, @unchecked Sendable {
 
     // MARK: TeamStore
 
-    public func put(items: [ReviewItem]) throws {
-        try transaction { try TeamSQL.put(items, in: $0) }
-    }
-
-    public func openItems(feed: String, offset: Int, limit: Int) throws -> [ReviewItem] {
-        try transaction(snapshot: true) { try TeamSQL.openItems(feed: feed, offset: offset, limit: limit, in: $0) }
-    }
-
-    public func allItems(feed: String) throws -> [ReviewItem] {
-        try transaction(snapshot: true) { try TeamSQL.allItems(feed: feed, in: $0) }
-    }
-
-    public func latestDecisionID() throws -> Int64 {
-        try transaction(snapshot: true) { try TeamSQL.latestDecisionID(in: $0) }
-    }
-
-    public func feeds() throws -> [String] {
-        try transaction(snapshot: true) { try TeamSQL.feeds(in: $0) }
-    }
-
-    public func claim(_ items: [ItemRef], feed: String, moderator: String, lease: TimeInterval) throws -> [ItemRef: ClaimOutcome] {
-        try transaction { try TeamSQL.claim(items, feed: feed, moderator: moderator, lease: lease, in: $0) }
-    }
-
-    public func claimNext(feed: String, moderator: String, count: Int, lease: TimeInterval) throws -> [ClaimedItem] {
-        try transaction { try TeamSQL.claimNext(feed: feed, moderator: moderator, count: count, lease: lease, in: $0) }
-    }
-
-    public func release(_ items: [ItemRef], feed: String, moderator: String) throws {
-        try transaction { try TeamSQL.release(items, feed: feed, moderator: moderator, in: $0) }
-    }
-
-    public func claims(feed: String) throws -> [Claim] {
-        try transaction(snapshot: true) { try TeamSQL.claims(feed: feed, in: $0) }
-    }
-
-    public func changes(feed: String, since cursor: StoreCursor) throws -> StoreChanges {
-        try transaction(snapshot: true) { try TeamSQL.changes(feed: feed, since: cursor, in: $0, label: label) }
-    }
-
     /// LISTEN/NOTIFY: true on a notification, or after the listening connection was re-made
     /// (LISTEN again; what was sent meanwhile is lost, so the caller must catch up).
     public func waitForChange(timeout: TimeInterval) throws -> Bool {
@@ -319,14 +282,6 @@ public final class PostgresDecisionStore: TeamStore, @unchecked Sendable {
             try listener.query("LISTEN \(SQLDialect.channel)")
             return true
         }
-    }
-
-    public func setPresence(_ presence: Presence) throws {
-        try transaction { try TeamSQL.setPresence(presence, in: $0) }
-    }
-
-    public func role(of moderator: String) throws -> TeamRole {
-        try transaction(snapshot: true) { try TeamSQL.role(of: moderator, in: $0) }
     }
 
     /// Creates the person's login if it does not exist (no password: the server's
@@ -350,9 +305,6 @@ public final class PostgresDecisionStore: TeamStore, @unchecked Sendable {
         }
     }
 
-    public func verifyAudit() throws -> AuditVerification {
-        try transaction(snapshot: true) { try TeamSQL.verifyAudit(in: $0, label: label) }
-    }
 }
 
 /// A PostgreSQL connection inside one of the store's transactions.

@@ -229,7 +229,7 @@ public final class SQLiteDecisionStore: DecisionStore {
     /// (nil-padded when none were given).
     @discardableResult
     public func record(_ decision: Decision) throws -> Decision {
-        try team { try TeamSQL.record(decision, in: $0, label: path) }
+        try writing { try TeamSQL.record(decision, in: $0, label: path) }
     }
 
     public func decisions(feed: String?) throws -> [Decision] {

@@ -4,7 +4,7 @@ import GRDB
 /// The team store on one SQLite file: the same tables and rules as on PostgreSQL (`TeamSQL`);
 /// GRDB's write transactions start IMMEDIATE, so a claim runs alone and needs no row locks,
 /// and the change feed's wake-up is the file's data version.
-extension SQLiteDecisionStore: TeamStore {
+extension SQLiteDecisionStore: SQLTeamStore {
     /// Migration v4-team: the tables PostgresDecisionStore creates in its v4-team.
     static let teamSchema = """
         ALTER TABLE decision ADD COLUMN request_id TEXT;
@@ -68,14 +68,13 @@ extension SQLiteDecisionStore: TeamStore {
         INSERT INTO store_clock VALUES (0);
         """
 
-    /// A write transaction (IMMEDIATE: one writer at a time) running the shared rules.
-    func team<T>(_ body: (SQLSession) throws -> T) throws -> T {
+    /// IMMEDIATE: one writer at a time.
+    func writing<T>(_ body: (SQLSession) throws -> T) throws -> T {
         try refuseWritesWhenReadOnly()
         return try wrappingRowErrors { try wrappingDatabaseErrors { try database.write { try body(GRDBSession(db: $0)) } } }
     }
 
-    /// One read transaction: every statement sees the same committed state.
-    func snapshot<T>(_ body: (SQLSession) throws -> T) throws -> T {
+    func reading<T>(_ body: (SQLSession) throws -> T) throws -> T {
         try wrappingRowErrors { try wrappingDatabaseErrors { try database.read { try body(GRDBSession(db: $0)) } } }
     }
 
@@ -88,46 +87,6 @@ extension SQLiteDecisionStore: TeamStore {
         do { return try body() } catch let error as DecisionStoreError { throw error } catch {
             throw DecisionStoreError(path: path, reason: .unreadable("\(error)"))
         }
-    }
-
-    public func put(items: [ReviewItem]) throws {
-        try team { try TeamSQL.put(items, in: $0) }
-    }
-
-    public func openItems(feed: String, offset: Int, limit: Int) throws -> [ReviewItem] {
-        try snapshot { try TeamSQL.openItems(feed: feed, offset: offset, limit: limit, in: $0) }
-    }
-
-    public func allItems(feed: String) throws -> [ReviewItem] {
-        try snapshot { try TeamSQL.allItems(feed: feed, in: $0) }
-    }
-
-    public func latestDecisionID() throws -> Int64 {
-        try snapshot { try TeamSQL.latestDecisionID(in: $0) }
-    }
-
-    public func feeds() throws -> [String] {
-        try snapshot { try TeamSQL.feeds(in: $0) }
-    }
-
-    public func claim(_ items: [ItemRef], feed: String, moderator: String, lease: TimeInterval) throws -> [ItemRef: ClaimOutcome] {
-        try team { try TeamSQL.claim(items, feed: feed, moderator: moderator, lease: lease, in: $0) }
-    }
-
-    public func claimNext(feed: String, moderator: String, count: Int, lease: TimeInterval) throws -> [ClaimedItem] {
-        try team { try TeamSQL.claimNext(feed: feed, moderator: moderator, count: count, lease: lease, in: $0) }
-    }
-
-    public func release(_ items: [ItemRef], feed: String, moderator: String) throws {
-        try team { try TeamSQL.release(items, feed: feed, moderator: moderator, in: $0) }
-    }
-
-    public func claims(feed: String) throws -> [Claim] {
-        try snapshot { try TeamSQL.claims(feed: feed, in: $0) }
-    }
-
-    public func changes(feed: String, since cursor: StoreCursor) throws -> StoreChanges {
-        try snapshot { try TeamSQL.changes(feed: feed, since: cursor, in: $0, label: path) }
     }
 
     /// Polls `PRAGMA data_version` on a connection of its own, which changes when another
@@ -150,22 +109,11 @@ extension SQLiteDecisionStore: TeamStore {
         }
     }
 
-    public func setPresence(_ presence: Presence) throws {
-        try team { try TeamSQL.setPresence(presence, in: $0) }
-    }
-
-    public func role(of moderator: String) throws -> TeamRole {
-        try snapshot { try TeamSQL.role(of: moderator, in: $0) }
-    }
-
     /// One file has no logins: the role is what vigil checks (file permissions guard the rest).
     public func setRole(_ role: TeamRole, of person: String) throws {
-        try team { try TeamSQL.setRole(role, of: person, in: $0) }
+        try writing { try TeamSQL.setRole(role, of: person, in: $0) }
     }
 
-    public func verifyAudit() throws -> AuditVerification {
-        try snapshot { try TeamSQL.verifyAudit(in: $0, label: path) }
-    }
 }
 
 extension SQLiteDecisionStore {
