@@ -40,7 +40,7 @@ test: setup
 # invariant or an input over its time budget fails. Failing inputs land in Fuzz/.build/fuzz-artifacts.
 FUZZ_SECONDS ?= 60
 fuzz: setup
-	FUZZ_SECONDS=$(FUZZ_SECONDS) Fuzz/run.sh
+	FUZZ_SECONDS=$(FUZZ_SECONDS) FUZZ_SEED=$(FUZZ_SEED) Fuzz/run.sh
 
 # The whole suite under AddressSanitizer, and the concurrency-heavy suites (console runtime,
 # following a feed, the stores) under ThreadSanitizer, each in a build folder of its own.

@@ -4,6 +4,8 @@
 # New inputs go to .build/fuzz-corpus/<target>, next to the committed seeds in Corpus/<target>;
 # a failing input is saved in .build/fuzz-artifacts/ (reproduce: .build/release/<target> FILE)
 # and belongs in a regression test of the main suite.
+# FUZZ_SEED fixes libFuzzer's random seed (CI sets it, so a failure there can be run again the
+# same way); without it every run explores afresh.
 # Usage: Fuzz/run.sh [target ...]   (default: all five)
 set -eu
 cd "$(dirname "$0")"
@@ -20,10 +22,11 @@ for t in $TARGETS; do
     *) len=8192 ;;
   esac
   log=".build/fuzz-$t.log"
+  seed=${FUZZ_SEED:+-seed=$FUZZ_SEED}
   # No leak checks: the Swift runtime keeps metadata caches for the life of the process. No
   # Swift backtracer: it takes the crash signal before libFuzzer can save the input.
   if SWIFT_BACKTRACE=enable=no ASAN_OPTIONS=detect_leaks=0 ".build/release/fuzz-$t" -max_total_time="$SECONDS_EACH" -max_len="$len" -timeout=20 \
-      -rss_limit_mb=2048 -print_final_stats=1 -artifact_prefix=".build/fuzz-artifacts/$t-" \
+      -rss_limit_mb=2048 -print_final_stats=1 $seed -artifact_prefix=".build/fuzz-artifacts/$t-" \
       ".build/fuzz-corpus/$t" "Corpus/$t" > "$log" 2>&1; then
     runs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log")
     corpus=$(ls ".build/fuzz-corpus/$t" | wc -l)

@@ -328,7 +328,8 @@ public final class Normalizer {
         strict.append(c, start, end)
         let ccc = combiningClass(c)
         guard ccc > 0 else { return }
-        var j = strict.count - 1
+        let last = strict.count - 1
+        var j = last
         let reach = max(0, j - Normalizer.markReach)
         while j > reach {
             revisits += 1
@@ -336,9 +337,20 @@ public final class Normalizer {
             let prevClass = tables.info(prev).isMark ? combiningClass(prev) : 0
             guard prevClass > ccc else { break }
             swap(&strict.scalars[j - 1], &strict.scalars[j])
-            swap(&strict.starts[j - 1], &strict.starts[j])
-            swap(&strict.ends[j - 1], &strict.ends[j])
             j -= 1
+        }
+        // Reordered marks no longer follow their original order, so each maps to the span of
+        // all of them: a highlight starting or ending among them still maps to an ordered range
+        // of whole characters.
+        guard j < last else { return }
+        var lower = strict.starts[j], upper = strict.ends[j]
+        for k in j...last {
+            lower = min(lower, strict.starts[k])
+            upper = max(upper, strict.ends[k])
+        }
+        for k in j...last {
+            strict.starts[k] = lower
+            strict.ends[k] = upper
         }
     }
 
