@@ -54,10 +54,18 @@ public final class ReplayPacer: @unchecked Sendable {
                 clock.seek(to: (firstEventTime ?? eventTime) + offset, atWall: now)
                 anchored = true
             }
-            // Playing, an event dated far after the last one (a post dated 9999) is delivered at
-            // once, without moving the clock; so many in a row are the feed moving on, waited
-            // for. A step delivers the next event whatever its date, as asked.
-            let ahead = lastEventTime.map { eventTime > $0 + EventTimeSkew.limit } ?? false
+            // A first event dated far after the rest (a post dated 9999) anchored the clock there,
+            // and every later event would pass at once: an event of the opening dated far before
+            // the anchor moves it back.
+            if let first = firstEventTime, eventTime < first - EventTimeSkew.limit, delivered < EventTimeSkew.jumpConfirmations {
+                firstEventTime = eventTime
+                lastEventTime = nil
+                clock.seek(to: eventTime + offset, atWall: now)
+            }
+            // Playing, an event dated far after the last one (or, at the start of a run, after
+            // the clock) is delivered at once, without moving the clock; so many in a row are the
+            // feed moving on, waited for. A step delivers the next event whatever its date.
+            let ahead = eventTime > (lastEventTime ?? clock.feedTime(atWall: now)) + EventTimeSkew.limit
             if ahead, hold == nil, aheadInARow + 1 < EventTimeSkew.jumpConfirmations {
                 aheadInARow += 1
                 delivered += 1

@@ -101,6 +101,14 @@ public final class ClusterDetector {
 
     /// Records an account (handle, bio, creation time, followers); links handle families.
     public func account(_ a: Account) {
+        guard clockKnown else {
+            opening.append(.account(a))
+            return
+        }
+        record(a)
+    }
+
+    func record(_ a: Account) {
         let i = intern(a.id)
         accounts[Int(i)].lastSeen = max(accounts[Int(i)].lastSeen, lastEventTs)
         accounts[Int(i)].handle = a.handle
@@ -134,9 +142,50 @@ public final class ClusterDetector {
         return Array(events[before...])
     }
 
+    /// The first events of a stream, held until `jumpConfirmations` of them are read (or the
+    /// stream ends): the clock starts at the earliest of them. Started at the first event, a
+    /// first post dated 9999 would make every later event late and switch detection off.
+    enum OpeningEvent {
+        case timed(TimedEvent)
+        case account(Account)
+    }
+
+    var opening: [OpeningEvent] = []
+    var openingTimed = 0
+    var clockKnown = false
+
+    /// Reads the held opening events once the clock can start.
+    func startClock() {
+        clockKnown = true
+        let held = opening
+        opening = []
+        let times = held.compactMap { event -> Int64? in
+            if case .timed(let timed) = event { return timed.ts }
+            return nil
+        }
+        if let earliest = times.min() { advance(to: earliest) }
+        for event in held {
+            switch event {
+            case .timed(let timed): receive(timed)
+            case .account(let account): record(account)
+            }
+        }
+    }
+
+    /// The end of the stream: reads what is still held at its start.
+    public func finish() {
+        if !clockKnown { startClock() }
+    }
+
     /// Bounded skew: an event far ahead of the stream's own clock does not move it unless the
     /// stream follows it.
     func receive(_ event: TimedEvent) {
+        guard clockKnown else {
+            opening.append(.timed(event))
+            openingTimed += 1
+            if openingTimed >= ClusterDetector.jumpConfirmations { startClock() }
+            return
+        }
         if watermark != .min && event.ts > watermark + ClusterDetector.micros(config.maxSkew) {
             aheadOfClock.append(event)
             if aheadOfClock.count >= ClusterDetector.jumpConfirmations { jump() }
@@ -198,8 +247,9 @@ public final class ClusterDetector {
     }
 
     /// Moves event time forward (a replay clock may call this between posts): expires windows,
-    /// pair evidence and quiet clusters.
+    /// pair evidence and quiet clusters. A clock saying what time it is ends the opening.
     public func advance(to t: Int64) {
+        if !clockKnown { startClock() }
         guard t > watermark else { return }
         if watermark == .min { clockStart = t }
         watermark = t

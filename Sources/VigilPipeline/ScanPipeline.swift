@@ -159,7 +159,10 @@ public final class ScanPipeline {
                 onReadError(failure)
             }
         }
-        if !stopped { drainClusterEvents() }
+        if !stopped {
+            detector?.finish()
+            drainClusterEvents()
+        }
         stats.lateEvents = detector?.lateEvents ?? 0
         stats.futureEvents = detector?.futureEvents ?? 0
         stats.seconds = Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9

@@ -48,6 +48,26 @@ import VigilTUI
         #expect(Date().timeIntervalSince(start) < 5)
     }
 
+    /// The first post of a hostile feed dated 9999: the replay is still paced from the real
+    /// start, also in a later run from the beginning (a rewind), where the anchor is known.
+    @Test func aFirstPostDatedFarAheadDoesNotAnchorTheReplay() {
+        let pacer = ReplayPacer(speed: 100)
+        let start = Date()
+        let deadline = start.addingTimeInterval(10)
+        func due(_ seconds: Int64, run: Int) -> Bool {
+            pacer.waitUntilDue(Timestamp(microseconds: (1_772_352_000 + seconds) * 1_000_000), run: run) { Date() > deadline }
+        }
+        for attempt in 0..<2 {
+            let run = attempt == 0 ? pacer.currentRun : pacer.rewind(to: .offset(0))
+            let began = Date()
+            #expect(due(250_000_000_000, run: run) && due(0, run: run))
+            #expect(due(50, run: run), "50 s of feed at 100x")
+            let waited = Date().timeIntervalSince(began)
+            #expect(waited >= 0.4 && waited < 5, "paced from the real start: waited \(waited) s")
+            #expect(pacer.status.position.map { $0 < 60 } == true, "position \(String(describing: pacer.status.position))")
+        }
+    }
+
     @Test func flagsAndClustersDoNotDependOnTheSpeed() throws {
         let unpaced = try deliveries(pacer: nil)
         let fast = try deliveries(pacer: ReplayPacer(speed: 1000))

@@ -5,7 +5,14 @@ import VigilText
 /// Drives a detector with posts at event times given in seconds and keeps every event it emits.
 final class Harness {
     let detector: ClusterDetector
-    private(set) var events: [ClusterEvent] = []
+    private var collected: [ClusterEvent] = []
+    /// Every cluster event so far; asking ends the stream's opening (`ClusterDetector.finish`),
+    /// as the end of a feed does.
+    var events: [ClusterEvent] {
+        detector.finish()
+        collected += detector.drain()
+        return collected
+    }
     private var count = 0
     private let normalizer = Normalizer()
 
@@ -37,23 +44,23 @@ final class Harness {
         let postID = id ?? "p\(count)"
         _ = detector.post(PostInput(id: postID, account: account, ts: Harness.ts(seconds), urls: urls, hashtags: hashtags,
                                     replyTo: replyTo, repostOf: repostOf, sketch: text.flatMap(sketch), score: score))
-        events += detector.drain()
+        collected += detector.drain()
         return postID
     }
 
     func account(_ id: String, handle: String, createdAt seconds: Double, bio: String? = nil, name: String? = nil, followers: Int64 = 100) {
         detector.account(Account(id: id, handle: handle, displayName: name, createdAt: Harness.ts(seconds), followers: followers, bio: bio))
-        events += detector.drain()
+        collected += detector.drain()
     }
 
     func suspend(_ id: String, at seconds: Double) {
         detector.suspension(Suspension(account: id, ts: Harness.ts(seconds)))
-        events += detector.drain()
+        collected += detector.drain()
     }
 
     func advance(to seconds: Double) {
         detector.advance(to: Harness.ts(seconds).microseconds)
-        events += detector.drain()
+        collected += detector.drain()
     }
 
     /// The latest event of each cluster that was not merged away.

@@ -5,12 +5,17 @@ import VigilFeed
 
 @Suite struct LifecycleTests {
     /// `accounts` share three fresh links, seconds apart, starting at `start`.
-    func ring(_ h: Harness, _ accounts: [String], from start: Double, tag: String) {
-        for round in 0..<3 {
-            for (i, account) in accounts.enumerated() {
-                h.post(account, at: start + Double(round * 60 + i * 3), urls: ["https://t.me/example_\(tag)\(round)"])
+    /// Accounts sharing three links in turn, a minute apart: a ring.
+    static func ringSteps(_ accounts: [String], from start: Double, tag: String) -> [(account: String, at: Double, urls: [String])] {
+        (0..<3).flatMap { round in
+            accounts.enumerated().map { i, account in
+                (account, start + Double(round * 60 + i * 3), ["https://t.me/example_\(tag)\(round)"])
             }
         }
+    }
+
+    func ring(_ h: Harness, _ accounts: [String], from start: Double, tag: String) {
+        for step in LifecycleTests.ringSteps(accounts, from: start, tag: tag) { h.post(step.account, at: step.at, urls: step.urls) }
     }
 
     @Test("new, grown, merged (the older id survives) and dormant, each with its event time")
@@ -211,5 +216,48 @@ import VigilFeed
             #expect(Double(b) <= (name == "capacity" ? 2.5 : 1.3) * Double(a) + 50, "\(name): \(a) after 30 min, \(b) after 2 h")
         }
         #expect(long.accounts <= 406)
+    }
+}
+
+/// The stream's clock starts at the earliest of its first events, not at the first one read.
+struct OpeningTests {
+    static let future = Timestamp(microseconds: 253_402_300_799 * 1_000_000)
+
+    @Test("A first post dated 9999 does not switch detection off: the clock starts at the earliest opening event",
+          arguments: [0, 1, 3, 7])
+    func farFutureFirstPost(atPosition position: Int) throws {
+        let clean = Harness()
+        LifecycleTests().ring(clean, ["a", "b", "c"], from: 10, tag: "opening")
+        let hostile = Harness()
+        var posts = 0
+        // The outlier arrives as the first, second, fourth or eighth event of the stream (the
+        // opening holds eight).
+        func outlierIfDue() {
+            if posts == position { hostile.detector.post(PostInput(id: "outlier", account: "x", ts: OpeningTests.future, urls: ["https://t.me/example_opening"])) }
+            posts += 1
+        }
+        outlierIfDue()
+        for step in LifecycleTests.ringSteps(["a", "b", "c"], from: 10, tag: "opening") {
+            hostile.post(step.account, at: step.at, urls: step.urls)
+            outlierIfDue()
+        }
+        #expect(hostile.standing.map(\.members) == clean.standing.map(\.members))
+        #expect(!clean.standing.isEmpty)
+        #expect(hostile.detector.futureEvents == 1)
+        #expect(hostile.detector.lateEvents == 0)
+    }
+
+    @Test("A stream shorter than the opening is read in full when it ends")
+    func shortStream() {
+        let detector = ClusterDetector()
+        for (i, account) in ["a", "b", "c"].enumerated() {
+            detector.post(PostInput(id: "p\(i)", account: account, ts: Harness.ts(Double(i)),
+                                    urls: ["https://t.me/example_s1", "https://t.me/example_s2", "https://t.me/example_s3"]))
+        }
+        #expect(detector.drain().isEmpty)
+        detector.finish()
+        let events = detector.drain()
+        #expect(events.first?.state == .new)
+        #expect(events.last?.members == ["a", "b", "c"])
     }
 }

@@ -127,6 +127,8 @@ import VigilFeed
         for round in 0..<2 {
             for account in ["a", "b"] { h.post(account, at: Double(round * 5), urls: ["https://t.me/example_old\(round)"], score: 90) }
         }
+        // A clock tick ends the stream's opening (its first events are held until then).
+        h.advance(to: 10)
         #expect(h.detector.footprint.accounts == 2)
         // Quiet for longer than the retention (three horizons after the longest window: 245 s).
         h.advance(to: 400)
