@@ -11,7 +11,7 @@ REPS=${REPS:-3}
 VENV=$SCRATCH/venv
 PY=$VENV/bin/python
 BENCH=$ROOT/Benchmarks/.build/release/vigil-bench
-VIGIL=$ROOT/.build/release/vigil
+VIGIL=${VIGIL:-$ROOT/.build/release/vigil}
 mkdir -p "$SCRATCH"
 
 # CPU seconds (user + sys) and peak RSS of a command, from GNU time: "cpu_s rss_kb".

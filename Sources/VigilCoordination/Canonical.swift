@@ -50,13 +50,18 @@ public enum Canonical {
     /// The family stem of a handle: lowercase, look-alike digits and letters folded (0→o, 1→l,
     /// 3→e, 4→a, 5→s, 7→t), and a numeric or `_N` suffix and trailing underscores removed, so
     /// `recruiter`, `recruiter_2`, `recru1ter_` and `recruiter3` share one stem.
-    public static func handleStem(_ handle: String) -> String {
+    /// A handle without `@` and without the numeric suffixes and separators that mark a return
+    /// (`name_2`, `name_2_3`, `name2_`), stripped repeatedly: the family's name as people read it.
+    public static func handleBase(_ handle: String) -> String {
         var s = handle.lowercased()
         if s.hasPrefix("@") { s.removeFirst() }
-        // Numeric suffixes and separators mark a return (`name_2`, `name_2_3`, `name2_`): strip
-        // them, repeatedly, before folding the digits that stand for letters.
         while let last = s.last, last.isNumber || last == "_" || last == "." || last == "-" { s.removeLast() }
-        let folded = s.map { c -> Character in
+        return s
+    }
+
+    public static func handleStem(_ handle: String) -> String {
+        // The digits that stand for letters are folded after the suffix is gone.
+        let folded = handleBase(handle).map { c -> Character in
             switch c {
             case "0": return "o"
             case "1", "!", "|": return "l"

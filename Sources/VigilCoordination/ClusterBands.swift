@@ -6,4 +6,9 @@ public enum ClusterBands {
     public static let medium = 30
     /// Clusters scoring at least this enter the review queue and count as reported.
     public static let queue = high
+
+    /// Which band a score is in: 0 below medium, then medium, high and critical.
+    public static func level(_ score: Int) -> Int {
+        [medium, high, critical].filter { score >= $0 }.count
+    }
 }

@@ -84,6 +84,13 @@ public final class ClusterDetector {
     }
 
     var clusters: [Int: Cluster] = [:]
+    /// The score each cluster's latest event reported, by cluster id.
+    var reportedScores: [String: Int] = [:]
+
+    func emit(_ event: ClusterEvent) {
+        reportedScores[event.cluster] = event.state == .merged ? nil : event.score
+        events.append(event)
+    }
     var clusterOfRoot: [Int32: Int] = [:]
     var nextCluster = 1
     var events: [ClusterEvent] = []
@@ -244,6 +251,12 @@ public final class ClusterDetector {
             add(.hashtagSequence, key: "#" + tags.joined(separator: " #"), account: a, post: seq, at: t)
         }
         if let sketch = p.sketch { addText(sketch, account: a, post: seq, at: t) }
+        // The family's size is the coordination, not a popularity to discount: each meeting
+        // weighs one exclusive key (a family past `hubLimit` active members is still popular).
+        if let stem = accounts[Int(a)].stem {
+            let shown = accounts[Int(a)].handle.map(Canonical.handleBase) ?? stem
+            add(.concurrentHandles, key: stem, shown: shown, account: a, post: seq, at: t, discounted: false)
+        }
     }
 
     /// Moves event time forward (a replay clock may call this between posts): expires windows,
@@ -341,7 +354,7 @@ public final class ClusterDetector {
         }
         let windows = chains + [textGroups]
         let capacity = windows.reduce(0) { $0 + $1.capacity } + pairs.capacity + accounts.capacity
-            + families.capacity + components.capacity + clusters.capacity + clusterOfRoot.capacity
+            + families.capacity + components.capacity + clusters.capacity + reportedScores.capacity + clusterOfRoot.capacity
             + events.capacity + recentPeak + expiredBuffer.capacity
         return Footprint(
             posts: recent.count, sketches: recent.reduce(0) { $0 + ($1.sketch == nil ? 0 : 1) },
@@ -421,6 +434,7 @@ public final class ClusterDetector {
         // The highest recent score, fading over a few horizons: one benign post does not wipe
         // out what an account posted minutes ago.
         let faded = Double(accounts[i].topScore) * exp(-Double(max(0, t - accounts[i].topScoreAt)) / (3 * config.horizon * 1e6))
+        let rose = score > accounts[i].topScore
         if Double(score) >= faded {
             accounts[i].topScore = score
             accounts[i].topScoreAt = t
@@ -428,7 +442,20 @@ public final class ClusterDetector {
         if accounts[i].recentPosts.count >= 16 { accounts[i].recentPosts.removeFirst() }
         accounts[i].recentPosts.append(t)
         // A cluster is active while its members post.
-        if let c = clusterOfRoot[find(a)], clusters[c]?.dormant == false { clusters[c]?.lastTs = t }
+        if let c = clusterOfRoot[find(a)], clusters[c]?.dormant == false {
+            clusters[c]?.lastTs = t
+            if rose { rescore(c, at: t) }
+        }
+    }
+
+    /// A cluster can form before its members post what they came for (a family of accounts,
+    /// linked when they are created): when their posts lift its score into a higher band than the
+    /// one last reported, the moderator hears of it.
+    func rescore(_ c: Int, at t: Int64) {
+        guard let cluster = clusters[c] else { return }
+        let reported = reportedScores[cluster.id] ?? 0
+        guard ClusterBands.level(score(cluster)) > ClusterBands.level(reported) else { return }
+        emit(makeEvent(cluster, state: .rescored, at: t))
     }
 
     func activity(_ a: Int32, at t: Int64) -> Double {
@@ -452,7 +479,9 @@ public final class ClusterDetector {
         // The older account first: "original ~ return".
         let (older, newer) = (accounts[x].createdAt ?? .min) <= (accounts[y].createdAt ?? .min) ? (x, y) : (y, x)
         let label = "\(accounts[older].handle ?? accounts[older].id) ~ \(accounts[newer].handle ?? accounts[newer].id)"
-        evidence(a, b, signal: .handleFamily, key: key, label: stem, weight: 2, at: t) {
+        // The key is the folded stem; a moderator reads the family's name as written.
+        let shown = Canonical.handleBase(accounts[older].handle ?? stem)
+        evidence(a, b, signal: .handleFamily, key: key, label: shown, weight: 2, at: t) {
             PairSample(first: "", second: "", key: label, ts: t)
         }
     }
@@ -475,8 +504,10 @@ public final class ClusterDetector {
 
     func postID(_ seq: Int) -> String { seq >= recentBase ? recent[seq - recentBase].id : "" }
 
-    func add(_ signal: Signal, key label: String, account: Int32, post: Int, at t: Int64) {
-        let key = FNV1a.hash(label)
+    /// Records a post on a key (`shown`, when given, is what a moderator reads for it).
+    func add(_ signal: Signal, key keyText: String, shown: String? = nil, account: Int32, post: Int, at t: Int64, discounted: Bool = true) {
+        let key = FNV1a.hash(keyText)
+        let label = shown ?? keyText
         let outcome = chains[signal.index].record(key: key, account: account, post: post, at: t, limits: keyLimits,
                                                   partners: &partnerBuffer, seen: &seenBuffer)
         if outcome.becamePopular { revoke(signal, key: key, accounts: chains[signal.index].accounts(on: key, at: t, limit: 4 * config.hubLimit)) }
@@ -485,7 +516,7 @@ public final class ClusterDetector {
         for other in partnerBuffer.reversed() {
             // Popular keys count less: the streaming form of inverse document frequency (the
             // accounts on the key before this post).
-            evidence(account, other.account, signal: signal, key: key, label: label, weight: 1 / log2(2 + Double(distinct)), at: t) {
+            evidence(account, other.account, signal: signal, key: key, label: label, weight: discounted ? 1 / log2(2 + Double(distinct)) : 1, at: t) {
                 PairSample(first: self.postID(other.post), second: self.postID(post), key: label, ts: t)
             }
         }
@@ -642,7 +673,8 @@ public final class ClusterDetector {
     func qualifies(_ pair: Pair, _ a: Int32, _ b: Int32, at t: Int64) -> Bool {
         if pair.hasKeys(Signal.handleFamily.index) { return true }
         let text = Signal.nearDuplicate.index, family = Signal.handleFamily.index, sync = Signal.synchronizedActivity.index
-        let tally = pair.tally(sharing: { $0 != text }, counted: { $0 != family && $0 != sync })
+        let concurrent = Signal.concurrentHandles.index
+        let tally = pair.tally(sharing: { $0 != text && $0 != concurrent }, counted: { $0 != family && $0 != sync })
         let (kinds, keys, sharedKeys, weight) = (tally.kinds, tally.keys, tally.sharedKeys, tally.weight)
         // Synchronized activity is shown as evidence but does not count here: on a busy platform
         // two active accounts post within seconds of each other all the time.
@@ -666,7 +698,7 @@ public final class ClusterDetector {
                 let wasDormant = cluster.dormant
                 cluster.dormant = false
                 clusters[c] = cluster
-                if wasDormant { events.append(makeEvent(cluster, state: .grown, at: t)) }
+                if wasDormant { emit(makeEvent(cluster, state: .grown, at: t)) }
             }
             return
         }
@@ -688,8 +720,8 @@ public final class ClusterDetector {
             clusterOfRoot[keep] = survivor
             var goneEvent = makeEvent(g, state: .merged, at: t)
             goneEvent.mergedInto = s.id
-            events.append(goneEvent)
-            events.append(makeEvent(s, state: .grown, at: t))
+            emit(goneEvent)
+            emit(makeEvent(s, state: .grown, at: t))
         case let (c?, nil), let (nil, c?):
             var cluster = clusters[c]!
             cluster.members.formUnion(components.members(of: keep))
@@ -699,7 +731,7 @@ public final class ClusterDetector {
             cluster.dormant = false
             clusters[c] = cluster
             clusterOfRoot[keep] = c
-            events.append(makeEvent(cluster, state: .grown, at: t))
+            emit(makeEvent(cluster, state: .grown, at: t))
         case (nil, nil):
             guard components.size(of: keep) >= config.minMembers else { return }
             let c = nextCluster
@@ -707,7 +739,7 @@ public final class ClusterDetector {
             let cluster = Cluster(id: "k\(c)", root: keep, members: components.members(of: keep), firstTs: pairs[pk]?.firstTs ?? t, lastTs: t, edges: [pk])
             clusters[c] = cluster
             clusterOfRoot[keep] = c
-            events.append(makeEvent(cluster, state: .new, at: t))
+            emit(makeEvent(cluster, state: .new, at: t))
         }
     }
 
@@ -740,9 +772,10 @@ public final class ClusterDetector {
             if !cluster.dormant && cluster.lastTs < t - horizon {
                 cluster.dormant = true
                 clusters[c] = cluster
-                events.append(makeEvent(cluster, state: .dormant, at: t))
+                emit(makeEvent(cluster, state: .dormant, at: t))
             } else if cluster.dormant && cluster.lastTs < t - 3 * horizon {
                 clusters[c] = nil
+                reportedScores[cluster.id] = nil
                 clusterOfRoot[cluster.root] = nil
                 components.dissolve(root: cluster.root, members: cluster.members)
                 for pk in cluster.edges { removePair(pk) }
@@ -750,6 +783,7 @@ public final class ClusterDetector {
         }
         Compaction.compact(&recent, peak: &recentPeak)
         Compaction.compact(&clusters)
+        Compaction.compact(&reportedScores)
         Compaction.compact(&clusterOfRoot)
         components.compact()
         forgetQuietAccounts(now: t)

@@ -15,6 +15,10 @@ public enum Signal: String, CaseIterable, Sendable, Codable {
     /// Handles of one family (`name`, `name_2`, `nam3`) with the same bio, or one created after
     /// another was suspended.
     case handleFamily = "handle_family"
+    /// Handles of one family posting within the handle window, without a suspension between
+    /// them: a network's accounts named `name`, `name_2`, `name_3` (supporting only: a shared stem
+    /// alone links nobody).
+    case concurrentHandles = "concurrent_handles"
     /// Repeated posting within seconds of each other, across different keys (supporting only).
     case synchronizedActivity = "synchronized_activity"
 
@@ -57,6 +61,8 @@ public struct CoordinationConfig: Sendable, Equatable {
     public var replyWindow: Double = 60
     public var textWindow: Double = 120
     public var hashtagWindow: Double = 600
+    /// Handles of one family posting this close together are active at the same time.
+    public var handleWindow: Double = 600
     /// Posts this close in time count as synchronized.
     public var syncWindow: Double = 5
     /// A key shared by more accounts than this within its window is popular, not coordinated.
@@ -83,6 +89,7 @@ public struct CoordinationConfig: Sendable, Equatable {
         case .coReply: replyWindow
         case .nearDuplicate: textWindow
         case .hashtagSequence: hashtagWindow
+        case .concurrentHandles: handleWindow
         case .handleFamily, .synchronizedActivity: 0
         }
     }
@@ -91,9 +98,10 @@ public struct CoordinationConfig: Sendable, Equatable {
     var longestWindow: Double { Signal.allCases.map(window(of:)).max() ?? 0 }
 }
 
-/// A cluster's lifecycle.
+/// A cluster's lifecycle. `rescored`: what its members post raised its score into a higher
+/// band (`ClusterBands`), members unchanged.
 public enum ClusterState: String, Sendable, Codable {
-    case new, grown, merged, dormant
+    case new, grown, merged, dormant, rescored
 }
 
 /// One piece of evidence behind an edge: the key and the two posts that met on it.

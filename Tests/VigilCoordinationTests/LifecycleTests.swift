@@ -219,6 +219,37 @@ import VigilFeed
     }
 }
 
+/// A cluster formed before its members posted anything (the same face on two accounts) is
+/// reported again when what they post lifts it into a higher band; posts that do not, are not.
+struct RescoreTests {
+    func mirrors(postingScore score: Int) -> Harness {
+        let h = Harness()
+        h.account("f1", handle: "example_mirror_1", createdAt: -1000, bio: "backup of the channel", name: "Mirror")
+        h.account("f2", handle: "example_mirror_2", createdAt: -500, bio: "backup of the channel", name: "Mirror")
+        for round in 0..<3 {
+            for account in ["f1", "f2"] { h.post(account, at: Double(round * 30), urls: ["https://example.com/own-\(account)-\(round)"], score: score) }
+        }
+        return h
+    }
+
+    @Test("A cluster whose members start posting violating material is rescored into the high band, once")
+    func rescoredWhenContentArrives() throws {
+        let h = mirrors(postingScore: 90)
+        let first = try #require(h.events.first)
+        #expect(first.state == .new && first.score < ClusterBands.high)
+        let rescored = h.events.filter { $0.state == .rescored }
+        #expect(rescored.count == 1)
+        #expect((rescored.first?.score ?? 0) >= ClusterBands.high)
+        #expect(rescored.first?.members == ["f1", "f2"])
+    }
+
+    @Test("Posts that leave the score in its band cause no event")
+    func notRescoredWithinTheBand() {
+        let h = mirrors(postingScore: 10)
+        #expect(h.events.map(\.state) == [.new])
+    }
+}
+
 /// The stream's clock starts at the earliest of its first events, not at the first one read.
 struct OpeningTests {
     static let future = Timestamp(microseconds: 253_402_300_799 * 1_000_000)

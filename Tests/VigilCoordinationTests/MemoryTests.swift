@@ -15,6 +15,7 @@ import VigilFeed
         c.replyWindow = 10
         c.textWindow = 20
         c.hashtagWindow = 60
+        c.handleWindow = 60
         c.suspendedRetention = 300
     }
 

@@ -225,6 +225,43 @@ import VigilFeed
         #expect(sameFace.standing.map(\.members) == [["f1", "f2"]])
     }
 
+    /// A family's accounts (`name`, `name_2`, `name_3`: different bios and display names, no
+    /// suspension) posting the same call in bursts; each result's twin changes one thing.
+    func family(handles: [String], sameCalls: Bool) -> Harness {
+        let h = Harness()
+        for (i, handle) in handles.enumerated() {
+            h.account("m\(i)", handle: handle, createdAt: -86_400 * Double(10 + i), bio: "bio of \(i)", name: "Name \(i)")
+        }
+        for round in 0..<2 {
+            for i in handles.indices {
+                if sameCalls {
+                    h.post("m\(i)", at: Double(round * 100 + i * 5), text: SignalTests.calls[round])
+                } else {
+                    h.post("m\(i)", at: Double(round * 100 + i * 5), urls: ["https://example.com/own-\(i)-\(round)"])
+                }
+            }
+        }
+        return h
+    }
+
+    @Test("concurrent handles: a family active at the same time and posting near-duplicates is a ring")
+    func concurrentHandles() throws {
+        let h = family(handles: ["example_voice", "example_voice_2", "example_voice_3"], sameCalls: true)
+        let cluster = try #require(h.standing.first)
+        #expect(cluster.members == ["m0", "m1", "m2"])
+        let family = try #require(cluster.signals.first { $0.signal == .concurrentHandles })
+        #expect(family.keys == ["example_voice"])
+        #expect(h.signals(of: cluster).contains(.nearDuplicate))
+    }
+
+    @Test("concurrent handles never link alone: strangers posting the same calls, or a family posting its own links, are no ring",
+          arguments: [false, true])
+    func concurrentHandlesAlone(family sharesStem: Bool) {
+        let handles = sharesStem ? ["example_voice", "example_voice_2", "example_voice_3"] : ["example_kestrel", "example_orchid", "example_lantern"]
+        let h = family(handles: handles, sameCalls: !sharesStem)
+        #expect(h.events.isEmpty)
+    }
+
     @Test("synchronized activity is shown as evidence of linked pairs")
     func synchrony() throws {
         let h = Harness()

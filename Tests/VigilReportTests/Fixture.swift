@@ -61,8 +61,11 @@ enum Fixture {
             String(decoding: try! JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes]), as: UTF8.self)
         }
         var lines = [line(["type": "scenario", "title": "report fixture", "seed": 1])]
+        // Handles of four different stems: `example_r1`… would be one family posting at the same
+        // time (concurrent handles), which ties the network sooner than the figures below assume.
+        let handles = ["r1": "example_rafiq", "r2": "example_sahm", "r3": "example_thabit", "n1": "example_wire"]
         for account in ["r1", "r2", "r3", "n1"] {
-            lines.append(line(["type": "account", "id": account, "handle": "example_\(account)", "created_at": "2025-01-01T00:00:00Z", "followers": 120]))
+            lines.append(line(["type": "account", "id": account, "handle": handles[account]!, "created_at": "2025-01-01T00:00:00Z", "followers": 120]))
         }
         let markers: [(Double, String, String)] = [(0, "Chapter 1 — Quiet", "Nothing & nobody"), (120, "Chapter 2 — <Network>", "Three accounts"),
                                                    (480, "Chapter 3 — Debrief", "Talk")]
