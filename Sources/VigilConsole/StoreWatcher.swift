@@ -45,7 +45,7 @@ final class StoreWatcher: @unchecked Sendable {
                 }
             } catch {
                 if down == nil {
-                    down = "\(error)"
+                    down = (error as? DecisionStoreError)?.unreachableReason ?? "\(error)"
                     out.put(.storeReachable(down))
                 }
                 Thread.sleep(forTimeInterval: 1)
