@@ -7,7 +7,8 @@ import VigilTriage
 /// claim the next items, decide each one through `record` — while a watcher with its own store
 /// reads the change feed as a console's StoreWatcher does (wake-up, then `changes(since:)`) and
 /// times each decision from the moment its moderator asked to record it to the moment the
-/// watcher had it. At the end the log is read back: every decision present once, every item
+/// watcher had it, and the two parts of that: until `record` returned (committed), and from
+/// then to the watcher (delivery; 0 when the watcher had it first). At the end the log is read back: every decision present once, every item
 /// decided once.
 struct Team: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "team")
@@ -56,6 +57,8 @@ struct Team: ParsableCommand {
         let requests = Set(log.compactMap(\.requestID))
         let decidedItems = Set(log.flatMap(\.items))
         let latencies = watcher.latencies.sorted()
+        let deliveries = watcher.deliveries.sorted()
+        let commits = issued.commitTimes.sorted()
         print(json([
             "moderators": moderators, "batch": batch, "decisions_issued": issued.count, "decisions_stored": log.count,
             "seconds": elapsed, "decisions_per_s": Double(issued.count) / elapsed,
@@ -64,6 +67,8 @@ struct Team: ParsableCommand {
             "watcher_saw": latencies.count, "watcher_wakeups": watcher.wakeups,
             "latency_ms_p50": Self.percentile(latencies, 0.50) * 1000, "latency_ms_p99": Self.percentile(latencies, 0.99) * 1000,
             "latency_ms_max": (latencies.last ?? 0) * 1000,
+            "record_ms_p50": Self.percentile(commits, 0.50) * 1000, "record_ms_p99": Self.percentile(commits, 0.99) * 1000,
+            "delivery_ms_p50": Self.percentile(deliveries, 0.50) * 1000, "delivery_ms_p99": Self.percentile(deliveries, 0.99) * 1000,
         ]))
     }
 
@@ -85,6 +90,7 @@ struct Team: ParsableCommand {
                     requestID: request, seenUpTo: seen)
                 issued.add(request, at: clock.now)
                 seen = try store.record(decision).id
+                issued.stored(request, at: clock.now)
             }
         }
     }
@@ -101,15 +107,22 @@ final class Stopwatch: Sendable {
     var now: Double { Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9 }
 }
 
-/// When each decision was asked for, by request id.
+/// When each decision was asked for, and when `record` returned it, by request id.
 final class IssueBook: @unchecked Sendable {
     private let lock = NSLock()
     private var issued: [String: Double] = [:]
+    private var returned: [String: Double] = [:]
 
     func add(_ request: String, at time: Double) { lock.withLock { issued[request] = time } }
-    func time(of request: String) -> Double? { lock.withLock { issued[request] } }
+    func stored(_ request: String, at time: Double) { lock.withLock { returned[request] = time } }
+    /// When it was asked for, and when `record` returned (nil: not yet).
+    func times(of request: String) -> (asked: Double, stored: Double?)? {
+        lock.withLock { issued[request].map { ($0, returned[request]) } }
+    }
     var count: Int { lock.withLock { issued.count } }
     var requestIDs: Set<String> { lock.withLock { Set(issued.keys) } }
+    /// How long each `record` took.
+    var commitTimes: [Double] { lock.withLock { returned.compactMap { request, time in issued[request].map { time - $0 } } } }
 }
 
 final class Failures: @unchecked Sendable {
@@ -129,6 +142,7 @@ final class Watcher: @unchecked Sendable {
     private let expected: Int
     private let lock = NSLock()
     private var seen: [Double] = []
+    private var delivered: [Double] = []
     private var woken = 0
     private var stopAt: Double = .infinity
 
@@ -140,6 +154,7 @@ final class Watcher: @unchecked Sendable {
     }
 
     var latencies: [Double] { lock.withLock { seen } }
+    var deliveries: [Double] { lock.withLock { delivered } }
     var wakeups: Int { lock.withLock { woken } }
 
     func run() {
@@ -150,8 +165,11 @@ final class Watcher: @unchecked Sendable {
                 let changes = try store.changes(feed: Team.feed, since: cursor)
                 let now = clock.now
                 cursor = changes.cursor
-                let delays = changes.decisions.compactMap { decision in decision.requestID.flatMap(issued.time).map { now - $0 } }
-                lock.withLock { seen += delays }
+                let times = changes.decisions.compactMap { decision in decision.requestID.flatMap(issued.times) }
+                lock.withLock {
+                    seen += times.map { now - $0.asked }
+                    delivered += times.map { max(0, now - ($0.stored ?? now)) }
+                }
             } catch {
                 FileHandle.standardError.write(Data("watcher: \(error)\n".utf8))
                 Thread.sleep(forTimeInterval: 0.1)
