@@ -57,6 +57,28 @@ struct ThrowawayPostgres {
         program.turn(timeoutMs: 0)
     }
 
+    /// A console doing nothing hears of the crash from its change feed, within the second it
+    /// waits at most, and of the server's return the same way.
+    @Test func anIdleConsoleSaysAtOnceThatTheStoreIsGoneAndBack() throws {
+        let server = try ThrowawayPostgres()
+        defer { server.stop() }
+        let screen = HeadlessScreen()
+        let program = ConsoleProgram(screen: screen, core: try ConsoleProgramTests.core(nil), store: try PostgresDecisionStore(url: server.url),
+                                     replay: nil, state: AppState(session: ConsoleProgramTests.session))
+        program.start()
+        #expect(Self.turn(program, for: 120) { $0.state.stats.finished })
+        try server.kill()
+        let killed = Date()
+        #expect(Self.turn(program, for: 5) { $0.state.team.unreachable != nil })
+        #expect(Date().timeIntervalSince(killed) < 2, "heard after \(Date().timeIntervalSince(killed)) s")
+        program.turn(timeoutMs: 0)
+        #expect(screen.canvas?.lines.first?.contains("store unreachable") == true)
+        try server.restart()
+        #expect(Self.turn(program, for: 10) { $0.state.team.unreachable == nil })
+        program.turn(timeoutMs: 0)
+        #expect(screen.canvas?.lines.first?.contains("unreachable") == false)
+    }
+
     /// kill -9 of the server mid-session: the screen says at once that the store is unreachable,
     /// the moderator keeps deciding, those decisions show "pending sync"; once the server is
     /// back every decision is in the store exactly once and the marks are gone.
