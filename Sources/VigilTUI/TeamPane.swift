@@ -15,7 +15,7 @@ extension AppState {
         var lines: [Styled] = [Text.plain("Queues · ages in feed time · service level \(span(lead.sla))", .title)]
         let nameWidth = lead.queues.map { DisplayText($0.queue.title).width }.max() ?? 0
         for queue in lead.queues {
-            var line = Text.plain("  \(Text.pad(queue.queue.title, nameWidth))  pending \(queue.pending) · oldest ", .text)
+            var line = Text.plain("  \(Text.pad(queue.queue.title, nameWidth))  pending \(queue.pending) (claimed \(queue.claimed)) · oldest ", .text)
             line += queue.oldestAge.map { Text.plain(span($0), ageRole($0)) } ?? Text.plain("-", .dim)
             line += Text.plain(" · over \(span(lead.sla)): ", .text)
             line += Text.plain("\(queue.breaches)", queue.breaches > 0 ? .error : .text)

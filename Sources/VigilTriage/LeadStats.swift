@@ -25,15 +25,18 @@ public enum TeamQueue: String, Sendable, CaseIterable, Codable {
 public struct QueueStats: Sendable, Equatable {
     public var queue: TeamQueue
     public var pending: Int
+    /// Pending items a moderator holds now (a lease in force).
+    public var claimed: Int
     /// The oldest pending item's age in seconds (nil when nothing waits, or nothing waiting has
     /// a feed time).
     public var oldestAge: Double?
     /// Pending items at least `LeadStats.sla` old.
     public var breaches: Int
 
-    public init(queue: TeamQueue, pending: Int, oldestAge: Double?, breaches: Int) {
+    public init(queue: TeamQueue, pending: Int, claimed: Int, oldestAge: Double?, breaches: Int) {
         self.queue = queue
         self.pending = pending
+        self.claimed = claimed
         self.oldestAge = oldestAge
         self.breaches = breaches
     }
@@ -116,31 +119,37 @@ extension SQLTeamStore {
                 SELECT feed_ts FROM review_item WHERE feed = ? AND feed_ts IS NOT NULL ORDER BY event DESC LIMIT 1
                 """, .text(feed)).first?["feed_ts"].flatMap(Self.seconds)
             let queues = try TeamQueue.allCases.map { queue in
-                let since = try Self.waiting(in: queue, feed: feed, session: session)
-                let ages = present.map { present in since.compactMap { $0.flatMap(Self.seconds) }.map { max(0, present - $0) } } ?? []
-                return QueueStats(queue: queue, pending: since.count, oldestAge: ages.max(), breaches: ages.filter { $0 >= sla }.count)
+                let waiting = try Self.waiting(in: queue, feed: feed, now: now, session: session)
+                let ages = present.map { present in waiting.compactMap { $0.since.flatMap(Self.seconds) }.map { max(0, present - $0) } } ?? []
+                return QueueStats(queue: queue, pending: waiting.count, claimed: waiting.filter(\.claimed).count, oldestAge: ages.max(),
+                                  breaches: ages.filter { $0 >= sla }.count)
             }
             return LeadStats(queues: queues, moderators: try Self.moderators(feed: feed, now: now, window: window, onlineWithin: onlineWithin, session: session),
                              asOf: now, sla: sla, window: window, onlineWithin: onlineWithin)
         }
     }
 
-    /// The feed time each pending item of the queue has waited since (nil: not known).
-    private static func waiting(in queue: TeamQueue, feed: String, session: SQLSession) throws -> [String?] {
+    /// Each pending item of the queue: the feed time it has waited since (nil: not known), and
+    /// whether a moderator holds it now.
+    private static func waiting(in queue: TeamQueue, feed: String, now: Double, session: SQLSession) throws -> [(since: String?, claimed: Bool)] {
+        func pending(_ row: SQLRow) throws -> (since: String?, claimed: Bool) {
+            (row["feed_ts"], (row["claimed_until"].flatMap(Double.init) ?? 0) > now)
+        }
         switch queue {
         case .review:
-            return try session.query("SELECT feed_ts FROM review_item WHERE feed = ? AND closed = 0", .text(feed)).map { $0["feed_ts"] }
+            return try session.query("SELECT feed_ts, claimed_until FROM review_item WHERE feed = ? AND closed = 0", .text(feed)).map(pending)
         case .escalations:
             // An escalation in force (StatusBook's verdict): not reverted, and no later closing
             // decision in force on the item.
             func notReverted(_ decision: String) -> String { "NOT EXISTS (SELECT 1 FROM decision r WHERE r.revert_of = \(decision).id)" }
             return try session.query("""
-                SELECT d.feed_ts FROM decision d JOIN decision_item i ON i.decision_id = d.id
+                SELECT d.feed_ts, r.claimed_until FROM decision d JOIN decision_item i ON i.decision_id = d.id
+                LEFT JOIN review_item r ON r.feed = d.feed AND r.kind = i.kind AND r.item_id = i.item_id
                 WHERE d.feed = ? AND d.action = 'escalate' AND \(notReverted("d"))
                   AND NOT EXISTS (SELECT 1 FROM decision l JOIN decision_item li ON li.decision_id = l.id
                                   WHERE l.feed = d.feed AND li.kind = i.kind AND li.item_id = i.item_id AND l.id > d.id
                                     AND l.action IN \(TeamSQL.closingActions) AND \(notReverted("l")))
-                """, .text(feed)).map { $0["feed_ts"] }
+                """, .text(feed)).map(pending)
         }
     }
 

@@ -23,10 +23,10 @@ import VigilTriage
         let deadline = Date().addingTimeInterval(30)
         while program.state.team.lead == nil, Date() < deadline { program.turn(timeoutMs: 10) }
         let lead = try #require(program.state.team.lead)
-        #expect(lead.queues.first { $0.queue == .review } == QueueStats(queue: .review, pending: 2, oldestAge: 5 * 3600, breaches: 1))
+        #expect(lead.queues.first { $0.queue == .review } == QueueStats(queue: .review, pending: 2, claimed: 0, oldestAge: 5 * 3600, breaches: 1))
         screen.typed = [.key(.char("6"))]
         program.turn(timeoutMs: 0)
         let text = try #require(screen.canvas?.text)
-        #expect(text.contains("pending 2 · oldest 5h 00m"), "\(text)")
+        #expect(text.contains("pending 2 (claimed 0) ·"), "\(text)")
     }
 }

@@ -7,8 +7,8 @@ import VigilTriage
 /// at 4 and 24 hours, breaches of the service level; a row per moderator.
 @Suite struct LeadViewTests {
     static let lead = LeadStats(
-        queues: [QueueStats(queue: .review, pending: 167, oldestAge: 5 * 3600, breaches: 12),
-                 QueueStats(queue: .escalations, pending: 2, oldestAge: 25 * 3600 + 60, breaches: 2)],
+        queues: [QueueStats(queue: .review, pending: 167, claimed: 4, oldestAge: 5 * 3600, breaches: 12),
+                 QueueStats(queue: .escalations, pending: 2, claimed: 0, oldestAge: 25 * 3600 + 60, breaches: 2)],
         moderators: [ModeratorStats(name: "amina", decided: 34, perHour: 34, medianHandling: 40, online: true, lookingAt: ItemRef(.post, "p3")),
                      ModeratorStats(name: "bob", decided: 3, perHour: 3, medianHandling: nil, online: false, lookingAt: nil)],
         asOf: 0, sla: AppState.slaSeconds, window: 3600, onlineWithin: AppState.presenceTimeout)
@@ -37,18 +37,18 @@ import VigilTriage
         let canvas = Self.teamPane(Self.lead)
         let text = canvas.text
         #expect(text.contains("Queues · ages in feed time · service level 4h 00m"), "\(text)")
-        #expect(text.contains("review                 pending 167 · oldest 5h 00m · over 4h 00m: 12"), "\(text)")
-        #expect(text.contains("escalations (seniors)  pending 2 · oldest 25h 01m · over 4h 00m: 2"), "\(text)")
+        #expect(text.contains("review                 pending 167 (claimed 4) · oldest 5h 00m · over 4h 00m: 12"), "\(text)")
+        #expect(text.contains("escalations (seniors)  pending 2 (claimed 0) · oldest 25h 01m · over 4h 00m: 2"), "\(text)")
         #expect(Self.role(of: "5h 00m", onRowWith: "review ", in: canvas) == .warning, "past 4 hours")
         #expect(Self.role(of: "25h 01m", onRowWith: "escalations", in: canvas) == .error, "past a day")
         #expect(Self.role(of: "12", onRowWith: "over 4h 00m: ", in: canvas) == .error, "breaches stand out")
 
         var calm = Self.lead
-        calm.queues = [QueueStats(queue: .review, pending: 3, oldestAge: 600, breaches: 0), QueueStats(queue: .escalations, pending: 0, oldestAge: nil, breaches: 0)]
+        calm.queues = [QueueStats(queue: .review, pending: 3, claimed: 0, oldestAge: 600, breaches: 0), QueueStats(queue: .escalations, pending: 0, claimed: 0, oldestAge: nil, breaches: 0)]
         let quiet = Self.teamPane(calm)
-        #expect(quiet.text.contains("escalations (seniors)  pending 0 · oldest - · over 4h 00m: 0"), "\(quiet.text)")
+        #expect(quiet.text.contains("escalations (seniors)  pending 0 (claimed 0) · oldest - · over 4h 00m: 0"), "\(quiet.text)")
         #expect(Self.role(of: "10m 00s", onRowWith: "review ", in: quiet) == .good)
-        #expect(Self.role(of: "0", onRowWith: "escalations (seniors)  pending 0 · oldest - · over 4h 00m: ", in: quiet) == .text)
+        #expect(Self.role(of: "0", onRowWith: "escalations (seniors)  pending 0 (claimed 0) · oldest - · over 4h 00m: ", in: quiet) == .text)
     }
 
     @Test func eachModeratorIsARowWithRateAndHandlingTime() throws {

@@ -40,16 +40,22 @@ import Testing
             // Put in this order: the feed's present is the last one's time, 13:00.
             try store.put(items: [Self.item(p1, at: "2026-03-01T08:00:00Z"), Self.item(p2, at: "2026-03-01T10:00:00Z"),
                                   Self.item(Self.p3, at: "2026-03-01T13:00:00.000Z")])
+            _ = try store.claim([Self.p3], feed: "f0a1", moderator: "cleo", lease: 300)
+            #expect(Self.queue(try Self.stats(store), .review)?.claimed == 1)
+            try store.release([Self.p3], feed: "f0a1", moderator: "cleo")
             var stats = try Self.stats(store)
-            #expect(Self.queue(stats, .review) == QueueStats(queue: .review, pending: 3, oldestAge: 5 * 3600, breaches: 1))
-            #expect(Self.queue(stats, .escalations) == QueueStats(queue: .escalations, pending: 0, oldestAge: nil, breaches: 0))
+            #expect(Self.queue(stats, .review) == QueueStats(queue: .review, pending: 3, claimed: 0, oldestAge: 5 * 3600, breaches: 1))
+            #expect(Self.queue(stats, .escalations) == QueueStats(queue: .escalations, pending: 0, claimed: 0, oldestAge: nil, breaches: 0))
             #expect(stats.queues.map(\.queue) == TeamQueue.allCases, "a row per queue, in order")
 
             _ = try Self.decided(.escalate, p1, by: "amina", feedTs: "2026-03-01T12:00:00Z", in: store, after: 40)
             _ = try Self.decided(.dismiss, p2, by: "bo", feedTs: "2026-03-01T12:30:00Z", in: store, after: 20)
             stats = try Self.stats(store)
-            #expect(Self.queue(stats, .review) == QueueStats(queue: .review, pending: 1, oldestAge: 0, breaches: 0))
-            #expect(Self.queue(stats, .escalations) == QueueStats(queue: .escalations, pending: 1, oldestAge: 3600, breaches: 0))
+            #expect(Self.queue(stats, .review) == QueueStats(queue: .review, pending: 1, claimed: 0, oldestAge: 0, breaches: 0))
+            // amina's lease on what she escalated runs on: the store counts it held.
+            #expect(Self.queue(stats, .escalations) == QueueStats(queue: .escalations, pending: 1, claimed: 1, oldestAge: 3600, breaches: 0))
+            try store.release([p1], feed: "f0a1", moderator: "amina")
+            #expect(Self.queue(try Self.stats(store), .escalations)?.claimed == 0)
 
             // A senior decides the escalation: it leaves the seniors' queue; undone, it is back.
             let confirmed = try Self.decided(.confirm, p1, by: "sam", feedTs: "2026-03-01T12:45:00Z", in: store)
