@@ -5,8 +5,9 @@
 #                               server on a free loopback port, create database `vigil`, and
 #                               print its URL (postgres://vigil@127.0.0.1:PORT/vigil)
 #   scripts/pg.sh stop DIR      stop that server and remove DIR
-#   scripts/pg.sh kill DIR      stop it at once, as a crash would (pg_ctl -m immediate); DIR stays
-#   scripts/pg.sh restart DIR   start it again on the same port (after kill)
+#   scripts/pg.sh kill DIR      kill -9 every server process at once, as a crash of the machine
+#                               would (no shutdown, no last message to clients); DIR stays
+#   scripts/pg.sh restart DIR   start it again on the same port (after kill): crash recovery
 #
 # PostgreSQL refuses to run as root: as root the server runs as the `postgres` user. Trust
 # authentication on 127.0.0.1 only; the superuser is `vigil`, the store's owner.
@@ -59,12 +60,30 @@ stop)
   ;;
 kill)
   dir=${2:?usage: pg.sh kill DIR}
-  as_server_user "$PGBIN/pg_ctl" -D "$dir/data" -m immediate -w stop >/dev/null
+  postmaster=$(head -1 "$dir/data/postmaster.pid")
+  # The postmaster and its children (backends, WAL writer, checkpointer) by id, listed before
+  # any dies: a backend outliving its postmaster would keep serving its client.
+  kill -9 "$postmaster" $(ps -o pid= --ppid "$postmaster")
+  # Gone when the port no longer answers (the kernel closes the sockets as the processes die).
+  port=$(sed -n 4p "$dir/data/postmaster.pid")
+  for _ in $(seq 100); do
+    if ! (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
+      # A crashed server leaves its lock files behind, and its processes may linger as zombies
+      # (an init that does not reap them): the next start would take them for a running server.
+      rm -f "$dir/data/postmaster.pid" "$dir/data/.s.PGSQL.$port.lock"
+      exit 0
+    fi
+    sleep 0.05
+  done
+  echo "pg.sh: the server on port $port still answers after kill -9" >&2
+  exit 1
   ;;
 restart)
   dir=${2:?usage: pg.sh restart DIR}
   # pg_ctl takes the options of the last start from postmaster.opts.
-  as_server_user "$PGBIN/pg_ctl" -D "$dir/data" -l "$dir/data/server.log" -w -t 60 restart >/dev/null
+  # After a kill there is no pid file, which pg_ctl remarks on: said only if the start fails.
+  as_server_user "$PGBIN/pg_ctl" -D "$dir/data" -l "$dir/data/server.log" -w -t 60 restart >/dev/null 2>"$dir/restart.err" \
+    || { cat "$dir/restart.err" >&2; exit 1; }
   ;;
 *)
   echo "usage: scripts/pg.sh start [DIR] | stop DIR | kill DIR | restart DIR" >&2

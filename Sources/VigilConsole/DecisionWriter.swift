@@ -53,7 +53,7 @@ final class DecisionWriter: @unchecked Sendable {
             return
         }
         waiting.append((decision, token))
-        if let error { answers.put(.storeReachable("\(error)")) }
+        if let error { answers.put(.storeReachable(error.unreachableReason)) }
         answers.put(.journaled(token: token))
         scheduleRetry()
     }
@@ -107,6 +107,15 @@ extension DecisionStoreError {
     var isUnreachable: Bool {
         if case .unavailable = reason { return true }
         return false
+    }
+
+    /// Why the store cannot be reached, for the status bar: the first line of the client's
+    /// message (libpq's run over several), without the store's name, which the bar shows already
+    /// and which would take all the room the reason has.
+    var unreachableReason: String {
+        guard case .unavailable(let why) = reason else { return description }
+        let line = why.split(whereSeparator: \.isNewline).first.map(String.init) ?? ""
+        return line.isEmpty ? "no connection" : line
     }
 }
 

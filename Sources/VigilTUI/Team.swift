@@ -18,6 +18,8 @@ public struct TeamView: Sendable, Equatable {
     public internal(set) var unreachable: String?
     /// Decisions kept in the local journal until the store takes them, by token.
     public internal(set) var journaled: Set<Int> = []
+    /// The lead's view as the store last reported it (the team pane).
+    public internal(set) var lead: LeadStats?
 }
 
 extension AppState {
@@ -53,6 +55,7 @@ extension AppState {
         for claim in changes.claims { team.claims[claim.item] = claim }
         for item in changes.released { team.claims[item] = nil }
         for presence in changes.presence where presence.moderator != session.moderator { team.presence[presence.moderator] = presence }
+        if let lead = changes.lead { team.lead = lead }
         if team.unreachable != nil { team.unreachable = nil }
     }
 

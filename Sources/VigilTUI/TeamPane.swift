@@ -2,45 +2,45 @@ import Foundation
 import VigilTriage
 
 extension AppState {
-    /// Open items older than this breach the service level (Coop colours the oldest task age at
-    /// 4 and 24 hours).
+    /// Items waiting this long breach the service level; Coop colours the oldest task age at 4
+    /// and 24 hours.
     public static let slaSeconds = 4.0 * 3600
     public static let slaSevereSeconds = 24.0 * 3600
 
-    /// The lead's view: how long the queues wait, who decides how fast, who is online.
+    /// The lead's view, as the store reports it (`LeadStats`): per queue how much waits, how long
+    /// the oldest has and how many are past the service level; per moderator decisions per hour,
+    /// median handling time and whether they are online. One row per queue the store tells apart.
     func teamLines(width: Int) -> [Styled] {
-        var lines: [Styled] = [Text.plain("Queues", .title)]
-        let ages = queue.compactMap { ref -> Double? in
-            switch ref.kind {
-            case .post: return core.posts[ref.id].map { now - $0.flaggedAt }
-            case .cluster: return core.clusters[ref.id].map { now - $0.flaggedAt }
-            }
+        guard let lead = team.lead else { return [Text.plain("Reading the team's figures from the store…", .dim)] }
+        var lines: [Styled] = [Text.plain("Queues · ages in feed time · service level \(span(lead.sla))", .title)]
+        let nameWidth = lead.queues.map { DisplayText($0.queue.title).width }.max() ?? 0
+        for queue in lead.queues {
+            var line = Text.plain("  \(Text.pad(queue.queue.title, nameWidth))  pending \(queue.pending) (claimed \(queue.claimed)) · oldest ", .text)
+            line += queue.oldestAge.map { Text.plain(span($0), ageRole($0)) } ?? Text.plain("-", .dim)
+            line += Text.plain(" · over \(span(lead.sla)): ", .text)
+            line += Text.plain("\(queue.breaches)", queue.breaches > 0 ? .error : .text)
+            lines.append(line)
         }
-        let oldest = ages.max() ?? 0
-        let breaches = ages.filter { $0 >= AppState.slaSeconds }.count
-        let role: Role = oldest >= AppState.slaSevereSeconds ? .error : oldest >= AppState.slaSeconds ? .warning : .text
-        lines.append(Text.plain("  open \(queueTotal) · oldest \(span(oldest)) · over \(span(AppState.slaSeconds)): \(breaches)", role))
-        let statuses = book.statuses.values
-        let escalated = statuses.filter { $0.verdict == .escalate }.count
-        let held = team.claims.values.filter { $0.leaseUntil.timeIntervalSince1970 > now }.count
-        lines.append(Text.plain("  escalated \(escalated) · snoozed \(snoozedUntil.count) · claimed now \(held)", .text))
         lines.append([])
-        lines.append(Text.plain("Moderators (● online · ○ away)", .title))
-        let decisions = book.decisions.filter { $0.action != .revert }
-        var names = Set(decisions.map(\.moderator))
-        names.formUnion(team.presence.keys)
-        names.insert(session.moderator)
+        lines.append(Text.plain("Moderators · ● online ○ away · last \(span(lead.window))", .title))
+        let names = lead.moderators.map(\.name) + (lead.moderators.contains { $0.name == session.moderator } ? [] : [session.moderator])
+        let moderatorWidth = min(16, names.map { DisplayText($0).width }.max() ?? 0)
         for name in names.sorted() {
-            let theirs = decisions.filter { $0.moderator == name }
-            let lastHour = theirs.filter { now - $0.decidedAt.timeIntervalSince1970 < 3600 }.count
-            let handling = theirs.flatMap { $0.snapshots.compactMap(\.secondsShown) }.sorted()
-            let median = handling.isEmpty ? "-" : span(handling[handling.count / 2])
-            let online = name == session.moderator || team.presence[name].map { now - $0.seenAt.timeIntervalSince1970 < AppState.presenceTimeout } == true
-            var line = "  \(online ? "●" : "○") \(Text.pad(name, 12)) decided \(theirs.count) (last hour \(lastHour)) · median \(median)"
-            if let item = team.presence[name]?.item, online { line += " · looking at \(item)" }
-            lines.append(Text.plain(line, online ? .text : .dim))
+            let stats = lead.moderators.first { $0.name == name }
+                ?? ModeratorStats(name: name, decided: 0, perHour: 0, medianHandling: nil, online: false, lookingAt: nil)
+            // This console is online whatever its presence row says.
+            let online = stats.online || name == session.moderator
+            var text = "  \(online ? "●" : "○") \(Text.pad(name, moderatorWidth)) decided \(stats.decided) · \(String(format: "%.0f", stats.perHour))/h"
+                + " · median handling \(stats.medianHandling.map { span($0) } ?? "-")"
+            if let item = stats.lookingAt { text += " · looking at \(item)" }
+            lines.append(Text.plain(text, online ? .text : .dim))
         }
         return lines
+    }
+
+    /// Coop's colours for the oldest age: past the service level a warning, past a day an error.
+    func ageRole(_ age: Double) -> Role {
+        age >= AppState.slaSevereSeconds ? .error : age >= AppState.slaSeconds ? .warning : .good
     }
 
     /// `42s`, `3m 10s`, `2h 05m`.

@@ -9,8 +9,11 @@ public final class PostgresDecisionStore: SQLTeamStore, @unchecked Sendable {
     /// Statements, one at a time (libpq connections are not shared between threads).
     private let connection: PostgresConnection
     private let lock = NSLock()
-    /// Its own connection, so a console waiting for a wake-up never holds up its writes.
-    private let listener: PostgresConnection
+    /// Its own connection, so a console waiting for a wake-up never holds up its writes. Made
+    /// on the first wait: a store that never waits (a command, a worker, a headless moderator)
+    /// does not LISTEN, so no server process runs a transaction on its behalf for every
+    /// notification (which each listener's server process does).
+    private var listener: PostgresConnection?
     private let listenLock = NSLock()
 
     /// Opens the store at `url` (`postgres://user@host:port/db`): read-write brings the schema up
@@ -19,13 +22,11 @@ public final class PostgresDecisionStore: SQLTeamStore, @unchecked Sendable {
         self.url = url
         label = StoreLocation.postgres(url: url).description
         connection = try PostgresConnection(url: url, label: label)
-        listener = try PostgresConnection(url: url, label: label)
         if readOnly {
             try checkSchema(connection)
         } else {
             try migrate()
         }
-        try listener.query("LISTEN \(SQLDialect.channel)")
     }
 
     // MARK: Schema
@@ -226,14 +227,31 @@ public final class PostgresDecisionStore: SQLTeamStore, @unchecked Sendable {
         try locked {
             try connection.begin(snapshot ? "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY" : "BEGIN")
             do {
-                let value = try body(PostgresSession(connection: connection))
+                let session = PostgresSession(connection: connection)
+                let value = try body(session)
                 try connection.query("COMMIT")
+                if session.notifies { wakeListeners() }
                 return value
             } catch {
                 _ = try? connection.query("ROLLBACK")
                 if error is DecisionStoreError { throw error }
                 throw DecisionStoreError(path: label, reason: .unreadable("\(error)"))
             }
+        }
+    }
+
+    /// The wake-up a write asked for, sent once it committed, in a transaction of its own that
+    /// does not wait for the disk. PostgreSQL commits every notifying transaction under one lock,
+    /// its WAL flush included: a NOTIFY inside the writes would make each write wait for every
+    /// other one's flush, claims behind decisions. A notification is only a hint (lost in a
+    /// crash whatever the setting; readers catch up from the tables and look every second
+    /// anyway), so losing one here is not the write's failure: it committed.
+    private func wakeListeners() {
+        guard let notify = SQLDialect.postgres.notify else { return }
+        do {
+            try connection.execute(script: "BEGIN; SET LOCAL synchronous_commit = off; \(notify); COMMIT")
+        } catch {
+            _ = try? connection.query("ROLLBACK")
         }
     }
 
@@ -270,6 +288,12 @@ public final class PostgresDecisionStore: SQLTeamStore, @unchecked Sendable {
     public func waitForChange(timeout: TimeInterval) throws -> Bool {
         listenLock.lock()
         defer { listenLock.unlock() }
+        guard let listener else {
+            let made = try PostgresConnection(url: url, label: label)
+            try made.query("LISTEN \(SQLDialect.channel)")
+            self.listener = made
+            return true
+        }
         if try listener.ensureConnected() {
             try listener.query("LISTEN \(SQLDialect.channel)")
             return true
@@ -307,10 +331,23 @@ public final class PostgresDecisionStore: SQLTeamStore, @unchecked Sendable {
 
 }
 
-/// A PostgreSQL connection inside one of the store's transactions.
-struct PostgresSession: SQLSession {
+/// A PostgreSQL connection inside one of the store's transactions. The rules' wake-up
+/// (`SQLDialect.notify`) is noted, not run: the store sends it after COMMIT
+/// (`PostgresDecisionStore.wakeListeners` says why).
+final class PostgresSession: SQLSession {
     let connection: PostgresConnection
+    private(set) var notifies = false
     var dialect: SQLDialect { .postgres }
 
-    func query(_ sql: String, _ arguments: [SQLValue]) throws -> [SQLRow] { try connection.query(sql, arguments) }
+    init(connection: PostgresConnection) {
+        self.connection = connection
+    }
+
+    func query(_ sql: String, _ arguments: [SQLValue]) throws -> [SQLRow] {
+        if sql == dialect.notify {
+            notifies = true
+            return []
+        }
+        return try connection.query(sql, arguments)
+    }
 }

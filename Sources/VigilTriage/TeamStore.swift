@@ -112,9 +112,13 @@ public struct StoreChanges: Sendable, Equatable {
     public var items: [ReviewItem]
     public var presence: [Presence]
     public var cursor: StoreCursor
+    /// The lead's view as of this read, when the reader asked for it too (a console's watcher
+    /// does every few seconds; `changes(since:)` itself leaves it nil).
+    public var lead: LeadStats?
 
     public init(decisions: [Decision] = [], claims: [Claim] = [], released: [ItemRef] = [], items: [ReviewItem] = [],
-                presence: [Presence] = [], cursor: StoreCursor) {
+                presence: [Presence] = [], cursor: StoreCursor, lead: LeadStats? = nil) {
+        self.lead = lead
         self.decisions = decisions
         self.claims = claims
         self.released = released

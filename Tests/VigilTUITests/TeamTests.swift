@@ -92,33 +92,6 @@ import VigilTriage
         #expect(state.book.status(of: ItemRef(.post, "p1")).verdict == .dismiss)
     }
 
-    @Test func theLeadSeesQueuesAgesAndWhoDecidesHowFast() {
-        var state = Self.team()
-        let now = state.now
-        var decisions: [Decision] = []
-        for n in 0..<3 {
-            var decision = Decision(id: Int64(50 + n), items: [ItemRef(.post, "x\(n)")], action: .dismiss, moderator: "bob",
-                                    decidedAt: Date(timeIntervalSince1970: now - Double(n) * 1000), feed: "f1", lexiconVersion: "v")
-            decision.snapshots = [ItemSnapshot(secondsShown: Double(30 + 10 * n))]
-            decisions.append(decision)
-        }
-        let looking = Presence(feed: "f1", moderator: "bob", item: ItemRef(.post, "p3"), seenAt: Date(timeIntervalSince1970: now))
-        _ = state.update(.storeChanged(StoreChanges(decisions: decisions, presence: [looking], cursor: StoreCursor(decision: 52, event: 1))))
-        _ = state.update(.tick(now + 5 * 3600))
-        _ = state.update(.resize(rows: 30, cols: 110))
-        Fixture.press(&state, .char("6"))
-        #expect(state.focus == .team)
-        let screen = state.render().text
-        #expect(screen.contains("open 5 · oldest 5h"), "\(screen)")
-        #expect(screen.contains("over 4h 00m: 5"))
-        #expect(screen.contains("○ bob          decided 3 (last hour 0) · median 40s"), "bob went quiet five hours ago")
-        #expect(screen.contains("● mod1"))
-        // Without a shared store there is no team pane.
-        var solo = Fixture.state()
-        Fixture.press(&solo, .char("6"))
-        #expect(solo.focus != .team)
-    }
-
     @Test func anEscalationGoesToTheSeniors() {
         let escalation = Decision(id: 60, items: [ItemRef(.post, "p3")], action: .escalate, note: "imminent travel", moderator: "amina",
                                   decidedAt: Date(timeIntervalSince1970: 100), feed: "f1", lexiconVersion: "v")

@@ -1,0 +1,55 @@
+#!/usr/bin/env bash
+# Team store, decisions: MODERATORS headless moderators (`vigil-bench team`: a thread and a store
+# of its own each, claiming BATCH items at a time and deciding each through the store API the
+# console uses) decide ITEMS review items on one local PostgreSQL (scripts/pg.sh), while a
+# watcher reads the change feed as a console does. Prints decisions/s, the p50/p99 time from a
+# decision being asked for to the watcher having it, lost and duplicated decisions, and what the
+# server did per decision (commits, WAL syncs).
+#
+#   [REPS=1] [BASELINE=path/to/an/older/vigil-bench] Benchmarks/scripts/team-decisions.sh [ITEMS=20000] [MODERATORS=50] [BATCH=1]
+#
+# With BASELINE, each repetition runs the older harness and then this one, each on a new server.
+# Needs Benchmarks/.build/release/vigil-bench (cd Benchmarks && swift build -c release --product vigil-bench).
+# PGOPTIONS is passed to the server's sessions (e.g. PGOPTIONS='-c synchronous_commit=off' to see
+# what durability costs; the store's own setting is the default, on).
+source "$(dirname "$0")/common.sh"
+ITEMS=${1:-20000}
+MODERATORS=${2:-50}
+BATCH=${3:-1}
+REPS=${REPS:-1}
+PSQL=/usr/lib/postgresql/15/bin/psql
+[ -x "$BENCH" ] || { echo "build $BENCH first: cd Benchmarks && swift build -c release --product vigil-bench" >&2; exit 1; }
+
+run() {  # label binary
+  local label=$1 bench=$2 work url
+  work=$(mktemp -d "${TMPDIR:-/tmp}/vigil-team-bench.XXXXXX")
+  # The server runs as the postgres user when this runs as root: it must reach its folder.
+  chmod 755 "$work"
+  url=$("$ROOT/scripts/pg.sh" start "$work/pg")
+  # The schema comes with the first read-write open (a run over no items); the items go in with
+  # one INSERT (the producer's side is not what is measured).
+  "$bench" team --store "$url" --items 0 --moderators 1 >/dev/null
+  "$PSQL" -q "$url" -c "
+    INSERT INTO review_item (feed, kind, item_id, priority, score, band, categories, body, version, arrival, event, closed, claimed_until)
+    SELECT 'bench', 'post', 'p' || g, random() * 100, 50, 'medium', '[\"spam_call\"]', '{}', 1, g, g, 0, 0 FROM generate_series(1, $ITEMS) g;
+    UPDATE store_clock SET value = $ITEMS; ANALYZE"
+  local counters="SELECT (SELECT xact_commit FROM pg_stat_database WHERE datname = current_database()) || ' ' || wal_sync FROM pg_stat_wal"
+  local commits0 syncs0 commits1 syncs1 result stored
+  read -r commits0 syncs0 <<<"$("$PSQL" -Atq "$url" -c "$counters")"
+  result=$("$bench" team --store "$url" --items "$ITEMS" --moderators "$MODERATORS" --batch "$BATCH")
+  # The statistics collector publishes counters at most every 500 ms.
+  sleep 1
+  read -r commits1 syncs1 <<<"$("$PSQL" -Atq "$url" -c "$counters")"
+  stored=$("$PSQL" -Atq "$url" -c "SELECT count(*) FROM decision")
+  echo "$label: $result"
+  awk -v label="$label" -v c="$((commits1 - commits0))" -v s="$((syncs1 - syncs0))" -v n="$stored" \
+      -v sc="$("$PSQL" -Atq "$url" -c 'SHOW synchronous_commit')" -v load="$(cut -d' ' -f1 /proc/loadavg)" 'BEGIN {
+    printf "%s: synchronous_commit=%s; per decision %.2f commits, %.2f WAL syncs; load average %s\n", label, sc, c / n, s / n, load }'
+  "$ROOT/scripts/pg.sh" stop "$work/pg"
+  rm -rf "$work"
+}
+
+for _ in $(seq "$REPS"); do
+  [ -n "${BASELINE:-}" ] && run baseline "$BASELINE"
+  run current "$BENCH"
+done
