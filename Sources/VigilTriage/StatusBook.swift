@@ -5,6 +5,8 @@ public struct StatusBook: Sendable, Equatable {
     /// Decisions in force per item, oldest first.
     private var inForce: [ItemRef: [Decision]] = [:]
     private var byID: [Int64: Decision] = [:]
+    /// Decisions the two-person rule holds, by id, until answered or withdrawn.
+    private var held: [Int64: Decision] = [:]
 
     public init() {}
 
@@ -23,10 +25,32 @@ public struct StatusBook: Sendable, Equatable {
         latestID = max(latestID ?? decision.id, decision.id)
         if decision.action == .revert {
             guard let target = decision.revertOf.flatMap({ byID[$0] }) else { return }
+            // A held decision undone by its decider is withdrawn.
+            held[target.id] = nil
             for item in target.items { inForce[item]?.removeAll { $0.id == target.id } }
             return
         }
+        if decision.action.answersApproval {
+            // Approved, it takes effect now (after whatever was decided meanwhile); rejected, never.
+            guard let target = decision.approvalOf.flatMap({ held.removeValue(forKey: $0) }) else { return }
+            if decision.action == .approve {
+                for item in target.items { inForce[item, default: []].append(target) }
+            }
+            return
+        }
+        if decision.needsApproval != nil {
+            held[decision.id] = decision
+            return
+        }
         for item in decision.items { inForce[item, default: []].append(decision) }
+    }
+
+    /// Decisions the two-person rule holds now, oldest first (a senior's approvals queue).
+    public var awaitingApproval: [Decision] { held.values.sorted { $0.id < $1.id } }
+
+    /// The held decision on `item`, if one waits (the item is off the open queue meanwhile).
+    public func heldDecision(on item: ItemRef) -> Decision? {
+        held.values.filter { $0.items.contains(item) }.min { $0.id < $1.id }
     }
 
     /// Whether a closing verdict is in force (`status(of:).verdict != nil`, without building the
@@ -43,6 +67,7 @@ public struct StatusBook: Sendable, Equatable {
             status.moderator = last.moderator
             status.decision = last.id
         }
+        status.awaitingApproval = heldDecision(on: item)?.id
         if let snooze = decisions.lastIndex(where: { $0.action == .snooze }) {
             status.snoozed = !decisions[snooze...].contains { $0.action.closes }
             if status.snoozed { status.snoozedAt = decisions[snooze].decidedAt }
@@ -50,11 +75,11 @@ public struct StatusBook: Sendable, Equatable {
         return status
     }
 
-    /// Items with any decision in force or ever touched.
-    public var items: [ItemRef] { Array(inForce.keys) }
+    /// Items with any decision in force or ever touched, or a decision waiting for approval.
+    public var items: [ItemRef] { Array(Set(inForce.keys).union(held.values.flatMap(\.items))) }
 
     public var statuses: [ItemRef: ItemStatus] {
-        Dictionary(uniqueKeysWithValues: inForce.keys.map { ($0, status(of: $0)) })
+        Dictionary(uniqueKeysWithValues: items.map { ($0, status(of: $0)) })
     }
 
     public func decision(_ id: Int64) -> Decision? { byID[id] }
