@@ -135,6 +135,10 @@ public final class PostgresDecisionStore: SQLTeamStore, @unchecked Sendable {
             """),
         ("v5-roles", rolesScript),
         ("v6-approvals", approvalScript),
+        ("v7-handoffs", """
+            ALTER TABLE decision ADD COLUMN sent_to text;
+            ALTER TABLE decision ADD COLUMN return_after double precision;
+            """),
     ]
 
     /// The two-person rule. The columns and table are SQLite's v6-approvals; the triggers make

@@ -8,13 +8,13 @@ public struct QueueEntry: Sendable, Equatable {
     /// The claim in force, if any.
     public var claim: Claim?
     /// The decision the two-person rule holds on the item, if one waits.
-    public var held: Decision?
+    public var awaiting: Decision?
 
-    public init(item: ReviewItem, state: String, claim: Claim? = nil, held: Decision? = nil) {
+    public init(item: ReviewItem, state: String, claim: Claim? = nil, awaiting: Decision? = nil) {
         self.item = item
         self.state = state
         self.claim = claim
-        self.held = held
+        self.awaiting = awaiting
     }
 
     /// The state of an item whose decision waits for a senior.
@@ -29,9 +29,9 @@ public struct QueueEntry: Sendable, Equatable {
             ("priority", .string(String(item.priority))), ("score", .int(item.score)), ("band", .string(item.band)),
             ("account", .optional(item.account)), ("categories", .strings(item.categories)), ("version", .optional(item.version)),
         ]
-        if let held {
-            fields += [("decision", .optional(held.id)), ("action", .string(held.action.rawValue)), ("decided_by", .string(held.moderator)),
-                       ("waits_because", .optional(held.needsApproval)), ("note", .optional(held.note))]
+        if let awaiting {
+            fields += [("decision", .optional(awaiting.id)), ("action", .string(awaiting.action.rawValue)), ("decided_by", .string(awaiting.moderator)),
+                       ("waits_because", .optional(awaiting.needsApproval)), ("note", .optional(awaiting.note))]
         }
         return JSONText.object(fields).rendered()
     }
@@ -67,7 +67,7 @@ public enum QueueListing {
         return held.flatMap { decision in
             decision.items.map { ref in
                 QueueEntry(item: items[ref] ?? ReviewItem(feed: feed, ref: ref, priority: 0, score: 0, band: "-"), state: QueueEntry.awaitingApproval,
-                           held: decision)
+                           awaiting: decision)
             }
         }
     }

@@ -175,6 +175,9 @@ public final class SQLiteDecisionStore: DecisionStore {
         migrator.registerMigration("v6-approvals") { db in
             try db.execute(sql: approvalSchema)
         }
+        migrator.registerMigration("v7-handoffs") { db in
+            try db.execute(sql: handoffSchema)
+        }
         return migrator
     }()
 
@@ -346,6 +349,8 @@ public final class SQLiteDecisionStore: DecisionStore {
         let seenUpTo: Int64? = row.hasColumn("seen_up_to") ? try column("seen_up_to") : nil
         let needsApproval: String? = row.hasColumn("needs_approval") ? try column("needs_approval") : nil
         let approvalOf: Int64? = row.hasColumn("approval_of") ? try column("approval_of") : nil
+        let sentTo: String? = row.hasColumn("sent_to") ? try column("sent_to") : nil
+        let returnAfter: Double? = row.hasColumn("return_after") ? try column("return_after") : nil
         let decision = Decision(
             id: id, items: items, action: action, category: try column("category"),
             itemCategories: itemCategories.contains { $0 != nil } ? itemCategories : [], note: try column("note"),
@@ -353,7 +358,7 @@ public final class SQLiteDecisionStore: DecisionStore {
             feedTs: try column("feed_ts"), feed: try column("feed"), lexiconVersion: try column("lexicon_version"),
             scoresShown: try itemRows.map { try column("score_shown", in: $0) }, revertOf: try column("revert_of"),
             snapshots: snapshotProblem == nil ? stored : [], requestID: requestID, seenUpTo: seenUpTo, needsApproval: needsApproval,
-            approvalOf: approvalOf)
+            approvalOf: approvalOf, sentTo: sentTo, returnAfter: returnAfter)
         return (decision, snapshotProblem)
     }
 

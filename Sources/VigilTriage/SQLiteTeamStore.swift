@@ -83,6 +83,12 @@ extension SQLiteDecisionStore: SQLTeamStore {
         );
         """
 
+    /// Migration v7-handoffs: a send's recipient and return timer (PostgresDecisionStore's v7).
+    static let handoffSchema = """
+        ALTER TABLE decision ADD COLUMN sent_to TEXT;
+        ALTER TABLE decision ADD COLUMN return_after REAL;
+        """
+
     /// IMMEDIATE: one writer at a time.
     func writing<T>(_ body: (SQLSession) throws -> T) throws -> T {
         try refuseWritesWhenReadOnly()

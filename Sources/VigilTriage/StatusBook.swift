@@ -6,7 +6,7 @@ public struct StatusBook: Sendable, Equatable {
     private var inForce: [ItemRef: [Decision]] = [:]
     private var byID: [Int64: Decision] = [:]
     /// Decisions the two-person rule holds, by id, until answered or withdrawn.
-    private var held: [Int64: Decision] = [:]
+    private var awaiting: [Int64: Decision] = [:]
 
     public init() {}
 
@@ -26,31 +26,31 @@ public struct StatusBook: Sendable, Equatable {
         if decision.action == .revert {
             guard let target = decision.revertOf.flatMap({ byID[$0] }) else { return }
             // A held decision undone by its decider is withdrawn.
-            held[target.id] = nil
+            awaiting[target.id] = nil
             for item in target.items { inForce[item]?.removeAll { $0.id == target.id } }
             return
         }
         if decision.action.answersApproval {
             // Approved, it takes effect now (after whatever was decided meanwhile); rejected, never.
-            guard let target = decision.approvalOf.flatMap({ held.removeValue(forKey: $0) }) else { return }
+            guard let target = decision.approvalOf.flatMap({ awaiting.removeValue(forKey: $0) }) else { return }
             if decision.action == .approve {
                 for item in target.items { inForce[item, default: []].append(target) }
             }
             return
         }
         if decision.needsApproval != nil {
-            held[decision.id] = decision
+            awaiting[decision.id] = decision
             return
         }
         for item in decision.items { inForce[item, default: []].append(decision) }
     }
 
     /// Decisions the two-person rule holds now, oldest first (a senior's approvals queue).
-    public var awaitingApproval: [Decision] { held.values.sorted { $0.id < $1.id } }
+    public var awaitingApproval: [Decision] { awaiting.values.sorted { $0.id < $1.id } }
 
     /// The held decision on `item`, if one waits (the item is off the open queue meanwhile).
-    public func heldDecision(on item: ItemRef) -> Decision? {
-        held.values.filter { $0.items.contains(item) }.min { $0.id < $1.id }
+    public func decisionAwaitingApproval(on item: ItemRef) -> Decision? {
+        awaiting.values.filter { $0.items.contains(item) }.min { $0.id < $1.id }
     }
 
     /// Whether a closing verdict is in force (`status(of:).verdict != nil`, without building the
@@ -67,7 +67,10 @@ public struct StatusBook: Sendable, Equatable {
             status.moderator = last.moderator
             status.decision = last.id
         }
-        status.awaitingApproval = heldDecision(on: item)?.id
+        status.awaitingApproval = decisionAwaitingApproval(on: item)?.id
+        if let last = decisions.lastIndex(where: \.action.handsOff), !decisions[last...].contains(where: \.action.closes) {
+            status.handoff = Handoff(decisions[last])
+        }
         if let snooze = decisions.lastIndex(where: { $0.action == .snooze }) {
             status.snoozed = !decisions[snooze...].contains { $0.action.closes }
             if status.snoozed { status.snoozedAt = decisions[snooze].decidedAt }
@@ -76,7 +79,7 @@ public struct StatusBook: Sendable, Equatable {
     }
 
     /// Items with any decision in force or ever touched, or a decision waiting for approval.
-    public var items: [ItemRef] { Array(Set(inForce.keys).union(held.values.flatMap(\.items))) }
+    public var items: [ItemRef] { Array(Set(inForce.keys).union(awaiting.values.flatMap(\.items))) }
 
     public var statuses: [ItemRef: ItemStatus] {
         Dictionary(uniqueKeysWithValues: items.map { ($0, status(of: $0)) })

@@ -21,16 +21,16 @@ enum TeamSQL {
     }
 
     /// True for the item when a decision on it waits for approval: held by the two-person rule,
-    /// neither answered nor withdrawn (StatusBook's `heldDecision(on:)`).
+    /// neither answered nor withdrawn (StatusBook's `decisionAwaitingApproval(on:)`).
     static func awaitingApproval(feed: String, kind: String, item: String) -> String {
         """
         EXISTS (SELECT 1 FROM decision_item wi JOIN decision wd ON wd.id = wi.decision_id
-                WHERE wd.feed = \(feed) AND wi.kind = \(kind) AND wi.item_id = \(item) AND \(held("wd")))
+                WHERE wd.feed = \(feed) AND wi.kind = \(kind) AND wi.item_id = \(item) AND \(awaitsAnswer("wd")))
         """
     }
 
     /// True for decision row `alias` while the two-person rule holds it.
-    static func held(_ alias: String) -> String {
+    static func awaitsAnswer(_ alias: String) -> String {
         """
         \(alias).needs_approval IS NOT NULL AND NOT EXISTS (SELECT 1 FROM decision wa WHERE wa.approval_of = \(alias).id)
                   AND NOT EXISTS (SELECT 1 FROM decision wu WHERE wu.revert_of = \(alias).id)
@@ -99,16 +99,17 @@ enum TeamSQL {
             try refuseWhileHeld(stored, in: session, label: label)
             stored.needsApproval = try holdReason(stored, in: session)
         }
+        if stored.action.handsOff { try refuseHandoff(stored, in: session, label: label) }
         let items = try jsonText(stored.items.map(\.description))
         let snapshots = try stored.snapshots.map { try jsonText($0) }
         let id = try session.query("""
             INSERT INTO decision (feed, action, category, note, moderator, decided_at, feed_ts, lexicon_version, revert_of, items,
-                                  request_id, seen_up_to, needs_approval, approval_of)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id
+                                  request_id, seen_up_to, needs_approval, approval_of, sent_to, return_after)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id
             """, .text(stored.feed), .text(stored.action.rawValue), SQLValue(stored.category), SQLValue(stored.note),
             .text(stored.moderator), .double(decidedAt), SQLValue(stored.feedTs), .text(stored.lexiconVersion),
             SQLValue(stored.revertOf), .text(items), SQLValue(stored.requestID), SQLValue(stored.seenUpTo),
-            SQLValue(stored.needsApproval), SQLValue(stored.approvalOf))[0].int("id")
+            SQLValue(stored.needsApproval), SQLValue(stored.approvalOf), SQLValue(stored.sentTo), SQLValue(stored.returnAfter))[0].int("id")
         stored.id = id
         for (position, item) in stored.items.enumerated() {
             try session.query("""
@@ -120,6 +121,7 @@ enum TeamSQL {
         }
         try appendLink(stored, in: session)
         try lockItems(stored.items, feed: stored.feed, in: session)
+        if stored.action.handsOff { try moveClaims(stored, in: session) }
         try refreshClosed(decisions: [stored.id] + [stored.revertOf, stored.approvalOf].compactMap { $0 }, in: session)
         if let notify = session.dialect.notify { try session.query(notify) }
         return stored
@@ -158,6 +160,54 @@ enum TeamSQL {
         case (false, _?): throw reject("only approve and reject name a held decision, not \(decision.action.rawValue)")
         default: break
         }
+        if decision.action.handsOff && (decision.note ?? "").isEmpty { throw reject("\(decision.action.rawValue) needs a reason (a note)") }
+        switch (decision.action == .send, decision.sentTo, decision.returnAfter) {
+        case (true, let to?, let after?):
+            if to.isEmpty || to == decision.moderator { throw reject("send names someone else to send the item to") }
+            if !(after > 0) { throw reject("a send's return timer is more than 0 seconds") }
+        case (true, _, _): throw reject("send names who to send to and when the item returns")
+        case (false, nil, nil): break
+        case (false, _, _): throw reject("only send names a moderator to send to and a return timer")
+        }
+    }
+
+    /// How long a hold keeps the asker's claim: a shift, while someone comes to help.
+    static let holdLease: TimeInterval = 8 * 3600
+
+    /// A hold or a send moves a live item only: not one decided or awaiting approval, nor one
+    /// another moderator holds (the sender, and a send's recipient, may).
+    private static func refuseHandoff(_ decision: Decision, in session: SQLSession, label: String) throws {
+        let now = try now(in: session)
+        for item in decision.items {
+            let off = try session.query("SELECT \(offQueue(feed: "?", kind: "?", item: "?")) AS off",
+                                        Array(repeating: [SQLValue.text(decision.feed), .text(item.kind.rawValue), .text(item.id)], count: 2).flatMap { $0 })
+            if ["1", "t", "true"].contains(off.first?["off"] ?? "") {
+                throw DecisionStoreError(path: label, reason: .invalidDecision("\(item) is decided or waits for approval: nothing to \(decision.action.rawValue)"))
+            }
+            if let holder = try session.query("""
+                SELECT moderator FROM claim WHERE feed = ? AND kind = ? AND item_id = ? AND lease_until > ? AND moderator <> ? AND moderator <> ?
+                """, .text(decision.feed), .text(item.kind.rawValue), .text(item.id), .double(now), .text(decision.moderator),
+                .text(decision.sentTo ?? decision.moderator)).first {
+                throw DecisionStoreError(path: label, reason: .refused("\(item) is claimed by \(try holder.text("moderator"))"))
+            }
+        }
+    }
+
+    /// A hold keeps the item with the asker for `holdLease`; a send gives it to the recipient
+    /// until the return timer runs out, when it is back in the shared queue as any expired claim.
+    private static func moveClaims(_ decision: Decision, in session: SQLSession) throws {
+        let now = try now(in: session)
+        let event = try tick(in: session)
+        let holder = decision.sentTo ?? decision.moderator
+        let until = now + (decision.returnAfter ?? holdLease)
+        for item in decision.items {
+            try session.query("""
+                INSERT INTO claim (feed, kind, item_id, moderator, claimed_at, lease_until, event) VALUES (?, ?, ?, ?, ?, ?, ?)
+                ON CONFLICT (feed, kind, item_id) DO UPDATE SET moderator = excluded.moderator, claimed_at = excluded.claimed_at,
+                    lease_until = excluded.lease_until, event = excluded.event
+                """, .text(decision.feed), .text(item.kind.rawValue), .text(item.id), .text(holder), .double(now), .double(until), .int(event))
+            try markClaimed(item, feed: decision.feed, until: until, in: session)
+        }
     }
 
     /// The two-person rule's checks (`approvalRefusal`), and that the answer names the held
@@ -180,7 +230,7 @@ enum TeamSQL {
         for item in decision.items {
             guard let row = try session.query("""
                 SELECT wd.id, wd.moderator FROM decision_item wi JOIN decision wd ON wd.id = wi.decision_id
-                WHERE wd.feed = ? AND wi.kind = ? AND wi.item_id = ? AND \(held("wd")) ORDER BY wd.id LIMIT 1
+                WHERE wd.feed = ? AND wi.kind = ? AND wi.item_id = ? AND \(awaitsAnswer("wd")) ORDER BY wd.id LIMIT 1
                 """, .text(decision.feed), .text(item.kind.rawValue), .text(item.id)).first else { continue }
             throw DecisionStoreError(path: label, reason: .refused(
                 "\(item) waits for a senior to approve \(try row.text("moderator"))'s decision \(try row.int("id"))"))
@@ -202,7 +252,7 @@ enum TeamSQL {
 
     /// Decisions the two-person rule holds now, oldest first.
     static func awaitingApproval(feed: String, in session: SQLSession, label: String) throws -> [Decision] {
-        let log = try readLog(in: session, label: label, where: "feed = ? AND \(held("decision"))", [.text(feed)], snapshots: true)
+        let log = try readLog(in: session, label: label, where: "feed = ? AND \(awaitsAnswer("decision"))", [.text(feed)], snapshots: true)
         if let problem = log.problems.first { throw problem }
         return log.decisions
     }
@@ -304,7 +354,11 @@ enum TeamSQL {
             feedTs: row["feed_ts"], feed: try row.text("feed"), lexiconVersion: try row.text("lexicon_version"),
             scoresShown: try itemRows.map { try $0.optionalInt("score_shown").map(Int.init) }, revertOf: try row.optionalInt("revert_of"),
             snapshots: stored, requestID: row["request_id"], seenUpTo: try row.optionalInt("seen_up_to"),
-            needsApproval: row["needs_approval"], approvalOf: try row.optionalInt("approval_of"))
+            needsApproval: row["needs_approval"], approvalOf: try row.optionalInt("approval_of"), sentTo: row["sent_to"],
+            returnAfter: try row["return_after"].map { value in
+                guard let seconds = Double(value) else { throw SQLRowError(column: "return_after", value: value) }
+                return seconds
+            })
     }
 
     // MARK: Audit chain
@@ -466,12 +520,15 @@ enum TeamSQL {
             ON CONFLICT (feed, kind, item_id) DO UPDATE SET
                 claimed_at = CASE WHEN claim.moderator = excluded.moderator AND claim.lease_until > excluded.claimed_at
                                   THEN claim.claimed_at ELSE excluded.claimed_at END,
-                moderator = excluded.moderator, lease_until = excluded.lease_until, event = excluded.event
+                moderator = excluded.moderator, event = excluded.event,
+                -- A renewal never shortens a longer claim: a hold's, or a send's return timer.
+                lease_until = CASE WHEN claim.moderator = excluded.moderator AND claim.lease_until > excluded.lease_until
+                                   THEN claim.lease_until ELSE excluded.lease_until END
             WHERE claim.moderator = excluded.moderator OR claim.lease_until <= excluded.claimed_at
             RETURNING *
             """, .text(feed), .text(item.kind.rawValue), .text(item.id), .text(moderator), .double(now), .double(now + lease), .int(event))
             .first.map(claim)
-        if claim != nil { try markClaimed(item, feed: feed, until: now + lease, in: session) }
+        if let claim { try markClaimed(item, feed: feed, until: claim.leaseUntil.timeIntervalSince1970, in: session) }
         return claim
     }
 

@@ -125,16 +125,29 @@ struct Decide: ParsableCommand {
             approve, or reject with --note (the item returns to the queue). Held decisions are \
             listed by vigil queue --state approvals.
 
+            hold asks for help (--note says with what): the item stays claimed by you and shows \
+            "needs help" to seniors and leads. send --to NAME hands it to a named moderator (--note \
+            says why); if they have not decided it after --return-after (default 30m), it returns \
+            to the shared queue.
+
             Example: vigil decide post:p12 confirm --category recruitment --store review.sqlite --moderator amina
             Example: vigil decide cluster:c3 approve --store review.sqlite --moderator lena
+            Example: vigil decide post:p12 send --to sam --note "Tagalog slang" --return-after 20m --store review.sqlite --moderator amina
             """
     )
 
     @Argument(help: ArgumentHelp("The item: post:ID or cluster:ID.", valueName: "item"))
     var item: String
 
-    @Argument(help: ArgumentHelp("confirm, dismiss, escalate, annotate, snooze; approve or reject a held decision.", valueName: "action"))
+    @Argument(help: ArgumentHelp("confirm, dismiss, escalate, annotate, snooze, hold, send; approve or reject a held decision.", valueName: "action"))
     var action: String
+
+    @Option(help: ArgumentHelp("Who to send the item to (send).", valueName: "name"))
+    var to: String?
+
+    @Option(name: .customLong("return-after"), help: ArgumentHelp("When a sent item returns to the shared queue if not decided: 90s, 30m, 1h.",
+                                                                valueName: "duration"))
+    var returnAfter: String?
 
     @Option(help: ArgumentHelp("The policy category (a confirm's).", valueName: "id"))
     var category: String?
@@ -150,7 +163,13 @@ struct Decide: ParsableCommand {
     func validate() throws {
         guard ItemRef(parsing: item) != nil else { throw ValidationError("'\(item)' is not an item; write post:ID or cluster:ID.") }
         guard let action = Action(rawValue: action), action != .revert else {
-            throw ValidationError("'\(action)' is not an action; use confirm, dismiss, escalate, annotate, snooze, approve or reject.")
+            throw ValidationError("'\(action)' is not an action; use confirm, dismiss, escalate, annotate, snooze, hold, send, approve or reject.")
+        }
+        if action.handsOff && note == nil { throw ValidationError("\(action.rawValue) needs --note: the reason.") }
+        if action == .send && to == nil { throw ValidationError("send needs --to NAME.") }
+        if action != .send && (to != nil || returnAfter != nil) { throw ValidationError("--to and --return-after are for send.") }
+        if let returnAfter, DurationText.seconds(returnAfter) == nil {
+            throw ValidationError("--return-after '\(returnAfter)' is not a duration (90s, 30m, 1h).")
         }
         if action == .annotate && note == nil { throw ValidationError("annotate needs --note.") }
         if action == .reject && note == nil { throw ValidationError("reject needs --note: the decider is told why.") }
@@ -184,14 +203,21 @@ struct Decide: ParsableCommand {
         case .claimed?, .decided?, nil:
             break
         }
-        defer { try? team.release([ref], feed: feed, moderator: moderator) }
+        // A hold or send moves the claim itself; releasing it would undo them.
+        defer { if !action.handsOff { try? team.release([ref], feed: feed, moderator: moderator) } }
         let decision = Decision(
             items: [ref], action: action, category: category, note: note, moderator: moderator, decidedAt: Date(),
-            feed: feed, lexiconVersion: lexicon, requestID: "cli-\(UUID().uuidString)", seenUpTo: seen)
+            feed: feed, lexiconVersion: lexicon, requestID: "cli-\(UUID().uuidString)", seenUpTo: seen, sentTo: to,
+            returnAfter: action == .send ? returnAfter.flatMap(DurationText.seconds) ?? Self.defaultReturnAfter : nil)
         let stored = try team.record(decision)
-        try say("decision \(stored.id): \(stored.action.rawValue) \(ref) by \(moderator)"
-                + (stored.needsApproval.map { "; waits for a senior's approval: \($0)" } ?? ""))
+        var line = "decision \(stored.id): \(stored.action.rawValue) \(ref) by \(moderator)"
+        if let to = stored.sentTo, let after = stored.returnAfter { line += " to \(to); back in the shared queue in \(DurationText.clock(after)) if not decided" }
+        if let why = stored.needsApproval { line += "; waits for a senior's approval: \(why)" }
+        try say(line)
     }
+
+    /// How long a sent item stays with its recipient when --return-after is not given.
+    static let defaultReturnAfter: TimeInterval = 30 * 60
 
     private func say(_ line: String) throws {
         let out = OutputWriter.standardOutput()

@@ -62,3 +62,32 @@ import Testing
         #expect(!FileManager.default.fileExists(atPath: String(store.dropFirst("sqlite:".count))), "refused before the store is opened")
     }
 }
+
+/// `vigil decide ITEM hold|send` on an SQLite file (the store rules' tests cover PostgreSQL).
+@Suite struct HandoffCLITests {
+    @Test func holdKeepsTheItemAndSendHandsItOnUntilTheTimerRunsOut() throws {
+        let folder = try temporaryFolder()
+        let store = "sqlite:" + folder.appendingPathComponent("team.sqlite").path
+        #expect(try vigil(["scan", TeamCLITests.workshop, "--store", store]).status == 0)
+        let items = jsonLines(try vigil(["queue", "--store", store]).stdout).compactMap { $0["item"] as? String }
+        let (first, second) = (try #require(items.first), try #require(items.dropFirst().first))
+
+        #expect(try vigil(["decide", first, "hold", "--store", store, "--moderator", "amina"]).status == 64, "a hold says why")
+        let hold = try vigil(["decide", first, "hold", "--note", "is this a quote?", "--store", store, "--moderator", "amina"])
+        #expect(hold.status == 0 && hold.stdout == "decision 1: hold \(first) by amina\n", "\(hold.stderr)")
+        let held = jsonLines(try vigil(["queue", "--store", store]).stdout).first { $0["item"] as? String == first }
+        #expect(held?["state"] as? String == "claimed" && held?["claimed_by"] as? String == "amina", "kept after the command ended")
+
+        #expect(try vigil(["decide", second, "send", "--note", "x", "--store", store, "--moderator", "amina"]).status == 64, "send needs --to")
+        let send = try vigil(["decide", second, "send", "--to", "sam", "--note", "Tagalog slang", "--return-after", "2s",
+                              "--store", store, "--moderator", "amina"])
+        #expect(send.status == 0 && send.stdout == "decision 2: send \(second) by amina to sam; back in the shared queue in 00:00:02 if not decided\n",
+                "\(send.stdout)\(send.stderr)")
+        #expect(jsonLines(try vigil(["queue", "--store", store]).stdout).first { $0["item"] as? String == second }?["claimed_by"] as? String == "sam")
+        let bo = try vigil(["decide", second, "dismiss", "--store", store, "--moderator", "bo"])
+        #expect(bo.status == 65 && bo.stderr.contains("claimed by sam"), "\(bo.stderr)")
+        Thread.sleep(forTimeInterval: 2.2)
+        #expect(jsonLines(try vigil(["queue", "--store", store]).stdout).first { $0["item"] as? String == second }?["state"] as? String == "open")
+        #expect(try vigil(["decide", second, "dismiss", "--store", store, "--moderator", "bo"]).status == 0)
+    }
+}
