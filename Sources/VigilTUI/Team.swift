@@ -72,6 +72,13 @@ extension AppState {
         }
     }
 
+    /// An item held for help by this moderator, or sent to them, stays theirs when it leaves the
+    /// screen: its claim ends with the hold, or with the send's return timer.
+    func keepsClaim(_ ref: ItemRef) -> Bool {
+        guard book.handedOff.contains(ref), let handoff = book.status(of: ref).handoff else { return false }
+        return handoff.action == .hold ? handoff.by == session.moderator : handoff.to == session.moderator
+    }
+
     /// The item this console should hold: the one open in the detail pane.
     var claimTarget: ItemRef? { focus == .detail ? detailItem : nil }
 
@@ -81,7 +88,7 @@ extension AppState {
         guard session.team else { return [] }
         var effects: [Effect] = []
         if team.holding != claimTarget {
-            if let old = team.holding {
+            if let old = team.holding, !keepsClaim(old) {
                 effects.append(.release([old]))
                 if team.claims[old]?.moderator == session.moderator { team.claims[old] = nil }
             }

@@ -7,6 +7,13 @@ public struct StatusBook: Sendable, Equatable {
     private var byID: [Int64: Decision] = [:]
     /// Decisions the two-person rule holds, by id, until answered or withdrawn.
     private var awaiting: [Int64: Decision] = [:]
+    /// The held decision on each item (the store lets one wait per item at a time).
+    private var awaitingOn: [ItemRef: Int64] = [:]
+    /// Approvals by the decision they approved (who approved what, for the screen).
+    private var approvals: [Int64: Decision] = [:]
+    /// Items ever held for help or sent on: only these can have a handoff in force, so the
+    /// console asks the full status of these alone.
+    public private(set) var handedOff: Set<ItemRef> = []
 
     public init() {}
 
@@ -26,31 +33,38 @@ public struct StatusBook: Sendable, Equatable {
         if decision.action == .revert {
             guard let target = decision.revertOf.flatMap({ byID[$0] }) else { return }
             // A held decision undone by its decider is withdrawn.
-            awaiting[target.id] = nil
+            if awaiting.removeValue(forKey: target.id) != nil { for item in target.items { awaitingOn[item] = nil } }
             for item in target.items { inForce[item]?.removeAll { $0.id == target.id } }
             return
         }
         if decision.action.answersApproval {
             // Approved, it takes effect now (after whatever was decided meanwhile); rejected, never.
             guard let target = decision.approvalOf.flatMap({ awaiting.removeValue(forKey: $0) }) else { return }
+            for item in target.items { awaitingOn[item] = nil }
             if decision.action == .approve {
+                approvals[target.id] = decision
                 for item in target.items { inForce[item, default: []].append(target) }
             }
             return
         }
         if decision.needsApproval != nil {
             awaiting[decision.id] = decision
+            for item in decision.items { awaitingOn[item] = decision.id }
             return
         }
+        if decision.action.handsOff { handedOff.formUnion(decision.items) }
         for item in decision.items { inForce[item, default: []].append(decision) }
     }
+
+    /// The approval that put decision `id` in force, if the two-person rule held it.
+    public func approval(of id: Int64) -> Decision? { approvals[id] }
 
     /// Decisions the two-person rule holds now, oldest first (a senior's approvals queue).
     public var awaitingApproval: [Decision] { awaiting.values.sorted { $0.id < $1.id } }
 
     /// The held decision on `item`, if one waits (the item is off the open queue meanwhile).
     public func decisionAwaitingApproval(on item: ItemRef) -> Decision? {
-        awaiting.values.filter { $0.items.contains(item) }.min { $0.id < $1.id }
+        awaitingOn.isEmpty ? nil : awaitingOn[item].flatMap { awaiting[$0] }
     }
 
     /// Whether a closing verdict is in force (`status(of:).verdict != nil`, without building the
@@ -79,7 +93,7 @@ public struct StatusBook: Sendable, Equatable {
     }
 
     /// Items with any decision in force or ever touched, or a decision waiting for approval.
-    public var items: [ItemRef] { Array(Set(inForce.keys).union(awaiting.values.flatMap(\.items))) }
+    public var items: [ItemRef] { Array(Set(inForce.keys).union(awaitingOn.keys)) }
 
     public var statuses: [ItemRef: ItemStatus] {
         Dictionary(uniqueKeysWithValues: items.map { ($0, status(of: $0)) })
