@@ -226,21 +226,24 @@ enum TeamSQL {
     }
 
     /// A closing decision on an item that already waits for a senior would be decided twice.
+    /// One query for all the items: a cluster action names dozens.
     private static func refuseWhileHeld(_ decision: Decision, in session: SQLSession, label: String) throws {
-        for item in decision.items {
-            guard let row = try session.query("""
-                SELECT wd.id, wd.moderator FROM decision_item wi JOIN decision wd ON wd.id = wi.decision_id
-                WHERE wd.feed = ? AND wi.kind = ? AND wi.item_id = ? AND \(awaitsAnswer("wd")) ORDER BY wd.id LIMIT 1
-                """, .text(decision.feed), .text(item.kind.rawValue), .text(item.id)).first else { continue }
-            throw DecisionStoreError(path: label, reason: .refused(
-                "\(item) waits for a senior to approve \(try row.text("moderator"))'s decision \(try row.int("id"))"))
-        }
+        let rows = Array(repeating: "(?, ?)", count: decision.items.count).joined(separator: ", ")
+        guard let row = try session.query("""
+            SELECT wi.kind, wi.item_id, wd.id, wd.moderator FROM decision_item wi JOIN decision wd ON wd.id = wi.decision_id
+            WHERE wd.feed = ? AND (wi.kind, wi.item_id) IN (\(rows)) AND \(awaitsAnswer("wd")) ORDER BY wd.id LIMIT 1
+            """, [.text(decision.feed)] + decision.items.flatMap { [SQLValue.text($0.kind.rawValue), .text($0.id)] }).first else { return }
+        throw DecisionStoreError(path: label, reason: .refused(
+            "\(try row.text("kind")):\(try row.text("item_id")) waits for a senior to approve \(try row.text("moderator"))'s decision \(try row.int("id"))"))
     }
 
     /// Why the policy holds the decision until a senior approves it, or nil when it takes
-    /// effect at once.
+    /// effect at once. The rule itself is `rulesHolding`, asked only of items of a kind the
+    /// policy has a rule for this action on (most decisions: none, one query).
     private static func holdReason(_ decision: Decision, in session: SQLSession) throws -> String? {
-        for item in decision.items {
+        let kinds = Set(try session.query("SELECT kind FROM approval_rule WHERE action = ?", .text(decision.action.rawValue)).map { try $0.text("kind") })
+        guard !kinds.isEmpty else { return nil }
+        for item in decision.items where kinds.contains(item.kind.rawValue) {
             guard let row = try session.query(rulesHolding(feed: "?", kind: "?", item: "?", action: "?"),
                                               .text(decision.feed), .text(item.kind.rawValue), .text(item.id), .text(item.kind.rawValue),
                                               .text(decision.action.rawValue)).first else { continue }

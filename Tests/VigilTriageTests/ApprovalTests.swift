@@ -62,6 +62,9 @@ func answer(_ action: Action, _ held: Decision, by moderator: String, note: Stri
             #expect(throws: DecisionStoreError(path: store.label, reason: .refused("cluster:c3 waits for a senior to approve amina's decision \(held.id)"))) {
                 try store.record(decision(.confirm, [c3], by: "bo"))
             }
+            #expect(throws: DecisionStoreError(path: store.label, reason: .refused("cluster:c3 waits for a senior to approve amina's decision \(held.id)"))) {
+                try store.record(decision(.dismiss, [p2, c3], by: "bo"))
+            }
             // Not everything waits: an annotation, a confirm on a little-followed account.
             #expect(try store.record(decision(.annotate, [c3], note: "looks organised", by: "bo")).needsApproval == nil)
             #expect(try store.record(decision(.confirm, [p2], by: "amina")).needsApproval == nil)
