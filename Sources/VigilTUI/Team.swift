@@ -49,7 +49,16 @@ extension AppState {
     /// What the store reported: others' decisions (this console's own are already applied),
     /// claims taken, renewed and released, presence.
     mutating func absorb(_ changes: StoreChanges) {
-        for decision in changes.decisions { book.apply(decision) }
+        for decision in changes.decisions {
+            book.apply(decision)
+            // The decider hears the answer to their held decision, and a reason for a rejection.
+            if decision.action.answersApproval, decision.moderator != session.moderator,
+               let held = decision.approvalOf.flatMap({ book.decision($0) }), held.moderator == session.moderator {
+                let answer = decision.action == .approve ? "approved" : "rejected"
+                say("\(decision.moderator) \(answer) your \(held.action.rawValue) of \(describe(held.items))"
+                    + (decision.note.map { ": \($0)" } ?? ""), error: decision.action == .reject)
+            }
+        }
         for claim in changes.claims { team.claims[claim.item] = claim }
         for item in changes.released { team.claims[item] = nil }
         for presence in changes.presence where presence.moderator != session.moderator { team.presence[presence.moderator] = presence }

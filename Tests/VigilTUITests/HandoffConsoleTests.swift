@@ -85,13 +85,14 @@ import VigilTriage
         // The decider's screen learns it from the store.
         var moderator = moderatorBefore
         _ = moderator.update(.storeChanged(StoreChanges(decisions: stored, cursor: StoreCursor(decision: 71, event: 0))))
+        #expect(moderator.message == "sam approved your dismiss of 3 items")
         Fixture.press(&moderator, .char("4"), .enter)
         #expect(moderator.render().text.contains("decided: dismiss by mod1 · approved by sam"))
         #expect(moderator.approvalsWaiting == 0)
     }
 
     @Test func aSeniorRejectsWithAReasonAndTheirOwnDecisionIsNotTheirsToAnswer() throws {
-        let (_, held) = try Self.heldClusterDismiss()
+        var (moderator, held) = try Self.heldClusterDismiss()
         var senior = Self.team("sam", role: .senior)
         _ = senior.update(.storeChanged(StoreChanges(decisions: [held], cursor: StoreCursor(decision: held.id, event: 0))))
         Fixture.press(&senior, .char("g"), .char("R"))
@@ -101,6 +102,12 @@ import VigilTriage
         Fixture.type(&senior, "two accounts, not a campaign")
         let reject = try #require(Self.records(Fixture.press(&senior, .enter)).first)
         #expect(reject.action == .reject && reject.note == "two accounts, not a campaign" && reject.approvalOf == held.id)
+        // The decider hears why, and has the cluster back.
+        var stored = reject
+        stored.id = 71
+        _ = moderator.update(.storeChanged(StoreChanges(decisions: [stored], cursor: StoreCursor(decision: 71, event: 0))))
+        #expect(moderator.message == "sam rejected your dismiss of 3 items: two accounts, not a campaign" && moderator.messageIsError)
+        #expect(moderator.queue.contains(Self.c1) && moderator.queue.contains(Self.p1))
 
         var own = held
         own.moderator = "sam"
