@@ -284,7 +284,8 @@ struct TeamCommand: ParsableCommand {
         @Argument(help: ArgumentHelp("The policy file (YAML); without it, the rule in force is printed.", valueName: "file"))
         var file: String?
 
-        @OptionGroup var store: TeamStoreOptions
+        // The rule is the store's, for every feed in it: no --feed.
+        @OptionGroup var store: StoreOption
 
         func run() throws {
             let policy = try file.map { file in
@@ -294,7 +295,8 @@ struct TeamCommand: ParsableCommand {
                 }
                 return try PolicyFile.parse(text, file: file)
             }
-            let team = try store.open(policy == nil ? .readOnly : .readWrite)
+            let team = try DecisionStores.openTeam(StoreLocation(option: store.location, environment: ProcessInfo.processInfo.environment),
+                                                   access: policy == nil ? .readOnly : .readWrite)
             if let policy { try team.setPolicy(policy) }
             let out = OutputWriter.standardOutput()
             // Action names and numbers only: nothing a person typed reaches the terminal.
