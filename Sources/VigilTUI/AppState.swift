@@ -455,7 +455,7 @@ public struct AppState: Sendable {
     /// Escalations go to the seniors: an item escalated by someone else is open for a senior or
     /// a lead until one of them decides it.
     public func isEscalatedToMe(_ ref: ItemRef) -> Bool {
-        guard session.role == .senior || session.role == .lead else { return false }
+        guard session.role.isSenior else { return false }
         let status = book.status(of: ref)
         return status.verdict == .escalate && status.moderator != session.moderator
     }

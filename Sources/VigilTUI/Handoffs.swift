@@ -27,7 +27,7 @@ extension AppState {
     /// How long an item sent from the console stays with its recipient.
     public static let sendReturnAfter = 30.0 * 60
 
-    var isSenior: Bool { session.role == .senior || session.role == .lead }
+    var isSenior: Bool { session.role.isSenior }
 
     /// Decisions waiting for a senior's approval (the lead's view counts them).
     public var approvalsWaiting: Int { book.awaitingApproval.count }
@@ -50,6 +50,11 @@ extension AppState {
         if handoff.action == .send, handoff.to == session.moderator, let at = returnsAt(ref, handoff), at > now { return .sent(handoff, returnsAt: at) }
         if handoff.action == .hold, isSenior, handoff.by != session.moderator { return .help(handoff) }
         return nil
+    }
+
+    func isCallForHelp(_ ask: Ask?) -> Bool {
+        if case .help? = ask { return true }
+        return false
     }
 
     /// When a sent item returns to the shared queue: the recipient's claim is the store's timer;

@@ -18,8 +18,9 @@ extension AppState {
         }
         targets = targets.filter { action == .annotate || isOpen($0) || $0.kind == .cluster && book.status(of: $0).verdict == nil }
         guard !targets.isEmpty else { say("already decided: u undoes", error: true); return [] }
-        // Another moderator's claimed item is theirs until the lease ends.
-        if !bulk, let item = targets.first, let claim = heldByOther(item) {
+        // Another moderator's claimed item is theirs until the lease ends, unless they hold it
+        // asking for help and this is a senior or lead answering.
+        if !bulk, let item = targets.first, let claim = heldByOther(item), !isCallForHelp(asksForMe(item)) {
             say("\(item) is claimed by \(claim.moderator) for \(countdown(claim)): it is theirs until then", error: true)
             return []
         }

@@ -66,7 +66,7 @@ enum TeamSQL {
              WHEN (SELECT t.moderator FROM decision t WHERE t.id = \(target)) = \(approver)
                   THEN \(approver) || ' made decision ' || \(target) || '; the two-person rule needs someone else to answer it'
              WHEN coalesce((SELECT m.role FROM team_member m WHERE m.name = \(approver)), '\(TeamRole.moderator.rawValue)')
-                  NOT IN ('\(TeamRole.senior.rawValue)', '\(TeamRole.lead.rawValue)')
+                  NOT IN (\(TeamRole.allCases.filter(\.isSenior).map { "'\($0.rawValue)'" }.joined(separator: ", ")))
                   THEN \(approver) || ' is not a senior or lead; only they answer the two-person rule'
         END
         """

@@ -135,6 +135,9 @@ public enum TeamRole: String, Sendable, Codable, CaseIterable {
 
     /// Whether the role may record decisions, claim and put items (the auditor reads only).
     public var writes: Bool { self != .auditor }
+
+    /// Seniors and leads: they take escalations, answer the two-person rule and calls for help.
+    public var isSenior: Bool { self == .senior || self == .lead }
 }
 
 /// The result of checking the decision log's hash chain.

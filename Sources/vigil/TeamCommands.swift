@@ -198,8 +198,13 @@ struct Decide: ParsableCommand {
         }
         switch try team.claim([ref], feed: feed, moderator: moderator, lease: 60)[ref] {
         case .heldBy(let claim)?:
-            throw DecisionStoreError(path: team.label, reason: .refused(
-                "\(ref) is claimed by \(claim.moderator) until \(ISO8601DateFormatter().string(from: claim.leaseUntil))"))
+            // Held asking for help: a senior or lead answering may act on it, as in the console.
+            let help = try team.statuses(feed: feed)[ref]?.handoff
+            let answering = try help?.action == .hold && help?.by == claim.moderator && team.role(of: moderator).isSenior
+            if !answering {
+                throw DecisionStoreError(path: team.label, reason: .refused(
+                    "\(ref) is claimed by \(claim.moderator) until \(ISO8601DateFormatter().string(from: claim.leaseUntil))"))
+            }
         case .claimed?, .decided?, nil:
             break
         }

@@ -77,11 +77,16 @@ import Testing
         #expect(hold.status == 0 && hold.stdout == "decision 1: hold \(first) by amina\n", "\(hold.stderr)")
         let held = jsonLines(try vigil(["queue", "--store", store]).stdout).first { $0["item"] as? String == first }
         #expect(held?["state"] as? String == "claimed" && held?["claimed_by"] as? String == "amina", "kept after the command ended")
+        // Another moderator may not act on it; a senior answering the call may.
+        #expect(try vigil(["decide", first, "dismiss", "--store", store, "--moderator", "bo"]).status == 65)
+        #expect(try vigil(["team", "add", "lena", "--role", "senior", "--store", store]).status == 0)
+        let helped = try vigil(["decide", first, "confirm", "--store", store, "--moderator", "lena"])
+        #expect(helped.status == 0 && helped.stdout == "decision 2: confirm \(first) by lena\n", "\(helped.stderr)")
 
         #expect(try vigil(["decide", second, "send", "--note", "x", "--store", store, "--moderator", "amina"]).status == 64, "send needs --to")
         let send = try vigil(["decide", second, "send", "--to", "sam", "--note", "Tagalog slang", "--return-after", "2s",
                               "--store", store, "--moderator", "amina"])
-        #expect(send.status == 0 && send.stdout == "decision 2: send \(second) by amina to sam; back in the shared queue in 00:00:02 if not decided\n",
+        #expect(send.status == 0 && send.stdout == "decision 3: send \(second) by amina to sam; back in the shared queue in 00:00:02 if not decided\n",
                 "\(send.stdout)\(send.stderr)")
         #expect(jsonLines(try vigil(["queue", "--store", store]).stdout).first { $0["item"] as? String == second }?["claimed_by"] as? String == "sam")
         let bo = try vigil(["decide", second, "dismiss", "--store", store, "--moderator", "bo"])

@@ -173,9 +173,14 @@ import VigilTriage
         Fixture.press(&senior, .char("g"))
         let screen = senior.render().text
         #expect(senior.queue.first == Self.p1 && screen.contains("HELP CRIT") && screen.contains("mod1 needs help: coded slang?"), "\(screen)")
+        // The senior answering may act on it although the asker holds it; another moderator may not.
+        let decided = Self.records(Fixture.press(&senior, .char("d")))
+        #expect(decided.first?.action == .dismiss && decided.first?.items == [Self.p1] && decided.first?.moderator == "sam")
         var moderator = Self.team("bo")
         _ = moderator.update(.storeChanged(StoreChanges(decisions: [hold], claims: [claim], cursor: StoreCursor(decision: 90, event: 1))))
         #expect(!moderator.render().text.contains("HELP "), "a call for the seniors")
+        Fixture.press(&moderator, .char("g"), .char("j"))
+        #expect(moderator.queueItem == Self.p1 && Fixture.press(&moderator, .char("d")).isEmpty)
     }
 
     @Test func theTeamKeysAreInTheHelpOnASharedStoreOnly() {
