@@ -414,10 +414,10 @@ extension AppState {
         case .snooze: return begin(.snooze)
         case .undo: return undo()
         case .redo: return redo()
-        case .approve: return answer(.approve)
-        case .reject: return answer(.reject)
-        case .hold: return begin(.hold)
-        case .send: return begin(.send)
+        case .approve: return teamOnly(command) { $0.answer(.approve) }
+        case .reject: return teamOnly(command) { $0.answer(.reject) }
+        case .hold: return teamOnly(command) { $0.begin(.hold) }
+        case .send: return teamOnly(command) { $0.begin(.send) }
         case .replayPause, .replayFaster, .replaySlower, .replayStep, .replayBack, .previousMarker, .nextMarker, .goTo, .answerKey:
             return replayCommand(command)
         }

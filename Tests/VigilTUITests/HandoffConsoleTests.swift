@@ -188,5 +188,8 @@ import VigilTriage
         #expect(help.contains("A                approve a decision waiting for a senior (two-person rule; seniors and leads)"))
         #expect(help.contains("S                send to a named moderator, with a reason (back in the queue after 30 min)"))
         #expect(!Fixture.state().helpPager().paragraphs.contains { $0.0.contains("approve a decision") })
+        var solo = Fixture.state()
+        #expect(Fixture.press(&solo, .char("j"), .char("H")).isEmpty && solo.mode == .normal)
+        #expect(solo.message == "hold works on a team store (--store postgres://…)")
     }
 }
