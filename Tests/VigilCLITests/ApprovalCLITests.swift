@@ -51,6 +51,23 @@ import Testing
         }
     }
 
+    /// `vigil scan --store` records each post's reach (its account's followers in the feed), so
+    /// the reach rule holds a confirm on a widely followed account and not on a little-followed one.
+    @Test func theReachRuleWeighsFollowersFromTheFeed() throws {
+        let folder = try temporaryFolder()
+        let store = "sqlite:" + folder.appendingPathComponent("team.sqlite").path
+        #expect(try vigil(["scan", TeamCLITests.workshop, "--store", store]).status == 0)
+        let policy = folder.appendingPathComponent("policy.yaml").path
+        try "two_person_rule:\n  reach:\n    followers_at_least: 500000\n".write(toFile: policy, atomically: true, encoding: .utf8)
+        #expect(try vigil(["team", "policy", policy, "--store", store]).status == 0)
+        // In the workshop feed p614's author has 1,374,012 followers, p3345's 16.
+        let wide = try vigil(["decide", "post:p614", "confirm", "--store", store, "--moderator", "amina"])
+        #expect(wide.stdout == "decision 1: confirm post:p614 by amina; waits for a senior's approval: "
+                + "confirm on an account with 1374012 followers (the policy holds 500000 or more)\n", "\(wide.stdout)\(wide.stderr)")
+        let narrow = try vigil(["decide", "post:p3345", "confirm", "--store", store, "--moderator", "amina"])
+        #expect(narrow.stdout == "decision 2: confirm post:p3345 by amina\n", "\(narrow.stdout)\(narrow.stderr)")
+    }
+
     @Test func aPolicyFileWithAMistakeIsRefusedWithItsLine() throws {
         let folder = try temporaryFolder()
         let policy = folder.appendingPathComponent("policy.yaml").path
