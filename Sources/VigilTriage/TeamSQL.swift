@@ -122,6 +122,7 @@ enum TeamSQL {
         try appendLink(stored, in: session)
         try lockItems(stored.items, feed: stored.feed, in: session)
         if stored.action.handsOff { try moveClaims(stored, in: session) }
+        if let target = stored.revertOf { try endHandoff(undone: target, items: stored.items, feed: stored.feed, in: session) }
         try refreshClosed(decisions: [stored.id] + [stored.revertOf, stored.approvalOf].compactMap { $0 }, in: session)
         if let notify = session.dialect.notify { try session.query(notify) }
         return stored
@@ -208,6 +209,14 @@ enum TeamSQL {
                 """, .text(decision.feed), .text(item.kind.rawValue), .text(item.id), .text(holder), .double(now), .double(until), .int(event))
             try markClaimed(item, feed: decision.feed, until: until, in: session)
         }
+    }
+
+    /// An undone hold or send ends the claim it gave: the item is back in the shared queue (the
+    /// asker's console takes it again while it is on their screen).
+    private static func endHandoff(undone target: Int64, items: [ItemRef], feed: String, in session: SQLSession) throws {
+        guard let row = try session.query("SELECT action, moderator, sent_to FROM decision WHERE id = ?", .int(target)).first,
+              let action = Action(rawValue: try row.text("action")), action.handsOff else { return }
+        try release(items, feed: feed, moderator: row["sent_to"] ?? row.text("moderator"), in: session)
     }
 
     /// The two-person rule's checks (`approvalRefusal`), and that the answer names the held

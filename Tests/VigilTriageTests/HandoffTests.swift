@@ -69,6 +69,21 @@ func handoff(_ action: Action, _ item: ItemRef, by moderator: String, to recipie
     }
 
     @Test(arguments: Backend.allCases)
+    func anUndoneHoldOrSendEndsTheClaimItGave(backend: Backend) throws {
+        try withTeamStore(backend) { store, _ in
+            try store.put(items: [reviewItem(p1), reviewItem(p2)])
+            let send = try store.record(handoff(.send, p1, by: "amina", to: "sam", after: 1800))
+            let hold = try store.record(handoff(.hold, p2, by: "amina"))
+            #expect(Set(try store.claims(feed: "f0a1").map(\.moderator)) == ["sam", "amina"])
+            _ = try store.record(decision(.revert, [p1], by: "amina", revertOf: send.id))
+            _ = try store.record(decision(.revert, [p2], by: "amina", revertOf: hold.id))
+            #expect(try store.claims(feed: "f0a1").isEmpty)
+            #expect(try store.claimNext(feed: "f0a1", moderator: "bo", count: 5, lease: 60).map(\.item.ref) == [p1, p2], "back in the shared queue")
+            #expect(try store.statuses(feed: "f0a1")[p1]?.handoff == nil)
+        }
+    }
+
+    @Test(arguments: Backend.allCases)
     func handoffsNeedAReasonAndALiveItem(backend: Backend) throws {
         try withTeamStore(backend) { store, _ in
             try store.put(items: [reviewItem(p1), reviewItem(p2)])
