@@ -29,6 +29,10 @@ public struct PendingAction: Sendable, Equatable {
     /// `category` applies to all.
     public var itemCategories: [String?] = []
     public var note: String?
+    /// A send's recipient (asked for before the reason).
+    public var sentTo: String?
+    /// An approve's or reject's held decision.
+    public var approvalOf: Int64?
 
     public init(action: Action, targets: [ItemRef], category: String? = nil, note: String? = nil) {
         self.action = action
@@ -340,7 +344,9 @@ public struct AppState: Sendable {
             if let since = status.snoozedAt { snoozedUntil[item] = since.timeIntervalSince1970 + AppState.snoozeSeconds }
         }
         let reverted = Set(decisions.compactMap(\.revertOf))
-        undoStack = decisions.filter { $0.moderator == session.moderator && $0.action != .revert && !reverted.contains($0.id) }
+        undoStack = decisions.filter {
+            $0.moderator == session.moderator && $0.action != .revert && !$0.action.answersApproval && !reverted.contains($0.id)
+        }
     }
 
     public var isCompact: Bool { cols < 120 || rows < 40 }
@@ -393,16 +399,17 @@ public struct AppState: Sendable {
         // Positions in `reviewOrder` (copying the entries themselves would cost more than the rest).
         var open: [Int] = []
         open.reserveCapacity(core.reviewOrder.count)
-        var escalated: [Int] = []
+        var forMe: [Int] = []
         for (position, entry) in core.reviewOrder.enumerated() where isOpen(entry.ref) {
             unfiltered += 1
             if !filter.isEmpty { guard let post = core.posts[entry.ref.id], filter.admits(post) else { continue } }
-            if isEscalatedToMe(entry.ref) { escalated.append(position) } else { open.append(position) }
+            if asksForMe(entry.ref) != nil { forMe.append(position) } else { open.append(position) }
         }
-        // A senior's escalations come first: someone asked for them.
-        let escalatedRefs = escalated.map { core.reviewOrder[$0].ref }
-        let clusterEntries = queuedClusters.map { ReviewEntry(ref: $0.ref, priority: clusterPriority($0), seq: $0.sequence, account: "") }
-            .sorted(by: precedes)
+        // What someone asked of this moderator comes first: escalations, approvals, items sent
+        // to them, calls for help.
+        let forMeRefs = forMe.map { core.reviewOrder[$0].ref } + queuedClusters.map(\.ref).filter { asksForMe($0) != nil }
+        let clusterEntries = queuedClusters.filter { asksForMe($0.ref) == nil }
+            .map { ReviewEntry(ref: $0.ref, priority: clusterPriority($0), seq: $0.sequence, account: "") }.sorted(by: precedes)
         var refs: [ItemRef] = []
         refs.reserveCapacity(open.count + clusterEntries.count)
         var i = 0, j = 0
@@ -415,7 +422,7 @@ public struct AppState: Sendable {
                 j += 1
             }
         }
-        return (escalatedRefs + refs, unfiltered + core.spilled)
+        return (forMeRefs + refs, unfiltered + core.spilled)
     }
 
     /// A cluster ranks just above its members' best post: acting on it settles them all. The
@@ -437,6 +444,8 @@ public struct AppState: Sendable {
 
     public func isOpen(_ ref: ItemRef) -> Bool {
         if book.hasVerdict(ref), !isEscalatedToMe(ref) { return false }
+        // Waiting for a senior: off everyone's queue but the seniors', who answer it.
+        if let held = book.decisionAwaitingApproval(on: ref) { return awaitsMyApproval(ref, held) }
         if !snoozedUntil.isEmpty, let until = snoozedUntil[ref], until > now { return false }
         return pending.isEmpty || !pending.values.contains { $0.action.closes && $0.items.contains(ref) }
     }
@@ -446,7 +455,7 @@ public struct AppState: Sendable {
     /// Escalations go to the seniors: an item escalated by someone else is open for a senior or
     /// a lead until one of them decides it.
     public func isEscalatedToMe(_ ref: ItemRef) -> Bool {
-        guard session.role == .senior || session.role == .lead else { return false }
+        guard session.role.isSenior else { return false }
         let status = book.status(of: ref)
         return status.verdict == .escalate && status.moderator != session.moderator
     }

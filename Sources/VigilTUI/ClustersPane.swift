@@ -23,7 +23,11 @@ extension AppState {
                 col = canvas.put(Text.spark(cluster.activity, width: 8) + " ", row: row, col: col, role: .spark, limit: r.left + r.width - col)
                 canvas.put(signalSummary(cluster), row: row, col: col, role: .dim, limit: r.left + r.width - col)
             }
-            if book.status(of: cluster.ref).verdict != nil { canvas.put("✓", row: row, col: r.left + r.width - 1, role: .decided) }
+            if book.hasVerdict(cluster.ref) {
+                canvas.put("✓", row: row, col: r.left + r.width - 1, role: .decided)
+            } else if book.decisionAwaitingApproval(on: cluster.ref) != nil {
+                canvas.put("…", row: row, col: r.left + r.width - 1, role: .pending)
+            }
             if focus == .clusters, index == clusterCursor.selected { canvas.restyle(row: row, col: r.left, count: r.width, role: .selected) }
         }
         if focus == .clusters, list.indices.contains(clusterCursor.selected) {

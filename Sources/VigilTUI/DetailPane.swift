@@ -153,6 +153,7 @@ extension AppState {
             return Text.plain("decided here, pending sync: kept in the local journal until the store is back", .pending)
         }
         if isSaving(ref) { return Text.plain("saving decision…", .pending) }
+        if let line = handoffLine(ref) { return line }
         if let claim = heldByOther(ref) {
             return Text.plain("claimed by \(claim.moderator) · \(countdown(claim)) left (since \(Text.clock(Timestamp(microseconds: Int64(claim.claimedAt.timeIntervalSince1970 * 1e6)).description)))", .warning)
         }
@@ -161,7 +162,8 @@ extension AppState {
         }
         if let verdict = status.verdict {
             let role: Role = verdict == .escalate ? .escalated : .decided
-            return Text.plain("decided: \(verdict.rawValue)\(status.category.map { " (\($0))" } ?? "") by \(status.moderator ?? "?")", role)
+            let approved = status.decision.flatMap { book.approval(of: $0) }.map { " · approved by \($0.moderator)" } ?? ""
+            return Text.plain("decided: \(verdict.rawValue)\(status.category.map { " (\($0))" } ?? "") by \(status.moderator ?? "?")\(approved)", role)
         }
         var notes = status.notes.isEmpty ? "" : " · notes: " + status.notes.joined(separator: " | ")
         if let claim = team.claims[ref], claim.moderator == session.moderator, claim.leaseUntil.timeIntervalSince1970 > now {

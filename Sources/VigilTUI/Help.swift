@@ -7,7 +7,7 @@ extension AppState {
             case .replayPause, .replayFaster, .replaySlower, .replayStep, .replayBack, .previousMarker, .nextMarker, .goTo: return replay != nil
             case .answerKey: return replay != nil && answers != nil
             case .reveal: return session.mask
-            case .teamPane: return session.team
+            case .teamPane, .approve, .reject, .hold, .send: return session.team
             default: return true
             }
         }

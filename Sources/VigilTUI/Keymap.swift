@@ -9,6 +9,7 @@ public enum Command: String, Sendable, CaseIterable, Codable {
     case feedPane = "pane-feed", queuePane = "pane-queue", detailPane = "pane-detail", clustersPane = "pane-clusters", statsPane = "pane-stats", teamPane = "pane-team"
     case open, back, filter, command, help, quit
     case confirm, dismiss, escalate, annotate, snooze, undo, redo
+    case approve, reject, hold, send
     case mark, bulk, reveal, pauseFeed = "pause-feed"
     case replayPause = "replay-pause", replayFaster = "replay-faster", replaySlower = "replay-slower"
     case replayStep = "replay-step", replayBack = "replay-back", previousMarker = "previous-marker", nextMarker = "next-marker"
@@ -43,6 +44,10 @@ public enum Command: String, Sendable, CaseIterable, Codable {
         case .snooze: return "snooze for 15 minutes"
         case .undo: return "undo the last decision"
         case .redo: return "redo"
+        case .approve: return "approve a decision waiting for a senior (two-person rule; seniors and leads)"
+        case .reject: return "reject a decision waiting for a senior, with a reason (it returns to the queue)"
+        case .hold: return "hold for help, with a reason: you keep the item, seniors see it needs help"
+        case .send: return "send to a named moderator, with a reason (back in the queue after 30 min)"
         case .mark: return "mark / unmark"
         case .bulk: return "apply the next action to all marked"
         case .reveal: return "reveal masked terms of this item"
@@ -62,7 +67,7 @@ public enum Command: String, Sendable, CaseIterable, Codable {
     /// Whether the command writes a decision (or arms one).
     public var decides: Bool {
         switch self {
-        case .confirm, .dismiss, .escalate, .annotate, .snooze, .undo, .redo, .bulk, .mark: return true
+        case .confirm, .dismiss, .escalate, .annotate, .snooze, .undo, .redo, .bulk, .mark, .approve, .reject, .hold, .send: return true
         default: return false
         }
     }
@@ -77,6 +82,10 @@ public enum Command: String, Sendable, CaseIterable, Codable {
         case .snooze: return "snooze"
         case .undo: return "undo"
         case .redo: return "redo"
+        case .approve: return "approve"
+        case .reject: return "reject"
+        case .hold: return "hold"
+        case .send: return "send"
         case .mark: return "mark"
         case .bulk: return "bulk"
         case .filter: return "filter"
@@ -112,6 +121,7 @@ public struct Keymap: Sendable, Equatable {
         .char("1"): .feedPane, .char("2"): .queuePane, .char("3"): .detailPane, .char("4"): .clustersPane, .char("5"): .statsPane, .char("6"): .teamPane,
         .enter: .open, .escape: .back, .char("/"): .filter, .char(":"): .command, .char("?"): .help, .char("q"): .quit,
         .char("c"): .confirm, .char("d"): .dismiss, .char("e"): .escalate, .char("a"): .annotate, .char("s"): .snooze,
+        .char("A"): .approve, .char("R"): .reject, .char("H"): .hold, .char("S"): .send,
         .char("u"): .undo, .ctrl("r"): .redo, .char(" "): .mark, .char(";"): .bulk, .char("r"): .reveal, .char("p"): .pauseFeed,
     ])
 

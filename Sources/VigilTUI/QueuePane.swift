@@ -21,7 +21,8 @@ extension AppState {
                 let (tag, violating) = answers.tag(ref, members: core.clusters[ref.id]?.members ?? [])
                 col = canvas.put(tag, row: row, col: col, role: violating ? .error : .good) + 1
             }
-            if isEscalatedToMe(ref) { col = canvas.put("ESC ", row: row, col: col, role: .escalated) }
+            let ask = asksForMe(ref)
+            if let ask { col = canvas.put(ask.tag, row: row, col: col, role: .escalated) }
             if ref.kind == .post, let post = core.posts[ref.id] {
                 if session.hideScores {
                     col = canvas.put("POST \(Text.pad(age(post.flaggedAt), 4)) ", row: row, col: col, role: .text)
@@ -54,6 +55,11 @@ extension AppState {
                 canvas.put("pending sync", row: row, col: end - 12, role: .pending)
             } else if isSaving(ref) {
                 canvas.put("saving", row: row, col: end - 6, role: .pending)
+            } else if let ask, ask != .escalated {
+                // The note takes the right half at most: the row's own text stays readable.
+                let note = askNote(ask)
+                let room = max(0, min(DisplayText(note).width, r.width / 2))
+                canvas.put(" " + note, row: row, col: end - room - 1, role: .escalated, limit: room + 1)
             } else if let claim = heldByOther(ref) {
                 let tag = "⚑ \(claim.moderator) \(countdown(claim))"
                 canvas.put(tag, row: row, col: end - DisplayText(tag).width, role: .warning)

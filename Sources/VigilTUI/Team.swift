@@ -51,7 +51,16 @@ extension AppState {
     /// What the store reported: others' decisions (this console's own are already applied),
     /// claims taken, renewed and released, presence.
     mutating func absorb(_ changes: StoreChanges) {
-        for decision in changes.decisions { book.apply(decision) }
+        for decision in changes.decisions {
+            book.apply(decision)
+            // The decider hears the answer to their held decision, and a reason for a rejection.
+            if decision.action.answersApproval, decision.moderator != session.moderator,
+               let held = decision.approvalOf.flatMap({ book.decision($0) }), held.moderator == session.moderator {
+                let answer = decision.action == .approve ? "approved" : "rejected"
+                say("\(decision.moderator) \(answer) your \(held.action.rawValue) of \(describe(held.items))"
+                    + (decision.note.map { ": \($0)" } ?? ""), error: decision.action == .reject)
+            }
+        }
         for claim in changes.claims { team.claims[claim.item] = claim }
         for item in changes.released { team.claims[item] = nil }
         for presence in changes.presence where presence.moderator != session.moderator { team.presence[presence.moderator] = presence }
@@ -75,6 +84,13 @@ extension AppState {
         }
     }
 
+    /// An item held for help by this moderator, or sent to them, stays theirs when it leaves the
+    /// screen: its claim ends with the hold, or with the send's return timer.
+    func keepsClaim(_ ref: ItemRef) -> Bool {
+        guard book.handedOff.contains(ref), let handoff = book.status(of: ref).handoff else { return false }
+        return handoff.action == .hold ? handoff.by == session.moderator : handoff.to == session.moderator
+    }
+
     /// The item this console should hold: the one open in the detail pane.
     var claimTarget: ItemRef? { focus == .detail ? detailItem : nil }
 
@@ -84,7 +100,7 @@ extension AppState {
         guard session.team else { return [] }
         var effects: [Effect] = []
         if team.holding != claimTarget {
-            if let old = team.holding {
+            if let old = team.holding, !keepsClaim(old) {
                 effects.append(.release([old]))
                 if team.claims[old]?.moderator == session.moderator { team.claims[old] = nil }
             }

@@ -18,13 +18,16 @@ extension AppState {
         }
         targets = targets.filter { action == .annotate || isOpen($0) || $0.kind == .cluster && book.status(of: $0).verdict == nil }
         guard !targets.isEmpty else { say("already decided: u undoes", error: true); return [] }
-        // Another moderator's claimed item is theirs until the lease ends.
-        if !bulk, let item = targets.first, let claim = heldByOther(item) {
+        // Another moderator's claimed item is theirs until the lease ends, unless they hold it
+        // asking for help and this is a senior or lead answering.
+        if !bulk, let item = targets.first, let claim = heldByOther(item), !isCallForHelp(asksForMe(item)) {
             say("\(item) is claimed by \(claim.moderator) for \(countdown(claim)): it is theirs until then", error: true)
             return []
         }
+        // Help is asked, and an item sent, one at a time.
+        if action.handsOff && targets.count > 1 { say("\(action.rawValue) takes one item, not \(targets.count)", error: true); return [] }
         let pending = PendingAction(action: action, targets: targets)
-        let clusterAction = action != .annotate && targets.contains { $0.kind == .cluster && core.clusters[$0.id] != nil }
+        let clusterAction = action != .annotate && !action.handsOff && targets.contains { $0.kind == .cluster && core.clusters[$0.id] != nil }
         guard bulk || clusterAction else { return proceed(pending) }
         var dialog = scope(of: pending, lockClusters: !bulk)
         // Posts of the members that wait in the spill come back first: the dialog lists them all.
@@ -59,6 +62,18 @@ extension AppState {
         case .annotate where pending.note == nil:
             mode = .prompt(title: "Note on \(describe(pending.targets))", text: "", pending: pending)
             return []
+        case .reject where pending.note == nil:
+            mode = .prompt(title: "Reject #\(pending.approvalOf ?? 0) — reason (the decider reads it)", text: "", pending: pending)
+            return []
+        case .send where pending.sentTo == nil:
+            mode = .prompt(title: "Send \(describe(pending.targets)) to — moderator's name", text: "", pending: pending)
+            return []
+        case .send where pending.note == nil:
+            mode = .prompt(title: "Send \(describe(pending.targets)) to \(pending.sentTo ?? "") — reason", text: "", pending: pending)
+            return []
+        case .hold where pending.note == nil:
+            mode = .prompt(title: "Hold \(describe(pending.targets)) for help — with what", text: "", pending: pending)
+            return []
         default:
             return record(pending)
         }
@@ -76,7 +91,8 @@ extension AppState {
             note: pending.note, moderator: session.moderator, decidedAt: Date(timeIntervalSince1970: now),
             feedTs: core.stats.feedTs.isEmpty ? nil : core.stats.feedTs, feed: session.feedID, lexiconVersion: session.lexiconVersion,
             scoresShown: pending.targets.map { scoreShown($0) }, revertOf: revertOf, snapshots: pending.targets.map { snapshot($0) },
-            seenUpTo: book.latestID)
+            seenUpTo: book.latestID, approvalOf: pending.approvalOf, sentTo: pending.sentTo,
+            returnAfter: pending.action == .send ? AppState.sendReturnAfter : nil)
         return submit(decision, purpose: purpose)
     }
 
@@ -102,6 +118,8 @@ extension AppState {
         book.apply(decision)
         for item in decision.items where item.kind == .post && book.hasVerdict(item) { core.decided.append(item.id) }
         switch purpose {
+        // An answer to the two-person rule stays (the store refuses its undo).
+        case .action where decision.action.answersApproval: break
         case .action: undoStack.append(decision); redoStack = []
         case .redo: undoStack.append(decision)
         case .undo: if let original = decision.revertOf.flatMap({ book.decision($0) }) { redoStack.append(original) }
@@ -115,7 +133,7 @@ extension AppState {
         if decision.action == .revert, let original = decision.revertOf.flatMap({ book.decision($0) }) {
             say("undone: \(original.action.rawValue) of \(describe(decision.items)) (#\(original.id))")
         } else {
-            say("saved: \(decision.action.rawValue) \(describe(decision.items))")
+            say(savedMessage(decision))
         }
     }
 

@@ -294,9 +294,16 @@ extension AppState {
             var effects: [Effect] = []
             _ = edit(text, key, commit: { state, text in
                 var pending = pending
-                pending.note = text
+                let needed = pending.action.handsOff || pending.action == .reject
+                let answer = text.trimmingCharacters(in: .whitespaces)
+                if needed && answer.isEmpty {
+                    // A send needs a name, a hold, send or reject a reason: the prompt stays.
+                    state.say(pending.action == .send && pending.sentTo == nil ? "whose name?" : "a reason is needed", error: true)
+                    return
+                }
+                if pending.action == .send && pending.sentTo == nil { pending.sentTo = answer } else { pending.note = text }
                 state.mode = .normal
-                effects = state.record(pending)
+                effects = state.proceed(pending)
             }, cancel: { state in state.mode = .normal; state.say("cancelled") },
                change: { state, text in state.mode = .prompt(title: title, text: text, pending: pending) })
             return effects
@@ -407,6 +414,10 @@ extension AppState {
         case .snooze: return begin(.snooze)
         case .undo: return undo()
         case .redo: return redo()
+        case .approve: return teamOnly(command) { $0.answer(.approve) }
+        case .reject: return teamOnly(command) { $0.answer(.reject) }
+        case .hold: return teamOnly(command) { $0.begin(.hold) }
+        case .send: return teamOnly(command) { $0.begin(.send) }
         case .replayPause, .replayFaster, .replaySlower, .replayStep, .replayBack, .previousMarker, .nextMarker, .goTo, .answerKey:
             return replayCommand(command)
         }

@@ -25,17 +25,26 @@ public struct ItemRef: Sendable, Hashable, Codable, CustomStringConvertible {
 }
 
 /// A moderator's verdict. `revert` is the compensating entry that undo writes: the audit log
-/// never loses a row.
+/// never loses a row. `approve` and `reject` are a senior's answer to a decision the two-person
+/// rule holds (`Decision.approvalOf` names it). `hold` asks for help and keeps the item;
+/// `send` hands it to a named moderator (`Decision.sentTo`) for a while.
 public enum Action: String, Sendable, Codable, CaseIterable {
-    case confirm, dismiss, escalate, annotate, snooze, revert
+    case confirm, dismiss, escalate, annotate, snooze, revert, approve, reject, hold, send
 
-    /// Whether the action closes the item (takes it off the open queue).
+    /// Whether the action closes the item (takes it off the open queue). A closing decision the
+    /// two-person rule holds closes it only once approved.
     public var closes: Bool {
         switch self {
         case .confirm, .dismiss, .escalate: return true
-        case .annotate, .snooze, .revert: return false
+        case .annotate, .snooze, .revert, .approve, .reject, .hold, .send: return false
         }
     }
+
+    /// Asks for help or passes the item on: the store moves its claim (`Handoff`).
+    public var handsOff: Bool { self == .hold || self == .send }
+
+    /// A senior's answer to a held decision.
+    public var answersApproval: Bool { self == .approve || self == .reject }
 }
 
 /// An account as a reader of an evidence bundle can recognise it.
@@ -155,10 +164,25 @@ public struct Decision: Sendable, Equatable, Codable, Identifiable {
     /// The newest decision the moderator's screen knew of when the decision was made: a team
     /// store refuses it if another moderator decided one of its items after that.
     public var seenUpTo: Int64?
+    /// Set by the store, never by the decider: why the two-person rule holds this decision until
+    /// a senior who is not the decider approves it (nil: it takes effect at once).
+    public var needsApproval: String?
+    /// For `approve` and `reject`: the held decision answered.
+    public var approvalOf: Int64?
+    /// For `send`: who the item goes to.
+    public var sentTo: String?
+    /// For `send`: seconds the item stays with `sentTo` before it returns to the shared queue
+    /// (the return timer; the store's clock counts them).
+    public var returnAfter: Double?
 
     public init(id: Int64 = 0, items: [ItemRef], action: Action, category: String? = nil, itemCategories: [String?] = [], note: String? = nil,
                 moderator: String, decidedAt: Date, feedTs: String? = nil, feed: String, lexiconVersion: String, scoresShown: [Int?] = [],
-                revertOf: Int64? = nil, snapshots: [ItemSnapshot] = [], requestID: String? = nil, seenUpTo: Int64? = nil) {
+                revertOf: Int64? = nil, snapshots: [ItemSnapshot] = [], requestID: String? = nil, seenUpTo: Int64? = nil,
+                needsApproval: String? = nil, approvalOf: Int64? = nil, sentTo: String? = nil, returnAfter: Double? = nil) {
+        self.sentTo = sentTo
+        self.returnAfter = returnAfter
+        self.needsApproval = needsApproval
+        self.approvalOf = approvalOf
         self.requestID = requestID
         self.seenUpTo = seenUpTo
         self.id = id
@@ -200,9 +224,16 @@ public struct ItemStatus: Sendable, Equatable {
     public var snoozed: Bool
     /// When the snooze in force was decided (it lasts from then).
     public var snoozedAt: Date?
+    /// A closing decision on the item the two-person rule holds: neither approved, rejected nor
+    /// withdrawn yet. The item is off the open queue meanwhile.
+    public var awaitingApproval: Int64?
+    /// The latest hold or send on the item that no closing decision followed.
+    public var handoff: Handoff?
 
     public init(item: ItemRef, verdict: Action? = nil, category: String? = nil, moderator: String? = nil, decision: Int64? = nil,
-                notes: [String] = [], snoozed: Bool = false, snoozedAt: Date? = nil) {
+                notes: [String] = [], snoozed: Bool = false, snoozedAt: Date? = nil, awaitingApproval: Int64? = nil, handoff: Handoff? = nil) {
+        self.handoff = handoff
+        self.awaitingApproval = awaitingApproval
         self.snoozedAt = snoozedAt
         self.item = item
         self.verdict = verdict
@@ -211,6 +242,31 @@ public struct ItemStatus: Sendable, Equatable {
         self.decision = decision
         self.notes = notes
         self.snoozed = snoozed
+    }
+}
+
+/// An item someone asked help with (`hold`: "needs help", the asker keeps it) or passed to a
+/// named moderator (`send`: theirs until the return timer runs out, then the shared queue's).
+public struct Handoff: Sendable, Equatable {
+    public var action: Action
+    public var by: String
+    /// For a send: who has it.
+    public var to: String?
+    public var reason: String?
+    public var decision: Int64
+    public var decidedAt: Date
+    /// For a send: when it returns to the shared queue, by the sender's clock (the store's
+    /// claim is the exact timer).
+    public var returnsAt: Date?
+
+    init(_ decision: Decision) {
+        action = decision.action
+        by = decision.moderator
+        to = decision.sentTo
+        reason = decision.note
+        self.decision = decision.id
+        decidedAt = decision.decidedAt
+        returnsAt = decision.returnAfter.map { decision.decidedAt.addingTimeInterval($0) }
     }
 }
 

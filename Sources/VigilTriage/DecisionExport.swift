@@ -27,12 +27,19 @@ public enum DecisionExport {
     }
 
     public static func jsonLine(_ decision: Decision) -> String {
-        JSONText.object(leadingFields(decision) + [
+        // The two-person rule and handoffs, only on the decisions they concern: who waited for
+        // whom, who answered, who an item went to.
+        var team: [(String, JSONText)] = []
+        if let why = decision.needsApproval { team.append(("needs_approval", .string(why))) }
+        if let held = decision.approvalOf { team.append(("approval_of", .optional(held))) }
+        if let to = decision.sentTo { team.append(("sent_to", .string(to))) }
+        if let after = decision.returnAfter { team.append(("return_after", .int(Int(after.rounded())))) }
+        return JSONText.object(leadingFields(decision) + [
             ("feed", .string(decision.feed)),
             ("lexicon_version", .string(decision.lexiconVersion)),
             ("scores_shown", .array(decision.scoresShown.map(JSONText.optional))),
             ("revert_of", .optional(decision.revertOf)),
-        ]).rendered()
+        ] + team).rendered()
     }
 
     static let csvColumns = ["decision_id", "action", "item", "category", "note", "moderator", "decided_at", "feed_ts", "feed",

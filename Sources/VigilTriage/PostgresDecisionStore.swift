@@ -135,7 +135,64 @@ public final class PostgresDecisionStore: SQLTeamStore, @unchecked Sendable {
             INSERT INTO store_clock VALUES (0);
             """),
         ("v5-roles", rolesScript),
+        ("v6-approvals", approvalScript),
+        ("v7-handoffs", """
+            ALTER TABLE decision ADD COLUMN sent_to text;
+            ALTER TABLE decision ADD COLUMN return_after double precision;
+            """),
     ]
+
+    /// The two-person rule. The columns and table are SQLite's v6-approvals; the triggers make
+    /// the server itself refuse what `TeamSQL` refuses, for a login that writes with psql: an
+    /// answer by the decider, by someone not a senior or lead, or by a team login under another
+    /// name; and a decision the policy holds, stored as if it took effect at once. The unique
+    /// index lets a held decision be answered once.
+    static var approvalScript: String {
+        let all = TeamRole.allCases.map(groupRole).joined(separator: ", ")
+        return """
+            ALTER TABLE decision ADD COLUMN needs_approval text;
+            ALTER TABLE decision ADD COLUMN approval_of bigint REFERENCES decision(id);
+            CREATE UNIQUE INDEX decision_approval ON decision(approval_of);
+            ALTER TABLE review_item ADD COLUMN reach bigint;
+            CREATE TABLE approval_rule (
+                kind text NOT NULL,
+                action text NOT NULL,
+                reach_at_least bigint,
+                PRIMARY KEY (kind, action)
+            );
+            GRANT SELECT ON approval_rule TO \(all);
+            GRANT INSERT, UPDATE, DELETE ON approval_rule TO \(groupRole(.lead));
+            CREATE FUNCTION vigil_check_answer() RETURNS trigger LANGUAGE plpgsql AS $$
+            DECLARE why text;
+            BEGIN
+                IF NEW.action NOT IN ('\(Action.approve.rawValue)', '\(Action.reject.rawValue)') THEN
+                    IF NEW.approval_of IS NOT NULL THEN
+                        RAISE EXCEPTION 'only approve and reject name a held decision' USING ERRCODE = '42501';
+                    END IF;
+                    RETURN NEW;
+                END IF;
+                IF EXISTS (SELECT 1 FROM team_member WHERE name = current_user) AND NEW.moderator <> current_user THEN
+                    RAISE EXCEPTION '% may answer the two-person rule only as themselves', current_user USING ERRCODE = '42501';
+                END IF;
+                SELECT \(TeamSQL.approvalRefusal(target: "NEW.approval_of", approver: "NEW.moderator")) INTO why;
+                IF why IS NOT NULL THEN RAISE EXCEPTION '%', why USING ERRCODE = '42501'; END IF;
+                RETURN NEW;
+            END $$;
+            CREATE TRIGGER decision_answer BEFORE INSERT ON decision FOR EACH ROW EXECUTE FUNCTION vigil_check_answer();
+            CREATE FUNCTION vigil_check_hold() RETURNS trigger LANGUAGE plpgsql AS $$
+            DECLARE d decision;
+            BEGIN
+                SELECT * INTO d FROM decision WHERE id = NEW.decision_id;
+                IF d.needs_approval IS NULL
+                   AND EXISTS (\(TeamSQL.rulesHolding(feed: "d.feed", kind: "NEW.kind", item: "NEW.item_id", action: "d.action"))) THEN
+                    RAISE EXCEPTION 'the two-person rule holds % on %:%; it must wait for a senior', d.action, NEW.kind, NEW.item_id
+                        USING ERRCODE = '42501';
+                END IF;
+                RETURN NEW;
+            END $$;
+            CREATE TRIGGER decision_item_hold AFTER INSERT ON decision_item FOR EACH ROW EXECUTE FUNCTION vigil_check_hold();
+            """
+    }
 
     /// PostgreSQL's own roles, one per team role (`vigil_moderator`, …, shared by the stores of
     /// one server), and what each may do to this store's tables: the auditor reads; the others

@@ -61,4 +61,16 @@ extension SQLTeamStore {
     public func verifyAudit() throws -> AuditVerification {
         try reading { try TeamSQL.verifyAudit(in: $0, label: label) }
     }
+
+    public func policy() throws -> ApprovalPolicy {
+        try reading { try TeamSQL.policy(in: $0) }
+    }
+
+    public func setPolicy(_ policy: ApprovalPolicy) throws {
+        try writing { try TeamSQL.setPolicy(policy, in: $0) }
+    }
+
+    public func awaitingApproval(feed: String) throws -> [Decision] {
+        try reading { try TeamSQL.awaitingApproval(feed: feed, in: $0, label: label) }
+    }
 }

@@ -172,6 +172,12 @@ public final class SQLiteDecisionStore: DecisionStore {
             try db.execute(sql: teamSchema)
             try TeamSQL.chainUnlinkedDecisions(in: GRDBSession(db: db), label: db.description)
         }
+        migrator.registerMigration("v6-approvals") { db in
+            try db.execute(sql: approvalSchema)
+        }
+        migrator.registerMigration("v7-handoffs") { db in
+            try db.execute(sql: handoffSchema)
+        }
         return migrator
     }()
 
@@ -341,13 +347,18 @@ public final class SQLiteDecisionStore: DecisionStore {
         // A store read without migrating (exports open read-only) may predate team stores.
         let requestID: String? = row.hasColumn("request_id") ? try column("request_id") : nil
         let seenUpTo: Int64? = row.hasColumn("seen_up_to") ? try column("seen_up_to") : nil
+        let needsApproval: String? = row.hasColumn("needs_approval") ? try column("needs_approval") : nil
+        let approvalOf: Int64? = row.hasColumn("approval_of") ? try column("approval_of") : nil
+        let sentTo: String? = row.hasColumn("sent_to") ? try column("sent_to") : nil
+        let returnAfter: Double? = row.hasColumn("return_after") ? try column("return_after") : nil
         let decision = Decision(
             id: id, items: items, action: action, category: try column("category"),
             itemCategories: itemCategories.contains { $0 != nil } ? itemCategories : [], note: try column("note"),
             moderator: try column("moderator"), decidedAt: Date(timeIntervalSince1970: try column("decided_at")),
             feedTs: try column("feed_ts"), feed: try column("feed"), lexiconVersion: try column("lexicon_version"),
             scoresShown: try itemRows.map { try column("score_shown", in: $0) }, revertOf: try column("revert_of"),
-            snapshots: snapshotProblem == nil ? stored : [], requestID: requestID, seenUpTo: seenUpTo)
+            snapshots: snapshotProblem == nil ? stored : [], requestID: requestID, seenUpTo: seenUpTo, needsApproval: needsApproval,
+            approvalOf: approvalOf, sentTo: sentTo, returnAfter: returnAfter)
         return (decision, snapshotProblem)
     }
 

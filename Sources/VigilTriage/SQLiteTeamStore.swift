@@ -68,6 +68,27 @@ extension SQLiteDecisionStore: SQLTeamStore {
         INSERT INTO store_clock VALUES (0);
         """
 
+    /// Migration v6-approvals: the two-person rule (PostgresDecisionStore's v6-approvals, whose
+    /// triggers re-check on the server what `TeamSQL` checks here for every client).
+    static let approvalSchema = """
+        ALTER TABLE decision ADD COLUMN needs_approval TEXT;
+        ALTER TABLE decision ADD COLUMN approval_of INTEGER REFERENCES decision(id);
+        CREATE UNIQUE INDEX decision_approval ON decision(approval_of);
+        ALTER TABLE review_item ADD COLUMN reach INTEGER;
+        CREATE TABLE approval_rule (
+            kind TEXT NOT NULL,
+            action TEXT NOT NULL,
+            reach_at_least INTEGER,
+            PRIMARY KEY (kind, action)
+        );
+        """
+
+    /// Migration v7-handoffs: a send's recipient and return timer (PostgresDecisionStore's v7).
+    static let handoffSchema = """
+        ALTER TABLE decision ADD COLUMN sent_to TEXT;
+        ALTER TABLE decision ADD COLUMN return_after REAL;
+        """
+
     /// IMMEDIATE: one writer at a time.
     func writing<T>(_ body: (SQLSession) throws -> T) throws -> T {
         try refuseWritesWhenReadOnly()

@@ -5,6 +5,15 @@ public struct StatusBook: Sendable, Equatable {
     /// Decisions in force per item, oldest first.
     private var inForce: [ItemRef: [Decision]] = [:]
     private var byID: [Int64: Decision] = [:]
+    /// Decisions the two-person rule holds, by id, until answered or withdrawn.
+    private var awaiting: [Int64: Decision] = [:]
+    /// The held decision on each item (the store lets one wait per item at a time).
+    private var awaitingOn: [ItemRef: Int64] = [:]
+    /// Approvals by the decision they approved (who approved what, for the screen).
+    private var approvals: [Int64: Decision] = [:]
+    /// Items ever held for help or sent on: only these can have a handoff in force, so the
+    /// console asks the full status of these alone.
+    public private(set) var handedOff: Set<ItemRef> = []
 
     public init() {}
 
@@ -23,10 +32,39 @@ public struct StatusBook: Sendable, Equatable {
         latestID = max(latestID ?? decision.id, decision.id)
         if decision.action == .revert {
             guard let target = decision.revertOf.flatMap({ byID[$0] }) else { return }
+            // A held decision undone by its decider is withdrawn.
+            if awaiting.removeValue(forKey: target.id) != nil { for item in target.items { awaitingOn[item] = nil } }
             for item in target.items { inForce[item]?.removeAll { $0.id == target.id } }
             return
         }
+        if decision.action.answersApproval {
+            // Approved, it takes effect now (after whatever was decided meanwhile); rejected, never.
+            guard let target = decision.approvalOf.flatMap({ awaiting.removeValue(forKey: $0) }) else { return }
+            for item in target.items { awaitingOn[item] = nil }
+            if decision.action == .approve {
+                approvals[target.id] = decision
+                for item in target.items { inForce[item, default: []].append(target) }
+            }
+            return
+        }
+        if decision.needsApproval != nil {
+            awaiting[decision.id] = decision
+            for item in decision.items { awaitingOn[item] = decision.id }
+            return
+        }
+        if decision.action.handsOff { handedOff.formUnion(decision.items) }
         for item in decision.items { inForce[item, default: []].append(decision) }
+    }
+
+    /// The approval that put decision `id` in force, if the two-person rule held it.
+    public func approval(of id: Int64) -> Decision? { approvals[id] }
+
+    /// Decisions the two-person rule holds now, oldest first (a senior's approvals queue).
+    public var awaitingApproval: [Decision] { awaiting.values.sorted { $0.id < $1.id } }
+
+    /// The held decision on `item`, if one waits (the item is off the open queue meanwhile).
+    public func decisionAwaitingApproval(on item: ItemRef) -> Decision? {
+        awaitingOn.isEmpty ? nil : awaitingOn[item].flatMap { awaiting[$0] }
     }
 
     /// Whether a closing verdict is in force (`status(of:).verdict != nil`, without building the
@@ -43,6 +81,10 @@ public struct StatusBook: Sendable, Equatable {
             status.moderator = last.moderator
             status.decision = last.id
         }
+        status.awaitingApproval = decisionAwaitingApproval(on: item)?.id
+        if let last = decisions.lastIndex(where: \.action.handsOff), !decisions[last...].contains(where: \.action.closes) {
+            status.handoff = Handoff(decisions[last])
+        }
         if let snooze = decisions.lastIndex(where: { $0.action == .snooze }) {
             status.snoozed = !decisions[snooze...].contains { $0.action.closes }
             if status.snoozed { status.snoozedAt = decisions[snooze].decidedAt }
@@ -50,11 +92,11 @@ public struct StatusBook: Sendable, Equatable {
         return status
     }
 
-    /// Items with any decision in force or ever touched.
-    public var items: [ItemRef] { Array(inForce.keys) }
+    /// Items with any decision in force or ever touched, or a decision waiting for approval.
+    public var items: [ItemRef] { Array(Set(inForce.keys).union(awaitingOn.keys)) }
 
     public var statuses: [ItemRef: ItemStatus] {
-        Dictionary(uniqueKeysWithValues: inForce.keys.map { ($0, status(of: $0)) })
+        Dictionary(uniqueKeysWithValues: items.map { ($0, status(of: $0)) })
     }
 
     public func decision(_ id: Int64) -> Decision? { byID[id] }

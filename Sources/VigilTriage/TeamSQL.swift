@@ -7,13 +7,68 @@ enum TeamSQL {
     /// Actions that close an item, as SQL text (`Action.closes` is the rule).
     static let closingActions = "(" + Action.allCases.filter(\.closes).map { "'\($0.rawValue)'" }.joined(separator: ", ") + ")"
 
-    /// True for the item of review_item row `alias` when a closing decision is in force: one
-    /// that no revert undid (a revert is never reverted, so that is StatusBook's `hasVerdict`).
+    /// True for the item when a closing decision is in force: one that no revert undid (a
+    /// revert is never reverted) and that, if the two-person rule held it, a senior approved —
+    /// StatusBook's `hasVerdict`.
     static func verdictInForce(feed: String, kind: String, item: String) -> String {
         """
         EXISTS (SELECT 1 FROM decision_item vi JOIN decision vd ON vd.id = vi.decision_id
                 WHERE vd.feed = \(feed) AND vi.kind = \(kind) AND vi.item_id = \(item) AND vd.action IN \(closingActions)
-                  AND NOT EXISTS (SELECT 1 FROM decision vu WHERE vu.revert_of = vd.id))
+                  AND NOT EXISTS (SELECT 1 FROM decision vu WHERE vu.revert_of = vd.id)
+                  AND (vd.needs_approval IS NULL
+                       OR EXISTS (SELECT 1 FROM decision va WHERE va.approval_of = vd.id AND va.action = '\(Action.approve.rawValue)')))
+        """
+    }
+
+    /// True for the item when a decision on it waits for approval: held by the two-person rule,
+    /// neither answered nor withdrawn (StatusBook's `decisionAwaitingApproval(on:)`).
+    static func awaitingApproval(feed: String, kind: String, item: String) -> String {
+        """
+        EXISTS (SELECT 1 FROM decision_item wi JOIN decision wd ON wd.id = wi.decision_id
+                WHERE wd.feed = \(feed) AND wi.kind = \(kind) AND wi.item_id = \(item) AND \(awaitsAnswer("wd")))
+        """
+    }
+
+    /// True for decision row `alias` while the two-person rule holds it.
+    static func awaitsAnswer(_ alias: String) -> String {
+        """
+        \(alias).needs_approval IS NOT NULL AND NOT EXISTS (SELECT 1 FROM decision wa WHERE wa.approval_of = \(alias).id)
+                  AND NOT EXISTS (SELECT 1 FROM decision wu WHERE wu.revert_of = \(alias).id)
+        """
+    }
+
+    /// Whether the item is off the open queue: decided, or waiting for a senior.
+    static func offQueue(feed: String, kind: String, item: String) -> String {
+        "(\(verdictInForce(feed: feed, kind: kind, item: item)) OR \(awaitingApproval(feed: feed, kind: kind, item: item)))"
+    }
+
+    /// The policy's rules that hold `action` on the item, with the item's reach: SQL over the
+    /// store's own tables, so PostgreSQL's trigger runs the very rule the store applies.
+    static func rulesHolding(feed: String, kind: String, item: String, action: String) -> String {
+        """
+        SELECT r.kind, r.action, r.reach_at_least, ri.reach FROM approval_rule r
+        LEFT JOIN review_item ri ON ri.feed = \(feed) AND ri.kind = \(kind) AND ri.item_id = \(item)
+        WHERE r.kind = \(kind) AND r.action = \(action) AND (r.reach_at_least IS NULL OR ri.reach >= r.reach_at_least)
+        """
+    }
+
+    /// Why `approver` may not answer held decision `target` (SQL yielding NULL when they may):
+    /// the two-person rule's checks, run by the store on both back ends and again by
+    /// PostgreSQL's trigger for a client that skips vigil.
+    static func approvalRefusal(target: String, approver: String) -> String {
+        """
+        CASE WHEN NOT EXISTS (SELECT 1 FROM decision t WHERE t.id = \(target) AND t.needs_approval IS NOT NULL)
+                  THEN 'decision ' || \(target) || ' does not wait for approval'
+             WHEN EXISTS (SELECT 1 FROM decision t WHERE t.approval_of = \(target))
+                  THEN 'decision ' || \(target) || ' was already answered'
+             WHEN EXISTS (SELECT 1 FROM decision t WHERE t.revert_of = \(target))
+                  THEN 'decision ' || \(target) || ' was withdrawn'
+             WHEN (SELECT t.moderator FROM decision t WHERE t.id = \(target)) = \(approver)
+                  THEN \(approver) || ' made decision ' || \(target) || '; the two-person rule needs someone else to answer it'
+             WHEN coalesce((SELECT m.role FROM team_member m WHERE m.name = \(approver)), '\(TeamRole.moderator.rawValue)')
+                  NOT IN (\(TeamRole.allCases.filter(\.isSenior).map { "'\($0.rawValue)'" }.joined(separator: ", ")))
+                  THEN \(approver) || ' is not a senior or lead; only they answer the two-person rule'
+        END
         """
     }
 
@@ -39,15 +94,22 @@ enum TeamSQL {
         }
         try refuseIfStale(stored, in: session, label: label)
         if stored.action == .revert { try validateRevert(stored, in: session, label: label) }
+        if stored.action.answersApproval { try validateAnswer(stored, in: session, label: label) }
+        if stored.action.closes {
+            try refuseWhileHeld(stored, in: session, label: label)
+            stored.needsApproval = try holdReason(stored, in: session)
+        }
+        if stored.action.handsOff { try refuseHandoff(stored, in: session, label: label) }
         let items = try jsonText(stored.items.map(\.description))
         let snapshots = try stored.snapshots.map { try jsonText($0) }
         let id = try session.query("""
             INSERT INTO decision (feed, action, category, note, moderator, decided_at, feed_ts, lexicon_version, revert_of, items,
-                                  request_id, seen_up_to)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id
+                                  request_id, seen_up_to, needs_approval, approval_of, sent_to, return_after)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id
             """, .text(stored.feed), .text(stored.action.rawValue), SQLValue(stored.category), SQLValue(stored.note),
             .text(stored.moderator), .double(decidedAt), SQLValue(stored.feedTs), .text(stored.lexiconVersion),
-            SQLValue(stored.revertOf), .text(items), SQLValue(stored.requestID), SQLValue(stored.seenUpTo))[0].int("id")
+            SQLValue(stored.revertOf), .text(items), SQLValue(stored.requestID), SQLValue(stored.seenUpTo),
+            SQLValue(stored.needsApproval), SQLValue(stored.approvalOf), SQLValue(stored.sentTo), SQLValue(stored.returnAfter))[0].int("id")
         stored.id = id
         for (position, item) in stored.items.enumerated() {
             try session.query("""
@@ -59,7 +121,9 @@ enum TeamSQL {
         }
         try appendLink(stored, in: session)
         try lockItems(stored.items, feed: stored.feed, in: session)
-        try refreshClosed(decisions: [stored.id] + (stored.revertOf.map { [$0] } ?? []), in: session)
+        if stored.action.handsOff { try moveClaims(stored, in: session) }
+        if let target = stored.revertOf { try endHandoff(undone: target, items: stored.items, feed: stored.feed, in: session) }
+        try refreshClosed(decisions: [stored.id] + [stored.revertOf, stored.approvalOf].compactMap { $0 }, in: session)
         if let notify = session.dialect.notify { try session.query(notify) }
         return stored
     }
@@ -68,7 +132,7 @@ enum TeamSQL {
     /// rule for the items of these decisions, in the transaction that changed it.
     private static func refreshClosed(decisions ids: [Int64], in session: SQLSession) throws {
         try session.query("""
-            UPDATE review_item SET closed = CASE WHEN \(verdictInForce(feed: "review_item.feed", kind: "review_item.kind", item: "review_item.item_id"))
+            UPDATE review_item SET closed = CASE WHEN \(offQueue(feed: "review_item.feed", kind: "review_item.kind", item: "review_item.item_id"))
                                                  THEN 1 ELSE 0 END
             WHERE (feed, kind, item_id) IN (SELECT d.feed, i.kind, i.item_id FROM decision_item i JOIN decision d ON d.id = i.decision_id
                                             WHERE d.id IN (\(ids.map { _ in "?" }.joined(separator: ", "))))
@@ -92,6 +156,134 @@ enum TeamSQL {
         case (.revert, _), (_, nil): break
         case (let action, _?): throw reject("only a revert names a decision to revert, not \(action.rawValue)")
         }
+        switch (decision.action.answersApproval, decision.approvalOf) {
+        case (true, nil): throw reject("\(decision.action.rawValue) names the held decision it answers")
+        case (false, _?): throw reject("only approve and reject name a held decision, not \(decision.action.rawValue)")
+        default: break
+        }
+        if decision.action.handsOff && (decision.note ?? "").isEmpty { throw reject("\(decision.action.rawValue) needs a reason (a note)") }
+        switch (decision.action == .send, decision.sentTo, decision.returnAfter) {
+        case (true, let to?, let after?):
+            if to.isEmpty || to == decision.moderator { throw reject("send names someone else to send the item to") }
+            if !(after > 0) { throw reject("a send's return timer is more than 0 seconds") }
+        case (true, _, _): throw reject("send names who to send to and when the item returns")
+        case (false, nil, nil): break
+        case (false, _, _): throw reject("only send names a moderator to send to and a return timer")
+        }
+    }
+
+    /// How long a hold keeps the asker's claim: a shift, while someone comes to help.
+    static let holdLease: TimeInterval = 8 * 3600
+
+    /// A hold or a send moves a live item only: not one decided or awaiting approval, nor one
+    /// another moderator holds (the sender, and a send's recipient, may).
+    private static func refuseHandoff(_ decision: Decision, in session: SQLSession, label: String) throws {
+        let now = try now(in: session)
+        for item in decision.items {
+            let off = try session.query("SELECT \(offQueue(feed: "?", kind: "?", item: "?")) AS off",
+                                        Array(repeating: [SQLValue.text(decision.feed), .text(item.kind.rawValue), .text(item.id)], count: 2).flatMap { $0 })
+            if ["1", "t", "true"].contains(off.first?["off"] ?? "") {
+                throw DecisionStoreError(path: label, reason: .invalidDecision("\(item) is decided or waits for approval: nothing to \(decision.action.rawValue)"))
+            }
+            if let holder = try session.query("""
+                SELECT moderator FROM claim WHERE feed = ? AND kind = ? AND item_id = ? AND lease_until > ? AND moderator <> ? AND moderator <> ?
+                """, .text(decision.feed), .text(item.kind.rawValue), .text(item.id), .double(now), .text(decision.moderator),
+                .text(decision.sentTo ?? decision.moderator)).first {
+                throw DecisionStoreError(path: label, reason: .refused("\(item) is claimed by \(try holder.text("moderator"))"))
+            }
+        }
+    }
+
+    /// A hold keeps the item with the asker for `holdLease`; a send gives it to the recipient
+    /// until the return timer runs out, when it is back in the shared queue as any expired claim.
+    private static func moveClaims(_ decision: Decision, in session: SQLSession) throws {
+        let now = try now(in: session)
+        let event = try tick(in: session)
+        let holder = decision.sentTo ?? decision.moderator
+        let until = now + (decision.returnAfter ?? holdLease)
+        for item in decision.items {
+            try session.query("""
+                INSERT INTO claim (feed, kind, item_id, moderator, claimed_at, lease_until, event) VALUES (?, ?, ?, ?, ?, ?, ?)
+                ON CONFLICT (feed, kind, item_id) DO UPDATE SET moderator = excluded.moderator, claimed_at = excluded.claimed_at,
+                    lease_until = excluded.lease_until, event = excluded.event
+                """, .text(decision.feed), .text(item.kind.rawValue), .text(item.id), .text(holder), .double(now), .double(until), .int(event))
+            try markClaimed(item, feed: decision.feed, until: until, in: session)
+        }
+    }
+
+    /// An undone hold or send ends the claim it gave: the item is back in the shared queue (the
+    /// asker's console takes it again while it is on their screen).
+    private static func endHandoff(undone target: Int64, items: [ItemRef], feed: String, in session: SQLSession) throws {
+        guard let row = try session.query("SELECT action, moderator, sent_to FROM decision WHERE id = ?", .int(target)).first,
+              let action = Action(rawValue: try row.text("action")), action.handsOff else { return }
+        try release(items, feed: feed, moderator: row["sent_to"] ?? row.text("moderator"), in: session)
+    }
+
+    /// The two-person rule's checks (`approvalRefusal`), and that the answer names the held
+    /// decision's items: its rows then show in each item's history.
+    private static func validateAnswer(_ decision: Decision, in session: SQLSession, label: String) throws {
+        guard let target = decision.approvalOf else { return }
+        let why = try session.query("""
+            SELECT \(approvalRefusal(target: "p.target", approver: "p.approver")) AS why
+            FROM (SELECT CAST(? AS bigint) AS target, CAST(? AS text) AS approver) p
+            """, .int(target), .text(decision.moderator))
+        if let why = why.first?["why"] { throw DecisionStoreError(path: label, reason: .refused(why)) }
+        let held = try readLog(in: session, label: label, where: "id = ?", [.int(target)], snapshots: false)
+        if let heldItems = held.decisions.first?.items, Set(heldItems) != Set(decision.items) {
+            throw DecisionStoreError(path: label, reason: .invalidDecision("an answer names the items of decision \(target): \(heldItems.map(\.description).joined(separator: ", "))"))
+        }
+    }
+
+    /// A closing decision on an item that already waits for a senior would be decided twice.
+    /// One query for all the items: a cluster action names dozens.
+    private static func refuseWhileHeld(_ decision: Decision, in session: SQLSession, label: String) throws {
+        let rows = Array(repeating: "(?, ?)", count: decision.items.count).joined(separator: ", ")
+        guard let row = try session.query("""
+            SELECT wi.kind, wi.item_id, wd.id, wd.moderator FROM decision_item wi JOIN decision wd ON wd.id = wi.decision_id
+            WHERE wd.feed = ? AND (wi.kind, wi.item_id) IN (\(rows)) AND \(awaitsAnswer("wd")) ORDER BY wd.id LIMIT 1
+            """, [.text(decision.feed)] + decision.items.flatMap { [SQLValue.text($0.kind.rawValue), .text($0.id)] }).first else { return }
+        throw DecisionStoreError(path: label, reason: .refused(
+            "\(try row.text("kind")):\(try row.text("item_id")) waits for a senior to approve \(try row.text("moderator"))'s decision \(try row.int("id"))"))
+    }
+
+    /// Why the policy holds the decision until a senior approves it, or nil when it takes
+    /// effect at once. The rule itself is `rulesHolding`, asked only of items of a kind the
+    /// policy has a rule for this action on (most decisions: none, one query).
+    private static func holdReason(_ decision: Decision, in session: SQLSession) throws -> String? {
+        let kinds = Set(try session.query("SELECT kind FROM approval_rule WHERE action = ?", .text(decision.action.rawValue)).map { try $0.text("kind") })
+        guard !kinds.isEmpty else { return nil }
+        for item in decision.items where kinds.contains(item.kind.rawValue) {
+            guard let row = try session.query(rulesHolding(feed: "?", kind: "?", item: "?", action: "?"),
+                                              .text(decision.feed), .text(item.kind.rawValue), .text(item.id), .text(item.kind.rawValue),
+                                              .text(decision.action.rawValue)).first else { continue }
+            return ApprovalPolicy.reason(kind: item.kind, action: decision.action, reachAtLeast: try row.optionalInt("reach_at_least"),
+                                         reach: try row.optionalInt("reach"))
+        }
+        return nil
+    }
+
+    /// Decisions the two-person rule holds now, oldest first.
+    static func awaitingApproval(feed: String, in session: SQLSession, label: String) throws -> [Decision] {
+        let log = try readLog(in: session, label: label, where: "feed = ? AND \(awaitsAnswer("decision"))", [.text(feed)], snapshots: true)
+        if let problem = log.problems.first { throw problem }
+        return log.decisions
+    }
+
+    static func policy(in session: SQLSession) throws -> ApprovalPolicy {
+        try ApprovalPolicy(rules: session.query("SELECT kind, action, reach_at_least FROM approval_rule ORDER BY kind, action").map { row in
+            guard let kind = ItemKind(rawValue: try row.text("kind")) else { throw SQLRowError(column: "kind", value: row["kind"]) }
+            guard let action = Action(rawValue: try row.text("action")) else { throw SQLRowError(column: "action", value: row["action"]) }
+            return ApprovalPolicy.Rule(kind: kind, action: action, reachAtLeast: try row.optionalInt("reach_at_least"))
+        })
+    }
+
+    /// Replaces the policy in one transaction: decisions already held stay held.
+    static func setPolicy(_ policy: ApprovalPolicy, in session: SQLSession) throws {
+        try session.query("DELETE FROM approval_rule")
+        for rule in policy.rules {
+            try session.query("INSERT INTO approval_rule (kind, action, reach_at_least) VALUES (?, ?, ?)",
+                              .text(rule.kind.rawValue), .text(rule.action.rawValue), SQLValue(rule.reachAtLeast))
+        }
     }
 
     /// Inside the write transaction, so two moderators undoing the same decision cannot both
@@ -104,6 +296,9 @@ enum TeamSQL {
         }
         if try row.text("feed") != decision.feed { throw reject("decision \(target) belongs to another feed") }
         if try row.text("action") == Action.revert.rawValue { throw reject("decision \(target) is itself a revert") }
+        if let action = Action(rawValue: try row.text("action")), action.answersApproval {
+            throw reject("decision \(target) answers the two-person rule and stays; revert the decision it answered instead")
+        }
         if let by = try session.query("SELECT id FROM decision WHERE revert_of = ?", .int(target)).first {
             throw reject("decision \(target) was already reverted by decision \(try by.int("id"))")
         }
@@ -170,7 +365,12 @@ enum TeamSQL {
             moderator: try row.text("moderator"), decidedAt: Date(timeIntervalSince1970: try row.double("decided_at")),
             feedTs: row["feed_ts"], feed: try row.text("feed"), lexiconVersion: try row.text("lexicon_version"),
             scoresShown: try itemRows.map { try $0.optionalInt("score_shown").map(Int.init) }, revertOf: try row.optionalInt("revert_of"),
-            snapshots: stored, requestID: row["request_id"], seenUpTo: try row.optionalInt("seen_up_to"))
+            snapshots: stored, requestID: row["request_id"], seenUpTo: try row.optionalInt("seen_up_to"),
+            needsApproval: row["needs_approval"], approvalOf: try row.optionalInt("approval_of"), sentTo: row["sent_to"],
+            returnAfter: try row["return_after"].map { value in
+                guard let seconds = Double(value) else { throw SQLRowError(column: "return_after", value: value) }
+                return seconds
+            })
     }
 
     // MARK: Audit chain
@@ -263,25 +463,25 @@ enum TeamSQL {
             let categories = try jsonText(item.categories)
             let body = String(decoding: item.body, as: UTF8.self)
             let content: [SQLValue] = [.double(item.priority), .int(Int64(item.score)), .text(item.band), SQLValue(item.account), SQLValue(item.lang),
-                                       .text(categories), SQLValue(item.feedTs), .text(body)]
+                                       .text(categories), SQLValue(item.feedTs), .text(body), SQLValue(item.reach)]
             // Version 1 when new; one more, and a new event, only when the content changed and is
             // not older by feed time (a second producer replaying the feed does not take a grown
             // cluster back through its earlier states).
             try session.query("""
-                INSERT INTO review_item (priority, score, band, account, lang, categories, feed_ts, body, feed, kind, item_id, version, arrival, event,
-                                         closed, claimed_until)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?, CASE WHEN \(verdictInForce(feed: "?", kind: "?", item: "?")) THEN 1 ELSE 0 END, 0)
+                INSERT INTO review_item (priority, score, band, account, lang, categories, feed_ts, body, reach, feed, kind, item_id, version, arrival,
+                                         event, closed, claimed_until)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?, CASE WHEN \(offQueue(feed: "?", kind: "?", item: "?")) THEN 1 ELSE 0 END, 0)
                 ON CONFLICT (feed, kind, item_id) DO UPDATE SET
                     priority = excluded.priority, score = excluded.score, band = excluded.band, account = excluded.account,
                     lang = excluded.lang, categories = excluded.categories, feed_ts = excluded.feed_ts, body = excluded.body,
-                    version = review_item.version + 1, event = excluded.event
+                    reach = excluded.reach, version = review_item.version + 1, event = excluded.event
                 WHERE (review_item.feed_ts IS NULL OR excluded.feed_ts IS NULL OR excluded.feed_ts >= review_item.feed_ts)
                   AND (review_item.priority <> excluded.priority OR review_item.score <> excluded.score OR review_item.band <> excluded.band
                    OR review_item.account IS DISTINCT FROM excluded.account OR review_item.lang IS DISTINCT FROM excluded.lang
                    OR review_item.categories <> excluded.categories OR review_item.feed_ts IS DISTINCT FROM excluded.feed_ts
-                   OR review_item.body <> excluded.body)
-                """, content + [.text(item.feed), .text(item.ref.kind.rawValue), .text(item.ref.id), .int(event), .int(event),
-                                .text(item.feed), .text(item.ref.kind.rawValue), .text(item.ref.id)])
+                   OR review_item.body <> excluded.body OR review_item.reach IS DISTINCT FROM excluded.reach)
+                """, content + [.text(item.feed), .text(item.ref.kind.rawValue), .text(item.ref.id), .int(event), .int(event)]
+                    + Array(repeating: [SQLValue.text(item.feed), .text(item.ref.kind.rawValue), .text(item.ref.id)], count: 2).flatMap { $0 })
         }
     }
 
@@ -309,8 +509,8 @@ enum TeamSQL {
         let event = try tick(in: session)
         var outcomes: [ItemRef: ClaimOutcome] = [:]
         for item in items {
-            let decided = try session.query("SELECT \(verdictInForce(feed: "?", kind: "?", item: "?")) AS decided",
-                                            .text(feed), .text(item.kind.rawValue), .text(item.id))[0]
+            let decided = try session.query("SELECT \(offQueue(feed: "?", kind: "?", item: "?")) AS decided",
+                                            [.text(feed), .text(item.kind.rawValue), .text(item.id), .text(feed), .text(item.kind.rawValue), .text(item.id)])[0]
             if ["1", "t", "true"].contains(decided["decided"] ?? "") {
                 outcomes[item] = .decided
             } else if let claim = try take(item, feed: feed, moderator: moderator, now: now, lease: lease, event: event, in: session) {
@@ -332,12 +532,15 @@ enum TeamSQL {
             ON CONFLICT (feed, kind, item_id) DO UPDATE SET
                 claimed_at = CASE WHEN claim.moderator = excluded.moderator AND claim.lease_until > excluded.claimed_at
                                   THEN claim.claimed_at ELSE excluded.claimed_at END,
-                moderator = excluded.moderator, lease_until = excluded.lease_until, event = excluded.event
+                moderator = excluded.moderator, event = excluded.event,
+                -- A renewal never shortens a longer claim: a hold's, or a send's return timer.
+                lease_until = CASE WHEN claim.moderator = excluded.moderator AND claim.lease_until > excluded.lease_until
+                                   THEN claim.lease_until ELSE excluded.lease_until END
             WHERE claim.moderator = excluded.moderator OR claim.lease_until <= excluded.claimed_at
             RETURNING *
             """, .text(feed), .text(item.kind.rawValue), .text(item.id), .text(moderator), .double(now), .double(now + lease), .int(event))
             .first.map(claim)
-        if claim != nil { try markClaimed(item, feed: feed, until: now + lease, in: session) }
+        if let claim { try markClaimed(item, feed: feed, until: claim.leaseUntil.timeIntervalSince1970, in: session) }
         return claim
     }
 
@@ -431,7 +634,7 @@ enum TeamSQL {
             feed: try row.text("feed"), ref: ItemRef(kind, try row.text("item_id")), priority: try row.double("priority"),
             score: Int(try row.int("score")), band: try row.text("band"), account: row["account"], lang: row["lang"],
             categories: try JSONDecoder().decode([String].self, from: Data(try row.text("categories").utf8)), feedTs: row["feed_ts"],
-            body: Data(try row.text("body").utf8), version: try row.int("version"))
+            body: Data(try row.text("body").utf8), version: try row.int("version"), reach: try row.optionalInt("reach"))
     }
 
     private static func claim(_ row: SQLRow) throws -> Claim {

@@ -19,9 +19,13 @@ public struct ReviewItem: Sendable, Equatable, Codable {
     public var body: Data
     /// Assigned by the store: 1 when first put, one more each time the item is put changed.
     public var version: Int64
+    /// How many follow the post's account, when the producer knew (the two-person rule's reach
+    /// threshold; nil: unknown, which that rule does not hold).
+    public var reach: Int64?
 
     public init(feed: String, ref: ItemRef, priority: Double, score: Int, band: String, account: String? = nil, lang: String? = nil,
-                categories: [String] = [], feedTs: String? = nil, body: Data = Data(), version: Int64 = 0) {
+                categories: [String] = [], feedTs: String? = nil, body: Data = Data(), version: Int64 = 0, reach: Int64? = nil) {
+        self.reach = reach
         self.feed = feed
         self.ref = ref
         self.priority = priority
@@ -135,6 +139,9 @@ public enum TeamRole: String, Sendable, Codable, CaseIterable {
 
     /// Whether the role may record decisions, claim and put items (the auditor reads only).
     public var writes: Bool { self != .auditor }
+
+    /// Seniors and leads: they take escalations, answer the two-person rule and calls for help.
+    public var isSenior: Bool { self == .senior || self == .lead }
 }
 
 /// The result of checking the decision log's hash chain.
@@ -191,4 +198,11 @@ public protocol TeamStore: DecisionStore {
     func setRole(_ role: TeamRole, of person: String) throws
     /// Checks the decision log's hash chain from its first row.
     func verifyAudit() throws -> AuditVerification
+    /// The two-person rule in force (`ApprovalPolicy.none` until one is set).
+    func policy() throws -> ApprovalPolicy
+    /// Replaces the two-person rule (a lead's or the owner's act; on PostgreSQL only a lead's
+    /// login may write it). Decisions already held stay held.
+    func setPolicy(_ policy: ApprovalPolicy) throws
+    /// Decisions the two-person rule holds now (a senior's approvals queue), oldest first.
+    func awaitingApproval(feed: String) throws -> [Decision]
 }

@@ -91,6 +91,10 @@ extension KeymapError: ExitStatusProviding {
     var exitStatus: ExitStatus { .dataError }
 }
 
+extension PolicyError: ExitStatusProviding {
+    var exitStatus: ExitStatus { .dataError }
+}
+
 extension TerminalError: ExitStatusProviding {
     var exitStatus: ExitStatus { .usage }
 }

@@ -70,6 +70,7 @@ struct Scan: ParsableCommand {
         let items = try store.map { try ScanItemSink(location: $0, feedPaths: feeds) }
         if let items {
             pipeline.onClusterEvent = { items.add($0) }
+            pipeline.onOtherEvent = { if case .account(let account) = $0 { items.add(account) } }
         }
         if format == .table {
             // The table shows each post's text. A record follows its post's `onPost` call within

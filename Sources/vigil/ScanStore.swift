@@ -19,6 +19,9 @@ final class ScanItemSink {
     private var line = Data()
     private(set) var failure: Error?
     private var posts = 0
+    /// Followers per account as the feed last gave them: a post item's reach, which the store's
+    /// two-person rule weighs. One entry per account, the feed's own account table.
+    private var followers: [String: Int64] = [:]
     /// Clusters are put again as they grow: counted once each.
     private var clusters = Set<String>()
     /// Items put (each cluster once however often it grew).
@@ -35,6 +38,10 @@ final class ScanItemSink {
         sink.observer = { [unowned self] bytes in line.append(contentsOf: bytes) }
     }
 
+    func add(_ account: Account) {
+        followers[account.id] = account.followers
+    }
+
     func add(_ record: ScanRecord) {
         line.removeAll(keepingCapacity: true)
         formatter.write(record)
@@ -43,7 +50,8 @@ final class ScanItemSink {
         posts += 1
         queue(ReviewItem(feed: feed, ref: ItemRef(.post, record.post), priority: score.priority, score: score.score, band: score.band.rawValue,
                          account: record.account, lang: record.analysis.lang,
-                         categories: score.categories.filter { $0.points > 0 }.map(\.category), feedTs: record.ts, body: trimmed(line)))
+                         categories: score.categories.filter { $0.points > 0 }.map(\.category), feedTs: record.ts, body: trimmed(line),
+                         reach: followers[record.account]))
     }
 
     func add(_ event: ClusterEvent) {

@@ -4,6 +4,7 @@ import VigilFeed
 import VigilLexicon
 import VigilText
 import VigilTriage
+import VigilTUI
 
 /// `--store` and `--feed` for the team commands, which work on the store's review items.
 struct TeamStoreOptions: ParsableArguments {
@@ -40,13 +41,17 @@ struct Queue: ParsableCommand {
             to N open unclaimed items for --moderator (as a console opening them does) and prints \
             those; two moderators claiming at once never get the same item.
 
+            --state approvals lists the decisions the two-person rule holds (one line per item, with \
+            decision, action, decided_by and waits_because); a senior answers them with \
+            vigil decide ITEM approve|reject.
+
             Example: vigil queue --store postgres://vigil@127.0.0.1:5432/vigil --claim 5 --moderator amina
             """
     )
 
     @OptionGroup var store: TeamStoreOptions
 
-    @Option(help: "open: items without a verdict; all: every item.")
+    @Option(help: "open: items without a verdict; all: every item; approvals: decisions waiting for a senior.")
     var state: QueueState = .open
 
     @Option(help: ArgumentHelp("Claim up to this many open items and print them.", valueName: "n"))
@@ -65,6 +70,7 @@ struct Queue: ParsableCommand {
         if let claim, claim < 1 { throw ValidationError("--claim must be at least 1.") }
         if claim != nil && moderator == nil { throw ValidationError("--claim needs --moderator.") }
         if claim == nil && moderator != nil { throw ValidationError("--moderator is for --claim.") }
+        if claim != nil && state == .approvals { throw ValidationError("--claim takes open items, not --state approvals.") }
         if !(lease > 0) { throw ValidationError("--lease must be more than 0 seconds.") }
     }
 
@@ -75,6 +81,8 @@ struct Queue: ParsableCommand {
         if let claim, let moderator {
             try TeamRules.refuseReadOnlyRole(moderator, in: team)
             entries = try QueueListing.claimNext(claim, for: moderator, lease: lease, in: team, feed: feed)
+        } else if state == .approvals {
+            entries = try QueueListing.approvals(team, feed: feed)
         } else {
             entries = try QueueListing.entries(team, feed: feed, includeDecided: state == .all)
         }
@@ -96,7 +104,7 @@ struct Queue: ParsableCommand {
 }
 
 enum QueueState: String, ExpressibleByArgument, CaseIterable {
-    case open, all
+    case open, all, approvals
 }
 
 enum QueueFormat: String, ExpressibleByArgument, CaseIterable {
@@ -112,15 +120,34 @@ struct Decide: ParsableCommand {
             command read the store is refused as stale; an auditor's is refused. A refusal exits \
             65 with the reason; an unreachable store 74.
 
+            The store's two-person rule (vigil team policy) holds a cluster-wide action or a confirm \
+            on a widely followed account until a senior or lead who did not make it answers: \
+            approve, or reject with --note (the item returns to the queue). Held decisions are \
+            listed by vigil queue --state approvals.
+
+            hold asks for help (--note says with what): the item stays claimed by you and shows \
+            "needs help" to seniors and leads. send --to NAME hands it to a named moderator (--note \
+            says why); if they have not decided it after --return-after (default 30m), it returns \
+            to the shared queue.
+
             Example: vigil decide post:p12 confirm --category recruitment --store review.sqlite --moderator amina
+            Example: vigil decide cluster:c3 approve --store review.sqlite --moderator lena
+            Example: vigil decide post:p12 send --to sam --note "Tagalog slang" --return-after 20m --store review.sqlite --moderator amina
             """
     )
 
     @Argument(help: ArgumentHelp("The item: post:ID or cluster:ID.", valueName: "item"))
     var item: String
 
-    @Argument(help: ArgumentHelp("confirm, dismiss, escalate, annotate or snooze.", valueName: "action"))
+    @Argument(help: ArgumentHelp("confirm, dismiss, escalate, annotate, snooze, hold, send; approve or reject a held decision.", valueName: "action"))
     var action: String
+
+    @Option(help: ArgumentHelp("Who to send the item to (send).", valueName: "name"))
+    var to: String?
+
+    @Option(name: .customLong("return-after"), help: ArgumentHelp("When a sent item returns to the shared queue if not decided: 90s, 30m, 1h.",
+                                                                valueName: "duration"))
+    var returnAfter: String?
 
     @Option(help: ArgumentHelp("The policy category (a confirm's).", valueName: "id"))
     var category: String?
@@ -136,32 +163,70 @@ struct Decide: ParsableCommand {
     func validate() throws {
         guard ItemRef(parsing: item) != nil else { throw ValidationError("'\(item)' is not an item; write post:ID or cluster:ID.") }
         guard let action = Action(rawValue: action), action != .revert else {
-            throw ValidationError("'\(action)' is not an action; use confirm, dismiss, escalate, annotate or snooze.")
+            throw ValidationError("'\(action)' is not an action; use confirm, dismiss, escalate, annotate, snooze, hold, send, approve or reject.")
+        }
+        if action.handsOff && note == nil { throw ValidationError("\(action.rawValue) needs --note: the reason.") }
+        if action == .send && to == nil { throw ValidationError("send needs --to NAME.") }
+        if action != .send && (to != nil || returnAfter != nil) { throw ValidationError("--to and --return-after are for send.") }
+        if let returnAfter, DurationText.seconds(returnAfter) == nil {
+            throw ValidationError("--return-after '\(returnAfter)' is not a duration (90s, 30m, 1h).")
         }
         if action == .annotate && note == nil { throw ValidationError("annotate needs --note.") }
+        if action == .reject && note == nil { throw ValidationError("reject needs --note: the decider is told why.") }
     }
 
     func run() throws {
         let team = try store.open(.readWrite)
         let feed = try store.feed(in: team)
         let ref = ItemRef(parsing: item)!
+        let action = Action(rawValue: action)!
         try TeamRules.refuseReadOnlyRole(moderator, in: team)
         // What this command knows of the log now: a decision landing after it makes ours stale.
         let seen = try team.latestDecisionID()
+        let lexicon = try LexiconLoader.load(paths: []).version
+        if action.answersApproval {
+            // An answer needs no claim: the held item is off the queue, in the approvals queue.
+            guard let held = try team.awaitingApproval(feed: feed).first(where: { $0.items.contains(ref) }) else {
+                throw DecisionStoreError(path: team.label, reason: .invalidDecision("\(ref) has no decision waiting for approval"))
+            }
+            let stored = try team.record(Decision(
+                items: held.items, action: action, note: note, moderator: moderator, decidedAt: Date(), feed: feed, lexiconVersion: lexicon,
+                requestID: "cli-\(UUID().uuidString)", seenUpTo: seen, approvalOf: held.id))
+            try say("decision \(stored.id): \(moderator) \(action == .approve ? "approved" : "rejected") decision \(held.id) "
+                    + "(\(held.action.rawValue) \(held.items.map(\.description).joined(separator: ", ")) by \(held.moderator))")
+            return
+        }
         switch try team.claim([ref], feed: feed, moderator: moderator, lease: 60)[ref] {
         case .heldBy(let claim)?:
-            throw DecisionStoreError(path: team.label, reason: .refused(
-                "\(ref) is claimed by \(claim.moderator) until \(ISO8601DateFormatter().string(from: claim.leaseUntil))"))
+            // Held asking for help: a senior or lead answering may act on it, as in the console.
+            let help = try team.statuses(feed: feed)[ref]?.handoff
+            let answering = try help?.action == .hold && help?.by == claim.moderator && team.role(of: moderator).isSenior
+            if !answering {
+                throw DecisionStoreError(path: team.label, reason: .refused(
+                    "\(ref) is claimed by \(claim.moderator) until \(ISO8601DateFormatter().string(from: claim.leaseUntil))"))
+            }
         case .claimed?, .decided?, nil:
             break
         }
-        defer { try? team.release([ref], feed: feed, moderator: moderator) }
+        // A hold or send moves the claim itself; releasing it would undo them.
+        defer { if !action.handsOff { try? team.release([ref], feed: feed, moderator: moderator) } }
         let decision = Decision(
-            items: [ref], action: Action(rawValue: action)!, category: category, note: note, moderator: moderator, decidedAt: Date(),
-            feed: feed, lexiconVersion: try LexiconLoader.load(paths: []).version, requestID: "cli-\(UUID().uuidString)", seenUpTo: seen)
+            items: [ref], action: action, category: category, note: note, moderator: moderator, decidedAt: Date(),
+            feed: feed, lexiconVersion: lexicon, requestID: "cli-\(UUID().uuidString)", seenUpTo: seen, sentTo: to,
+            returnAfter: action == .send ? returnAfter.flatMap(DurationText.seconds) ?? Self.defaultReturnAfter : nil)
         let stored = try team.record(decision)
+        var line = "decision \(stored.id): \(stored.action.rawValue) \(ref) by \(moderator)"
+        if let to = stored.sentTo, let after = stored.returnAfter { line += " to \(to); back in the shared queue in \(DurationText.clock(after)) if not decided" }
+        if let why = stored.needsApproval { line += "; waits for a senior's approval: \(why)" }
+        try say(line)
+    }
+
+    /// How long a sent item stays with its recipient when --return-after is not given.
+    static let defaultReturnAfter: TimeInterval = 30 * 60
+
+    private func say(_ line: String) throws {
         let out = OutputWriter.standardOutput()
-        out.write("decision \(stored.id): \(stored.action.rawValue) \(ref) by \(TerminalSafe.sanitize(moderator))\n")
+        out.write(TerminalSafe.sanitize(line) + "\n")
         out.finish()
         if let failure = out.failure { throw failure }
     }
@@ -201,8 +266,50 @@ struct TeamCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "team",
         abstract: "Manage who does what in a team store.",
-        subcommands: [Add.self]
+        subcommands: [Add.self, Policy.self]
     )
+
+    struct Policy: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Set the store's two-person rule from a policy file, or print the rule in force (docs/store.md).",
+            discussion: """
+                The rule lives in the store, so every console and command applies it and none can \
+                leave it out. Run it as the store's owner or a lead. A file:
+
+                  two_person_rule:
+                    clusters: [confirm, dismiss]
+                    reach:
+                      followers_at_least: 100000
+                      actions: [confirm]
+
+                Example: vigil team policy policy.yaml --store postgres://vigil@127.0.0.1:5432/vigil
+                """
+        )
+
+        @Argument(help: ArgumentHelp("The policy file (YAML); without it, the rule in force is printed.", valueName: "file"))
+        var file: String?
+
+        // The rule is the store's, for every feed in it: no --feed.
+        @OptionGroup var store: StoreOption
+
+        func run() throws {
+            let policy = try file.map { file in
+                let text: String
+                do { text = try String(contentsOfFile: file, encoding: .utf8) } catch {
+                    throw CommandError(.noInput, "\(file): cannot read the policy file (\(error.localizedDescription))")
+                }
+                return try PolicyFile.parse(text, file: file)
+            }
+            let team = try DecisionStores.openTeam(StoreLocation(option: store.location, environment: ProcessInfo.processInfo.environment),
+                                                   access: policy == nil ? .readOnly : .readWrite)
+            if let policy { try team.setPolicy(policy) }
+            let out = OutputWriter.standardOutput()
+            // Action names and numbers only: nothing a person typed reaches the terminal.
+            out.write(PolicyFile.yaml(try team.policy()))
+            out.finish()
+            if let failure = out.failure { throw failure }
+        }
+    }
 
     struct Add: ParsableCommand {
         static let configuration = CommandConfiguration(

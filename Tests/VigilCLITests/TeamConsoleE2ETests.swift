@@ -3,7 +3,7 @@ import Testing
 
 /// Two consoles, two moderators, one PostgreSQL store, in real terminals: a decision shows on the
 /// other screen without a restart, an item one moderator is reading shows as claimed by them to
-/// the other, and an escalation reaches the senior's console.
+/// the other, an escalation reaches the senior's console, and a senior approves a held action.
 @Suite(.serialized) struct TeamConsoleE2ETests {
     /// The first `post pNNN` the detail pane names.
     func detailPost(_ screen: String) -> String? {
@@ -71,6 +71,50 @@ import Testing
             try amina.waitFor(text: "EXIT=0")
             try bo.keys("q")
             try bo.waitFor(text: "EXIT=0")
+        }
+    }
+
+    /// The two-person rule across two consoles: amina's cluster dismiss waits, bo (a senior)
+    /// approves it from his queue, and amina's screen shows it decided.
+    @Test func aSeniorsConsoleApprovesAModeratorsClusterAction() throws {
+        try TeamCLITests().withStore("postgres") { url in
+            #expect(try vigil(["team", "add", "bo", "--role", "senior", "--store", url]).status == 0)
+            let policy = try temporaryFolder().appendingPathComponent("policy.yaml").path
+            try "two_person_rule:\n  clusters: [confirm, dismiss]\n".write(toFile: policy, atomically: true, encoding: .utf8)
+            #expect(try vigil(["team", "policy", policy, "--store", url]).status == 0)
+            let amina = try TmuxSession(cols: 160, rows: 48)
+            defer { amina.close() }
+            let bo = try TmuxSession(cols: 160, rows: 48)
+            defer { bo.close() }
+            for (session, name) in [(amina, "amina"), (bo, "bo")] {
+                try session.run("\(vigilBinary().path) monitor \(workshopFeed) --store '\(url)' --moderator \(name) --log \(session.path("\(name).log")); echo EXIT=$?")
+            }
+            try amina.waitFor(text: "end of feed")
+            try bo.waitFor(text: "end of feed")
+
+            // amina dismisses the first cluster, every post of it listed first: the store holds it.
+            try amina.keys("4", "g", "d")
+            try amina.waitFor(text: "(the cluster itself)")
+            try amina.keys("G", "Enter")
+            try amina.waitFor(text: "held for a senior's approval: dismiss")
+            try amina.keys("Enter")
+            try amina.waitFor(text: "your dismiss is waiting for approval by a senior")
+
+            // It heads bo's queue, and A approves it.
+            try bo.keys("2", "g")
+            try bo.waitFor("the approval at the head of bo's queue") { $0.contains("APPR CLSTR") && $0.contains("awaits your approval: dismiss by amina") }
+            try bo.keys("A")
+            try bo.waitFor(text: "approved #1 (dismiss by amina)")
+
+            // amina's screen shows it decided, without a restart.
+            try amina.waitFor(text: "decided: dismiss by amina · approved by bo")
+
+            try amina.keys("q")
+            try amina.waitFor(text: "EXIT=0")
+            try bo.keys("q")
+            try bo.waitFor(text: "EXIT=0")
+            let verify = try vigil(["audit", "verify", "--store", url])
+            #expect(verify.status == 0 && verify.stdout.hasSuffix(": 2 decisions, chain intact\n"), "\(verify.stdout)\(verify.stderr)")
         }
     }
 }

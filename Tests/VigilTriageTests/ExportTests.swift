@@ -40,6 +40,20 @@ import Testing
         #expect(rows[2].hasPrefix("4,confirm,post:p1,handoff,"))
     }
 
+    /// Who waited for whom, who answered, who an item went to: on the rows they concern only.
+    @Test func twoPersonRuleAndHandoffFieldsAreExported() {
+        var held = decision(.dismiss, [c3], by: "amina", id: 5)
+        held.needsApproval = "cluster-wide dismiss waits for a senior"
+        var approval = decision(.approve, [c3], by: "sam", id: 6)
+        approval.approvalOf = 5
+        var send = decision(.send, [p1], note: "Tagalog", by: "amina", id: 7)
+        send.sentTo = "sam"
+        send.returnAfter = 1800
+        #expect(DecisionExport.jsonLine(held).hasSuffix(#""revert_of":null,"needs_approval":"cluster-wide dismiss waits for a senior"}"#))
+        #expect(DecisionExport.jsonLine(approval).hasSuffix(#""moderator":"sam","decided_at":"2024-05-01T12:00:00.000Z","feed_ts":null,"feed":"f0a1","lexicon_version":"2024.05","scores_shown":[],"revert_of":null,"approval_of":5}"#))
+        #expect(DecisionExport.jsonLine(send).hasSuffix(#""revert_of":null,"sent_to":"sam","return_after":1800}"#))
+    }
+
     @Test func jsonlEscapesControlCharactersAndReadsBack() throws {
         let note = "bell\u{07} esc\u{1B}[2J c1\u{9B} tab\t \\ \u{1F600} \u{202E}rtl\u{2029}"
         let line = DecisionExport.jsonLine(decision(.annotate, [p1], note: note, id: 7))
