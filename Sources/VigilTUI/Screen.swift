@@ -94,7 +94,9 @@ extension AppState {
         // A filter in force is never dropped: counts without it would mislead.
         fields.append(StatusField(text: queueSummary, keep: filter.isEmpty ? 8 : 10, role: filter.isEmpty ? .statusBar : .warning))
         if !marks.isEmpty { fields.append(StatusField(text: "marked \(marks.count)", keep: 8)) }
-        if !pending.isEmpty { fields.append(StatusField(text: "saving \(pending.count)", keep: 8)) }
+        // Journaled decisions are counted by the store field above, not as being saved now.
+        let saving = pending.count - team.journaled.count
+        if saving > 0 { fields.append(StatusField(text: "saving \(saving)", keep: 8)) }
         if session.mask { fields.append(StatusField(text: "masked", keep: 7)) }
         // A feed being followed says so before lesser fields go.
         fields.append(StatusField(text: session.feedLabel, keep: session.feedLabel.hasSuffix("(following)") ? 4 : 1))

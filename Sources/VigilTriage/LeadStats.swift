@@ -9,11 +9,14 @@ public enum TeamQueue: String, Sendable, CaseIterable, Codable {
     case review
     /// Items whose verdict in force is an escalation: they wait for a senior or a lead.
     case escalations
+    /// Decisions the two-person rule holds until a second senior answers.
+    case approvals
 
     public var title: String {
         switch self {
         case .review: return "review"
         case .escalations: return "escalations (seniors)"
+        case .approvals: return "approvals (two-person rule)"
         }
     }
 }
@@ -45,7 +48,7 @@ public struct QueueStats: Sendable, Equatable {
 /// One moderator's recent work and whereabouts.
 public struct ModeratorStats: Sendable, Equatable {
     public var name: String
-    /// Decisions (reverts not counted) in the window.
+    /// Verdicts and answers to held decisions in the window (`TeamSQL.verdictActions`).
     public var decided: Int
     /// `decided` per hour of the window.
     public var perHour: Double
@@ -150,6 +153,13 @@ extension SQLTeamStore {
                                   WHERE l.feed = d.feed AND li.kind = i.kind AND li.item_id = i.item_id AND l.id > d.id
                                     AND l.action IN \(TeamSQL.closingActions) AND \(notReverted("l")))
                 """, .text(feed)).map(pending)
+        case .approvals:
+            // Each held decision once (its first item), waiting since it was made.
+            return try session.query("""
+                SELECT d.feed_ts, r.claimed_until FROM decision d JOIN decision_item i ON i.decision_id = d.id AND i.position = 0
+                LEFT JOIN review_item r ON r.feed = d.feed AND r.kind = i.kind AND r.item_id = i.item_id
+                WHERE d.feed = ? AND \(TeamSQL.awaitsAnswer("d"))
+                """, .text(feed)).map(pending)
         }
     }
 
@@ -163,7 +173,7 @@ extension SQLTeamStore {
             JOIN decision_item i ON i.decision_id = d.id AND i.position = 0
             LEFT JOIN claim c ON c.feed = d.feed AND c.kind = i.kind AND c.item_id = i.item_id AND c.moderator = d.moderator
                                  AND c.claimed_at <= d.decided_at
-            WHERE d.feed = ? AND d.action <> 'revert' AND d.decided_at > ?
+            WHERE d.feed = ? AND d.action IN \(TeamSQL.verdictActions) AND d.decided_at > ?
             """, .text(feed), .double(now - window)) {
             let name = try row.text("moderator")
             decided[name, default: 0] += 1

@@ -6,6 +6,9 @@ import VigilFeed
 enum TeamSQL {
     /// Actions that close an item, as SQL text (`Action.closes` is the rule).
     static let closingActions = "(" + Action.allCases.filter(\.closes).map { "'\($0.rawValue)'" }.joined(separator: ", ") + ")"
+    /// What counts as deciding: a verdict on an item or an answer to a held one (notes, snoozes,
+    /// handoffs and undos are not decisions).
+    static let verdictActions = "(" + Action.allCases.filter { $0.closes || $0.answersApproval }.map { "'\($0.rawValue)'" }.joined(separator: ", ") + ")"
 
     /// True for the item when a closing decision is in force: one that no revert undid (a
     /// revert is never reverted) and that, if the two-person rule held it, a senior approved —

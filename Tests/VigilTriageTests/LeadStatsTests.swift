@@ -92,4 +92,28 @@ import Testing
                     "seen ten minutes ago: away, and not looking at anything now")
         }
     }
+
+    @Test("Held decisions wait in the approvals queue; answers count as decisions, notes and handoffs do not", arguments: Backend.allCases)
+    func approvalsAreAQueue(backend: Backend) throws {
+        try withRuledStore(backend) { store, _ in
+            // Decided now: the per-moderator figures cover the last hour.
+            var dismiss = decision(.dismiss, [c3], by: "amina")
+            dismiss.feedTs = "2026-03-01T08:00:00Z"
+            dismiss.decidedAt = Date()
+            let held = try store.record(dismiss)
+            #expect(held.needsApproval != nil)
+            var note = decision(.annotate, [p2], note: "see the bio", by: "amina")
+            note.decidedAt = Date()
+            _ = try store.record(note)
+            var stats = try Self.stats(store)
+            #expect(Self.queue(stats, .approvals)?.pending == 1)
+            #expect(stats.moderators.first { $0.name == "amina" }?.decided == 1, "the dismiss, not the note")
+            var approval = answer(.approve, held, by: "sam")
+            approval.decidedAt = Date()
+            _ = try store.record(approval)
+            stats = try Self.stats(store)
+            #expect(Self.queue(stats, .approvals)?.pending == 0)
+            #expect(stats.moderators.first { $0.name == "sam" }?.decided == 1)
+        }
+    }
 }
