@@ -20,6 +20,8 @@ struct AccountState {
     var recentPosts: [Int64] = []
     /// Stems of earlier handles: the account stays in those families too.
     var formerStems: [String] = []
+    /// Another account shares the current stem (concurrent handles are looked for only then).
+    var hasFamily = false
     /// The latest post, account event or suspension (.min: read before any event time).
     var lastSeen: Int64 = .min
     /// Pairs with evidence that involve the account: it is forgotten only when none is left.

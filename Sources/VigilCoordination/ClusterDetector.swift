@@ -136,6 +136,9 @@ public final class ClusterDetector {
         let at = lastEventTs == .min ? (created ?? 0) : max(lastEventTs, created ?? lastEventTs)
         for other in members where other != i { linkFamily(i, other, stem: stem, at: at) }
         families.add(i, to: stem)
+        let family = families.members(of: stem)
+        accounts[Int(i)].hasFamily = family.count >= 2
+        if family.count >= 2 { for member in family { accounts[Int(member)].hasFamily = true } }
     }
 
     /// Records a suspension (a later look-alike account of the family is then linked).
@@ -253,9 +256,9 @@ public final class ClusterDetector {
         if let sketch = p.sketch { addText(sketch, account: a, post: seq, at: t) }
         // The family's size is the coordination, not a popularity to discount: each meeting
         // weighs one exclusive key (a family past `hubLimit` active members is still popular).
-        if let stem = accounts[Int(a)].stem {
+        if accounts[Int(a)].hasFamily, let stem = accounts[Int(a)].stem {
             let shown = accounts[Int(a)].handle.map(Canonical.handleBase) ?? stem
-            add(.concurrentHandles, key: stem, shown: shown, account: a, post: seq, at: t, discounted: false)
+            add(.concurrentHandles, key: stem, shown: shown, account: a, post: seq, at: t, discounted: false, limits: recentPartnerLimits)
         }
     }
 
@@ -498,17 +501,19 @@ public final class ClusterDetector {
 
     /// Popular by accounts, or by posts (one account repeating its link hundreds of times).
     var keyLimits: KeyChains.Limits { .init(accounts: config.hubLimit, posts: 4 * config.hubLimit, partners: .max, stopAtPartners: false) }
-    /// A copied text meets the latest few accounts that posted it: copies come in bursts, and the
-    /// accounts of a burst are tied to each other through the ones in between.
-    var textGroupLimits: KeyChains.Limits { .init(accounts: config.hubLimit, posts: 4 * config.hubLimit, partners: 16, stopAtPartners: true) }
+    /// A copied text (or a family's stem) meets the latest few accounts that posted it: copies
+    /// come in bursts, and the accounts of a burst are tied to each other through the ones in
+    /// between. It bounds the work per post however large the family.
+    var recentPartnerLimits: KeyChains.Limits { .init(accounts: config.hubLimit, posts: 4 * config.hubLimit, partners: 16, stopAtPartners: true) }
 
     func postID(_ seq: Int) -> String { seq >= recentBase ? recent[seq - recentBase].id : "" }
 
     /// Records a post on a key (`shown`, when given, is what a moderator reads for it).
-    func add(_ signal: Signal, key keyText: String, shown: String? = nil, account: Int32, post: Int, at t: Int64, discounted: Bool = true) {
+    func add(_ signal: Signal, key keyText: String, shown: String? = nil, account: Int32, post: Int, at t: Int64, discounted: Bool = true,
+             limits: KeyChains.Limits? = nil) {
         let key = FNV1a.hash(keyText)
         let label = shown ?? keyText
-        let outcome = chains[signal.index].record(key: key, account: account, post: post, at: t, limits: keyLimits,
+        let outcome = chains[signal.index].record(key: key, account: account, post: post, at: t, limits: limits ?? keyLimits,
                                                   partners: &partnerBuffer, seen: &seenBuffer)
         if outcome.becamePopular { revoke(signal, key: key, accounts: chains[signal.index].accounts(on: key, at: t, limit: 4 * config.hubLimit)) }
         guard !outcome.popular else { return }
@@ -571,7 +576,7 @@ public final class ClusterDetector {
         guard let groupSketch = group == post ? sketch : recent[group - recentBase].sketch else { return }
         let groupID = recent[group - recentBase].id
         let key = groupSketch.contentKey
-        let outcome = textGroups.record(key: key, account: account, post: post, at: t, limits: textGroupLimits,
+        let outcome = textGroups.record(key: key, account: account, post: post, at: t, limits: recentPartnerLimits,
                                         partners: &partnerBuffer, seen: &seenBuffer)
         if outcome.becamePopular { revoke(.nearDuplicate, key: key, accounts: textGroups.accounts(on: key, at: t, limit: 4 * config.hubLimit)) }
         guard !outcome.popular else { return }
