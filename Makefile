@@ -4,7 +4,7 @@ APT_PACKAGES := libvectorscan-dev libicu-dev libsimdjson-dev libncursesw5-dev li
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 VIGIL := .build/release/vigil
 
-.PHONY: setup build release demo test lexicon-check bench sample-feeds fuzz check-sanitizers clean
+.PHONY: setup build release demo test lexicon-check bench sample-feeds fuzz check-sanitizers ci-sanitizers asan-build tsan clean
 
 setup:
 	@missing=""; for p in $(APT_PACKAGES); do \
@@ -52,10 +52,19 @@ fuzz: setup
 TSAN_SUITES := VigilConsoleTests|VigilFeedTests.FollowTests|VigilTriageTests.StoreTests
 TSAN_SLOW := flagsAndClustersDoNotDependOnTheSpeed|steppingBackRederivesExactlyTheStateOfAFreshRun
 ASAN_SKIP := MonitorE2ETests|flagsAndClustersDoNotDependOnTheSpeed
-check-sanitizers: setup
+# CI's share (.ci/run): ASan over the suites of the code that handles raw memory and untrusted
+# bytes (text, feeds, lexicon, matching, scoring, the pipeline, clusters, rendering, reports) —
+# the command-line and end-to-end suites run the same code in child processes and would not fit
+# the CI budget — and the TSan suites.
+ASAN_UNIT_SUITES := VigilTextTests|VigilFeedTests|VigilLexiconTests|VigilScoringTests|VigilPipelineTests|VigilCoordinationTests|VigilTUITests|VigilReportTests
+ASAN_TEST = LSAN_OPTIONS=suppressions=$(CURDIR)/.ci/lsan.supp $(SWIFT) test --skip-build --sanitize=address --build-path .build-asan
+check-sanitizers: asan-build tsan
+	$(ASAN_TEST) --skip '$(ASAN_SKIP)'
+ci-sanitizers: asan-build tsan
+	$(ASAN_TEST) --filter '$(ASAN_UNIT_SUITES)' --skip '$(ASAN_SKIP)'
+asan-build: setup
 	$(SWIFT) build --build-tests --sanitize=address --build-path .build-asan
-	LSAN_OPTIONS=suppressions=$(CURDIR)/.ci/lsan.supp $(SWIFT) test --skip-build --sanitize=address --build-path .build-asan \
-	  --skip '$(ASAN_SKIP)'
+tsan: setup
 	$(SWIFT) build --build-tests --sanitize=thread --build-path .build-tsan
 	TSAN_OPTIONS=halt_on_error=1 $(SWIFT) test --skip-build --sanitize=thread --build-path .build-tsan \
 	  --filter '$(TSAN_SUITES)' --skip '$(TSAN_SLOW)'
