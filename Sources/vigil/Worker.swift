@@ -56,10 +56,16 @@ struct Worker: ParsableCommand {
         let layout = try source.layout()
         let compiled = try lexicon.compiled()
         let items = try ScanItemSink(location: store, feed: layout.feedID)
-        let connection = try NatsConnection(url: source.nats)
+        // Unblocked too: a parent may have blocked them (a test runner does), and the library's
+        // threads, started below, inherit this thread's mask.
+        var stopSignals = sigset_t()
+        sigemptyset(&stopSignals)
         for signal in [SIGTERM, SIGINT] {
+            sigaddset(&stopSignals, signal)
             Glibc.signal(signal) { _ in stopRequested.store(true, ordering: .relaxed) }
         }
+        pthread_sigmask(SIG_UNBLOCK, &stopSignals, nil)
+        let connection = try NatsConnection(url: source.nats)
         let settings = StreamWorkSource.Settings(durable: durable, ackWait: .milliseconds(Int64(DurationText.seconds(ackWait)! * 1000)), batch: batch)
         let stream = try StreamWorkSource(connection: connection, layout: layout, settings: settings, padding: FeedDecoder.padding,
                                           stop: { stopRequested.load(ordering: .relaxed) })
