@@ -51,8 +51,9 @@ public final class StreamWorkSource: RecordSource {
     private var held: [(sequence: UInt64, bytes: [UInt8])] = []
     private var heldStart = 0
 
-    /// `stop` is asked between batches: once it is true, the batch in hand is finished
-    /// (settled and acknowledged) and reading ends.
+    /// `stop` is asked between batches, and after every fetch that found nothing (at least once
+    /// a second): once it is true, the batch in hand is finished (settled and acknowledged) and
+    /// reading ends.
     public init(connection: NatsConnection, layout: StreamLayout, settings: Settings, padding: Int, stop: @escaping () -> Bool) throws(StreamError) {
         guard try connection.lastSequence(of: layout) != nil else {
             throw StreamError("\(connection.url): no stream \(layout.stream) (vigil publish creates it)")

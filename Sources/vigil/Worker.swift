@@ -67,17 +67,18 @@ struct Worker: ParsableCommand {
         pthread_sigmask(SIG_UNBLOCK, &stopSignals, nil)
         let connection = try NatsConnection(url: source.nats)
         let settings = StreamWorkSource.Settings(durable: durable, ackWait: .milliseconds(Int64(DurationText.seconds(ackWait)! * 1000)), batch: batch)
-        let stream = try StreamWorkSource(connection: connection, layout: layout, settings: settings, padding: FeedDecoder.padding,
-                                          stop: { stopRequested.load(ordering: .relaxed) })
         let pipeline = ScanPipeline(compiled: compiled)
+        var log = ThroughputLog(every: DurationText.seconds(logEvery)!)
+        var betweenBatches: () -> Void = {}
+        // Asked after every batch and every fetch that found nothing (at least once a second),
+        // so the log keeps its pace when the stream is idle too.
+        let stream = try StreamWorkSource(connection: connection, layout: layout, settings: settings, padding: FeedDecoder.padding,
+                                          stop: { betweenBatches(); return stopRequested.load(ordering: .relaxed) })
+        betweenBatches = { [unowned stream] in log.tick(posts: pipeline.stats.posts, items: items.stored, stream: stream.counts) }
         pipeline.onRecord = { items.add($0) }
         pipeline.onReject = { Diagnostics.say($0.description) }
-        var log = ThroughputLog(every: DurationText.seconds(logEvery)!)
         let retry = StoreRetry(label: items.store.label)
-        pipeline.settle = {
-            try retry.untilStored(items, giveUp: { stopRequested.load(ordering: .relaxed) })
-            log.tick(posts: pipeline.stats.posts, items: items.stored, stream: stream.counts)
-        }
+        pipeline.settle = { try retry.untilStored(items, giveUp: { stopRequested.load(ordering: .relaxed) }) }
         Diagnostics.say("worker on \(stream.name) (durable \(durable)) into \(items.store.label) (feed \(items.feed))")
         _ = try pipeline.run([stream])
         log.tick(posts: pipeline.stats.posts, items: items.stored, stream: stream.counts, final: true)
