@@ -80,23 +80,27 @@ final class PullSubscription {
         natsSubscription_Destroy(subscription)
     }
 
-    /// Up to `batch` messages, waiting at most `wait` for the first (none when `wait` is zero
-    /// and nothing is there). The list must be destroyed with `natsMsgList_Destroy`.
+    /// Up to `batch` messages: what is there, or if nothing is, the first to come within `wait`
+    /// and what follows it. The list must be destroyed with `natsMsgList_Destroy`.
     func fetch(_ batch: Int, wait: Duration) throws(StreamError) -> natsMsgList {
         var list = natsMsgList()
-        var request = jsFetchRequest()
-        jsFetchRequest_Init(&request)
-        request.Batch = Int32(batch)
-        if wait == .zero {
-            request.NoWait = true
-            request.Expires = 1_000_000_000
-        } else {
-            request.Expires = Int64(wait.components.seconds) * 1_000_000_000 + wait.components.attoseconds / 1_000_000_000
-        }
-        let status = natsSubscription_FetchRequest(&list, subscription, &request)
+        var code = jsErrCode(rawValue: 0)
+        let milliseconds = wait.components.seconds * 1000 + wait.components.attoseconds / 1_000_000_000_000_000
+        let status = natsSubscription_Fetch(&list, subscription, Int32(batch), max(milliseconds, 1), &code)
         if status == NATS_TIMEOUT || status == NATS_NOT_FOUND { return natsMsgList() }
-        guard status == NATS_OK else { throw StreamError("fetching \(what)", status) }
+        guard status == NATS_OK else { throw StreamError("fetching \(what)", status, code) }
         return list
+    }
+
+    /// Messages the consumer has not delivered yet, as the server counts them now (a fetch
+    /// that finds nothing waits for its timeout; this answers at once).
+    func pending() throws(StreamError) -> UInt64 {
+        var info: UnsafeMutablePointer<jsConsumerInfo>?
+        var code = jsErrCode(rawValue: 0)
+        let status = natsSubscription_GetConsumerInfo(&info, subscription, nil, &code)
+        guard status == NATS_OK, let info else { throw StreamError("asking for \(what)", status, code) }
+        defer { jsConsumerInfo_Destroy(info) }
+        return info.pointee.NumPending
     }
 }
 

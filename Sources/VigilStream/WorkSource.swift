@@ -50,6 +50,7 @@ public final class StreamWorkSource: RecordSource {
     /// Account events fetched but not handed over yet, in stream order, from `heldStart` on.
     private var held: [(sequence: UInt64, bytes: [UInt8])] = []
     private var heldStart = 0
+    private var lastAccountPull = ContinuousClock.now
 
     /// `stop` is asked between batches, and after every fetch that found nothing (at least once
     /// a second): once it is true, the batch in hand is finished (settled and acknowledged) and
@@ -138,11 +139,18 @@ public final class StreamWorkSource: RecordSource {
     }
 
     /// Fetches account events until one past `sequence` is held or none is left (all every
-    /// work message fetched needs are then here: the stream stored them before it). With no
-    /// work in hand, it still fetches what is there, which keeps the ephemeral consumer alive.
+    /// work message fetched needs are then here: the stream stored them before it, so the
+    /// server counts them as pending).
     private func catchUpAccounts(through sequence: UInt64?) throws {
         while held.count == heldStart || sequence.map({ held[held.count - 1].sequence < $0 }) ?? true {
-            var list = try accounts.fetch(1000, wait: .zero)
+            let pending = try accounts.pending()
+            let now = ContinuousClock.now
+            // Nothing to fetch: only a pull now and then, which keeps the consumer alive (the
+            // server drops an ephemeral consumer nobody pulls from).
+            if pending == 0 && now - lastAccountPull < .seconds(10) { return }
+            lastAccountPull = now
+            // No more than are there: a fetch returns as soon as its batch is full.
+            var list = try accounts.fetch(Int(min(max(pending, 1), 1000)), wait: pending == 0 ? .milliseconds(1) : .seconds(5))
             defer { natsMsgList_Destroy(&list) }
             guard list.Count > 0 else { return }
             for index in 0..<Int(list.Count) {
