@@ -3,7 +3,8 @@
 # recruiter-network) scored by `vigil scan` on the file (alone, then with --store), then published
 # into a JetStream stream and scored by 1 and by 2 `vigil worker`s, each run into a fresh
 # PostgreSQL database (scripts/pg.sh, scripts/nats.sh). Prints, per run, CPU seconds (user + sys,
-# every scoring process together) per million posts and wall seconds, and the items stored.
+# every vigil process together) per million posts, the NATS server's CPU seconds per million
+# posts in the same interval, wall seconds, and the items stored.
 #
 #   Benchmarks/scripts/ingest.sh [POSTS=1000000]
 #
@@ -34,9 +35,14 @@ database() {  # a fresh, empty database on the server: its URL
 
 items() { "$VIGIL" queue --store "$1" --state all | wc -l; }
 
-report() {  # name cpu_seconds wall_seconds items
-  awk -v name="$1" -v cpu="$2" -v wall="$3" -v items="$4" -v posts="$posts" \
-    'BEGIN { printf "%-22s cpu %7.2f s per 1M posts   wall %7.2f s   items %d\n", name, cpu * 1e6 / posts, wall, items }'
+server_cpu() {  # the NATS server's CPU seconds so far
+  awk -v tck="$(getconf CLK_TCK)" '{ print ($14 + $15) / tck }' "/proc/$(cat "$work/nats/server.pid")/stat"
+}
+
+report() {  # name cpu_seconds wall_seconds items server_cpu_seconds
+  awk -v name="$1" -v cpu="$2" -v wall="$3" -v items="$4" -v server="${5:-0}" -v posts="$posts" \
+    'BEGIN { printf "%-14s vigil cpu %6.2f s per 1M posts   nats-server cpu %6.2f s per 1M posts   wall %7.2f s   items %d\n",
+             name, cpu * 1e6 / posts, server * 1e6 / posts, wall, items }'
 }
 
 timed() {  # wall seconds and CPU seconds of a command, on one line: "wall cpu"
@@ -52,11 +58,13 @@ report "scan" "$cpu" "$wall" 0
 db=$(database scanstore)
 read -r wall cpu <<< "$(timed "$VIGIL" scan "$feed" --store "$db")"
 report "scan --store" "$cpu" "$wall" "$(items "$db")"
+before=$(server_cpu)
 read -r wall cpu <<< "$(timed "$VIGIL" publish "$feed" --nats "$NATS" --stream bench)"
-report "publish" "$cpu" "$wall" 0
+report "publish" "$cpu" "$wall" 0 "$(awk -v a="$before" -v b="$(server_cpu)" 'BEGIN { print b - a }')"
 
 for n in 1 2; do
   db=$(database "workers$n")
+  before=$(server_cpu)
   start=$(date +%s.%N)
   for w in $(seq "$n"); do
     /usr/bin/time -f "%U %S" -o "$work/w$n-$w.time" "$VIGIL" worker --nats "$NATS" --stream bench --durable "bench$n" --store "$db" \
@@ -66,16 +74,17 @@ for n in 1 2; do
   while :; do
     done_posts=0
     for w in $(seq "$n"); do
-      p=$(grep -o 'worker: [0-9]* posts' "$work/w$n-$w.log" | tail -1 | grep -o '[0-9]*' || true)
+      p=$(grep -so 'worker: [0-9]* posts' "$work/w$n-$w.log" | tail -1 | grep -o '[0-9]*' || true)
       done_posts=$((done_posts + ${p:-0}))
     done
     [ "$done_posts" -ge "$posts" ] && break
     sleep 0.2
   done
   end=$(date +%s.%N)
+  server=$(awk -v a="$before" -v b="$(server_cpu)" 'BEGIN { print b - a }')
   # SIGTERM to each worker (time's child; time would die without writing its figures).
   for pid in $(jobs -p); do kill -TERM "$(pgrep -P "$pid")"; done
   wait
   cpu=$(cat "$work"/w$n-*.time | awk '{ s += $1 + $2 } END { print s }')
-  report "$n worker(s)" "$cpu" "$(awk -v s="$start" -v e="$end" 'BEGIN { print e - s }')" "$(items "$db")"
+  report "$n worker(s)" "$cpu" "$(awk -v s="$start" -v e="$end" 'BEGIN { print e - s }')" "$(items "$db")" "$server"
 done
