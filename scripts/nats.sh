@@ -31,8 +31,16 @@ start)
     port=$(free_port)
     : > "$dir/server.log"
     # setsid: the server outlives this script and is not stopped with the caller's process group.
-    setsid nats-server -js -a 127.0.0.1 -p "$port" -sd "$dir/store" -l "$dir/server.log" -P "$dir/server.pid" \
-      </dev/null >/dev/null 2>&1 &
+    # Every descriptor but 0-2 is closed first: a pipe the caller has open for another child (a
+    # test runner does) would otherwise stay open in the server, and its reader never see the end.
+    (
+      for fd in /proc/self/fd/*; do
+        fd=${fd##*/}
+        if [ "$fd" -gt 2 ]; then eval "exec $fd>&-" 2>/dev/null || true; fi
+      done
+      exec setsid nats-server -js -a 127.0.0.1 -p "$port" -sd "$dir/store" -l "$dir/server.log" -P "$dir/server.pid" \
+        </dev/null >/dev/null 2>&1
+    ) &
     for _ in $(seq 100); do
       if grep -q 'Server is ready' "$dir/server.log" 2>/dev/null; then echo "nats://127.0.0.1:$port"; exit 0; fi
       if grep -q '\[FTL\]\|\[ERR\]' "$dir/server.log" 2>/dev/null; then break; fi

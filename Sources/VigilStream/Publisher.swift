@@ -21,7 +21,6 @@ public final class StreamPublisher {
         let counts = Mutex(Counts())
     }
 
-    public let layout: StreamLayout
     let connection: NatsConnection
     let js: OpaquePointer
     let tally = Tally()
@@ -29,9 +28,8 @@ public final class StreamPublisher {
     /// Publishes in flight at most; a publish beyond it waits for acknowledgements.
     static let maxPending: Int64 = 20_000
 
-    public init(connection: NatsConnection, layout: StreamLayout) throws(StreamError) {
+    public init(connection: NatsConnection) throws(StreamError) {
         self.connection = connection
-        self.layout = layout
         var options = jsOptions()
         jsOptions_Init(&options)
         options.PublishAsync.MaxPending = Self.maxPending

@@ -48,25 +48,43 @@ final class PullSubscription {
     let subscription: OpaquePointer
     let what: String
 
-    /// Binds to `durable` when it exists, else creates it (or an ephemeral consumer when nil)
-    /// with `configure`'s settings.
+    /// Binds to `durable`, created first with `configure`'s settings when missing, or reads
+    /// from an ephemeral consumer with those settings when `durable` is nil.
     init(_ connection: NatsConnection, stream: String, subject: String, durable: String?, what: String,
          configure: (inout jsConsumerConfig) -> Void) throws(StreamError) {
         self.what = what
         var options = jsSubOptions()
         jsSubOptions_Init(&options)
-        var existing: UnsafeMutablePointer<jsConsumerInfo>?
         var code = jsErrCode(rawValue: 0)
-        if let durable, js_GetConsumerInfo(&existing, connection.js, stream, durable, nil, &code) == NATS_OK {
-            // Bound as it is, settings unset: the first worker's settings hold for all
+        let names = (stream: strdup(stream), durable: durable.flatMap { strdup($0) }, subject: strdup(subject))
+        defer { free(names.stream); free(names.durable); free(names.subject) }
+        options.Stream = UnsafePointer(names.stream)
+        if let durable, let durableName = names.durable {
+            // Created here, not by the subscription: the library deletes a consumer it created
+            // when its subscription ends, and one worker stopping would end the others' work.
+            // Bound with its settings unset: the first worker's settings hold for all
             // (docs/ingest.md), and the library refuses settings that differ from the server's.
-            jsConsumerInfo_Destroy(existing)
+            var existing: UnsafeMutablePointer<jsConsumerInfo>?
+            if js_GetConsumerInfo(&existing, connection.js, stream, durable, nil, &code) == NATS_OK {
+                jsConsumerInfo_Destroy(existing)
+            } else {
+                var config = jsConsumerConfig()
+                jsConsumerConfig_Init(&config)
+                configure(&config)
+                config.Durable = UnsafePointer(durableName)
+                config.FilterSubject = UnsafePointer(names.subject)
+                var created: UnsafeMutablePointer<jsConsumerInfo>?
+                let status = js_AddConsumer(&created, connection.js, stream, &config, nil, &code)
+                if let created { jsConsumerInfo_Destroy(created) }
+                // Another worker may have created it since the look-up.
+                guard status == NATS_OK || code == JSConsumerNameExistErr else {
+                    throw StreamError("\(connection.url): cannot create consumer \(durable) on stream \(stream)", status, code)
+                }
+            }
+            options.Consumer = UnsafePointer(durableName)
         } else {
             configure(&options.Config)
         }
-        let streamName = strdup(stream)
-        defer { free(streamName) }
-        options.Stream = UnsafePointer(streamName)
         var subscription: OpaquePointer?
         let status = js_PullSubscribe(&subscription, connection.js, subject, durable, nil, &options, &code)
         guard status == NATS_OK, let subscription else {

@@ -52,7 +52,7 @@ struct Publish: ParsableCommand {
         let readers = try ScanPipeline.openAll(feeds)
         let connection = try NatsConnection(url: target.nats)
         let created = try connection.ensureStream(layout, duplicateWindow: .seconds(DurationText.seconds(dedupWindow)!))
-        let publisher = try StreamPublisher(connection: connection, layout: layout)
+        let publisher = try StreamPublisher(connection: connection)
         let decoder = FeedDecoder()
         var sent = 0, rejected = 0
         func reject(_ reader: LineReader, _ number: Int, _ reason: String) {

@@ -50,6 +50,18 @@ import Testing
         #expect(missing.status == 74 && missing.stderr.contains("no such stream"), "\(missing.stderr)")
     }
 
+    @Test func badStreamNamesAndMissingStreamsAreRefused() throws {
+        let badName = try vigil(["publish", Self.workshop, "--nats", NatsServer.url, "--stream", "a.b"])
+        #expect(badName.status == 64 && badName.stderr.contains("'a.b' is not a usable stream name"), "\(badName.stderr)")
+        let badWindow = try vigil(["publish", Self.workshop, "--nats", NatsServer.url, "--dedup-window", "soon"])
+        #expect(badWindow.status == 64, "\(badWindow.stderr)")
+        let store = "sqlite:" + (try temporaryFolder()).appendingPathComponent("w.sqlite").path
+        let noStream = try vigil(["worker", "--nats", NatsServer.url, "--stream", NatsServer.newStream(), "--store", store])
+        #expect(noStream.status == 74 && noStream.stderr.contains("(vigil publish creates it)"), "\(noStream.stderr)")
+        let noServer = try vigil(["scan", "nats://127.0.0.1:1/feed"])
+        #expect(noServer.status == 74 && noServer.stderr.contains("cannot connect to nats://127.0.0.1:1"), "\(noServer.stderr)")
+    }
+
     /// A running `vigil worker` whose stderr goes to a file (a pipe nobody reads would fill).
     final class WorkerProcess {
         let process = Process()
@@ -109,7 +121,11 @@ import Testing
             try waitForItems(store, count: expected.count)
             // Time for a worker that went on to put more than it should.
             Thread.sleep(forTimeInterval: 2)
-            #expect(workers.map { $0.terminate() } == [0, 0], "\(workers.map(\.stderr))")
+            #expect(workers[0].terminate() == 0, "\(workers[0].stderr)")
+            // One worker stopping leaves the consumer the others share.
+            Thread.sleep(forTimeInterval: 2)
+            #expect(workers[1].process.isRunning, "\(workers[1].stderr)")
+            #expect(workers[1].terminate() == 0, "\(workers[1].stderr)")
             let stored = try postItems(store)
             #expect(stored == expected)
             // Every item was put with one content (an item put again with another raises its version).
