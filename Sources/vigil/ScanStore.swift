@@ -27,10 +27,15 @@ final class ScanItemSink {
     /// Items go to the store in batches of this many (one transaction each).
     static let batch = 500
 
+    /// Puts every `batch` items as they come (a scan); off, only `putPending` puts them (a
+    /// worker, which must not lose a failed batch's items before it retries).
+    private let putsAsItGoes: Bool
+
     /// `feed` is the items' feed id: `FeedIdentity.of(paths:)` for files, a stream's own for a stream.
-    init(location: String, feed: String) throws {
+    init(location: String, feed: String, putsAsItGoes: Bool = true) throws {
         store = try DecisionStores.openTeam(StoreLocation(parsing: location), access: .readWrite)
         self.feed = feed
+        self.putsAsItGoes = putsAsItGoes
         sink = try OutputWriter(path: "/dev/null")
         formatter = ScanFormatter(format: .jsonl, out: sink)
         sink.observer = { [unowned self] bytes in line.append(contentsOf: bytes) }
@@ -60,7 +65,7 @@ final class ScanItemSink {
 
     private func queue(_ item: ReviewItem) {
         pending.append(item)
-        if pending.count >= Self.batch { flush() }
+        if putsAsItGoes && pending.count >= Self.batch { flush() }
     }
 
     /// Puts what is pending; the first failure is kept for the end of the scan (the scan's

@@ -55,7 +55,7 @@ struct Worker: ParsableCommand {
     func run() throws {
         let layout = try source.layout()
         let compiled = try lexicon.compiled()
-        let items = try ScanItemSink(location: store, feed: layout.feedID)
+        let items = try ScanItemSink(location: store, feed: layout.feedID, putsAsItGoes: false)
         // Unblocked too: a parent may have blocked them (a test runner does), and the library's
         // threads, started below, inherit this thread's mask.
         var stopSignals = sigset_t()

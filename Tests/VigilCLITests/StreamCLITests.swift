@@ -192,4 +192,40 @@ import Testing
         #expect(worker.stderr.components(separatedBy: "cannot store into").count == 2, "\(worker.stderr)")
         #expect(worker.stderr.contains("is reachable again"), "\(worker.stderr)")
     }
+
+    /// A batch with more flagged posts than a scan puts at once, while the store is away: none of
+    /// its items may be dropped before the retry that stores them.
+    @Test func aLargeBatchWaitingForTheStoreKeepsAllItsItems() throws {
+        let posts = (1...600).map { n in
+            #"{"type":"post","id":"q\#(n)","account":"a\#(n % 7)","platform":"telegram","ts":"2026-03-01T08:05:09Z","text":"Stop watching, start moving: join the daulah. message me on tg t.me/example_hijrah_x611 #hijrah"}"#
+        }
+        let feed = try writeTemp("flagged.jsonl", posts.joined(separator: "\n") + "\n")
+        let account = try writeTemp("account.jsonl", #"{"type":"account","id":"a1","followers":10}"# + "\n")
+        let stream = NatsServer.newStream()
+        #expect(try publish(account, stream: stream).status == 0)
+        let folder = try temporaryFolder()
+        let server = folder.appendingPathComponent("pg").path, urlFile = folder.appendingPathComponent("url").path
+        let script = TeamCLITests.repository.appendingPathComponent("scripts/pg.sh").path
+        #expect(system("'\(script)' start '\(server)' > '\(urlFile)'") == 0)
+        defer { _ = system("'\(script)' stop '\(server)'") }
+        let store = try String(contentsOfFile: urlFile, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)
+        let worker = try WorkerProcess(["--nats", NatsServer.url, "--stream", stream, "--store", store, "--batch", "1000"],
+                                       log: folder.appendingPathComponent("worker.log"))
+        var deadline = Date().addingTimeInterval(30)
+        while Date() < deadline, !worker.stderr.contains("vigil: worker on ") { Thread.sleep(forTimeInterval: 0.1) }
+        // Paused while the store goes and the posts come, so that one fetch brings them all: the
+        // pull request it has out (1 s) expires first, or it would take the posts as they come.
+        kill(worker.process.processIdentifier, SIGSTOP)
+        Thread.sleep(forTimeInterval: 2)
+        #expect(system("'\(script)' kill '\(server)'") == 0)
+        #expect(try publish(feed, stream: stream).status == 0)
+        kill(worker.process.processIdentifier, SIGCONT)
+        deadline = Date().addingTimeInterval(60)
+        while Date() < deadline, !worker.stderr.contains("cannot store into") { Thread.sleep(forTimeInterval: 0.1) }
+        #expect(system("'\(script)' restart '\(server)'") == 0)
+        try waitForItems(store, count: 600)
+        Thread.sleep(forTimeInterval: 1)
+        #expect(worker.terminate() == 0, "\(worker.stderr)")
+        #expect(try postItems(store).count == 600, "\(worker.stderr)")
+    }
 }
