@@ -130,6 +130,9 @@ import Testing
             #expect(stored == expected)
             // Every item was put with one content (an item put again with another raises its version).
             #expect(stored.allSatisfy { $0.contains("\"version\":1}") })
+            // A scan of the stream puts its items under the workers' feed id: the same items, one feed.
+            #expect(try vigil(["scan", "\(NatsServer.url)/\(stream)", "--store", store]).status == 0)
+            #expect(try postItems(store) == stored)
             for worker in workers {
                 // Both shared the work, and each read every account event (the priorities match).
                 let last = try #require(worker.stderr.split(separator: "\n").last { $0.contains("worker stopped: ") })
