@@ -1,6 +1,6 @@
 # Vigil — build, demo and test. `make setup` installs the Debian packages Vigil needs (root or sudo).
 SWIFT ?= swift
-APT_PACKAGES := libvectorscan-dev libicu-dev libsimdjson-dev libncursesw5-dev libsqlite3-dev zlib1g-dev pkg-config tmux postgresql libpq-dev
+APT_PACKAGES := libvectorscan-dev libicu-dev libsimdjson-dev libncursesw5-dev libsqlite3-dev zlib1g-dev pkg-config tmux postgresql libpq-dev nats-server libnats-dev
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 VIGIL := .build/release/vigil
 

@@ -25,6 +25,7 @@ let package = Package(
         .library(name: "VigilTUI", targets: ["VigilTUI"]),
         .library(name: "VigilConsole", targets: ["VigilConsole"]),
         .library(name: "VigilTerminal", targets: ["VigilTerminal"]),
+        .library(name: "VigilStream", targets: ["VigilStream"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -39,6 +40,8 @@ let package = Package(
         .systemLibrary(name: "CNCursesW", pkgConfig: "ncursesw", providers: [.apt(["libncursesw5-dev"])]),
         // libpq, PostgreSQL's reference client (the team store; docs/store.md says why).
         .systemLibrary(name: "CPostgres", pkgConfig: "libpq", providers: [.apt(["libpq-dev"])]),
+        // The NATS C client: feeds on JetStream (docs/ingest.md).
+        .systemLibrary(name: "CNats", pkgConfig: "libnats", providers: [.apt(["libnats-dev"])]),
         // glibc's wcwidth under a UTF-8 locale: the width ncurses and the terminal will use.
         .target(name: "CDisplayWidth"),
         .target(name: "CTextScan", cSettings: [.unsafeFlags(["-O3"])]),
@@ -92,11 +95,14 @@ let package = Package(
         .target(name: "VigilConsole", dependencies: ["VigilTUI", "VigilTerminal", "VigilPipeline", "VigilTriage", "VigilFeed", "VigilText",
                                                      "VigilScoring", .product(name: "GRDB", package: "GRDB.swift")]),
         .target(name: "VigilEvaluation", dependencies: ["VigilPipeline", "VigilSimulator", "VigilScoring", "VigilCoordination"]),
+        // Feeds on NATS JetStream: publishing, the workers' shared consumer, reading a stream as a file.
+        .target(name: "VigilStream", dependencies: ["VigilFeed", "CNats"]),
         // The workshop debrief: trainees' decisions graded against an answer key (`vigil report`).
         .target(name: "VigilReport", dependencies: ["VigilFeed", "VigilText", "VigilPipeline", "VigilCoordination", "VigilSimulator", "VigilTriage", "VigilLexicon", "VigilScoring"]),
         .executableTarget(
             name: "vigil",
             dependencies: ["VigilPipeline", "VigilSimulator", "VigilEvaluation", "VigilTriage", "VigilTUI", "VigilConsole", "VigilTerminal", "VigilReport",
+                           "VigilStream",
                            .product(name: "ArgumentParser", package: "swift-argument-parser")]
         ),
 

@@ -32,6 +32,7 @@ public struct RawEvent {
     public var account: UnsafeBufferPointer<UInt8>? { RawEvent.bytes(raw.pointee.account) }
     public var text: UnsafeBufferPointer<UInt8>? { RawEvent.bytes(raw.pointee.text) }
     public var lang: UnsafeBufferPointer<UInt8>? { RawEvent.bytes(raw.pointee.lang) }
+    public var platform: UnsafeBufferPointer<UInt8>? { RawEvent.bytes(raw.pointee.platform) }
     public var tsText: UnsafeBufferPointer<UInt8>? { RawEvent.bytes(raw.pointee.ts) }
     public var followers: Int64? { raw.pointee.has_followers != 0 ? raw.pointee.followers : nil }
 

@@ -4,15 +4,24 @@ import Glibc
 import Darwin
 #endif
 
-/// One line of input, valid only during the callback that receives it. `capacity` counts the
-/// readable bytes from `start`, at least `length + padding`, so simdjson can parse in place.
+/// One line of input (one record of a `RecordSource`), valid only during the callback that
+/// receives it. `capacity` counts the readable bytes from `start`, at least `length + padding`,
+/// so simdjson can parse in place.
 public struct LineView {
+    /// The line's number, or the record's position in its source (a stream's sequence).
     public var number: Int
     public var start: UnsafePointer<UInt8>
     public var length: Int
     public var capacity: Int
 
     public var bytes: UnsafeBufferPointer<UInt8> { UnsafeBufferPointer(start: start, count: length) }
+
+    public init(number: Int, start: UnsafePointer<UInt8>, length: Int, capacity: Int) {
+        self.number = number
+        self.start = start
+        self.length = length
+        self.capacity = capacity
+    }
 }
 
 /// Splits a byte source into lines in a reused buffer, without a `String` per line.

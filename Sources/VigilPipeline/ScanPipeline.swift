@@ -125,6 +125,9 @@ public final class ScanPipeline {
     /// here until the event is due, so pacing changes when things happen, never what happens.
     /// Returning false ends the run there (a replay rewinding starts a new one).
     public var beforeEvent: ((Timestamp) -> Bool)?
+    /// Called before a source that acknowledges its records (a broker) acknowledges those it
+    /// handed over: once it returns, what they produced must be kept (`RecordSource`).
+    public var settle: () throws -> Void = {}
     /// Called about every 64k lines with (bytes consumed, total bytes if known).
     public var onProgress: ((Int64, Int64?) -> Void)?
     public private(set) var stats = ScanStats()
@@ -148,7 +151,7 @@ public final class ScanPipeline {
     /// Reads every feed in turn. One that fails part-way does not stop the others: its error
     /// goes to `onReadError` and the next feed is read; once all are, the run throws the
     /// failure (`FeedError.several` for more than one). `ScanStop` (strict mode) ends it at once.
-    public func run(_ readers: [LineReader]) throws -> ScanStats {
+    public func run(_ readers: [any RecordSource]) throws -> ScanStats {
         let started = DispatchTime.now().uptimeNanoseconds
         var failures: [FeedError] = []
         for reader in readers where !stopped {
@@ -172,18 +175,18 @@ public final class ScanPipeline {
         return stats
     }
 
-    private func reject(_ reader: LineReader, _ number: Int, _ reason: String, _ bytes: UnsafeBufferPointer<UInt8>) throws {
+    private func reject(_ reader: any RecordSource, _ number: Int, _ reason: String, _ bytes: UnsafeBufferPointer<UInt8>) throws {
         stats.rejected += 1
         let line = RejectedLine(file: reader.name, line: number, reason: reason, content: Array(bytes.prefix(1 << 16)))
         if options.strict { throw ScanStop.strict(line) }
         onReject(line)
     }
 
-    private func run(_ reader: LineReader) throws {
+    private func run(_ reader: any RecordSource) throws {
         let threshold = options.minScore ?? analyzer.compiled.lexicon.rules.medium
         let reportContested = threshold <= analyzer.compiled.lexicon.rules.medium
         var linesSinceProgress = 0
-        try reader.forEachLine({ line in
+        try reader.forEachRecord({ line in
             linesSinceProgress += 1
             if linesSinceProgress >= 65_536, let progress = onProgress {
                 linesSinceProgress = 0
@@ -225,7 +228,7 @@ public final class ScanPipeline {
         }, oversized: { number, prefix in
             try reject(reader, number, "line longer than \(LineReader.maxLineBytes) bytes", prefix)
             return true
-        })
+        }, settle: settle)
         onProgress?(reader.consumedBytes, reader.totalBytes)
     }
 

@@ -1,5 +1,6 @@
 import ArgumentParser
 import VigilFeed
+import VigilStream
 import VigilPipeline
 import VigilReport
 import VigilSimulator
@@ -115,4 +116,9 @@ extension AnswerKeyError: ExitStatusProviding {
         case .invalid, .otherFeed: return .dataError
         }
     }
+}
+
+extension StreamError: ExitStatusProviding {
+    /// The stream could not be reached or read, as a file that cannot be read.
+    var exitStatus: ExitStatus { .ioError }
 }

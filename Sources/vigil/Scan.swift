@@ -1,7 +1,9 @@
 import ArgumentParser
 import Foundation
+import VigilConsole
 import VigilFeed
 import VigilPipeline
+import VigilStream
 
 struct Scan: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -21,7 +23,7 @@ struct Scan: ParsableCommand {
             """
     )
 
-    @Argument(help: ArgumentHelp("Feed files (.jsonl or .jsonl.gz), or '-' for standard input.", valueName: "feed"))
+    @Argument(help: ArgumentHelp("Feed files (.jsonl or .jsonl.gz), '-' for standard input, or a JetStream stream nats://HOST:PORT/STREAM (read from its start to its end when the scan began; docs/ingest.md).", valueName: "feed"))
     var feeds: [String]
 
     @OptionGroup var lexicon: LexiconOptions
@@ -59,7 +61,7 @@ struct Scan: ParsableCommand {
 
     func run() throws {
         let compiled = try lexicon.compiled()
-        let readers = try ScanPipeline.openAll(feeds)
+        let readers = try Self.open(feeds)
         let out = OutputWriter.standardOutput()
         let formatter = ScanFormatter(format: format.value, out: out,
                                       nearEntries: Set(compiled.lexicon.entries.filter { $0.near != nil }.map(\.id)), showClusters: clusters,
@@ -67,7 +69,7 @@ struct Scan: ParsableCommand {
         let rejectsOut = try rejects.map { try OutputWriter(path: $0) }
         let pipeline = ScanPipeline(compiled: compiled, options: ScanOptions(minScore: minScore, strict: strict,
                                                                            clusters: clusters ? try window.config() : nil))
-        let items = try store.map { try ScanItemSink(location: $0, feedPaths: feeds) }
+        let items = try store.map { try ScanItemSink(location: $0, feed: Self.feedID(feeds)) }
         if let items {
             pipeline.onClusterEvent = { items.add($0) }
             pipeline.onOtherEvent = { if case .account(let account) = $0 { items.add(account) } }
@@ -139,6 +141,20 @@ struct Scan: ParsableCommand {
 }
 
 extension Scan {
+    /// Every feed opened before anything is read: files and standard input, and streams.
+    static func open(_ feeds: [String]) throws -> [any RecordSource] {
+        try feeds.map { feed in
+            if let stream = try StreamAddress(feed) { return try StreamReplaySource(stream, padding: FeedDecoder.padding) }
+            return try LineReader(path: feed, padding: FeedDecoder.padding)
+        }
+    }
+
+    /// The store's feed id: a stream's own (the one its workers use), else the files'.
+    static func feedID(_ feeds: [String]) throws -> String {
+        if feeds.count == 1, let stream = try StreamAddress(feeds[0]) { return stream.layout.feedID }
+        return FeedIdentity.of(paths: feeds)
+    }
+
     /// The table's width: $COLUMNS, else the terminal's on standard output, else 200.
     static func terminalWidth() -> Int {
         if let columns = ProcessInfo.processInfo.environment["COLUMNS"].flatMap(Int.init), columns > 0 { return columns }

@@ -30,9 +30,15 @@ final class ScanItemSink {
     /// Items go to the store in batches of this many (one transaction each).
     static let batch = 500
 
-    init(location: String, feedPaths: [String]) throws {
+    /// Puts every `batch` items as they come (a scan); off, only `putPending` puts them (a
+    /// worker, which must not lose a failed batch's items before it retries).
+    private let putsAsItGoes: Bool
+
+    /// `feed` is the items' feed id: `FeedIdentity.of(paths:)` for files, a stream's own for a stream.
+    init(location: String, feed: String, putsAsItGoes: Bool = true) throws {
         store = try DecisionStores.openTeam(StoreLocation(parsing: location), access: .readWrite)
-        feed = FeedIdentity.of(paths: feedPaths)
+        self.feed = feed
+        self.putsAsItGoes = putsAsItGoes
         sink = try OutputWriter(path: "/dev/null")
         formatter = ScanFormatter(format: .jsonl, out: sink)
         sink.observer = { [unowned self] bytes in line.append(contentsOf: bytes) }
@@ -67,18 +73,26 @@ final class ScanItemSink {
 
     private func queue(_ item: ReviewItem) {
         pending.append(item)
-        if pending.count >= Self.batch { flush() }
+        if putsAsItGoes && pending.count >= Self.batch { flush() }
     }
 
     /// Puts what is pending; the first failure is kept for the end of the scan (the scan's
     /// output goes on).
     func flush() {
-        guard failure == nil, !pending.isEmpty else { return }
+        guard failure == nil else { return }
         do {
-            try store.put(items: pending)
+            try putPending()
         } catch {
             failure = error
+            pending.removeAll()
         }
+    }
+
+    /// Puts what is pending, or throws and keeps it to be put again (`vigil worker`, which
+    /// acknowledges nothing until it is stored).
+    func putPending() throws {
+        guard !pending.isEmpty else { return }
+        try store.put(items: pending)
         pending.removeAll()
     }
 }

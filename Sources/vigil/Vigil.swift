@@ -17,7 +17,7 @@ struct Vigil: ParsableCommand {
             """,
         version: version,
         subcommands: [Scan.self, LexiconCommand.self, Simulate.self, Clusters.self, Monitor.self, Replay.self, Export.self, Report.self,
-                      Queue.self, Decide.self, Audit.self, TeamCommand.self]
+                      Queue.self, Decide.self, Audit.self, TeamCommand.self, Publish.self, Worker.self]
     )
 
     /// Every command runs here, so every failure is reported and mapped to an exit status the

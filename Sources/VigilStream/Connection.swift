@@ -1,0 +1,141 @@
+import CNats
+import Foundation
+import VigilFeed
+
+/// A failure talking to NATS or JetStream, with the library's own explanation.
+public struct StreamError: Error, Sendable, CustomStringConvertible {
+    public var description: String
+
+    public init(_ description: String) { self.description = description }
+
+    /// What `status` (and JetStream's `code`, when the server gave one) means, after `doing`.
+    init(_ doing: String, _ status: natsStatus, _ code: jsErrCode = jsErrCode(rawValue: 0)) {
+        var text = String(cString: natsStatus_GetText(status))
+        var last = NATS_OK
+        if let detail = nats_GetLastError(&last), detail.pointee != 0, last == status {
+            text = String(cString: detail)
+        }
+        description = doing + ": " + text + (code.rawValue != 0 ? " (JetStream error \(code.rawValue))" : "")
+    }
+}
+
+/// Where Vigil keeps a feed in JetStream (docs/ingest.md). One stream per feed, named by the
+/// user; its subjects are
+///   vigil.<stream>.events.<partition>    posts, markers, scenarios (the scoring work)
+///   vigil.<stream>.accounts.<partition>  account and suspension events (every worker reads all)
+/// with the partition a hash of the account, so one account's events stay in order on one subject.
+public struct StreamLayout: Sendable, Hashable {
+    public static let defaultStream = "feed"
+    /// Fixed: a consumer filtering one partition must find an account where the publisher put it.
+    public static let partitions: UInt64 = 16
+
+    public let stream: String
+
+    public init(stream: String) throws(StreamError) {
+        // JetStream names may not hold '.', '*', '>' or spaces; a subject token is kept to these.
+        guard !stream.isEmpty, stream.count <= 64,
+              stream.unicodeScalars.allSatisfy({ ("a"..."z").contains($0) || ("A"..."Z").contains($0) || ("0"..."9").contains($0) || $0 == "-" || $0 == "_" })
+        else { throw StreamError("'\(stream)' is not a usable stream name: use letters, digits, '-' and '_' (at most 64)") }
+        self.stream = stream
+    }
+
+    public var allSubjects: String { "vigil.\(stream).>" }
+    public var eventSubjects: String { "vigil.\(stream).events.*" }
+    public var accountSubjects: String { "vigil.\(stream).accounts.*" }
+
+    /// The subject of one event: account state goes where every worker reads it.
+    public func subject(_ kind: EventKind, account: UnsafeBufferPointer<UInt8>?) -> String {
+        let partition = account.map { FNV1a.hash($0) % Self.partitions } ?? 0
+        let family = kind == .account || kind == .suspension ? "accounts" : "events"
+        return "vigil.\(stream).\(family).\(partition)"
+    }
+
+    /// The team store's feed id for this stream's items, whichever server URL reaches it.
+    public var feedID: String { String(FNV1a.hash("jetstream:" + stream), radix: 16) }
+}
+
+/// `nats://HOST:PORT/STREAM`, as `vigil scan` takes a stream.
+public struct StreamAddress: Sendable, Hashable {
+    public var server: String
+    public var layout: StreamLayout
+
+    /// Nil when `text` is not a nats:// address at all (it is then a path).
+    public init?(_ text: String) throws(StreamError) {
+        guard text.hasPrefix("nats://") else { return nil }
+        let rest = text.dropFirst("nats://".count)
+        guard let slash = rest.firstIndex(of: "/"), slash != rest.startIndex else {
+            throw StreamError("\(text): a stream address is nats://HOST:PORT/STREAM")
+        }
+        server = "nats://" + rest[..<slash]
+        layout = try StreamLayout(stream: String(rest[rest.index(after: slash)...]))
+    }
+
+    public var description: String { server + "/" + layout.stream }
+}
+
+/// One connection to a NATS server and its JetStream context.
+public final class NatsConnection {
+    let connection: OpaquePointer
+    let js: OpaquePointer
+    public let url: String
+
+    public init(url: String) throws(StreamError) {
+        var connection: OpaquePointer?
+        let status = natsConnection_ConnectTo(&connection, url)
+        guard status == NATS_OK, let connection else { throw StreamError("cannot connect to \(url)", status) }
+        var js: OpaquePointer?
+        let jsStatus = natsConnection_JetStream(&js, connection, nil)
+        guard jsStatus == NATS_OK, let js else {
+            natsConnection_Destroy(connection)
+            throw StreamError("\(url): no JetStream context", jsStatus)
+        }
+        self.connection = connection
+        self.js = js
+        self.url = url
+    }
+
+    deinit {
+        jsCtx_Destroy(js)
+        natsConnection_Destroy(connection)
+    }
+
+    /// The stream's last sequence, or nil when there is no such stream.
+    public func lastSequence(of layout: StreamLayout) throws(StreamError) -> UInt64? {
+        var info: UnsafeMutablePointer<jsStreamInfo>?
+        var code = jsErrCode(rawValue: 0)
+        let status = js_GetStreamInfo(&info, js, layout.stream, nil, &code)
+        if status == NATS_NOT_FOUND || code == JSStreamNotFoundErr { return nil }
+        guard status == NATS_OK, let info else { throw StreamError("\(url): stream \(layout.stream)", status, code) }
+        defer { jsStreamInfo_Destroy(info) }
+        return info.pointee.State.LastSeq
+    }
+
+    /// Creates the stream when missing (docs/ingest.md lists the settings): file storage, kept
+    /// until removed (limits retention: a reader can replay it from the start), and a
+    /// deduplication window on `Nats-Msg-Id`. True when it was created.
+    @discardableResult
+    public func ensureStream(_ layout: StreamLayout, duplicateWindow: Duration) throws(StreamError) -> Bool {
+        if try lastSequence(of: layout) != nil { return false }
+        var config = jsStreamConfig()
+        jsStreamConfig_Init(&config)
+        let name = strdup(layout.stream), subject = strdup(layout.allSubjects)
+        defer { free(name); free(subject) }
+        var subjects: [UnsafePointer<CChar>?] = [UnsafePointer(subject)]
+        var code = jsErrCode(rawValue: 0)
+        var info: UnsafeMutablePointer<jsStreamInfo>?
+        let status = subjects.withUnsafeMutableBufferPointer { subjects in
+            config.Name = UnsafePointer(name)
+            config.Subjects = subjects.baseAddress
+            config.SubjectsLen = 1
+            config.Storage = js_FileStorage
+            config.Retention = js_LimitsPolicy
+            config.Duplicates = Int64(duplicateWindow.components.seconds) * 1_000_000_000
+            return js_AddStream(&info, js, &config, nil, &code)
+        }
+        if let info { jsStreamInfo_Destroy(info) }
+        // Another publisher may have created it since the look-up.
+        if code == JSStreamNameExistErr { return false }
+        guard status == NATS_OK else { throw StreamError("\(url): cannot create stream \(layout.stream)", status, code) }
+        return true
+    }
+}

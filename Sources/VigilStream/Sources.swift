@@ -1,0 +1,181 @@
+import CNats
+import Foundation
+import VigilFeed
+
+/// One message's bytes copied into a reused buffer with the decoder's padding after them
+/// (simdjson parses in place, and a message's own bytes end where the library put them).
+final class RecordBuffer {
+    let padding: Int
+    let buffer: UnsafeMutablePointer<UInt8>
+    let capacity: Int
+
+    init(padding: Int) {
+        self.padding = padding
+        capacity = LineReader.maxLineBytes + padding
+        buffer = .allocate(capacity: capacity)
+        buffer.initialize(repeating: 0, count: capacity)
+    }
+
+    deinit { buffer.deallocate() }
+
+    /// The record at `sequence`, or nil when it is longer than a feed line may be.
+    func view(_ bytes: UnsafeRawBufferPointer, sequence: UInt64) -> LineView? {
+        guard bytes.count <= LineReader.maxLineBytes else { return nil }
+        if let base = bytes.baseAddress { buffer.update(from: base.assumingMemoryBound(to: UInt8.self), count: bytes.count) }
+        (buffer + bytes.count).update(repeating: 0, count: padding)
+        return LineView(number: Int(sequence), start: UnsafePointer(buffer), length: bytes.count, capacity: capacity)
+    }
+}
+
+extension OpaquePointer {
+    /// A received message's bytes (valid while the message is).
+    var messageBytes: UnsafeRawBufferPointer {
+        UnsafeRawBufferPointer(start: natsMsg_GetData(self), count: Int(natsMsg_GetDataLength(self)))
+    }
+
+    /// A JetStream message's stream sequence and how often it was delivered.
+    func streamMetadata() throws(StreamError) -> (sequence: UInt64, deliveries: UInt64) {
+        var meta: UnsafeMutablePointer<jsMsgMetaData>?
+        let status = natsMsg_GetMetaData(&meta, self)
+        guard status == NATS_OK, let meta else { throw StreamError("reading a message's JetStream metadata", status) }
+        defer { jsMsgMetaData_Destroy(meta) }
+        return (meta.pointee.Sequence.Stream, meta.pointee.NumDelivered)
+    }
+}
+
+/// A pull subscription and the batches fetched from it.
+final class PullSubscription {
+    let subscription: OpaquePointer
+    let what: String
+
+    /// Binds to `durable`, created first with `configure`'s settings when missing, or reads
+    /// from an ephemeral consumer with those settings when `durable` is nil.
+    init(_ connection: NatsConnection, stream: String, subject: String, durable: String?, what: String,
+         configure: (inout jsConsumerConfig) -> Void) throws(StreamError) {
+        self.what = what
+        var options = jsSubOptions()
+        jsSubOptions_Init(&options)
+        var code = jsErrCode(rawValue: 0)
+        let names = (stream: strdup(stream), durable: durable.flatMap { strdup($0) }, subject: strdup(subject))
+        defer { free(names.stream); free(names.durable); free(names.subject) }
+        options.Stream = UnsafePointer(names.stream)
+        if let durable, let durableName = names.durable {
+            // Created here, not by the subscription: the library deletes a consumer it created
+            // when its subscription ends, and one worker stopping would end the others' work.
+            // Bound with its settings unset: the first worker's settings hold for all
+            // (docs/ingest.md), and the library refuses settings that differ from the server's.
+            var existing: UnsafeMutablePointer<jsConsumerInfo>?
+            if js_GetConsumerInfo(&existing, connection.js, stream, durable, nil, &code) == NATS_OK {
+                jsConsumerInfo_Destroy(existing)
+            } else {
+                var config = jsConsumerConfig()
+                jsConsumerConfig_Init(&config)
+                configure(&config)
+                config.Durable = UnsafePointer(durableName)
+                config.FilterSubject = UnsafePointer(names.subject)
+                var created: UnsafeMutablePointer<jsConsumerInfo>?
+                let status = js_AddConsumer(&created, connection.js, stream, &config, nil, &code)
+                if let created { jsConsumerInfo_Destroy(created) }
+                // Another worker may have created it since the look-up.
+                guard status == NATS_OK || code == JSConsumerNameExistErr else {
+                    throw StreamError("\(connection.url): cannot create consumer \(durable) on stream \(stream)", status, code)
+                }
+            }
+            options.Consumer = UnsafePointer(durableName)
+        } else {
+            configure(&options.Config)
+        }
+        var subscription: OpaquePointer?
+        let status = js_PullSubscribe(&subscription, connection.js, subject, durable, nil, &options, &code)
+        guard status == NATS_OK, let subscription else {
+            throw StreamError("\(connection.url): cannot read \(what) of stream \(stream)", status, code)
+        }
+        self.subscription = subscription
+    }
+
+    deinit {
+        natsSubscription_Unsubscribe(subscription)
+        natsSubscription_Destroy(subscription)
+    }
+
+    /// Up to `batch` messages: what is there, or if nothing is, the first to come within `wait`
+    /// and what follows it. The list must be destroyed with `natsMsgList_Destroy`.
+    func fetch(_ batch: Int, wait: Duration) throws(StreamError) -> natsMsgList {
+        var list = natsMsgList()
+        var code = jsErrCode(rawValue: 0)
+        let milliseconds = wait.components.seconds * 1000 + wait.components.attoseconds / 1_000_000_000_000_000
+        let status = natsSubscription_Fetch(&list, subscription, Int32(batch), max(milliseconds, 1), &code)
+        if status == NATS_TIMEOUT || status == NATS_NOT_FOUND { return natsMsgList() }
+        guard status == NATS_OK else { throw StreamError("fetching \(what)", status, code) }
+        return list
+    }
+
+    /// Messages the consumer has not delivered yet, as the server counts them now (a fetch
+    /// that finds nothing waits for its timeout; this answers at once).
+    func pending() throws(StreamError) -> UInt64 {
+        var info: UnsafeMutablePointer<jsConsumerInfo>?
+        var code = jsErrCode(rawValue: 0)
+        let status = natsSubscription_GetConsumerInfo(&info, subscription, nil, &code)
+        guard status == NATS_OK, let info else { throw StreamError("asking for \(what)", status, code) }
+        defer { jsConsumerInfo_Destroy(info) }
+        return info.pointee.NumPending
+    }
+}
+
+/// `vigil scan nats://HOST:PORT/STREAM`: the whole stream from its first message to the last one
+/// there when reading began, in stream order, as a file is read. An ephemeral consumer that
+/// acknowledges nothing: reading leaves no trace on the stream.
+public final class StreamReplaySource: RecordSource {
+    public let name: String
+    public private(set) var consumedBytes: Int64 = 0
+    public var totalBytes: Int64? { nil }
+    let connection: NatsConnection
+    let subscription: PullSubscription?
+    let end: UInt64
+    let record: RecordBuffer
+
+    public init(_ address: StreamAddress, padding: Int) throws(StreamError) {
+        name = address.description
+        connection = try NatsConnection(url: address.server)
+        guard let last = try connection.lastSequence(of: address.layout) else {
+            throw StreamError("\(name): no such stream (vigil publish creates it)")
+        }
+        end = last
+        record = RecordBuffer(padding: padding)
+        subscription = last == 0 ? nil : try PullSubscription(connection, stream: address.layout.stream, subject: address.layout.allSubjects,
+                                                               durable: nil, what: "the messages") { config in
+            config.AckPolicy = js_AckNone
+            config.DeliverPolicy = js_DeliverAll
+        }
+    }
+
+    public func forEachRecord(
+        _ body: (LineView) throws -> Bool,
+        oversized: (_ position: Int, _ prefix: UnsafeBufferPointer<UInt8>) throws -> Bool,
+        settle: () throws -> Void
+    ) throws {
+        guard let subscription else { return }
+        var reached: UInt64 = 0
+        while reached < end {
+            // No more than what is left: a fetch waits for its whole batch until it expires.
+            var list = try subscription.fetch(Int(min(1000, end - reached)), wait: .seconds(5))
+            defer { natsMsgList_Destroy(&list) }
+            // Nothing for that long: the rest was removed from the stream meanwhile.
+            guard list.Count > 0 else { return }
+            for index in 0..<Int(list.Count) {
+                guard let message = list.Msgs[index] else { continue }
+                let (sequence, _) = try message.streamMetadata()
+                guard sequence <= end else { return }
+                reached = sequence
+                let bytes = message.messageBytes
+                consumedBytes += Int64(bytes.count)
+                if let line = record.view(bytes, sequence: sequence) {
+                    guard try body(line) else { return }
+                } else {
+                    guard try oversized(Int(sequence), UnsafeBufferPointer(start: bytes.baseAddress?.assumingMemoryBound(to: UInt8.self), count: 1 << 16))
+                    else { return }
+                }
+            }
+        }
+    }
+}

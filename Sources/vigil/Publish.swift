@@ -1,0 +1,115 @@
+import ArgumentParser
+import Foundation
+import VigilFeed
+import VigilPipeline
+import VigilStream
+
+/// Options every command on a JetStream stream takes.
+struct StreamOptions: ParsableArguments {
+    @Option(help: ArgumentHelp("The NATS server, e.g. nats://127.0.0.1:4222 (scripts/nats.sh start prints one).", valueName: "url"))
+    var nats: String
+
+    @Option(help: ArgumentHelp("The stream holding the feed (docs/ingest.md).", valueName: "name"))
+    var stream: String = StreamLayout.defaultStream
+
+    func layout() throws -> StreamLayout {
+        do { return try StreamLayout(stream: stream) } catch { throw ValidationError(error.description) }
+    }
+}
+
+struct Publish: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Load feeds into a NATS JetStream stream for vigil worker (docs/ingest.md).",
+        discussion: """
+            Creates the stream when it is missing (file storage, kept until removed, duplicates \
+            refused within --dedup-window). Each valid event becomes one message: the line as it \
+            is, on subject vigil.STREAM.events.P (posts, markers) or vigil.STREAM.accounts.P \
+            (account and suspension events), P a hash of the account, with Nats-Msg-Id set to \
+            the post's platform and id (a digest of the line for other events), so publishing a \
+            feed twice stores it once. A malformed line is reported as file:line: reason and \
+            skipped. The counts go to standard output.
+
+            Example: kcat -C -t posts -e | vigil publish - --nats nats://127.0.0.1:4222
+            """
+    )
+
+    @Argument(help: ArgumentHelp("Feed files (.jsonl or .jsonl.gz), or '-' for standard input.", valueName: "feed"))
+    var feeds: [String]
+
+    @OptionGroup var target: StreamOptions
+
+    @Option(help: ArgumentHelp("How long the stream remembers a message id to refuse its duplicates (set when the stream is created).", valueName: "duration"))
+    var dedupWindow = "1h"
+
+    func validate() throws {
+        if feeds.filter({ $0 == "-" }).count > 1 { throw ValidationError("standard input ('-') can be read only once.") }
+        if DurationText.seconds(dedupWindow) == nil { throw ValidationError("--dedup-window '\(dedupWindow)' is not a duration like 90s, 20m or 1h.") }
+        _ = try target.layout()
+    }
+
+    func run() throws {
+        let layout = try target.layout()
+        let readers = try ScanPipeline.openAll(feeds)
+        let connection = try NatsConnection(url: target.nats)
+        let created = try connection.ensureStream(layout, duplicateWindow: .seconds(DurationText.seconds(dedupWindow)!))
+        let publisher = try StreamPublisher(connection: connection)
+        let decoder = FeedDecoder()
+        var sent = 0, rejected = 0
+        func reject(_ reader: LineReader, _ number: Int, _ reason: String) {
+            if rejected < 20 { Diagnostics.say(RejectedLine(file: reader.name, line: number, reason: reason).description) }
+            rejected += 1
+        }
+        var readFailure: FeedError?
+        for reader in readers {
+            do {
+                try reader.forEachLine({ line in
+                    let subject: String, id: String
+                    switch decoder.decode(line) {
+                    case .rejected(let reason):
+                        reject(reader, line.number, reason)
+                        return true
+                    case .unknownType:
+                        // Kept: a reader of the stream counts it as a reader of the file does.
+                        (subject, id) = (layout.subject(.marker, account: nil), Self.digest(line.bytes))
+                    case .event(let event):
+                        subject = layout.subject(event.kind, account: event.kind == .account ? event.id : event.account)
+                        id = event.kind == .post ? Self.postID(event) : Self.digest(line.bytes)
+                    }
+                    try publisher.publish(line.bytes, subject: subject, id: id)
+                    sent += 1
+                    return true
+                }, oversized: { number, _ in
+                    reject(reader, number, "line longer than \(LineReader.maxLineBytes) bytes")
+                    return true
+                })
+            } catch let failure as FeedError {
+                // What was read is still published; the failure ends the run below.
+                Diagnostics.say(failure.description)
+                readFailure = failure
+            }
+        }
+        let counts = try publisher.finish()
+        if rejected > 20 { Diagnostics.say("… and \(rejected - 20) more rejected lines") }
+        print("\(created ? "created" : "appended to") stream \(layout.stream) on \(target.nats): \(sent) events sent, "
+              + "\(counts.stored) stored, \(counts.duplicates) duplicates refused, \(counts.failed) failed; rejected lines \(rejected)")
+        if counts.failed > 0 {
+            throw CommandError(.ioError, "\(counts.failed) events were not stored: \(counts.firstFailure ?? "no reason given")")
+        }
+        try readFailure?.endRun(strict: false)
+        if sent == 0 && rejected > 0 {
+            throw CommandError(.dataError, "no valid event in \(feeds.joined(separator: ", ")): all \(rejected) line(s) were rejected")
+        }
+    }
+
+    /// A post's message id: its platform and id, the pair a platform keeps unique.
+    static func postID(_ post: RawEvent) -> String {
+        String(decoding: post.platform ?? UnsafeBufferPointer(start: nil, count: 0), as: UTF8.self) + ":" + post.idString
+    }
+
+    /// Any other event's: the digest of its line, so only the same line again is a duplicate.
+    static func digest(_ line: UnsafeBufferPointer<UInt8>) -> String {
+        var hash = SHA256()
+        hash.update(line)
+        return "sha256:" + hash.hex()
+    }
+}

@@ -1,0 +1,234 @@
+import Foundation
+import Testing
+
+/// `vigil publish`, `vigil worker` and `vigil scan nats://…` against a real nats-server with
+/// JetStream (scripts/nats.sh) and a real PostgreSQL team store (scripts/pg.sh).
+@Suite struct StreamCLITests {
+    static let workshop = TeamCLITests.workshop
+
+    func publish(_ feed: String, stream: String) throws -> CLIRun {
+        try vigil(["publish", feed, "--nats", NatsServer.url, "--stream", stream])
+    }
+
+    @Test func publishingTwiceStoresEachEventOnce() throws {
+        let stream = NatsServer.newStream()
+        let first = try publish(Self.workshop, stream: stream)
+        #expect(first.status == 0, "\(first.stderr)")
+        #expect(first.stdout.contains("created stream \(stream)") && first.stdout.contains("6683 events sent, 6683 stored, 0 duplicates refused"), "\(first.stdout)")
+        let again = try publish(Self.workshop, stream: stream)
+        #expect(again.status == 0, "\(again.stderr)")
+        #expect(again.stdout.contains("appended to stream \(stream)") && again.stdout.contains("6683 events sent, 0 stored, 6683 duplicates refused"), "\(again.stdout)")
+        // The stream holds each event once: read back, it is the feed again.
+        let scanned = try vigil(["scan", "\(NatsServer.url)/\(stream)"])
+        #expect(scanned.stderr.contains("events 6683,"), "\(scanned.stderr)")
+    }
+
+    @Test func scanningAStreamPrintsWhatScanningTheFilePrints() throws {
+        // A malformed line is reported with file:line and not published.
+        let feed = try writeTemp("feed.jsonl", """
+            {"type":"account","id":"a1","handle":"one","followers":12000}
+            {"type":"post","id":"p1","account":"a1","platform":"x","ts":"2025-01-01T00:00:00Z","text":"join us, brothers, the caravan leaves soon"}
+            not json
+            {"type":"post","id":"p2","account":"a2","ts":"2025-01-01T00:00:05Z","text":"nice weather"}
+            {"type":"suspension","account":"a1","ts":"2025-01-01T00:01:00Z"}
+            """ + "\n")
+        for file in [Self.workshop, feed] {
+            let stream = NatsServer.newStream()
+            let published = try publish(file, stream: stream)
+            #expect(published.status == 0, "\(published.stderr)")
+            for format in ["jsonl", "csv"] {
+                let fromFile = try vigil(["scan", file, "--format", format])
+                let fromStream = try vigil(["scan", "\(NatsServer.url)/\(stream)", "--format", format])
+                #expect(fromStream.status == 0, "\(fromStream.stderr)")
+                #expect(fromStream.stdout == fromFile.stdout)
+            }
+        }
+        let published = try publish(feed, stream: NatsServer.newStream())
+        #expect(published.stderr.contains("feed.jsonl:3: "), "\(published.stderr)")
+        #expect(published.stdout.contains("4 events sent, 4 stored") && published.stdout.contains("rejected lines 1"), "\(published.stdout)")
+        let missing = try vigil(["scan", "\(NatsServer.url)/nosuchstream"])
+        #expect(missing.status == 74 && missing.stderr.contains("no such stream"), "\(missing.stderr)")
+    }
+
+    @Test func badStreamNamesAndMissingStreamsAreRefused() throws {
+        let badName = try vigil(["publish", Self.workshop, "--nats", NatsServer.url, "--stream", "a.b"])
+        #expect(badName.status == 64 && badName.stderr.contains("'a.b' is not a usable stream name"), "\(badName.stderr)")
+        let badWindow = try vigil(["publish", Self.workshop, "--nats", NatsServer.url, "--dedup-window", "soon"])
+        #expect(badWindow.status == 64, "\(badWindow.stderr)")
+        let store = "sqlite:" + (try temporaryFolder()).appendingPathComponent("w.sqlite").path
+        let noStream = try vigil(["worker", "--nats", NatsServer.url, "--stream", NatsServer.newStream(), "--store", store])
+        #expect(noStream.status == 74 && noStream.stderr.contains("(vigil publish creates it)"), "\(noStream.stderr)")
+        let noServer = try vigil(["scan", "nats://127.0.0.1:1/feed"])
+        #expect(noServer.status == 74 && noServer.stderr.contains("cannot connect to nats://127.0.0.1:1"), "\(noServer.stderr)")
+    }
+
+    /// A running `vigil worker` whose stderr goes to a file (a pipe nobody reads would fill).
+    final class WorkerProcess {
+        let process = Process()
+        let log: URL
+
+        init(_ arguments: [String], log: URL) throws {
+            self.log = log
+            FileManager.default.createFile(atPath: log.path, contents: nil)
+            process.executableURL = vigilBinary()
+            process.arguments = ["worker"] + arguments
+            process.standardOutput = FileHandle.nullDevice
+            process.standardError = try FileHandle(forWritingTo: log)
+            try process.run()
+        }
+
+        var stderr: String { (try? String(contentsOf: log, encoding: .utf8)) ?? "" }
+
+        /// SIGTERM, then the exit status.
+        func terminate() -> Int32 {
+            process.terminate()
+            process.waitUntilExit()
+            return process.terminationStatus
+        }
+    }
+
+    /// The post items of a store as `vigil queue` lists them, without the feed id (a stream's
+    /// differs from a file's), sorted.
+    func postItems(_ store: String) throws -> [String] {
+        let run = try vigil(["queue", "--store", store, "--state", "all"])
+        return run.stdout.split(separator: "\n").filter { $0.contains("\"item\":\"post:") }
+            .map { $0.replacingOccurrences(of: #""feed":"[0-9a-f]+","#, with: "", options: .regularExpression) }.sorted()
+    }
+
+    /// Waits until the store holds `count` post items (or two minutes pass).
+    func waitForItems(_ store: String, count: Int) throws {
+        let deadline = Date().addingTimeInterval(120)
+        while Date() < deadline, try postItems(store).count < count { Thread.sleep(forTimeInterval: 0.5) }
+    }
+
+    /// The items `vigil scan --store` puts for the feed.
+    func expectedItems() throws -> [String] {
+        let store = "sqlite:" + (try temporaryFolder()).appendingPathComponent("scan.sqlite").path
+        #expect(try vigil(["scan", Self.workshop, "--store", store]).status == 0)
+        let items = try postItems(store)
+        #expect(items.count == 171)
+        return items
+    }
+
+    @Test func twoWorkersStoreExactlyThePostsScanStores() throws {
+        let expected = try expectedItems()
+        let stream = NatsServer.newStream()
+        #expect(try publish(Self.workshop, stream: stream).status == 0)
+        try TeamCLITests().withStore("postgres") { store in
+            let folder = try temporaryFolder()
+            let arguments = ["--nats", NatsServer.url, "--stream", stream, "--store", store, "--batch", "100", "--log-every", "1s"]
+            let workers = try (1...2).map { try WorkerProcess(arguments, log: folder.appendingPathComponent("w\($0).log")) }
+            try waitForItems(store, count: expected.count)
+            // Time for a worker that went on to put more than it should.
+            Thread.sleep(forTimeInterval: 2)
+            #expect(workers[0].terminate() == 0, "\(workers[0].stderr)")
+            // One worker stopping leaves the consumer the others share.
+            Thread.sleep(forTimeInterval: 2)
+            #expect(workers[1].process.isRunning, "\(workers[1].stderr)")
+            #expect(workers[1].terminate() == 0, "\(workers[1].stderr)")
+            let stored = try postItems(store)
+            #expect(stored == expected)
+            // Every item was put with one content (an item put again with another raises its version).
+            #expect(stored.allSatisfy { $0.contains("\"version\":1}") })
+            // A scan of the stream puts its items under the workers' feed id: the same items, one feed.
+            #expect(try vigil(["scan", "\(NatsServer.url)/\(stream)", "--store", store]).status == 0)
+            #expect(try postItems(store) == stored)
+            for worker in workers {
+                // Both shared the work, and each read every account event (the priorities match).
+                let last = try #require(worker.stderr.split(separator: "\n").last { $0.contains("worker stopped: ") })
+                #expect(!last.contains("stopped: 0 posts") && last.contains(" 618 account events"), "\(worker.stderr)")
+            }
+        }
+    }
+
+    @Test func aWorkerKilledMidStreamLosesAndDoublesNothing() throws {
+        let expected = try expectedItems()
+        let stream = NatsServer.newStream()
+        #expect(try publish(Self.workshop, stream: stream).status == 0)
+        try TeamCLITests().withStore("postgres") { store in
+            let folder = try temporaryFolder()
+            let arguments = ["--nats", NatsServer.url, "--stream", stream, "--store", store, "--batch", "200", "--ack-wait", "2s"]
+            let first = try WorkerProcess(arguments, log: folder.appendingPathComponent("first.log"))
+            // Killed once it has stored some items and before it has stored them all.
+            let deadline = Date().addingTimeInterval(60)
+            while Date() < deadline, try postItems(store).isEmpty { Thread.sleep(forTimeInterval: 0.05) }
+            kill(first.process.processIdentifier, SIGKILL)
+            first.process.waitUntilExit()
+            let before = try postItems(store).count
+            #expect(before > 0 && before < expected.count, "killed after \(before) items")
+            let restarted = try WorkerProcess(arguments, log: folder.appendingPathComponent("restarted.log"))
+            try waitForItems(store, count: expected.count)
+            Thread.sleep(forTimeInterval: 3)
+            #expect(restarted.terminate() == 0, "\(restarted.stderr)")
+            let stored = try postItems(store)
+            #expect(stored == expected)
+            #expect(stored.allSatisfy { $0.contains("\"version\":1}") })
+        }
+    }
+
+    @Test func aWorkerWhoseStoreGoesAwayWaitsForItAndLosesNothing() throws {
+        let expected = try expectedItems()
+        let stream = NatsServer.newStream()
+        #expect(try publish(Self.workshop, stream: stream).status == 0)
+        let folder = try temporaryFolder()
+        let server = folder.appendingPathComponent("pg").path, urlFile = folder.appendingPathComponent("url").path
+        let script = TeamCLITests.repository.appendingPathComponent("scripts/pg.sh").path
+        #expect(system("'\(script)' start '\(server)' > '\(urlFile)'") == 0)
+        defer { _ = system("'\(script)' stop '\(server)'") }
+        let store = try String(contentsOfFile: urlFile, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)
+        let worker = try WorkerProcess(["--nats", NatsServer.url, "--stream", stream, "--store", store, "--batch", "50", "--log-every", "1s"],
+                                       log: folder.appendingPathComponent("worker.log"))
+        var deadline = Date().addingTimeInterval(60)
+        while Date() < deadline, try postItems(store).isEmpty { Thread.sleep(forTimeInterval: 0.05) }
+        // Gone as in a crash, mid-stream.
+        #expect(system("'\(script)' kill '\(server)'") == 0)
+        deadline = Date().addingTimeInterval(60)
+        while Date() < deadline, !worker.stderr.contains("cannot store into") { Thread.sleep(forTimeInterval: 0.1) }
+        #expect(worker.stderr.contains("acknowledging nothing, retrying until it is back"), "\(worker.stderr)")
+        Thread.sleep(forTimeInterval: 2)
+        #expect(system("'\(script)' restart '\(server)'") == 0)
+        try waitForItems(store, count: expected.count)
+        Thread.sleep(forTimeInterval: 2)
+        #expect(worker.terminate() == 0, "\(worker.stderr)")
+        #expect(try postItems(store) == expected)
+        // Said once, however long it lasted, and once when it came back.
+        #expect(worker.stderr.components(separatedBy: "cannot store into").count == 2, "\(worker.stderr)")
+        #expect(worker.stderr.contains("is reachable again"), "\(worker.stderr)")
+    }
+
+    /// A batch with more flagged posts than a scan puts at once, while the store is away: none of
+    /// its items may be dropped before the retry that stores them.
+    @Test func aLargeBatchWaitingForTheStoreKeepsAllItsItems() throws {
+        let posts = (1...600).map { n in
+            #"{"type":"post","id":"q\#(n)","account":"a\#(n % 7)","platform":"telegram","ts":"2026-03-01T08:05:09Z","text":"Stop watching, start moving: join the daulah. message me on tg t.me/example_hijrah_x611 #hijrah"}"#
+        }
+        let feed = try writeTemp("flagged.jsonl", posts.joined(separator: "\n") + "\n")
+        let account = try writeTemp("account.jsonl", #"{"type":"account","id":"a1","followers":10}"# + "\n")
+        let stream = NatsServer.newStream()
+        #expect(try publish(account, stream: stream).status == 0)
+        let folder = try temporaryFolder()
+        let server = folder.appendingPathComponent("pg").path, urlFile = folder.appendingPathComponent("url").path
+        let script = TeamCLITests.repository.appendingPathComponent("scripts/pg.sh").path
+        #expect(system("'\(script)' start '\(server)' > '\(urlFile)'") == 0)
+        defer { _ = system("'\(script)' stop '\(server)'") }
+        let store = try String(contentsOfFile: urlFile, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)
+        let worker = try WorkerProcess(["--nats", NatsServer.url, "--stream", stream, "--store", store, "--batch", "1000"],
+                                       log: folder.appendingPathComponent("worker.log"))
+        var deadline = Date().addingTimeInterval(30)
+        while Date() < deadline, !worker.stderr.contains("vigil: worker on ") { Thread.sleep(forTimeInterval: 0.1) }
+        // Paused while the store goes and the posts come, so that one fetch brings them all: the
+        // pull request it has out (1 s) expires first, or it would take the posts as they come.
+        kill(worker.process.processIdentifier, SIGSTOP)
+        Thread.sleep(forTimeInterval: 2)
+        #expect(system("'\(script)' kill '\(server)'") == 0)
+        #expect(try publish(feed, stream: stream).status == 0)
+        kill(worker.process.processIdentifier, SIGCONT)
+        deadline = Date().addingTimeInterval(60)
+        while Date() < deadline, !worker.stderr.contains("cannot store into") { Thread.sleep(forTimeInterval: 0.1) }
+        #expect(system("'\(script)' restart '\(server)'") == 0)
+        try waitForItems(store, count: 600)
+        Thread.sleep(forTimeInterval: 1)
+        #expect(worker.terminate() == 0, "\(worker.stderr)")
+        #expect(try postItems(store).count == 600, "\(worker.stderr)")
+    }
+}
