@@ -76,6 +76,8 @@ struct Worker: ParsableCommand {
                                           stop: { betweenBatches(); return stopRequested.load(ordering: .relaxed) })
         betweenBatches = { [unowned stream] in log.tick(posts: pipeline.stats.posts, items: items.stored, stream: stream.counts) }
         pipeline.onRecord = { items.add($0) }
+        // Account events give a post item its reach, as in `vigil scan --store`.
+        pipeline.onOtherEvent = { if case .account(let account) = $0 { items.add(account) } }
         pipeline.onReject = { Diagnostics.say($0.description) }
         let retry = StoreRetry(label: items.store.label)
         pipeline.settle = { try retry.untilStored(items, giveUp: { stopRequested.load(ordering: .relaxed) }) }
