@@ -12,6 +12,9 @@
 # Needs Benchmarks/.build/release/vigil-bench (cd Benchmarks && swift build -c release --product vigil-bench).
 # PGOPTIONS is passed to the server's sessions (e.g. PGOPTIONS='-c synchronous_commit=off' to see
 # what durability costs; the store's own setting is the default, on).
+# RULE='KIND ACTION REACH' sets a two-person rule (`vigil team policy`'s table, written directly),
+# e.g. RULE='post confirm 1000': every confirm then asks the policy about its item (the bench's
+# items have no reach, so none is held; the cost measured is the rule's queries).
 source "$(dirname "$0")/common.sh"
 ITEMS=${1:-20000}
 MODERATORS=${2:-50}
@@ -33,6 +36,11 @@ run() {  # label binary
     INSERT INTO review_item (feed, kind, item_id, priority, score, band, categories, body, version, arrival, event, closed, claimed_until)
     SELECT 'bench', 'post', 'p' || g, random() * 100, 50, 'medium', '[\"spam_call\"]', '{}', 1, g, g, 0, 0 FROM generate_series(1, $ITEMS) g;
     UPDATE store_clock SET value = $ITEMS; ANALYZE"
+  if [ -n "${RULE:-}" ]; then
+    local kind action reach
+    read -r kind action reach <<<"$RULE"
+    "$PSQL" -q "$url" -c "INSERT INTO approval_rule (kind, action, reach_at_least) VALUES ('$kind', '$action', $reach)"
+  fi
   local counters="SELECT (SELECT xact_commit FROM pg_stat_database WHERE datname = current_database()) || ' ' || wal_sync FROM pg_stat_wal"
   local commits0 syncs0 commits1 syncs1 result stored
   read -r commits0 syncs0 <<<"$("$PSQL" -Atq "$url" -c "$counters")"

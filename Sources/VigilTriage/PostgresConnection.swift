@@ -62,6 +62,62 @@ final class PostgresConnection {
         }
     }
 
+    /// Runs the statements in order in one round trip (libpq's pipeline mode): the rows of
+    /// each. After an error the server skips the rest (their rows are empty) and the first error
+    /// is thrown; inside a transaction, the transaction has then failed.
+    func pipeline(_ statements: [SQLStatement]) throws -> [[SQLRow]] {
+        try ensureConnected()
+        guard PQenterPipelineMode(handle) == 1 else { throw error(nil) }
+        do {
+            return try runPipeline(statements)
+        } catch {
+            leavePipeline()
+            throw error
+        }
+    }
+
+    private func runPipeline(_ statements: [SQLStatement]) throws -> [[SQLRow]] {
+        for statement in statements {
+            let numbered = Self.numbered(statement.sql)
+            let sent = withCStrings(statement.arguments.map(\.text)) { pointers in
+                PQsendQueryParams(handle, numbered, Int32(pointers.count), nil, pointers, nil, nil, 0)
+            }
+            // Only a broken connection refuses to queue a statement.
+            guard sent == 1 else { throw error(nil) }
+        }
+        guard PQpipelineSync(handle) == 1 else { throw error(nil) }
+        var rows: [[SQLRow]] = []
+        var failure: DecisionStoreError?
+        for _ in statements {
+            // Each statement's result, then a NULL; a NULL first means the connection is gone.
+            guard let result = PQgetResult(handle) else { throw error(nil) }
+            switch PQresultStatus(result) {
+            case PGRES_TUPLES_OK: rows.append(Self.rows(result))
+            case PGRES_COMMAND_OK, PGRES_EMPTY_QUERY, PGRES_PIPELINE_ABORTED: rows.append([])
+            default:
+                rows.append([])
+                failure = failure ?? error(result)
+            }
+            PQclear(result)
+            while let extra = PQgetResult(handle) { PQclear(extra) }
+        }
+        // The sync's own result ends the pipeline; then the connection takes plain queries again.
+        guard let sync = PQgetResult(handle) else { throw error(nil) }
+        PQclear(sync)
+        guard PQexitPipelineMode(handle) == 1 else { throw error(nil) }
+        if let failure { throw failure }
+        return rows
+    }
+
+    /// After a pipeline failed half-way (results still owed) the connection is made again
+    /// rather than read to its end: the server rolls back the transaction it was in, which the
+    /// failure dooms anyway, and the connection takes plain queries again.
+    private func leavePipeline() {
+        guard PQpipelineStatus(handle) != PQ_PIPELINE_OFF else { return }
+        if PQstatus(handle) == CONNECTION_OK && PQexitPipelineMode(handle) == 1 { return }
+        PQreset(handle)
+    }
+
     /// Runs several statements without parameters (schema migrations).
     func execute(script: String) throws {
         try ensureConnected()

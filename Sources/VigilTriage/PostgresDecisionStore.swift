@@ -140,6 +140,9 @@ public final class PostgresDecisionStore: SQLTeamStore, @unchecked Sendable {
             ALTER TABLE decision ADD COLUMN sent_to text;
             ALTER TABLE decision ADD COLUMN return_after double precision;
             """),
+        // vigil gives decision ids itself, under the decision lock, and moves the sequence on
+        // after them (`SQLDialect.followDecisionID`).
+        ("v8-decision-ids", "GRANT UPDATE ON SEQUENCE decision_id_seq TO \(TeamRole.allCases.filter(\.writes).map(groupRole).joined(separator: ", "))"),
     ]
 
     /// The two-person rule. The columns and table are SQLite's v6-approvals; the triggers make
@@ -241,8 +244,9 @@ public final class PostgresDecisionStore: SQLTeamStore, @unchecked Sendable {
                 do {
                     try connection.execute(script: script)
                     try connection.query("INSERT INTO vigil_migrations (identifier) VALUES (?)", [.text(identifier)])
-                    if identifier == "v4-team" { try TeamSQL.chainUnlinkedDecisions(in: PostgresSession(connection: connection), label: label) }
-                    try connection.execute(script: "COMMIT")
+                    let session = PostgresSession(connection: connection)
+                    if identifier == "v4-team" { try TeamSQL.chainUnlinkedDecisions(in: session, label: label) }
+                    try session.commit()
                 } catch {
                     _ = try? connection.execute(script: "ROLLBACK")
                     throw error
@@ -286,7 +290,7 @@ public final class PostgresDecisionStore: SQLTeamStore, @unchecked Sendable {
             do {
                 let session = PostgresSession(connection: connection)
                 let value = try body(session)
-                try connection.query("COMMIT")
+                try session.commit()
                 if session.notifies { wakeListeners() }
                 return value
             } catch {
@@ -390,10 +394,12 @@ public final class PostgresDecisionStore: SQLTeamStore, @unchecked Sendable {
 
 /// A PostgreSQL connection inside one of the store's transactions. The rules' wake-up
 /// (`SQLDialect.notify`) is noted, not run: the store sends it after COMMIT
-/// (`PostgresDecisionStore.wakeListeners` says why).
+/// (`PostgresDecisionStore.wakeListeners` says why). What `send` leaves goes in one pipeline
+/// with the next statements, COMMIT included.
 final class PostgresSession: SQLSession {
     let connection: PostgresConnection
     private(set) var notifies = false
+    private var pending: [SQLStatement] = []
     var dialect: SQLDialect { .postgres }
 
     init(connection: PostgresConnection) {
@@ -405,6 +411,31 @@ final class PostgresSession: SQLSession {
             notifies = true
             return []
         }
-        return try connection.query(sql, arguments)
+        if pending.isEmpty { return try connection.query(sql, arguments) }
+        return try batch([SQLStatement(sql, arguments)])[0]
+    }
+
+    func batch(_ statements: [SQLStatement]) throws -> [[SQLRow]] {
+        let wanted = statements.filter { $0.sql != dialect.notify }
+        if wanted.count < statements.count { notifies = true }
+        let all = pending + wanted
+        pending = []
+        guard !all.isEmpty else { return [] }
+        var rows = try connection.pipeline(all).suffix(wanted.count).makeIterator()
+        // Rows in the order asked, an empty list for a notify.
+        return statements.map { $0.sql == dialect.notify ? [] : rows.next() ?? [] }
+    }
+
+    func send(_ statement: SQLStatement) throws {
+        if statement.sql == dialect.notify {
+            notifies = true
+        } else {
+            pending.append(statement)
+        }
+    }
+
+    /// Commits, with whatever `send` left, in one round trip.
+    func commit() throws {
+        _ = try batch([SQLStatement("COMMIT")])
     }
 }

@@ -74,6 +74,9 @@ struct SQLDialect: Sendable {
     /// appended one at a time, so ids and the audit chain follow commit order. SQLite's write
     /// transaction is already exclusive.
     var lockDecisions: String?
+    /// Run with the decision's id once it is inserted: PostgreSQL's `decision_id_seq` follows the
+    /// ids vigil gives (`TeamSQL.record`), so a row inserted with psql gets the next one.
+    var followDecisionID: String?
     /// Wakes the other consoles when the transaction commits (PostgreSQL's NOTIFY; SQLite's
     /// readers watch the file's data version instead).
     var notify: String?
@@ -82,20 +85,54 @@ struct SQLDialect: Sendable {
     static let channel = "vigil_changes"
 
     static let postgres = SQLDialect(now: "extract(epoch from clock_timestamp())::double precision", skipLocked: "FOR UPDATE SKIP LOCKED", lockRows: "FOR UPDATE",
-                                     lockDecisions: "SELECT pg_advisory_xact_lock(5647494948)", notify: "SELECT pg_notify('\(channel)', '')")
-    static let sqlite = SQLDialect(now: "((julianday('now') - 2440587.5) * 86400.0)", skipLocked: "", lockRows: nil, lockDecisions: nil, notify: nil)
+                                     lockDecisions: "SELECT pg_advisory_xact_lock(5647494948)",
+                                     followDecisionID: "SELECT setval('decision_id_seq', ?)", notify: "SELECT pg_notify('\(channel)', '')")
+    static let sqlite = SQLDialect(now: "((julianday('now') - 2440587.5) * 86400.0)", skipLocked: "", lockRows: nil, lockDecisions: nil,
+                                   followDecisionID: nil, notify: nil)
+}
+
+/// A statement and its arguments, for `SQLSession.batch` and `send`.
+struct SQLStatement: Sendable {
+    var sql: String
+    var arguments: [SQLValue]
+
+    init(_ sql: String, _ arguments: [SQLValue] = []) {
+        self.sql = sql
+        self.arguments = arguments
+    }
 }
 
 /// One connection inside one transaction: the team store's rules are written once against it
 /// and run on both back ends (`TeamSQL`).
+///
+/// Round trips are what a serialised write costs on PostgreSQL (docs/store.md), so the rules
+/// say which statements can travel together: `batch` for reads whose rows are all needed at
+/// once, `send` for writes whose rows nobody reads. SQLite runs in process and simply runs
+/// them in order.
 protocol SQLSession {
     var dialect: SQLDialect { get }
-    /// Runs `sql` with `?` placeholders bound in order; the rows it returns, if any.
+    /// Runs `sql` with `?` placeholders bound in order (after anything `send` left); the rows
+    /// it returns, if any.
     @discardableResult
     func query(_ sql: String, _ arguments: [SQLValue]) throws -> [SQLRow]
+    /// Runs the statements in order, each seeing what the ones before it did, in one round
+    /// trip where the back end allows; the rows of each. The first error is thrown.
+    func batch(_ statements: [SQLStatement]) throws -> [[SQLRow]]
+    /// Runs `statement` no later than the session's next query, batch or COMMIT, and with it:
+    /// for statements whose rows are not read. An error fails the transaction as at once,
+    /// only later.
+    func send(_ statement: SQLStatement) throws
 }
 
 extension SQLSession {
     @discardableResult
     func query(_ sql: String, _ arguments: SQLValue...) throws -> [SQLRow] { try query(sql, arguments) }
+
+    func batch(_ statements: [SQLStatement]) throws -> [[SQLRow]] {
+        try statements.map { try query($0.sql, $0.arguments) }
+    }
+
+    func send(_ statement: SQLStatement) throws { try query(statement.sql, statement.arguments) }
+
+    func send(_ sql: String, _ arguments: SQLValue...) throws { try send(SQLStatement(sql, arguments)) }
 }

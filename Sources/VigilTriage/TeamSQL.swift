@@ -80,6 +80,10 @@ enum TeamSQL {
     /// Appends `decision` (see `DecisionStore.record`): validated, answered with the stored one
     /// when its request id is already stored, refused when stale, chained to the previous row.
     /// The caller's transaction must hold the decision lock (`SQLDialect.lockDecisions`).
+    ///
+    /// Decisions are appended one at a time, so what happens under the lock is what bounds the
+    /// team's decisions per second: on PostgreSQL the lock and everything the checks read go in
+    /// one round trip, the writes in a second with COMMIT (docs/store.md).
     static func record(_ decision: Decision, in session: SQLSession, label: String) throws -> Decision {
         var stored = decision
         if stored.scoresShown.isEmpty { stored.scoresShown = Array(repeating: nil, count: stored.items.count) }
@@ -88,58 +92,74 @@ enum TeamSQL {
         let decidedAt = stored.decidedAt.timeIntervalSince1970
         stored.decidedAt = Date(timeIntervalSince1970: decidedAt)
         try validate(stored, label: label)
-        if let lock = session.dialect.lockDecisions { try session.query(lock) }
-        if let request = stored.requestID,
-           let id = try session.query("SELECT id FROM decision WHERE request_id = ?", .text(request)).first?.int("id") {
+        var reads = session.dialect.lockDecisions.map { [SQLStatement($0)] } ?? []
+        let first = reads.count
+        reads.append(SQLStatement("SELECT id FROM decision WHERE request_id = ?", [SQLValue(stored.requestID)]))
+        // Ids are given under the lock, one more than the last (no gap for a refused decision),
+        // so they follow commit order and the change feed's cursor never passes a decision
+        // committed late; the previous link is the end of the chain.
+        reads.append(SQLStatement("""
+            SELECT (SELECT coalesce(max(id), 0) FROM decision) + 1 AS next,
+                   (SELECT hash FROM decision_chain ORDER BY decision_id DESC LIMIT 1) AS previous
+            """))
+        reads.append(staleQuery(stored))
+        if stored.action.closes {
+            reads.append(heldQuery(stored))
+            reads.append(SQLStatement("SELECT kind FROM approval_rule WHERE action = ?", [.text(stored.action.rawValue)]))
+        }
+        let rows = Array(try session.batch(reads).dropFirst(first))
+        if let id = try rows[0].first?.int("id") {
             let log = try readLog(in: session, label: label, where: "id = ?", [.int(id)], snapshots: true)
             if let found = log.decisions.first { return found }
             throw log.problems.first ?? DecisionStoreError(path: label, reason: .unreadable("decision \(id) vanished"))
         }
-        try refuseIfStale(stored, in: session, label: label)
+        try refuseIfStale(rows[2], label: label)
         if stored.action == .revert { try validateRevert(stored, in: session, label: label) }
         if stored.action.answersApproval { try validateAnswer(stored, in: session, label: label) }
         if stored.action.closes {
-            try refuseWhileHeld(stored, in: session, label: label)
-            stored.needsApproval = try holdReason(stored, in: session)
+            try refuseWhileHeld(rows[3], label: label)
+            stored.needsApproval = try holdReason(stored, ruleKinds: Set(rows[4].map { try $0.text("kind") }), in: session)
         }
         if stored.action.handsOff { try refuseHandoff(stored, in: session, label: label) }
+        stored.id = try rows[1][0].int("next")
+        let previous = rows[1][0]["previous"] ?? ""
         let items = try jsonText(stored.items.map(\.description))
         let snapshots = try stored.snapshots.map { try jsonText($0) }
-        let id = try session.query("""
-            INSERT INTO decision (feed, action, category, note, moderator, decided_at, feed_ts, lexicon_version, revert_of, items,
+        try session.send(SQLStatement("""
+            INSERT INTO decision (id, feed, action, category, note, moderator, decided_at, feed_ts, lexicon_version, revert_of, items,
                                   request_id, seen_up_to, needs_approval, approval_of, sent_to, return_after)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id
-            """, .text(stored.feed), .text(stored.action.rawValue), SQLValue(stored.category), SQLValue(stored.note),
-            .text(stored.moderator), .double(decidedAt), SQLValue(stored.feedTs), .text(stored.lexiconVersion),
-            SQLValue(stored.revertOf), .text(items), SQLValue(stored.requestID), SQLValue(stored.seenUpTo),
-            SQLValue(stored.needsApproval), SQLValue(stored.approvalOf), SQLValue(stored.sentTo), SQLValue(stored.returnAfter))[0].int("id")
-        stored.id = id
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            """, [.int(stored.id), .text(stored.feed), .text(stored.action.rawValue), SQLValue(stored.category), SQLValue(stored.note),
+                  .text(stored.moderator), .double(decidedAt), SQLValue(stored.feedTs), .text(stored.lexiconVersion),
+                  SQLValue(stored.revertOf), .text(items), SQLValue(stored.requestID), SQLValue(stored.seenUpTo),
+                  SQLValue(stored.needsApproval), SQLValue(stored.approvalOf), SQLValue(stored.sentTo), SQLValue(stored.returnAfter)]))
+        if let follow = session.dialect.followDecisionID { try session.send(SQLStatement(follow, [.int(stored.id)])) }
         for (position, item) in stored.items.enumerated() {
-            try session.query("""
+            try session.send(SQLStatement("""
                 INSERT INTO decision_item (decision_id, position, kind, item_id, score_shown, snapshot, category)
                 VALUES (?, ?, ?, ?, ?, ?, ?)
-                """, .int(id), .int(Int64(position)), .text(item.kind.rawValue), .text(item.id), SQLValue(stored.scoresShown[position]),
-                SQLValue(snapshots.isEmpty ? nil : snapshots[position]),
-                SQLValue(stored.itemCategories.isEmpty ? nil : stored.itemCategories[position]))
+                """, [.int(stored.id), .int(Int64(position)), .text(item.kind.rawValue), .text(item.id), SQLValue(stored.scoresShown[position]),
+                      SQLValue(snapshots.isEmpty ? nil : snapshots[position]),
+                      SQLValue(stored.itemCategories.isEmpty ? nil : stored.itemCategories[position])]))
         }
-        try appendLink(stored, in: session)
+        try appendLink(stored, previous: previous, in: session)
         try lockItems(stored.items, feed: stored.feed, in: session)
         if stored.action.handsOff { try moveClaims(stored, in: session) }
         if let target = stored.revertOf { try endHandoff(undone: target, items: stored.items, feed: stored.feed, in: session) }
         try refreshClosed(decisions: [stored.id] + [stored.revertOf, stored.approvalOf].compactMap { $0 }, in: session)
-        if let notify = session.dialect.notify { try session.query(notify) }
+        if let notify = session.dialect.notify { try session.send(SQLStatement(notify)) }
         return stored
     }
 
     /// Keeps review_item.closed (what the queue and claimNext filter on) equal to the verdict
     /// rule for the items of these decisions, in the transaction that changed it.
     private static func refreshClosed(decisions ids: [Int64], in session: SQLSession) throws {
-        try session.query("""
+        try session.send(SQLStatement("""
             UPDATE review_item SET closed = CASE WHEN \(offQueue(feed: "review_item.feed", kind: "review_item.kind", item: "review_item.item_id"))
                                                  THEN 1 ELSE 0 END
             WHERE (feed, kind, item_id) IN (SELECT d.feed, i.kind, i.item_id FROM decision_item i JOIN decision d ON d.id = i.decision_id
                                             WHERE d.id IN (\(ids.map { _ in "?" }.joined(separator: ", "))))
-            """, ids.map(SQLValue.int))
+            """, ids.map(SQLValue.int)))
     }
 
     static func validate(_ decision: Decision, label: String) throws {
@@ -239,26 +259,35 @@ enum TeamSQL {
 
     /// A closing decision on an item that already waits for a senior would be decided twice.
     /// One query for all the items: a cluster action names dozens.
-    private static func refuseWhileHeld(_ decision: Decision, in session: SQLSession, label: String) throws {
-        let rows = Array(repeating: "(?, ?)", count: decision.items.count).joined(separator: ", ")
-        guard let row = try session.query("""
+    private static func heldQuery(_ decision: Decision) -> SQLStatement {
+        SQLStatement("""
             SELECT wi.kind, wi.item_id, wd.id, wd.moderator FROM decision_item wi JOIN decision wd ON wd.id = wi.decision_id
-            WHERE wd.feed = ? AND (wi.kind, wi.item_id) IN (\(rows)) AND \(awaitsAnswer("wd")) ORDER BY wd.id LIMIT 1
-            """, [.text(decision.feed)] + decision.items.flatMap { [SQLValue.text($0.kind.rawValue), .text($0.id)] }).first else { return }
+            WHERE wd.feed = ? AND (wi.kind, wi.item_id) IN (\(rowValues(decision.items.count))) AND \(awaitsAnswer("wd")) ORDER BY wd.id LIMIT 1
+            """, [.text(decision.feed)] + itemArguments(decision.items))
+    }
+
+    private static func refuseWhileHeld(_ rows: [SQLRow], label: String) throws {
+        guard let row = rows.first else { return }
         throw DecisionStoreError(path: label, reason: .refused(
             "\(try row.text("kind")):\(try row.text("item_id")) waits for a senior to approve \(try row.text("moderator"))'s decision \(try row.int("id"))"))
     }
 
+    /// `(?, ?), …` for `count` items' (kind, id) pairs, and their arguments.
+    private static func rowValues(_ count: Int) -> String { Array(repeating: "(?, ?)", count: count).joined(separator: ", ") }
+    private static func itemArguments(_ items: [ItemRef]) -> [SQLValue] { items.flatMap { [SQLValue.text($0.kind.rawValue), .text($0.id)] } }
+
     /// Why the policy holds the decision until a senior approves it, or nil when it takes
     /// effect at once. The rule itself is `rulesHolding`, asked only of items of a kind the
-    /// policy has a rule for this action on (most decisions: none, one query).
-    private static func holdReason(_ decision: Decision, in session: SQLSession) throws -> String? {
-        let kinds = Set(try session.query("SELECT kind FROM approval_rule WHERE action = ?", .text(decision.action.rawValue)).map { try $0.text("kind") })
-        guard !kinds.isEmpty else { return nil }
-        for item in decision.items where kinds.contains(item.kind.rawValue) {
-            guard let row = try session.query(rulesHolding(feed: "?", kind: "?", item: "?", action: "?"),
-                                              .text(decision.feed), .text(item.kind.rawValue), .text(item.id), .text(item.kind.rawValue),
-                                              .text(decision.action.rawValue)).first else { continue }
+    /// policy has a rule for this action on (`ruleKinds`; most decisions: none).
+    private static func holdReason(_ decision: Decision, ruleKinds kinds: Set<String>, in session: SQLSession) throws -> String? {
+        let asked = decision.items.filter { kinds.contains($0.kind.rawValue) }
+        guard !asked.isEmpty else { return nil }
+        let answers = try session.batch(asked.map { item in
+            SQLStatement(rulesHolding(feed: "?", kind: "?", item: "?", action: "?"),
+                         [.text(decision.feed), .text(item.kind.rawValue), .text(item.id), .text(item.kind.rawValue), .text(decision.action.rawValue)])
+        })
+        for (item, rows) in zip(asked, answers) {
+            guard let row = rows.first else { continue }
             return ApprovalPolicy.reason(kind: item.kind, action: decision.action, reachAtLeast: try row.optionalInt("reach_at_least"),
                                          reach: try row.optionalInt("reach"))
         }
@@ -308,19 +337,19 @@ enum TeamSQL {
     }
 
     /// The stale-decision guard: another moderator's decision on one of the items, stored after
-    /// the newest decision the deciding screen knew of.
-    private static func refuseIfStale(_ decision: Decision, in session: SQLSession, label: String) throws {
-        guard let seen = decision.seenUpTo else { return }
-        for item in decision.items {
-            guard let row = try session.query("""
-                SELECT d.id, d.moderator, d.action FROM decision d JOIN decision_item i ON i.decision_id = d.id
-                WHERE d.feed = ? AND i.kind = ? AND i.item_id = ? AND d.id > ? AND d.moderator <> ?
-                ORDER BY d.id LIMIT 1
-                """, .text(decision.feed), .text(item.kind.rawValue), .text(item.id), .int(seen), .text(decision.moderator)).first
-            else { continue }
-            throw DecisionStoreError(path: label, reason: .stale(
-                "\(try row.text("moderator")) recorded \(try row.text("action")) on \(item) (decision \(try row.int("id"))) after this screen last heard of it"))
-        }
+    /// the newest decision the deciding screen knew of (none when it names no such decision).
+    private static func staleQuery(_ decision: Decision) -> SQLStatement {
+        SQLStatement("""
+            SELECT d.id, d.moderator, d.action, i.kind, i.item_id FROM decision d JOIN decision_item i ON i.decision_id = d.id
+            WHERE d.feed = ? AND (i.kind, i.item_id) IN (\(rowValues(decision.items.count))) AND d.id > ? AND d.moderator <> ?
+            ORDER BY d.id LIMIT 1
+            """, [.text(decision.feed)] + itemArguments(decision.items) + [SQLValue(decision.seenUpTo), .text(decision.moderator)])
+    }
+
+    private static func refuseIfStale(_ rows: [SQLRow], label: String) throws {
+        guard let row = rows.first else { return }
+        throw DecisionStoreError(path: label, reason: .stale(
+            "\(try row.text("moderator")) recorded \(try row.text("action")) on \(try row.text("kind")):\(try row.text("item_id")) (decision \(try row.int("id"))) after this screen last heard of it"))
     }
 
     /// Decisions matching `condition` (on table `decision`), oldest first, and a problem for
@@ -391,16 +420,20 @@ enum TeamSQL {
         return hasher.hex()
     }
 
-    private static func appendLink(_ decision: Decision, in session: SQLSession) throws {
-        let previous = try session.query("SELECT hash FROM decision_chain ORDER BY decision_id DESC LIMIT 1").first?.text("hash") ?? ""
-        try session.query("INSERT INTO decision_chain (decision_id, hash) VALUES (?, ?)", .int(decision.id), .text(try link(previous: previous, decision)))
+    /// Links `decision` to `previous`, the chain's last hash ("" for the first), and returns its own.
+    @discardableResult
+    private static func appendLink(_ decision: Decision, previous: String, in session: SQLSession) throws -> String {
+        let hash = try link(previous: previous, decision)
+        try session.send(SQLStatement("INSERT INTO decision_chain (decision_id, hash) VALUES (?, ?)", [.int(decision.id), .text(hash)]))
+        return hash
     }
 
     /// Links every decision written before the chain existed (a store from an older vigil).
     static func chainUnlinkedDecisions(in session: SQLSession, label: String) throws {
         let log = try readLog(in: session, label: label, where: "id NOT IN (SELECT decision_id FROM decision_chain)", [], snapshots: true)
         if let problem = log.problems.first { throw problem }
-        for decision in log.decisions { try appendLink(decision, in: session) }
+        var previous = try session.query("SELECT hash FROM decision_chain ORDER BY decision_id DESC LIMIT 1").first?.text("hash") ?? ""
+        for decision in log.decisions { previous = try appendLink(decision, previous: previous, in: session) }
     }
 
     static func verifyAudit(in session: SQLSession, label: String) throws -> AuditVerification {
@@ -443,20 +476,22 @@ enum TeamSQL {
     /// then waited for one of those rows would deadlock with it.
     static func lockItems(_ items: [ItemRef], feed: String, in session: SQLSession) throws {
         guard let lock = session.dialect.lockRows, !items.isEmpty else { return }
-        let rows = Array(repeating: "(?, ?)", count: items.count).joined(separator: ", ")
-        try session.query("""
-            SELECT 1 FROM review_item WHERE feed = ? AND (kind, item_id) IN (\(rows)) ORDER BY kind, item_id \(lock)
-            """, [.text(feed)] + items.flatMap { [SQLValue.text($0.kind.rawValue), .text($0.id)] })
+        try session.send(SQLStatement("""
+            SELECT 1 FROM review_item WHERE feed = ? AND (kind, item_id) IN (\(rowValues(items.count))) ORDER BY kind, item_id \(lock)
+            """, [.text(feed)] + itemArguments(items)))
     }
 
     /// The next tick of the store's change clock. Its one row stays locked until the
     /// transaction ends, so ticks commit in order and a reader never skips one committed late.
     /// Take it after any item row the transaction will lock (`lockItems`).
+    @discardableResult
     static func tick(in session: SQLSession) throws -> Int64 {
-        let value = try session.query("UPDATE store_clock SET value = value + 1 RETURNING value")[0].int("value")
-        if let notify = session.dialect.notify { try session.query(notify) }
+        let value = try session.query(tickStatement.sql)[0].int("value")
+        if let notify = session.dialect.notify { try session.send(SQLStatement(notify)) }
         return value
     }
+
+    private static let tickStatement = SQLStatement("UPDATE store_clock SET value = value + 1 RETURNING value")
 
     static func put(_ items: [ReviewItem], in session: SQLSession) throws {
         for (feed, group) in Dictionary(grouping: items, by: \.feed) { try lockItems(group.map(\.ref), feed: feed, in: session) }
@@ -509,14 +544,14 @@ enum TeamSQL {
     static func claim(_ items: [ItemRef], feed: String, moderator: String, lease: TimeInterval, in session: SQLSession) throws -> [ItemRef: ClaimOutcome] {
         let now = try now(in: session)
         try lockItems(items, feed: feed, in: session)
-        let event = try tick(in: session)
+        try tick(in: session)
         var outcomes: [ItemRef: ClaimOutcome] = [:]
         for item in items {
             let decided = try session.query("SELECT \(offQueue(feed: "?", kind: "?", item: "?")) AS decided",
                                             [.text(feed), .text(item.kind.rawValue), .text(item.id), .text(feed), .text(item.kind.rawValue), .text(item.id)])[0]
             if ["1", "t", "true"].contains(decided["decided"] ?? "") {
                 outcomes[item] = .decided
-            } else if let claim = try take(item, feed: feed, moderator: moderator, now: now, lease: lease, event: event, in: session) {
+            } else if let claim = try take(item, feed: feed, moderator: moderator, now: now, lease: lease, in: session) {
                 outcomes[item] = .claimed(claim)
             } else if let holder = try session.query("SELECT * FROM claim WHERE feed = ? AND kind = ? AND item_id = ?",
                                                      .text(feed), .text(item.kind.rawValue), .text(item.id)).first {
@@ -527,11 +562,22 @@ enum TeamSQL {
     }
 
     /// Takes or renews the claim unless another moderator's lease is running; the guard is in
-    /// the upsert itself, so two moderators racing for an item cannot both get it.
-    private static func take(_ item: ItemRef, feed: String, moderator: String, now: Double, lease: TimeInterval, event: Int64,
+    /// the upsert itself, so two moderators racing for an item cannot both get it. Returns the
+    /// claim when taken.
+    private static func take(_ item: ItemRef, feed: String, moderator: String, now: Double, lease: TimeInterval,
                              in session: SQLSession) throws -> Claim? {
-        let claim = try session.query("""
-            INSERT INTO claim (feed, kind, item_id, moderator, claimed_at, lease_until, event) VALUES (?, ?, ?, ?, ?, ?, ?)
+        let statement = takeStatement(item, feed: feed, moderator: moderator, now: now, lease: lease)
+        let claim = try session.query(statement.sql, statement.arguments).first.map(claim)
+        if let claim { try markClaimed(item, feed: feed, until: claim.leaseUntil.timeIntervalSince1970, in: session) }
+        return claim
+    }
+
+    /// `take`'s upsert, stamped with the change clock's value: the caller's transaction has
+    /// ticked it (`tick`) and holds its row.
+    private static func takeStatement(_ item: ItemRef, feed: String, moderator: String, now: Double, lease: TimeInterval) -> SQLStatement {
+        SQLStatement("""
+            INSERT INTO claim (feed, kind, item_id, moderator, claimed_at, lease_until, event)
+            VALUES (?, ?, ?, ?, ?, ?, (SELECT value FROM store_clock))
             ON CONFLICT (feed, kind, item_id) DO UPDATE SET
                 claimed_at = CASE WHEN claim.moderator = excluded.moderator AND claim.lease_until > excluded.claimed_at
                                   THEN claim.claimed_at ELSE excluded.claimed_at END,
@@ -541,31 +587,39 @@ enum TeamSQL {
                                    THEN claim.lease_until ELSE excluded.lease_until END
             WHERE claim.moderator = excluded.moderator OR claim.lease_until <= excluded.claimed_at
             RETURNING *
-            """, .text(feed), .text(item.kind.rawValue), .text(item.id), .text(moderator), .double(now), .double(now + lease), .int(event))
-            .first.map(claim)
-        if let claim { try markClaimed(item, feed: feed, until: claim.leaseUntil.timeIntervalSince1970, in: session) }
-        return claim
+            """, [.text(feed), .text(item.kind.rawValue), .text(item.id), .text(moderator), .double(now), .double(now + lease)])
     }
 
     /// review_item.claimed_until mirrors the claim, so claimNext reads one table (and
     /// PostgreSQL re-checks a row another claimer just took before handing it out).
     private static func markClaimed(_ item: ItemRef, feed: String, until: Double, in session: SQLSession) throws {
-        try session.query("UPDATE review_item SET claimed_until = ? WHERE feed = ? AND kind = ? AND item_id = ?",
-                          .double(until), .text(feed), .text(item.kind.rawValue), .text(item.id))
+        try session.send("UPDATE review_item SET claimed_until = ? WHERE feed = ? AND kind = ? AND item_id = ?",
+                         .double(until), .text(feed), .text(item.kind.rawValue), .text(item.id))
     }
 
+    /// Three round trips on PostgreSQL: the candidates (locked, passing over rows others are
+    /// claiming) with the clock's time; the tick and the claims; the mirrors and COMMIT. The
+    /// change clock's row is locked from the second to the end only.
     static func claimNext(feed: String, moderator: String, count: Int, lease: TimeInterval, in session: SQLSession) throws -> [ClaimedItem] {
-        let now = try now(in: session)
-        let candidates = try session.query("""
-            SELECT * FROM review_item WHERE feed = ? AND closed = 0 AND claimed_until <= ?
-            ORDER BY priority DESC, arrival LIMIT ? \(session.dialect.skipLocked)
-            """, .text(feed), .double(now), .int(Int64(count))).map(item)
+        // The time is read after the candidates' leases were compared with it: each has expired.
+        let found = try session.batch([
+            SQLStatement("""
+                SELECT * FROM review_item WHERE feed = ? AND closed = 0 AND claimed_until <= \(session.dialect.now)
+                ORDER BY priority DESC, arrival LIMIT ? \(session.dialect.skipLocked)
+                """, [.text(feed), .int(Int64(count))]),
+            SQLStatement("SELECT \(session.dialect.now) AS now"),
+        ])
+        let candidates = try found[0].map(item)
         guard !candidates.isEmpty else { return [] }
+        let now = try found[1][0].double("now")
         // Ticked after the candidates are locked: the clock's row lock is then held only for the
         // claims, not while concurrent claimers pick their rows.
-        let event = try tick(in: session)
-        return try candidates.compactMap { item in
-            try take(item.ref, feed: feed, moderator: moderator, now: now, lease: lease, event: event, in: session).map { ClaimedItem(item: item, claim: $0) }
+        let taken = try session.batch([tickStatement] + (session.dialect.notify.map { [SQLStatement($0)] } ?? [])
+                                      + candidates.map { takeStatement($0.ref, feed: feed, moderator: moderator, now: now, lease: lease) })
+        return try zip(candidates, taken.suffix(candidates.count)).compactMap { item, rows in
+            guard let claim = try rows.first.map(claim) else { return nil }
+            try markClaimed(item.ref, feed: feed, until: claim.leaseUntil.timeIntervalSince1970, in: session)
+            return ClaimedItem(item: item, claim: claim)
         }
     }
 
