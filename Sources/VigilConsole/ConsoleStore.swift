@@ -48,6 +48,9 @@ public final class DeferredTeamStore: TeamStore, LeadStatsSource, @unchecked Sen
         var store: TeamStore?
         var failure: DecisionStoreError?
         var lastTry = -Double.infinity
+        /// A thread is opening it: the others do not wait behind a connection attempt that can
+        /// take as long as the network's timeout (a decision goes to the journal meanwhile).
+        var opening = false
     }
     private let state: Locked<State>
 
@@ -63,24 +66,35 @@ public final class DeferredTeamStore: TeamStore, LeadStatsSource, @unchecked Sen
     /// Whether the store has been opened.
     public var isOpen: Bool { state.withLock { $0.store != nil } }
 
-    /// The store, opened now if it was not yet and the last try is long enough ago.
+    /// The store, opened now if it was not yet, no other thread is opening it and the last try
+    /// is long enough ago.
     func store() throws -> TeamStore {
-        try state.withLock { state throws -> TeamStore in
-            if let store = state.store { return store }
-            if let failure = state.failure, Self.uptime - state.lastTry < Self.retryInterval { throw failure }
-            state.lastTry = Self.uptime
-            do {
-                let store = try opener()
-                state.store = store
-                state.failure = nil
-                return store
-            } catch let error as DecisionStoreError where error.isUnreachable {
-                state.failure = error
-            } catch {
-                state.failure = DecisionStoreError(path: label, reason: .unavailable("cannot open the store: \(error)"))
+        let attempt = try state.withLock { state throws -> Bool in
+            if state.store != nil { return false }
+            if state.opening || Self.uptime - state.lastTry < Self.retryInterval {
+                throw state.failure ?? DecisionStoreError(path: label, reason: .unavailable("connecting"))
             }
-            throw state.failure!
+            state.opening = true
+            state.lastTry = Self.uptime
+            return true
         }
+        guard attempt else { return try state.withLock { $0.store! } }
+        let result: Result<TeamStore, DecisionStoreError>
+        do {
+            result = .success(try opener())
+        } catch let error as DecisionStoreError where error.isUnreachable {
+            result = .failure(error)
+        } catch {
+            result = .failure(DecisionStoreError(path: label, reason: .unavailable("cannot open the store: \(error)")))
+        }
+        state.withLock { state in
+            state.opening = false
+            switch result {
+            case .success(let store): state.store = store; state.failure = nil
+            case .failure(let error): state.failure = error
+            }
+        }
+        return try result.get()
     }
 
     public func record(_ decision: Decision) throws -> Decision { try store().record(decision) }
