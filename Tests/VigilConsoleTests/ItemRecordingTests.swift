@@ -1,6 +1,7 @@
 import Foundation
 import Testing
-import VigilCoordination
+@testable import VigilCoordination
+import VigilFeed
 import VigilPipeline
 import VigilTriage
 @testable import VigilConsole
@@ -159,6 +160,32 @@ import VigilTriage
         try server.restart()
         #expect(DegradedModeTests.turn(program, for: 60) { Self.settled($0, recorder) })
         Self.expectSame(try Self.stored(try PostgresDecisionStore(url: server.url)), Self.scanned)
+    }
+
+    /// A cluster's later events update its item (a rescore raises its priority); a cluster below
+    /// the queue's band, or merged into another, is no item of its own.
+    @Test func aClustersLaterEventsUpdateItsItem() throws {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("vigil-rescored-\(UUID().uuidString).sqlite").path
+        defer { for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: path + suffix) } }
+        let store = try DecisionStores.openTeam(.sqlite(path: path), access: .readWrite)
+        let recorder = try ItemRecorder(store: store, feed: "f")
+        recorder.start()
+        func event(_ id: String, _ state: ClusterState, score: Int, at second: Int64) -> ClusterEvent {
+            ClusterEvent(cluster: id, state: state, mergedInto: state == .merged ? "c1" : nil, ts: Timestamp(seconds: second), members: ["a1", "a2", "a3"],
+                         signals: [], score: score, firstTs: Timestamp(seconds: 0), lastTs: Timestamp(seconds: second))
+        }
+        recorder.record(event("c1", .new, score: ClusterBands.queue, at: 10))
+        let deadline = Date().addingTimeInterval(10)
+        while try store.allItems(feed: "f").isEmpty && Date() < deadline { Thread.sleep(forTimeInterval: 0.05) }
+        recorder.record(event("c1", .rescored, score: ClusterBands.critical, at: 20))
+        recorder.record(event("c2", .new, score: ClusterBands.queue - 1, at: 20))
+        recorder.record(event("c3", .merged, score: ClusterBands.critical, at: 20))
+        recorder.finish(timeout: 10)
+        let items = try store.allItems(feed: "f")
+        #expect(items.map(\.ref) == [ItemRef(.cluster, "c1")])
+        #expect(items.first?.score == ClusterBands.critical)
+        #expect(items.first?.version == 2)
+        #expect(items.first.map { String(decoding: $0.body, as: UTF8.self) }?.contains(#""state":"rescored""#) == true)
     }
 
     /// While the store is unreachable the items wait in bounded memory: older versions of an
