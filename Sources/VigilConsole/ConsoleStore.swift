@@ -16,16 +16,19 @@ public struct ConsoleStores {
     /// fails at once with libpq's reason.
     public static func open(_ location: StoreLocation) throws -> ConsoleStores {
         do {
-            let decisions = try DecisionStores.open(location, access: .readWrite)
-            let items = DeferredTeamStore(label: decisions.label) { try DecisionStores.openTeam(location, access: .readWrite) }
-            return ConsoleStores(decisions: decisions, items: items)
+            return try openNow(location)
         } catch let error as DecisionStoreError where error.isUnreachable {
             guard case .postgres(let url) = location else { throw error }
             switch StoreProbe.probe(url: url) {
             case .malformed:
                 throw DecisionStoreError(path: error.path, reason: .unsupportedLocation("not a PostgreSQL URL libpq can use: \(error.unreachableReason)"))
             case .answering:
-                throw DecisionStoreError(path: error.path, reason: .refused("the server refused the connection: \(error.unreachableReason)"))
+                // The server may have come up between the two: one more try tells that from a refusal.
+                do {
+                    return try openNow(location)
+                } catch let again as DecisionStoreError where again.isUnreachable {
+                    throw DecisionStoreError(path: again.path, reason: .refused("the server refused the connection: \(again.unreachableReason)"))
+                }
             case .unreachable:
                 let open = { try DecisionStores.openTeam(location, access: .readWrite) }
                 return ConsoleStores(decisions: DeferredTeamStore(label: error.path, failure: error, open: open),
@@ -33,6 +36,12 @@ public struct ConsoleStores {
                                      unreachable: error.unreachableReason)
             }
         }
+    }
+
+    private static func openNow(_ location: StoreLocation) throws -> ConsoleStores {
+        let decisions = try DecisionStores.open(location, access: .readWrite)
+        let items = DeferredTeamStore(label: decisions.label) { try DecisionStores.openTeam(location, access: .readWrite) }
+        return ConsoleStores(decisions: decisions, items: items)
     }
 }
 
