@@ -72,9 +72,6 @@ public final class DeferredTeamStore: TeamStore, LeadStatsSource, @unchecked Sen
 
     private static var uptime: Double { Double(DispatchTime.now().uptimeNanoseconds) / 1e9 }
 
-    /// Whether the store has been opened.
-    public var isOpen: Bool { state.withLock { $0.store != nil } }
-
     /// The store, opened now if it was not yet, no other thread is opening it and the last try
     /// is long enough ago.
     func store() throws -> TeamStore {
