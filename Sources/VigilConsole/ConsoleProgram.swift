@@ -42,8 +42,14 @@ public final class ConsoleProgram {
     /// Team store: the change feed's reader, on its own thread.
     private var watcher: StoreWatcher?
 
-    /// `journal`: where decisions wait while the store cannot be reached (nil: they fail).
-    public init(screen: ConsoleScreen, core: LiveCore, store: DecisionStore, replay: ReplayDriver?, state: AppState, journal: String? = nil) {
+    /// Why the store could not be reached at start, for the first screen.
+    private let unreachableAtStart: String?
+
+    /// `journal`: where decisions wait while the store cannot be reached (nil: they fail);
+    /// `unreachable`: the store could not be reached at start (`ConsoleStores`).
+    public init(screen: ConsoleScreen, core: LiveCore, store: DecisionStore, replay: ReplayDriver?, state: AppState, journal: String? = nil,
+                unreachable: String? = nil) {
+        unreachableAtStart = unreachable
         self.screen = screen
         self.core = core
         self.replay = replay
@@ -67,6 +73,8 @@ public final class ConsoleProgram {
         while turn(timeoutMs: 40) {}
         writer.flush()
         watcher?.stop()
+        // What the core flagged last; when the store is unreachable this gives up at once.
+        core.recorder?.finish(timeout: 5)
         return state
     }
 
@@ -76,6 +84,7 @@ public final class ConsoleProgram {
         enqueue(.resize(rows: size.rows, cols: size.cols))
         enqueue(.tick(now))
         if let replay { enqueue(.replayStatus(replay.pacer.status)) }
+        if let unreachableAtStart { enqueue(.storeReachable(unreachableAtStart)) }
         drain()
         core.start()
         watcher?.start()
@@ -111,6 +120,7 @@ public final class ConsoleProgram {
         }
         if let batch = core.take() { enqueue(.batch(batch)) }
         if let watcher { for message in watcher.take() { enqueue(message) } }
+        if let recorder = core.recorder { for message in recorder.take() { enqueue(message) } }
         for value in outline.takeAll() { enqueue(.outline(value)) }
         for answer in writer.results() { enqueue(answer) }
         enqueue(.tick(now))

@@ -33,10 +33,14 @@ public final class LiveCore: @unchecked Sendable {
     private let pacerRun: Int
     /// Recent posts' authors and texts, so a repost can show what it reposts.
     private var recent = RecentPosts(capacity: 20_000)
+    /// Puts the flagged posts and queued clusters into the team store (a console on a store).
+    public let recorder: ItemRecorder?
 
-    /// With a `pacer`, events are delivered on the replay clock instead of as fast as they are read.
+    /// With a `pacer`, events are delivered on the replay clock instead of as fast as they are
+    /// read; with a `recorder`, every review item goes to the store too.
     public init(compiled: CompiledLexicon, readers: [LineReader], clusters: CoordinationConfig, feedSamplesPerBatch: Int = 200,
-                pacer: ReplayPacer? = nil) {
+                pacer: ReplayPacer? = nil, recorder: ItemRecorder? = nil) {
+        self.recorder = recorder
         self.pacer = pacer
         pacerRun = pacer?.currentRun ?? 0
         self.compiled = compiled
@@ -46,6 +50,7 @@ public final class LiveCore: @unchecked Sendable {
     }
 
     public func start() {
+        recorder?.start()
         let thread = Thread { [self] in run() }
         thread.name = "vigil-core"
         thread.stackSize = 8 << 20
@@ -104,6 +109,7 @@ public final class LiveCore: @unchecked Sendable {
             }
         }
         pipeline.onRecord = { [self] record in
+            recorder?.record(record)
             guard let (post, sampled) = current, post.id == record.post else { return }
             let analysis = record.analysis
             let views = normalizer.normalize(post.text)
@@ -124,10 +130,14 @@ public final class LiveCore: @unchecked Sendable {
                 if let top = item.categories.first(where: policies.contains) { state.stats.byCategory[top, default: 0] += 1 }
             }
         }
-        pipeline.onClusterEvent = { [self] event in shared.withLock { $0.batch.clusters.append(event) } }
+        pipeline.onClusterEvent = { [self] event in
+            recorder?.record(event)
+            shared.withLock { $0.batch.clusters.append(event) }
+        }
         pipeline.onOtherEvent = { [self] event in
             switch event {
             case .account(let a):
+                recorder?.note(a)
                 let info = AccountInfo(id: a.id, handle: a.handle, displayName: a.displayName, followers: a.followers,
                                        createdAt: a.createdAt?.description, bio: a.bio)
                 shared.withLock { $0.batch.accounts.append(info) }

@@ -8,10 +8,10 @@ public final class Locked<Value>: @unchecked Sendable {
 
     public init(_ value: Value) { self.value = value }
 
-    public func withLock<T>(_ body: (inout Value) -> T) -> T {
+    public func withLock<T>(_ body: (inout Value) throws -> T) rethrows -> T {
         lock.lock()
         defer { lock.unlock() }
-        return body(&value)
+        return try body(&value)
     }
 }
 

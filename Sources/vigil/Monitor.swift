@@ -105,7 +105,7 @@ extension AnswerOverlay {
 
 /// What `vigil monitor` and `vigil replay` share: the store, the moderator, the screen.
 struct ConsoleOptions: ParsableArguments {
-    @Option(help: ArgumentHelp("The decision store: a path or sqlite:PATH, created on first use (default: $VIGIL_STORE, else vigil.sqlite).",
+    @Option(help: ArgumentHelp("The decision store: a path or sqlite:PATH, created on first use, or postgres://… (a server that does not answer yet: the console starts in degraded mode) (default: $VIGIL_STORE, else vigil.sqlite).",
                                valueName: "location"))
     var store: String?
 
@@ -153,10 +153,12 @@ struct ConsoleOptions: ParsableArguments {
             : ScanPipeline.openAll(feeds)
         let feedID = FeedIdentity.of(paths: feeds)
         let who = moderator ?? ProcessInfo.processInfo.environment["USER"].flatMap { $0.isEmpty ? nil : $0 } ?? "moderator"
-        let decisionStore = try DecisionStores.open(StoreLocation(option: store, environment: ProcessInfo.processInfo.environment), access: .readWrite)
+        let stores = try ConsoleStores.open(StoreLocation(option: store, environment: ProcessInfo.processInfo.environment))
+        let decisionStore = stores.decisions
         // Moderators share a queue; trainees replaying into one store each judge every item
-        // themselves, so a replay resumes from its own decisions only.
-        let all = try decisionStore.decisions(feed: feedID)
+        // themselves, so a replay resumes from its own decisions only. A store that cannot be
+        // reached yet gives its decisions through the change feed once it can.
+        let all = stores.unreachable == nil ? try decisionStore.decisions(feed: feedID) : []
         let earlier = replay == nil ? all : all.filter { $0.moderator == who }
         let categories = compiled.lexicon.categories.map { category in
             CategoryInfo(id: category.id, label: category.label, role: category.isNegative ? .against : category.isPolicy ? .policy : .signal)
@@ -167,9 +169,12 @@ struct ConsoleOptions: ParsableArguments {
             feedLabel: feeds.map { $0 == "-" ? "<stdin>" : ($0 as NSString).lastPathComponent }.joined(separator: "+") + (follow ? " (following)" : ""),
             feedID: feedID, lexiconVersion: compiled.lexicon.version, categories: categories,
             mask: mask, mouse: mouse, breakAfter: breakAfter.map { Double($0) * 60 }, hideScores: replay?.hideScores ?? false)
-        if let team = decisionStore as? TeamStore { session.role = try team.role(of: who) }
+        if stores.unreachable == nil, let team = decisionStore as? TeamStore { session.role = try team.role(of: who) }
         let clusters = try window.config()
-        let core = LiveCore(compiled: compiled, readers: readers, clusters: clusters, pacer: replay?.pacer)
+        // A live console puts what it flags into the store, for the whole team's queue; a replay
+        // rehearses a recorded feed and leaves the queue alone. An auditor writes nothing.
+        let recorder = replay == nil && session.role.writes ? try ItemRecorder(store: stores.items, feed: feedID) : nil
+        let core = LiveCore(compiled: compiled, readers: readers, clusters: clusters, pacer: replay?.pacer, recorder: recorder)
         // A rewind plays the feed again from its start, on a new core.
         let driver = replay.map { setup in
             ReplayDriver(pacer: setup.pacer) { pacer in
@@ -180,7 +185,8 @@ struct ConsoleOptions: ParsableArguments {
                                                              logPath: log))
         let program = ConsoleProgram(screen: terminal, core: core, store: decisionStore, replay: driver,
                                      state: AppState(session: session, keymap: keymap, decisions: earlier, answers: replay?.answers),
-                                     journal: journal ?? ConsoleOptions.journalPath(store: decisionStore.label, moderator: who))
+                                     journal: journal ?? ConsoleOptions.journalPath(store: decisionStore.label, moderator: who),
+                                     unreachable: stores.unreachable)
         if replay != nil {
             program.readOutline { (try? ScanPipeline.openAll(feeds)).map(FeedOutline.read) }
         }
