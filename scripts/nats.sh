@@ -10,16 +10,8 @@
 # Loopback only, no authentication: a server for one machine's demo or test run.
 set -euo pipefail
 
-free_port() {
-  local port
-  for _ in $(seq 200); do
-    port=$((20000 + RANDOM % 40000))
-    # Nothing answers there (bash's /dev/tcp connects; a refused connection means free).
-    if ! (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then echo "$port"; return; fi
-  done
-  echo "nats.sh: no free port found" >&2
-  exit 1
-}
+# shellcheck source=free-port.sh
+source "$(dirname "${BASH_SOURCE[0]}")/free-port.sh"
 
 case "${1:-}" in
 start)
@@ -28,7 +20,7 @@ start)
   mkdir -p "$dir/store"
   # A port can be taken between the check and the start: try a few.
   for attempt in 1 2 3 4 5; do
-    port=$(free_port)
+    port=$(free_port nats.sh)
     : > "$dir/server.log"
     # setsid: the server outlives this script and is not stopped with the caller's process group.
     # Every descriptor but 0-2 is closed first: a pipe the caller has open for another child (a

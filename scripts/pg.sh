@@ -19,16 +19,8 @@ as_server_user() {
   if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi
 }
 
-free_port() {
-  local port
-  for _ in $(seq 200); do
-    port=$((20000 + RANDOM % 40000))
-    # Nothing answers there (bash's /dev/tcp connects; a refused connection means free).
-    if ! (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then echo "$port"; return; fi
-  done
-  echo "pg.sh: no free port found" >&2
-  exit 1
-}
+# shellcheck source=free-port.sh
+source "$(dirname "${BASH_SOURCE[0]}")/free-port.sh"
 
 case "${1:-}" in
 start)
@@ -40,7 +32,7 @@ start)
     || { cat "$dir/initdb.log" >&2; exit 1; }
   # A port can be taken between the check and the start: try a few.
   for attempt in 1 2 3 4 5; do
-    port=$(free_port)
+    port=$(free_port pg.sh)
     # The log lives in the data folder: the server user may not write beside it.
     if as_server_user "$PGBIN/pg_ctl" -D "$dir/data" -l "$dir/data/server.log" -w -t 30 \
          -o "-c listen_addresses=127.0.0.1 -p $port -c unix_socket_directories=$dir/data -c max_connections=200" start >/dev/null; then
