@@ -49,7 +49,7 @@ fuzz: setup
 # with a 60 s deadline for the whole workshop feed (the core runs 3-15x slower), and under ASan
 # the tmux end-to-end tests (real-time waits; they send SIGSEGV to check the terminal is
 # restored, and ASan takes that signal before Vigil's handler).
-TSAN_SUITES := VigilConsoleTests|VigilFeedTests.FollowTests|VigilTriageTests.StoreTests
+TSAN_SUITES := VigilConsoleTests|VigilFeedTests.FollowTests|VigilTriageTests.StoreTests|VigilTriageTests.ConcurrentRecordTests
 TSAN_SLOW := flagsAndClustersDoNotDependOnTheSpeed|steppingBackRederivesExactlyTheStateOfAFreshRun
 ASAN_SKIP := MonitorE2ETests|flagsAndClustersDoNotDependOnTheSpeed
 # CI's share (.ci/run): ASan over the suites of the code that handles raw memory and untrusted

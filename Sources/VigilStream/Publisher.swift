@@ -57,6 +57,13 @@ public final class StreamPublisher {
 
     deinit { jsCtx_Destroy(js) }
 
+    /// Whether an event with this id fits the server's largest message (`max_payload`, 1 MiB by
+    /// default, headers included — a feed line may be as long).
+    public func fits(_ bytes: UnsafeBufferPointer<UInt8>, id: String) -> Bool {
+        // "NATS/1.0\r\nNats-Msg-Id: …\r\n\r\n" and a little room.
+        bytes.count + id.utf8.count + 64 <= Int(natsConnection_GetMaxPayload(connection.connection))
+    }
+
     /// Sends one event. `id` becomes its `Nats-Msg-Id`.
     public func publish(_ bytes: UnsafeBufferPointer<UInt8>, subject: String, id: String) throws(StreamError) {
         var options = jsPubOptions()

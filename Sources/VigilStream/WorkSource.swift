@@ -101,21 +101,32 @@ public final class StreamWorkSource: RecordSource {
             batch.sort { $0.sequence < $1.sequence }
             try catchUpAccounts(through: batch.last?.sequence)
             var handed = 0
-            for (sequence, message) in batch {
+            // The reader asked to stop: what it was handed is still settled and acknowledged.
+            var stopping = false
+            batchLoop: for (sequence, message) in batch {
                 while heldStart < held.count, held[heldStart].sequence < sequence {
                     let event = held[heldStart]
                     heldStart += 1
-                    guard try event.bytes.withUnsafeBytes({ try hand(UnsafeRawBufferPointer($0), event.sequence, body, oversized) }) else { return }
+                    guard try event.bytes.withUnsafeBytes({ try hand(UnsafeRawBufferPointer($0), event.sequence, body, oversized) }) else {
+                        stopping = true
+                        break batchLoop
+                    }
                 }
                 counts.work += 1
-                guard try hand(message.messageBytes, sequence, body, oversized) else { break }
+                guard try hand(message.messageBytes, sequence, body, oversized) else {
+                    stopping = true
+                    break
+                }
                 handed += 1
             }
             if heldStart > 0 && heldStart == held.count {
                 held.removeAll(keepingCapacity: true)
                 heldStart = 0
             }
-            guard handed > 0 else { continue }
+            guard handed > 0 else {
+                if stopping { return }
+                continue
+            }
             try settle()
             // Acknowledged once kept; the last one waits for the server's confirmation, so a
             // batch is done before the next is fetched.
@@ -125,7 +136,7 @@ public final class StreamWorkSource: RecordSource {
                 // (idempotently).
                 if status == NATS_OK { counts.acknowledged += 1 }
             }
-            if handed < batch.count { return }
+            if stopping { return }
         }
     }
 
@@ -136,6 +147,14 @@ public final class StreamWorkSource: RecordSource {
             return try oversized(Int(sequence), UnsafeBufferPointer(start: bytes.baseAddress?.assumingMemoryBound(to: UInt8.self), count: 1 << 16))
         }
         return try body(line)
+    }
+
+    /// Pulls the account events' consumer if nobody has for a while: called while the worker
+    /// waits for its store, because the server drops a consumer nobody pulls from (a failed pull
+    /// shows again at the next fetch).
+    public func keepAlive() {
+        guard ContinuousClock.now - lastAccountPull >= .seconds(10) else { return }
+        try? catchUpAccounts(through: nil)
     }
 
     /// Fetches account events until one past `sequence` is held or none is left (all every

@@ -142,16 +142,15 @@ extension SQLTeamStore {
         case .review:
             return try session.query("SELECT feed_ts, claimed_until FROM review_item WHERE feed = ? AND closed = 0", .text(feed)).map(pending)
         case .escalations:
-            // An escalation in force (StatusBook's verdict): not reverted, and no later closing
-            // decision in force on the item.
-            func notReverted(_ decision: String) -> String { "NOT EXISTS (SELECT 1 FROM decision r WHERE r.revert_of = \(decision).id)" }
+            // An escalation in force (StatusBook's verdict: not undone, approved if the
+            // two-person rule held it), and no later closing decision in force on the item.
             return try session.query("""
                 SELECT d.feed_ts, r.claimed_until FROM decision d JOIN decision_item i ON i.decision_id = d.id
                 LEFT JOIN review_item r ON r.feed = d.feed AND r.kind = i.kind AND r.item_id = i.item_id
-                WHERE d.feed = ? AND d.action = 'escalate' AND \(notReverted("d"))
+                WHERE d.feed = ? AND d.action = 'escalate' AND \(TeamSQL.inForce("d"))
                   AND NOT EXISTS (SELECT 1 FROM decision l JOIN decision_item li ON li.decision_id = l.id
                                   WHERE l.feed = d.feed AND li.kind = i.kind AND li.item_id = i.item_id AND l.id > d.id
-                                    AND l.action IN \(TeamSQL.closingActions) AND \(notReverted("l")))
+                                    AND l.action IN \(TeamSQL.closingActions) AND \(TeamSQL.inForce("l")))
                 """, .text(feed)).map(pending)
         case .approvals:
             // Each held decision once (its first item), waiting since it was made.

@@ -17,9 +17,17 @@ enum TeamSQL {
         """
         EXISTS (SELECT 1 FROM decision_item vi JOIN decision vd ON vd.id = vi.decision_id
                 WHERE vd.feed = \(feed) AND vi.kind = \(kind) AND vi.item_id = \(item) AND vd.action IN \(closingActions)
-                  AND NOT EXISTS (SELECT 1 FROM decision vu WHERE vu.revert_of = vd.id)
-                  AND (vd.needs_approval IS NULL
-                       OR EXISTS (SELECT 1 FROM decision va WHERE va.approval_of = vd.id AND va.action = '\(Action.approve.rawValue)')))
+                  AND \(inForce("vd")))
+        """
+    }
+
+    /// True for decision row `alias` while it is in force: no revert undid it and, if the
+    /// two-person rule held it, a senior approved it.
+    static func inForce(_ alias: String) -> String {
+        """
+        NOT EXISTS (SELECT 1 FROM decision \(alias)u WHERE \(alias)u.revert_of = \(alias).id)
+                  AND (\(alias).needs_approval IS NULL
+                       OR EXISTS (SELECT 1 FROM decision \(alias)a WHERE \(alias)a.approval_of = \(alias).id AND \(alias)a.action = '\(Action.approve.rawValue)'))
         """
     }
 
@@ -116,6 +124,8 @@ enum TeamSQL {
         try refuseIfStale(rows[2], label: label)
         if stored.action == .revert { try validateRevert(stored, in: session, label: label) }
         if stored.action.answersApproval { try validateAnswer(stored, in: session, label: label) }
+        // Whether a decision waits for a second person is the store's to say, never the client's.
+        stored.needsApproval = nil
         if stored.action.closes {
             try refuseWhileHeld(rows[3], label: label)
             stored.needsApproval = try holdReason(stored, ruleKinds: Set(rows[4].map { try $0.text("kind") }), in: session)
@@ -184,7 +194,9 @@ enum TeamSQL {
         case (false, _?): throw reject("only approve and reject name a held decision, not \(decision.action.rawValue)")
         default: break
         }
-        if decision.action.handsOff && (decision.note ?? "").isEmpty { throw reject("\(decision.action.rawValue) needs a reason (a note)") }
+        if (decision.action.handsOff || decision.action == .reject) && (decision.note ?? "").isEmpty {
+            throw reject("\(decision.action.rawValue) needs a reason (a note)")
+        }
         switch (decision.action == .send, decision.sentTo, decision.returnAfter) {
         case (true, let to?, let after?):
             if to.isEmpty || to == decision.moderator { throw reject("send names someone else to send the item to") }
@@ -311,6 +323,9 @@ enum TeamSQL {
 
     /// Replaces the policy in one transaction: decisions already held stay held.
     static func setPolicy(_ policy: ApprovalPolicy, in session: SQLSession) throws {
+        // Under the decision lock: a decision reads the rule and the server's trigger checks it
+        // again, and a change landing between the two would refuse what should be held.
+        if let lock = session.dialect.lockDecisions { try session.query(lock) }
         try session.query("DELETE FROM approval_rule")
         for rule in policy.rules {
             try session.query("INSERT INTO approval_rule (kind, action, reach_at_least) VALUES (?, ?, ?)",

@@ -75,6 +75,11 @@ struct Publish: ParsableCommand {
                         subject = layout.subject(event.kind, account: event.kind == .account ? event.id : event.account)
                         id = event.kind == .post ? Self.postID(event) : Self.digest(line.bytes)
                     }
+                    // Rejected like any bad line, so one long post does not end the run.
+                    guard publisher.fits(line.bytes, id: id) else {
+                        reject(reader, line.number, "line of \(line.bytes.count) bytes is larger than the server's largest message")
+                        return true
+                    }
                     try publisher.publish(line.bytes, subject: subject, id: id)
                     sent += 1
                     return true

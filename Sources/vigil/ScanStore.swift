@@ -18,6 +18,9 @@ final class ScanItemSink {
     private var posts = 0
     /// Clusters are put again as they grow: counted once each.
     private var clusters = Set<String>()
+    /// What is pending counts once put.
+    private var pendingPosts = 0
+    private var pendingClusters = Set<String>()
     /// Items put (each cluster once however often it grew).
     var stored: Int { posts + clusters.count }
 
@@ -40,13 +43,13 @@ final class ScanItemSink {
     }
 
     func add(_ record: ScanRecord) {
-        posts += 1
+        pendingPosts += 1
         queue(builder.item(for: record))
     }
 
     func add(_ event: ClusterEvent) {
         guard let item = builder.item(for: event) else { return }
-        clusters.insert(event.cluster)
+        pendingClusters.insert(event.cluster)
         queue(item)
     }
 
@@ -73,5 +76,9 @@ final class ScanItemSink {
         guard !pending.isEmpty else { return }
         try store.put(items: pending)
         pending.removeAll()
+        posts += pendingPosts
+        clusters.formUnion(pendingClusters)
+        pendingPosts = 0
+        pendingClusters.removeAll()
     }
 }

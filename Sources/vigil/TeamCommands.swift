@@ -172,7 +172,6 @@ struct Decide: ParsableCommand {
             throw ValidationError("--return-after '\(returnAfter)' is not a duration (90s, 30m, 1h).")
         }
         if action == .annotate && note == nil { throw ValidationError("annotate needs --note.") }
-        if action == .reject && note == nil { throw ValidationError("reject needs --note: the decider is told why.") }
     }
 
     func run() throws {

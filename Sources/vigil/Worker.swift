@@ -80,7 +80,12 @@ struct Worker: ParsableCommand {
         pipeline.onOtherEvent = { if case .account(let account) = $0 { items.add(account) } }
         pipeline.onReject = { Diagnostics.say($0.description) }
         let retry = StoreRetry(label: items.store.label)
-        pipeline.settle = { try retry.untilStored(items, giveUp: { stopRequested.load(ordering: .relaxed) }) }
+        pipeline.settle = { [unowned stream] in
+            try retry.untilStored(items, giveUp: {
+                stream.keepAlive()
+                return stopRequested.load(ordering: .relaxed)
+            })
+        }
         Diagnostics.say("worker on \(stream.name) (durable \(durable)) into \(items.store.label) (feed \(items.feed))")
         _ = try pipeline.run([stream])
         log.tick(posts: pipeline.stats.posts, items: items.stored, stream: stream.counts, final: true)

@@ -23,6 +23,24 @@ import Testing
         #expect(scanned.stderr.contains("events 6683,"), "\(scanned.stderr)")
     }
 
+    /// A line within the feed reader's limit (1 MiB) but over the server's largest message with
+    /// its header is a rejected line; the rest of the feed is published.
+    @Test func aLineTooLargeForTheServerIsRejectedAndTheRestPublished() throws {
+        let folder = try temporaryFolder()
+        let feed = folder.appendingPathComponent("long.jsonl")
+        func post(_ id: String, _ text: String) -> String {
+            #"{"type":"post","id":"\#(id)","account":"a1","ts":"2026-03-01T08:00:00Z","text":"\#(text)"}"#
+        }
+        let prefix = post("p2", "")
+        let long = post("p2", String(repeating: "x", count: (1 << 20) - 8 - prefix.utf8.count))
+        try ([post("p1", "first"), long, post("p3", "last")].joined(separator: "\n") + "\n").write(to: feed, atomically: true, encoding: .utf8)
+        let stream = NatsServer.newStream()
+        let run = try publish(feed.path, stream: stream)
+        #expect(run.status == 0, "\(run.stderr)")
+        #expect(run.stderr.contains("long.jsonl:2: line of 1048568 bytes is larger than the server's largest message"), "\(run.stderr)")
+        #expect(run.stdout.contains("2 events sent, 2 stored") && run.stdout.contains("rejected lines 1"), "\(run.stdout)")
+    }
+
     @Test func scanningAStreamPrintsWhatScanningTheFilePrints() throws {
         // A malformed line is reported with file:line and not published.
         let feed = try writeTemp("feed.jsonl", """

@@ -199,4 +199,19 @@ func answer(_ action: Action, _ held: Decision, by moderator: String, note: Stri
             #expect(try owner.statuses(feed: "f0a1")[c3]?.verdict == .dismiss)
         }
     }
+
+    @Test("Only the store says a decision waits for a second person; a rejection needs its reason", arguments: Backend.allCases)
+    func theStoreAloneHolds(backend: Backend) throws {
+        try withRuledStore(backend) { store, _ in
+            // A client claiming a note is held: stored as an ordinary note, the item stays open.
+            var note = decision(.annotate, [p2], note: "see the bio", by: "amina", at: 10)
+            note.needsApproval = "the client says so"
+            #expect(try store.record(note).needsApproval == nil)
+            #expect(try store.openItems(feed: "f0a1", offset: 0, limit: 10).contains { $0.ref == p2 })
+            let held = try store.record(decision(.dismiss, [c3], by: "amina", at: 20))
+            #expect(held.needsApproval != nil)
+            let error = #expect(throws: DecisionStoreError.self) { try store.record(answer(.reject, held, by: "sam")) }
+            #expect(error?.reason == .invalidDecision("reject needs a reason (a note)"))
+        }
+    }
 }
