@@ -65,8 +65,9 @@ public final class ItemRecorder: @unchecked Sendable {
     func add(_ item: ReviewItem) {
         backlog.withLock { state in
             state.items.append(item)
-            // At twice the capacity, so that compacting costs each item a constant.
-            if state.items.count >= 2 * capacity { Self.compact(&state, capacity: capacity) }
+            // At twice the capacity, so that compacting costs each item a constant; a batch
+            // being put counts, since it comes back if the store is away.
+            if state.items.count + state.inFlight >= 2 * capacity { Self.compact(&state, capacity: max(0, capacity - state.inFlight)) }
         }
     }
 
