@@ -18,9 +18,6 @@ final class ScanItemSink {
     private var posts = 0
     /// Clusters are put again as they grow: counted once each.
     private var clusters = Set<String>()
-    /// What is pending counts once put.
-    private var pendingPosts = 0
-    private var pendingClusters = Set<String>()
     /// Items put (each cluster once however often it grew).
     var stored: Int { posts + clusters.count }
 
@@ -43,13 +40,11 @@ final class ScanItemSink {
     }
 
     func add(_ record: ScanRecord) {
-        pendingPosts += 1
         queue(builder.item(for: record))
     }
 
     func add(_ event: ClusterEvent) {
         guard let item = builder.item(for: event) else { return }
-        pendingClusters.insert(event.cluster)
         queue(item)
     }
 
@@ -75,10 +70,10 @@ final class ScanItemSink {
     func putPending() throws {
         guard !pending.isEmpty else { return }
         try store.put(items: pending)
+        // Counted once put.
+        for item in pending {
+            if item.ref.kind == .post { posts += 1 } else { clusters.insert(item.ref.id) }
+        }
         pending.removeAll()
-        posts += pendingPosts
-        clusters.formUnion(pendingClusters)
-        pendingPosts = 0
-        pendingClusters.removeAll()
     }
 }
