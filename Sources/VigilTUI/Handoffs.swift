@@ -64,7 +64,7 @@ extension AppState {
         return handoff.returnsAt?.timeIntervalSince1970
     }
 
-    /// `12:00` until `time`.
+    /// `12:00` until `time` (a lease, a return timer).
     func clockLeft(until time: Double) -> String {
         let left = max(0, Int(time - now))
         return "\(left / 60):" + String(format: "%02d", left % 60)

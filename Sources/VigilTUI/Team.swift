@@ -43,10 +43,7 @@ extension AppState {
     }
 
     /// `3:12` until a lease ends.
-    func countdown(_ claim: Claim) -> String {
-        let left = max(0, Int(claim.leaseUntil.timeIntervalSince1970 - now))
-        return "\(left / 60):" + String(format: "%02d", left % 60)
-    }
+    func countdown(_ claim: Claim) -> String { clockLeft(until: claim.leaseUntil.timeIntervalSince1970) }
 
     /// What the store reported: others' decisions (this console's own are already applied),
     /// claims taken, renewed and released, presence.
