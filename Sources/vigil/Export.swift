@@ -144,12 +144,19 @@ enum DecisionFormat: String, ExpressibleByArgument, CaseIterable {
 /// `--store`, for the commands that read an existing decision store.
 struct StoreOption: ParsableArguments {
     @Option(name: .customLong("store"), help: ArgumentHelp(
-        "The decision store: a path or sqlite:PATH (default: $\(StoreLocation.environmentVariable), else \(StoreLocation.defaultPath)).",
+        "The decision store: a path, sqlite:PATH or postgres://user@host:port/db (default: $\(StoreLocation.environmentVariable), else \(StoreLocation.defaultPath)).",
         valueName: "location"))
     var location: String?
 
     /// Opens the store read-only: an export never changes it, and works on a read-only mount.
     func open() throws -> any DecisionStore {
-        try DecisionStores.open(StoreLocation(option: location, environment: ProcessInfo.processInfo.environment), access: .readOnly)
+        try DecisionStores.open(StoreLocation.given(location), access: .readOnly)
+    }
+}
+
+extension StoreLocation {
+    /// `--store` as given on the command line, else this process's `VIGIL_STORE`, else the default.
+    static func given(_ option: String?) throws -> StoreLocation {
+        try StoreLocation(option: option, environment: ProcessInfo.processInfo.environment)
     }
 }

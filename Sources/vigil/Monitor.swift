@@ -153,7 +153,7 @@ struct ConsoleOptions: ParsableArguments {
             : ScanPipeline.openAll(feeds)
         let feedID = FeedIdentity.of(paths: feeds)
         let who = moderator ?? ProcessInfo.processInfo.environment["USER"].flatMap { $0.isEmpty ? nil : $0 } ?? "moderator"
-        let stores = try ConsoleStores.open(StoreLocation(option: store, environment: ProcessInfo.processInfo.environment))
+        let stores = try ConsoleStores.open(StoreLocation.given(store))
         let decisionStore = stores.decisions
         // Moderators share a queue; trainees replaying into one store each judge every item
         // themselves, so a replay resumes from its own decisions only. A store that cannot be

@@ -17,7 +17,7 @@ struct TeamStoreOptions: ParsableArguments {
     var feed: String?
 
     func open(_ access: DecisionStores.Access) throws -> any TeamStore {
-        try DecisionStores.openTeam(StoreLocation(option: location, environment: ProcessInfo.processInfo.environment), access: access)
+        try DecisionStores.openTeam(StoreLocation.given(location), access: access)
     }
 
     /// `--feed`, or the store's only feed.
@@ -246,7 +246,7 @@ struct Audit: ParsableCommand {
         @OptionGroup var store: StoreOption
 
         func run() throws {
-            let team = try DecisionStores.openTeam(StoreLocation(option: store.location, environment: ProcessInfo.processInfo.environment),
+            let team = try DecisionStores.openTeam(StoreLocation.given(store.location),
                                                    access: .readOnly)
             let result = try team.verifyAudit()
             guard result.isIntact else {
@@ -299,7 +299,7 @@ struct TeamCommand: ParsableCommand {
                 }
                 return try PolicyFile.parse(text, file: file)
             }
-            let team = try DecisionStores.openTeam(StoreLocation(option: store.location, environment: ProcessInfo.processInfo.environment),
+            let team = try DecisionStores.openTeam(StoreLocation.given(store.location),
                                                    access: policy == nil ? .readOnly : .readWrite)
             if let policy { try team.setPolicy(policy) }
             let out = OutputWriter.standardOutput()
