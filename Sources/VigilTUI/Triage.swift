@@ -91,10 +91,15 @@ extension AppState {
             note: pending.note, moderator: session.moderator, decidedAt: Date(timeIntervalSince1970: now),
             feedTs: core.stats.feedTs.isEmpty ? nil : core.stats.feedTs, feed: session.feedID, lexiconVersion: session.lexiconVersion,
             scoresShown: pending.targets.map { scoreShown($0) }, revertOf: revertOf, snapshots: pending.targets.map { snapshot($0) },
-            seenUpTo: book.latestID, approvalOf: pending.approvalOf, sentTo: pending.sentTo,
+            seenUpTo: seenUpTo, approvalOf: pending.approvalOf, sentTo: pending.sentTo,
             returnAfter: pending.action == .send ? AppState.sendReturnAfter : nil)
         return submit(decision, purpose: purpose)
     }
+
+    /// The newest store decision this screen knew of, for the stale guard. A team console that
+    /// knows none (it started while the store was away, or the store is new) saw nothing: any
+    /// decision others made on the items since is newer than what it saw.
+    var seenUpTo: Int64? { session.team ? book.latestID ?? 0 : book.latestID }
 
     mutating func submit(_ decision: Decision, purpose: Purpose) -> [Effect] {
         let token = nextToken

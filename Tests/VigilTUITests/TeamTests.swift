@@ -69,6 +69,18 @@ import VigilTriage
         #expect(decision.requestID == "s1-\(token)")
     }
 
+    /// A console that has heard of no decision (started while the store was away) decides
+    /// blind: its decision says it saw nothing, so the store refuses it as stale if another
+    /// moderator decided the item meanwhile, instead of letting it override that decision.
+    @Test func aConsoleThatHeardOfNoDecisionSaysItSawNone() {
+        var state = Self.team()
+        let effects = Fixture.press(&state, .char("j"), .char("d"))
+        guard case .record(let decision, _) = effects.first(where: { if case .record = $0 { return true } else { return false } }) else {
+            Issue.record("no decision"); return
+        }
+        #expect(decision.seenUpTo == 0)
+    }
+
     @Test func aDecisionJournaledWhileTheStoreIsAwayShowsPendingSyncAndDoesNotHoldUpQuitting() {
         var state = Self.team()
         let effects = Fixture.press(&state, .char("j"), .char("d"))
