@@ -51,21 +51,28 @@ extension AppState {
                                row: row, col: col, role: .strong, limit: end - col)
                 }
             }
+            // A tag at the row's right end writes over the row's own text: where it cuts that
+            // text, the cut shows as "…", so a cut number or word never reads as another.
+            func tag(_ text: String, role: Role, limit: Int = .max) {
+                let shown = DisplayText(text).truncated(to: limit)
+                let start = end - shown.width
+                if start > r.left + 1, !canvas[row, start].text.trimmingCharacters(in: .whitespaces).isEmpty {
+                    canvas.put("…", row: row, col: start - 1, role: .dim)
+                }
+                canvas.put(shown, row: row, col: start, role: role)
+            }
             if team.journaled.contains(where: { pending[$0]?.items.contains(ref) == true }) {
-                canvas.put("pending sync", row: row, col: end - 12, role: .pending)
+                tag("pending sync", role: .pending)
             } else if isSaving(ref) {
-                canvas.put("saving", row: row, col: end - 6, role: .pending)
+                tag("saving", role: .pending)
             } else if let ask, ask != .escalated {
                 // The note takes the right half at most: the row's own text stays readable.
-                let note = askNote(ask)
-                let room = max(0, min(DisplayText(note).width, r.width / 2))
-                canvas.put(" " + note, row: row, col: end - room - 1, role: .escalated, limit: room + 1)
+                let note = " " + askNote(ask)
+                tag(note, role: .escalated, limit: r.width / 2 + 1)
             } else if let claim = heldByOther(ref) {
-                let tag = "⚑ \(claim.moderator) \(countdown(claim))"
-                canvas.put(tag, row: row, col: end - DisplayText(tag).width, role: .warning)
+                tag("⚑ \(claim.moderator) \(countdown(claim))", role: .warning)
             } else if let viewer = viewers(of: ref).first {
-                let tag = "◉ \(viewer)"
-                canvas.put(tag, row: row, col: end - DisplayText(tag).width, role: .dim)
+                tag("◉ \(viewer)", role: .dim)
             }
             if index == queueCursor.selected {
                 // Another pane has the focus, but keys that act on "the selected item" still mean this one.

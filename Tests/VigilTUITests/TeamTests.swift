@@ -34,13 +34,16 @@ import VigilTriage
         #expect(Fixture.press(&state, .escape).contains(.release([p1])))
     }
 
-    @Test func anotherModeratorsClaimIsShownAndRespected() {
+    @Test func anotherModeratorsClaimIsShownAndRespected() throws {
         var state = Self.team()
         let p1 = ItemRef(.post, "p1")
         _ = state.update(.storeChanged(StoreChanges(claims: [Self.claim(p1, by: "amina", at: state.now)], cursor: StoreCursor(decision: 0, event: 1))))
         Fixture.press(&state, .char("j"))
         let screen = state.render().text
         #expect(screen.contains("⚑ amina 3:12"), "the queue row says who holds it")
+        // The tag cuts the post's text: the cut shows, so no cut word reads as another.
+        let row = try #require(state.render().lines.first { $0.contains("⚑ amina") })
+        #expect(row.contains("…⚑ amina 3:12"), "\(row)")
         #expect(screen.contains("claimed by amina · 3:12 left"), "the detail says it too")
         #expect(Fixture.press(&state, .char("d")).isEmpty, "no decision on what another moderator holds")
         #expect(state.message == "post:p1 is claimed by amina for 3:12: it is theirs until then")
