@@ -45,18 +45,25 @@ public final class ConsoleProgram {
     /// Why the store could not be reached at start, for the first screen.
     private let unreachableAtStart: String?
 
+    /// In a classroom: the trainer's console sends it the clock, a trainee's follows it.
+    let room: RoomLink?
+
     /// `journal`: where decisions wait while the store cannot be reached (nil: they fail);
     /// `unreachable`: the store could not be reached at start (`ConsoleStores`).
     public init(screen: ConsoleScreen, core: LiveCore, store: DecisionStore, replay: ReplayDriver?, state: AppState, journal: String? = nil,
-                unreachable: String? = nil) {
+                unreachable: String? = nil, room: RoomLink? = nil) {
         unreachableAtStart = unreachable
+        self.room = room
         self.screen = screen
         self.core = core
         self.replay = replay
         writer = DecisionWriter(store: store, journal: journal.flatMap { try? DecisionJournal(path: $0) })
         var state = state
         if state.session.sessionID.isEmpty { state.session.sessionID = String(UUID().uuidString.prefix(13)) }
-        if let team = store as? TeamStore {
+        if let room { state.room = RoomScreen(name: room.name, isTrainer: room.isTrainer) }
+        // A replay on a shared store (trainees, a classroom) is each person's own pass over the
+        // feed: nobody's claims or decisions close an item on another's screen.
+        if replay == nil, let team = store as? TeamStore {
             state.session.team = true
             watcher = StoreWatcher(store: team, feed: state.session.feedID, since: StoreCursor(decision: state.book.latestID ?? 0))
         }
@@ -73,6 +80,8 @@ public final class ConsoleProgram {
         while turn(timeoutMs: 40) {}
         writer.flush()
         watcher?.stop()
+        room?.stop()
+        room?.flush()
         // What the core flagged last; when the store is unreachable this gives up at once.
         core.recorder?.finish(timeout: 5)
         return state
@@ -88,6 +97,7 @@ public final class ConsoleProgram {
         drain()
         core.start()
         watcher?.start()
+        room?.start()
     }
 
     /// Reads the feed's extent and markers on a background thread (a large feed takes a moment).
@@ -121,6 +131,7 @@ public final class ConsoleProgram {
         if let batch = core.take() { enqueue(.batch(batch)) }
         if let watcher { for message in watcher.take() { enqueue(message) } }
         if let recorder = core.recorder { for message in recorder.take() { enqueue(message) } }
+        if let room { for update in room.take() { follow(update, of: room) } }
         for value in outline.takeAll() { enqueue(.outline(value)) }
         for answer in writer.results() { enqueue(answer) }
         enqueue(.tick(now))
@@ -210,7 +221,8 @@ public final class ConsoleProgram {
     }
 
     func steer(_ request: ReplayRequest) {
-        guard let replay else { return }
+        // A trainee's clock is the room's.
+        guard let replay, room?.isTrainer ?? true else { return }
         let pacer = replay.pacer
         switch request {
         case .togglePause: pacer.togglePause()
@@ -221,7 +233,35 @@ public final class ConsoleProgram {
         case .goTo(let offset):
             if let position = pacer.status.position, offset < position { rewind(replay, to: .offset(offset)) } else { pacer.seek(toOffset: offset) }
         }
+        room?.send(pacer.roomClock())
         enqueue(.replayStatus(pacer.status))
+    }
+
+    /// A reading of the room: a trainee's replay follows its clock (starting over when the
+    /// trainer went back, or when it is past where the room paused); the screen shows its flags
+    /// and announcements.
+    func follow(_ update: RoomLink.Update, of link: RoomLink) {
+        switch update {
+        case .problem(let text):
+            enqueue(.problem(text))
+        case .room(let reading):
+            if !link.isTrainer, let replay {
+                let clock = reading.room.clock
+                let position = reading.positionNow
+                if clock.generation != link.followedGeneration {
+                    link.followedGeneration = clock.generation
+                    let events = clock.paused ? clock.events : nil
+                    rewind(replay, to: events.map(ReplayPacer.Target.event) ?? .offset(position ?? 0))
+                }
+                if let target = replay.pacer.follow(clock, positionNow: position) {
+                    rewind(replay, to: target)
+                    _ = replay.pacer.follow(clock, positionNow: position)
+                }
+                enqueue(.replayStatus(replay.pacer.status))
+            }
+            let key = reading.room.revealed ? reading.room.answerKey.flatMap(link.revealedKey) : nil
+            enqueue(.roomChanged(reading.room, messages: reading.messages, answers: key))
+        }
     }
 
     /// Starts the feed over on a new core: the old one stops at its next event and what it

@@ -1,5 +1,6 @@
 import Foundation
 import VigilFeed
+import VigilTriage
 import VigilTUI
 
 /// The replay clock shared by the core thread (which waits for each event to be due) and the
@@ -174,6 +175,61 @@ public final class ReplayPacer: @unchecked Sendable {
         lock.lock()
         defer { lock.unlock() }
         return body()
+    }
+
+    // MARK: A room's clock
+
+    /// The room's clock as this replay (the trainer's) has it now: paused, the exact number of
+    /// events delivered (or, while a rewind still catches up with a time, that time); playing,
+    /// the position now. `generation` is this pacer's run; the store stamps `at`.
+    public func roomClock() -> RoomClock {
+        locked {
+            let paused = clock.isPaused || hold != nil
+            var position: Double?
+            if let first = firstEventTime, anchored {
+                // As fast as possible has no clock position of its own: the last event is where it is.
+                if clock.isUnlimited { position = paused ? lastEventTime.map { $0 - first } : nil } else { position = clock.feedTime(atWall: wall) - first }
+            } else {
+                position = clock.isUnlimited && !paused ? nil : offset
+            }
+            let events = paused ? (hold ?? (catchingUp ? nil : delivered)) : nil
+            return RoomClock(generation: Int64(run), speed: clock.speed, paused: paused, events: events, position: position)
+        }
+    }
+
+    /// Follows the room's clock (a trainee's replay, or the trainer's restarted one): its speed,
+    /// pause and position, `positionNow` being where the room is now. Returns where to rewind to
+    /// when this replay is past the room's paused position (the caller starts a new run there and
+    /// follows again); nil when following needs no new run.
+    public func follow(_ room: RoomClock, positionNow: Double?) -> Target? {
+        locked {
+            let now = wall
+            clock.setSpeed(room.speed, atWall: now)
+            let first = anchored ? firstEventTime : nil
+            if room.paused {
+                clock.pause(atWall: now)
+                if let events = room.events {
+                    if delivered > events { return .event(events) }
+                    hold = events
+                    return nil
+                }
+                hold = nil
+                guard let target = positionNow else { return nil }
+                guard let first else {
+                    offset = target
+                    return nil
+                }
+                if let last = lastEventTime, last - first > target { return .offset(target) }
+                clock.seek(to: first + target, atWall: now)
+                return nil
+            }
+            hold = nil
+            if let target = positionNow {
+                if let first { clock.seek(to: first + target, atWall: now) } else { offset = target }
+            }
+            clock.resume(atWall: now)
+            return nil
+        }
     }
 
     /// What the status bar shows.

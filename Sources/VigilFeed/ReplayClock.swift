@@ -66,6 +66,11 @@ public struct ReplayClock: Sendable, Equatable {
         anchorWall = wall
     }
 
+    /// Sets the speed to the step at or above `speed` (a room's clock is one of the steps).
+    public mutating func setSpeed(_ speed: Double, atWall wall: Double) {
+        setSpeed(index: ReplayClock.speeds.firstIndex { $0 >= speed } ?? ReplayClock.speeds.count - 1, atWall: wall)
+    }
+
     private mutating func setSpeed(index: Int, atWall wall: Double) {
         let clamped = min(max(0, index), ReplayClock.speeds.count - 1)
         guard clamped != speedIndex else { return }

@@ -116,6 +116,8 @@ public enum Msg: Sendable {
     /// The store was unreachable: the decision of `token` is in the local journal, to be
     /// stored when the store is back (then `.stored` follows).
     case journaled(token: Int)
+    /// The classroom changed (its flags, the trainer's announcements; the answer key once revealed).
+    case roomChanged(Room, messages: [RoomMessage], answers: AnswerOverlay?)
 }
 
 public struct CoreBatch: Sendable {
@@ -269,6 +271,8 @@ public struct AppState: Sendable {
     public internal(set) var chapter: Marker?
     var chapterShownSince: Double?
     /// The scenario's truth (`--answer-key`), shown for the selected item when toggled on.
+    /// In a classroom: which room, and what the trainer has opened to it.
+    public var room: RoomScreen?
     public internal(set) var answers: AnswerOverlay?
     public internal(set) var showAnswers = false
     public internal(set) var message: String?

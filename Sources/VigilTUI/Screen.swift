@@ -89,6 +89,7 @@ extension AppState {
             if let position = replayPosition { fields.append(StatusField(text: position, keep: 5)) }
             if let chapter { fields.append(StatusField(text: "§ " + chapter.title, keep: 3)) }
             if session.hideScores { fields.append(StatusField(text: "trainee mode", keep: 9)) }
+            if let room { fields.append(StatusField(text: room.label, keep: 9, role: room.frozen ? .warning : .statusBar)) }
         }
         fields.append(StatusField(text: postRateLabel, keep: 2))
         // A filter in force is never dropped: counts without it would mislead.
@@ -255,7 +256,7 @@ extension AppState {
         guard let chapter else { return ([], false) }
         let width = Modal.rect(rows: rows, cols: cols, width: AppState.chapterBoxWidth, content: 1).inner.width
         var body = [Text.plain(chapter.title, .strong)]
-        if let note = chapter.note, !note.isEmpty { body.append(Text.plain(note, .text)) }
+        if chapterNotesShown, let note = chapter.note, !note.isEmpty { body.append(Text.plain(note, .text)) }
         var lines = Text.wrapAll(body, width: width)
         let room = Modal.rect(rows: rows, cols: cols, width: AppState.chapterBoxWidth, content: lines.count + 1).inner.height - 1
         var cut = false

@@ -5,6 +5,10 @@ extension AppState {
     /// Starts an action on the marked items (after `;`) or the selected one. A bulk action, and
     /// any action on a cluster, first lists every item it will touch.
     mutating func begin(_ action: Action) -> [Effect] {
+        if let room, room.frozen, !room.isTrainer {
+            say("the room \(room.name) is frozen for the debrief: decisions are closed", error: true)
+            return []
+        }
         let bulk = bulkArmed
         var targets: [ItemRef]
         if bulkArmed {
@@ -99,7 +103,8 @@ extension AppState {
     /// The newest store decision this screen knew of, for the stale guard. A team console that
     /// knows none (it started while the store was away, or the store is new) saw nothing: any
     /// decision others made on the items since is newer than what it saw.
-    var seenUpTo: Int64? { session.team ? book.latestID ?? 0 : book.latestID }
+    /// In a replay each trainee judges every item: another's decision never makes theirs stale.
+    var seenUpTo: Int64? { replay != nil ? nil : session.team ? book.latestID ?? 0 : book.latestID }
 
     mutating func submit(_ decision: Decision, purpose: Purpose) -> [Effect] {
         let token = nextToken

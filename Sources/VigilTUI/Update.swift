@@ -102,6 +102,9 @@ extension AppState {
         case .storeChanged(let changes):
             absorb(changes)
             return []
+        case .roomChanged(let stored, let messages, let answers):
+            absorbRoom(stored, messages: messages, answers: answers)
+            return []
         case .claimed(let outcomes):
             claimed(outcomes)
             return []
@@ -271,7 +274,8 @@ extension AppState {
             if key == .enter, let chapter, chapterNoteCut {
                 // The replay waits while the trainer's note is read, and goes on when it closes.
                 var pager = Pager(title: chapter.title, lines: [(chapter.note ?? "", .text)])
-                pager.pausedReplay = replay.map { !$0.paused } ?? false
+                // A trainee's replay is the room's: the trainer's clock goes on.
+                pager.pausedReplay = !followsRoom && (replay.map { !$0.paused } ?? false)
                 mode = .pager(pager)
                 return pager.pausedReplay ? [.replay(.togglePause)] : []
             }

@@ -3,7 +3,7 @@ import Foundation
 /// The team store on PostgreSQL (docs/store.md): the same schema, migrations and rules as the
 /// SQLite store (`TeamSQL`), append-only enforced by the database, LISTEN/NOTIFY as the
 /// change feed's wake-up.
-public final class PostgresDecisionStore: SQLTeamStore, @unchecked Sendable {
+public final class PostgresDecisionStore: SQLTeamStore, RoomStore, @unchecked Sendable {
     public let label: String
     let url: String
     /// Statements, one at a time (libpq connections are not shared between threads).
@@ -143,6 +143,11 @@ public final class PostgresDecisionStore: SQLTeamStore, @unchecked Sendable {
         // vigil gives decision ids itself, under the decision lock, and moves the sequence on
         // after them (`SQLDialect.followDecisionID`).
         ("v8-decision-ids", "GRANT UPDATE ON SEQUENCE decision_id_seq TO \(TeamRole.allCases.filter(\.writes).map(groupRole).joined(separator: ", "))"),
+        // Everyone reads a room; its trainer (or a lead) runs it.
+        ("v9-rooms", RoomSQL.schema + """
+            GRANT SELECT ON room, room_message TO \(TeamRole.allCases.map(groupRole).joined(separator: ", "));
+            GRANT INSERT, UPDATE ON room, room_message TO \(groupRole(.trainer)), \(groupRole(.lead));
+            """),
     ]
 
     /// The two-person rule. The columns and table are SQLite's v6-approvals; the triggers make

@@ -178,6 +178,9 @@ public final class SQLiteDecisionStore: DecisionStore {
         migrator.registerMigration("v7-handoffs") { db in
             try db.execute(sql: handoffSchema)
         }
+        migrator.registerMigration("v9-rooms") { db in
+            try db.execute(sql: RoomSQL.schema)
+        }
         return migrator
     }()
 

@@ -4,7 +4,7 @@ import GRDB
 /// The team store on one SQLite file: the same tables and rules as on PostgreSQL (`TeamSQL`);
 /// GRDB's write transactions start IMMEDIATE, so a claim runs alone and needs no row locks,
 /// and the change feed's wake-up is the file's data version.
-extension SQLiteDecisionStore: SQLTeamStore {
+extension SQLiteDecisionStore: SQLTeamStore, RoomStore {
     /// Migration v4-team: the tables PostgresDecisionStore creates in its v4-team.
     static let teamSchema = """
         ALTER TABLE decision ADD COLUMN request_id TEXT;

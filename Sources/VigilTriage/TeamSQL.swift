@@ -115,12 +115,15 @@ enum TeamSQL {
             reads.append(heldQuery(stored))
             reads.append(SQLStatement("SELECT kind FROM approval_rule WHERE action = ?", [.text(stored.action.rawValue)]))
         }
+        let frozen = RoomSQL.frozenQuery(feed: stored.feed)
+        if let frozen { reads.append(frozen) }
         let rows = Array(try session.batch(reads).dropFirst(first))
         if let id = try rows[0].first?.int("id") {
             let log = try readLog(in: session, label: label, where: "id = ?", [.int(id)], snapshots: true)
             if let found = log.decisions.first { return found }
             throw log.problems.first ?? DecisionStoreError(path: label, reason: .unreadable("decision \(id) vanished"))
         }
+        if frozen != nil, let rows = rows.last { try RoomSQL.refuseWhileFrozen(rows, moderator: stored.moderator, label: label) }
         try refuseIfStale(rows[2], label: label)
         if stored.action == .revert { try validateRevert(stored, in: session, label: label) }
         if stored.action.answersApproval { try validateAnswer(stored, in: session, label: label) }

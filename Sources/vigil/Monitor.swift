@@ -64,6 +64,10 @@ struct Replay: ParsableCommand {
     @Flag(name: .customLong("hide-scores"), help: "Trainee mode: no bands, scores or explanations; the queue in order of arrival.")
     var hideScores = false
 
+    @Option(help: ArgumentHelp("Run a classroom: trainees follow this replay with 'vigil join NAME' (a team store: --store sqlite:PATH or postgres://…).",
+                               valueName: "name"))
+    var room: String?
+
     @OptionGroup var console: ConsoleOptions
 
     var speedValue: Double? { speed == "max" ? .infinity : Double(speed).flatMap { $0 >= 0.25 && $0 <= 1000 ? $0 : nil } }
@@ -83,9 +87,28 @@ struct Replay: ParsableCommand {
             try key.verify(feedPaths: [feed], keyPath: answerKey).forEach(Diagnostics.say)
             answers = AnswerOverlay(key)
         }
-        let replay = ReplaySetup(pacer: ReplayPacer(speed: speedValue ?? 10, startOffset: startSeconds ?? 0), answers: answers, hideScores: hideScores)
+        let pacer = ReplayPacer(speed: speedValue ?? 10, startOffset: startSeconds ?? 0)
+        var session: RoomSession?
+        if let room {
+            let rooms = try Classroom.rooms(at: try StoreLocation.given(console.store))
+            let before = try rooms.room(named: room)
+            let opened = try Classroom.open(room: room, feed: feed, answerKey: answerKey, trainer: console.who, clock: pacer.roomClock(), in: rooms)
+            if before != nil {
+                // A restarted trainer picks the room up where it is.
+                _ = pacer.follow(opened.clock, positionNow: opened.clock.position(atStoreTime: opened.readAt))
+                Diagnostics.say("room \(room): reopened where it is (its clock, not --speed and --start)")
+            }
+            session = RoomSession(link: RoomLink(store: rooms, room: opened, isTrainer: true), feedID: opened.feed)
+        }
+        let replay = ReplaySetup(pacer: pacer, answers: answers, hideScores: hideScores, room: session)
         try console.run(feeds: [feed], follow: false, replay: replay, keymap: .replay)
     }
+}
+
+/// A replay in a classroom: its tie to the room, and the feed id its decisions carry.
+struct RoomSession {
+    var link: RoomLink
+    var feedID: String
 }
 
 /// What `vigil replay` adds to the console.
@@ -93,6 +116,7 @@ struct ReplaySetup {
     var pacer: ReplayPacer
     var answers: AnswerOverlay?
     var hideScores: Bool
+    var room: RoomSession?
 }
 
 extension AnswerOverlay {
@@ -141,6 +165,9 @@ struct ConsoleOptions: ParsableArguments {
         if let breakAfter, breakAfter < 1 { throw ValidationError("--break-after must be at least 1 minute.") }
     }
 
+    /// Who is deciding: --moderator, else $USER.
+    var who: String { moderator ?? ProcessInfo.processInfo.environment["USER"].flatMap { $0.isEmpty ? nil : $0 } ?? "moderator" }
+
     func run(feeds: [String], follow: Bool, replay: ReplaySetup?, keymap base: Keymap) throws {
         guard Terminal.stdoutIsTerminal() else {
             throw CommandError(.usage, "the console needs a terminal on standard output; for files, pipes and scripts use 'vigil scan' (or 'vigil export decisions')")
@@ -151,8 +178,7 @@ struct ConsoleOptions: ParsableArguments {
         let readers = try follow
             ? [LineReader(following: feeds[0], padding: FeedDecoder.padding, stop: { stopReading.withLock { $0 } })]
             : ScanPipeline.openAll(feeds)
-        let feedID = FeedIdentity.of(paths: feeds)
-        let who = moderator ?? ProcessInfo.processInfo.environment["USER"].flatMap { $0.isEmpty ? nil : $0 } ?? "moderator"
+        let feedID = replay?.room?.feedID ?? FeedIdentity.of(paths: feeds)
         let stores = try ConsoleStores.open(StoreLocation.given(store))
         let decisionStore = stores.decisions
         // Moderators share a queue; trainees replaying into one store each judge every item
@@ -186,7 +212,7 @@ struct ConsoleOptions: ParsableArguments {
         let program = ConsoleProgram(screen: terminal, core: core, store: decisionStore, replay: driver,
                                      state: AppState(session: session, keymap: keymap, decisions: earlier, answers: replay?.answers),
                                      journal: journal ?? ConsoleOptions.journalPath(store: decisionStore.label, moderator: who),
-                                     unreachable: stores.unreachable)
+                                     unreachable: stores.unreachable, room: replay?.room?.link)
         if replay != nil {
             program.readOutline { (try? ScanPipeline.openAll(feeds)).map(FeedOutline.read) }
         }

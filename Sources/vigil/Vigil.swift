@@ -16,7 +16,7 @@ struct Vigil: ParsableCommand {
             (docs/lexicon.md); '--lexicon builtin' adds it back next to your own files.
             """,
         version: version,
-        subcommands: [Scan.self, LexiconCommand.self, Simulate.self, Clusters.self, Monitor.self, Replay.self, Export.self, Report.self,
+        subcommands: [Scan.self, LexiconCommand.self, Simulate.self, Clusters.self, Monitor.self, Replay.self, Join.self, Export.self, Report.self,
                       Queue.self, Decide.self, Audit.self, TeamCommand.self, Publish.self, Worker.self]
     )
 

@@ -1,0 +1,118 @@
+import Foundation
+import VigilTriage
+import VigilTUI
+
+/// A console's tie to its classroom. The trainer's console sends the room its replay clock after
+/// every change (a pause, a speed, a step, a jump); a trainee's reads the room on its own thread
+/// whenever the store says something changed (LISTEN/NOTIFY, SQLite's data version) and at least
+/// every `pollInterval`, and the screen loop makes its replay follow.
+public final class RoomLink: @unchecked Sendable {
+    /// How long a trainee's follower waits for a wake-up before it reads the room anyway.
+    static let pollInterval = 0.5
+
+    /// A reading of the room, and when (uptime seconds) it was taken: the room's position is
+    /// projected from there, so a reading that waited in the mailbox is still exact.
+    public struct Reading: Sendable {
+        public var room: Room
+        public var messages: [RoomMessage]
+        public var takenAt: Double
+    }
+
+    public enum Update: Sendable {
+        case room(Reading)
+        case problem(String)
+    }
+
+    public let name: String
+    public let isTrainer: Bool
+    private let store: RoomStore
+    /// The trainer's rewinds number its runs from 0; the room's generation goes on from where it
+    /// was when this console started (a restarted trainer does not send trainees back).
+    private let generationBase: Int64
+    /// The generation this (trainee's) replay last followed; the screen loop's only.
+    var followedGeneration: Int64
+    private let out = Mailbox<Update>()
+    private let running = Locked(true)
+    private let unsent = Locked<RoomClock?>(nil)
+    private let sender = DispatchQueue(label: "vigil-room-clock")
+    /// Decodes the answer key the trainer revealed (the vigil command knows the key's format).
+    let revealedKey: @Sendable (Data) -> AnswerOverlay?
+
+    /// `room`: the room as read when the console started (the replay already follows its clock).
+    public init(store: RoomStore, room: Room, isTrainer: Bool, revealedKey: @escaping @Sendable (Data) -> AnswerOverlay? = { _ in nil }) {
+        self.store = store
+        name = room.name
+        self.isTrainer = isTrainer
+        generationBase = room.clock.generation
+        followedGeneration = room.clock.generation
+        self.revealedKey = revealedKey
+    }
+
+    static var uptime: Double { Double(DispatchTime.now().uptimeNanoseconds) / 1e9 }
+
+    /// Trainees: starts reading the room.
+    public func start() {
+        guard !isTrainer else { return }
+        let thread = Thread { [self] in follow() }
+        thread.name = "vigil-room-follower"
+        thread.start()
+    }
+
+    public func stop() { running.withLock { $0 = false } }
+
+    func take() -> [Update] { out.takeAll() }
+
+    /// The trainer: sends the clock (its `generation` being the replay's run). Sends queue up on
+    /// one thread and only the newest waiting one is sent, so a burst of keys costs one write.
+    func send(_ clock: RoomClock) {
+        var clock = clock
+        clock.generation += generationBase
+        unsent.withLock { $0 = clock }
+        sender.async { [self] in
+            guard let next = unsent.withLock({ value -> RoomClock? in defer { value = nil }; return value }) else { return }
+            do { try store.setClock(next, room: name) } catch { out.put(.problem("the room did not get the clock: \(error)")) }
+        }
+    }
+
+    /// Waits for everything sent so far to be written (the console is quitting).
+    func flush() { sender.sync {} }
+
+    private func follow() {
+        var version: Int64 = -1
+        var lastMessage: Int64?
+        var down = false
+        while running.withLock({ $0 }) {
+            do {
+                _ = try store.waitForChange(timeout: Self.pollInterval)
+                guard let room = try store.room(named: name) else {
+                    out.put(.problem("the room \(name) is gone from the store"))
+                    Thread.sleep(forTimeInterval: 1)
+                    continue
+                }
+                let takenAt = Self.uptime
+                if down {
+                    down = false
+                    version = -1
+                }
+                guard room.version != version else { continue }
+                version = room.version
+                // Joining, the trainer's latest announcement still stands; the older ones are past.
+                let messages = try store.messages(room: name, after: lastMessage ?? 0)
+                let fresh = lastMessage == nil ? Array(messages.suffix(1)) : messages
+                lastMessage = messages.last?.sequence ?? lastMessage ?? 0
+                out.put(.room(Reading(room: room, messages: fresh, takenAt: takenAt)))
+            } catch {
+                if !down { out.put(.problem("cannot read the room \(name): \(error)")) }
+                down = true
+                Thread.sleep(forTimeInterval: 1)
+            }
+        }
+    }
+}
+
+extension RoomLink.Reading {
+    /// Where the room is now, on the store's clock projected from when it was read.
+    public var positionNow: Double? {
+        room.clock.position(atStoreTime: room.readAt + max(0, RoomLink.uptime - takenAt))
+    }
+}
