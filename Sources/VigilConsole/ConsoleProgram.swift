@@ -246,16 +246,8 @@ public final class ConsoleProgram {
             enqueue(.problem(text))
         case .room(let reading):
             if !link.isTrainer, let replay {
-                let clock = reading.room.clock
-                let position = reading.positionNow
-                if clock.generation != link.followedGeneration {
-                    link.followedGeneration = clock.generation
-                    let events = clock.paused ? clock.events : nil
-                    rewind(replay, to: events.map(ReplayPacer.Target.event) ?? .offset(position ?? 0))
-                }
-                if let target = replay.pacer.follow(clock, positionNow: position) {
+                replay.pacer.follow(reading.room.clock, positionNow: reading.positionNow, generation: &link.followedGeneration) { target in
                     rewind(replay, to: target)
-                    _ = replay.pacer.follow(clock, positionNow: position)
                 }
                 enqueue(.replayStatus(replay.pacer.status))
             }

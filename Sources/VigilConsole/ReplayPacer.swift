@@ -27,6 +27,9 @@ public final class ReplayPacer: @unchecked Sendable {
     /// A new run is catching up with its target (until it first has to wait).
     private var catchingUp = false
     private var rewindTarget: Target?
+    /// A seek forward is delivering the events it passed (until the core first has to wait):
+    /// until then the count delivered is not where the clock is.
+    private var seeking = false
     private let started = DispatchTime.now().uptimeNanoseconds
 
     public init(speed: Double, startOffset: Double = 0) {
@@ -84,6 +87,7 @@ public final class ReplayPacer: @unchecked Sendable {
                 return true
             }
             catchingUp = false
+            seeking = false
             let delay = hold == nil ? (clock.wait(until: eventTime, atWall: now) ?? 0.05) : 0.05
             lock.unlock()
             // Short sleeps, so a pause, a step or a speed change takes effect at once.
@@ -120,6 +124,7 @@ public final class ReplayPacer: @unchecked Sendable {
     public func seek(toOffset target: Double) {
         change { pacer, now in
             pacer.hold = nil
+            pacer.seeking = true
             if let first = pacer.firstEventTime, pacer.anchored {
                 pacer.clock.seek(to: first + target, atWall: now)
             } else {
@@ -162,7 +167,12 @@ public final class ReplayPacer: @unchecked Sendable {
 
     /// The core of `run` read the whole feed: nothing is left to catch up with.
     public func runEnded(_ run: Int) {
-        change { pacer, _ in if run == pacer.run { pacer.catchingUp = false } }
+        change { pacer, _ in
+            if run == pacer.run {
+                pacer.catchingUp = false
+                pacer.seeking = false
+            }
+        }
     }
 
     private func change(_ body: (ReplayPacer, Double) -> Void) {
@@ -179,20 +189,36 @@ public final class ReplayPacer: @unchecked Sendable {
 
     // MARK: A room's clock
 
-    /// The room's clock as this replay (the trainer's) has it now: paused, the exact number of
-    /// events delivered (or, while a rewind still catches up with a time, that time); playing,
-    /// the position now. `generation` is this pacer's run; the store stamps `at`.
+    /// The room's clock as this replay (the trainer's) has it now. Paused, the position is put
+    /// on the feed's microsecond grid and this clock moved there (up, never back past an event
+    /// delivered), so every replay that follows delivers exactly the events at or before the
+    /// same instant; a step is a count of events. `generation` is this pacer's run; the store
+    /// stamps `at`.
     public func roomClock() -> RoomClock {
         locked {
+            let now = wall
             let paused = clock.isPaused || hold != nil
             var position: Double?
+            var events: Int?
+            if let hold {
+                events = hold
+            } else if paused, clock.isUnlimited {
+                // As fast as possible has no position of its own: it stopped where its last event was.
+                if !(catchingUp || seeking) { events = delivered }
+            }
             if let first = firstEventTime, anchored {
-                // As fast as possible has no clock position of its own: the last event is where it is.
-                if clock.isUnlimited { position = paused ? lastEventTime.map { $0 - first } : nil } else { position = clock.feedTime(atWall: wall) - first }
+                if clock.isUnlimited {
+                    position = paused ? lastEventTime.map { $0 - first } : nil
+                } else if paused, hold == nil {
+                    let snapped = ((clock.feedTime(atWall: now) - first) * 1e6).rounded(.up) / 1e6
+                    clock.seek(to: first + snapped, atWall: now)
+                    position = snapped
+                } else {
+                    position = clock.feedTime(atWall: now) - first
+                }
             } else {
                 position = clock.isUnlimited && !paused ? nil : offset
             }
-            let events = paused ? (hold ?? (catchingUp ? nil : delivered)) : nil
             return RoomClock(generation: Int64(run), speed: clock.speed, paused: paused, events: events, position: position)
         }
     }
@@ -219,7 +245,7 @@ public final class ReplayPacer: @unchecked Sendable {
                     offset = target
                     return nil
                 }
-                if let last = lastEventTime, last - first > target { return .offset(target) }
+                if let last = lastEventTime, last > first + target { return .offset(target) }
                 clock.seek(to: first + target, atWall: now)
                 return nil
             }
@@ -229,6 +255,21 @@ public final class ReplayPacer: @unchecked Sendable {
             }
             clock.resume(atWall: now)
             return nil
+        }
+    }
+
+    /// Follows a reading of the room's clock, starting a new run through `rewind` (which calls
+    /// `rewind(to:)` and starts a core on it) when the trainer went back (a new `generation`, the
+    /// last one followed kept in `followed`) or this replay is past where the room paused.
+    public func follow(_ room: RoomClock, positionNow: Double?, generation followed: inout Int64, rewind: (Target) -> Void) {
+        if room.generation != followed {
+            followed = room.generation
+            let events = room.paused ? room.events : nil
+            rewind(events.map(Target.event) ?? .offset(positionNow ?? 0))
+        }
+        if let target = follow(room, positionNow: positionNow) {
+            rewind(target)
+            _ = follow(room, positionNow: positionNow)
         }
     }
 

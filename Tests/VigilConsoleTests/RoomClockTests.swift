@@ -1,0 +1,164 @@
+import Foundation
+import Testing
+import VigilFeed
+import VigilTriage
+import VigilTUI
+@testable import VigilConsole
+
+/// A replay with a stand-in core: a thread delivering `events` through the pacer, started again
+/// on every rewind, as the console's cores are.
+private final class PacedRun: @unchecked Sendable {
+    let pacer: ReplayPacer
+    let events: [Timestamp]
+    private let stopAll = Locked(false)
+
+    init(speed: Double, events: [Timestamp]) {
+        pacer = ReplayPacer(speed: speed)
+        self.events = events
+    }
+
+    func start() {
+        let run = pacer.currentRun
+        let thread = Thread { [self] in
+            for event in events {
+                guard pacer.waitUntilDue(event, run: run, stop: { self.stopAll.withLock { $0 } }) else { return }
+            }
+            pacer.runEnded(run)
+        }
+        thread.start()
+    }
+
+    func rewind(to target: ReplayPacer.Target) {
+        _ = pacer.rewind(to: target)
+        start()
+    }
+
+    func stop() { stopAll.withLock { $0 = true } }
+
+    /// Waits until the replay delivers nothing more for a while (its core waits on a paused clock).
+    func settle() -> ReplayStatus {
+        var last = pacer.status
+        var still = 0
+        let deadline = Date().addingTimeInterval(10)
+        while still < 8, Date() < deadline {
+            Thread.sleep(forTimeInterval: 0.02)
+            let now = pacer.status
+            still = now == last && !now.catchingUp ? still + 1 : 0
+            last = now
+        }
+        return last
+    }
+}
+
+/// The trainer's commands, as the console's `steer` carries them out.
+private enum TrainerCommand: CaseIterable {
+    case togglePause, faster, slower, step, stepBack, jumpForward, jumpBack, wait
+}
+
+/// The room as the store keeps it, on this process's clock.
+private struct MemoryRoom {
+    var clock: RoomClock
+    var now: Double { Double(DispatchTime.now().uptimeNanoseconds) / 1e9 }
+
+    mutating func send(_ sent: RoomClock) {
+        clock = sent
+        clock.at = now
+    }
+
+    var positionNow: Double? { clock.position(atStoreTime: now) }
+}
+
+@Suite struct RoomClockTests {
+    /// A feed of `count` events over about ten minutes, some at the same instant.
+    private func feed(_ count: Int, using random: inout SplitMix) -> [Timestamp] {
+        var time: Int64 = 1_772_352_000_000_000
+        return (0..<count).map { _ in
+            time += random.next() % 4 == 0 ? 0 : Int64(random.next() % 4_000_000)
+            return Timestamp(microseconds: time)
+        }
+    }
+
+    private func steer(_ trainer: PacedRun, _ command: TrainerCommand, using random: inout SplitMix) {
+        let pacer = trainer.pacer
+        let status = pacer.status
+        switch command {
+        case .togglePause: pacer.togglePause()
+        case .faster: pacer.faster()
+        case .slower: pacer.slower()
+        case .step: pacer.step()
+        case .stepBack: if status.delivered > 1 { trainer.rewind(to: .event(status.delivered - 1)) }
+        case .jumpForward: pacer.seek(toOffset: (status.position ?? 0) + Double(random.next() % 120))
+        case .jumpBack: trainer.rewind(to: .offset(max(0, (status.position ?? 0) - Double(random.next() % 120))))
+        case .wait: break
+        }
+    }
+
+    /// Property: whatever the trainer does, once the room is paused and settled, every trainee's
+    /// replay is at exactly the trainer's event and position — trainees who were there all
+    /// along, who joined late, and who missed some of the room's changes.
+    @Test func everyTraineeSettlesWhereTheTrainerIs() throws {
+        var random = SplitMix(seed: 0x5EED_0016)
+        for sequence in 0..<16 {
+            let events = feed(400, using: &random)
+            let trainer = PacedRun(speed: [10.0, 50, 100][Int(random.next() % 3)], events: events)
+            defer { trainer.stop() }
+            var room = MemoryRoom(clock: trainer.pacer.roomClock())
+            room.send(trainer.pacer.roomClock())
+            trainer.start()
+            var trainees: [(run: PacedRun, followed: Int64, missesSome: Bool)] = []
+            func join(missesSome: Bool) {
+                let run = PacedRun(speed: room.clock.speed, events: events)
+                _ = run.pacer.follow(room.clock, positionNow: room.positionNow)
+                run.start()
+                trainees.append((run, room.clock.generation, missesSome))
+            }
+            join(missesSome: false)
+            join(missesSome: true)
+            let commands = 6 + Int(random.next() % 10)
+            var script: [TrainerCommand] = []
+            for index in 0..<commands {
+                let command = TrainerCommand.allCases[Int(random.next() % UInt64(TrainerCommand.allCases.count))]
+                script.append(command)
+                steer(trainer, command, using: &random)
+                var sent = trainer.pacer.roomClock()
+                sent.generation = Int64(trainer.pacer.currentRun)
+                room.send(sent)
+                for index in trainees.indices where !(trainees[index].missesSome && random.next() % 2 == 0) {
+                    let run = trainees[index].run
+                    run.pacer.follow(room.clock, positionNow: room.positionNow, generation: &trainees[index].followed) { run.rewind(to: $0) }
+                }
+                if index == commands / 2 { join(missesSome: false) }
+                Thread.sleep(forTimeInterval: Double(random.next() % 40) / 1000)
+            }
+            // The trainer pauses for the debrief; the room settles.
+            if !trainer.pacer.status.paused { trainer.pacer.togglePause() }
+            var sent = trainer.pacer.roomClock()
+            sent.generation = Int64(trainer.pacer.currentRun)
+            room.send(sent)
+            let expected = trainer.settle()
+            for index in trainees.indices {
+                let run = trainees[index].run
+                run.pacer.follow(room.clock, positionNow: room.positionNow, generation: &trainees[index].followed) { run.rewind(to: $0) }
+                let status = run.settle()
+                #expect(status.delivered == expected.delivered && status.position == expected.position && status.paused,
+                        "sequence \(sequence) \(script), trainee \(index): at \(status.delivered) events \(status.position ?? -1) s, the trainer at \(expected.delivered) \(expected.position ?? -1) s")
+                run.stop()
+            }
+        }
+    }
+
+    @Test func aPausedRoomIsFollowedToTheEventAndAPlayingOneToItsTime() {
+        let pacer = ReplayPacer(speed: 10)
+        #expect(pacer.follow(RoomClock(generation: 0, speed: 50, paused: true, events: 12, position: 3), positionNow: 3) == nil)
+        #expect(pacer.status.paused && pacer.status.speed == 50)
+        // Past where the room paused: a new run back to it.
+        let ahead = ReplayPacer(speed: 10)
+        let start = Timestamp(seconds: 1_772_352_000)
+        let run = ahead.currentRun
+        for second in 0..<5 { #expect(ahead.waitUntilDue(Timestamp(microseconds: start.microseconds + Int64(second) * 10_000), run: run)) }
+        #expect(ahead.follow(RoomClock(speed: 10, paused: true, events: 3, position: 0), positionNow: 0) == .event(3))
+        let playing = ReplayPacer(speed: 10)
+        #expect(playing.follow(RoomClock(speed: .infinity, paused: false, events: nil, position: nil), positionNow: nil) == nil)
+        #expect(playing.status.speed == .infinity && !playing.status.paused)
+    }
+}
