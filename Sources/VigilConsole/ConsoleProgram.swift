@@ -60,7 +60,7 @@ public final class ConsoleProgram {
         writer = DecisionWriter(store: store, journal: journal.flatMap { try? DecisionJournal(path: $0) })
         var state = state
         if state.session.sessionID.isEmpty { state.session.sessionID = String(UUID().uuidString.prefix(13)) }
-        if let room { state.room = RoomScreen(name: room.name, isTrainer: room.isTrainer) }
+        if let room { state.room = RoomScreen(name: room.name, isTrainer: room.isTrainer, plannedEnd: room.plannedEnd) }
         // A replay on a shared store (trainees, a classroom) is each person's own pass over the
         // feed: nobody's claims or decisions close an item on another's screen.
         if replay == nil, let team = store as? TeamStore {
@@ -175,6 +175,8 @@ public final class ConsoleProgram {
                     } catch {
                         enqueue(.problem("cannot count the posts beyond the queue shown: \(error)"))
                     }
+                case .room(let request):
+                    room?.request(request)
                 case .clearSpill:
                     do { try spillStore?.clear() } catch { enqueue(.problem("cannot clear the spill file: \(error)")) }
                 case .claim(let items):
@@ -244,6 +246,8 @@ public final class ConsoleProgram {
         switch update {
         case .problem(let text):
             enqueue(.problem(text))
+        case .activity(let decisions, let presence):
+            enqueue(.roomActivity(decisions: decisions, presence: presence))
         case .room(let reading):
             if !link.isTrainer, let replay {
                 replay.pacer.follow(reading.room.clock, positionNow: reading.positionNow, generation: &link.followedGeneration) { target in

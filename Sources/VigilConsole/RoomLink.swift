@@ -20,11 +20,21 @@ public final class RoomLink: @unchecked Sendable {
 
     public enum Update: Sendable {
         case room(Reading)
+        /// The trainer's console: trainees' new decisions and their consoles' presence.
+        case activity(decisions: [Decision], presence: [Presence])
         case problem(String)
     }
 
+    /// How often a trainee's console says it is there (the board's online mark).
+    static let presenceInterval = 15.0
+
     public let name: String
     public let isTrainer: Bool
+    /// Who this console is, and the room's feed id (its decisions and presence).
+    let moderator: String
+    let feed: String
+    /// When the trainer planned the workshop to end (`--schedule`), wall seconds.
+    public var plannedEnd: Double?
     private let store: RoomStore
     /// The trainer's rewinds number its runs from 0; the room's generation goes on from where it
     /// was when this console started (a restarted trainer does not send trainees back).
@@ -39,8 +49,11 @@ public final class RoomLink: @unchecked Sendable {
     let revealedKey: @Sendable (Data) -> AnswerOverlay?
 
     /// `room`: the room as read when the console started (the replay already follows its clock).
-    public init(store: RoomStore, room: Room, isTrainer: Bool, revealedKey: @escaping @Sendable (Data) -> AnswerOverlay? = { _ in nil }) {
+    public init(store: RoomStore, room: Room, moderator: String, isTrainer: Bool,
+                revealedKey: @escaping @Sendable (Data) -> AnswerOverlay? = { _ in nil }) {
         self.store = store
+        self.moderator = moderator
+        feed = room.feed
         name = room.name
         self.isTrainer = isTrainer
         generationBase = room.clock.generation
@@ -50,11 +63,10 @@ public final class RoomLink: @unchecked Sendable {
 
     static var uptime: Double { Double(DispatchTime.now().uptimeNanoseconds) / 1e9 }
 
-    /// Trainees: starts reading the room.
+    /// Trainees read the room; the trainer reads what the trainees do.
     public func start() {
-        guard !isTrainer else { return }
-        let thread = Thread { [self] in follow() }
-        thread.name = "vigil-room-follower"
+        let thread = Thread { [self] in isTrainer ? watchTrainees() : follow() }
+        thread.name = isTrainer ? "vigil-room-board" : "vigil-room-follower"
         thread.start()
     }
 
@@ -74,15 +86,61 @@ public final class RoomLink: @unchecked Sendable {
         }
     }
 
+    /// The trainer's act on the room, on the sending thread; the room as it then is comes back.
+    func request(_ request: RoomRequest) {
+        sender.async { [self] in
+            do {
+                var messages: [RoomMessage] = []
+                switch request {
+                case .announce(let text): messages = [try store.announce(text, room: name)]
+                case .freeze(let frozen): try store.setFlags(room: name, frozen: frozen, revealed: nil, notesReleased: nil)
+                case .reveal: try store.setFlags(room: name, frozen: nil, revealed: true, notesReleased: nil)
+                case .releaseNotes(let released): try store.setFlags(room: name, frozen: nil, revealed: nil, notesReleased: released)
+                }
+                guard let room = try store.room(named: name) else { return }
+                out.put(.room(Reading(room: room, messages: messages, takenAt: Self.uptime)))
+            } catch {
+                out.put(.problem("the room did not take it: \(error)"))
+            }
+        }
+    }
+
     /// Waits for everything sent so far to be written (the console is quitting).
     func flush() { sender.sync {} }
+
+    /// The trainer's board: every decision on the room's feed (from the first, so a restarted
+    /// trainer sees the whole room) and the trainees' presence, as they change.
+    private func watchTrainees() {
+        var cursor = StoreCursor()
+        var down = false
+        while running.withLock({ $0 }) {
+            do {
+                _ = try store.waitForChange(timeout: Self.pollInterval)
+                let changes = try store.changes(feed: feed, since: cursor)
+                cursor = changes.cursor
+                down = false
+                if !changes.decisions.isEmpty || !changes.presence.isEmpty {
+                    out.put(.activity(decisions: changes.decisions, presence: changes.presence))
+                }
+            } catch {
+                if !down { out.put(.problem("cannot read the trainees' decisions: \(error)")) }
+                down = true
+                Thread.sleep(forTimeInterval: 1)
+            }
+        }
+    }
 
     private func follow() {
         var version: Int64 = -1
         var lastMessage: Int64?
         var down = false
+        var presenceSent = -Double.infinity
         while running.withLock({ $0 }) {
             do {
+                if Self.uptime - presenceSent >= Self.presenceInterval {
+                    try store.setPresence(Presence(feed: feed, moderator: moderator, item: nil, seenAt: Date()))
+                    presenceSent = Self.uptime
+                }
                 _ = try store.waitForChange(timeout: Self.pollInterval)
                 guard let room = try store.room(named: name) else {
                     out.put(.problem("the room \(name) is gone from the store"))

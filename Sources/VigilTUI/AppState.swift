@@ -78,6 +78,8 @@ public enum Effect: Sendable, Equatable {
     case presence(ItemRef?)
     /// The feed started over: forget every spilled post.
     case clearSpill
+    /// The trainer's act on the classroom; answered with `.roomChanged` (or `.problem`).
+    case room(RoomRequest)
     case quit
 }
 
@@ -118,6 +120,8 @@ public enum Msg: Sendable {
     case journaled(token: Int)
     /// The classroom changed (its flags, the trainer's announcements; the answer key once revealed).
     case roomChanged(Room, messages: [RoomMessage], answers: AnswerOverlay?)
+    /// The trainer's console: the trainees' new decisions and their consoles' presence.
+    case roomActivity(decisions: [Decision], presence: [Presence])
 }
 
 public struct CoreBatch: Sendable {
@@ -273,6 +277,8 @@ public struct AppState: Sendable {
     /// The scenario's truth (`--answer-key`), shown for the selected item when toggled on.
     /// In a classroom: which room, and what the trainer has opened to it.
     public var room: RoomScreen?
+    /// The trainer's console: what the trainees did.
+    public internal(set) var roomActivity = RoomActivity()
     public internal(set) var answers: AnswerOverlay?
     public internal(set) var showAnswers = false
     public internal(set) var message: String?
@@ -356,7 +362,7 @@ public struct AppState: Sendable {
     public var isCompact: Bool { cols < 120 || rows < 40 }
 
     /// The panes this console has: the team pane only on a shared store.
-    public var panes: [Pane] { Pane.allCases.filter { $0 != .team || session.team } }
+    public var panes: [Pane] { Pane.allCases.filter { $0 != .team || session.team || room?.isTrainer == true } }
     public var isTooSmall: Bool { cols < Layout.minimumCols || rows < Layout.minimumRows }
 
     public var posts: [String: PostItem] { core.posts }

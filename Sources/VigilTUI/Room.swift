@@ -11,14 +11,33 @@ public struct RoomScreen: Sendable, Equatable {
     public var notesReleased = false
     /// The trainer's latest announcement.
     public var announcement: String?
+    /// When the trainer planned the workshop to end (wall seconds), if they said (`--schedule`).
+    public var plannedEnd: Double?
 
-    public init(name: String, isTrainer: Bool) {
+    public init(name: String, isTrainer: Bool, plannedEnd: Double? = nil) {
         self.name = name
         self.isTrainer = isTrainer
+        self.plannedEnd = plannedEnd
     }
 
     /// What the status bar says of the room.
     var label: String { "room \(name)" + (frozen ? " frozen" : "") + (revealed ? ", key shown" : "") }
+}
+
+/// What the trainer does to the room from the command line (`:announce …`, `:freeze`, …).
+public enum RoomRequest: Sendable, Equatable {
+    case announce(String)
+    case freeze(Bool)
+    case reveal
+    case releaseNotes(Bool)
+}
+
+/// What the trainer's console has heard of the trainees: their decisions and presence.
+public struct RoomActivity: Sendable, Equatable {
+    public internal(set) var decisions: [Decision] = []
+    public internal(set) var presence: [String: Presence] = [:]
+    /// When this console first saw each trainee (the idle mark counts from there).
+    public internal(set) var firstSeen: [String: Double] = [:]
 }
 
 extension AppState {
@@ -40,14 +59,59 @@ extension AppState {
             answers = nil
             showAnswers = false
         }
+        if screen.isTrainer {
+            if stored.frozen != screen.frozen || stored.revealed != screen.revealed || stored.notesReleased != screen.notesReleased {
+                say("room \(stored.name): " + (stored.frozen ? "frozen" : "open for decisions") + (stored.revealed ? ", answer key shown to the room" : "")
+                    + (stored.notesReleased ? ", chapter notes released" : ""))
+            }
+            if let last = messages.last { say("announced: " + last.text) }
+        }
         screen.frozen = stored.frozen
         screen.revealed = stored.revealed
         screen.notesReleased = stored.notesReleased
         if let last = messages.last {
             screen.announcement = last.text
-            say("trainer: " + last.text)
+            if !screen.isTrainer { say("trainer: " + last.text) }
         }
         room = screen
+    }
+
+    mutating func absorbActivity(decisions: [Decision], presence: [Presence]) {
+        roomActivity.decisions += decisions
+        for entry in presence {
+            roomActivity.presence[entry.moderator] = entry
+            if roomActivity.firstSeen[entry.moderator] == nil { roomActivity.firstSeen[entry.moderator] = now }
+        }
+        for decision in decisions where roomActivity.firstSeen[decision.moderator] == nil { roomActivity.firstSeen[decision.moderator] = now }
+    }
+
+    /// The trainer's commands (`:announce TEXT`, `:freeze`, `:thaw`, `:reveal`, `:notes on|off`).
+    mutating func roomCommand(_ words: [String]) -> [Effect] {
+        guard let room, room.isTrainer else {
+            say("':\(words.joined(separator: " "))' is the trainer's (vigil replay --room)", error: true)
+            return []
+        }
+        switch words.first ?? "" {
+        case "announce":
+            let text = words.dropFirst().joined(separator: " ")
+            guard !text.isEmpty else { say("announce what? ':announce Chapter 2 starts now'", error: true); return [] }
+            return [.room(.announce(text))]
+        case "freeze": return [.room(.freeze(true))]
+        case "thaw": return [.room(.freeze(false))]
+        case "reveal":
+            guard room.frozen else { say("freeze the room first (:freeze): the key would be in front of trainees still deciding", error: true); return [] }
+            return [.room(.reveal)]
+        default:
+            return [.room(.releaseNotes(words.count < 2 || words[1] != "off"))]
+        }
+    }
+
+    /// The board, once the room has an answer key to grade against.
+    public var roomBoard: RoomBoard? {
+        guard let room, room.isTrainer, let answers else { return nil }
+        return RoomBoard(trainer: session.moderator, decisions: roomActivity.decisions, presence: Array(roomActivity.presence.values),
+                         firstSeen: roomActivity.firstSeen, shown: Array(core.posts.values), answers: answers, now: now,
+                         feedNow: core.stats.feedTime)
     }
 
     /// A trainee does not steer the room's clock.
@@ -55,4 +119,55 @@ extension AppState {
 
     /// Chapter notes are the trainer's until released (titles are always shown).
     var chapterNotesShown: Bool { room.map { $0.isTrainer || $0.notesReleased } ?? true }
+}
+
+extension AppState {
+    /// The trainer's board (pane 6 in a room): who decided what, how well so far, who needs a look,
+    /// what the room is missing, and when the replay ends against the plan.
+    func roomLines(width: Int) -> [Styled] {
+        guard let room else { return [] }
+        var lines: [Styled] = [Text.plain("Room \(room.name)" + (room.frozen ? " · frozen" : "") + " · " + endLabel(room), .title)]
+        guard let board = roomBoard else {
+            lines.append(Text.plain("No answer key: the board grades against it (vigil replay --room … --answer-key KEY).", .dim))
+            return lines
+        }
+        guard !board.trainees.isEmpty else {
+            lines.append(Text.plain("No trainee yet: they join with 'vigil join \(room.name) --store … --moderator NAME'.", .dim))
+            return lines
+        }
+        let nameWidth = min(16, max(7, board.trainees.map { DisplayText($0.name).width }.max() ?? 0))
+        lines.append(Text.plain("  " + Text.pad("trainee", nameWidth) + "  decided  precision  recall  median  waiting", .dim))
+        func ratio(_ value: Double?) -> String { value.map { String(format: "%.2f", $0) } ?? "-" }
+        for trainee in board.trainees {
+            var line = Text.plain("\(trainee.online ? "●" : "○") " + Text.pad(trainee.name, nameWidth), trainee.online ? .text : .dim)
+            line += Text.plain("  " + Text.padLeft("\(trainee.decided)", 7) + "  " + Text.padLeft(ratio(trainee.precision), 9) + "  "
+                               + Text.padLeft(ratio(trainee.recall), 6) + "  " + Text.padLeft(trainee.medianSeconds.map { span($0) } ?? "-", 6) + "  "
+                               + Text.padLeft("\(trainee.backlog)", 7), .text)
+            if !trainee.attention.isEmpty { line += Text.plain("  ⚠ " + trainee.attention.joined(separator: ", "), .warning) }
+            lines.append(line)
+        }
+        lines.append([])
+        lines.append(Text.plain(board.agreement.map { String(format: "Agreement %.2f", $0) + " (share with the majority, \(board.agreedPosts) posts decided by two or more)" }
+                                ?? "Agreement: no post decided by two trainees yet", .text))
+        lines.append(Text.plain(board.missed.isEmpty ? "Nothing most of the room missed so far" : "What most of the room missed so far (\(board.missed.count))", .title))
+        for missed in board.missed.prefix(8) {
+            lines.append(Text.plain("  \(missed.post) · \(missed.actionedBy) of \(missed.of) · ", .dim) + Text.plain(missed.text, .text))
+        }
+        return lines
+    }
+
+    /// "ends in 12m 30s at 10× (11:32, planned 11:30)": the rest of the feed at the room's speed.
+    func endLabel(_ room: RoomScreen) -> String {
+        guard let replay, let outline, let position = replay.position else { return "waiting for the replay" }
+        let left = max(0, outline.duration - position)
+        guard left > 0 else { return "replay finished" }
+        guard replay.speed.isFinite, !replay.paused else { return "\(span(left)) of feed left" + (replay.paused ? ", paused" : "") }
+        let end = now + left / replay.speed
+        var label = "ends in \(span(left / replay.speed)) at \(replay.speedLabel) (\(Text.wallClock(end)))"
+        if let planned = room.plannedEnd {
+            let late = end - planned
+            label += abs(late) < 60 ? ", on plan" : late > 0 ? ", \(span(late)) after the plan" : ", \(span(-late)) before the plan"
+        }
+        return label
+    }
 }

@@ -223,7 +223,9 @@ extension AppState {
         case .detail: canvas.lines(Text.wrapAll(detailLines(width: inner.width), width: inner.width), in: inner, scroll: detailScroll)
         case .clusters: drawClusters(&canvas, inner)
         case .stats: canvas.lines(Text.wrapAll(statsLines(width: inner.width), width: inner.width), in: inner)
-        case .team: canvas.lines(Text.wrapAll(teamLines(width: inner.width), width: inner.width), in: inner)
+        case .team:
+            let lines = room?.isTrainer == true ? roomLines(width: inner.width) : teamLines(width: inner.width)
+            canvas.lines(Text.wrapAll(lines, width: inner.width), in: inner)
         }
     }
 
@@ -243,7 +245,7 @@ extension AppState {
         case .detail: return ("Detail", nil)
         case .clusters: return ("Clusters · \(clusterList.count)", clusterCursor.position(count: clusterList.count))
         case .stats: return ("Stats", nil)
-        case .team: return ("Team", nil)
+        case .team: return (room?.isTrainer == true ? "Room" : "Team", nil)
         }
     }
 

@@ -105,6 +105,9 @@ extension AppState {
         case .roomChanged(let stored, let messages, let answers):
             absorbRoom(stored, messages: messages, answers: answers)
             return []
+        case .roomActivity(let decisions, let presence):
+            absorbActivity(decisions: decisions, presence: presence)
+            return []
         case .claimed(let outcomes):
             claimed(outcomes)
             return []
@@ -378,7 +381,8 @@ extension AppState {
         case .detailPane: focusPane(.detail)
         case .clustersPane: focusPane(.clusters)
         case .statsPane: focusPane(.stats)
-        case .teamPane: if session.team { focusPane(.team) } else { say("the team pane needs a shared store", error: true) }
+        case .teamPane:
+            if session.team || room?.isTrainer == true { focusPane(.team) } else { say("the team pane needs a shared store", error: true) }
         case .open:
             if let item = selectedItem { detailItem = item; detailScroll = 0; focus = .detail }
         case .back:
@@ -440,8 +444,11 @@ extension AppState {
             revealed = []
             say("masking \(session.mask ? "on" : "off")")
         case "help": mode = .pager(helpPager())
+        case "announce", "freeze", "thaw", "reveal", "notes": return roomCommand(words)
         case "": break
-        default: say("unknown command ':\(text)' (q, filter …, mask on|off, help)", error: true)
+        default:
+            let room = room?.isTrainer == true ? ", announce …, freeze, thaw, reveal, notes on|off" : ""
+            say("unknown command ':\(text)' (q, filter …, mask on|off, help\(room))", error: true)
         }
         return []
     }

@@ -108,6 +108,19 @@ enum Text {
         return display.graphemes.map(\.text).joined() + String(repeating: " ", count: max(0, width - display.width))
     }
 
+    /// Right-aligned in `width` columns (figures in a table).
+    static func padLeft(_ text: String, _ width: Int) -> String {
+        String(repeating: " ", count: max(0, width - DisplayText(text).width)) + text
+    }
+
+    /// `14:05` (local time) of wall-clock seconds since 1970: when a replay will end.
+    static func wallClock(_ seconds: Double) -> String {
+        var time = time_t(seconds)
+        var parts = tm()
+        localtime_r(&time, &parts)
+        return String(format: "%02d:%02d", parts.tm_hour, parts.tm_min)
+    }
+
     static func spark(_ values: [Int], width: Int) -> String {
         let bars = Array("▁▂▃▄▅▆▇█")
         let shown = values.suffix(width)

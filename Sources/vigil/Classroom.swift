@@ -40,7 +40,7 @@ struct Join: ParsableCommand {
         let pacer = ReplayPacer(speed: joined.clock.speed)
         // A late or restarted trainee starts where the room is.
         _ = pacer.follow(joined.clock, positionNow: joined.clock.position(atStoreTime: joined.readAt))
-        let link = RoomLink(store: rooms, room: joined, isTrainer: false, revealedKey: Classroom.overlay)
+        let link = RoomLink(store: rooms, room: joined, moderator: console.who, isTrainer: false, revealedKey: Classroom.overlay)
         let answers = joined.revealed ? joined.answerKey.flatMap(Classroom.overlay) : nil
         let setup = ReplaySetup(pacer: pacer, answers: answers, hideScores: true, room: RoomSession(link: link, feedID: joined.feed))
         try console.run(feeds: [path], follow: false, replay: setup, keymap: .replay)

@@ -68,6 +68,10 @@ struct Replay: ParsableCommand {
                                valueName: "name"))
     var room: String?
 
+    @Option(help: ArgumentHelp("With --room: how long the workshop should take (45m, 01:30:00); the room board says when the replay will end against it.",
+                               valueName: "duration"))
+    var schedule: String?
+
     @OptionGroup var console: ConsoleOptions
 
     var speedValue: Double? { speed == "max" ? .infinity : Double(speed).flatMap { $0 >= 0.25 && $0 <= 1000 ? $0 : nil } }
@@ -77,6 +81,10 @@ struct Replay: ParsableCommand {
     func validate() throws {
         guard speedValue != nil else { throw ValidationError("--speed '\(speed)' must be a number from 0.25 to 1000, or 'max'.") }
         guard startSeconds != nil else { throw ValidationError("--start '\(start ?? "")' is not an offset like 00:05:00, 5m or 300s.") }
+        if let schedule {
+            guard room != nil else { throw ValidationError("--schedule plans a classroom: give --room too.") }
+            guard DurationText.offset(schedule) != nil else { throw ValidationError("--schedule '\(schedule)' is not a duration like 45m or 01:30:00.") }
+        }
     }
 
     func run() throws {
@@ -98,7 +106,9 @@ struct Replay: ParsableCommand {
                 _ = pacer.follow(opened.clock, positionNow: opened.clock.position(atStoreTime: opened.readAt))
                 Diagnostics.say("room \(room): reopened where it is (its clock, not --speed and --start)")
             }
-            session = RoomSession(link: RoomLink(store: rooms, room: opened, isTrainer: true), feedID: opened.feed)
+            let link = RoomLink(store: rooms, room: opened, moderator: console.who, isTrainer: true)
+            link.plannedEnd = schedule.flatMap(DurationText.offset).map { opened.createdAt + $0 }
+            session = RoomSession(link: link, feedID: opened.feed)
         }
         let replay = ReplaySetup(pacer: pacer, answers: answers, hideScores: hideScores, room: session)
         try console.run(feeds: [feed], follow: false, replay: replay, keymap: .replay)
