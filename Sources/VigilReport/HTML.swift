@@ -17,7 +17,7 @@ extension WorkshopReport {
             </head>
             <body>
             <h1>Workshop report: \(h(scenario))</h1>
-            <p class="meta">Feed <code>\(h(feed))</code> (\(h(start)) to \(h(end)), \(DurationText.clock(duration))), answer key <code>\(h(answerKey))</code>, store(s) \(stores.map { "<code>\(h($0))</code>" }.joined(separator: ", ")).</p>
+            <p class="meta">\(sourceHTML)</p>
             <p>\(h(queueSentence))</p>
 
             """
@@ -25,11 +25,51 @@ extension WorkshopReport {
             out += "<section class=\"notes\"><h2>Notes</h2><ul>" + notes.map { "<li>\(h($0))</li>" }.joined() + "</ul></section>\n"
         }
         out += "<section><h2>Room</h2>\n" + roomTable + "</section>\n"
+        if queue.goldInQueue > 0 { out += "<section><h2>Gold items</h2>\n" + goldTable + "</section>\n" }
         out += "<section><h2>Timeline</h2>\n" + timelineSVG + "</section>\n"
         if !chapters.isEmpty { out += "<section><h2>Chapters</h2>\n" + chapterTable + "</section>\n" }
         if !roomMissed.isEmpty { out += "<section><h2>What most of the room missed</h2>\n" + roomMissedHTML + "</section>\n" }
+        if roomTrainees > 0 { out += "<section><h2>Agreement</h2>\n" + agreementHTML + "</section>\n" }
         for trainee in trainees { out += traineeHTML(trainee) }
         return out + "</body>\n</html>\n"
+    }
+
+    /// Where the figures come from: the room in its store, or the files given.
+    var sourceHTML: String {
+        let h = ReportText.html
+        guard let classroom else {
+            return "Feed <code>\(h(feed))</code> (\(h(start)) to \(h(end)), \(DurationText.clock(duration))), answer key <code>\(h(answerKey))</code>, "
+                + "store(s) \(stores.map { "<code>\(h($0))</code>" }.joined(separator: ", "))."
+        }
+        return "Room <code>\(h(classroom.name))</code> in <code>\(h(classroom.store))</code>, trainer \(h(classroom.trainer)) (not graded), "
+            + "decisions \(classroom.frozen ? "frozen" : "still open"): feed <code>\(h(classroom.feedFile))</code> (\(h(start)) to \(h(end)), "
+            + "\(DurationText.clock(duration))) and answer key from the room."
+    }
+
+    /// Each trainee's verdicts on the gold posts, and the room's.
+    var goldTable: String {
+        let h = ReportText.html
+        var rows = "<p>\(h(goldSentence))</p>\n<table><thead><tr><th>trainee</th><th>gold decided</th><th>right</th><th>accuracy</th>"
+            + "<th>gold undecided</th></tr></thead><tbody>\n"
+        for trainee in trainees where trainee.hasDecisions {
+            rows += "<tr><td>\(h(trainee.name))</td>" + goldCells(trainee.figures.gold).map { "<td>\($0)</td>" }.joined() + "</tr>\n"
+        }
+        rows += "<tr class=\"total\"><td>room (\(roomTrainees))</td>" + goldCells(room.gold).map { "<td>\($0)</td>" }.joined() + "</tr>\n"
+        return rows + "</tbody></table>\n"
+    }
+
+    /// The coefficient, then the posts the room disagreed on most with their texts.
+    var agreementHTML: String {
+        let h = ReportText.html
+        var out = agreement.summary.map { "<p>\(h($0))</p>\n" }.joined()
+        let disagreed = agreement.disagreed
+        guard !disagreed.isEmpty else { return out }
+        out += "<h3>Where the room disagreed</h3>\n"
+        for post in disagreed {
+            out += "<div class=\"item\"><p><b>\(h(post.post))</b> \(h(post.account)) at \(h(post.ts)); <b>\(h(post.truth))</b>"
+                + (post.gold ? " (gold)" : "") + "; \(RoomAgreement.verdicts(post, h))</p><blockquote>\(h(post.text))</blockquote></div>\n"
+        }
+        return out
     }
 
     /// Fourteen figures per trainee in 1280 pixels: short headers in two rows (the full name in
@@ -194,6 +234,9 @@ extension WorkshopReport {
         out += "<p>\(trainee.decisions) decision(s) on \(trainee.items) item(s) in \(trainee.stores.map { "<code>\(h($0))</code>" }.joined(separator: ", "))"
             + (trainee.withoutFeedTime > 0 ? "; \(trainee.withoutFeedTime) without a feed time" : "") + ".</p>\n"
         out += barChart(f, name: trainee.name)
+        if f.gold.inQueue > 0 {
+            out += "<p>\(goldLine(f.gold))</p>\n"
+        }
         out += "<p>Posts: TP \(f.posts.truePositives) · FP \(f.posts.falsePositives) · FN \(f.posts.falseNegatives). "
             + "Clusters: TP \(f.clusters.truePositives) · FP \(f.clusters.falsePositives) · planted found \(f.clusters.plantedFound) of \(f.clusters.plantedInQueue)"
             + (f.clusters.plantedMissed.isEmpty ? "" : " (not actioned: \(h(f.clusters.plantedMissed.joined(separator: ", "))))") + ".</p>\n"

@@ -269,8 +269,9 @@ import FoundationXML
         let report = try Fixture.report(moderators: ["amina", "ben", "carol"])
         let text = try report.json()
         let root = try #require(try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any])
-        #expect(Set(root.keys) == ["answer_key", "chapters", "duration", "end", "feed", "markers", "notes", "queue", "room", "room_missed",
-                                   "room_trainees", "scenario", "start", "stores", "trainees"])
+        #expect(Set(root.keys) == ["agreement", "answer_key", "chapters", "classroom", "duration", "end", "feed", "markers", "notes", "queue", "room",
+                                   "room_missed", "room_trainees", "scenario", "start", "stores", "trainees"])
+        #expect(root["classroom"] is NSNull)
         let trainees = try #require(root["trainees"] as? [[String: Any]])
         #expect(trainees.map { $0["status"] as? String } == ["ok", "ok", "no decisions"])
         let ben = try #require(trainees[1]["figures"] as? [String: Any])
