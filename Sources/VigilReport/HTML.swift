@@ -165,7 +165,7 @@ extension WorkshopReport {
         }
         for (lane, trainee) in trainees.enumerated() {
             let y = top + laneHeight * Double(lane)
-            svg += "<text x=\"\(c(left - 8))\" y=\"\(c(y + 26))\" class=\"lane\">\(h(trainee.name))</text>"
+            svg += "<text x=\"\(c(left - 8))\" y=\"\(c(y + 26))\" class=\"lane\">\(h(Self.laneLabel(trainee.name)))<title>\(h(trainee.name))</title></text>"
             svg += "<line x1=\"\(c(left))\" y1=\"\(c(y + laneHeight))\" x2=\"\(c(left + axis))\" y2=\"\(c(y + laneHeight))\" class=\"grid\"/>\n"
             for group in Self.stacks(trainee.timeline.map { (x($0.offset), $0) }) {
                 let share = (laneHeight - 10) / Double(group.count)
@@ -183,6 +183,14 @@ extension WorkshopReport {
             lx += 125
         }
         return svg + "</svg>\n"
+    }
+
+    /// A trainee's name as the timeline's left margin holds it: the margin is 180 px, about 18
+    /// characters at 16 px, and an SVG label does not wrap, so a longer name ends in "…" (the
+    /// full name in its tooltip) instead of running off the picture.
+    static func laneLabel(_ name: String) -> String {
+        let clean = ReportText.clean(name)
+        return clean.count <= 18 ? clean : String(clean.prefix(17)) + "…"
     }
 
     /// Ticks in x order, grouped when within 4 px of the group's first: one stroke is 3 px wide.
@@ -287,10 +295,11 @@ enum HTMLStyle {
         h1{font-size:1.8em}h2{border-bottom:2px solid #ccc;margin-top:1.6em}
         table{border-collapse:collapse;margin:.5em 0}th,td{border:1px solid #bbb;padding:.25em .5em;text-align:right}
         table.room{font-size:16px}table.room th,table.room td{padding:.2em .3em}table.room th{text-align:center}
-        table.room td:first-child{max-width:12em;overflow-wrap:anywhere}abbr{text-decoration:none}
+        td:first-child{max-width:16em;overflow-wrap:anywhere}table.room td:first-child{max-width:12em}abbr{text-decoration:none}
+        code{overflow-wrap:anywhere}
         th:first-child,td:first-child{text-align:left}tr.total{font-weight:bold;background:#f2f2f2}
         .meta{color:#444}.notes{background:#fff6d6;padding:.2em 1em}
-        blockquote{margin:.3em 0 .3em 1em;padding:.3em .6em;border-left:4px solid #c0392b;background:#fafafa;unicode-bidi:plaintext}
+        blockquote{margin:.3em 0 .3em 1em;padding:.3em .6em;border-left:4px solid #c0392b;background:#fafafa;unicode-bidi:plaintext;overflow-wrap:anywhere}
         .item{margin-bottom:1em}.why{font-size:.85em;color:#333}.explanation{font-size:.8em;color:#555;font-family:monospace}
         svg text{font-family:system-ui,sans-serif;font-size:16px;fill:#111}
         .axis{stroke:#333;stroke-width:1}.grid{stroke:#ddd;stroke-width:1}.marker{stroke:#888;stroke-dasharray:4 3}

@@ -376,6 +376,17 @@ import FoundationXML
         #expect(!timeline.contains("font-size") && !timeline.contains("style="), "timeline text takes the 16 px rule")
     }
 
+    @Test("on a projector: a long trainee name ends in '…' in the timeline's margin, whole in its tooltip; long names and paths wrap")
+    func longNames() throws {
+        var report = try Fixture.report(moderators: ["amina", "ben"])
+        report.trainees[0].name = "amina_from_the_second_row_0123456789"
+        let timeline = try #require(report.html.components(separatedBy: "<svg class=\"timeline\"").last?.components(separatedBy: "</svg>").first)
+        // 17 characters and the ellipsis fit the 180 px margin at 16 px; "ben" is left whole.
+        #expect(timeline.contains(">amina_from_the_se…<title>amina_from_the_second_row_0123456789</title></text>"))
+        #expect(timeline.contains("class=\"lane\">ben<title>ben</title></text>"))
+        #expect(report.html.contains("td:first-child{max-width:16em;overflow-wrap:anywhere}") && report.html.contains("code{overflow-wrap:anywhere}"))
+    }
+
     @Test("decisions at the same moment are stacked in their lane, not drawn over each other")
     func simultaneousDecisionsAreStacked() throws {
         var report = try Fixture.report(moderators: ["amina", "ben"])
