@@ -4,10 +4,11 @@ import VigilTriage
 
 /// `vigil report --room NAME --store URL`: the debrief from the classroom's store alone.
 @Suite struct RoomReportCLITests {
-    /// A room opened in an SQLite store as `vigil replay --room` opens it: a simulated workshop
+    /// A room opened in a team store as `vigil replay --room` opens it: a simulated workshop
     /// (3 minutes, seed 3) and its answer key with gold marks added by hand.
     struct Classroom {
         var dir: URL
+        /// The store's location as `--store` takes it (sqlite:PATH or postgres://…).
         var store: String
         var cache: String
         /// Queued posts (what `vigil scan` flags: medium band and up) in feed order, split by the key's truth.
@@ -33,7 +34,11 @@ import VigilTriage
         }
     }
 
-    static func classroom(gold: (Classroom) -> [String]) throws -> Classroom {
+    static func rooms(_ store: String) throws -> RoomStore {
+        try #require(try DecisionStores.openTeam(StoreLocation(parsing: store), access: .readWrite) as? RoomStore)
+    }
+
+    static func classroom(in store: String, gold: (Classroom) -> [String]) throws -> Classroom {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("vigil-room-report-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         let feed = dir.appendingPathComponent("workshop.jsonl").path, keyPath = dir.appendingPathComponent("workshop.key.json").path
@@ -49,7 +54,7 @@ import VigilTriage
         }
         let violating = flagged.filter { labels[$0]?["label"] as? String == "violating" }
         let unflagged = try #require(labels.keys.sorted().first { !flagged.contains($0) && labels[$0]?["repost"] == nil })
-        var room = Classroom(dir: dir, store: dir.appendingPathComponent("room.sqlite").path, cache: dir.appendingPathComponent("cache").path,
+        let room = Classroom(dir: dir, store: store, cache: dir.appendingPathComponent("cache").path,
                              violating: violating, other: flagged.filter { !violating.contains($0) }, unflagged: unflagged)
         #expect(room.violating.count >= 4 && room.other.count >= 2, "the workshop's queue: \(flagged)")
         for post in gold(room) { labels[post, default: ["label": "benign"]]["gold"] = true }
@@ -57,14 +62,13 @@ import VigilTriage
         let keyData = try JSONSerialization.data(withJSONObject: key)
         let feedData = try Data(contentsOf: URL(fileURLWithPath: feed))
         let digest = try #require((key["feed"] as? [String: Any])?["sha256"] as? String)
-        let rooms = try SQLiteDecisionStore(path: room.store)
+        let rooms = try Self.rooms(store)
         func setup(_ name: String, key: Data?) -> RoomSetup {
             RoomSetup(name: name, fileName: "workshop.jsonl", digest: digest, data: feedData, bytes: Int64(feedData.count), trainer: "tara",
                       answerKey: key, clock: RoomClock(speed: 1))
         }
         _ = try rooms.openRoom(setup("morning", key: keyData))
         _ = try rooms.openRoom(setup("nokey", key: nil))
-        room.store = "sqlite:" + room.store
         return room
     }
 
@@ -73,14 +77,19 @@ import VigilTriage
                  decidedAt: Date(), feedTs: nil, feed: feed, lexiconVersion: "test")
     }
 
-    @Test("report --room: the feed, key and decisions from the room's store; trainer and other rooms left out; gold accuracy and Fleiss' kappa")
-    func roomReport() throws {
+    @Test("report --room: the feed, key and decisions from the room's store; trainer and other rooms left out; gold accuracy and Fleiss' kappa",
+          arguments: ["sqlite", "postgres"])
+    func roomReport(backend: String) throws {
+        try TeamCLITests().withStore(backend) { try roomReport(store: $0) }
+    }
+
+    func roomReport(store location: String) throws {
         // a, b, c, d: the first four violating posts of the queue; n1, n2: the first two others (news).
-        let room = try Self.classroom { [$0.violating[0], $0.violating[2], $0.violating[3], $0.other[0], $0.unflagged] }
+        let room = try Self.classroom(in: location) { [$0.violating[0], $0.violating[2], $0.violating[3], $0.other[0], $0.unflagged] }
         defer { try? FileManager.default.removeItem(at: room.dir) }
         let (a, b, c, d) = (room.violating[0], room.violating[1], room.violating[2], room.violating[3])
         let (n1, n2) = (room.other[0], room.other[1])
-        let store = try SQLiteDecisionStore(path: String(room.store.dropFirst("sqlite:".count)))
+        let store = try Self.rooms(location)
         for decision in [
             Self.decide(.confirm, a, by: "amina"), Self.decide(.confirm, b, by: "amina"), Self.decide(.confirm, c, by: "amina"),
             Self.decide(.dismiss, n1, by: "amina"), Self.decide(.confirm, n2, by: "amina"),
@@ -157,7 +166,10 @@ import VigilTriage
 
     @Test("report --room: an unknown room exits 66 naming the rooms, a room without a key 65, --room with --feed or --answer-key 64")
     func badRoom() throws {
-        let room = try Self.classroom { _ in [] }
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("vigil-room-store-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let room = try Self.classroom(in: "sqlite:" + dir.appendingPathComponent("room.sqlite").path) { _ in [] }
         defer { try? FileManager.default.removeItem(at: room.dir) }
         let unknown = try room.report(["--room", "evening", "--store", room.store])
         #expect(unknown.status == 66)
@@ -172,7 +184,7 @@ import VigilTriage
         #expect(try room.report(["--room", "morning"]).status == 64)
         #expect(try room.report(["--store", room.store]).stderr.contains("give --feed and --answer-key, or --room NAME"))
         // A mistyped store path is not created.
-        let missing = room.dir.appendingPathComponent("typo.sqlite").path
+        let missing = dir.appendingPathComponent("typo.sqlite").path
         #expect(try room.report(["--room", "morning", "--store", missing]).status == 66)
         #expect(!FileManager.default.fileExists(atPath: missing))
     }
