@@ -30,7 +30,7 @@ struct Report: ParsableCommand {
     @Option(name: .customLong("answer-key"), help: ArgumentHelp("The feed's answer key (vigil simulate --answer-key); not with --room.", valueName: "file"))
     var answerKey: String?
 
-    @Option(name: .customLong("store"), help: ArgumentHelp("A decision store (a path, sqlite:PATH, or with --room the room's store, PostgreSQL too); repeat for several.", valueName: "location"))
+    @Option(name: .customLong("store"), help: ArgumentHelp("A decision store (a path, sqlite:PATH or postgres://…); repeat for several (with --room: the room's, once).", valueName: "location"))
     var stores: [String] = []
 
     @Option(name: .customLong("moderator"), help: ArgumentHelp("Report only these trainees (repeat); default: everyone with decisions.", valueName: "name"))
@@ -102,8 +102,7 @@ struct Report: ParsableCommand {
             do {
                 store = try DecisionStores.open(StoreLocation(parsing: text), access: .readOnly)
             } catch let error as DecisionStoreError where error.exitStatus == .dataError {
-                Self.leave(error, notes: &notes)
-                leftOut = true
+                leftOut = Self.leave([error], notes: &notes)
                 continue
             }
             let log = try store.readLog(feed: nil, snapshots: true)
@@ -146,7 +145,6 @@ struct Report: ParsableCommand {
     }
 
     /// Says what cannot be read and keeps it in the report's notes; whether anything was left out.
-    @discardableResult
     static func leave(_ problems: [DecisionStoreError], notes: inout [String]) -> Bool {
         for problem in problems {
             notes.append("\(problem); left out")
@@ -154,8 +152,6 @@ struct Report: ParsableCommand {
         }
         return !problems.isEmpty
     }
-
-    static func leave(_ problem: DecisionStoreError, notes: inout [String]) { leave([problem], notes: &notes) }
 }
 
 enum ReportFormat: String, ExpressibleByArgument, CaseIterable {
