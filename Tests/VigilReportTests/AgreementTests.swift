@@ -1,5 +1,8 @@
 import Foundation
 import Testing
+#if canImport(FoundationXML)
+import FoundationXML
+#endif
 import VigilCoordination
 import VigilPipeline
 @testable import VigilReport
@@ -130,6 +133,23 @@ import VigilTriage
         #expect(alone.markdown.contains("Fleiss' kappa: not enough overlap (the 0 post(s) all 1 graded trainee(s) decided; it needs at least 2 trainees and 2 posts)."))
         // Named but without decisions: carol is no rater, so amina and ben still compare.
         #expect(try Fixture.report(moderators: ["amina", "ben", "carol"]).agreement.kappaRaters == 2)
+    }
+
+    @Test("names from the store (trainees, the trainer, the room's file) are escaped in the agreement lists and the classroom header")
+    func hostileNames() throws {
+        var report = try Fixture.report(moderators: ["amina", "ben"])
+        let hostile = "<i>eve</i>&\u{202E}\u{1B}[2J"
+        report.agreement.posts[0].actioned = [hostile]
+        report.classroom = ClassroomInfo(room: Room(name: "morning", feed: Room.feedID("morning"), fileName: "<b>.jsonl", digest: "ab",
+                                                    bytes: 1, trainer: hostile, answerKey: nil, createdAt: 0, clock: RoomClock(speed: 1)),
+                                         store: "room.sqlite")
+        let html = report.html, md = report.markdown
+        for text in [html, md] { #expect(!text.contains("\u{202E}") && !text.contains("\u{1B}") && !text.contains("<i>eve")) }
+        #expect(html.contains("trainer &lt;i&gt;eve&lt;/i&gt;&amp;[2J (not graded)") && html.contains("feed <code>&lt;b&gt;.jsonl</code>"))
+        #expect(html.contains("(actioned: &lt;i&gt;eve&lt;/i&gt;&amp;[2J; dismissed: ben)"))
+        #expect(md.contains("trainer \\<i\\>eve\\</i\\>\\&\\[2J (not graded)") && md.contains("(actioned: \\<i\\>eve\\</i\\>\\&\\[2J; dismissed: ben)"))
+        let body = html.replacingOccurrences(of: "<!DOCTYPE html>\n", with: "")
+        #expect(XMLParser(data: Data(body.utf8)).parse())
     }
 
     @Test("a classroom's report: the trainer is named, not graded (unless named with --moderator); an open room is said to be")
