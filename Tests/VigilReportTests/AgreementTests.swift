@@ -162,7 +162,7 @@ import VigilTriage
         // for another feed's; in a room the feed id settles it.
         _ = try store.record(Fixture.decision(.confirm, [Fixture.post("p5")], category: "handoff", by: "dana", at: 100, texts: ["p5": "edited"]))
         let logs = [StoreLog(path: files.room, decisions: try store.decisions(feed: nil))]
-        let room = Room(name: "morning", feed: Room.feedID("morning"), fileName: "feed.jsonl", digest: "ab12", bytes: 10, trainer: "tara",
+        var room = Room(name: "morning", feed: Room.feedID("morning"), fileName: "feed.jsonl", digest: "ab12", bytes: 10, trainer: "tara",
                         answerKey: nil, createdAt: 0, clock: RoomClock(speed: 1))
         func build(_ moderators: [String] = []) throws -> WorkshopReport {
             var builder = ReportBuilder(feedPath: "feed.jsonl", keyPath: "the answer key of room morning", key: try AnswerKey.load(path: files.key),
@@ -178,5 +178,8 @@ import VigilTriage
         #expect(report.markdown.contains("Room `morning` in `\(files.room)`, trainer tara (not graded), decisions still open: feed `feed.jsonl`"))
         #expect(report.html.contains("Room <code>morning</code> in <code>\(files.room)</code>, trainer tara (not graded)"))
         #expect(try build(["tara"]).trainees.map(\.name) == ["tara"])
+        room.frozen = true
+        let frozen = try build()
+        #expect(!frozen.notes.contains { $0.contains("not frozen") } && frozen.markdown.contains("decisions frozen: feed `feed.jsonl`"))
     }
 }
