@@ -1,13 +1,16 @@
 # Vigil — build, demo and test. `make setup` installs the Debian packages Vigil needs (root or sudo).
 SWIFT ?= swift
 APT_PACKAGES := libvectorscan-dev libicu-dev libsimdjson-dev libncursesw5-dev libsqlite3-dev zlib1g-dev pkg-config tmux postgresql libpq-dev nats-server libnats-dev
+# Not needed to build or test, so CI does not install them (`make setup-optional`): chromium takes
+# the debrief's screenshot (scripts/debrief-shot.sh).
+OPTIONAL_PACKAGES := chromium
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 VIGIL := .build/release/vigil
 
-.PHONY: setup build release demo test lexicon-check bench sample-feeds fuzz check-sanitizers ci-sanitizers asan-build tsan clean
+.PHONY: setup setup-optional build release demo test lexicon-check bench sample-feeds fuzz check-sanitizers ci-sanitizers asan-build tsan clean
 
-setup:
-	@missing=""; for p in $(APT_PACKAGES); do \
+setup setup-optional:
+	@missing=""; for p in $(if $(filter setup-optional,$@),$(OPTIONAL_PACKAGES),$(APT_PACKAGES)); do \
 	  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q "install ok installed" || missing="$$missing $$p"; \
 	done; \
 	if [ -n "$$missing" ]; then \

@@ -87,6 +87,41 @@ public struct ClusterGrade: Sendable, Equatable, Encodable {
     }
 }
 
+/// A trainee's verdicts on the gold items (posts the answer key marks `"gold": true`) that entered
+/// the queue. A verdict is right when it actions (confirm, escalate) a violating post or dismisses
+/// any other.
+public struct GoldFigures: Sendable, Equatable, Encodable {
+    public var inQueue = 0
+    /// Gold posts with a verdict in force.
+    public var decided = 0
+    public var correct = 0
+
+    public init(inQueue: Int = 0, decided: Int = 0, correct: Int = 0) {
+        self.inQueue = inQueue
+        self.decided = decided
+        self.correct = correct
+    }
+
+    public var undecided: Int { inQueue - decided }
+    /// Right verdicts over the gold posts decided; n/a when none was.
+    public var accuracy: Double? { ratio(correct, decided) }
+
+    static func + (a: GoldFigures, b: GoldFigures) -> GoldFigures {
+        GoldFigures(inQueue: a.inQueue + b.inQueue, decided: a.decided + b.decided, correct: a.correct + b.correct)
+    }
+
+    enum CodingKeys: String, CodingKey { case inQueue = "in_queue", decided, correct, undecided, accuracy }
+
+    public func encode(to encoder: Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(inQueue, forKey: .inQueue)
+        try c.encode(decided, forKey: .decided)
+        try c.encode(correct, forKey: .correct)
+        try c.encode(undecided, forKey: .undecided)
+        try c.encodeFigure(accuracy, forKey: .accuracy)
+    }
+}
+
 /// Median and 90th percentile of a set of durations (seconds), nearest rank: the value at rank
 /// ⌈p/100 · n⌉ of the sorted values, so every figure is a time that was actually measured.
 public struct Spread: Sendable, Equatable, Encodable {

@@ -17,7 +17,7 @@ extension WorkshopReport {
             </head>
             <body>
             <h1>Workshop report: \(h(scenario))</h1>
-            <p class="meta">Feed <code>\(h(feed))</code> (\(h(start)) to \(h(end)), \(DurationText.clock(duration))), answer key <code>\(h(answerKey))</code>, store(s) \(stores.map { "<code>\(h($0))</code>" }.joined(separator: ", ")).</p>
+            <p class="meta">\(sourceHTML)</p>
             <p>\(h(queueSentence))</p>
 
             """
@@ -25,11 +25,51 @@ extension WorkshopReport {
             out += "<section class=\"notes\"><h2>Notes</h2><ul>" + notes.map { "<li>\(h($0))</li>" }.joined() + "</ul></section>\n"
         }
         out += "<section><h2>Room</h2>\n" + roomTable + "</section>\n"
+        if queue.goldInQueue > 0 { out += "<section><h2>Gold items</h2>\n" + goldTable + "</section>\n" }
         out += "<section><h2>Timeline</h2>\n" + timelineSVG + "</section>\n"
         if !chapters.isEmpty { out += "<section><h2>Chapters</h2>\n" + chapterTable + "</section>\n" }
         if !roomMissed.isEmpty { out += "<section><h2>What most of the room missed</h2>\n" + roomMissedHTML + "</section>\n" }
+        if roomTrainees > 0 { out += "<section><h2>Agreement</h2>\n" + agreementHTML + "</section>\n" }
         for trainee in trainees { out += traineeHTML(trainee) }
         return out + "</body>\n</html>\n"
+    }
+
+    /// Where the figures come from: the room in its store, or the files given.
+    var sourceHTML: String {
+        let h = ReportText.html
+        guard let classroom else {
+            return "Feed <code>\(h(feed))</code> (\(h(start)) to \(h(end)), \(DurationText.clock(duration))), answer key <code>\(h(answerKey))</code>, "
+                + "store(s) \(stores.map { "<code>\(h($0))</code>" }.joined(separator: ", "))."
+        }
+        return "Room <code>\(h(classroom.name))</code> in <code>\(h(classroom.store))</code>, trainer \(h(classroom.trainer)) (not graded), "
+            + "decisions \(classroom.frozen ? "frozen" : "still open"): feed <code>\(h(classroom.feedFile))</code> (\(h(start)) to \(h(end)), "
+            + "\(DurationText.clock(duration))) and answer key from the room."
+    }
+
+    /// Each trainee's verdicts on the gold posts, and the room's.
+    var goldTable: String {
+        let h = ReportText.html
+        var rows = "<p>\(h(goldSentence))</p>\n<table><thead><tr><th>trainee</th><th>gold decided</th><th>right</th><th>accuracy</th>"
+            + "<th>gold undecided</th></tr></thead><tbody>\n"
+        for trainee in trainees where trainee.hasDecisions {
+            rows += "<tr><td>\(h(trainee.name))</td>" + goldCells(trainee.figures.gold).map { "<td>\($0)</td>" }.joined() + "</tr>\n"
+        }
+        rows += "<tr class=\"total\"><td>room (\(roomTrainees))</td>" + goldCells(room.gold).map { "<td>\($0)</td>" }.joined() + "</tr>\n"
+        return rows + "</tbody></table>\n"
+    }
+
+    /// The coefficient, then the posts the room disagreed on most with their texts.
+    var agreementHTML: String {
+        let h = ReportText.html
+        var out = agreement.summary.map { "<p>\(h($0))</p>\n" }.joined()
+        let disagreed = agreement.disagreed
+        guard !disagreed.isEmpty else { return out }
+        out += "<h3>Where the room disagreed</h3>\n"
+        for post in disagreed {
+            out += "<div class=\"item\"><p><b>\(h(post.post))</b> \(h(post.account)) at \(h(post.ts)); <b>\(h(post.truth))</b>"
+                + (post.gold ? " (gold)" : "") + "; \(RoomAgreement.verdicts(post, h))</p><blockquote>\(h(post.text))</blockquote></div>\n"
+        }
+        return out
     }
 
     /// Fourteen figures per trainee in 1280 pixels: short headers in two rows (the full name in
@@ -125,7 +165,7 @@ extension WorkshopReport {
         }
         for (lane, trainee) in trainees.enumerated() {
             let y = top + laneHeight * Double(lane)
-            svg += "<text x=\"\(c(left - 8))\" y=\"\(c(y + 26))\" class=\"lane\">\(h(trainee.name))</text>"
+            svg += "<text x=\"\(c(left - 8))\" y=\"\(c(y + 26))\" class=\"lane\">\(h(Self.laneLabel(trainee.name)))<title>\(h(trainee.name))</title></text>"
             svg += "<line x1=\"\(c(left))\" y1=\"\(c(y + laneHeight))\" x2=\"\(c(left + axis))\" y2=\"\(c(y + laneHeight))\" class=\"grid\"/>\n"
             for group in Self.stacks(trainee.timeline.map { (x($0.offset), $0) }) {
                 let share = (laneHeight - 10) / Double(group.count)
@@ -143,6 +183,14 @@ extension WorkshopReport {
             lx += 125
         }
         return svg + "</svg>\n"
+    }
+
+    /// A trainee's name as the timeline's left margin holds it: the margin is 180 px, about 18
+    /// characters at 16 px, and an SVG label does not wrap, so a longer name ends in "…" (the
+    /// full name in its tooltip) instead of running off the picture.
+    static func laneLabel(_ name: String) -> String {
+        let clean = ReportText.clean(name)
+        return clean.count <= 18 ? clean : String(clean.prefix(17)) + "…"
     }
 
     /// Ticks in x order, grouped when within 4 px of the group's first: one stroke is 3 px wide.
@@ -194,6 +242,9 @@ extension WorkshopReport {
         out += "<p>\(trainee.decisions) decision(s) on \(trainee.items) item(s) in \(trainee.stores.map { "<code>\(h($0))</code>" }.joined(separator: ", "))"
             + (trainee.withoutFeedTime > 0 ? "; \(trainee.withoutFeedTime) without a feed time" : "") + ".</p>\n"
         out += barChart(f, name: trainee.name)
+        if f.gold.inQueue > 0 {
+            out += "<p>\(goldLine(f.gold))</p>\n"
+        }
         out += "<p>Posts: TP \(f.posts.truePositives) · FP \(f.posts.falsePositives) · FN \(f.posts.falseNegatives). "
             + "Clusters: TP \(f.clusters.truePositives) · FP \(f.clusters.falsePositives) · planted found \(f.clusters.plantedFound) of \(f.clusters.plantedInQueue)"
             + (f.clusters.plantedMissed.isEmpty ? "" : " (not actioned: \(h(f.clusters.plantedMissed.joined(separator: ", "))))") + ".</p>\n"
@@ -244,10 +295,11 @@ enum HTMLStyle {
         h1{font-size:1.8em}h2{border-bottom:2px solid #ccc;margin-top:1.6em}
         table{border-collapse:collapse;margin:.5em 0}th,td{border:1px solid #bbb;padding:.25em .5em;text-align:right}
         table.room{font-size:16px}table.room th,table.room td{padding:.2em .3em}table.room th{text-align:center}
-        table.room td:first-child{max-width:12em;overflow-wrap:anywhere}abbr{text-decoration:none}
+        td:first-child{max-width:16em;overflow-wrap:anywhere}table.room td:first-child{max-width:12em}abbr{text-decoration:none}
+        code{overflow-wrap:anywhere}
         th:first-child,td:first-child{text-align:left}tr.total{font-weight:bold;background:#f2f2f2}
         .meta{color:#444}.notes{background:#fff6d6;padding:.2em 1em}
-        blockquote{margin:.3em 0 .3em 1em;padding:.3em .6em;border-left:4px solid #c0392b;background:#fafafa;unicode-bidi:plaintext}
+        blockquote{margin:.3em 0 .3em 1em;padding:.3em .6em;border-left:4px solid #c0392b;background:#fafafa;unicode-bidi:plaintext;overflow-wrap:anywhere}
         .item{margin-bottom:1em}.why{font-size:.85em;color:#333}.explanation{font-size:.8em;color:#555;font-family:monospace}
         svg text{font-family:system-ui,sans-serif;font-size:16px;fill:#111}
         .axis{stroke:#333;stroke-width:1}.grid{stroke:#ddd;stroke-width:1}.marker{stroke:#888;stroke-dasharray:4 3}

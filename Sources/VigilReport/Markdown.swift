@@ -4,8 +4,14 @@ extension WorkshopReport {
     public var markdown: String {
         let md = ReportText.markdown
         var lines: [String] = ["# Workshop report: \(md(scenario))", ""]
-        lines.append("Feed `\(md(feed))` (\(start) to \(end), \(DurationText.clock(duration))), answer key `\(md(answerKey))`, "
-                     + "store(s) \(stores.map { "`\(md($0))`" }.joined(separator: ", ")).")
+        if let classroom {
+            lines.append("Room `\(md(classroom.name))` in `\(md(classroom.store))`, trainer \(md(classroom.trainer)) (not graded), "
+                         + "decisions \(classroom.frozen ? "frozen" : "still open"): feed `\(md(classroom.feedFile))` "
+                         + "(\(start) to \(end), \(DurationText.clock(duration))) and answer key from the room.")
+        } else {
+            lines.append("Feed `\(md(feed))` (\(start) to \(end), \(DurationText.clock(duration))), answer key `\(md(answerKey))`, "
+                         + "store(s) \(stores.map { "`\(md($0))`" }.joined(separator: ", ")).")
+        }
         lines.append("")
         lines.append(queueSentence)
         if !notes.isEmpty {
@@ -24,6 +30,14 @@ extension WorkshopReport {
             lines.append("| \(md(trainee.name)) | \(trainee.items) | " + roomCells(trainee.figures).joined(separator: " | ") + " |")
         }
         lines.append("| **room** (\(roomTrainees) trainee(s)) | \(roomItems) | " + roomCells(room).joined(separator: " | ") + " |")
+        if queue.goldInQueue > 0 {
+            lines += ["", "## Gold items", "", goldSentence, "",
+                      "| trainee | gold decided | right | accuracy | gold undecided |", "|---|---:|---:|---:|---:|"]
+            for trainee in trainees where trainee.hasDecisions {
+                lines.append("| \(md(trainee.name)) | " + goldCells(trainee.figures.gold).joined(separator: " | ") + " |")
+            }
+            lines.append("| **room** (\(roomTrainees) trainee(s)) | " + goldCells(room.gold).joined(separator: " | ") + " |")
+        }
         if !chapters.isEmpty {
             lines += ["", "## Chapters", "", "Violating posts that entered the queue in each chapter, and what the room did with them "
                       + "(caught: confirmed or escalated; false positives: other posts of the chapter confirmed or escalated; "
@@ -42,6 +56,17 @@ extension WorkshopReport {
                              + "\(miss.of): \(md(miss.text))")
             }
         }
+        if roomTrainees > 0 {
+            lines += ["", "## Agreement", ""] + agreement.summary
+            let disagreed = agreement.disagreed
+            if !disagreed.isEmpty {
+                lines += ["", "### Where the room disagreed", ""]
+                for post in disagreed {
+                    lines.append("- **\(md(post.post))** \(md(post.truth))\(post.gold ? ", gold" : ""), "
+                                 + "\(RoomAgreement.verdicts(post, md)): \(md(post.text))")
+                }
+            }
+        }
         for trainee in trainees { lines += ["", ""] + traineeSection(trainee) }
         return lines.joined(separator: "\n") + "\n"
     }
@@ -54,6 +79,21 @@ extension WorkshopReport {
             + "reaching score 60, matching \(queue.plantedInQueue.count) of \(queue.plantedClusters) planted cluster(s)"
             + (queue.plantedInQueue.isEmpty ? "" : " (\(queue.plantedInQueue.joined(separator: ", ")))") + ". "
             + "\(queue.violatingNeverFlagged) violating post(s) were never flagged by the lexicon: context, not counted against anyone."
+    }
+
+    var goldSentence: String {
+        "\(queue.goldInQueue) post(s) in the queue are gold items (marked in the answer key). A verdict is right when it confirms or "
+            + "escalates a violating post, or dismisses any other; accuracy is over the gold posts the trainee decided."
+    }
+
+    /// A trainee's gold figures in a sentence (numbers only: safe in every format).
+    func goldLine(_ gold: GoldFigures) -> String {
+        "Gold items: \(gold.correct) right of \(gold.decided) decided (accuracy \(ReportText.ratio(gold.accuracy))), "
+            + "\(gold.undecided) of \(gold.inQueue) undecided."
+    }
+
+    func goldCells(_ gold: GoldFigures) -> [String] {
+        [String(gold.decided), String(gold.correct), ReportText.ratio(gold.accuracy), String(gold.undecided)]
     }
 
     /// The room table's figures for one trainee or the room, after the name and decision count.
@@ -73,6 +113,9 @@ extension WorkshopReport {
         let f = trainee.figures
         lines.append("\(trainee.decisions) decision(s) on \(trainee.items) item(s) in \(trainee.stores.map { "`\(md($0))`" }.joined(separator: ", "))"
                      + (trainee.withoutFeedTime > 0 ? "; \(trainee.withoutFeedTime) without a feed time" : "") + ".")
+        if f.gold.inQueue > 0 {
+            lines += ["", goldLine(f.gold)]
+        }
         lines += ["", "### Posts", ""]
         lines.append("TP \(f.posts.truePositives) · FP \(f.posts.falsePositives) · FN \(f.posts.falseNegatives) · "
                      + "precision \(ReportText.ratio(f.posts.precision)) · recall \(ReportText.ratio(f.posts.recall)) · F1 \(ReportText.ratio(f.posts.f1))")

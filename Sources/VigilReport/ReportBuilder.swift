@@ -42,6 +42,9 @@ public struct ReportBuilder {
     public var clusterQueueScore = 60
     /// Grade only what appeared up to this many seconds into the feed (a workshop stopped early).
     public var until: Double?
+    /// The classroom the stores' decisions come from (`vigil report --room`): they were read by
+    /// the room's feed id, so all of them are about this feed, and its trainer is not graded.
+    public var classroom: ClassroomInfo?
 
     public init(feedPath: String, keyPath: String, key: AnswerKey, stores: [StoreLog], moderators: [String] = [], notes: [String] = []) {
         self.feedPath = feedPath
@@ -64,6 +67,9 @@ public struct ReportBuilder {
         var notes = notes
         if let until {
             notes.append("graded up to \(DurationText.clock(until)) into the feed (--until): items that appeared later are left out")
+        }
+        if let classroom, !classroom.frozen {
+            notes.append("room \(classroom.name) is not frozen: trainees may still be deciding, so these figures are as of now")
         }
         let labelled = key.posts.count
         if labelled > 0 {
@@ -91,7 +97,7 @@ public struct ReportBuilder {
             for group in order {
                 let decisions = groups[group]!
                 let moderator = decisions[0].moderator
-                if isAbout(decisions, facts) {
+                if classroom != nil || isAbout(decisions, facts) {
                     accepted[moderator, default: []] += decisions.map { (index, $0) }
                 } else {
                     if leftOut[moderator] == nil { leftOutOrder.append(moderator) }
@@ -106,12 +112,25 @@ public struct ReportBuilder {
 
         var names = moderators.isEmpty ? accepted.keys.sorted() : []
         for name in moderators where !names.contains(name) { names.append(name) }
+        // The trainer's decisions (showing the console to the room) are not a trainee's; naming
+        // them with --moderator grades them all the same.
+        if let trainer = classroom?.trainer, moderators.isEmpty, let theirs = accepted[trainer] {
+            names.removeAll { $0 == trainer }
+            notes.append("\(ReportText.clean(trainer)): the room's trainer; \(theirs.count) decision(s) not graded")
+        }
+        let gold = Set(key.posts.filter { $0.value.isGold }.map(\.key))
+        let goldInQueue = gold.filter { facts.posts[$0] != nil }
+        if goldInQueue.count < gold.count {
+            notes.append("\(keyPath): \(gold.count - goldInQueue.count) of its \(gold.count) gold post(s) did not enter the queue"
+                         + (until == nil ? "" : " by --until") + " (not flagged, or not in the feed); they are not graded")
+        }
 
         let plantedInQueue = Set(facts.clusters.values.flatMap { planted(matching: $0) })
         var report = WorkshopReport(
             feed: feedPath, answerKey: keyPath, stores: stores.map(\.path), scenario: key.scenario,
             start: facts.first?.description ?? "", end: facts.last?.description ?? "",
             duration: max(0, (facts.last?.seconds ?? 0) - (facts.first?.seconds ?? 0)))
+        report.classroom = classroom
         let origin = facts.first?.seconds ?? 0
         report.markers = facts.markers.map { MarkerInfo(ts: $0.ts.description, offset: $0.ts.seconds - origin, title: $0.title, note: $0.note) }
         report.queue.flaggedPosts = facts.posts.count
@@ -120,6 +139,7 @@ public struct ReportBuilder {
         report.queue.clusters = facts.clusters.count
         report.queue.plantedClusters = key.clusters.count
         report.queue.plantedInQueue = plantedInQueue.sorted()
+        report.queue.goldInQueue = goldInQueue.count
 
         let chapters = Chapters(facts)
         for name in names {
@@ -148,6 +168,7 @@ public struct ReportBuilder {
                                   room: graded.map { $0.chapters[index] }.reduce(ChapterFigures(title: chapter.title), +))
         }
         report.roomMissed = roomMissed(facts: facts, graded: graded)
+        report.agreement = RoomAgreement(graded: graded, facts: facts, key: key)
         report.notes = notes
         return report
     }
@@ -241,6 +262,14 @@ public struct ReportBuilder {
                 figures.posts.falseNegatives += 1
                 if let chapter { trainee.chapters[chapter].missed += 1 }
             case (false, false): break
+            }
+            if let decision { trainee.postVerdicts[post.id] = positive }
+            if label.isGold {
+                figures.gold.inQueue += 1
+                if decision != nil {
+                    figures.gold.decided += 1
+                    if positive == violating { figures.gold.correct += 1 }
+                }
             }
             let category = decision?.category(of: ref)
             let verdict = decision.map { $0.action == .confirm ? "confirm:\(category ?? "none")" : $0.action.rawValue } ?? "undecided"

@@ -72,6 +72,7 @@ public struct Figures: Sendable, Equatable, Encodable {
     public var timing = Timing()
     public var missedCount = 0
     public var newsFalsePositiveCount = 0
+    public var gold = GoldFigures()
 
     public init() {}
 
@@ -84,11 +85,12 @@ public struct Figures: Sendable, Equatable, Encodable {
         sum.timing = a.timing + b.timing
         sum.missedCount = a.missedCount + b.missedCount
         sum.newsFalsePositiveCount = a.newsFalsePositiveCount + b.newsFalsePositiveCount
+        sum.gold = a.gold + b.gold
         return sum
     }
 
     enum CodingKeys: String, CodingKey {
-        case posts, clusters, confusion, timing
+        case posts, clusters, confusion, timing, gold
         case correctCategoryConfirms = "correct_category_confirms", missedCount = "missed_count"
         case newsFalsePositiveCount = "news_false_positive_count"
     }
@@ -112,6 +114,9 @@ public struct TraineeReport: Sendable, Equatable, Encodable {
     public var chapters: [ChapterFigures] = []
     /// Queued violating posts the trainee confirmed or escalated (for what the room missed).
     var caughtPosts: Set<String> = []
+    /// The standing verdict on each queued post decided: actioned (confirm, escalate) or not
+    /// (dismiss). What the room's agreement compares.
+    var postVerdicts: [String: Bool] = [:]
 
     public var hasDecisions: Bool { decisions > 0 }
 
@@ -192,6 +197,34 @@ public struct RoomMiss: Sendable, Equatable, Encodable {
     }
 }
 
+/// The classroom a report was read from: the room in the team store, its trainer and feed.
+public struct ClassroomInfo: Sendable, Equatable, Encodable {
+    public var name: String
+    public var trainer: String
+    /// The store's label (a file, or a URL without its password).
+    public var store: String
+    /// The feed file's name as the trainer gave it, and the SHA-256 of its content.
+    public var feedFile: String
+    public var digest: String
+    public var frozen: Bool
+    public var revealed: Bool
+
+    public init(room: Room, store: String) {
+        name = room.name
+        trainer = room.trainer
+        self.store = store
+        feedFile = room.fileName
+        digest = room.digest
+        frozen = room.frozen
+        revealed = room.revealed
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case name, trainer, store, digest, frozen, revealed
+        case feedFile = "feed_file"
+    }
+}
+
 public struct MarkerInfo: Sendable, Equatable, Encodable {
     public var ts: String
     public var offset: Double
@@ -219,10 +252,12 @@ public struct QueueSummary: Sendable, Equatable, Encodable {
     public var plantedClusters = 0
     /// Planted clusters some queued cluster matched.
     public var plantedInQueue: [String] = []
+    /// The key's gold posts that entered the queue.
+    public var goldInQueue = 0
 
     enum CodingKeys: String, CodingKey {
         case flaggedPosts = "flagged_posts", violatingInQueue = "violating_in_queue", violatingNeverFlagged = "violating_never_flagged"
-        case clusters, plantedClusters = "planted_clusters", plantedInQueue = "planted_in_queue"
+        case clusters, plantedClusters = "planted_clusters", plantedInQueue = "planted_in_queue", goldInQueue = "gold_in_queue"
     }
 }
 
@@ -248,10 +283,36 @@ public struct WorkshopReport: Sendable, Equatable, Encodable {
     public var chapters: [ChapterSummary] = []
     /// What most of the room missed, the most missed first, then the highest score.
     public var roomMissed: [RoomMiss] = []
+    /// How far the trainees' verdicts agree, per post and for the room.
+    public var agreement = RoomAgreement()
+    /// The classroom it was read from (`vigil report --room`); nil for a report from files.
+    public var classroom: ClassroomInfo?
 
     enum CodingKeys: String, CodingKey {
-        case feed, stores, scenario, start, end, duration, markers, queue, trainees, room, notes, chapters
+        case feed, stores, scenario, start, end, duration, markers, queue, trainees, room, notes, chapters, agreement, classroom
         case answerKey = "answer_key", roomTrainees = "room_trainees", roomMissed = "room_missed"
+    }
+
+    public func encode(to encoder: Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(feed, forKey: .feed)
+        try c.encode(answerKey, forKey: .answerKey)
+        try c.encode(stores, forKey: .stores)
+        try c.encode(scenario, forKey: .scenario)
+        try c.encode(start, forKey: .start)
+        try c.encode(end, forKey: .end)
+        try c.encode(duration, forKey: .duration)
+        try c.encode(markers, forKey: .markers)
+        try c.encode(queue, forKey: .queue)
+        try c.encode(trainees, forKey: .trainees)
+        try c.encode(room, forKey: .room)
+        try c.encode(roomTrainees, forKey: .roomTrainees)
+        try c.encode(notes, forKey: .notes)
+        try c.encode(chapters, forKey: .chapters)
+        try c.encode(roomMissed, forKey: .roomMissed)
+        try c.encode(agreement, forKey: .agreement)
+        // Null rather than absent: a reader can tell a report from files without guessing.
+        try c.encode(classroom, forKey: .classroom)
     }
 
     /// Sorted keys, indented, a final newline; strings escaped as all of vigil's JSON is

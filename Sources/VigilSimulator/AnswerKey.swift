@@ -177,19 +177,25 @@ public struct AnswerKey: Decodable, Sendable {
         public var cluster: String?
         /// `AnswerKeyWriter.textDigest` of the post's text (keys written before it was added lack it).
         public var textDigest: String?
+        /// A gold item: a post the trainer marked by hand as one every trainee should get right
+        /// (`vigil report` gives each trainee's accuracy on them). The simulator marks none.
+        public var gold: Bool?
 
         public init(label: String, category: String? = nil, trap: Bool? = nil, repost: Bool? = nil, cluster: String? = nil,
-                    textDigest: String? = nil) {
+                    textDigest: String? = nil, gold: Bool? = nil) {
             self.label = label
             self.category = category
             self.trap = trap
             self.repost = repost
             self.cluster = cluster
             self.textDigest = textDigest
+            self.gold = gold
         }
 
+        public var isGold: Bool { gold == true }
+
         enum CodingKeys: String, CodingKey {
-            case label, category, trap, repost, cluster
+            case label, category, trap, repost, cluster, gold
             case textDigest = "text_digest"
         }
     }
@@ -249,8 +255,14 @@ public struct AnswerKey: Decodable, Sendable {
             if !FileManager.default.fileExists(atPath: path) { throw .missing(path: path) }
             throw .unreadable(path: path, reason: (error as NSError).localizedDescription)
         }
+        return try parse(data, source: path)
+    }
+
+    /// A key's JSON, from a file or from where else it was kept (a classroom's store); `source`
+    /// names it in the error.
+    public static func parse(_ data: Data, source: String) throws(AnswerKeyError) -> AnswerKey {
         do { return try JSONDecoder().decode(AnswerKey.self, from: data) } catch {
-            throw .invalid(path: path, reason: Self.reason(error))
+            throw .invalid(path: source, reason: Self.reason(error))
         }
     }
 
