@@ -247,7 +247,7 @@ public struct ReportBuilder {
             let ref = ItemRef(.post, post.id)
             let label = key.label(of: post.id)
             let decision = inForce[ref]
-            let positive = decision.map { $0.action == .confirm || $0.action == .escalate } ?? false
+            let positive = decision?.action.actions ?? false
             let violating = label.label == "violating"
             let chapter = chapters.index(of: post.time)
             switch (positive, violating) {
@@ -295,7 +295,7 @@ public struct ReportBuilder {
         for cluster in facts.clusters.values.sorted(by: { ($0.time, $0.id) < ($1.time, $1.id) }) {
             let ref = ItemRef(.cluster, cluster.id)
             guard let decision = inForce[ref] else { continue }
-            if decision.action == .confirm || decision.action == .escalate {
+            if decision.action.actions {
                 let matched = planted(matching: cluster)
                 if matched.isEmpty { figures.clusters.falsePositives += 1 } else { figures.clusters.truePositives += 1 }
                 found.formUnion(matched)

@@ -12,10 +12,10 @@ public struct RoomBoard: Sendable, Equatable {
         public var name: String
         /// Items with a standing verdict (undos applied).
         public var decided = 0
-        /// Posts confirmed, and how many of them the key calls violating.
+        /// Posts actioned (confirmed or escalated), and how many of them the key calls violating.
         public var actioned = 0
         public var truePositives = 0
-        /// Confirmed posts the key calls news, counter-speech or a trap (benign with indicator words).
+        /// Actioned posts the key calls news, counter-speech or a trap (benign with indicator words).
         public var actionedBenignCues = 0
         /// Violating posts shown so far (the recall's denominator, the same for everyone).
         public var violatingShown = 0
@@ -78,13 +78,13 @@ public struct RoomBoard: Sendable, Equatable {
                    let posted = shownTimes[item.id] {
                     seconds.append(max(0, at.seconds - posted))
                 }
-                guard verdict == .confirm else { continue }
+                guard verdict.actions else { continue }
                 trainee.actioned += 1
                 let truth = answers.truth(ofPost: item.id)
                 if truth.label == "news" || truth.label == "counter_speech" || truth.trap { trainee.actionedBenignCues += 1 }
             }
             // Truth for what the room has reached only: a post not yet shown is no one's miss.
-            trainee.truePositives = violating.filter { verdicts[$0.id]?[name] == .confirm }.count
+            trainee.truePositives = violating.filter { verdicts[$0.id]?[name]?.actions == true }.count
             trainee.violatingShown = violating.count
             trainee.medianSeconds = Self.median(seconds)
             trainee.backlog = shown.filter { book.status(of: ItemRef(.post, $0.id)).verdict == nil }.count
@@ -107,13 +107,13 @@ public struct RoomBoard: Sendable, Equatable {
         let room = trainees.count
         if room > 0 {
             missed = violating.filter { feedNow - $0.time >= Self.missedAfterFeedSeconds }.compactMap { post in
-                let actioned = verdicts[post.id]?.values.filter { $0 == .confirm }.count ?? 0
+                let actioned = verdicts[post.id]?.values.filter(\.actions).count ?? 0
                 return actioned * 2 < room ? Missed(post: post.id, text: post.text, actionedBy: actioned, of: room) : nil
             }
             .sorted { ($0.actionedBy, shownTimes[$0.post] ?? 0) < ($1.actionedBy, shownTimes[$1.post] ?? 0) }
         }
         let shares = verdicts.values.filter { $0.count >= 2 }.map { votes -> Double in
-            let counts = Dictionary(grouping: votes.values, by: { $0 == .confirm }).mapValues(\.count)
+            let counts = Dictionary(grouping: votes.values, by: \.actions).mapValues(\.count)
             return Double(counts.values.max() ?? 0) / Double(votes.count)
         }
         agreedPosts = shares.count

@@ -40,6 +40,10 @@ public enum Action: String, Sendable, Codable, CaseIterable {
         }
     }
 
+    /// The moderator judged the item a violation (confirmed it, or escalated it for a senior):
+    /// what grading and the room's agreement count as actioned.
+    public var actions: Bool { self == .confirm || self == .escalate }
+
     /// Asks for help or passes the item on: the store moves its claim (`Handoff`).
     public var handsOff: Bool { self == .hold || self == .send }
 

@@ -21,10 +21,11 @@ func vigilBinary() -> URL {
 }
 
 @discardableResult
-func vigil(_ arguments: [String], stdin: String? = nil) throws -> CLIRun {
+func vigil(_ arguments: [String], stdin: String? = nil, environment: [String: String] = [:]) throws -> CLIRun {
     let process = Process()
     process.executableURL = vigilBinary()
     process.arguments = arguments
+    if !environment.isEmpty { process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 } }
     let out = Pipe(), err = Pipe(), input = Pipe()
     process.standardOutput = out
     process.standardError = err

@@ -96,16 +96,44 @@ import Testing
             #expect(TeamConsoleE2ETests().queueCount(after) == before, "the dismissed item stays decided")
             #expect(try #require(TeamConsoleE2ETests().queueCount(try trainees[1].screen())) == before + 1, "bo has not decided it")
 
+            // bo dismisses the head of his queue; the trainer's board shows both (pane 6).
+            try trainees[1].keys("2", "g", "d")
+            try trainees[1].waitFor(text: "saved: dismiss")
+            try trainer.keys("6")
+            let board = try trainer.waitFor("ana and bo on the board") { screen in
+                ["ana", "bo"].allSatisfy { name in screen.split(separator: "\n").contains { $0.contains("● \(name)") } }
+            }
+            for (name, decided) in [("ana", 1), ("bo", 1)] {
+                let row = board.split(separator: "\n").first { $0.contains("● \(name)") }.map(String.init) ?? ""
+                #expect(row.firstMatch(of: #/● \w+\s+(\d+)/#).map { Int($0.1) } == decided, "\(row)")
+            }
+            try trainer.keys("2")
+
             // Playing again, then stepping back: a rewind by the trainer takes the room back.
             try trainer.keys(",")
             try waitForRoom(trainer, trainees, "step back", within: 3, from: chapter)
             #expect(try #require(Self.position(try trainer.screen())).events == chapter.events - 1)
+
+            // The trainer freezes the room for the debrief: a trainee's decision is refused.
+            try trainer.keys(":")
+            try trainer.tmux(["send-keys", "-t", trainer.name, "-l", "freeze"])
+            try trainer.keys("Enter")
+            try trainees[2].waitFor(text: "room w1 frozen")
+            try trainees[2].keys("2", "g", "d")
+            try trainees[2].waitFor(text: "the room w1 is frozen for the debrief")
 
             for session in [trainer] + trainees {
                 try session.keys("q")
                 try session.waitFor(text: "EXIT=0")
             }
             print("classroom: pause reached two trainees in \(pause) s, a chapter jump in \(jump) s (polled through tmux)")
+            // The debrief from the store alone: exactly what the two trainees decided.
+            let report = try vigil(["report", "--room", "w1", "--store", url, "--format", "json"], environment: ["XDG_CACHE_HOME": cache])
+            #expect(report.status == 0, "\(report.stderr)")
+            let root = try #require(try JSONSerialization.jsonObject(with: Data(report.stdout.utf8)) as? [String: Any])
+            let graded = try #require(root["trainees"] as? [[String: Any]])
+            #expect(graded.compactMap { $0["name"] as? String } == ["ana", "bo"], "cy decided nothing; the trainer is not graded")
+            #expect(graded.map { $0["decisions"] as? Int } == [1, 1])
             let exported = try vigil(["export", "decisions", "--store", url])
             #expect(exported.stdout.contains("\"moderator\":\"ana\"") && exported.stdout.contains("room:w1"), "\(exported.stdout.prefix(400))")
         }

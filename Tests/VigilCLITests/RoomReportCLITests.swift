@@ -16,21 +16,9 @@ import VigilTriage
         var other: [String]
         var unflagged: String
 
+        /// The room's feed is fetched into a cache folder of this test's own.
         func report(_ arguments: [String]) throws -> CLIRun {
-            // The room's feed is fetched into a cache folder of this test's own.
-            let process = Process()
-            process.executableURL = vigilBinary()
-            process.arguments = ["report"] + arguments
-            process.environment = ProcessInfo.processInfo.environment.merging(["XDG_CACHE_HOME": cache]) { $1 }
-            let out = Pipe(), err = Pipe()
-            process.standardOutput = out
-            process.standardError = err
-            try process.run()
-            let outData = out.fileHandleForReading.readDataToEndOfFile()
-            let errData = err.fileHandleForReading.readDataToEndOfFile()
-            process.waitUntilExit()
-            return CLIRun(status: process.terminationStatus, stdout: String(decoding: outData, as: UTF8.self),
-                          stderr: String(decoding: errData, as: UTF8.self))
+            try vigil(["report"] + arguments, environment: ["XDG_CACHE_HOME": cache])
         }
     }
 

@@ -1,0 +1,134 @@
+import Foundation
+import Testing
+import VigilFeed
+import VigilTriage
+@testable import VigilTUI
+
+/// The classroom on screen: what a trainee may do and see, the trainer's commands, and the
+/// room board's figures. Pure: state in, effects and text out.
+@Suite struct ClassroomTests {
+    static func room(_ name: String = "w1", frozen: Bool = false, revealed: Bool = false, notes: Bool = false, version: Int64 = 2) -> Room {
+        Room(name: name, feed: Room.feedID(name), fileName: "workshop.jsonl.gz", digest: "ab", bytes: 1, trainer: "tess", answerKey: nil, createdAt: 0,
+             clock: RoomClock(speed: 10), frozen: frozen, revealed: revealed, notesReleased: notes, version: version)
+    }
+
+    static func member(trainer: Bool) -> AppState {
+        var session = Fixture.session
+        session.hideScores = !trainer
+        var state = WorkshopTests.replaying(at: 239, session: session)
+        state.room = RoomScreen(name: "w1", isTrainer: trainer)
+        return state
+    }
+
+    @Test func aTraineeDoesNotSteerTheRoomAndReadsChapterNotesOnlyOnceReleased() {
+        var state = Self.member(trainer: false)
+        for key in [Key.char("p"), .char("+"), .char("."), .char(","), .char("]"), .char("g")] {
+            #expect(Fixture.press(&state, key).isEmpty, "\(key)")
+            #expect(state.message == "the trainer runs the room's clock")
+        }
+        var batch = CoreBatch()
+        batch.stats = state.stats
+        batch.markers = [WorkshopTests.outline.markers[1]]
+        _ = state.update(.batch(batch))
+        #expect(state.render().text.contains("Chapter 2 — Breaking news"))
+        #expect(!state.render().text.contains("Precision matters."), "the note is the trainer's until released")
+        _ = state.update(.roomChanged(Self.room(notes: true), messages: [], answers: nil))
+        _ = state.update(.batch(batch))
+        #expect(state.render().text.contains("Precision matters."))
+        // Enter on a long note never pauses the room's clock from a trainee's console.
+        #expect(!Fixture.press(&state, .enter).contains(.replay(.togglePause)))
+    }
+
+    @Test func aFrozenRoomClosesDecisionsAndTheRevealedKeyArrives() {
+        var state = Self.member(trainer: false)
+        _ = state.update(.roomChanged(Self.room(frozen: true), messages: [], answers: nil))
+        #expect(state.message == "the trainer froze the room: decisions are closed for the debrief")
+        #expect(state.render().lines[0].contains("room w1 frozen"))
+        #expect(Fixture.press(&state, .char("2"), .char("g"), .char("d")).isEmpty)
+        #expect(state.message == "the room w1 is frozen for the debrief: decisions are closed" && state.messageIsError)
+        #expect(Fixture.press(&state, .char("t")).isEmpty)
+        #expect(state.message == "the answer key is shown when the trainer reveals it")
+        let key = AnswerOverlay(posts: ["p1": .init(label: "violating", category: "handoff")], defaultLabel: "benign", clusters: [])
+        _ = state.update(.roomChanged(Self.room(frozen: true, revealed: true), messages: [], answers: key))
+        #expect(state.answers == key && state.message?.contains("revealed the answer key") == true)
+        _ = Fixture.press(&state, .char("t"))
+        #expect(state.showAnswers)
+        // The trainer's announcement reaches the message line.
+        _ = state.update(.roomChanged(Self.room(frozen: true, revealed: true),
+                                      messages: [RoomMessage(sequence: 3, text: "Debrief in five minutes", sentAt: 0)], answers: key))
+        #expect(state.message == "trainer: Debrief in five minutes")
+    }
+
+    @Test func theTrainersCommandsBecomeRoomRequests() {
+        var state = Self.member(trainer: true)
+        func command(_ text: String) -> [Effect] {
+            _ = Fixture.press(&state, .char(":"))
+            Fixture.type(&state, text)
+            return Fixture.press(&state, .enter)
+        }
+        #expect(command("announce Chapter 2 starts now") == [.room(.announce("Chapter 2 starts now"))])
+        #expect(command("reveal").isEmpty && state.message?.contains("freeze the room first") == true)
+        #expect(command("freeze") == [.room(.freeze(true))])
+        _ = state.update(.roomChanged(Self.room(frozen: true), messages: [], answers: nil))
+        #expect(command("reveal") == [.room(.reveal)])
+        #expect(command("notes") == [.room(.releaseNotes(true))])
+        #expect(command("notes off") == [.room(.releaseNotes(false))])
+        #expect(command("thaw") == [.room(.freeze(false))])
+        var trainee = Self.member(trainer: false)
+        _ = Fixture.press(&trainee, .char(":"))
+        Fixture.type(&trainee, "freeze")
+        #expect(Fixture.press(&trainee, .enter).isEmpty && trainee.messageIsError)
+    }
+
+    /// Three trainees on the fixture's four flagged posts (p1, p2 violating; p3 news; p4 counter-speech).
+    @Test func theBoardGradesEachTraineeSoFar() {
+        let answers = AnswerOverlay(posts: ["p1": .init(label: "violating", category: "handoff"), "p2": .init(label: "violating", category: "travel_hijrah"),
+                                            "p3": .init(label: "news"), "p4": .init(label: "counter_speech")],
+                                    defaultLabel: "benign", clusters: [])
+        let feed = Room.feedID("w1")
+        let noon = 1_772_352_000.0
+        func decide(_ action: Action, _ post: String, _ who: String, at feedSecond: Int, id: Int64, wall: Double = 1_100) -> Decision {
+            Decision(id: id, items: [ItemRef(.post, post)], action: action, moderator: who, decidedAt: Date(timeIntervalSince1970: wall + Double(id)),
+                     feedTs: String(format: "2026-03-01T08:%02d:%02dZ", feedSecond / 60, feedSecond % 60), feed: feed, lexiconVersion: "1")
+        }
+        let decisions = [
+            decide(.confirm, "p1", "ana", at: 31, id: 1), decide(.confirm, "p2", "ana", at: 62, id: 2), decide(.dismiss, "p3", "ana", at: 63, id: 3),
+            decide(.confirm, "p1", "bo", at: 11, id: 4), decide(.confirm, "p3", "bo", at: 13, id: 5), decide(.escalate, "p4", "bo", at: 14, id: 6),
+            decide(.dismiss, "p1", "cy", at: 40, id: 7, wall: 900), decide(.confirm, "p1", "tess", at: 5, id: 8),
+        ]
+        let presence = ["ana", "bo", "cy"].map { Presence(feed: feed, moderator: $0, item: nil, seenAt: Date(timeIntervalSince1970: 1_190)) }
+        let board = RoomBoard(trainer: "tess", decisions: decisions, presence: presence, firstSeen: ["ana": 900, "bo": 900, "cy": 900],
+                              shown: Fixture.flagged, answers: answers, now: 1_200, feedNow: noon + 300)
+        #expect(board.trainees.map(\.name) == ["ana", "bo", "cy"], "the trainer is not graded")
+        let ana = board.trainees[0], bo = board.trainees[1], cy = board.trainees[2]
+        #expect(ana.decided == 3 && ana.actioned == 2 && ana.precision == 1 && ana.recall == 1 && ana.backlog == 1 && ana.attention.isEmpty)
+        // p1 shown at second 1 decided at 31 (30 s), p2 at 2 → 62 (60 s), p3 at 3 → 63 (60 s): median 60 s.
+        #expect(ana.medianSeconds == 60)
+        #expect(bo.actioned == 3 && bo.truePositives == 1 && bo.precision == 1.0 / 3 && bo.recall == 0.5)
+        #expect(bo.attention == ["2 news/counter-speech actioned"])
+        // cy has decided nothing for about 300 s while three posts wait.
+        #expect(cy.decided == 1 && cy.recall == 0 && cy.backlog == 3 && cy.attention == ["idle"])
+        // p2: only ana of three actioned it; p1: ana and bo did.
+        #expect(board.missed.map(\.post) == ["p2"] && board.missed.first?.actionedBy == 1 && board.missed.first?.of == 3)
+        // p1 decided by three (2 of 3 with the majority), p3 by two (1 of 2): mean (2/3 + 1/2) / 2.
+        #expect(board.agreedPosts == 2 && abs((board.agreement ?? 0) - (2.0 / 3 + 0.5) / 2) < 1e-9)
+        // Away: no presence for a minute.
+        let later = RoomBoard(trainer: "tess", decisions: decisions, presence: presence, firstSeen: [:], shown: Fixture.flagged, answers: answers,
+                              now: 1_190 + AppState.presenceTimeout + 1, feedNow: noon + 300)
+        #expect(later.trainees.allSatisfy { $0.attention.contains("away") })
+    }
+
+    @Test func theTrainersPaneSixIsTheRoomBoard() {
+        var state = Self.member(trainer: true)
+        let answers = AnswerOverlay(posts: ["p1": .init(label: "violating")], defaultLabel: "benign", clusters: [])
+        state.answers = answers
+        let decision = Decision(id: 1, items: [ItemRef(.post, "p1")], action: .confirm, moderator: "ana", decidedAt: Date(timeIntervalSince1970: 120),
+                                feedTs: "2026-03-01T08:00:09Z", feed: Room.feedID("w1"), lexiconVersion: "1")
+        _ = state.update(.roomActivity(decisions: [decision], presence: [Presence(feed: Room.feedID("w1"), moderator: "ana", item: nil,
+                                                                                  seenAt: Date(timeIntervalSince1970: 125))]))
+        _ = Fixture.press(&state, .char("6"))
+        let screen = state.render().text
+        #expect(screen.contains("Room w1 · ends in"), "\(screen)")
+        #expect(screen.contains("● ana") && screen.contains("1.00"), "\(screen)")
+    }
+}
