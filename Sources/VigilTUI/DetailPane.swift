@@ -18,6 +18,7 @@ extension AppState {
             let (text, violating) = answers.describe(item, members: core.clusters[item.id]?.members ?? [])
             lines.append(Text.plain("ANSWER KEY: " + text, violating ? .error : .good))
         }
+        if let room = roomVerdictLine(item) { lines.append(room) }
         switch item.kind {
         case .post:
             guard let post = post(item.id) else { return lines + [Text.plain("Post \(item.id) is no longer in memory.", .dim)] }

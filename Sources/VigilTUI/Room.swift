@@ -38,6 +38,8 @@ public struct RoomActivity: Sendable, Equatable {
     public internal(set) var presence: [String: Presence] = [:]
     /// When this console first saw each trainee (the idle mark counts from there).
     public internal(set) var firstSeen: [String: Double] = [:]
+    /// Each trainee's standing verdicts (undos applied).
+    var books: [String: StatusBook] = [:]
 }
 
 extension AppState {
@@ -78,6 +80,7 @@ extension AppState {
 
     mutating func absorbActivity(decisions: [Decision], presence: [Presence]) {
         roomActivity.decisions += decisions
+        for decision in decisions where decision.moderator != session.moderator { roomActivity.books[decision.moderator, default: StatusBook()].apply(decision) }
         for entry in presence {
             roomActivity.presence[entry.moderator] = entry
             if roomActivity.firstSeen[entry.moderator] == nil { roomActivity.firstSeen[entry.moderator] = now }
@@ -112,6 +115,20 @@ extension AppState {
         return RoomBoard(trainer: session.moderator, decisions: roomActivity.decisions, presence: Array(roomActivity.presence.values),
                          firstSeen: roomActivity.firstSeen, shown: Array(core.posts.values), answers: answers, now: now,
                          feedNow: core.stats.feedTime)
+    }
+
+    /// The trainer's line on an item: who in the room actioned it, who dismissed it.
+    func roomVerdictLine(_ item: ItemRef) -> Styled? {
+        guard let room, room.isTrainer, !roomActivity.books.isEmpty else { return nil }
+        var actioned: [String] = [], dismissed: [String] = []
+        for (name, book) in roomActivity.books.sorted(by: { $0.key < $1.key }) {
+            guard let verdict = book.status(of: item).verdict else { continue }
+            if verdict.actions { actioned.append(name) } else { dismissed.append(name) }
+        }
+        let undecided = roomActivity.books.count - actioned.count - dismissed.count
+        return Text.plain("ROOM: actioned by " + (actioned.isEmpty ? "nobody" : actioned.joined(separator: ", "))
+                          + " · dismissed by " + (dismissed.isEmpty ? "nobody" : dismissed.joined(separator: ", "))
+                          + (undecided > 0 ? " · \(undecided) not yet" : ""), .title)
     }
 
     /// A trainee does not steer the room's clock.

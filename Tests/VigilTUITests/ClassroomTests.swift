@@ -44,7 +44,7 @@ import VigilTriage
         _ = state.update(.roomChanged(Self.room(frozen: true), messages: [], answers: nil))
         #expect(state.message == "the trainer froze the room: decisions are closed for the debrief")
         #expect(state.render().lines[0].contains("room w1 frozen"))
-        #expect(Fixture.press(&state, .char("2"), .char("g"), .char("d")).isEmpty)
+        #expect(Fixture.press(&state, .char("2"), .home, .char("d")).isEmpty)
         #expect(state.message == "the room w1 is frozen for the debrief: decisions are closed" && state.messageIsError)
         #expect(Fixture.press(&state, .char("t")).isEmpty)
         #expect(state.message == "the answer key is shown when the trainer reveals it")
@@ -126,6 +126,11 @@ import VigilTriage
                                 feedTs: "2026-03-01T08:00:09Z", feed: Room.feedID("w1"), lexiconVersion: "1")
         _ = state.update(.roomActivity(decisions: [decision], presence: [Presence(feed: Room.feedID("w1"), moderator: "ana", item: nil,
                                                                                   seenAt: Date(timeIntervalSince1970: 125))]))
+        // The item's line in the detail pane: the room's verdicts on it.
+        _ = Fixture.press(&state, .char("2"), .home)
+        for _ in 0..<10 where state.selectedItem != ItemRef(.post, "p1") { _ = Fixture.press(&state, .char("j")) }
+        _ = Fixture.press(&state, .enter)
+        #expect(state.render().text.contains("ROOM: actioned by ana · dismissed by nobody"), "\(state.render().text)")
         _ = Fixture.press(&state, .char("6"))
         let screen = state.render().text
         #expect(screen.contains("Room w1 · ends in"), "\(screen)")

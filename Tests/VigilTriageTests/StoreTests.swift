@@ -274,7 +274,8 @@ import Testing
                     ALTER TABLE decision_item DROP COLUMN category;
                     DROP INDEX decision_request; ALTER TABLE decision DROP COLUMN request_id; ALTER TABLE decision DROP COLUMN seen_up_to;
                     DROP TABLE decision_chain; ALTER TABLE decision DROP COLUMN sent_to; ALTER TABLE decision DROP COLUMN return_after;
-                    DELETE FROM grdb_migrations WHERE identifier IN ('v2-no-replace', 'v3-item-category', 'v4-team', 'v6-approvals', 'v7-handoffs')
+                    DROP TABLE room_message; DROP TABLE room;
+                    DELETE FROM grdb_migrations WHERE identifier IN ('v2-no-replace', 'v3-item-category', 'v4-team', 'v6-approvals', 'v7-handoffs', 'v9-rooms')
                     """)
                 // v6's approval_of references a decision, and SQLite cannot drop such a column:
                 // it stays, and the old reader ignores it.
