@@ -143,7 +143,7 @@ extension AppState {
     /// what the room is missing, and when the replay ends against the plan.
     func roomLines(width: Int) -> [Styled] {
         guard let room else { return [] }
-        var lines: [Styled] = [Text.plain("Room \(room.name)" + (room.frozen ? " · frozen" : "") + " · " + endLabel(room), .title)]
+        var lines: [Styled] = [Text.plain("Room \(room.name)" + (room.frozen ? " · frozen" : ""), .title), Text.plain(endLabel(room), .text)]
         guard let board = roomBoard else {
             lines.append(Text.plain("No answer key: the board grades against it (vigil replay --room … --answer-key KEY).", .dim))
             return lines
@@ -152,23 +152,33 @@ extension AppState {
             lines.append(Text.plain("No trainee yet: they join with 'vigil join \(room.name) --store … --moderator NAME'.", .dim))
             return lines
         }
-        let nameWidth = min(16, max(7, board.trainees.map { DisplayText($0.name).width }.max() ?? 0))
-        lines.append(Text.plain("  " + Text.pad("trainee", nameWidth) + "  decided  precision  recall  median  waiting", .dim))
         func ratio(_ value: Double?) -> String { value.map { String(format: "%.2f", $0) } ?? "-" }
+        // A table where there is room for one (a large screen, or the pane zoomed); two lines a
+        // trainee in a side pane, so no figure is wrapped away from its name.
+        let table = width >= 64
+        let nameWidth = min(16, max(7, board.trainees.map { DisplayText($0.name).width }.max() ?? 0))
+        if table { lines.append(Text.plain("  " + Text.pad("trainee", nameWidth) + "  decided  precision  recall  median  waiting  (median: feed time to a verdict)", .dim)) }
         for trainee in board.trainees {
-            var line = Text.plain("\(trainee.online ? "●" : "○") " + Text.pad(trainee.name, nameWidth), trainee.online ? .text : .dim)
-            line += Text.plain("  " + Text.padLeft("\(trainee.decided)", 7) + "  " + Text.padLeft(ratio(trainee.precision), 9) + "  "
-                               + Text.padLeft(ratio(trainee.recall), 6) + "  " + Text.padLeft(trainee.medianSeconds.map { span($0) } ?? "-", 6) + "  "
-                               + Text.padLeft("\(trainee.backlog)", 7), .text)
-            if !trainee.attention.isEmpty { line += Text.plain("  ⚠ " + trainee.attention.joined(separator: ", "), .warning) }
-            lines.append(line)
+            let name = Text.plain("\(trainee.online ? "●" : "○") " + Text.pad(trainee.name, table ? nameWidth : min(nameWidth, max(4, width - 24))),
+                                  trainee.online ? .text : .dim)
+            let median = trainee.medianSeconds.map { span($0) } ?? "-"
+            let attention = trainee.attention.isEmpty ? [] : Text.plain("  ⚠ " + trainee.attention.joined(separator: ", "), .warning)
+            if table {
+                lines.append(name + Text.plain("  " + Text.padLeft("\(trainee.decided)", 7) + "  " + Text.padLeft(ratio(trainee.precision), 9) + "  "
+                                               + Text.padLeft(ratio(trainee.recall), 6) + "  " + Text.padLeft(median, 6) + "  "
+                                               + Text.padLeft("\(trainee.backlog)", 7), .text) + attention)
+            } else {
+                lines.append(name + Text.plain(" decided \(trainee.decided) · waiting \(trainee.backlog)", .text))
+                lines.append(Text.plain("    P \(ratio(trainee.precision)) R \(ratio(trainee.recall)) · median \(median) feed", .text) + attention)
+            }
         }
         lines.append([])
-        lines.append(Text.plain(board.agreement.map { String(format: "Agreement %.2f", $0) + " (share with the majority, \(board.agreedPosts) posts decided by two or more)" }
+        lines.append(Text.plain(board.agreement.map { String(format: "Agreement %.2f", $0) + " on \(board.agreedPosts) post(s) decided by two or more" }
                                 ?? "Agreement: no post decided by two trainees yet", .text))
-        lines.append(Text.plain(board.missed.isEmpty ? "Nothing most of the room missed so far" : "What most of the room missed so far (\(board.missed.count))", .title))
+        lines.append(Text.plain(board.missed.isEmpty ? "Nothing most of the room missed so far" : "Most of the room missed (\(board.missed.count))", .title))
         for missed in board.missed.prefix(8) {
-            lines.append(Text.plain("  \(missed.post) · \(missed.actionedBy) of \(missed.of) · ", .dim) + Text.plain(missed.text, .text))
+            let head = "  \(missed.post) · \(missed.actionedBy) of \(missed.of) · "
+            lines.append(Text.plain(head, .dim) + Text.plain(Text.pad(missed.text, max(8, width - DisplayText(head).width)), .text))
         }
         return lines
     }
