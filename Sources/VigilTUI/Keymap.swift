@@ -143,6 +143,14 @@ public struct Keymap: Sendable, Equatable {
         return map
     }()
 
+    /// For a trainee in a classroom (`vigil join`): the trainer runs the clock, so the keys are
+    /// the monitor's (`p` pauses the feed pane), with `t` for the answer key once revealed.
+    public static let roomMember: Keymap = {
+        var map = Keymap.standard
+        map.bindings[.char("t")] = .answerKey
+        return map
+    }()
+
     public init(bindings: [Key: Command]) { self.bindings = bindings }
 
     public func command(for key: Key) -> Command? { bindings[key] }

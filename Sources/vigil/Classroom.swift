@@ -43,7 +43,7 @@ struct Join: ParsableCommand {
         let link = RoomLink(store: rooms, room: joined, moderator: console.who, isTrainer: false, revealedKey: Classroom.overlay)
         let answers = joined.revealed ? joined.answerKey.flatMap(Classroom.overlay) : nil
         let setup = ReplaySetup(pacer: pacer, answers: answers, hideScores: true, room: RoomSession(link: link, feedID: joined.feed))
-        try console.run(feeds: [path], follow: false, replay: setup, keymap: .replay)
+        try console.run(feeds: [path], follow: false, replay: setup, keymap: .roomMember)
     }
 }
 

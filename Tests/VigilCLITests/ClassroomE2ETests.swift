@@ -73,9 +73,11 @@ import Testing
             let jump = try waitForRoom(trainer, Array(trainees[0..<2]), "chapter jump", within: 2, from: paused, since: started)
             let chapter = try #require(Self.position(try trainer.screen()))
             #expect(chapter.clock >= "00:04:00", "the jump went to the next chapter: \(chapter)")
-            // A trainee's own replay keys do not move the room.
+            // A trainee's p pauses their feed pane only: the room does not move.
             try trainees[0].keys("p")
-            try trainees[0].waitFor(text: "the trainer runs the room's clock")
+            try trainees[0].waitFor(text: "feed pane paused")
+            #expect(Self.position(try trainees[0].screen()) == chapter)
+            try trainees[0].keys("p")
 
             // A trainee with another feed is refused, before any screen.
             let demo = repositoryRoot.appendingPathComponent("sample-feeds/demo.jsonl").path
