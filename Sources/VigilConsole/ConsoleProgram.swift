@@ -47,6 +47,8 @@ public final class ConsoleProgram {
 
     /// In a classroom: the trainer's console sends it the clock, a trainee's follows it.
     let room: RoomLink?
+    /// The trainer's replay started its clock at its first event: the room hears of it once.
+    private var roomClockStarted = false
 
     /// `journal`: where decisions wait while the store cannot be reached (nil: they fail);
     /// `unreachable`: the store could not be reached at start (`ConsoleStores`).
@@ -131,7 +133,14 @@ public final class ConsoleProgram {
         if let batch = core.take() { enqueue(.batch(batch)) }
         if let watcher { for message in watcher.take() { enqueue(message) } }
         if let recorder = core.recorder { for message in recorder.take() { enqueue(message) } }
-        if let room { for update in room.take() { follow(update, of: room) } }
+        if let room {
+            for update in room.take() { absorb(update, of: room) }
+            // The room was opened before the trainer's feed was; its clock starts with the replay's.
+            if room.isTrainer, !roomClockStarted, let replay, replay.pacer.status.position != nil {
+                roomClockStarted = true
+                room.send(replay.pacer.roomClock())
+            }
+        }
         for value in outline.takeAll() { enqueue(.outline(value)) }
         for answer in writer.results() { enqueue(answer) }
         enqueue(.tick(now))
@@ -242,7 +251,7 @@ public final class ConsoleProgram {
     /// A reading of the room: a trainee's replay follows its clock (starting over when the
     /// trainer went back, or when it is past where the room paused); the screen shows its flags
     /// and announcements.
-    func follow(_ update: RoomLink.Update, of link: RoomLink) {
+    func absorb(_ update: RoomLink.Update, of link: RoomLink) {
         switch update {
         case .problem(let text):
             enqueue(.problem(text))
@@ -255,7 +264,7 @@ public final class ConsoleProgram {
                 }
                 enqueue(.replayStatus(replay.pacer.status))
             }
-            let key = reading.room.revealed ? reading.room.answerKey.flatMap(link.revealedKey) : nil
+            let key = reading.revealedKey.flatMap(link.decodeKey)
             enqueue(.roomChanged(reading.room, messages: reading.messages, answers: key))
         }
     }

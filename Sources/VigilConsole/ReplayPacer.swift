@@ -27,9 +27,6 @@ public final class ReplayPacer: @unchecked Sendable {
     /// A new run is catching up with its target (until it first has to wait).
     private var catchingUp = false
     private var rewindTarget: Target?
-    /// A seek forward is delivering the events it passed (until the core first has to wait):
-    /// until then the count delivered is not where the clock is.
-    private var seeking = false
     private let started = DispatchTime.now().uptimeNanoseconds
 
     public init(speed: Double, startOffset: Double = 0) {
@@ -87,7 +84,6 @@ public final class ReplayPacer: @unchecked Sendable {
                 return true
             }
             catchingUp = false
-            seeking = false
             let delay = hold == nil ? (clock.wait(until: eventTime, atWall: now) ?? 0.05) : 0.05
             lock.unlock()
             // Short sleeps, so a pause, a step or a speed change takes effect at once.
@@ -103,17 +99,31 @@ public final class ReplayPacer: @unchecked Sendable {
                 pacer.hold = nil
                 pacer.clock.resume(atWall: now)
             } else {
+                if !pacer.clock.isPaused { pacer.settleUnlimited(now) }
                 pacer.clock.togglePause(atWall: now)
             }
         }
     }
 
     public func faster() { change { $0.clock.faster(atWall: $1) } }
-    public func slower() { change { $0.clock.slower(atWall: $1) } }
+
+    public func slower() {
+        change { pacer, now in
+            pacer.settleUnlimited(now)
+            pacer.clock.slower(atWall: now)
+        }
+    }
+
+    /// Leaving "as fast as possible" (a pause, a step, a slower speed): the clock stands where
+    /// the replay got to, not where the fast run began.
+    private func settleUnlimited(_ now: Double) {
+        if let last = lastEventTime { clock.settle(reached: last, atWall: now) }
+    }
 
     /// Pauses (if playing) and lets exactly one more event through; repeated steps queue up.
     public func step() {
         change { pacer, now in
+            pacer.settleUnlimited(now)
             pacer.clock.pause(atWall: now)
             pacer.hold = max(pacer.hold ?? pacer.delivered, pacer.delivered) + 1
         }
@@ -124,7 +134,6 @@ public final class ReplayPacer: @unchecked Sendable {
     public func seek(toOffset target: Double) {
         change { pacer, now in
             pacer.hold = nil
-            pacer.seeking = true
             if let first = pacer.firstEventTime, pacer.anchored {
                 pacer.clock.seek(to: first + target, atWall: now)
             } else {
@@ -168,10 +177,7 @@ public final class ReplayPacer: @unchecked Sendable {
     /// The core of `run` read the whole feed: nothing is left to catch up with.
     public func runEnded(_ run: Int) {
         change { pacer, _ in
-            if run == pacer.run {
-                pacer.catchingUp = false
-                pacer.seeking = false
-            }
+            if run == pacer.run { pacer.catchingUp = false }
         }
     }
 
@@ -199,27 +205,19 @@ public final class ReplayPacer: @unchecked Sendable {
             let now = wall
             let paused = clock.isPaused || hold != nil
             var position: Double?
-            var events: Int?
-            if let hold {
-                events = hold
-            } else if paused, clock.isUnlimited {
-                // As fast as possible has no position of its own: it stopped where its last event was.
-                if !(catchingUp || seeking) { events = delivered }
-            }
             if let first = firstEventTime, anchored {
-                if clock.isUnlimited {
-                    position = paused ? lastEventTime.map { $0 - first } : nil
-                } else if paused, hold == nil {
+                if paused, hold == nil {
+                    settleUnlimited(now)
                     let snapped = ((clock.feedTime(atWall: now) - first) * 1e6).rounded(.up) / 1e6
                     clock.seek(to: first + snapped, atWall: now)
                     position = snapped
-                } else {
+                } else if !clock.isUnlimited {
                     position = clock.feedTime(atWall: now) - first
                 }
-            } else {
-                position = clock.isUnlimited && !paused ? nil : offset
+            } else if !clock.isUnlimited || paused {
+                position = offset
             }
-            return RoomClock(generation: Int64(run), speed: clock.speed, paused: paused, events: events, position: position)
+            return RoomClock(generation: Int64(run), speed: clock.speed, paused: paused, events: hold, position: position)
         }
     }
 

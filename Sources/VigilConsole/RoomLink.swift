@@ -16,6 +16,8 @@ public final class RoomLink: @unchecked Sendable {
         public var room: Room
         public var messages: [RoomMessage]
         public var takenAt: Double
+        /// The answer key, read once the trainer revealed it.
+        public var revealedKey: Data? = nil
     }
 
     public enum Update: Sendable {
@@ -43,14 +45,15 @@ public final class RoomLink: @unchecked Sendable {
     var followedGeneration: Int64
     private let out = Mailbox<Update>()
     private let running = Locked(true)
-    private let unsent = Locked<RoomClock?>(nil)
+    /// The newest clock not yet written, and when (uptime) it was read from the replay.
+    private let unsent = Locked<(clock: RoomClock, readAt: Double)?>(nil)
     private let sender = DispatchQueue(label: "vigil-room-clock")
     /// Decodes the answer key the trainer revealed (the vigil command knows the key's format).
-    let revealedKey: @Sendable (Data) -> AnswerOverlay?
+    let decodeKey: @Sendable (Data) -> AnswerOverlay?
 
     /// `room`: the room as read when the console started (the replay already follows its clock).
     public init(store: RoomStore, room: Room, moderator: String, isTrainer: Bool,
-                revealedKey: @escaping @Sendable (Data) -> AnswerOverlay? = { _ in nil }) {
+                decodeKey: @escaping @Sendable (Data) -> AnswerOverlay? = { _ in nil }) {
         self.store = store
         self.moderator = moderator
         feed = room.feed
@@ -58,14 +61,14 @@ public final class RoomLink: @unchecked Sendable {
         self.isTrainer = isTrainer
         generationBase = room.clock.generation
         followedGeneration = room.clock.generation
-        self.revealedKey = revealedKey
+        self.decodeKey = decodeKey
     }
 
     static var uptime: Double { Double(DispatchTime.now().uptimeNanoseconds) / 1e9 }
 
     /// Trainees read the room; the trainer reads what the trainees do.
     public func start() {
-        let thread = Thread { [self] in isTrainer ? watchTrainees() : follow() }
+        let thread = Thread { [self] in isTrainer ? watchTrainees() : followRoom() }
         thread.name = isTrainer ? "vigil-room-board" : "vigil-room-follower"
         thread.start()
     }
@@ -79,9 +82,11 @@ public final class RoomLink: @unchecked Sendable {
     func send(_ clock: RoomClock) {
         var clock = clock
         clock.generation += generationBase
-        unsent.withLock { $0 = clock }
+        unsent.withLock { $0 = (clock, Self.uptime) }
         sender.async { [self] in
-            guard let next = unsent.withLock({ value -> RoomClock? in defer { value = nil }; return value }) else { return }
+            guard var (next, readAt) = unsent.withLock({ value in defer { value = nil }; return value }) else { return }
+            // The store stamps the time it writes: a playing clock has moved on since it was read.
+            if !next.paused, next.speed.isFinite, let position = next.position { next.position = position + (Self.uptime - readAt) * next.speed }
             do { try store.setClock(next, room: name) } catch { out.put(.problem("the room did not get the clock: \(error)")) }
         }
     }
@@ -130,7 +135,7 @@ public final class RoomLink: @unchecked Sendable {
         }
     }
 
-    private func follow() {
+    private func followRoom() {
         var version: Int64 = -1
         var lastMessage: Int64?
         var down = false
@@ -158,7 +163,8 @@ public final class RoomLink: @unchecked Sendable {
                 let messages = try store.messages(room: name, after: lastMessage ?? 0)
                 let fresh = lastMessage == nil ? Array(messages.suffix(1)) : messages
                 lastMessage = messages.last?.sequence ?? lastMessage ?? 0
-                out.put(.room(Reading(room: room, messages: fresh, takenAt: takenAt)))
+                let key = room.revealed ? try store.revealedKey(room: name) : nil
+                out.put(.room(Reading(room: room, messages: fresh, takenAt: takenAt, revealedKey: key)))
             } catch {
                 if !down { out.put(.problem("cannot read the room \(name): \(error)")) }
                 down = true

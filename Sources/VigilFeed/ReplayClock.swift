@@ -66,6 +66,15 @@ public struct ReplayClock: Sendable, Equatable {
         anchorWall = wall
     }
 
+    /// As fast as possible has no position of its own: before it pauses or slows down, the caller
+    /// gives the feed time it reached (its last event), and the clock stands at the later of that
+    /// and where it stood (a seek target or a start offset the replay is still running to).
+    public mutating func settle(reached time: Double, atWall wall: Double) {
+        guard isUnlimited else { return }
+        anchorFeed = max(anchorFeed, time)
+        anchorWall = wall
+    }
+
     /// Sets the speed to the step at or above `speed` (a room's clock is one of the steps).
     public mutating func setSpeed(_ speed: Double, atWall wall: Double) {
         setSpeed(index: ReplayClock.speeds.firstIndex { $0 >= speed } ?? ReplayClock.speeds.count - 1, atWall: wall)

@@ -9,8 +9,6 @@ public struct RoomScreen: Sendable, Equatable {
     public var frozen = false
     public var revealed = false
     public var notesReleased = false
-    /// The trainer's latest announcement.
-    public var announcement: String?
     /// When the trainer planned the workshop to end (wall seconds), if they said (`--schedule`).
     public var plannedEnd: Double?
 
@@ -32,14 +30,17 @@ public enum RoomRequest: Sendable, Equatable {
     case releaseNotes(Bool)
 }
 
-/// What the trainer's console has heard of the trainees: their decisions and presence.
+/// What the trainer's console has heard of the trainees, timed on its own clock when it heard
+/// it (a trainee's laptop clock may be off by minutes).
 public struct RoomActivity: Sendable, Equatable {
-    public internal(set) var decisions: [Decision] = []
-    public internal(set) var presence: [String: Presence] = [:]
-    /// When this console first saw each trainee (the idle mark counts from there).
-    public internal(set) var firstSeen: [String: Double] = [:]
     /// Each trainee's standing verdicts (undos applied).
-    var books: [String: StatusBook] = [:]
+    public internal(set) var books: [String: StatusBook] = [:]
+    /// When each trainee's console last said it is there.
+    public internal(set) var seen: [String: Double] = [:]
+    /// When each trainee's last decision arrived.
+    public internal(set) var lastDecided: [String: Double] = [:]
+    /// When this console first heard of each trainee (the idle mark counts from there).
+    public internal(set) var firstSeen: [String: Double] = [:]
 }
 
 extension AppState {
@@ -71,21 +72,21 @@ extension AppState {
         screen.frozen = stored.frozen
         screen.revealed = stored.revealed
         screen.notesReleased = stored.notesReleased
-        if let last = messages.last {
-            screen.announcement = last.text
-            if !screen.isTrainer { say("trainer: " + last.text) }
-        }
+        if let last = messages.last, !screen.isTrainer { say("trainer: " + last.text) }
         room = screen
     }
 
     mutating func absorbActivity(decisions: [Decision], presence: [Presence]) {
-        roomActivity.decisions += decisions
-        for decision in decisions where decision.moderator != session.moderator { roomActivity.books[decision.moderator, default: StatusBook()].apply(decision) }
-        for entry in presence {
-            roomActivity.presence[entry.moderator] = entry
+        // The trainer's own decisions are not graded.
+        for decision in decisions where decision.moderator != session.moderator {
+            roomActivity.books[decision.moderator, default: StatusBook()].apply(decision)
+            roomActivity.lastDecided[decision.moderator] = now
+            if roomActivity.firstSeen[decision.moderator] == nil { roomActivity.firstSeen[decision.moderator] = now }
+        }
+        for entry in presence where entry.moderator != session.moderator {
+            roomActivity.seen[entry.moderator] = now
             if roomActivity.firstSeen[entry.moderator] == nil { roomActivity.firstSeen[entry.moderator] = now }
         }
-        for decision in decisions where roomActivity.firstSeen[decision.moderator] == nil { roomActivity.firstSeen[decision.moderator] = now }
     }
 
     /// The trainer's commands (`:announce TEXT`, `:freeze`, `:thaw`, `:reveal`, `:notes on|off`).
@@ -112,9 +113,8 @@ extension AppState {
     /// The board, once the room has an answer key to grade against.
     public var roomBoard: RoomBoard? {
         guard let room, room.isTrainer, let answers else { return nil }
-        return RoomBoard(trainer: session.moderator, decisions: roomActivity.decisions, presence: Array(roomActivity.presence.values),
-                         firstSeen: roomActivity.firstSeen, shown: Array(core.posts.values), answers: answers, now: now,
-                         feedNow: core.stats.feedTime)
+        return RoomBoard(books: roomActivity.books, seen: roomActivity.seen, lastDecided: roomActivity.lastDecided, firstSeen: roomActivity.firstSeen,
+                         shown: Array(core.posts.values), answers: answers, now: now, feedNow: core.stats.feedTime)
     }
 
     /// The trainer's line on an item: who in the room actioned it, who dismissed it.
@@ -173,7 +173,7 @@ extension AppState {
             }
         }
         lines.append([])
-        lines.append(Text.plain(board.agreement.map { String(format: "Agreement %.2f", $0) + " on \(board.agreedPosts) post(s) decided by two or more" }
+        lines.append(Text.plain(board.agreement.map { String(format: "Majority share %.2f", $0) + " on \(board.agreedPosts) post(s) decided by two or more" }
                                 ?? "Agreement: no post decided by two trainees yet", .text))
         lines.append(Text.plain(board.missed.isEmpty ? "Nothing most of the room missed so far" : "Most of the room missed (\(board.missed.count))", .title))
         for missed in board.missed.prefix(8) {

@@ -42,7 +42,8 @@ public struct RoomBoard: Sendable, Equatable {
 
     public var trainees: [Trainee] = []
     public var missed: [Missed] = []
-    /// Posts decided by two or more trainees, and the mean share agreeing with the majority on them.
+    /// Posts decided by two or more trainees, and the mean share agreeing with the majority on
+    /// them (the majority share; the debrief adds Fleiss' kappa).
     public var agreedPosts = 0
     public var agreement: Double?
 
@@ -53,21 +54,19 @@ public struct RoomBoard: Sendable, Equatable {
     /// A violating post shown this long ago (feed seconds) that most have not actioned is missed.
     public static let missedAfterFeedSeconds = 120.0
 
-    /// `decisions`: every decision on the room's feed; `presence`: the trainees' consoles;
-    /// `shown`: the flagged posts the room has reached; `now`: wall seconds; `feedNow`: the
-    /// room's feed time; `firstSeen`: when the trainer's console first saw each trainee.
-    public init(trainer: String, decisions: [Decision], presence: [Presence], firstSeen: [String: Double], shown: [PostItem], answers: AnswerOverlay,
-                now: Double, feedNow: Double) {
-        let byTrainee = Dictionary(grouping: decisions.filter { $0.moderator != trainer }, by: \.moderator)
-        var names = Set(byTrainee.keys)
-        for entry in presence where entry.moderator != trainer { names.insert(entry.moderator) }
+    /// `books`: each trainee's standing verdicts; `shown`: the flagged posts the room has
+    /// reached; `now`: wall seconds on the trainer's console, where `seen` (a trainee's console
+    /// last reported), `lastDecided` and `firstSeen` were taken too — no trainee's clock counts;
+    /// `feedNow`: the room's feed time.
+    public init(books: [String: StatusBook], seen: [String: Double], lastDecided: [String: Double], firstSeen: [String: Double],
+                shown: [PostItem], answers: AnswerOverlay, now: Double, feedNow: Double) {
+        let names = Set(books.keys).union(seen.keys)
         let violating = shown.filter { answers.truth(ofPost: $0.id).label == "violating" }
         let shownTimes = Dictionary(shown.map { ($0.id, $0.time) }, uniquingKeysWith: { first, _ in first })
         var verdicts: [String: [String: Action]] = [:]
         for name in names.sorted() {
             var trainee = Trainee(name: name)
-            let own = byTrainee[name] ?? []
-            let book = StatusBook(replaying: own)
+            let book = books[name] ?? StatusBook()
             var seconds: [Double] = []
             for (item, status) in book.statuses {
                 guard let verdict = status.verdict else { continue }
@@ -88,11 +87,9 @@ public struct RoomBoard: Sendable, Equatable {
             trainee.violatingShown = violating.count
             trainee.medianSeconds = Self.median(seconds)
             trainee.backlog = shown.filter { book.status(of: ItemRef(.post, $0.id)).verdict == nil }.count
-            let seen = presence.filter { $0.moderator == name }.map { $0.seenAt.timeIntervalSince1970 }.max()
-            trainee.online = seen.map { now - $0 < AppState.presenceTimeout } ?? false
+            trainee.online = seen[name].map { now - $0 < AppState.presenceTimeout } ?? false
             // Idle since their last decision, or since the trainer's console first saw them.
-            let active = own.map { $0.decidedAt.timeIntervalSince1970 }.max() ?? firstSeen[name] ?? now
-            let sinceActive = now - active
+            let sinceActive = now - (lastDecided[name] ?? firstSeen[name] ?? now)
             if !trainee.online { trainee.attention.append("away") }
             if trainee.online, trainee.backlog > 0, sinceActive >= Self.idleSeconds { trainee.attention.append("idle") }
             if trainee.actionedBenignCues >= Self.benignCueLimit { trainee.attention.append("\(trainee.actionedBenignCues) news/counter-speech actioned") }

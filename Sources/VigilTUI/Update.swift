@@ -276,7 +276,7 @@ extension AppState {
             chapterShownSince = nil
             if key == .enter, let chapter, chapterNoteCut {
                 // The replay waits while the trainer's note is read, and goes on when it closes.
-                var pager = Pager(title: chapter.title, lines: [(chapter.note ?? "", .text)])
+                var pager = Pager(title: chapter.title, lines: [(chapterNotesShown ? chapter.note ?? "" : "", .text)])
                 // A trainee's replay is the room's: the trainer's clock goes on.
                 pager.pausedReplay = !followsRoom && (replay.map { !$0.paused } ?? false)
                 mode = .pager(pager)

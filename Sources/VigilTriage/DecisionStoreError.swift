@@ -23,6 +23,8 @@ public struct DecisionStoreError: Error, Equatable, Sendable, CustomStringConver
         case refused(String)
         /// The store cannot be reached (server down, network gone): nothing was written.
         case unavailable(String)
+        /// A classroom cannot be opened or changed as asked (its name, its feed, its state).
+        case room(String)
     }
 
     public var path: String
@@ -47,6 +49,7 @@ public struct DecisionStoreError: Error, Equatable, Sendable, CustomStringConver
         case .stale(let why): return "\(path): decision refused, the item changed: \(why)"
         case .refused(let why): return "\(path): not allowed: \(why)"
         case .unavailable(let why): return "\(path): unreachable: \(why)"
+        case .room(let why): return "\(path): \(why)"
         }
     }
 }

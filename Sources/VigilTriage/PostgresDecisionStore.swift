@@ -143,10 +143,13 @@ public final class PostgresDecisionStore: SQLTeamStore, RoomStore, @unchecked Se
         // vigil gives decision ids itself, under the decision lock, and moves the sequence on
         // after them (`SQLDialect.followDecisionID`).
         ("v8-decision-ids", "GRANT UPDATE ON SEQUENCE decision_id_seq TO \(TeamRole.allCases.filter(\.writes).map(groupRole).joined(separator: ", "))"),
-        // Everyone reads a room; its trainer (or a lead) runs it.
+        // Everyone reads a room, its feed and its messages, and its answer key once revealed (the
+        // view runs with its owner's rights); only its trainer (or a lead) runs it and reads the key.
         ("v9-rooms", RoomSQL.schema + """
-            GRANT SELECT ON room, room_message TO \(TeamRole.allCases.map(groupRole).joined(separator: ", "));
-            GRANT INSERT, UPDATE ON room, room_message TO \(groupRole(.trainer)), \(groupRole(.lead));
+            GRANT SELECT ON room, room_feed, room_message, room_revealed_key TO \(TeamRole.allCases.map(groupRole).joined(separator: ", "));
+            GRANT INSERT, UPDATE ON room, room_feed, room_message TO \(groupRole(.trainer)), \(groupRole(.lead));
+            GRANT SELECT, INSERT, UPDATE ON room_key TO \(groupRole(.trainer)), \(groupRole(.lead));
+            \(RoomSQL.freezeTrigger)
             """),
     ]
 

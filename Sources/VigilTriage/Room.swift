@@ -14,9 +14,6 @@ public struct Room: Sendable, Equatable {
     public var digest: String
     public var bytes: Int64
     public var trainer: String
-    /// The scenario's answer key as the trainer gave it (JSON), if any: graded against in the
-    /// room board and the debrief, shown to trainees only once revealed.
-    public var answerKey: Data?
     public var createdAt: Double
     public var clock: RoomClock
     /// Decisions are closed for the debrief: the store refuses every trainee's.
@@ -30,7 +27,7 @@ public struct Room: Sendable, Equatable {
     /// The store's clock when the room was read: `clock.at` is on the same clock.
     public var readAt: Double
 
-    public init(name: String, feed: String, fileName: String, digest: String, bytes: Int64, trainer: String, answerKey: Data?, createdAt: Double,
+    public init(name: String, feed: String, fileName: String, digest: String, bytes: Int64, trainer: String, createdAt: Double,
                 clock: RoomClock, frozen: Bool = false, revealed: Bool = false, notesReleased: Bool = false, version: Int64 = 1, readAt: Double = 0) {
         self.name = name
         self.feed = feed
@@ -38,7 +35,6 @@ public struct Room: Sendable, Equatable {
         self.digest = digest
         self.bytes = bytes
         self.trainer = trainer
-        self.answerKey = answerKey
         self.createdAt = createdAt
         self.clock = clock
         self.frozen = frozen
@@ -52,13 +48,19 @@ public struct Room: Sendable, Equatable {
     public static func feedID(_ name: String) -> String { feedPrefix + name }
     static let feedPrefix = "room:"
 
-    /// Room names: short, printable, safe in a file name and a status bar.
-    public static func validName(_ name: String) -> Bool {
-        name.range(of: #"^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$"#, options: .regularExpression) != nil
+    /// What is wrong with opening a room of this name with a feed of this many bytes, or nil.
+    /// Names are short and printable, safe in a file name and a status bar; a feed is at most
+    /// `maxFeedBytes` (every trainee who joins fetches it whole).
+    public static func problem(name: String, feedBytes: Int) -> String? {
+        if name.range(of: #"^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$"#, options: .regularExpression) == nil {
+            return "'\(name)' cannot name a room (letters, digits, _ . - only, at most 63, starting with a letter or digit)"
+        }
+        if feedBytes > maxFeedBytes {
+            return "the feed is \(feedBytes) bytes; a room carries at most \(maxFeedBytes) (a workshop feed is a few megabytes: gzip it, or cut it to the workshop)"
+        }
+        return nil
     }
 
-    /// The largest feed a room carries: a workshop feed is a few megabytes; a room row is read
-    /// whole by every trainee who joins.
     public static let maxFeedBytes = 64 << 20
 }
 
@@ -134,7 +136,9 @@ public struct RoomSetup: Sendable {
     }
 }
 
-/// Rooms in a team store (SQLite for terminals on one machine, PostgreSQL across machines).
+/// Rooms in a team store (SQLite for terminals on one machine, PostgreSQL across machines). The
+/// room row is small (every trainee reads it twice a second); the feed and the answer key are
+/// kept apart, the key where trainees cannot read it before it is revealed.
 public protocol RoomStore: TeamStore {
     /// Opens the room: creates it, or reopens it for its trainer (a restarted replay) when the
     /// feed is the same. Another feed under a room's name is refused (`.invalidDecision`).
@@ -142,6 +146,11 @@ public protocol RoomStore: TeamStore {
     func room(named name: String) throws -> Room?
     /// The feed file's bytes as the trainer gave them.
     func roomFeed(named name: String) throws -> Data
+    /// The room's answer key as the trainer gave it (JSON), nil without one. Only the trainer
+    /// and leads may read it (on PostgreSQL, the database refuses the others).
+    func answerKey(room name: String) throws -> Data?
+    /// The answer key once the trainer revealed it to the room (anyone may read it then), else nil.
+    func revealedKey(room name: String) throws -> Data?
     /// Sets the room's clock, stamped with the store's time now; returns the room as stored.
     @discardableResult
     func setClock(_ clock: RoomClock, room name: String) throws -> Room

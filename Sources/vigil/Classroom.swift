@@ -28,20 +28,35 @@ struct Join: ParsableCommand {
 
     @OptionGroup var console: ConsoleOptions
 
+    func validate() throws {
+        // $USER would merge trainees who share a lab account.
+        if console.moderator == nil { throw ValidationError("give your name with --moderator: the room grades each trainee by it.") }
+    }
+
+    var trainee: String { console.who }
+
     func run() throws {
         let location = try StoreLocation.given(console.store)
+        // Joining never creates a store: a mistyped path is named as missing.
+        if case .sqlite(let path) = location, !FileManager.default.fileExists(atPath: path) {
+            throw CommandError(.noInput, "\(path): no such store (the trainer's 'vigil replay --room' makes it)")
+        }
         let rooms = try Classroom.rooms(at: location)
         guard let joined = try rooms.room(named: room) else {
             let names = (try? rooms.rooms().map(\.name)) ?? []
             throw CommandError(.noInput, "\(rooms.label): no room named \(room)"
                 + (names.isEmpty ? " (no room has been opened in this store)" : "; rooms here: " + names.prefix(10).joined(separator: ", ")))
         }
+        // The trainer's name would pass the freeze and leave the board.
+        guard trainee != joined.trainer else {
+            throw CommandError(.usage, "\(trainee) is the trainer of room \(joined.name); join under your own --moderator name")
+        }
         let path = try feed.map { try Classroom.check($0, against: joined) } ?? Classroom.fetch(joined, from: rooms)
         let pacer = ReplayPacer(speed: joined.clock.speed)
         // A late or restarted trainee starts where the room is.
         _ = pacer.follow(joined.clock, positionNow: joined.clock.position(atStoreTime: joined.readAt))
-        let link = RoomLink(store: rooms, room: joined, moderator: console.who, isTrainer: false, revealedKey: Classroom.overlay)
-        let answers = joined.revealed ? joined.answerKey.flatMap(Classroom.overlay) : nil
+        let link = RoomLink(store: rooms, room: joined, moderator: trainee, isTrainer: false, decodeKey: Classroom.overlay)
+        let answers = try rooms.revealedKey(room: joined.name).flatMap(Classroom.overlay)
         let setup = ReplaySetup(pacer: pacer, answers: answers, hideScores: true, room: RoomSession(link: link, feedID: joined.feed))
         try console.run(feeds: [path], follow: false, replay: setup, keymap: .roomMember)
     }
@@ -59,16 +74,11 @@ enum Classroom {
 
     /// Opens (or reopens) the trainer's room for `feed`.
     static func open(room name: String, feed: String, answerKey: String?, trainer: String, clock: RoomClock, in rooms: RoomStore) throws -> Room {
-        guard Room.validName(name) else {
-            throw CommandError(.usage, "--room '\(name)': a room name is letters, digits, _ . - (at most 63, starting with a letter or digit)")
-        }
         let data: Data
         do { data = try Data(contentsOf: URL(fileURLWithPath: feed)) } catch {
             throw CommandError(.noInput, "\(feed): cannot read the feed for the room: \((error as NSError).localizedDescription)")
         }
-        guard data.count <= Room.maxFeedBytes else {
-            throw CommandError(.usage, "\(feed): \(data.count) bytes; a room carries feeds of at most \(Room.maxFeedBytes) bytes (gzip it, or cut it to the workshop)")
-        }
+        if let problem = Room.problem(name: name, feedBytes: data.count) { throw CommandError(.usage, "--room \(name) with \(feed): \(problem)") }
         let digest = try FeedDigest.of(paths: [feed])
         let key: Data?
         do { key = try answerKey.map { try Data(contentsOf: URL(fileURLWithPath: $0)) } } catch {

@@ -82,7 +82,7 @@ extension DecisionStoreError: ExitStatusProviding {
         switch reason {
         case .unsupportedLocation: return .usage
         case .missing, .missingFolder: return .noInput
-        case .notAStore, .newerSchema, .invalidDecision, .unreadable, .stale, .refused: return .dataError
+        case .notAStore, .newerSchema, .invalidDecision, .unreadable, .stale, .refused, .room: return .dataError
         case .database, .unavailable: return .ioError
         }
     }

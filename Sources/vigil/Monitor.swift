@@ -81,6 +81,9 @@ struct Replay: ParsableCommand {
     func validate() throws {
         guard speedValue != nil else { throw ValidationError("--speed '\(speed)' must be a number from 0.25 to 1000, or 'max'.") }
         guard startSeconds != nil else { throw ValidationError("--start '\(start ?? "")' is not an offset like 00:05:00, 5m or 300s.") }
+        if room != nil, console.store == nil, (ProcessInfo.processInfo.environment[StoreLocation.environmentVariable] ?? "").isEmpty {
+            throw ValidationError("--room needs the store the trainees join: --store postgres://… (or sqlite:PATH on one machine), or VIGIL_STORE.")
+        }
         if let schedule {
             guard room != nil else { throw ValidationError("--schedule plans a classroom: give --room too.") }
             guard DurationText.offset(schedule) != nil else { throw ValidationError("--schedule '\(schedule)' is not a duration like 45m or 01:30:00.") }

@@ -127,7 +127,7 @@ struct Report: ParsableCommand {
                 + (names.isEmpty ? " (no room has been opened in this store)" : "; rooms here: " + names.prefix(10).joined(separator: ", ")))
         }
         let keyLabel = "the answer key of room \(room.name)"
-        guard let keyData = room.answerKey else {
+        guard let keyData = try rooms.answerKey(room: room.name) else {
             throw CommandError(.dataError, "room \(room.name) has no answer key: its trainer opened it without --answer-key, so there is "
                 + "nothing to grade against; grade a key file with 'vigil report --feed FEED --answer-key KEY --store \(stores[0])'")
         }

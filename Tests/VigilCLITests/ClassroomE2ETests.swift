@@ -159,6 +159,17 @@ import Testing
             #expect(refused.status == 65 && refused.stderr.contains("demo.jsonl is not the feed of room w1"), "\(refused.stderr)")
             let unknown = try vigil(["join", "w2", "--store", store, "--moderator", "ana"])
             #expect(unknown.status == 66 && unknown.stderr.contains("no room named w2") && unknown.stderr.contains("rooms here: w1"), "\(unknown.stderr)")
+            // The trainer's name, no name, a mistyped store: clear refusals, and no store made.
+            let asTrainer = try vigil(["join", "w1", "--store", store, "--moderator", "tess"])
+            #expect(asTrainer.status == 64 && asTrainer.stderr.contains("tess is the trainer of room w1"), "\(asTrainer.stderr)")
+            let nameless = try vigil(["join", "w1", "--store", store])
+            #expect(nameless.status == 64 && nameless.stderr.contains("--moderator"), "\(nameless.stderr)")
+            let typo = store + "x"
+            let mistyped = try vigil(["join", "w1", "--store", typo, "--moderator", "ana"])
+            #expect(mistyped.status == 66 && mistyped.stderr.contains("no such store"), "\(mistyped.stderr)")
+            #expect(!FileManager.default.fileExists(atPath: String(typo.dropFirst("sqlite:".count))))
+            let storeless = try vigil(["replay", workshopFeed, "--room", "w2"], environment: ["VIGIL_STORE": ""])
+            #expect(storeless.status == 64 && storeless.stderr.contains("--room needs the store"), "\(storeless.stderr)")
             // Another feed under the room's name is refused to a trainer too.
             let other = try vigil(["replay", repositoryRoot.appendingPathComponent("sample-feeds/demo.jsonl").path, "--room", "w1", "--store", store,
                                    "--moderator", "tess"])

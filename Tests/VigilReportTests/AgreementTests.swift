@@ -141,7 +141,7 @@ import VigilTriage
         let hostile = "<i>eve</i>&\u{202E}\u{1B}[2J"
         report.agreement.posts[0].actioned = [hostile]
         report.classroom = ClassroomInfo(room: Room(name: "morning", feed: Room.feedID("morning"), fileName: "<b>.jsonl", digest: "ab",
-                                                    bytes: 1, trainer: hostile, answerKey: nil, createdAt: 0, clock: RoomClock(speed: 1)),
+                                                    bytes: 1, trainer: hostile, createdAt: 0, clock: RoomClock(speed: 1)),
                                          store: "room.sqlite")
         let html = report.html, md = report.markdown
         for text in [html, md] { #expect(!text.contains("\u{202E}") && !text.contains("\u{1B}") && !text.contains("<i>eve")) }
@@ -163,7 +163,7 @@ import VigilTriage
         _ = try store.record(Fixture.decision(.confirm, [Fixture.post("p5")], category: "handoff", by: "dana", at: 100, texts: ["p5": "edited"]))
         let logs = [StoreLog(path: files.room, decisions: try store.decisions(feed: nil))]
         var room = Room(name: "morning", feed: Room.feedID("morning"), fileName: "feed.jsonl", digest: "ab12", bytes: 10, trainer: "tara",
-                        answerKey: nil, createdAt: 0, clock: RoomClock(speed: 1))
+                        createdAt: 0, clock: RoomClock(speed: 1))
         func build(_ moderators: [String] = []) throws -> WorkshopReport {
             var builder = ReportBuilder(feedPath: "feed.jsonl", keyPath: "the answer key of room morning", key: try AnswerKey.load(path: files.key),
                                         stores: logs, moderators: moderators)

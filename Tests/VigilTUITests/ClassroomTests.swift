@@ -8,7 +8,7 @@ import VigilTriage
 /// room board's figures. Pure: state in, effects and text out.
 @Suite struct ClassroomTests {
     static func room(_ name: String = "w1", frozen: Bool = false, revealed: Bool = false, notes: Bool = false, version: Int64 = 2) -> Room {
-        Room(name: name, feed: Room.feedID(name), fileName: "workshop.jsonl.gz", digest: "ab", bytes: 1, trainer: "tess", answerKey: nil, createdAt: 0,
+        Room(name: name, feed: Room.feedID(name), fileName: "workshop.jsonl.gz", digest: "ab", bytes: 1, trainer: "tess", createdAt: 0,
              clock: RoomClock(speed: 10), frozen: frozen, revealed: revealed, notesReleased: notes, version: version)
     }
 
@@ -102,8 +102,12 @@ import VigilTriage
             decide(.confirm, "p1", "bo", at: 11, id: 4), decide(.confirm, "p3", "bo", at: 13, id: 5), decide(.escalate, "p4", "bo", at: 14, id: 6),
             decide(.dismiss, "p1", "cy", at: 40, id: 7, wall: 900), decide(.confirm, "p1", "tess", at: 5, id: 8),
         ]
-        let presence = ["ana", "bo", "cy"].map { Presence(feed: feed, moderator: $0, item: nil, seenAt: Date(timeIntervalSince1970: 1_190)) }
-        let board = RoomBoard(trainer: "tess", decisions: decisions, presence: presence, firstSeen: ["ana": 900, "bo": 900, "cy": 900],
+        // As the trainer's console keeps them: books of the trainees only, times on its own clock.
+        var books: [String: StatusBook] = [:]
+        for decision in decisions where decision.moderator != "tess" { books[decision.moderator, default: StatusBook()].apply(decision) }
+        let seen = ["ana": 1_190.0, "bo": 1_190, "cy": 1_190]
+        let lastDecided = ["ana": 1_103.0, "bo": 1_106, "cy": 907]
+        let board = RoomBoard(books: books, seen: seen, lastDecided: lastDecided, firstSeen: ["ana": 900, "bo": 900, "cy": 900],
                               shown: Fixture.flagged, answers: answers, now: 1_200, feedNow: noon + 300)
         #expect(board.trainees.map(\.name) == ["ana", "bo", "cy"], "the trainer is not graded")
         let ana = board.trainees[0], bo = board.trainees[1], cy = board.trainees[2]
@@ -119,7 +123,7 @@ import VigilTriage
         // p1 decided by three (2 of 3 with the majority), p3 by two (1 of 2): mean (2/3 + 1/2) / 2.
         #expect(board.agreedPosts == 2 && abs((board.agreement ?? 0) - (2.0 / 3 + 0.5) / 2) < 1e-9)
         // Away: no presence for a minute.
-        let later = RoomBoard(trainer: "tess", decisions: decisions, presence: presence, firstSeen: [:], shown: Fixture.flagged, answers: answers,
+        let later = RoomBoard(books: books, seen: seen, lastDecided: lastDecided, firstSeen: [:], shown: Fixture.flagged, answers: answers,
                               now: 1_190 + AppState.presenceTimeout + 1, feedNow: noon + 300)
         #expect(later.trainees.allSatisfy { $0.attention.contains("away") })
     }

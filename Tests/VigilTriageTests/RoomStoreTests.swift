@@ -19,7 +19,8 @@ func roomSetup(_ name: String = "workshop-1", digest: String = "ab12", trainer: 
             #expect(made.feed == "room:workshop-1" && made.trainer == "tess" && made.clock.speed == 10 && !made.frozen && made.version == 1)
             let other = try #require(try reopen() as? RoomStore)
             #expect(try other.roomFeed(named: "workshop-1") == feed, "the bytes come back as given")
-            #expect(try other.room(named: "workshop-1")?.answerKey == Data("{\"posts\":{}}".utf8))
+            #expect(try other.answerKey(room: "workshop-1") == Data("{\"posts\":{}}".utf8))
+            #expect(try other.revealedKey(room: "workshop-1") == nil, "trainees read it only once revealed")
             // The trainer's replay restarted: the same room, where it was.
             try rooms.setClock(RoomClock(generation: 2, speed: 50, paused: true, events: 40, position: 12.5), room: "workshop-1")
             let again = try rooms.openRoom(roomSetup())
@@ -71,9 +72,11 @@ func roomSetup(_ name: String = "workshop-1", digest: String = "ab12", trainer: 
             _ = try store.record(decision(.dismiss, [p2], by: "tess", feed: feed))
             _ = try store.record(decision(.dismiss, [p2], by: "ana", feed: "f0a1"))
             #expect(try rooms.setFlags(room: "workshop-1", frozen: nil, revealed: true, notesReleased: nil).revealed)
+            #expect(try rooms.revealedKey(room: "workshop-1") == Data("{}".utf8))
             // Thawed, the key goes back behind the curtain.
             let thawed = try rooms.setFlags(room: "workshop-1", frozen: false, revealed: nil, notesReleased: nil)
             #expect(!thawed.frozen && !thawed.revealed)
+            #expect(try rooms.revealedKey(room: "workshop-1") == nil)
             _ = try store.record(decision(.dismiss, [p2], by: "ana", feed: feed))
         }
     }
@@ -112,6 +115,45 @@ func roomSetup(_ name: String = "workshop-1", digest: String = "ab12", trainer: 
             while !woke, Date().timeIntervalSince(started) < 5 { woke = try reader.waitForChange(timeout: 1) }
             #expect(woke, "a pause must reach a waiting trainee without a poll")
             #expect(try (reader as? RoomStore)?.room(named: "workshop-1")?.clock.paused == true)
+        }
+    }
+}
+
+/// What PostgreSQL itself enforces for rooms, for logins that write with psql.
+@Suite struct RoomGrantTests {
+    @Test func trainees_cannotReadTheKeyBeforeTheRevealNorDecideForOthersNorAfterTheFreeze() throws {
+        let url = try PostgresServer.newDatabase()
+        let owner = try PostgresDecisionStore(url: url)
+        try owner.setRole(.trainer, of: "tess")
+        try owner.setRole(.trainee, of: "ana")
+        func signedIn(_ person: String) -> String { url.replacingOccurrences(of: "://vigil@", with: "://\(person)@") }
+        let trainer = try PostgresDecisionStore(url: signedIn("tess"))
+        _ = try trainer.openRoom(roomSetup(key: Data("{\"posts\":{}}".utf8)))
+        let ana = try PostgresDecisionStore(url: signedIn("ana"))
+        #expect(try ana.room(named: "workshop-1") != nil && ana.roomFeed(named: "workshop-1").count > 0, "a trainee reads the room and its feed")
+        #expect(throws: DecisionStoreError.self, "the key is the trainer's") { _ = try ana.answerKey(room: "workshop-1") }
+        #expect(try ana.revealedKey(room: "workshop-1") == nil)
+        #expect(throws: DecisionStoreError.self, "a trainee does not run the room") {
+            try ana.setClock(RoomClock(speed: 1000), room: "workshop-1")
+        }
+        let feed = Room.feedID("workshop-1")
+        _ = try ana.record(decision(.dismiss, [p1], by: "ana", feed: feed))
+        #expect(throws: DecisionStoreError.self, "in a room a login decides as itself") {
+            _ = try ana.record(decision(.dismiss, [p2], by: "bo", feed: feed))
+        }
+        try trainer.setFlags(room: "workshop-1", frozen: true, revealed: true, notesReleased: nil)
+        #expect(try ana.revealedKey(room: "workshop-1") == Data("{\"posts\":{}}".utf8))
+        // Past vigil's own check, as psql would: the server refuses a trainee's decision in a frozen
+        // room, and takes the same row from the trainer.
+        try PostgresServer.psql(url, """
+            INSERT INTO decision (id, feed, action, moderator, decided_at, lexicon_version, items)
+            VALUES (998, '\(feed)', 'dismiss', 'tess', 0, 'x', '["post:p2"]')
+            """)
+        #expect(throws: (any Error).self) {
+            try PostgresServer.psql(signedIn("ana"), """
+                INSERT INTO decision (id, feed, action, moderator, decided_at, lexicon_version, items)
+                VALUES (999, '\(feed)', 'dismiss', 'ana', 0, 'x', '["post:p2"]')
+                """)
         }
     }
 }
