@@ -22,7 +22,7 @@ public struct ReplayDriver {
 /// redrawn when something changed.
 public final class ConsoleProgram {
     let screen: ConsoleScreen
-    var core: LiveCore
+    var core: ConsoleCore
     let writer: DecisionWriter
     let replay: ReplayDriver?
     public private(set) var state: AppState
@@ -52,7 +52,7 @@ public final class ConsoleProgram {
 
     /// `journal`: where decisions wait while the store cannot be reached (nil: they fail);
     /// `unreachable`: the store could not be reached at start (`ConsoleStores`).
-    public init(screen: ConsoleScreen, core: LiveCore, store: DecisionStore, replay: ReplayDriver?, state: AppState, journal: String? = nil,
+    public init(screen: ConsoleScreen, core: ConsoleCore, store: DecisionStore, replay: ReplayDriver?, state: AppState, journal: String? = nil,
                 unreachable: String? = nil, room: RoomLink? = nil) {
         unreachableAtStart = unreachable
         self.room = room
@@ -84,6 +84,7 @@ public final class ConsoleProgram {
         watcher?.stop()
         room?.stop()
         room?.flush()
+        core.stop()
         // What the core flagged last; when the store is unreachable this gives up at once.
         core.recorder?.finish(timeout: 5)
         return state

@@ -161,4 +161,17 @@ public struct ClusterEvent: Sendable, Equatable {
     public var score: Int
     public var firstTs: Timestamp
     public var lastTs: Timestamp
+
+    public init(cluster: String, state: ClusterState, mergedInto: String?, ts: Timestamp, members: [String], signals: [SignalEvidence], score: Int,
+                firstTs: Timestamp, lastTs: Timestamp) {
+        self.cluster = cluster
+        self.state = state
+        self.mergedInto = mergedInto
+        self.ts = ts
+        self.members = members
+        self.signals = signals
+        self.score = score
+        self.firstTs = firstTs
+        self.lastTs = lastTs
+    }
 }

@@ -14,8 +14,11 @@ public struct ScanRecord: Sendable, Hashable {
     public var analysis: Analysis
     /// The coordinated cluster the author belonged to when the post was read (`scan --clusters`).
     public var cluster: String?
+    /// The post's text, for a review item a console shows without the feed.
+    public var text: String
 
-    public init(post: String, account: String, ts: String, analysis: Analysis, cluster: String? = nil) {
+    public init(post: String, account: String, ts: String, analysis: Analysis, cluster: String? = nil, text: String = "") {
+        self.text = text
         self.post = post
         self.account = account
         self.ts = ts
@@ -266,7 +269,8 @@ public final class ScanPipeline {
         guard options.scoring, Double(score.score) >= threshold || (score.band == .contested && reportContested) else { return }
         stats.reported += 1
         let analysis = analyzer.details(of: text, score: score, lang: event.langString)
-        onRecord(ScanRecord(post: event.idString, account: event.accountString, ts: event.tsString, analysis: analysis, cluster: cluster))
+        onRecord(ScanRecord(post: event.idString, account: event.accountString, ts: event.tsString, analysis: analysis, cluster: cluster,
+                            text: String(decoding: text, as: UTF8.self)))
     }
 
     private func detect(_ event: RawEvent, text: UnsafeBufferPointer<UInt8>, sketch: TextSketch?, score: Int, in detector: ClusterDetector) {

@@ -3,6 +3,7 @@ import Foundation
 import VigilFeed
 import VigilPipeline
 import VigilSimulator
+import VigilStream
 import VigilTerminal
 import VigilTriage
 import VigilConsole
@@ -17,23 +18,36 @@ struct Monitor: ParsableCommand {
             a note, s snooze, u undo, Ctrl-r redo, Space mark, ; bulk, / filter, ? help, q quit. \
             Every decision is written to the store (SQLite, default ./vigil.sqlite) before the \
             screen shows it as done; reopening the same feed and store resumes where you left. \
-            With '-' the feed comes from standard input and keys from the terminal (/dev/tty).
+            With '-' the feed comes from standard input and keys from the terminal (/dev/tty).             With --stream and no feed, the queue is what ingest workers put into the team store             for that stream (docs/ingest.md): nothing is read or scored here.
             """
     )
 
     @Argument(help: ArgumentHelp("Feed files (.jsonl or .jsonl.gz), or '-' for standard input.", valueName: "feed"))
-    var feeds: [String]
+    var feeds: [String] = []
 
     @Flag(help: "Keep reading the feed file as it grows, like tail -F (survives rotation and truncation; one feed).")
     var follow = false
+
+    @Option(help: ArgumentHelp("No feed: review what 'vigil worker' puts into the --store for this JetStream stream.", valueName: "name"))
+    var stream: String?
 
     @OptionGroup var console: ConsoleOptions
 
     func validate() throws {
         if follow, feeds.count != 1 { throw ValidationError("--follow reads one feed; give a single file (or '-').") }
+        if stream != nil, !feeds.isEmpty { throw ValidationError("--stream reviews the store's items for a stream: give no feed with it.") }
+        if stream == nil, feeds.isEmpty { throw ValidationError("give a feed to watch (a file, or '-'), or --stream NAME to review what workers put into --store.") }
     }
 
-    func run() throws { try console.run(feeds: feeds, follow: follow, replay: nil, keymap: .standard) }
+    func run() throws {
+        if let stream {
+            let layout: StreamLayout
+            do { layout = try StreamLayout(stream: stream) } catch { throw CommandError(.usage, "--stream: \(error)") }
+            try console.run(feeds: [], follow: false, replay: nil, keymap: .standard, storeFeed: (id: layout.feedID, label: "stream \(stream)"))
+        } else {
+            try console.run(feeds: feeds, follow: follow, replay: nil, keymap: .standard)
+        }
+    }
 }
 
 struct Replay: ParsableCommand {
@@ -181,7 +195,8 @@ struct ConsoleOptions: ParsableArguments {
     /// Who is deciding: --moderator, else $USER.
     var who: String { moderator ?? ProcessInfo.processInfo.environment["USER"].flatMap { $0.isEmpty ? nil : $0 } ?? "moderator" }
 
-    func run(feeds: [String], follow: Bool, replay: ReplaySetup?, keymap base: Keymap) throws {
+    /// `storeFeed`: no feed is read; the queue is the store's items for this feed id.
+    func run(feeds: [String], follow: Bool, replay: ReplaySetup?, keymap base: Keymap, storeFeed: (id: String, label: String)? = nil) throws {
         guard Terminal.stdoutIsTerminal() else {
             throw CommandError(.usage, "the console needs a terminal on standard output; for files, pipes and scripts use 'vigil scan' (or 'vigil export decisions')")
         }
@@ -191,7 +206,7 @@ struct ConsoleOptions: ParsableArguments {
         let readers = try follow
             ? [LineReader(following: feeds[0], padding: FeedDecoder.padding, stop: { stopReading.withLock { $0 } })]
             : ScanPipeline.openAll(feeds)
-        let feedID = replay?.room?.feedID ?? FeedIdentity.of(paths: feeds)
+        let feedID = storeFeed?.id ?? replay?.room?.feedID ?? FeedIdentity.of(paths: feeds)
         let stores = try ConsoleStores.open(StoreLocation.given(store))
         let decisionStore = stores.decisions
         // Moderators share a queue; trainees replaying into one store each judge every item
@@ -205,15 +220,17 @@ struct ConsoleOptions: ParsableArguments {
         var session = SessionInfo(
             // A file store by its name: the status bar has no room for a whole path.
             moderator: who, storeLabel: decisionStore.label.contains("://") ? decisionStore.label : (decisionStore.label as NSString).lastPathComponent,
-            feedLabel: feeds.map { $0 == "-" ? "<stdin>" : ($0 as NSString).lastPathComponent }.joined(separator: "+") + (follow ? " (following)" : ""),
+            feedLabel: storeFeed?.label ?? feeds.map { $0 == "-" ? "<stdin>" : ($0 as NSString).lastPathComponent }.joined(separator: "+") + (follow ? " (following)" : ""),
             feedID: feedID, lexiconVersion: compiled.lexicon.version, categories: categories,
             mask: mask, mouse: mouse, breakAfter: breakAfter.map { Double($0) * 60 }, hideScores: replay?.hideScores ?? false)
         if stores.unreachable == nil, let team = decisionStore as? TeamStore { session.role = try team.role(of: who) }
         let clusters = try window.config()
         // A live console puts what it flags into the store, for the whole team's queue; a replay
         // rehearses a recorded feed and leaves the queue alone. An auditor writes nothing.
-        let recorder = replay == nil && session.role.writes ? try ItemRecorder(store: stores.items, feed: feedID) : nil
-        let core = LiveCore(compiled: compiled, readers: readers, clusters: clusters, pacer: replay?.pacer, recorder: recorder)
+        let recorder = replay == nil && storeFeed == nil && session.role.writes ? try ItemRecorder(store: stores.items, feed: feedID) : nil
+        let core: ConsoleCore = storeFeed == nil
+            ? LiveCore(compiled: compiled, readers: readers, clusters: clusters, pacer: replay?.pacer, recorder: recorder)
+            : StoreCore(store: stores.items, feed: feedID)
         // A rewind plays the feed again from its start, on a new core.
         let driver = replay.map { setup in
             ReplayDriver(pacer: setup.pacer) { pacer in

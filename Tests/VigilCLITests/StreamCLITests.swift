@@ -249,4 +249,49 @@ import Testing
         #expect(worker.terminate() == 0, "\(worker.stderr)")
         #expect(try postItems(store).count == 600, "\(worker.stderr)")
     }
+
+    /// Distributed ingest end to end, in real terminals: a worker scores a published stream into
+    /// PostgreSQL; two consoles on the store alone (no feed) show its items, new ones as they are
+    /// put, and a decision in one reaches the other.
+    @Test func consolesOnTheStoreAloneShowWhatWorkersPut() throws {
+        let stream = NatsServer.newStream()
+        #expect(try publish(Self.workshop, stream: stream).status == 0)
+        try TeamCLITests().withStore("postgres") { store in
+            let worker = try WorkerProcess(["--nats", NatsServer.url, "--stream", stream, "--store", store, "--batch", "100"],
+                                           log: try temporaryFolder().appendingPathComponent("w.log"))
+            defer { _ = worker.terminate() }
+            try waitForItems(store, count: 171)
+            let consoles = try ["amina", "bo"].map { name -> TmuxSession in
+                let session = try TmuxSession(cols: 160, rows: 48)
+                try session.run("\(vigilBinary().path) monitor --stream \(stream) --store '\(store)' --moderator \(name) --log \(session.path("m.log")); echo EXIT=$?")
+                return session
+            }
+            defer { consoles.forEach { $0.close() } }
+            let queue = TeamConsoleE2ETests().queueCount
+            for console in consoles {
+                let screen = try console.waitFor("the workers' items") { queue($0) == 171 }
+                #expect(screen.contains("stream \(stream)") && !(screen.split(separator: "\n").first ?? "").contains("rejected"), "\(screen.prefix(300))")
+            }
+            // More of the stream: the items arrive on both screens as the worker puts them.
+            #expect(try publish(repositoryRoot.appendingPathComponent("sample-feeds/demo.jsonl").path, stream: stream).status == 0)
+            try consoles[1].waitFor("new items") { (queue($0) ?? 0) > 171 }
+            // Once the worker has put them all, both screens hold them all.
+            var grown = try postItems(store).count
+            while true {
+                Thread.sleep(forTimeInterval: 2)
+                let now = try postItems(store).count
+                if now == grown { break }
+                grown = now
+            }
+            for console in consoles { try console.waitFor("all \(grown) items") { queue($0) == grown } }
+            // amina dismisses the head of her queue: bo's queue loses it.
+            try consoles[0].keys("2", "g", "d")
+            try consoles[0].waitFor(text: "saved: dismiss")
+            try consoles[1].waitFor("amina's dismissal on bo's screen") { queue($0) == grown - 1 }
+            for console in consoles {
+                try console.keys("q")
+                try console.waitFor(text: "EXIT=0")
+            }
+        }
+    }
 }
