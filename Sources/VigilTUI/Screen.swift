@@ -53,8 +53,8 @@ extension AppState {
         var keep: Int
         var role: Role = .statusBar
         /// A field that may shrink rather than go off the edge: its text is `head + body +
-        /// tail`, and the body is cut first (with `cutTail` instead of `tail` then).
-        var squeeze: (head: String, body: String, tail: String, cutTail: String)?
+        /// tail`; squeezed, its body is cut and `cutTail` ends it instead of the tail.
+        var squeeze: (head: String, body: String, cutTail: String)?
 
         init(text: String, keep: Int, role: Role = .statusBar) {
             self.text = text
@@ -64,12 +64,12 @@ extension AppState {
 
         init(head: String, body: String, tail: String, cutTail: String, keep: Int, role: Role) {
             self.init(text: head + body + tail, keep: keep, role: role)
-            squeeze = (head, body, tail, cutTail)
+            squeeze = (head, body, cutTail)
         }
 
         /// The field in `excess` fewer columns if it can give them, keeping the body's start.
         func squeezed(by excess: Int) -> StatusField? {
-            guard let (head, body, _, cutTail) = squeeze else { return nil }
+            guard let (head, body, cutTail) = squeeze else { return nil }
             let fixed = DisplayText(head + cutTail).width
             let room = DisplayText(text).width - excess - fixed
             guard room >= 8 else { return nil }

@@ -72,8 +72,10 @@ extension AppState {
     /// started while the store was unreachable took the default one, and a lead may have
     /// changed it meanwhile.
     mutating func reached() -> [Effect] {
-        guard session.team, team.unreachable != nil else { return [] }
+        guard team.unreachable != nil else { return [] }
         team.unreachable = nil
+        // A console alone on its store (or a replay's own pass) has no presence or role to mend.
+        guard session.team else { return [] }
         team.announced = nil
         return [.readRole]
     }

@@ -200,6 +200,13 @@ import VigilTriage
         #expect(!state.update(.storeReachable(nil)).contains(.readRole), "once per outage")
     }
 
+    @Test func aConsoleAloneOnItsStoreHearsItIsBackAndReadsNothing() {
+        var solo = Fixture.state()
+        _ = solo.update(.storeReachable("disk full"))
+        #expect(solo.render().lines[0].contains("store unreachable"))
+        #expect(solo.update(.storeReachable(nil)).isEmpty && solo.team.unreachable == nil)
+    }
+
     // MARK: send and countdowns
 
     @Test func aSendTakesItsReturnTimeFromThePrompt() throws {
