@@ -198,6 +198,9 @@ public final class ConsoleProgram {
                 case .presence(let item):
                     let presence = Presence(feed: state.session.feedID, moderator: state.session.moderator, item: item, seenAt: Date(timeIntervalSince1970: now))
                     writer.team { try $0.setPresence(presence); return nil }
+                case .readRole:
+                    let moderator = state.session.moderator
+                    writer.team { .role(try $0.role(of: moderator)) }
                 case .quit:
                     writer.flush()
                     for answer in writer.results() { _ = state.update(answer) }

@@ -31,6 +31,8 @@ public struct PendingAction: Sendable, Equatable {
     public var note: String?
     /// A send's recipient (asked for before the reason).
     public var sentTo: String?
+    /// A send's return timer in seconds, when given with the name (else `sendReturnAfter`).
+    public var returnAfter: Double?
     /// An approve's or reject's held decision.
     public var approvalOf: Int64?
 
@@ -76,6 +78,9 @@ public enum Effect: Sendable, Equatable {
     case release([ItemRef])
     /// Team store: this moderator is looking at this item now (nil: at none).
     case presence(ItemRef?)
+    /// Team store: read this moderator's role again (the store is reachable again, and the
+    /// role the console has may be the default it took without one); answered with `.role`.
+    case readRole
     /// The feed started over: forget every spilled post.
     case clearSpill
     /// The trainer's act on the classroom; answered with `.roomChanged` (or `.problem`).
@@ -115,6 +120,8 @@ public enum Msg: Sendable {
     case claimed([ItemRef: ClaimOutcome])
     /// The store cannot be reached (nil: it can again).
     case storeReachable(String?)
+    /// This moderator's role as the store has it.
+    case role(TeamRole)
     /// The store was unreachable: the decision of `token` is in the local journal, to be
     /// stored when the store is back (then `.stored` follows).
     case journaled(token: Int)
@@ -283,6 +290,10 @@ public struct AppState: Sendable {
     public internal(set) var showAnswers = false
     public internal(set) var message: String?
     public internal(set) var messageIsError = false
+    /// The last messages, oldest first (`:messages` shows them whole: the message line cuts a
+    /// long one at the terminal's width).
+    public internal(set) var messageLog: [(text: String, error: Bool)] = []
+    public static let messageLogCap = 50
 
     public internal(set) var core = CoreView()
     public internal(set) var team = TeamView()
@@ -324,6 +335,9 @@ public struct AppState: Sendable {
     public internal(set) var queue: [ItemRef] = []
     /// The queue's length without the filter (spilled posts included).
     public internal(set) var queueUnfiltered = 0
+    /// Rows of the queue (shown, and without the filter) that are someone's held decision for
+    /// this senior to answer: counted apart from the items to review.
+    public internal(set) var approvalRows = (shown: 0, unfiltered: 0)
     /// Open posts beyond those in memory that the filter admits: they rank below the queue shown.
     public var queueBeyond: Int { filter.isEmpty ? core.spilled : core.spilledMatches ?? 0 }
     /// Every open item the filter admits.
@@ -401,18 +415,23 @@ public struct AppState: Sendable {
     }
 
     /// The queue (filtered) and its unfiltered length.
-    func computeQueue() -> (queue: [ItemRef], unfiltered: Int) {
+    func computeQueue() -> (queue: [ItemRef], unfiltered: Int, approvals: (shown: Int, unfiltered: Int)) {
         var unfiltered = 0
+        // An open item with a held decision on it is a held decision this senior answers.
+        func held(_ ref: ItemRef) -> Int { book.decisionAwaitingApproval(on: ref) == nil ? 0 : 1 }
         let openClusters = core.clusters.values.filter { $0.state != .merged && $0.score >= session.clusterQueueScore && isOpen($0.ref) }
         unfiltered += openClusters.count
         let queuedClusters = filter.isEmpty ? openClusters : openClusters.filter { filter.admits($0) }
+        var approvals = (shown: queuedClusters.reduce(0) { $0 + held($1.ref) }, unfiltered: openClusters.reduce(0) { $0 + held($1.ref) })
         // Positions in `reviewOrder` (copying the entries themselves would cost more than the rest).
         var open: [Int] = []
         open.reserveCapacity(core.reviewOrder.count)
         var forMe: [Int] = []
         for (position, entry) in core.reviewOrder.enumerated() where isOpen(entry.ref) {
             unfiltered += 1
+            approvals.unfiltered += held(entry.ref)
             if !filter.isEmpty { guard let post = core.posts[entry.ref.id], filter.admits(post) else { continue } }
+            approvals.shown += held(entry.ref)
             if asksForMe(entry.ref) != nil { forMe.append(position) } else { open.append(position) }
         }
         // What someone asked of this moderator comes first: escalations, approvals, items sent
@@ -432,7 +451,7 @@ public struct AppState: Sendable {
                 j += 1
             }
         }
-        return (forMeRefs + refs, unfiltered + core.spilled)
+        return (forMeRefs + refs, unfiltered + core.spilled, approvals)
     }
 
     /// A cluster ranks just above its members' best post: acting on it settles them all. The

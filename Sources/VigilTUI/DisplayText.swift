@@ -48,6 +48,26 @@ public struct DisplayText: Sendable, Equatable {
         return DisplayText(graphemes: kept)
     }
 
+    /// The last graphemes that fit in `columns`, with an ellipsis first when cut: the end of a
+    /// line being typed.
+    public func tail(fitting columns: Int) -> DisplayText {
+        guard width > columns else { return self }
+        guard columns > 0 else { return DisplayText(graphemes: []) }
+        var kept: [Grapheme] = []
+        var used = 0
+        for g in graphemes.reversed() {
+            if used + g.width > columns - 1 { break }
+            kept.append(g)
+            used += g.width
+        }
+        let start = kept.last?.original.lowerBound ?? 0
+        return DisplayText(graphemes: [Grapheme(text: "…", width: 1, original: start..<start)] + kept.reversed())
+    }
+
+    /// Text drawn one after the other (the offsets of the second part keep their own origin:
+    /// highlights apply to one text, not to a joined one).
+    public static func + (a: DisplayText, b: DisplayText) -> DisplayText { DisplayText(graphemes: a.graphemes + b.graphemes) }
+
     /// True when most letters are Arabic script: the detail pane right-aligns such posts.
     public var isArabicDominant: Bool {
         var arabic = 0, other = 0

@@ -24,8 +24,30 @@ enum Ask: Equatable {
 }
 
 extension AppState {
-    /// How long an item sent from the console stays with its recipient.
+    /// How long an item sent from the console stays with its recipient, unless the sender says.
     public static let sendReturnAfter = 30.0 * 60
+    /// The longest return timer a send may give: past a day it is an assignment, not a send.
+    public static let sendReturnLimit = 24.0 * 3600
+
+    /// `45m`, `2h`, `1h 30m`: a return timer as the sender gives it.
+    static func returnTime(_ seconds: Double) -> String {
+        let minutes = Int(seconds) / 60
+        guard minutes >= 60 else { return "\(minutes)m" }
+        return minutes % 60 == 0 ? "\(minutes / 60)h" : "\(minutes / 60)h \(minutes % 60)m"
+    }
+
+    /// The send prompt's answer: a name, then a return time if not the default (`amina 45m`,
+    /// `amina 2h`, `amina 90`: minutes). Nil when what follows the name reads as a time and is
+    /// not a valid one.
+    static func sendee(_ answer: String) -> (name: String, returnAfter: Double?)? {
+        var words = answer.split(separator: " ").map(String.init)
+        guard words.count > 1, let last = words.last, last.first?.isNumber == true else { return (answer, nil) }
+        let unit: Double = last.hasSuffix("h") ? 3600 : 60
+        let digits = last.hasSuffix("h") || last.hasSuffix("m") ? String(last.dropLast()) : last
+        guard let count = Int(digits), count > 0, Double(count) * unit <= sendReturnLimit else { return nil }
+        words.removeLast()
+        return (words.joined(separator: " "), Double(count) * unit)
+    }
 
     var isSenior: Bool { session.role.isSenior }
 
@@ -64,19 +86,38 @@ extension AppState {
         return handoff.returnsAt?.timeIntervalSince1970
     }
 
-    /// `12:00` until `time` (a lease, a return timer).
+    /// `12:00` until `time` (a lease, a return timer); `7h 59m` from an hour on, where minutes
+    /// and seconds would read as "479:58".
     func clockLeft(until time: Double) -> String {
         let left = max(0, Int(time - now))
+        if left >= 3600 { return span(Double(left)) }
         return "\(left / 60):" + String(format: "%02d", left % 60)
     }
 
-    /// The queue row's right-hand note for what was asked.
-    func askNote(_ ask: Ask) -> String {
+    /// What a held decision covers, for whoever answers it: `dismiss of cluster:c3 (12 posts)`,
+    /// `confirm of post:p1`, `dismiss of 4 posts`.
+    func heldScope(_ held: Decision) -> String {
+        let posts = held.items.filter { $0.kind == .post }.count
+        let plural = { (n: Int) in n == 1 ? "1 post" : "\(n) posts" }
+        let what: String
+        if let cluster = held.items.first(where: { $0.kind == .cluster }) {
+            what = posts > 0 ? "\(cluster) (\(plural(posts)))" : cluster.description
+        } else if held.items.count == 1 {
+            what = held.items[0].description
+        } else {
+            what = posts == held.items.count ? plural(posts) : "\(held.items.count) items"
+        }
+        return "\(held.action.rawValue) of \(what)"
+    }
+
+    /// The queue row's right-hand note for what was asked, as a body that may be cut and an end
+    /// that stays (the return time, what the keys do).
+    func askNote(_ ask: Ask) -> (body: String, end: String) {
         switch ask {
-        case .escalated: return ""
-        case .approval(let held): return "\(held.action.rawValue) by \(held.moderator) · A approves, R rejects"
-        case .sent(let handoff, let at): return "sent by \(handoff.by): \(handoff.reason ?? "") · returns in \(clockLeft(until: at))"
-        case .help(let handoff): return "\(handoff.by) needs help: \(handoff.reason ?? "")"
+        case .escalated: return ("", "")
+        case .approval(let held): return ("\(heldScope(held)) by \(held.moderator) · A approves, R rejects", "")
+        case .sent(let handoff, let at): return ("sent by \(handoff.by): \(handoff.reason ?? "")", " · returns in \(clockLeft(until: at))")
+        case .help(let handoff): return ("\(handoff.by) needs help: \(handoff.reason ?? "")", "")
         }
     }
 
@@ -85,13 +126,13 @@ extension AppState {
         if let held = book.decisionAwaitingApproval(on: ref) {
             let why = held.needsApproval.map { " (\($0))" } ?? ""
             if held.moderator == session.moderator {
-                return Text.plain("your \(held.action.rawValue) is waiting for approval by a senior\(why): u withdraws it", .pending)
+                return Text.plain("your \(heldScope(held)) is waiting for approval by a senior\(why): u withdraws it", .pending)
             }
             if isSenior {
-                return Text.plain("awaits your approval: \(held.action.rawValue) by \(held.moderator)\(held.note.map { ", “\($0)”" } ?? "")\(why) · A approves, R rejects",
+                return Text.plain("awaits your approval: \(heldScope(held)) by \(held.moderator)\(held.note.map { ", “\($0)”" } ?? "")\(why) · A approves, R rejects",
                                   .escalated)
             }
-            return Text.plain("waiting for a senior's approval: \(held.action.rawValue) by \(held.moderator)\(why)", .pending)
+            return Text.plain("waiting for a senior's approval: \(heldScope(held)) by \(held.moderator)\(why)", .pending)
         }
         guard book.handedOff.contains(ref), let handoff = book.status(of: ref).handoff else { return nil }
         let reason = handoff.reason ?? ""

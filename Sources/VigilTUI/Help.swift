@@ -22,6 +22,7 @@ extension AppState {
         }
         lines.append(("", .text))
         lines.append(("In a cluster or bulk action: Space excepts or includes the row, Enter applies once every row has been shown, Esc cancels.", .dim))
+        lines.append((":messages shows the last messages whole (the message line cuts a long one, ending it in “…”).", .dim))
         lines.append(("Filter terms: lang:ms cat:handoff band:high account:a12 and words (matched in the text as the lexicon read it).", .dim))
         if session.mouse { lines.append(("Mouse: the wheel scrolls the pane under the pointer; a click selects the row under it.", .dim)) }
         return Pager(title: "Help", lines: lines)

@@ -47,7 +47,7 @@ public enum Command: String, Sendable, CaseIterable, Codable {
         case .approve: return "approve a decision waiting for a senior (two-person rule; seniors and leads)"
         case .reject: return "reject a decision waiting for a senior, with a reason (it returns to the queue)"
         case .hold: return "hold for help, with a reason: you keep the item, seniors see it needs help"
-        case .send: return "send to a named moderator, with a reason (back in the queue after 30 min)"
+        case .send: return "send to a named moderator, with a reason (back in the queue after 30 min, or the time given: amina 45m)"
         case .mark: return "mark / unmark"
         case .bulk: return "apply the next action to all marked"
         case .reveal: return "reveal masked terms of this item"

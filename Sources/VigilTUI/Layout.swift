@@ -38,13 +38,20 @@ public struct Layout: Sendable, Equatable {
         let bottomHeight = bodyHeight - topHeight
         let leftWidth = cols * 9 / 20
         let clustersWidth = (cols - leftWidth) / 2
+        if state.focus == .team {
+            // The team pane's tables need rows and columns: while it has the focus it takes the
+            // right-hand side (detail, clusters and stats); the queue and the feed stay in view.
+            regions = [Region(pane: .queue, top: bodyTop, left: 0, height: topHeight, width: leftWidth),
+                       Region(pane: .feed, top: bodyTop + topHeight, left: 0, height: bottomHeight, width: leftWidth),
+                       Region(pane: .team, top: bodyTop, left: leftWidth, height: bodyHeight, width: cols - leftWidth)]
+            return
+        }
         regions = [
             Region(pane: .queue, top: bodyTop, left: 0, height: topHeight, width: leftWidth),
             Region(pane: .detail, top: bodyTop, left: leftWidth, height: topHeight, width: cols - leftWidth),
             Region(pane: .feed, top: bodyTop + topHeight, left: 0, height: bottomHeight, width: leftWidth),
             Region(pane: .clusters, top: bodyTop + topHeight, left: leftWidth, height: bottomHeight, width: clustersWidth),
-            // The team pane takes the stats pane's place while it has the focus.
-            Region(pane: state.focus == .team ? .team : .stats, top: bodyTop + topHeight, left: leftWidth + clustersWidth, height: bottomHeight,
+            Region(pane: .stats, top: bodyTop + topHeight, left: leftWidth + clustersWidth, height: bottomHeight,
                    width: cols - leftWidth - clustersWidth),
         ]
     }

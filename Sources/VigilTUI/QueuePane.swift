@@ -53,8 +53,7 @@ extension AppState {
             }
             // A tag at the row's right end writes over the row's own text: where it cuts that
             // text, the cut shows as "…", so a cut number or word never reads as another.
-            func tag(_ text: String, role: Role, limit: Int = .max) {
-                let shown = DisplayText(text).truncated(to: limit)
+            func tag(_ shown: DisplayText, role: Role) {
                 let start = end - shown.width
                 if start > r.left + 1, !canvas[row, start].text.trimmingCharacters(in: .whitespaces).isEmpty {
                     canvas.put("…", row: row, col: start - 1, role: .dim)
@@ -62,17 +61,19 @@ extension AppState {
                 canvas.put(shown, row: row, col: start, role: role)
             }
             if team.journaled.contains(where: { pending[$0]?.items.contains(ref) == true }) {
-                tag("pending sync", role: .pending)
+                tag(DisplayText("pending sync"), role: .pending)
             } else if isSaving(ref) {
-                tag("saving", role: .pending)
+                tag(DisplayText("saving"), role: .pending)
             } else if let ask, ask != .escalated {
-                // The note takes the right half at most: the row's own text stays readable.
-                let note = " " + askNote(ask)
-                tag(note, role: .escalated, limit: r.width / 2 + 1)
+                // The note takes the right half at most: the row's own text stays readable. Its
+                // end (a return time) stays whole; the body is cut, with a mark.
+                let (body, ending) = askNote(ask)
+                let room = r.width / 2 - DisplayText(ending).width
+                tag(DisplayText(" ") + DisplayText(body).truncated(to: max(1, room)) + DisplayText(ending), role: .escalated)
             } else if let claim = heldByOther(ref) {
-                tag("⚑ \(claim.moderator) \(countdown(claim))", role: .warning)
+                tag(DisplayText("⚑ \(claim.moderator) \(countdown(claim))"), role: .warning)
             } else if let viewer = viewers(of: ref).first {
-                tag("◉ \(viewer)", role: .dim)
+                tag(DisplayText("◉ \(viewer)"), role: .dim)
             }
             if index == queueCursor.selected {
                 // Another pane has the focus, but keys that act on "the selected item" still mean this one.

@@ -52,12 +52,47 @@ extension AppState {
         var text: String
         var keep: Int
         var role: Role = .statusBar
+        /// A field that may shrink rather than go off the edge: its text is `head + body +
+        /// tail`; squeezed, its body is cut and `cutTail` ends it instead of the tail.
+        var squeeze: (head: String, body: String, cutTail: String)?
+
+        init(text: String, keep: Int, role: Role = .statusBar) {
+            self.text = text
+            self.keep = keep
+            self.role = role
+        }
+
+        init(head: String, body: String, tail: String, cutTail: String, keep: Int, role: Role) {
+            self.init(text: head + body + tail, keep: keep, role: role)
+            squeeze = (head, body, cutTail)
+        }
+
+        /// The field in `excess` fewer columns if it can give them, keeping the body's start.
+        func squeezed(by excess: Int) -> StatusField? {
+            guard let (head, body, cutTail) = squeeze else { return nil }
+            let fixed = DisplayText(head + cutTail).width
+            let room = DisplayText(text).width - excess - fixed
+            guard room >= 8 else { return nil }
+            var field = self
+            field.text = head + DisplayText(body).truncated(to: room).graphemes.map(\.text).joined() + cutTail
+            field.squeeze = nil
+            return field
+        }
     }
 
-    /// "queue 12 of 108 · filter lang:fr": the queue, and the filter for as long as it applies.
+    /// "queue 12 of 108 · 1 to approve · filter lang:fr": the items to review, a senior's held
+    /// decisions to answer apart, and the filter for as long as it applies.
     var queueSummary: String {
-        filter.isEmpty ? "queue \(queueTotal)" : "queue \(queueTotal)\(countingBeyond ? "+" : "") of \(queueUnfiltered) · filter \(Text.pad(filter.label, min(24, DisplayText(filter.label).width)))"
+        "queue \(queueCount)" + (filter.isEmpty ? approvalsNote : "\(approvalsNote) · filter \(Text.pad(filter.label, min(24, DisplayText(filter.label).width)))")
     }
+
+    /// "12", "12+ of 108": items to review (held decisions to answer are not items).
+    var queueCount: String {
+        let count = "\(queueTotal - approvalRows.shown)"
+        return filter.isEmpty ? count : "\(count)\(countingBeyond ? "+" : "") of \(queueUnfiltered - approvalRows.unfiltered)"
+    }
+
+    var approvalsNote: String { approvalRows.shown > 0 ? " · \(approvalRows.shown) to approve" : "" }
 
     var statusFields: [StatusField] {
         let stats = core.stats
@@ -71,7 +106,10 @@ extension AppState {
             fields.append(StatusField(text: "⚠ bytes after the feed ignored", keep: 10, role: .warning))
         }
         if let problem = team.unreachable {
-            fields.append(StatusField(text: "⚠ store unreachable (\(problem.prefix(40))) · \(team.journaled.count) in the local journal", keep: 10, role: .error))
+            // At 80 columns the reason is cut: its start stays, and the whole is in :messages.
+            let journal = " · \(team.journaled.count) in the local journal"
+            fields.append(StatusField(head: "⚠ store unreachable (", body: problem, tail: ")" + journal, cutTail: " :messages)" + journal,
+                                      keep: 10, role: .error))
         } else if !team.journaled.isEmpty {
             fields.append(StatusField(text: "syncing \(team.journaled.count) from the journal", keep: 10, role: .warning))
         }
@@ -122,6 +160,10 @@ extension AppState {
         while width(fields) > cols, let drop = fields.indices.filter({ fields[$0].keep < 9 }).min(by: { fields[$0].keep < fields[$1].keep }) {
             fields.remove(at: drop)
         }
+        if width(fields) > cols, let index = fields.firstIndex(where: { $0.squeeze != nil }),
+           let squeezed = fields[index].squeezed(by: width(fields) - cols) {
+            fields[index] = squeezed
+        }
         var col = canvas.put(" ", row: 0, col: 0, role: .statusBar)
         for (i, field) in fields.enumerated() {
             if i > 0 { col = canvas.put(separator, row: 0, col: col, role: .statusBar) }
@@ -137,20 +179,40 @@ extension AppState {
         }
     }
 
+    /// Where `:messages` is offered when the message line cuts a message.
+    static let messagesHint = " · :messages"
+
+    /// A line being typed: its label (cut to half the width at most, its separator kept), then as
+    /// much of the text's end as fits, then the cursor, a reversed cell that shows wherever the
+    /// line ends.
+    func drawEditLine(_ canvas: inout Canvas, row: Int, label: String, separator: String = "", labelRole: Role, text: String) {
+        let shown = DisplayText(label).truncated(to: max(1, cols / 2 - separator.count)) + DisplayText(separator)
+        let end = canvas.put(shown, row: row, col: 0, role: labelRole)
+        let after = canvas.put(DisplayText(text).tail(fitting: max(1, cols - end - 1)), row: row, col: end, role: .strong)
+        canvas.put(" ", row: row, col: after, role: .selected)
+    }
+
     func drawMessage(_ canvas: inout Canvas, row: Int) {
         switch mode {
         case .filter(let text):
-            canvas.put("/" + text + "▏", row: row, col: 0, role: .strong)
+            drawEditLine(&canvas, row: row, label: "/", labelRole: .strong, text: text)
         case .command(let text):
-            canvas.put(":" + text + "▏", row: row, col: 0, role: .strong)
+            drawEditLine(&canvas, row: row, label: ":", labelRole: .strong, text: text)
         case .goTo(let text):
-            let end = canvas.put("go to (00:05:00, 5m after the start): ", row: row, col: 0, role: .warning)
-            canvas.put(text + "▏", row: row, col: end, role: .strong)
+            drawEditLine(&canvas, row: row, label: "go to (00:05:00, 5m after the start)", separator: ": ", labelRole: .warning, text: text)
         case .prompt(let title, let text, _):
-            let end = canvas.put(title + ": ", row: row, col: 0, role: .warning)
-            canvas.put(text + "▏", row: row, col: end, role: .strong)
+            drawEditLine(&canvas, row: row, label: title, separator: ": ", labelRole: .warning, text: text)
         default:
-            if let message { canvas.put(message, row: row, col: 0, role: messageIsError ? .error : .good) } else if bulkArmed {
+            if let message {
+                // Cut with a mark, and a word on where the whole of it is.
+                let text = DisplayText(message), role: Role = messageIsError ? .error : .good
+                if text.width <= cols {
+                    canvas.put(text, row: row, col: 0, role: role)
+                } else {
+                    let end = canvas.put(text.truncated(to: max(1, cols - AppState.messagesHint.count)), row: row, col: 0, role: role)
+                    canvas.put(AppState.messagesHint, row: row, col: end, role: .dim)
+                }
+            } else if bulkArmed {
                 canvas.put("bulk: next action applies to \(marks.count) marked", row: row, col: 0, role: .warning)
             } else if !filter.isEmpty {
                 canvas.put("filter: \(filter.text)  (Esc clears)", row: row, col: 0, role: .dim)
@@ -224,7 +286,7 @@ extension AppState {
         case .clusters: drawClusters(&canvas, inner)
         case .stats: canvas.lines(Text.wrapAll(statsLines(width: inner.width), width: inner.width), in: inner)
         case .team:
-            let lines = room?.isTrainer == true ? roomLines(width: inner.width) : teamLines(width: inner.width)
+            let lines = room?.isTrainer == true ? roomLines(width: inner.width) : teamLines(width: inner.width, height: inner.height)
             canvas.lines(Text.wrapAll(lines, width: inner.width), in: inner)
         }
     }
@@ -240,7 +302,7 @@ extension AppState {
             let newer = core.feedNewer > 0 ? " · \(core.feedNewer) newer" : ""
             return ("Feed paused \(at)\(newer) · G follows\(filterNote)", feedCursor.position(count: visible))
         case .queue:
-            let count = filter.isEmpty ? "\(queueTotal) open" : "\(queueTotal)\(countingBeyond ? "+" : "") of \(queueUnfiltered) open · filter \(filter.label)"
+            let count = "\(queueCount) open\(approvalsNote)" + (filter.isEmpty ? "" : " · filter \(filter.label)")
             return ("Queue · \(count)", queueCursor.position(count: queue.count))
         case .detail: return ("Detail", nil)
         case .clusters: return ("Clusters · \(clusterList.count)", clusterCursor.position(count: clusterList.count))

@@ -12,8 +12,10 @@ public struct TeamView: Sendable, Equatable {
     public internal(set) var holding: ItemRef?
     /// A claim or renewal is on its way: no second request until it is answered.
     var claiming = false
-    /// The last item this console said it is looking at.
-    var announced: ItemRef?
+    /// The last item this console said it is looking at (nil: not said yet, or to be said again),
+    /// and when.
+    var announced: ItemRef??
+    var announcedAt = -Double.infinity
     /// Why the store cannot be reached, while it cannot.
     public internal(set) var unreachable: String?
     /// Decisions kept in the local journal until the store takes them, by token.
@@ -50,6 +52,7 @@ extension AppState {
     mutating func absorb(_ changes: StoreChanges) {
         for decision in changes.decisions {
             book.apply(decision)
+            trackSnooze(decision)
             // The decider hears the answer to their held decision, and a reason for a rejection.
             if decision.action.answersApproval, decision.moderator != session.moderator,
                let held = decision.approvalOf.flatMap({ book.decision($0) }), held.moderator == session.moderator {
@@ -62,7 +65,19 @@ extension AppState {
         for item in changes.released { team.claims[item] = nil }
         for presence in changes.presence where presence.moderator != session.moderator { team.presence[presence.moderator] = presence }
         if let lead = changes.lead { team.lead = lead }
-        if team.unreachable != nil { team.unreachable = nil }
+    }
+
+    /// The store answers again. The others saw this console's presence age into "away" during
+    /// the outage: it is said again at once (`teamEffects`). The role is read again: a console
+    /// started while the store was unreachable took the default one, and a lead may have
+    /// changed it meanwhile.
+    mutating func reached() -> [Effect] {
+        guard team.unreachable != nil else { return [] }
+        team.unreachable = nil
+        // A console alone on its store (or a replay's own pass) has no presence or role to mend.
+        guard session.team else { return [] }
+        team.announced = nil
+        return [.readRole]
     }
 
     mutating func claimed(_ outcomes: [ItemRef: ClaimOutcome]) {
@@ -112,9 +127,12 @@ extension AppState {
             team.claiming = true
             effects.append(.claim([held]))
         }
+        // Presence is said when the item changes, and again well within `presenceTimeout`: a
+        // moderator reading one post for minutes is not away.
         let looking = shownItem
-        if looking != team.announced {
-            team.announced = looking
+        if team.announced != .some(looking) || now - team.announcedAt >= AppState.presenceTimeout / 2 {
+            team.announced = .some(looking)
+            team.announcedAt = now
             effects.append(.presence(looking))
         }
         return effects

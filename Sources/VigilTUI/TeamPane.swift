@@ -9,34 +9,52 @@ extension AppState {
 
     /// The lead's view, as the store reports it (`LeadStats`): per queue how much waits, how long
     /// the oldest has and how many are past the service level; per moderator decisions per hour,
-    /// median handling time and whether they are online. One row per queue the store tells apart.
-    func teamLines(width: Int) -> [Styled] {
+    /// median handling time and whether they are online. One row per queue the store tells apart,
+    /// and the items snoozed now (counted from the feed's decisions this console has read: the
+    /// store's figures do not count them). Two tables whose widest row fits the narrowest team
+    /// pane (64 columns at 120×40), `height` rows at most: moderators who do not fit are counted.
+    func teamLines(width: Int, height: Int) -> [Styled] {
         guard let lead = team.lead else { return [Text.plain("Reading the team's figures from the store…", .dim)] }
-        var lines: [Styled] = [Text.plain("Queues · ages in feed time · service level \(span(lead.sla))", .title)]
-        let nameWidth = lead.queues.map { DisplayText($0.queue.title).width }.max() ?? 0
+        let nameWidth = max(12, TeamQueue.allCases.map { DisplayText($0.title).width }.max() ?? 0, DisplayText(AppState.snoozedRow).width)
+        func figures(_ cells: [String]) -> String { zip(cells, [7, 7, 7, 5]).map { "  " + Text.padLeft($0, $1) }.joined() }
+        var lines: [Styled] = [Text.plain("Queues · ages in feed time · late: past \(span(lead.sla))", .title),
+                               Text.plain("  \(Text.pad("queue", nameWidth))" + figures(["waiting", "claimed", "oldest", "late"]), .dim)]
         for queue in lead.queues {
-            var line = Text.plain("  \(Text.pad(queue.queue.title, nameWidth))  pending \(queue.pending) (claimed \(queue.claimed)) · oldest ", .text)
-            line += queue.oldestAge.map { Text.plain(span($0), ageRole($0)) } ?? Text.plain("-", .dim)
-            line += Text.plain(" · over \(span(lead.sla)): ", .text)
-            line += Text.plain("\(queue.breaches)", queue.breaches > 0 ? .error : .text)
+            var line = Text.plain("  \(Text.pad(queue.queue.title, nameWidth))" + figures(["\(queue.pending)", "\(queue.claimed)"]), .text)
+            let oldest = queue.oldestAge.map(span) ?? "-"
+            line += Text.plain("  " + Text.padLeft(oldest, 7), queue.oldestAge.map(ageRole) ?? .dim)
+            line += Text.plain("  " + Text.padLeft("\(queue.breaches)", 5), queue.breaches > 0 ? .error : .text)
             lines.append(line)
         }
+        lines.append(Text.plain("  \(Text.pad(AppState.snoozedRow, nameWidth))" + figures(["\(snoozedNow)"]), .text))
         lines.append([])
         lines.append(Text.plain("Moderators · ● online ○ away · last \(span(lead.window))", .title))
-        let names = lead.moderators.map(\.name) + (lead.moderators.contains { $0.name == session.moderator } ? [] : [session.moderator])
-        let moderatorWidth = min(16, names.map { DisplayText($0).width }.max() ?? 0)
-        for name in names.sorted() {
+        let moderatorWidth = 16
+        lines.append(Text.plain("    \(Text.pad("moderator", moderatorWidth))  decided  /hour  median  looking at", .dim))
+        let names = (lead.moderators.map(\.name) + (lead.moderators.contains { $0.name == session.moderator } ? [] : [session.moderator])).sorted()
+        // What does not fit is counted on the last row rather than cut off the pane's bottom.
+        let room = height - lines.count
+        let shown = names.count <= room ? names : Array(names.prefix(max(0, room - 1)))
+        for name in shown {
             let stats = lead.moderators.first { $0.name == name }
                 ?? ModeratorStats(name: name, decided: 0, perHour: 0, medianHandling: nil, online: false, lookingAt: nil)
             // This console is online whatever its presence row says.
             let online = stats.online || name == session.moderator
-            var text = "  \(online ? "●" : "○") \(Text.pad(name, moderatorWidth)) decided \(stats.decided) · \(String(format: "%.0f", stats.perHour))/h"
-                + " · median handling \(stats.medianHandling.map { span($0) } ?? "-")"
-            if let item = stats.lookingAt { text += " · looking at \(item)" }
+            let text = "  \(online ? "●" : "○") \(Text.pad(name, moderatorWidth))  \(Text.padLeft("\(stats.decided)", 7))"
+                + "  \(Text.padLeft(String(format: "%.0f", stats.perHour), 5))  \(Text.padLeft(stats.medianHandling.map { span($0) } ?? "-", 6))"
+                + (stats.lookingAt.map { "  \($0)" } ?? "")
             lines.append(Text.plain(text, online ? .text : .dim))
+        }
+        if shown.count < names.count {
+            lines.append(Text.plain("  … \(names.count - shown.count) more: a taller terminal shows them", .dim))
         }
         return lines
     }
+
+    static let snoozedRow = "snoozed now"
+
+    /// Items whose snooze runs now, whoever snoozed them (each lasts `snoozeSeconds`).
+    var snoozedNow: Int { snoozedUntil.values.reduce(0) { $0 + ($1 > now ? 1 : 0) } }
 
     /// Coop's colours for the oldest age: past the service level a warning, past a day an error.
     func ageRole(_ age: Double) -> Role {

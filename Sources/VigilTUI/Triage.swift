@@ -70,10 +70,12 @@ extension AppState {
             mode = .prompt(title: "Reject #\(pending.approvalOf ?? 0) — reason (the decider reads it)", text: "", pending: pending)
             return []
         case .send where pending.sentTo == nil:
-            mode = .prompt(title: "Send \(describe(pending.targets)) to — moderator's name", text: "", pending: pending)
+            mode = .prompt(title: "Send \(describe(pending.targets)) to — name, and a return time if not 30m (amina 45m)", text: "", pending: pending)
             return []
         case .send where pending.note == nil:
-            mode = .prompt(title: "Send \(describe(pending.targets)) to \(pending.sentTo ?? "") — reason", text: "", pending: pending)
+            let back = AppState.returnTime(pending.returnAfter ?? AppState.sendReturnAfter)
+            mode = .prompt(title: "Send \(describe(pending.targets)) to \(pending.sentTo ?? ""), back in \(back) if not decided — reason", text: "",
+                           pending: pending)
             return []
         case .hold where pending.note == nil:
             mode = .prompt(title: "Hold \(describe(pending.targets)) for help — with what", text: "", pending: pending)
@@ -96,7 +98,7 @@ extension AppState {
             feedTs: core.stats.feedTs.isEmpty ? nil : core.stats.feedTs, feed: session.feedID, lexiconVersion: session.lexiconVersion,
             scoresShown: pending.targets.map { scoreShown($0) }, revertOf: revertOf, snapshots: pending.targets.map { snapshot($0) },
             seenUpTo: seenUpTo, approvalOf: pending.approvalOf, sentTo: pending.sentTo,
-            returnAfter: pending.action == .send ? AppState.sendReturnAfter : nil)
+            returnAfter: pending.action == .send ? pending.returnAfter ?? AppState.sendReturnAfter : nil)
         return submit(decision, purpose: purpose)
     }
 
@@ -120,6 +122,17 @@ extension AppState {
         return [.record(decision, token: token)]
     }
 
+    /// A snooze (anyone's: as when the console resumes from the store) keeps its items off the
+    /// queue for `snoozeSeconds`; its undo brings them back.
+    mutating func trackSnooze(_ decision: Decision) {
+        if decision.action == .snooze {
+            for item in decision.items { snoozedUntil[item] = decision.decidedAt.timeIntervalSince1970 + AppState.snoozeSeconds }
+        }
+        if decision.action == .revert, let original = decision.revertOf.flatMap({ book.decision($0) }), original.action == .snooze {
+            for item in original.items { snoozedUntil[item] = nil }
+        }
+    }
+
     mutating func confirmStored(_ decision: Decision, token: Int) {
         let purpose = pendingPurpose[token] ?? .action
         pending[token] = nil
@@ -134,12 +147,7 @@ extension AppState {
         case .redo: undoStack.append(decision)
         case .undo: if let original = decision.revertOf.flatMap({ book.decision($0) }) { redoStack.append(original) }
         }
-        if decision.action == .snooze {
-            for item in decision.items { snoozedUntil[item] = decision.decidedAt.timeIntervalSince1970 + AppState.snoozeSeconds }
-        }
-        if decision.action == .revert, let original = decision.revertOf.flatMap({ book.decision($0) }), original.action == .snooze {
-            for item in original.items { snoozedUntil[item] = nil }
-        }
+        trackSnooze(decision)
         if decision.action == .revert, let original = decision.revertOf.flatMap({ book.decision($0) }) {
             say("undone: \(original.action.rawValue) of \(describe(decision.items)) (#\(original.id))")
         } else {

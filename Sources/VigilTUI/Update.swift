@@ -20,7 +20,7 @@ extension AppState {
         }
         if !queueUnchanged {
             effects += balance()
-            (queue, queueUnfiltered) = computeQueue()
+            (queue, queueUnfiltered, approvalRows) = computeQueue()
         }
         // Only the moderator's keys move a selection: what arrives or is decided elsewhere
         // leaves it on the item it was on.
@@ -101,7 +101,8 @@ extension AppState {
             return []
         case .storeChanged(let changes):
             absorb(changes)
-            return []
+            // Changes come only from a store that answers.
+            return reached()
         case .roomChanged(let stored, let messages, let answers):
             absorbRoom(stored, messages: messages, answers: answers)
             return []
@@ -112,8 +113,15 @@ extension AppState {
             claimed(outcomes)
             return []
         case .storeReachable(let problem):
+            guard let problem else { return reached() }
             team.unreachable = problem
-            if let problem { say("store unreachable (\(problem)): decisions go to the local journal", error: true) }
+            say("store unreachable (\(problem)): decisions go to the local journal", error: true)
+            return []
+        case .role(let role):
+            if role != session.role {
+                session.role = role
+                say("your role on the store: \(role.rawValue)")
+            }
             return []
         case .journaled(let token):
             team.journaled.insert(token)
@@ -308,7 +316,16 @@ extension AppState {
                     state.say(pending.action == .send && pending.sentTo == nil ? "whose name?" : "a reason is needed", error: true)
                     return
                 }
-                if pending.action == .send && pending.sentTo == nil { pending.sentTo = answer } else { pending.note = text }
+                if pending.action == .send && pending.sentTo == nil {
+                    guard let (name, after) = AppState.sendee(answer) else {
+                        state.say("a return time is like 45m or 2h (at most \(AppState.returnTime(AppState.sendReturnLimit))), after the name", error: true)
+                        return
+                    }
+                    pending.sentTo = name
+                    pending.returnAfter = after
+                } else {
+                    pending.note = text
+                }
                 state.mode = .normal
                 effects = state.proceed(pending)
             }, cancel: { state in state.mode = .normal; state.say("cancelled") },
@@ -444,11 +461,12 @@ extension AppState {
             revealed = []
             say("masking \(session.mask ? "on" : "off")")
         case "help": mode = .pager(helpPager())
+        case "messages": mode = .pager(messagesPager())
         case "announce", "freeze", "thaw", "reveal", "notes": return roomCommand(words)
         case "": break
         default:
             let room = room?.isTrainer == true ? ", announce …, freeze, thaw, reveal, notes on|off" : ""
-            say("unknown command ':\(text)' (q, filter …, mask on|off, help\(room))", error: true)
+            say("unknown command ':\(text)' (q, filter …, mask on|off, messages, help\(room))", error: true)
         }
         return []
     }
@@ -483,6 +501,14 @@ extension AppState {
     mutating func say(_ text: String, error: Bool = false) {
         message = text
         messageIsError = error
+        messageLog.append((text, error))
+        if messageLog.count > AppState.messageLogCap { messageLog.removeFirst(messageLog.count - AppState.messageLogCap) }
+    }
+
+    /// `:messages`: the last messages whole, newest first.
+    func messagesPager() -> Pager {
+        let lines: [(String, Role)] = messageLog.isEmpty ? [("No message yet.", .dim)] : messageLog.reversed().map { ($0.text, $0.error ? .error : .text) }
+        return Pager(title: "Messages · newest first", lines: lines)
     }
 
     // MARK: movement

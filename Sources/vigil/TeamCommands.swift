@@ -130,6 +130,11 @@ struct Decide: ParsableCommand {
             says why); if they have not decided it after --return-after (default 30m), it returns \
             to the shared queue.
 
+            An item the store has neither as a review item of the feed nor in a decision is refused \
+            (exit 65): a typo would otherwise be recorded as a decision on nothing. To decide an item \
+            no producer put there (a post reported by other means), name its feed with --feed and \
+            add --unlisted.
+
             Example: vigil decide post:p12 confirm --category recruitment --store review.sqlite --moderator amina
             Example: vigil decide cluster:c3 approve --store review.sqlite --moderator lena
             Example: vigil decide post:p12 send --to sam --note "Tagalog slang" --return-after 20m --store review.sqlite --moderator amina
@@ -158,10 +163,14 @@ struct Decide: ParsableCommand {
     @Option(help: ArgumentHelp("Who decides.", valueName: "name"))
     var moderator: String
 
+    @Flag(help: "Record the decision even though the store has no such item (needs --feed).")
+    var unlisted = false
+
     @OptionGroup var store: TeamStoreOptions
 
     func validate() throws {
         guard ItemRef(parsing: item) != nil else { throw ValidationError("'\(item)' is not an item; write post:ID or cluster:ID.") }
+        if unlisted && store.feed == nil { throw ValidationError("--unlisted needs --feed: the feed the item belongs to.") }
         guard let action = Action(rawValue: action), action != .revert else {
             throw ValidationError("'\(action)' is not an action; use confirm, dismiss, escalate, annotate, snooze, hold, send, approve or reject.")
         }
@@ -180,6 +189,7 @@ struct Decide: ParsableCommand {
         let ref = ItemRef(parsing: item)!
         let action = Action(rawValue: action)!
         try TeamRules.refuseReadOnlyRole(moderator, in: team)
+        if !unlisted { try Self.refuseUnknown(ref, feed: feed, in: team) }
         // What this command knows of the log now: a decision landing after it makes ours stale.
         let seen = try team.latestDecisionID()
         let lexicon = try LexiconLoader.load(paths: []).version
@@ -218,6 +228,15 @@ struct Decide: ParsableCommand {
         if let to = stored.sentTo, let after = stored.returnAfter { line += " to \(to); back in the shared queue in \(DurationText.clock(after)) if not decided" }
         if let why = stored.needsApproval { line += "; waits for a senior's approval: \(why)" }
         try say(line)
+    }
+
+    /// Refuses an item the feed never had: no review item, no decision. The store has no
+    /// one-item lookup, so this reads the feed's items (one query; a lookup by key would be a
+    /// store addition).
+    static func refuseUnknown(_ ref: ItemRef, feed: String, in team: any TeamStore) throws {
+        if try team.statuses(feed: feed)[ref] != nil || team.allItems(feed: feed).contains(where: { $0.ref == ref }) { return }
+        throw CommandError(.dataError, "\(ref) is not an item of feed \(feed) in \(team.label): no producer put it there and nothing was "
+                           + "decided on it (check the id; to decide it anyway: --feed \(feed) --unlisted)")
     }
 
     /// How long a sent item stays with its recipient when --return-after is not given.

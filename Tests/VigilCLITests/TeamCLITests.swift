@@ -65,6 +65,29 @@ import Testing
         }
     }
 
+    /// A mistyped item is refused rather than recorded as a decision on nothing; an item no
+    /// producer put there is decided only with its feed named and --unlisted.
+    @Test func decideRefusesAnItemTheStoreNeverHad() throws {
+        try withStore("sqlite") { store in
+            #expect(try vigil(["scan", Self.workshop, "--store", store]).status == 0)
+            let refused = try vigil(["decide", "post:p99999999", "dismiss", "--store", store, "--moderator", "amina"])
+            #expect(refused.status == 65, "\(refused.stderr)")
+            let feed = try #require(refused.stderr.firstMatch(of: /to decide it anyway: --feed (\S+) --unlisted/).map { String($0.1) }, "\(refused.stderr)")
+            #expect(refused.stderr.contains("post:p99999999 is not an item of feed \(feed)"), "\(refused.stderr)")
+            #expect(refused.stdout.isEmpty)
+            let blind = try vigil(["decide", "post:p99999999", "dismiss", "--unlisted", "--store", store, "--moderator", "amina"])
+            #expect(blind.status == 64 && blind.stderr.contains("--unlisted needs --feed"), "\(blind.stderr)")
+            let forced = try vigil(["decide", "post:p99999999", "dismiss", "--feed", feed, "--unlisted", "--store", store, "--moderator", "amina"])
+            #expect(forced.status == 0 && forced.stdout == "decision 1: dismiss post:p99999999 by amina\n", "\(forced.stderr)")
+            // Decided once, it is an item the store knows: no --unlisted needed to note it.
+            let noted = try vigil(["decide", "post:p99999999", "annotate", "--note", "reported by email", "--store", store, "--moderator", "amina"])
+            #expect(noted.status == 0, "\(noted.stderr)")
+            // A real item needs nothing more.
+            let item = try #require(jsonLines(try vigil(["queue", "--store", store]).stdout).first?["item"] as? String)
+            #expect(try vigil(["decide", item, "dismiss", "--store", store, "--moderator", "amina"]).status == 0)
+        }
+    }
+
     /// Behind vigil's back on PostgreSQL: a superuser edits a decision, an auditor tries to decide.
     @Test func theAuditChainAndRolesHoldOnPostgres() throws {
         try withStore("postgres") { store in

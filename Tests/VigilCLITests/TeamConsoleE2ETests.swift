@@ -98,11 +98,16 @@ import Testing
             try amina.keys("G", "Enter")
             try amina.waitFor(text: "held for a senior's approval: dismiss")
             try amina.keys("Enter")
-            try amina.waitFor(text: "your dismiss is waiting for approval by a senior")
+            try amina.waitFor("amina's held dismiss, with what it covers") {
+                $0.contains("your dismiss of cluster:") && $0.contains(") is waiting for approval by a senior")
+            }
 
-            // It heads bo's queue, and A approves it.
+            // It heads bo's queue, counted apart from the items, and A approves it.
             try bo.keys("2", "g")
-            try bo.waitFor("the approval at the head of bo's queue") { $0.contains("APPR CLSTR") && $0.contains("awaits your approval: dismiss by amina") }
+            let boScreen = try bo.waitFor("the approval at the head of bo's queue") {
+                $0.contains("APPR CLSTR") && $0.contains("awaits your approval: dismiss of cluster:") && $0.contains(") by amina")
+            }
+            #expect(boScreen.split(separator: "\n").first?.contains(" · 1 to approve") == true, "\(boScreen)")
             try bo.keys("A")
             try bo.waitFor(text: "approved #1 (dismiss by amina)")
 

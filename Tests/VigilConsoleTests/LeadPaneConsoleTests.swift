@@ -27,6 +27,8 @@ import VigilTriage
         screen.typed = [.key(.char("6"))]
         program.turn(timeoutMs: 0)
         let text = try #require(screen.canvas?.text)
-        #expect(text.contains("pending 2 (claimed 0) ·"), "\(text)")
+        // The review row: waiting, claimed, oldest, late.
+        let row = try #require(text.split(separator: "\n").first { $0.contains("│  review ") }, "\(text)")
+        #expect(row.split(separator: "│")[1].split(separator: " ") == ["review", "2", "0", "5h", "00m", "1"], "\(row)")
     }
 }

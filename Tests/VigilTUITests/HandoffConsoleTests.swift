@@ -13,7 +13,7 @@ import VigilTriage
         session.moderator = moderator
         session.role = role
         // Wide enough that the detail pane's status line is one line.
-        return Fixture.state(cols: 200, session: session)
+        return Fixture.state(cols: 240, session: session)
     }
 
     static let c1 = ItemRef(.cluster, "c1")
@@ -57,7 +57,8 @@ import VigilTriage
         #expect(moderator.approvalsWaiting == 1)
         Fixture.press(&moderator, .char("4"), .enter)
         let screen = moderator.render().text
-        #expect(screen.contains("your dismiss is waiting for approval by a senior (cluster-wide dismiss waits for a senior): u withdraws it"), "\(screen)")
+        #expect(screen.contains("your dismiss of cluster:c1 (2 posts) is waiting for approval by a senior (cluster-wide dismiss waits for a senior): u withdraws it"),
+                "\(screen)")
         // Only someone else, and a senior, answers it.
         #expect(Fixture.press(&moderator, .char("A")).isEmpty)
         #expect(moderator.message == "only a senior or a lead answers the two-person rule")
@@ -71,8 +72,9 @@ import VigilTriage
         #expect(!senior.queue.contains(Self.p1), "its posts wait with it")
         let screen = senior.render().text
         #expect(screen.contains("APPR CLSTR"), "\(screen)")
-        #expect(screen.contains("dismiss by mod1 · A approves"), "the queue row's note, as far as it fits")
-        #expect(screen.contains("awaits your approval: dismiss by mod1 (cluster-wide dismiss waits for a senior) · A approves, R rejects"))
+        // What the held decision covers, on the row and in the detail: a count, not a bare verb.
+        #expect(screen.contains("dismiss of cluster:c1 (2 posts) by mod1 · A approves"), "the queue row's note, as far as it fits")
+        #expect(screen.contains("awaits your approval: dismiss of cluster:c1 (2 posts) by mod1 (cluster-wide dismiss waits for a senior) · A approves, R rejects"))
         let effects = Fixture.press(&senior, .char("g"), .char("A"))
         let approval = try #require(Self.records(effects).first)
         #expect(approval.action == .approve && approval.approvalOf == held.id && approval.items == held.items && approval.moderator == "sam")
@@ -119,10 +121,10 @@ import VigilTriage
     @Test func anItemSentToAModeratorComesFirstForThemUntilItReturns() throws {
         var sender = Self.team()
         Fixture.press(&sender, .char("j"), .char("S"))
-        #expect(sender.render().text.contains("Send post:p1 to — moderator's name"))
+        #expect(sender.render().text.contains("Send post:p1 to — name, and a return time if not 30m (amina 45m)"))
         Fixture.type(&sender, "sam")
         Fixture.press(&sender, .enter)
-        #expect(sender.render().text.contains("Send post:p1 to sam — reason"))
+        #expect(sender.render().text.contains("Send post:p1 to sam, back in 30m if not decided — reason"))
         Fixture.type(&sender, "Tagalog slang")
         let effects = Fixture.press(&sender, .enter)
         var send = try #require(Self.records(effects).first)
@@ -186,7 +188,7 @@ import VigilTriage
     @Test func theTeamKeysAreInTheHelpOnASharedStoreOnly() {
         let help = Self.team().helpPager().paragraphs.map(\.0)
         #expect(help.contains("A                approve a decision waiting for a senior (two-person rule; seniors and leads)"))
-        #expect(help.contains("S                send to a named moderator, with a reason (back in the queue after 30 min)"))
+        #expect(help.contains("S                send to a named moderator, with a reason (back in the queue after 30 min, or the time given: amina 45m)"))
         #expect(!Fixture.state().helpPager().paragraphs.contains { $0.0.contains("approve a decision") })
         var solo = Fixture.state()
         #expect(Fixture.press(&solo, .char("j"), .char("H")).isEmpty && solo.mode == .normal)
