@@ -86,30 +86,27 @@ enum TeamSQL {
     // MARK: Decisions
 
     /// Appends `decision` (see `DecisionStore.record`): validated, answered with the stored one
-    /// when its request id is already stored, refused when stale, chained to the previous row.
-    /// The caller's transaction must hold the decision lock (`SQLDialect.lockDecisions`).
+    /// when its request id is already stored, refused when stale. Not linked to the audit chain
+    /// yet: the database queues it (`decision_unlinked`) for `link`, which the store runs next.
     ///
-    /// Decisions are appended one at a time, so what happens under the lock is what bounds the
-    /// team's decisions per second: on PostgreSQL the lock and everything the checks read go in
-    /// one round trip, the writes in a second with COMMIT (docs/store.md).
+    /// No lock is shared by all decisions: the checks are serialised per item (and per request
+    /// id, and per decision an undo or an answer names), so decisions on other items commit at
+    /// the same time and share their WAL flush. On PostgreSQL the locks and everything the checks
+    /// read go in one round trip, the writes in a second with COMMIT (docs/store.md).
     static func record(_ decision: Decision, in session: SQLSession, label: String) throws -> Decision {
         var stored = decision
+        stored.position = nil
         if stored.scoresShown.isEmpty { stored.scoresShown = Array(repeating: nil, count: stored.items.count) }
         // Read back, per-item categories that are all nil are no per-item categories.
         if stored.itemCategories.allSatisfy({ $0 == nil }) { stored.itemCategories = [] }
         let decidedAt = stored.decidedAt.timeIntervalSince1970
         stored.decidedAt = Date(timeIntervalSince1970: decidedAt)
         try validate(stored, label: label)
-        var reads = session.dialect.lockDecisions.map { [SQLStatement($0)] } ?? []
+        var reads: [SQLStatement] = []
+        if let policy = session.dialect.readPolicy { reads.append(SQLStatement(policy)) }
+        if let lock = session.dialect.lockKeys { reads.append(lockStatement(lock, keys: lockKeys(stored))) }
         let first = reads.count
         reads.append(SQLStatement("SELECT id FROM decision WHERE request_id = ?", [SQLValue(stored.requestID)]))
-        // Ids are given under the lock, one more than the last (no gap for a refused decision),
-        // so they follow commit order and the change feed's cursor never passes a decision
-        // committed late; the previous link is the end of the chain.
-        reads.append(SQLStatement("""
-            SELECT (SELECT coalesce(max(id), 0) FROM decision) + 1 AS next,
-                   (SELECT hash FROM decision_chain ORDER BY decision_id DESC LIMIT 1) AS previous
-            """))
         reads.append(staleQuery(stored))
         if stored.action.closes {
             reads.append(heldQuery(stored))
@@ -124,18 +121,18 @@ enum TeamSQL {
             throw log.problems.first ?? DecisionStoreError(path: label, reason: .unreadable("decision \(id) vanished"))
         }
         if frozen != nil, let rows = rows.last { try RoomSQL.refuseWhileFrozen(rows, moderator: stored.moderator, label: label) }
-        try refuseIfStale(rows[2], label: label)
+        try refuseIfStale(rows[1], label: label)
         if stored.action == .revert { try validateRevert(stored, in: session, label: label) }
         if stored.action.answersApproval { try validateAnswer(stored, in: session, label: label) }
         // Whether a decision waits for a second person is the store's to say, never the client's.
         stored.needsApproval = nil
         if stored.action.closes {
-            try refuseWhileHeld(rows[3], label: label)
-            stored.needsApproval = try holdReason(stored, ruleKinds: Set(rows[4].map { try $0.text("kind") }), in: session)
+            try refuseWhileHeld(rows[2], label: label)
+            stored.needsApproval = try holdReason(stored, ruleKinds: Set(rows[3].map { try $0.text("kind") }), in: session)
         }
         if stored.action.handsOff { try refuseHandoff(stored, in: session, label: label) }
-        stored.id = try rows[1][0].int("next")
-        let previous = rows[1][0]["previous"] ?? ""
+        // Taken once every check passed, so a refused decision leaves no gap in the ids.
+        stored.id = try session.query(session.dialect.nextID)[0].int("next")
         let items = try jsonText(stored.items.map(\.description))
         let snapshots = try stored.snapshots.map { try jsonText($0) }
         try session.send(SQLStatement("""
@@ -146,7 +143,6 @@ enum TeamSQL {
                   .text(stored.moderator), .double(decidedAt), SQLValue(stored.feedTs), .text(stored.lexiconVersion),
                   SQLValue(stored.revertOf), .text(items), SQLValue(stored.requestID), SQLValue(stored.seenUpTo),
                   SQLValue(stored.needsApproval), SQLValue(stored.approvalOf), SQLValue(stored.sentTo), SQLValue(stored.returnAfter)]))
-        if let follow = session.dialect.followDecisionID { try session.send(SQLStatement(follow, [.int(stored.id)])) }
         for (position, item) in stored.items.enumerated() {
             try session.send(SQLStatement("""
                 INSERT INTO decision_item (decision_id, position, kind, item_id, score_shown, snapshot, category)
@@ -155,7 +151,6 @@ enum TeamSQL {
                       SQLValue(snapshots.isEmpty ? nil : snapshots[position]),
                       SQLValue(stored.itemCategories.isEmpty ? nil : stored.itemCategories[position])]))
         }
-        try appendLink(stored, previous: previous, in: session)
         try lockItems(stored.items, feed: stored.feed, in: session)
         if stored.action.handsOff { try moveClaims(stored, in: session) }
         if let target = stored.revertOf { try endHandoff(undone: target, items: stored.items, feed: stored.feed, in: session) }
@@ -326,9 +321,7 @@ enum TeamSQL {
 
     /// Replaces the policy in one transaction: decisions already held stay held.
     static func setPolicy(_ policy: ApprovalPolicy, in session: SQLSession) throws {
-        // Under the decision lock: a decision reads the rule and the server's trigger checks it
-        // again, and a change landing between the two would refuse what should be held.
-        if let lock = session.dialect.lockDecisions { try session.query(lock) }
+        if let lock = session.dialect.changePolicy { try session.query(lock) }
         try session.query("DELETE FROM approval_rule")
         for rule in policy.rules {
             try session.query("INSERT INTO approval_rule (kind, action, reach_at_least) VALUES (?, ?, ?)",
@@ -354,14 +347,31 @@ enum TeamSQL {
         }
     }
 
-    /// The stale-decision guard: another moderator's decision on one of the items, stored after
-    /// the newest decision the deciding screen knew of (none when it names no such decision).
+    /// The stale-decision guard: another moderator's decision on one of the items that the
+    /// deciding screen cannot have seen: linked after the newest position it knew of, or not
+    /// linked yet (none when the screen names no position).
     private static func staleQuery(_ decision: Decision) -> SQLStatement {
         SQLStatement("""
             SELECT d.id, d.moderator, d.action, i.kind, i.item_id FROM decision d JOIN decision_item i ON i.decision_id = d.id
-            WHERE d.feed = ? AND (i.kind, i.item_id) IN (\(rowValues(decision.items.count))) AND d.id > ? AND d.moderator <> ?
+            LEFT JOIN decision_chain c ON c.decision_id = d.id
+            WHERE d.feed = ? AND (i.kind, i.item_id) IN (\(rowValues(decision.items.count)))
+              AND \(decision.seenUpTo == nil ? "1 = 0" : "(c.position IS NULL OR c.position > ?)") AND d.moderator <> ?
             ORDER BY d.id LIMIT 1
-            """, [.text(decision.feed)] + itemArguments(decision.items) + [SQLValue(decision.seenUpTo), .text(decision.moderator)])
+            """, [.text(decision.feed)] + itemArguments(decision.items) + (decision.seenUpTo.map { [SQLValue.int($0)] } ?? [])
+                + [.text(decision.moderator)])
+    }
+
+    /// What a decision's checks are serialised on (`SQLDialect.lockKeys`): each item, the
+    /// request id (a replay racing its original is answered with it, not refused by the unique
+    /// index), and the decision an undo or an answer names (two cannot both pass its checks).
+    private static func lockKeys(_ decision: Decision) -> [String] {
+        decision.items.map { "item \(decision.feed) \($0)" } + [decision.requestID.map { "request \($0)" }].compactMap { $0 }
+            + [decision.revertOf, decision.approvalOf].compactMap { $0 }.map { "decision \($0)" }
+    }
+
+    private static func lockStatement(_ template: String, keys: [String]) -> SQLStatement {
+        SQLStatement(template.replacingOccurrences(of: "%@", with: Array(repeating: "(CAST(? AS text))", count: keys.count).joined(separator: ", ")),
+                     keys.map(SQLValue.text))
     }
 
     private static func refuseIfStale(_ rows: [SQLRow], label: String) throws {
@@ -370,15 +380,27 @@ enum TeamSQL {
             "\(try row.text("moderator")) recorded \(try row.text("action")) on \(try row.text("kind")):\(try row.text("item_id")) (decision \(try row.int("id"))) after this screen last heard of it"))
     }
 
-    /// Decisions matching `condition` (on table `decision`), oldest first, and a problem for
-    /// each that does not decode.
+    /// Decisions matching `condition` (on table `decision`), in chain order (those not linked
+    /// yet last, by id), and a problem for each that does not decode.
     static func readLog(in session: SQLSession, label: String, where condition: String, _ arguments: [SQLValue], snapshots: Bool) throws -> DecisionLog {
-        let decisionRows = try session.query("SELECT * FROM decision WHERE \(condition) ORDER BY id", arguments)
-        let itemRows = try session.query("""
+        let rows = try session.batch(logStatements(where: condition, arguments, snapshots: snapshots))
+        return decodeLog(decisions: rows[0], items: rows[1], snapshots: snapshots, label: label)
+    }
+
+    /// `readLog`'s two queries, to send with others in one round trip.
+    private static func logStatements(where condition: String, _ arguments: [SQLValue], snapshots: Bool) -> [SQLStatement] {
+        [SQLStatement("""
+            SELECT decision.*, c.position AS chain_position FROM decision LEFT JOIN decision_chain c ON c.decision_id = decision.id
+            WHERE \(condition) ORDER BY c.position IS NULL, c.position, decision.id
+            """, arguments),
+         SQLStatement("""
             SELECT decision_id, position, score_shown, category AS item_category\(snapshots ? ", snapshot" : "")
             FROM decision_item WHERE decision_id IN (SELECT id FROM decision WHERE \(condition))
             ORDER BY decision_id, position
-            """, arguments)
+            """, arguments)]
+    }
+
+    private static func decodeLog(decisions decisionRows: [SQLRow], items itemRows: [SQLRow], snapshots: Bool, label: String) -> DecisionLog {
         var extras: [Int64: [SQLRow]] = [:]
         for row in itemRows {
             if let id = try? row.int("decision_id") { extras[id, default: []].append(row) }
@@ -387,7 +409,9 @@ enum TeamSQL {
         for row in decisionRows {
             let id = (try? row.int("id")) ?? 0
             do {
-                log.decisions.append(try decode(row, items: extras[id] ?? [], snapshots: snapshots))
+                var decision = try decode(row, items: extras[id] ?? [], snapshots: snapshots)
+                decision.position = try row.optionalInt("chain_position")
+                log.decisions.append(decision)
             } catch {
                 log.problems.append(DecisionStoreError(path: label, reason: .unreadable("decision \(id): \(error)")))
             }
@@ -438,44 +462,81 @@ enum TeamSQL {
         return hasher.hex()
     }
 
-    /// Links `decision` to `previous`, the chain's last hash ("" for the first), and returns its own.
+    /// Links every committed decision the chain does not hold yet (`decision_unlinked`, which
+    /// a trigger fills as each row is inserted), in id order, after the chain's last link: each
+    /// gets the next position. Under the chain lock, held to COMMIT, so positions commit in
+    /// order and the change feed's cursor never passes one committed late. A decision whose
+    /// appender stopped before linking it is linked by the next linker. Returns decision `id`'s
+    /// position (nil when it has none: not committed, or unknown).
     @discardableResult
-    private static func appendLink(_ decision: Decision, previous: String, in session: SQLSession) throws -> String {
-        let hash = try link(previous: previous, decision)
-        try session.send(SQLStatement("INSERT INTO decision_chain (decision_id, hash) VALUES (?, ?)", [.int(decision.id), .text(hash)]))
-        return hash
-    }
-
-    /// Links every decision written before the chain existed (a store from an older vigil).
-    static func chainUnlinkedDecisions(in session: SQLSession, label: String) throws {
-        let log = try readLog(in: session, label: label, where: "id NOT IN (SELECT decision_id FROM decision_chain)", [], snapshots: true)
+    static func link(in session: SQLSession, label: String, reporting id: Int64? = nil) throws -> Int64? {
+        if let lock = session.dialect.lockChain { try session.send(SQLStatement(lock)) }
+        let pending = "id IN (SELECT decision_id FROM decision_unlinked)"
+        let rows = try session.batch([SQLStatement("SELECT hash, position FROM decision_chain ORDER BY position DESC LIMIT 1"),
+                                      SQLStatement("SELECT position FROM decision_chain WHERE decision_id = ?", [SQLValue(id)])]
+                                     + logStatements(where: pending, [], snapshots: true))
+        let log = decodeLog(decisions: rows[2], items: rows[3], snapshots: true, label: label)
         if let problem = log.problems.first { throw problem }
-        var previous = try session.query("SELECT hash FROM decision_chain ORDER BY decision_id DESC LIMIT 1").first?.text("hash") ?? ""
-        for decision in log.decisions { previous = try appendLink(decision, previous: previous, in: session) }
+        var previous = rows[0].first?["hash"] ?? ""
+        var position = try rows[0].first?.int("position") ?? 0
+        var own = try rows[1].first?.int("position")
+        guard !log.decisions.isEmpty else { return own }
+        var values: [SQLValue] = []
+        for decision in log.decisions.sorted(by: { $0.id < $1.id }) {
+            position += 1
+            previous = try link(previous: previous, decision)
+            values += [.int(decision.id), .text(previous), .int(position)]
+            if decision.id == id { own = position }
+        }
+        let count = log.decisions.count
+        try session.send(SQLStatement("INSERT INTO decision_chain (decision_id, hash, position) VALUES "
+                                      + Array(repeating: "(?, ?, ?)", count: count).joined(separator: ", "), values))
+        try session.send(SQLStatement("DELETE FROM decision_unlinked WHERE decision_id IN (\(Array(repeating: "?", count: count).joined(separator: ", ")))",
+                                      log.decisions.map { .int($0.id) }))
+        return own
     }
 
+    /// Whether committed decisions wait to be linked (`link`).
+    static func hasUnlinked(in session: SQLSession) throws -> Bool {
+        try !session.query("SELECT decision_id FROM decision_unlinked LIMIT 1").isEmpty
+    }
+
+    /// Walks the chain in position order. A decision waiting to be linked (committed after the
+    /// chain's last link; `link` will place it) is neither checked nor broken; a decision with
+    /// neither a link nor a place in the queue, or a link without its row, was tampered with.
     static func verifyAudit(in session: SQLSession, label: String) throws -> AuditVerification {
         let log = try readLog(in: session, label: label, where: "1 = 1", [], snapshots: true)
-        var links: [Int64: String] = [:]
-        for row in try session.query("SELECT decision_id, hash FROM decision_chain ORDER BY decision_id") {
-            links[try row.int("decision_id")] = try row.text("hash")
-        }
-        var broken: [Int64] = []
+        let waiting = Set(try session.query("SELECT decision_id FROM decision_unlinked").map { try $0.int("decision_id") })
+        var byID: [Int64: Decision] = [:]
+        for decision in log.decisions { byID[decision.id] = decision }
+        var broken = Set<Int64>()
         var previous = ""
         var checked = 0
-        var ids = Set<Int64>()
-        var unreadable = Set(log.problems.compactMap { Self.decisionID(in: $0) })
-        for decision in log.decisions {
+        var linked = Set<Int64>()
+        for row in try session.query("SELECT decision_id, hash FROM decision_chain ORDER BY position") {
+            let id = try row.int("decision_id")
+            let stored = try row.text("hash")
+            linked.insert(id)
             checked += 1
-            ids.insert(decision.id)
-            let stored = links[decision.id]
-            if try stored != link(previous: previous, decision) { broken.append(decision.id) }
-            previous = stored ?? ""
+            // A row that no longer decodes was edited too; a link without its row was deleted.
+            guard let decision = byID[id] else {
+                broken.insert(id)
+                previous = stored
+                continue
+            }
+            if try stored != link(previous: previous, decision) { broken.insert(id) }
+            previous = stored
         }
-        // A row that no longer decodes was edited too; a link without its row was deleted.
-        unreadable.formUnion(links.keys.filter { !ids.contains($0) })
-        checked += log.problems.count
-        return AuditVerification(checked: checked, broken: (broken + unreadable.subtracting(broken)).sorted())
+        for decision in log.decisions where !linked.contains(decision.id) && !waiting.contains(decision.id) {
+            checked += 1
+            broken.insert(decision.id)
+        }
+        for problem in log.problems {
+            guard let id = decisionID(in: problem), !linked.contains(id) else { continue }
+            checked += 1
+            if !waiting.contains(id) { broken.insert(id) }
+        }
+        return AuditVerification(checked: checked, broken: broken.sorted())
     }
 
     private static func decisionID(in problem: DecisionStoreError) -> Int64? {
@@ -545,8 +606,9 @@ enum TeamSQL {
         try session.query("SELECT * FROM review_item WHERE feed = ? ORDER BY priority DESC, arrival", .text(feed)).map(item)
     }
 
+    /// The chain's last position (what `Decision.seenUpTo` and the change feed's cursor count).
     static func latestDecisionID(in session: SQLSession) throws -> Int64 {
-        try session.query("SELECT coalesce(max(id), 0) AS id FROM decision")[0].int("id")
+        try session.query("SELECT coalesce(max(position), 0) AS position FROM decision_chain")[0].int("position")
     }
 
     static func feeds(in session: SQLSession) throws -> [String] {
@@ -664,7 +726,10 @@ enum TeamSQL {
     /// new cursor matches the rows.
     static func changes(feed: String, since cursor: StoreCursor, in session: SQLSession, label: String) throws -> StoreChanges {
         let now = try now(in: session)
-        let log = try readLog(in: session, label: label, where: "feed = ? AND id > ?", [.text(feed), .int(cursor.decision)], snapshots: false)
+        // By chain position: a decision committed late is linked after those before it, so a
+        // reader never passes it; one not linked yet waits for its link.
+        let log = try readLog(in: session, label: label, where: "feed = ? AND id IN (SELECT decision_id FROM decision_chain WHERE position > ?)",
+                              [.text(feed), .int(cursor.decision)], snapshots: false)
         if let problem = log.problems.first { throw problem }
         var changes = StoreChanges(decisions: log.decisions, cursor: cursor)
         for row in try session.query("SELECT * FROM claim WHERE feed = ? AND event > ? ORDER BY event", .text(feed), .int(cursor.event)) {
