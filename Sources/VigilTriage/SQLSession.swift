@@ -81,9 +81,12 @@ struct SQLDialect: Sendable {
     /// between the two would refuse what should be held.
     var readPolicy: String?
     var changePolicy: String?
-    /// Held by the transaction that links the audit chain, so chain positions are given one
-    /// linker at a time and commit in order (`TeamSQL.link`).
-    var lockChain: String?
+    /// Tried (never waited for) by the transaction that links the audit chain, and held to its
+    /// end, so chain positions are given one linker at a time and commit in order; a linker
+    /// that does not get it waits for the holder's end (`awaitChain`) and looks again, as the
+    /// holder may have linked its decision (`TeamSQL.link`). SQLite's writer runs alone.
+    var tryLockChain: String?
+    var awaitChain: [String]
     /// The id for a new decision: PostgreSQL's sequence (concurrent appends never wait for each
     /// other; a refused decision leaves a gap, which nothing reads as a decision); SQLite's one
     /// writer takes the next.
@@ -104,10 +107,11 @@ struct SQLDialect: Sendable {
         // The subquery sorts the keys before the outer query locks them, in that order.
         lockKeys: "SELECT count(pg_advisory_xact_lock(k)) AS locked FROM (SELECT DISTINCT hashtextextended(x, 5647494948) AS k FROM (VALUES %@) v(x) ORDER BY k) s",
         readPolicy: "SELECT pg_advisory_xact_lock_shared(5647494949)", changePolicy: "SELECT pg_advisory_xact_lock(5647494949)",
-        lockChain: "SELECT pg_advisory_xact_lock(5647494948)", nextID: "SELECT nextval('decision_id_seq') AS next", linksApart: true,
+        tryLockChain: "SELECT pg_try_advisory_xact_lock(5647494948) AS got",
+        awaitChain: ["SELECT pg_advisory_lock_shared(5647494948)", "SELECT pg_advisory_unlock_shared(5647494948)"], nextID: "SELECT nextval('decision_id_seq') AS next", linksApart: true,
         notify: "SELECT pg_notify('\(channel)', '')")
     static let sqlite = SQLDialect(now: "((julianday('now') - 2440587.5) * 86400.0)", skipLocked: "", lockRows: nil, lockKeys: nil,
-                                   readPolicy: nil, changePolicy: nil, lockChain: nil,
+                                   readPolicy: nil, changePolicy: nil, tryLockChain: nil, awaitChain: [],
                                    nextID: "SELECT coalesce(max(id), 0) + 1 AS next FROM decision", linksApart: false, notify: nil)
 }
 

@@ -468,19 +468,33 @@ enum TeamSQL {
     /// order and the change feed's cursor never passes one committed late. A decision whose
     /// appender stopped before linking it is linked by the next linker. Returns decision `id`'s
     /// position (nil when it has none: not committed, or unknown).
+    ///
+    /// Under load many appenders link at once: one holds the lock and links every decision
+    /// committed so far; the others wait for it to finish and most then find theirs linked,
+    /// rather than each taking the lock in turn to learn its position.
     @discardableResult
     static func link(in session: SQLSession, label: String, reporting id: Int64? = nil) throws -> Int64? {
-        if let lock = session.dialect.lockChain { try session.send(SQLStatement(lock)) }
-        let pending = "id IN (SELECT decision_id FROM decision_unlinked)"
-        let rows = try session.batch([SQLStatement("SELECT hash, position FROM decision_chain ORDER BY position DESC LIMIT 1"),
-                                      SQLStatement("SELECT position FROM decision_chain WHERE decision_id = ?", [SQLValue(id)])]
-                                     + logStatements(where: pending, [], snapshots: true))
+        let reads = [SQLStatement("SELECT hash, position FROM decision_chain ORDER BY position DESC LIMIT 1"),
+                     SQLStatement("SELECT position FROM decision_chain WHERE decision_id = ?", [SQLValue(id)])]
+            + logStatements(where: "id IN (SELECT decision_id FROM decision_unlinked)", [], snapshots: true)
+        var rows: [[SQLRow]] = []
+        if let tryLock = session.dialect.tryLockChain {
+            while true {
+                let answer = try session.batch([SQLStatement(tryLock)] + reads)
+                rows = Array(answer.dropFirst())
+                if !rows[1].isEmpty || ["t", "true", "1"].contains(answer[0].first?["got"] ?? "") { break }
+                _ = try session.batch(session.dialect.awaitChain.map { SQLStatement($0) })
+            }
+        } else {
+            rows = try session.batch(reads)
+        }
+        if let own = try rows[1].first?.int("position") { return own }
         let log = decodeLog(decisions: rows[2], items: rows[3], snapshots: true, label: label)
         if let problem = log.problems.first { throw problem }
         var previous = rows[0].first?["hash"] ?? ""
         var position = try rows[0].first?.int("position") ?? 0
-        var own = try rows[1].first?.int("position")
-        guard !log.decisions.isEmpty else { return own }
+        var own: Int64?
+        guard !log.decisions.isEmpty else { return nil }
         var values: [SQLValue] = []
         for decision in log.decisions.sorted(by: { $0.id < $1.id }) {
             position += 1
