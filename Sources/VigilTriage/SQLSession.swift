@@ -81,12 +81,19 @@ struct SQLDialect: Sendable {
     /// between the two would refuse what should be held.
     var readPolicy: String?
     var changePolicy: String?
-    /// Tried (never waited for) by the transaction that links the audit chain, and held to its
-    /// end, so chain positions are given one linker at a time and commit in order; a linker
-    /// that does not get it waits for the holder's end (`awaitChain`) and looks again, as the
-    /// holder may have linked its decision (`TeamSQL.link`). SQLite's writer runs alone.
-    var tryLockChain: String?
-    var awaitChain: [String]
+    /// Tried (never queued for) by the transaction that links the audit chain or stamps claims,
+    /// with the lock's key (`Lock`), and held to its end: one linker (stamper) at a time. One
+    /// that does not get it waits for the holder's end (`awaitLock`, taking and dropping the
+    /// lock shared: no row lock, no WAL) and looks again, as the holder may have done its work
+    /// (`TeamSQL.link`, `TeamSQL.stampClaims`). SQLite's writer runs alone.
+    var tryLock: String?
+    var awaitLock: [String]
+
+    /// The keys of `tryLock`.
+    enum Lock: Int64 {
+        case chain = 5647494948
+        case claimStamps = 5647494950
+    }
     /// The id for a new decision: PostgreSQL's sequence (concurrent appends never wait for each
     /// other; a refused decision leaves a gap, which nothing reads as a decision); SQLite's one
     /// writer takes the next.
@@ -107,11 +114,11 @@ struct SQLDialect: Sendable {
         // The subquery sorts the keys before the outer query locks them, in that order.
         lockKeys: "SELECT count(pg_advisory_xact_lock(k)) AS locked FROM (SELECT DISTINCT hashtextextended(x, 5647494948) AS k FROM (VALUES %@) v(x) ORDER BY k) s",
         readPolicy: "SELECT pg_advisory_xact_lock_shared(5647494949)", changePolicy: "SELECT pg_advisory_xact_lock(5647494949)",
-        tryLockChain: "SELECT pg_try_advisory_xact_lock(5647494948) AS got",
-        awaitChain: ["SELECT pg_advisory_lock_shared(5647494948)", "SELECT pg_advisory_unlock_shared(5647494948)"], nextID: "SELECT nextval('decision_id_seq') AS next", linksApart: true,
+        tryLock: "SELECT pg_try_advisory_xact_lock(CAST(? AS bigint)) AS got",
+        awaitLock: ["SELECT pg_advisory_lock_shared(CAST(? AS bigint))", "SELECT pg_advisory_unlock_shared(CAST(? AS bigint))"], nextID: "SELECT nextval('decision_id_seq') AS next", linksApart: true,
         notify: "SELECT pg_notify('\(channel)', '')")
     static let sqlite = SQLDialect(now: "((julianday('now') - 2440587.5) * 86400.0)", skipLocked: "", lockRows: nil, lockKeys: nil,
-                                   readPolicy: nil, changePolicy: nil, tryLockChain: nil, awaitChain: [],
+                                   readPolicy: nil, changePolicy: nil, tryLock: nil, awaitLock: [],
                                    nextID: "SELECT coalesce(max(id), 0) + 1 AS next FROM decision", linksApart: false, notify: nil)
 }
 

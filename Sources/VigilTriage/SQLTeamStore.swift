@@ -59,8 +59,16 @@ extension SQLTeamStore {
         try writing { try TeamSQL.claim(items, feed: feed, moderator: moderator, lease: lease, in: $0) }
     }
 
+    /// The claims, then (where claims are taken without the change clock) their events, each
+    /// in a transaction of its own (`TeamSQL.stampClaims`). A claim whose stamp never came (the
+    /// claimer stopped between the two) is stamped by the feed's next claimer; until then it
+    /// holds the item but other consoles' change feeds do not show it.
     public func claimNext(feed: String, moderator: String, count: Int, lease: TimeInterval) throws -> [ClaimedItem] {
-        try writing { try TeamSQL.claimNext(feed: feed, moderator: moderator, count: count, lease: lease, in: $0) }
+        let claimed = try writing { try TeamSQL.claimNext(feed: feed, moderator: moderator, count: count, lease: lease, in: $0) }
+        guard dialect.linksApart, !claimed.isEmpty else { return claimed }
+        let items = claimed.map(\.item.ref)
+        while try !writing({ try TeamSQL.stampClaims(items, feed: feed, in: $0) }) {}
+        return claimed
     }
 
     public func release(_ items: [ItemRef], feed: String, moderator: String) throws {

@@ -478,15 +478,10 @@ enum TeamSQL {
                      SQLStatement("SELECT position FROM decision_chain WHERE decision_id = ?", [SQLValue(id)])]
             + logStatements(where: "id IN (SELECT decision_id FROM decision_unlinked)", [], snapshots: true)
         var rows: [[SQLRow]] = []
-        if let tryLock = session.dialect.tryLockChain {
-            while true {
-                let answer = try session.batch([SQLStatement(tryLock)] + reads)
-                rows = Array(answer.dropFirst())
-                if !rows[1].isEmpty || ["t", "true", "1"].contains(answer[0].first?["got"] ?? "") { break }
-                _ = try session.batch(session.dialect.awaitChain.map { SQLStatement($0) })
-            }
-        } else {
-            rows = try session.batch(reads)
+        while true {
+            let (got, answer) = try tryLock(.chain, with: reads, in: session)
+            rows = answer
+            if !rows[1].isEmpty || got { break }
         }
         if let own = try rows[1].first?.int("position") { return own }
         let log = decodeLog(decisions: rows[2], items: rows[3], snapshots: true, label: label)
@@ -666,12 +661,13 @@ enum TeamSQL {
         return claim
     }
 
-    /// `take`'s upsert, stamped with the change clock's value: the caller's transaction has
-    /// ticked it (`tick`) and holds its row.
-    private static func takeStatement(_ item: ItemRef, feed: String, moderator: String, now: Double, lease: TimeInterval) -> SQLStatement {
+    /// `take`'s upsert, stamped with `event`: by default the change clock's value, which the
+    /// caller's transaction has ticked (`tick`) and whose row it holds.
+    private static func takeStatement(_ item: ItemRef, feed: String, moderator: String, now: Double, lease: TimeInterval,
+                                      event: String = "(SELECT value FROM store_clock)") -> SQLStatement {
         SQLStatement("""
             INSERT INTO claim (feed, kind, item_id, moderator, claimed_at, lease_until, event)
-            VALUES (?, ?, ?, ?, ?, ?, (SELECT value FROM store_clock))
+            VALUES (?, ?, ?, ?, ?, ?, \(event))
             ON CONFLICT (feed, kind, item_id) DO UPDATE SET
                 claimed_at = CASE WHEN claim.moderator = excluded.moderator AND claim.lease_until > excluded.claimed_at
                                   THEN claim.claimed_at ELSE excluded.claimed_at END,
@@ -691,9 +687,15 @@ enum TeamSQL {
                          .double(until), .text(feed), .text(item.kind.rawValue), .text(item.id))
     }
 
+    /// The event of a claim taken without the change clock (`claimNext` where writers run
+    /// concurrently): the change feed reads no claim at it until `stampClaims` gives it one.
+    static let unstamped: Int64 = 0
+
     /// Three round trips on PostgreSQL: the candidates (locked, passing over rows others are
-    /// claiming) with the clock's time; the tick and the claims; the mirrors and COMMIT. The
-    /// change clock's row is locked from the second to the end only.
+    /// claiming) with the clock's time; the claims; the mirrors and COMMIT. Where writers run
+    /// concurrently (`SQLDialect.linksApart`) the claims are taken `unstamped`, without the
+    /// change clock, so concurrent claims commit together and share a WAL flush; the store then
+    /// stamps them (`stampClaims`). SQLite's single writer ticks the clock here.
     static func claimNext(feed: String, moderator: String, count: Int, lease: TimeInterval, in session: SQLSession) throws -> [ClaimedItem] {
         // The time is read after the candidates' leases were compared with it: each has expired.
         let found = try session.batch([
@@ -706,15 +708,54 @@ enum TeamSQL {
         let candidates = try found[0].map(item)
         guard !candidates.isEmpty else { return [] }
         let now = try found[1][0].double("now")
-        // Ticked after the candidates are locked: the clock's row lock is then held only for the
-        // claims, not while concurrent claimers pick their rows.
-        let taken = try session.batch([tickStatement] + (session.dialect.notify.map { [SQLStatement($0)] } ?? [])
-                                      + candidates.map { takeStatement($0.ref, feed: feed, moderator: moderator, now: now, lease: lease) })
+        let stampsLater = session.dialect.linksApart
+        let taken = try session.batch((stampsLater ? [] : [tickStatement])
+                                      + candidates.map { takeStatement($0.ref, feed: feed, moderator: moderator, now: now, lease: lease,
+                                                                       event: stampsLater ? String(unstamped) : "(SELECT value FROM store_clock)") })
         return try zip(candidates, taken.suffix(candidates.count)).compactMap { item, rows in
             guard let claim = try rows.first.map(claim) else { return nil }
             try markClaimed(item.ref, feed: feed, until: claim.leaseUntil.timeIntervalSince1970, in: session)
             return ClaimedItem(item: item, claim: claim)
         }
+    }
+
+    /// Tries the lock `key` (`SQLDialect.tryLock`) and runs `reads` after it in the same round
+    /// trip: whether it was got, and the reads' rows. Not got, it waits for the holder's end
+    /// before returning, so the caller's next look sees what the holder did. Where writers run
+    /// alone (SQLite) there is nothing to lock: got.
+    private static func tryLock(_ key: SQLDialect.Lock, with reads: [SQLStatement], in session: SQLSession) throws -> (Bool, [[SQLRow]]) {
+        guard let tryLock = session.dialect.tryLock else { return (true, try session.batch(reads)) }
+        let answer = try session.batch([SQLStatement(tryLock, [.int(key.rawValue)])] + reads)
+        let got = ["t", "true", "1"].contains(answer[0].first?["got"] ?? "")
+        if !got { _ = try session.batch(session.dialect.awaitLock.map { SQLStatement($0, [.int(key.rawValue)]) }) }
+        return (got, Array(answer.dropFirst()))
+    }
+
+    /// Gives the feed's unstamped claims their events, in one order, under the change clock's
+    /// row lock (held to COMMIT, as `tick` holds it: events commit in order, and a reader never
+    /// passes one committed late), one stamper at a time (`SQLDialect.Lock.claimStamps`). True
+    /// once `items`' claims are stamped, by this call or by another stamper; false after waiting
+    /// for another stamper (which may have stamped them): the caller asks again in a new
+    /// transaction. Claims another
+    /// transaction is writing are passed over (`SKIP LOCKED`), so a stamper never waits for a
+    /// row while it holds the clock; their own claimer stamps them.
+    static func stampClaims(_ items: [ItemRef], feed: String, in session: SQLSession) throws -> Bool {
+        let mine = SQLStatement("""
+            SELECT count(*) AS n FROM claim WHERE feed = ? AND (kind, item_id) IN (\(rowValues(items.count))) AND event = \(unstamped)
+            """, [.text(feed)] + itemArguments(items))
+        let (got, look) = try tryLock(.claimStamps, with: [mine], in: session)
+        if try look[0][0].int("n") == 0 { return true }
+        guard got else { return false }
+        // The clock's row, as `tick` takes it (writers that tick wait for it, and this for them);
+        // the stamps are read from it in the next statement, after any such writer committed.
+        let stamped = try session.batch([SQLStatement("SELECT value FROM store_clock FOR UPDATE"), SQLStatement("""
+            WITH waiting AS (SELECT kind, item_id, claimed_at FROM claim WHERE feed = ? AND event = \(unstamped) FOR UPDATE SKIP LOCKED),
+                 numbered AS (SELECT kind, item_id, row_number() OVER (ORDER BY claimed_at, kind, item_id) AS k FROM waiting),
+                 stamped AS (UPDATE claim SET event = (SELECT value FROM store_clock) + numbered.k FROM numbered
+                             WHERE claim.feed = ? AND claim.kind = numbered.kind AND claim.item_id = numbered.item_id RETURNING 1)
+            UPDATE store_clock SET value = value + (SELECT count(*) FROM stamped)
+            """, [.text(feed), .text(feed)])] + (session.dialect.notify.map { [SQLStatement($0)] } ?? []) + [mine])
+        return try stamped.last?.first?.int("n") == 0
     }
 
     static func release(_ items: [ItemRef], feed: String, moderator: String, in session: SQLSession) throws {

@@ -165,6 +165,45 @@ import Testing
         }
     }
 
+    /// The same for claims, which concurrent claimers take without the change clock and stamp
+    /// after (PostgreSQL; SQLite's single writer ticks the clock as it claims): a console
+    /// following the feed sees every claim once.
+    @Test func aReaderFollowingTheChangeFeedSeesEveryClaimOnce() throws {
+        try withTeamStore(.postgres) { store, reopen in
+            let claimers = 20, items = 200
+            try store.put(items: (0..<items).map { reviewItem(ItemRef(.post, "c\($0)")) })
+            let start = try store.changes(feed: "f0a1", since: StoreCursor()).cursor
+            let clients = try (0..<claimers).map { _ in try reopen() }
+            let reader = try reopen()
+            let finished = Atomic<Int>(0)
+            let seen = Mutex<[ItemRef]>([])
+            let failures = Mutex<[String]>([])
+            concurrently(claimers + 1) { index in
+                do {
+                    guard index < claimers else {
+                        var cursor = start
+                        var last = false
+                        while !last {
+                            last = finished.load(ordering: .acquiring) == claimers
+                            let changes = try reader.changes(feed: "f0a1", since: cursor)
+                            seen.withLock { $0 += changes.claims.map(\.item) }
+                            cursor = changes.cursor
+                        }
+                        return
+                    }
+                    defer { finished.add(1, ordering: .releasing) }
+                    while try !clients[index].claimNext(feed: "f0a1", moderator: "m\(index)", count: 2, lease: 300).isEmpty {}
+                } catch {
+                    failures.withLock { $0.append("\(error)") }
+                }
+            }
+            #expect(failures.withLock { $0 } == [])
+            let claims = seen.withLock { $0 }
+            #expect(claims.count == Set(claims).count, "no claim read twice")
+            #expect(Set(claims) == Set((0..<items).map { ItemRef(.post, "c\($0)") }), "every claim read")
+        }
+    }
+
     /// An appender that committed and stopped before linking (a crash between the two): the
     /// decision is not in the change feed yet but counts as newer than anything a screen has
     /// seen, the chain verifies without it, and the next decision links it — after one that
