@@ -474,17 +474,17 @@ enum TeamSQL {
     /// rather than each taking the lock in turn to learn its position.
     @discardableResult
     static func link(in session: SQLSession, label: String, reporting id: Int64? = nil) throws -> Int64? {
-        let reads = [SQLStatement("SELECT hash, position FROM decision_chain ORDER BY position DESC LIMIT 1"),
-                     SQLStatement("SELECT position FROM decision_chain WHERE decision_id = ?", [SQLValue(id)])]
-            + logStatements(where: "id IN (SELECT decision_id FROM decision_unlinked)", [], snapshots: true)
-        var rows: [[SQLRow]] = []
+        // Only the lock's holder reads the queue: the others, woken together when it ends, ask
+        // for their own position alone.
         while true {
-            let (got, answer) = try tryLock(.chain, with: reads, in: session)
-            rows = answer
-            if !rows[1].isEmpty || got { break }
+            let (got, answer) = try tryLock(.chain, with: [SQLStatement("SELECT position FROM decision_chain WHERE decision_id = ?", [SQLValue(id)])],
+                                            in: session)
+            if let own = try answer[0].first?.int("position") { return own }
+            if got { break }
         }
-        if let own = try rows[1].first?.int("position") { return own }
-        let log = decodeLog(decisions: rows[2], items: rows[3], snapshots: true, label: label)
+        let rows = try session.batch([SQLStatement("SELECT hash, position FROM decision_chain ORDER BY position DESC LIMIT 1")]
+                                     + logStatements(where: "id IN (SELECT decision_id FROM decision_unlinked)", [], snapshots: true))
+        let log = decodeLog(decisions: rows[1], items: rows[2], snapshots: true, label: label)
         if let problem = log.problems.first { throw problem }
         var previous = rows[0].first?["hash"] ?? ""
         var position = try rows[0].first?.int("position") ?? 0
