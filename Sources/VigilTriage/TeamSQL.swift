@@ -155,7 +155,6 @@ enum TeamSQL {
         if stored.action.handsOff { try moveClaims(stored, in: session) }
         if let target = stored.revertOf { try endHandoff(undone: target, items: stored.items, feed: stored.feed, in: session) }
         try refreshClosed(decisions: [stored.id] + [stored.revertOf, stored.approvalOf].compactMap { $0 }, in: session)
-        if let notify = session.dialect.notify { try session.send(SQLStatement(notify)) }
         return stored
     }
 
@@ -502,6 +501,8 @@ enum TeamSQL {
                                       + Array(repeating: "(?, ?, ?)", count: count).joined(separator: ", "), values))
         try session.send(SQLStatement("DELETE FROM decision_unlinked WHERE decision_id IN (\(Array(repeating: "?", count: count).joined(separator: ", ")))",
                                       log.decisions.map { .int($0.id) }))
+        // The wake-up: the change feed shows a decision once it is linked, not when appended.
+        if let notify = session.dialect.notify { try session.send(SQLStatement(notify)) }
         return own
     }
 
