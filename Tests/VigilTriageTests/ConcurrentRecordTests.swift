@@ -204,6 +204,37 @@ import Testing
         }
     }
 
+    /// The wake-up comes with the link: a console woken by another's decision finds it in the
+    /// change feed at once (woken at the append, it would look before the link and find nothing).
+    @Test func aWokenReaderFindsTheDecisionThatWokeIt() throws {
+        let url = try PostgresServer.newDatabase()
+        let writer = try PostgresDecisionStore(url: url)
+        let reader = try PostgresDecisionStore(url: url)
+        #expect(try reader.waitForChange(timeout: 1), "the first wait starts listening")
+        let cursor = Mutex(try reader.changes(feed: "f0a1", since: StoreCursor()).cursor)
+        for round in 0..<10 {
+            let found = Mutex<[Int64]>([])
+            let stored = Mutex<Int64>(0)
+            concurrently(2) { index in
+                do {
+                    if index == 0 {
+                        guard try reader.waitForChange(timeout: 5) else { return }
+                        let changes = try reader.changes(feed: "f0a1", since: cursor.withLock { $0 })
+                        found.withLock { $0 = changes.decisions.map(\.id) }
+                        cursor.withLock { $0 = changes.cursor }
+                    } else {
+                        Thread.sleep(forTimeInterval: 0.05)
+                        let id = try writer.record(decision(.annotate, [p1], note: "round \(round)", by: "bob")).id
+                        stored.withLock { $0 = id }
+                    }
+                } catch {
+                    Issue.record(error)
+                }
+            }
+            #expect(found.withLock { $0 } == [stored.withLock { $0 }], "round \(round)")
+        }
+    }
+
     /// An appender that committed and stopped before linking (a crash between the two): the
     /// decision is not in the change feed yet but counts as newer than anything a screen has
     /// seen, the chain verifies without it, and the next decision links it — after one that
