@@ -67,7 +67,7 @@ public final class ConsoleProgram {
         // feed: nobody's claims or decisions close an item on another's screen.
         if replay == nil, let team = store as? TeamStore {
             state.session.team = true
-            watcher = StoreWatcher(store: team, feed: state.session.feedID, since: StoreCursor(decision: state.book.latestID ?? 0))
+            watcher = StoreWatcher(store: team, feed: state.session.feedID, since: StoreCursor(decision: state.book.latestPosition ?? 0))
         }
         self.state = state
     }

@@ -106,7 +106,7 @@ extension AppState {
     /// knows none (it started while the store was away, or the store is new) saw nothing: any
     /// decision others made on the items since is newer than what it saw.
     /// In a replay each trainee judges every item: another's decision never makes theirs stale.
-    var seenUpTo: Int64? { replay != nil ? nil : session.team ? book.latestID ?? 0 : book.latestID }
+    var seenUpTo: Int64? { replay != nil ? nil : session.team ? book.latestPosition ?? 0 : book.latestPosition }
 
     mutating func submit(_ decision: Decision, purpose: Purpose) -> [Effect] {
         let token = nextToken

@@ -165,8 +165,9 @@ public struct Decision: Sendable, Equatable, Codable, Identifiable {
     /// Chosen by the deciding console: a decision replayed after a lost connection is stored
     /// once (the store answers with the one it has).
     public var requestID: String?
-    /// The newest decision the moderator's screen knew of when the decision was made: a team
-    /// store refuses it if another moderator decided one of its items after that.
+    /// The chain position (`position`) of the newest decision the moderator's screen knew of
+    /// when the decision was made: a team store refuses it if another moderator decided one of
+    /// its items after that, or in a decision not linked yet.
     public var seenUpTo: Int64?
     /// Set by the store, never by the decider: why the two-person rule holds this decision until
     /// a senior who is not the decider approves it (nil: it takes effect at once).
@@ -178,6 +179,16 @@ public struct Decision: Sendable, Equatable, Codable, Identifiable {
     /// For `send`: seconds the item stays with `sentTo` before it returns to the shared queue
     /// (the return timer; the store's clock counts them).
     public var returnAfter: Double?
+    /// The decision's place in the audit chain, which the change feed and the stale guard
+    /// (`seenUpTo`) follow: decisions append concurrently and are linked in one order after
+    /// they commit (docs/store.md). Set by a team store once linked; nil before. Not part of
+    /// the row's content: neither hashed nor written to journals and reports.
+    public var position: Int64?
+
+    private enum CodingKeys: String, CodingKey {
+        case id, items, action, category, itemCategories, note, moderator, decidedAt, feedTs, feed, lexiconVersion, scoresShown, revertOf,
+             snapshots, requestID, seenUpTo, needsApproval, approvalOf, sentTo, returnAfter
+    }
 
     public init(id: Int64 = 0, items: [ItemRef], action: Action, category: String? = nil, itemCategories: [String?] = [], note: String? = nil,
                 moderator: String, decidedAt: Date, feedTs: String? = nil, feed: String, lexiconVersion: String, scoresShown: [Int?] = [],

@@ -140,8 +140,7 @@ public final class PostgresDecisionStore: SQLTeamStore, RoomStore, @unchecked Se
             ALTER TABLE decision ADD COLUMN sent_to text;
             ALTER TABLE decision ADD COLUMN return_after double precision;
             """),
-        // vigil gives decision ids itself, under the decision lock, and moves the sequence on
-        // after them (`SQLDialect.followDecisionID`).
+        // Ids given by vigil under a lock, the sequence moved on after them (until v10).
         ("v8-decision-ids", "GRANT UPDATE ON SEQUENCE decision_id_seq TO \(TeamRole.allCases.filter(\.writes).map(groupRole).joined(separator: ", "))"),
         // Everyone reads a room, its feed and its messages, and its answer key once revealed (the
         // view runs with its owner's rights); only its trainer (or a lead) runs it and reads the key.
@@ -151,7 +150,32 @@ public final class PostgresDecisionStore: SQLTeamStore, RoomStore, @unchecked Se
             GRANT SELECT, INSERT, UPDATE ON room_key TO \(groupRole(.trainer)), \(groupRole(.lead));
             \(RoomSQL.freezeTrigger)
             """),
+        ("v10-chain-positions", chainPositionsScript),
     ]
+
+    /// Decisions append without waiting for each other and are linked to the chain after they
+    /// commit (`TeamSQL.link`), so the chain has an order of its own: `position`. Links made
+    /// before took the ids' order, so their positions are their ids (what screens and cursors
+    /// hold already stays valid). The trigger queues every new row for the linker, whoever
+    /// inserts it. Ids come from the sequence again (v8's grant is no longer used).
+    static var chainPositionsScript: String {
+        let writers = TeamRole.allCases.filter(\.writes).map(groupRole).joined(separator: ", ")
+        return """
+            ALTER TABLE decision_chain ADD COLUMN position bigint;
+            ALTER TABLE decision_chain DISABLE TRIGGER decision_chain_no_change;
+            UPDATE decision_chain SET position = decision_id;
+            ALTER TABLE decision_chain ENABLE TRIGGER decision_chain_no_change;
+            ALTER TABLE decision_chain ALTER COLUMN position SET NOT NULL;
+            CREATE UNIQUE INDEX decision_chain_position ON decision_chain(position);
+            CREATE TABLE decision_unlinked (decision_id bigint PRIMARY KEY REFERENCES decision(id));
+            INSERT INTO decision_unlinked SELECT id FROM decision WHERE id NOT IN (SELECT decision_id FROM decision_chain);
+            CREATE FUNCTION vigil_queue_link() RETURNS trigger LANGUAGE plpgsql AS
+                $$ BEGIN INSERT INTO decision_unlinked (decision_id) VALUES (NEW.id); RETURN NEW; END $$;
+            CREATE TRIGGER decision_queue_link AFTER INSERT ON decision FOR EACH ROW EXECUTE FUNCTION vigil_queue_link();
+            GRANT SELECT ON decision_unlinked TO \(TeamRole.allCases.map(groupRole).joined(separator: ", "));
+            GRANT INSERT, DELETE ON decision_unlinked TO \(writers);
+            """
+    }
 
     /// The two-person rule. The columns and table are SQLite's v6-approvals; the triggers make
     /// the server itself refuse what `TeamSQL` refuses, for a login that writes with psql: an
@@ -253,7 +277,7 @@ public final class PostgresDecisionStore: SQLTeamStore, RoomStore, @unchecked Se
                     try connection.execute(script: script)
                     try connection.query("INSERT INTO vigil_migrations (identifier) VALUES (?)", [.text(identifier)])
                     let session = PostgresSession(connection: connection)
-                    if identifier == "v4-team" { try TeamSQL.chainUnlinkedDecisions(in: session, label: label) }
+                    if identifier == "v10-chain-positions" { try TeamSQL.link(in: session, label: label) }
                     try session.commit()
                 } catch {
                     _ = try? connection.execute(script: "ROLLBACK")
@@ -327,9 +351,9 @@ public final class PostgresDecisionStore: SQLTeamStore, RoomStore, @unchecked Se
     // MARK: DecisionStore
 
     @discardableResult
-    public func record(_ decision: Decision) throws -> Decision {
-        try transaction { try TeamSQL.record(decision, in: $0, label: label) }
-    }
+    public func record(_ decision: Decision) throws -> Decision { try appendAndLink(decision) }
+
+    var dialect: SQLDialect { .postgres }
 
     public func decisions(feed: String?) throws -> [Decision] {
         let log = try readLog(feed: feed, snapshots: true)

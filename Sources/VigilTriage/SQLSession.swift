@@ -70,13 +70,38 @@ struct SQLDialect: Sendable {
     /// Appended to a query that locks item rows before the change clock is taken (PostgreSQL;
     /// SQLite's write transaction is exclusive already).
     var lockRows: String?
-    /// Run before a decision is appended, held to the end of the transaction: decisions are
-    /// appended one at a time, so ids and the audit chain follow commit order. SQLite's write
-    /// transaction is already exclusive.
-    var lockDecisions: String?
-    /// Run with the decision's id once it is inserted: PostgreSQL's `decision_id_seq` follows the
-    /// ids vigil gives (`TeamSQL.record`), so a row inserted with psql gets the next one.
-    var followDecisionID: String?
+    /// Serialises what a decision's checks read, per key (an item, a request id, a decision an
+    /// undo or an answer names), held to the end of the transaction: `%@` is `(?), (?), …`, one
+    /// per key. Decisions on other items append at the same time and share a WAL flush; the keys
+    /// are locked in one order (their hashes, sorted) so two decisions cannot deadlock. SQLite's
+    /// write transaction is already exclusive.
+    var lockKeys: String?
+    /// Taken by every decision (shared) and by a policy change (exclusive): a decision reads the
+    /// two-person rule's policy and PostgreSQL's trigger checks it again, and a change landing
+    /// between the two would refuse what should be held.
+    var readPolicy: String?
+    var changePolicy: String?
+    /// Tried (never queued for) by the transaction that links the audit chain or stamps claims,
+    /// with the lock's key (`Lock`), and held to its end: one linker (stamper) at a time. One
+    /// that does not get it waits for the holder's end (`awaitLock`, taking and dropping the
+    /// lock shared: no row lock, no WAL) and looks again, as the holder may have done its work
+    /// (`TeamSQL.link`, `TeamSQL.stampClaims`). SQLite's writer runs alone.
+    var tryLock: String?
+    var awaitLock: [String]
+
+    /// The keys of `tryLock`.
+    enum Lock: Int64 {
+        case chain = 5647494948
+        case claimStamps = 5647494950
+    }
+    /// The id for a new decision: PostgreSQL's sequence (concurrent appends never wait for each
+    /// other; a refused decision leaves a gap, which nothing reads as a decision); SQLite's one
+    /// writer takes the next.
+    var nextID: String
+    /// Whether the chain is linked after the append commits, in a transaction of its own
+    /// (PostgreSQL: concurrent appends commit together, then one linker links them all);
+    /// SQLite's single writer links in the append's transaction.
+    var linksApart: Bool
     /// Wakes the other consoles when the transaction commits (PostgreSQL's NOTIFY; SQLite's
     /// readers watch the file's data version instead).
     var notify: String?
@@ -84,11 +109,17 @@ struct SQLDialect: Sendable {
     /// The channel consoles LISTEN on.
     static let channel = "vigil_changes"
 
-    static let postgres = SQLDialect(now: "extract(epoch from clock_timestamp())::double precision", skipLocked: "FOR UPDATE SKIP LOCKED", lockRows: "FOR UPDATE",
-                                     lockDecisions: "SELECT pg_advisory_xact_lock(5647494948)",
-                                     followDecisionID: "SELECT setval('decision_id_seq', ?)", notify: "SELECT pg_notify('\(channel)', '')")
-    static let sqlite = SQLDialect(now: "((julianday('now') - 2440587.5) * 86400.0)", skipLocked: "", lockRows: nil, lockDecisions: nil,
-                                   followDecisionID: nil, notify: nil)
+    static let postgres = SQLDialect(
+        now: "extract(epoch from clock_timestamp())::double precision", skipLocked: "FOR UPDATE SKIP LOCKED", lockRows: "FOR UPDATE",
+        // The subquery sorts the keys before the outer query locks them, in that order.
+        lockKeys: "SELECT count(pg_advisory_xact_lock(k)) AS locked FROM (SELECT DISTINCT hashtextextended(x, 5647494948) AS k FROM (VALUES %@) v(x) ORDER BY k) s",
+        readPolicy: "SELECT pg_advisory_xact_lock_shared(5647494949)", changePolicy: "SELECT pg_advisory_xact_lock(5647494949)",
+        tryLock: "SELECT pg_try_advisory_xact_lock(CAST(? AS bigint)) AS got",
+        awaitLock: ["SELECT pg_advisory_lock_shared(CAST(? AS bigint))", "SELECT pg_advisory_unlock_shared(CAST(? AS bigint))"], nextID: "SELECT nextval('decision_id_seq') AS next", linksApart: true,
+        notify: "SELECT pg_notify('\(channel)', '')")
+    static let sqlite = SQLDialect(now: "((julianday('now') - 2440587.5) * 86400.0)", skipLocked: "", lockRows: nil, lockKeys: nil,
+                                   readPolicy: nil, changePolicy: nil, tryLock: nil, awaitLock: [],
+                                   nextID: "SELECT coalesce(max(id), 0) + 1 AS next FROM decision", linksApart: false, notify: nil)
 }
 
 /// A statement and its arguments, for `SQLSession.batch` and `send`.

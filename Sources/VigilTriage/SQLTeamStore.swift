@@ -7,9 +7,34 @@ protocol SQLTeamStore: TeamStore {
     func writing<T>(_ body: (SQLSession) throws -> T) throws -> T
     /// One read transaction: every statement sees the same committed state.
     func reading<T>(_ body: (SQLSession) throws -> T) throws -> T
+    var dialect: SQLDialect { get }
 }
 
 extension SQLTeamStore {
+    /// `DecisionStore.record` for both back ends: the append (`TeamSQL.record`), then the link
+    /// to the audit chain (`TeamSQL.link`) — in a transaction of its own where appends run
+    /// concurrently (one linker then links every decision committed meanwhile), in the same one
+    /// on SQLite. The decision returned has its chain position. If the link fails (the server
+    /// went away between the two), the decision is stored but the error is thrown: the caller
+    /// replays it by its request id and gets it back, linked.
+    func appendAndLink(_ decision: Decision) throws -> Decision {
+        guard dialect.linksApart else {
+            return try writing { session in
+                var stored = try TeamSQL.record(decision, in: session, label: label)
+                stored.position = try TeamSQL.link(in: session, label: label, reporting: stored.id)
+                return stored
+            }
+        }
+        var stored = try writing { try TeamSQL.record(decision, in: $0, label: label) }
+        stored.position = try writing { try TeamSQL.link(in: $0, label: label, reporting: stored.id) }
+        return stored
+    }
+
+    /// Links decisions whose appender stopped before linking them (`TeamSQL.link`).
+    func linkPending() throws {
+        _ = try writing { try TeamSQL.link(in: $0, label: label) }
+    }
+
     public func put(items: [ReviewItem]) throws {
         try writing { try TeamSQL.put(items, in: $0) }
     }
@@ -34,8 +59,16 @@ extension SQLTeamStore {
         try writing { try TeamSQL.claim(items, feed: feed, moderator: moderator, lease: lease, in: $0) }
     }
 
+    /// The claims, then (where claims are taken without the change clock) their events, each
+    /// in a transaction of its own (`TeamSQL.stampClaims`). A claim whose stamp never came (the
+    /// claimer stopped between the two) is stamped by the feed's next claimer; until then it
+    /// holds the item but other consoles' change feeds do not show it.
     public func claimNext(feed: String, moderator: String, count: Int, lease: TimeInterval) throws -> [ClaimedItem] {
-        try writing { try TeamSQL.claimNext(feed: feed, moderator: moderator, count: count, lease: lease, in: $0) }
+        let claimed = try writing { try TeamSQL.claimNext(feed: feed, moderator: moderator, count: count, lease: lease, in: $0) }
+        guard dialect.linksApart, !claimed.isEmpty else { return claimed }
+        let items = claimed.map(\.item.ref)
+        while try !writing({ try TeamSQL.stampClaims(items, feed: feed, in: $0) }) {}
+        return claimed
     }
 
     public func release(_ items: [ItemRef], feed: String, moderator: String) throws {
@@ -58,8 +91,12 @@ extension SQLTeamStore {
         try reading { try TeamSQL.role(of: moderator, in: $0) }
     }
 
+    /// Links what waits to be linked first, when this store may write (an appender stopped
+    /// between its append and the link); opened read-only, or by an auditor, those decisions
+    /// are reported neither checked nor broken (`TeamSQL.verifyAudit`).
     public func verifyAudit() throws -> AuditVerification {
-        try reading { try TeamSQL.verifyAudit(in: $0, label: label) }
+        if try reading({ try TeamSQL.hasUnlinked(in: $0) }) { try? linkPending() }
+        return try reading { try TeamSQL.verifyAudit(in: $0, label: label) }
     }
 
     public func policy() throws -> ApprovalPolicy {

@@ -170,7 +170,6 @@ public final class SQLiteDecisionStore: DecisionStore {
         }
         migrator.registerMigration("v4-team") { db in
             try db.execute(sql: teamSchema)
-            try TeamSQL.chainUnlinkedDecisions(in: GRDBSession(db: db), label: db.description)
         }
         migrator.registerMigration("v6-approvals") { db in
             try db.execute(sql: approvalSchema)
@@ -180,6 +179,10 @@ public final class SQLiteDecisionStore: DecisionStore {
         }
         migrator.registerMigration("v9-rooms") { db in
             try db.execute(sql: RoomSQL.schema)
+        }
+        migrator.registerMigration("v10-chain-positions") { db in
+            try db.execute(sql: chainPositionsSchema)
+            try TeamSQL.link(in: GRDBSession(db: db), label: db.description)
         }
         return migrator
     }()
@@ -237,9 +240,7 @@ public final class SQLiteDecisionStore: DecisionStore {
     /// `decidedAt` as stored (unix seconds as a double), and `scoresShown` one per item
     /// (nil-padded when none were given).
     @discardableResult
-    public func record(_ decision: Decision) throws -> Decision {
-        try writing { try TeamSQL.record(decision, in: $0, label: path) }
-    }
+    public func record(_ decision: Decision) throws -> Decision { try appendAndLink(decision) }
 
     public func decisions(feed: String?) throws -> [Decision] {
         let log = try readLog(feed: feed, snapshots: true)
@@ -274,7 +275,13 @@ public final class SQLiteDecisionStore: DecisionStore {
             try database.read { db in
                 let filter = feed == nil ? "" : "WHERE decision.feed = ?"
                 let arguments: StatementArguments = feed.map { [$0] } ?? []
-                let decisions = try Row.fetchAll(db, sql: "SELECT * FROM decision \(filter) ORDER BY id", arguments: arguments)
+                // Chain positions (ids order the log: SQLite's one writer links as it appends),
+                // where the store has them (one read without migrating may not).
+                let positioned = try db.tableExists("decision_chain") && db.columns(in: "decision_chain").contains { $0.name == "position" }
+                let decisions = try Row.fetchAll(db, sql: positioned ? """
+                    SELECT decision.*, c.position AS chain_position FROM decision LEFT JOIN decision_chain c ON c.decision_id = decision.id
+                    \(filter) ORDER BY decision.id
+                    """ : "SELECT * FROM decision \(filter) ORDER BY id", arguments: arguments)
                 // A store read without migrating (exports open read-only) may predate per-item categories.
                 let hasCategories = try db.columns(in: "decision_item").contains { $0.name == "category" }
                 let categories = hasCategories ? "decision_item.category" : "NULL"
@@ -354,7 +361,7 @@ public final class SQLiteDecisionStore: DecisionStore {
         let approvalOf: Int64? = row.hasColumn("approval_of") ? try column("approval_of") : nil
         let sentTo: String? = row.hasColumn("sent_to") ? try column("sent_to") : nil
         let returnAfter: Double? = row.hasColumn("return_after") ? try column("return_after") : nil
-        let decision = Decision(
+        var decision = Decision(
             id: id, items: items, action: action, category: try column("category"),
             itemCategories: itemCategories.contains { $0 != nil } ? itemCategories : [], note: try column("note"),
             moderator: try column("moderator"), decidedAt: Date(timeIntervalSince1970: try column("decided_at")),
@@ -362,6 +369,7 @@ public final class SQLiteDecisionStore: DecisionStore {
             scoresShown: try itemRows.map { try column("score_shown", in: $0) }, revertOf: try column("revert_of"),
             snapshots: snapshotProblem == nil ? stored : [], requestID: requestID, seenUpTo: seenUpTo, needsApproval: needsApproval,
             approvalOf: approvalOf, sentTo: sentTo, returnAfter: returnAfter)
+        decision.position = row.hasColumn("chain_position") ? try column("chain_position") : nil
         return (decision, snapshotProblem)
     }
 

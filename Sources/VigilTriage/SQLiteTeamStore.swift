@@ -89,6 +89,24 @@ extension SQLiteDecisionStore: SQLTeamStore, RoomStore {
         ALTER TABLE decision ADD COLUMN return_after REAL;
         """
 
+    /// Migration v10-chain-positions (PostgresDecisionStore's v10): the chain's own order, and
+    /// the queue of decisions to link. SQLite links in the append's transaction, so the queue
+    /// is empty between transactions.
+    static let chainPositionsSchema = """
+        ALTER TABLE decision_chain ADD COLUMN position INTEGER;
+        DROP TRIGGER decision_chain_no_update;
+        UPDATE decision_chain SET position = decision_id;
+        CREATE TRIGGER decision_chain_no_update BEFORE UPDATE ON decision_chain
+            BEGIN SELECT RAISE(ABORT, 'the decision log is append-only'); END;
+        CREATE UNIQUE INDEX decision_chain_position ON decision_chain(position);
+        CREATE TABLE decision_unlinked (decision_id INTEGER PRIMARY KEY REFERENCES decision(id));
+        INSERT INTO decision_unlinked SELECT id FROM decision WHERE id NOT IN (SELECT decision_id FROM decision_chain);
+        CREATE TRIGGER decision_queue_link AFTER INSERT ON decision
+            BEGIN INSERT INTO decision_unlinked (decision_id) VALUES (NEW.id); END;
+        """
+
+    var dialect: SQLDialect { .sqlite }
+
     /// IMMEDIATE: one writer at a time.
     func writing<T>(_ body: (SQLSession) throws -> T) throws -> T {
         try refuseWritesWhenReadOnly()

@@ -21,15 +21,16 @@ public struct StatusBook: Sendable, Equatable {
         for decision in decisions { apply(decision) }
     }
 
-    /// The newest decision applied (what a screen built from this book knew of).
-    public private(set) var latestID: Int64?
+    /// The newest chain position among the decisions applied (what a screen built from this
+    /// book knew of: `Decision.seenUpTo`, and where its change feed starts).
+    public private(set) var latestPosition: Int64?
 
     /// Applies a decision once: the same decision again (a change feed repeating what this
     /// screen stored itself) changes nothing.
     public mutating func apply(_ decision: Decision) {
         guard byID[decision.id] == nil else { return }
         byID[decision.id] = decision
-        latestID = max(latestID ?? decision.id, decision.id)
+        if let position = decision.position { latestPosition = max(latestPosition ?? position, position) }
         if decision.action == .revert {
             guard let target = decision.revertOf.flatMap({ byID[$0] }) else { return }
             // A held decision undone by its decider is withdrawn.

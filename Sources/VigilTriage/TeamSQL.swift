@@ -86,30 +86,27 @@ enum TeamSQL {
     // MARK: Decisions
 
     /// Appends `decision` (see `DecisionStore.record`): validated, answered with the stored one
-    /// when its request id is already stored, refused when stale, chained to the previous row.
-    /// The caller's transaction must hold the decision lock (`SQLDialect.lockDecisions`).
+    /// when its request id is already stored, refused when stale. Not linked to the audit chain
+    /// yet: the database queues it (`decision_unlinked`) for `link`, which the store runs next.
     ///
-    /// Decisions are appended one at a time, so what happens under the lock is what bounds the
-    /// team's decisions per second: on PostgreSQL the lock and everything the checks read go in
-    /// one round trip, the writes in a second with COMMIT (docs/store.md).
+    /// No lock is shared by all decisions: the checks are serialised per item (and per request
+    /// id, and per decision an undo or an answer names), so decisions on other items commit at
+    /// the same time and share their WAL flush. On PostgreSQL the locks and everything the checks
+    /// read go in one round trip, the writes in a second with COMMIT (docs/store.md).
     static func record(_ decision: Decision, in session: SQLSession, label: String) throws -> Decision {
         var stored = decision
+        stored.position = nil
         if stored.scoresShown.isEmpty { stored.scoresShown = Array(repeating: nil, count: stored.items.count) }
         // Read back, per-item categories that are all nil are no per-item categories.
         if stored.itemCategories.allSatisfy({ $0 == nil }) { stored.itemCategories = [] }
         let decidedAt = stored.decidedAt.timeIntervalSince1970
         stored.decidedAt = Date(timeIntervalSince1970: decidedAt)
         try validate(stored, label: label)
-        var reads = session.dialect.lockDecisions.map { [SQLStatement($0)] } ?? []
+        var reads: [SQLStatement] = []
+        if let policy = session.dialect.readPolicy { reads.append(SQLStatement(policy)) }
+        if let lock = session.dialect.lockKeys { reads.append(lockStatement(lock, keys: lockKeys(stored))) }
         let first = reads.count
         reads.append(SQLStatement("SELECT id FROM decision WHERE request_id = ?", [SQLValue(stored.requestID)]))
-        // Ids are given under the lock, one more than the last (no gap for a refused decision),
-        // so they follow commit order and the change feed's cursor never passes a decision
-        // committed late; the previous link is the end of the chain.
-        reads.append(SQLStatement("""
-            SELECT (SELECT coalesce(max(id), 0) FROM decision) + 1 AS next,
-                   (SELECT hash FROM decision_chain ORDER BY decision_id DESC LIMIT 1) AS previous
-            """))
         reads.append(staleQuery(stored))
         if stored.action.closes {
             reads.append(heldQuery(stored))
@@ -124,18 +121,18 @@ enum TeamSQL {
             throw log.problems.first ?? DecisionStoreError(path: label, reason: .unreadable("decision \(id) vanished"))
         }
         if frozen != nil, let rows = rows.last { try RoomSQL.refuseWhileFrozen(rows, moderator: stored.moderator, label: label) }
-        try refuseIfStale(rows[2], label: label)
+        try refuseIfStale(rows[1], label: label)
         if stored.action == .revert { try validateRevert(stored, in: session, label: label) }
         if stored.action.answersApproval { try validateAnswer(stored, in: session, label: label) }
         // Whether a decision waits for a second person is the store's to say, never the client's.
         stored.needsApproval = nil
         if stored.action.closes {
-            try refuseWhileHeld(rows[3], label: label)
-            stored.needsApproval = try holdReason(stored, ruleKinds: Set(rows[4].map { try $0.text("kind") }), in: session)
+            try refuseWhileHeld(rows[2], label: label)
+            stored.needsApproval = try holdReason(stored, ruleKinds: Set(rows[3].map { try $0.text("kind") }), in: session)
         }
         if stored.action.handsOff { try refuseHandoff(stored, in: session, label: label) }
-        stored.id = try rows[1][0].int("next")
-        let previous = rows[1][0]["previous"] ?? ""
+        // Taken once every check passed, so a refused decision leaves no gap in the ids.
+        stored.id = try session.query(session.dialect.nextID)[0].int("next")
         let items = try jsonText(stored.items.map(\.description))
         let snapshots = try stored.snapshots.map { try jsonText($0) }
         try session.send(SQLStatement("""
@@ -146,7 +143,6 @@ enum TeamSQL {
                   .text(stored.moderator), .double(decidedAt), SQLValue(stored.feedTs), .text(stored.lexiconVersion),
                   SQLValue(stored.revertOf), .text(items), SQLValue(stored.requestID), SQLValue(stored.seenUpTo),
                   SQLValue(stored.needsApproval), SQLValue(stored.approvalOf), SQLValue(stored.sentTo), SQLValue(stored.returnAfter)]))
-        if let follow = session.dialect.followDecisionID { try session.send(SQLStatement(follow, [.int(stored.id)])) }
         for (position, item) in stored.items.enumerated() {
             try session.send(SQLStatement("""
                 INSERT INTO decision_item (decision_id, position, kind, item_id, score_shown, snapshot, category)
@@ -155,12 +151,10 @@ enum TeamSQL {
                       SQLValue(snapshots.isEmpty ? nil : snapshots[position]),
                       SQLValue(stored.itemCategories.isEmpty ? nil : stored.itemCategories[position])]))
         }
-        try appendLink(stored, previous: previous, in: session)
         try lockItems(stored.items, feed: stored.feed, in: session)
         if stored.action.handsOff { try moveClaims(stored, in: session) }
         if let target = stored.revertOf { try endHandoff(undone: target, items: stored.items, feed: stored.feed, in: session) }
         try refreshClosed(decisions: [stored.id] + [stored.revertOf, stored.approvalOf].compactMap { $0 }, in: session)
-        if let notify = session.dialect.notify { try session.send(SQLStatement(notify)) }
         return stored
     }
 
@@ -326,9 +320,7 @@ enum TeamSQL {
 
     /// Replaces the policy in one transaction: decisions already held stay held.
     static func setPolicy(_ policy: ApprovalPolicy, in session: SQLSession) throws {
-        // Under the decision lock: a decision reads the rule and the server's trigger checks it
-        // again, and a change landing between the two would refuse what should be held.
-        if let lock = session.dialect.lockDecisions { try session.query(lock) }
+        if let lock = session.dialect.changePolicy { try session.query(lock) }
         try session.query("DELETE FROM approval_rule")
         for rule in policy.rules {
             try session.query("INSERT INTO approval_rule (kind, action, reach_at_least) VALUES (?, ?, ?)",
@@ -354,14 +346,31 @@ enum TeamSQL {
         }
     }
 
-    /// The stale-decision guard: another moderator's decision on one of the items, stored after
-    /// the newest decision the deciding screen knew of (none when it names no such decision).
+    /// The stale-decision guard: another moderator's decision on one of the items that the
+    /// deciding screen cannot have seen: linked after the newest position it knew of, or not
+    /// linked yet (none when the screen names no position).
     private static func staleQuery(_ decision: Decision) -> SQLStatement {
         SQLStatement("""
             SELECT d.id, d.moderator, d.action, i.kind, i.item_id FROM decision d JOIN decision_item i ON i.decision_id = d.id
-            WHERE d.feed = ? AND (i.kind, i.item_id) IN (\(rowValues(decision.items.count))) AND d.id > ? AND d.moderator <> ?
+            LEFT JOIN decision_chain c ON c.decision_id = d.id
+            WHERE d.feed = ? AND (i.kind, i.item_id) IN (\(rowValues(decision.items.count)))
+              AND \(decision.seenUpTo == nil ? "1 = 0" : "(c.position IS NULL OR c.position > ?)") AND d.moderator <> ?
             ORDER BY d.id LIMIT 1
-            """, [.text(decision.feed)] + itemArguments(decision.items) + [SQLValue(decision.seenUpTo), .text(decision.moderator)])
+            """, [.text(decision.feed)] + itemArguments(decision.items) + (decision.seenUpTo.map { [SQLValue.int($0)] } ?? [])
+                + [.text(decision.moderator)])
+    }
+
+    /// What a decision's checks are serialised on (`SQLDialect.lockKeys`): each item, the
+    /// request id (a replay racing its original is answered with it, not refused by the unique
+    /// index), and the decision an undo or an answer names (two cannot both pass its checks).
+    private static func lockKeys(_ decision: Decision) -> [String] {
+        decision.items.map { "item \(decision.feed) \($0)" } + [decision.requestID.map { "request \($0)" }].compactMap { $0 }
+            + [decision.revertOf, decision.approvalOf].compactMap { $0 }.map { "decision \($0)" }
+    }
+
+    private static func lockStatement(_ template: String, keys: [String]) -> SQLStatement {
+        SQLStatement(template.replacingOccurrences(of: "%@", with: Array(repeating: "(CAST(? AS text))", count: keys.count).joined(separator: ", ")),
+                     keys.map(SQLValue.text))
     }
 
     private static func refuseIfStale(_ rows: [SQLRow], label: String) throws {
@@ -370,15 +379,27 @@ enum TeamSQL {
             "\(try row.text("moderator")) recorded \(try row.text("action")) on \(try row.text("kind")):\(try row.text("item_id")) (decision \(try row.int("id"))) after this screen last heard of it"))
     }
 
-    /// Decisions matching `condition` (on table `decision`), oldest first, and a problem for
-    /// each that does not decode.
+    /// Decisions matching `condition` (on table `decision`), in chain order (those not linked
+    /// yet last, by id), and a problem for each that does not decode.
     static func readLog(in session: SQLSession, label: String, where condition: String, _ arguments: [SQLValue], snapshots: Bool) throws -> DecisionLog {
-        let decisionRows = try session.query("SELECT * FROM decision WHERE \(condition) ORDER BY id", arguments)
-        let itemRows = try session.query("""
+        let rows = try session.batch(logStatements(where: condition, arguments, snapshots: snapshots))
+        return decodeLog(decisions: rows[0], items: rows[1], snapshots: snapshots, label: label)
+    }
+
+    /// `readLog`'s two queries, to send with others in one round trip.
+    private static func logStatements(where condition: String, _ arguments: [SQLValue], snapshots: Bool) -> [SQLStatement] {
+        [SQLStatement("""
+            SELECT decision.*, c.position AS chain_position FROM decision LEFT JOIN decision_chain c ON c.decision_id = decision.id
+            WHERE \(condition) ORDER BY c.position IS NULL, c.position, decision.id
+            """, arguments),
+         SQLStatement("""
             SELECT decision_id, position, score_shown, category AS item_category\(snapshots ? ", snapshot" : "")
             FROM decision_item WHERE decision_id IN (SELECT id FROM decision WHERE \(condition))
             ORDER BY decision_id, position
-            """, arguments)
+            """, arguments)]
+    }
+
+    private static func decodeLog(decisions decisionRows: [SQLRow], items itemRows: [SQLRow], snapshots: Bool, label: String) -> DecisionLog {
         var extras: [Int64: [SQLRow]] = [:]
         for row in itemRows {
             if let id = try? row.int("decision_id") { extras[id, default: []].append(row) }
@@ -387,7 +408,9 @@ enum TeamSQL {
         for row in decisionRows {
             let id = (try? row.int("id")) ?? 0
             do {
-                log.decisions.append(try decode(row, items: extras[id] ?? [], snapshots: snapshots))
+                var decision = try decode(row, items: extras[id] ?? [], snapshots: snapshots)
+                decision.position = try row.optionalInt("chain_position")
+                log.decisions.append(decision)
             } catch {
                 log.problems.append(DecisionStoreError(path: label, reason: .unreadable("decision \(id): \(error)")))
             }
@@ -438,44 +461,92 @@ enum TeamSQL {
         return hasher.hex()
     }
 
-    /// Links `decision` to `previous`, the chain's last hash ("" for the first), and returns its own.
+    /// Links every committed decision the chain does not hold yet (`decision_unlinked`, which
+    /// a trigger fills as each row is inserted), in id order, after the chain's last link: each
+    /// gets the next position. Under the chain lock, held to COMMIT, so positions commit in
+    /// order and the change feed's cursor never passes one committed late. A decision whose
+    /// appender stopped before linking it is linked by the next linker. Returns decision `id`'s
+    /// position (nil when it has none: not committed, or unknown).
+    ///
+    /// Under load many appenders link at once: one holds the lock and links every decision
+    /// committed so far; the others wait for it to finish and most then find theirs linked,
+    /// rather than each taking the lock in turn to learn its position.
     @discardableResult
-    private static func appendLink(_ decision: Decision, previous: String, in session: SQLSession) throws -> String {
-        let hash = try link(previous: previous, decision)
-        try session.send(SQLStatement("INSERT INTO decision_chain (decision_id, hash) VALUES (?, ?)", [.int(decision.id), .text(hash)]))
-        return hash
-    }
-
-    /// Links every decision written before the chain existed (a store from an older vigil).
-    static func chainUnlinkedDecisions(in session: SQLSession, label: String) throws {
-        let log = try readLog(in: session, label: label, where: "id NOT IN (SELECT decision_id FROM decision_chain)", [], snapshots: true)
+    static func link(in session: SQLSession, label: String, reporting id: Int64? = nil) throws -> Int64? {
+        // Only the lock's holder reads the queue: the others, woken together when it ends, ask
+        // for their own position alone.
+        while true {
+            let (got, answer) = try tryLock(.chain, with: [SQLStatement("SELECT position FROM decision_chain WHERE decision_id = ?", [SQLValue(id)])],
+                                            in: session)
+            if let own = try answer[0].first?.int("position") { return own }
+            if got { break }
+        }
+        let rows = try session.batch([SQLStatement("SELECT hash, position FROM decision_chain ORDER BY position DESC LIMIT 1")]
+                                     + logStatements(where: "id IN (SELECT decision_id FROM decision_unlinked)", [], snapshots: true))
+        let log = decodeLog(decisions: rows[1], items: rows[2], snapshots: true, label: label)
         if let problem = log.problems.first { throw problem }
-        var previous = try session.query("SELECT hash FROM decision_chain ORDER BY decision_id DESC LIMIT 1").first?.text("hash") ?? ""
-        for decision in log.decisions { previous = try appendLink(decision, previous: previous, in: session) }
+        var previous = rows[0].first?["hash"] ?? ""
+        var position = try rows[0].first?.int("position") ?? 0
+        var own: Int64?
+        guard !log.decisions.isEmpty else { return nil }
+        var values: [SQLValue] = []
+        for decision in log.decisions.sorted(by: { $0.id < $1.id }) {
+            position += 1
+            previous = try link(previous: previous, decision)
+            values += [.int(decision.id), .text(previous), .int(position)]
+            if decision.id == id { own = position }
+        }
+        let count = log.decisions.count
+        try session.send(SQLStatement("INSERT INTO decision_chain (decision_id, hash, position) VALUES "
+                                      + Array(repeating: "(?, ?, ?)", count: count).joined(separator: ", "), values))
+        try session.send(SQLStatement("DELETE FROM decision_unlinked WHERE decision_id IN (\(Array(repeating: "?", count: count).joined(separator: ", ")))",
+                                      log.decisions.map { .int($0.id) }))
+        // The wake-up: the change feed shows a decision once it is linked, not when appended.
+        if let notify = session.dialect.notify { try session.send(SQLStatement(notify)) }
+        return own
     }
 
+    /// Whether committed decisions wait to be linked (`link`).
+    static func hasUnlinked(in session: SQLSession) throws -> Bool {
+        try !session.query("SELECT decision_id FROM decision_unlinked LIMIT 1").isEmpty
+    }
+
+    /// Walks the chain in position order. A decision waiting to be linked (committed after the
+    /// chain's last link; `link` will place it) is neither checked nor broken; a decision with
+    /// neither a link nor a place in the queue, or a link without its row, was tampered with.
     static func verifyAudit(in session: SQLSession, label: String) throws -> AuditVerification {
         let log = try readLog(in: session, label: label, where: "1 = 1", [], snapshots: true)
-        var links: [Int64: String] = [:]
-        for row in try session.query("SELECT decision_id, hash FROM decision_chain ORDER BY decision_id") {
-            links[try row.int("decision_id")] = try row.text("hash")
-        }
-        var broken: [Int64] = []
+        let waiting = Set(try session.query("SELECT decision_id FROM decision_unlinked").map { try $0.int("decision_id") })
+        var byID: [Int64: Decision] = [:]
+        for decision in log.decisions { byID[decision.id] = decision }
+        var broken = Set<Int64>()
         var previous = ""
         var checked = 0
-        var ids = Set<Int64>()
-        var unreadable = Set(log.problems.compactMap { Self.decisionID(in: $0) })
-        for decision in log.decisions {
+        var linked = Set<Int64>()
+        for row in try session.query("SELECT decision_id, hash FROM decision_chain ORDER BY position") {
+            let id = try row.int("decision_id")
+            let stored = try row.text("hash")
+            linked.insert(id)
             checked += 1
-            ids.insert(decision.id)
-            let stored = links[decision.id]
-            if try stored != link(previous: previous, decision) { broken.append(decision.id) }
-            previous = stored ?? ""
+            // A row that no longer decodes was edited too; a link without its row was deleted.
+            guard let decision = byID[id] else {
+                broken.insert(id)
+                previous = stored
+                continue
+            }
+            if try stored != link(previous: previous, decision) { broken.insert(id) }
+            previous = stored
         }
-        // A row that no longer decodes was edited too; a link without its row was deleted.
-        unreadable.formUnion(links.keys.filter { !ids.contains($0) })
-        checked += log.problems.count
-        return AuditVerification(checked: checked, broken: (broken + unreadable.subtracting(broken)).sorted())
+        for decision in log.decisions where !linked.contains(decision.id) && !waiting.contains(decision.id) {
+            checked += 1
+            broken.insert(decision.id)
+        }
+        for problem in log.problems {
+            guard let id = decisionID(in: problem), !linked.contains(id) else { continue }
+            checked += 1
+            if !waiting.contains(id) { broken.insert(id) }
+        }
+        return AuditVerification(checked: checked, broken: broken.sorted())
     }
 
     private static func decisionID(in problem: DecisionStoreError) -> Int64? {
@@ -545,8 +616,9 @@ enum TeamSQL {
         try session.query("SELECT * FROM review_item WHERE feed = ? ORDER BY priority DESC, arrival", .text(feed)).map(item)
     }
 
+    /// The chain's last position (what `Decision.seenUpTo` and the change feed's cursor count).
     static func latestDecisionID(in session: SQLSession) throws -> Int64 {
-        try session.query("SELECT coalesce(max(id), 0) AS id FROM decision")[0].int("id")
+        try session.query("SELECT coalesce(max(position), 0) AS position FROM decision_chain")[0].int("position")
     }
 
     static func feeds(in session: SQLSession) throws -> [String] {
@@ -590,12 +662,13 @@ enum TeamSQL {
         return claim
     }
 
-    /// `take`'s upsert, stamped with the change clock's value: the caller's transaction has
-    /// ticked it (`tick`) and holds its row.
-    private static func takeStatement(_ item: ItemRef, feed: String, moderator: String, now: Double, lease: TimeInterval) -> SQLStatement {
+    /// `take`'s upsert, stamped with `event`: by default the change clock's value, which the
+    /// caller's transaction has ticked (`tick`) and whose row it holds.
+    private static func takeStatement(_ item: ItemRef, feed: String, moderator: String, now: Double, lease: TimeInterval,
+                                      event: String = "(SELECT value FROM store_clock)") -> SQLStatement {
         SQLStatement("""
             INSERT INTO claim (feed, kind, item_id, moderator, claimed_at, lease_until, event)
-            VALUES (?, ?, ?, ?, ?, ?, (SELECT value FROM store_clock))
+            VALUES (?, ?, ?, ?, ?, ?, \(event))
             ON CONFLICT (feed, kind, item_id) DO UPDATE SET
                 claimed_at = CASE WHEN claim.moderator = excluded.moderator AND claim.lease_until > excluded.claimed_at
                                   THEN claim.claimed_at ELSE excluded.claimed_at END,
@@ -615,9 +688,15 @@ enum TeamSQL {
                          .double(until), .text(feed), .text(item.kind.rawValue), .text(item.id))
     }
 
+    /// The event of a claim taken without the change clock (`claimNext` where writers run
+    /// concurrently): the change feed reads no claim at it until `stampClaims` gives it one.
+    static let unstamped: Int64 = 0
+
     /// Three round trips on PostgreSQL: the candidates (locked, passing over rows others are
-    /// claiming) with the clock's time; the tick and the claims; the mirrors and COMMIT. The
-    /// change clock's row is locked from the second to the end only.
+    /// claiming) with the clock's time; the claims; the mirrors and COMMIT. Where writers run
+    /// concurrently (`SQLDialect.linksApart`) the claims are taken `unstamped`, without the
+    /// change clock, so concurrent claims commit together and share a WAL flush; the store then
+    /// stamps them (`stampClaims`). SQLite's single writer ticks the clock here.
     static func claimNext(feed: String, moderator: String, count: Int, lease: TimeInterval, in session: SQLSession) throws -> [ClaimedItem] {
         // The time is read after the candidates' leases were compared with it: each has expired.
         let found = try session.batch([
@@ -630,15 +709,54 @@ enum TeamSQL {
         let candidates = try found[0].map(item)
         guard !candidates.isEmpty else { return [] }
         let now = try found[1][0].double("now")
-        // Ticked after the candidates are locked: the clock's row lock is then held only for the
-        // claims, not while concurrent claimers pick their rows.
-        let taken = try session.batch([tickStatement] + (session.dialect.notify.map { [SQLStatement($0)] } ?? [])
-                                      + candidates.map { takeStatement($0.ref, feed: feed, moderator: moderator, now: now, lease: lease) })
+        let stampsLater = session.dialect.linksApart
+        let taken = try session.batch((stampsLater ? [] : [tickStatement])
+                                      + candidates.map { takeStatement($0.ref, feed: feed, moderator: moderator, now: now, lease: lease,
+                                                                       event: stampsLater ? String(unstamped) : "(SELECT value FROM store_clock)") })
         return try zip(candidates, taken.suffix(candidates.count)).compactMap { item, rows in
             guard let claim = try rows.first.map(claim) else { return nil }
             try markClaimed(item.ref, feed: feed, until: claim.leaseUntil.timeIntervalSince1970, in: session)
             return ClaimedItem(item: item, claim: claim)
         }
+    }
+
+    /// Tries the lock `key` (`SQLDialect.tryLock`) and runs `reads` after it in the same round
+    /// trip: whether it was got, and the reads' rows. Not got, it waits for the holder's end
+    /// before returning, so the caller's next look sees what the holder did. Where writers run
+    /// alone (SQLite) there is nothing to lock: got.
+    private static func tryLock(_ key: SQLDialect.Lock, with reads: [SQLStatement], in session: SQLSession) throws -> (Bool, [[SQLRow]]) {
+        guard let tryLock = session.dialect.tryLock else { return (true, try session.batch(reads)) }
+        let answer = try session.batch([SQLStatement(tryLock, [.int(key.rawValue)])] + reads)
+        let got = ["t", "true", "1"].contains(answer[0].first?["got"] ?? "")
+        if !got { _ = try session.batch(session.dialect.awaitLock.map { SQLStatement($0, [.int(key.rawValue)]) }) }
+        return (got, Array(answer.dropFirst()))
+    }
+
+    /// Gives the feed's unstamped claims their events, in one order, under the change clock's
+    /// row lock (held to COMMIT, as `tick` holds it: events commit in order, and a reader never
+    /// passes one committed late), one stamper at a time (`SQLDialect.Lock.claimStamps`). True
+    /// once `items`' claims are stamped, by this call or by another stamper; false after waiting
+    /// for another stamper (which may have stamped them): the caller asks again in a new
+    /// transaction. Claims another
+    /// transaction is writing are passed over (`SKIP LOCKED`), so a stamper never waits for a
+    /// row while it holds the clock; their own claimer stamps them.
+    static func stampClaims(_ items: [ItemRef], feed: String, in session: SQLSession) throws -> Bool {
+        let mine = SQLStatement("""
+            SELECT count(*) AS n FROM claim WHERE feed = ? AND (kind, item_id) IN (\(rowValues(items.count))) AND event = \(unstamped)
+            """, [.text(feed)] + itemArguments(items))
+        let (got, look) = try tryLock(.claimStamps, with: [mine], in: session)
+        if try look[0][0].int("n") == 0 { return true }
+        guard got else { return false }
+        // The clock's row, as `tick` takes it (writers that tick wait for it, and this for them);
+        // the stamps are read from it in the next statement, after any such writer committed.
+        let stamped = try session.batch([SQLStatement("SELECT value FROM store_clock FOR UPDATE"), SQLStatement("""
+            WITH waiting AS (SELECT kind, item_id, claimed_at FROM claim WHERE feed = ? AND event = \(unstamped) FOR UPDATE SKIP LOCKED),
+                 numbered AS (SELECT kind, item_id, row_number() OVER (ORDER BY claimed_at, kind, item_id) AS k FROM waiting),
+                 stamped AS (UPDATE claim SET event = (SELECT value FROM store_clock) + numbered.k FROM numbered
+                             WHERE claim.feed = ? AND claim.kind = numbered.kind AND claim.item_id = numbered.item_id RETURNING 1)
+            UPDATE store_clock SET value = value + (SELECT count(*) FROM stamped)
+            """, [.text(feed), .text(feed)])] + (session.dialect.notify.map { [SQLStatement($0)] } ?? []) + [mine])
+        return try stamped.last?.first?.int("n") == 0
     }
 
     static func release(_ items: [ItemRef], feed: String, moderator: String, in session: SQLSession) throws {
@@ -664,7 +782,10 @@ enum TeamSQL {
     /// new cursor matches the rows.
     static func changes(feed: String, since cursor: StoreCursor, in session: SQLSession, label: String) throws -> StoreChanges {
         let now = try now(in: session)
-        let log = try readLog(in: session, label: label, where: "feed = ? AND id > ?", [.text(feed), .int(cursor.decision)], snapshots: false)
+        // By chain position: a decision committed late is linked after those before it, so a
+        // reader never passes it; one not linked yet waits for its link.
+        let log = try readLog(in: session, label: label, where: "feed = ? AND id IN (SELECT decision_id FROM decision_chain WHERE position > ?)",
+                              [.text(feed), .int(cursor.decision)], snapshots: false)
         if let problem = log.problems.first { throw problem }
         var changes = StoreChanges(decisions: log.decisions, cursor: cursor)
         for row in try session.query("SELECT * FROM claim WHERE feed = ? AND event > ? ORDER BY event", .text(feed), .int(cursor.event)) {

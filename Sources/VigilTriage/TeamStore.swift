@@ -95,6 +95,7 @@ public struct Presence: Sendable, Equatable, Codable {
 
 /// Where a reader of the change feed is: the last decision and the last other change it saw.
 public struct StoreCursor: Sendable, Equatable, Codable {
+    /// The chain position of the last decision seen (`Decision.position`), not its id.
     public var decision: Int64
     public var event: Int64
 
@@ -171,8 +172,8 @@ public protocol TeamStore: DecisionStore {
     func openItems(feed: String, offset: Int, limit: Int) throws -> [ReviewItem]
     /// Every item of the feed, decided or not, in queue order.
     func allItems(feed: String) throws -> [ReviewItem]
-    /// The newest decision's id (0 in an empty store): what a screen reading the store now has
-    /// seen, for `Decision.seenUpTo`.
+    /// The audit chain's last position (0 in an empty store): what a screen reading the store
+    /// now has seen, for `Decision.seenUpTo`.
     func latestDecisionID() throws -> Int64
     /// The feeds that have items, in the order their first item arrived.
     func feeds() throws -> [String]

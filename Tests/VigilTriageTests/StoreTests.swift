@@ -21,6 +21,7 @@ import Testing
             #expect(stored.id > 0)
             var expected = original
             expected.id = stored.id
+            expected.position = 1
             #expect(stored == expected)
             #expect(try store.decisions(feed: "f0a1") == [expected])
             #expect(try store.decisions(feed: nil) == [expected])
@@ -274,8 +275,9 @@ import Testing
                     ALTER TABLE decision_item DROP COLUMN category;
                     DROP INDEX decision_request; ALTER TABLE decision DROP COLUMN request_id; ALTER TABLE decision DROP COLUMN seen_up_to;
                     DROP TABLE decision_chain; ALTER TABLE decision DROP COLUMN sent_to; ALTER TABLE decision DROP COLUMN return_after;
-                    DROP TABLE room_message; DROP TABLE room;
-                    DELETE FROM grdb_migrations WHERE identifier IN ('v2-no-replace', 'v3-item-category', 'v4-team', 'v6-approvals', 'v7-handoffs', 'v9-rooms')
+                    DROP TABLE room_message; DROP TABLE room; DROP TRIGGER decision_queue_link; DROP TABLE decision_unlinked;
+                    DELETE FROM grdb_migrations WHERE identifier IN ('v2-no-replace', 'v3-item-category', 'v4-team', 'v6-approvals', 'v7-handoffs', 'v9-rooms',
+                                                                     'v10-chain-positions')
                     """)
                 // v6's approval_of references a decision, and SQLite cannot drop such a column:
                 // it stays, and the old reader ignores it.

@@ -111,14 +111,14 @@ func reviewItem(_ ref: ItemRef, priority: Double = 1, score: Int = 50, feed: Str
     @Test(arguments: Backend.allCases)
     func aDecisionOnAnItemSomeoneElseDecidedSinceIsStale(backend: Backend) throws {
         try withTeamStore(backend) { store, _ in
-            let seen = try store.record(decision(.annotate, [p1], note: "first look")).id
+            let seen = try store.record(decision(.annotate, [p1], note: "first look")).position
             let bob = try store.record(decision(.dismiss, [p1], by: "bob"))
             var late = decision(.confirm, [p1, p2], category: "recruitment")
             late.seenUpTo = seen
             let error = #expect(throws: DecisionStoreError.self) { try store.record(late) }
             #expect(error?.reason == .stale("bob recorded dismiss on post:p1 (decision \(bob.id)) after this screen last heard of it"))
             // Having seen bob's decision, or on items nobody else touched, it is taken.
-            late.seenUpTo = bob.id
+            late.seenUpTo = bob.position
             #expect(try store.record(late).id > bob.id)
             var own = decision(.annotate, [p2], note: "mine")
             own.seenUpTo = seen
@@ -221,7 +221,8 @@ func reviewItem(_ ref: ItemRef, priority: Double = 1, score: Int = 50, feed: Str
             // The auditor reads everything and writes nothing, through vigil or through psql.
             let audrey = try PostgresDecisionStore(url: signedIn("audrey"))
             #expect(try audrey.decisions(feed: nil).count == 1)
-            #expect(throws: DecisionStoreError(path: audrey.label, reason: .refused("permission denied for table decision"))) {
+            // Refused at the first write: taking an id from the decision sequence.
+            #expect(throws: DecisionStoreError(path: audrey.label, reason: .refused("permission denied for sequence decision_id_seq"))) {
                 try audrey.record(decision(.confirm, [p2], by: "audrey"))
             }
             let psql = #expect(throws: DecisionStoreError.self) {

@@ -89,7 +89,7 @@ struct Team: ParsableCommand {
                                              score: taken.item.score, band: taken.item.band, explanation: "spam_call: +40\ntotal: 40 (medium)")],
                     requestID: request, seenUpTo: seen)
                 issued.add(request, at: clock.now)
-                seen = try store.record(decision).id
+                seen = try store.record(decision).position ?? seen
                 issued.stored(request, at: clock.now)
             }
         }
