@@ -57,8 +57,10 @@ import VigilTriage
     @Test func othersDecisionsAndPresenceArriveLive() {
         var state = Self.team()
         let p2 = ItemRef(.post, "p2")
-        let theirs = Decision(id: 41, items: [p2], action: .dismiss, moderator: "bob", decidedAt: Date(timeIntervalSince1970: state.now), feed: "f1",
+        var theirs = Decision(id: 41, items: [p2], action: .dismiss, moderator: "bob", decidedAt: Date(timeIntervalSince1970: state.now), feed: "f1",
                               lexiconVersion: "v")
+        // The store's chain position, which the stale guard counts in (ids may have gaps).
+        theirs.position = 41
         let looking = Presence(feed: "f1", moderator: "carol", item: ItemRef(.post, "p3"), seenAt: Date(timeIntervalSince1970: state.now))
         _ = state.update(.storeChanged(StoreChanges(decisions: [theirs], presence: [looking], cursor: StoreCursor(decision: 41, event: 2))))
         #expect(!state.queue.contains(p2), "bob's dismissal takes it off this queue at once")
