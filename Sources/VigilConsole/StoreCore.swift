@@ -53,8 +53,7 @@ public final class StoreCore: ConsoleCore, @unchecked Sendable {
     public func take() -> CoreBatch? {
         guard changed.withLock({ value in defer { value = false }; return value }) else { return nil }
         return out.withLock { batch in
-            var taken = batch
-            taken.stats = batch.stats
+            let taken = batch
             batch.flagged = []
             batch.clusters = []
             return taken
