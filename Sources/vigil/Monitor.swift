@@ -18,7 +18,9 @@ struct Monitor: ParsableCommand {
             a note, s snooze, u undo, Ctrl-r redo, Space mark, ; bulk, / filter, ? help, q quit. \
             Every decision is written to the store (SQLite, default ./vigil.sqlite) before the \
             screen shows it as done; reopening the same feed and store resumes where you left. \
-            With '-' the feed comes from standard input and keys from the terminal (/dev/tty).             With --stream and no feed, the queue is what ingest workers put into the team store             for that stream (docs/ingest.md): nothing is read or scored here.
+            With '-' the feed comes from standard input and keys from the terminal (/dev/tty). \
+            With --stream and no feed, the queue is what ingest workers put into the team store \
+            for that stream (docs/ingest.md): nothing is read or scored here.
             """
     )
 

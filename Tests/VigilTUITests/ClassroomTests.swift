@@ -52,6 +52,8 @@ import VigilTriage
         #expect(state.render().lines[0].contains("room w1 frozen"))
         #expect(Fixture.press(&state, .char("2"), .home, .char("d")).isEmpty)
         #expect(state.message == "the room w1 is frozen for the debrief: decisions are closed" && state.messageIsError)
+        // Undo and redo too, and the undo stays on its stack for when the room thaws.
+        #expect(Fixture.press(&state, .char("u")).isEmpty && state.message == "the room w1 is frozen for the debrief: decisions are closed")
         #expect(Fixture.press(&state, .char("t")).isEmpty)
         #expect(state.message == "the answer key is shown when the trainer reveals it")
         let key = AnswerOverlay(posts: ["p1": .init(label: "violating", category: "handoff")], defaultLabel: "benign", clusters: [])
