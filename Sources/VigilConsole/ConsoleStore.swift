@@ -17,7 +17,7 @@ public struct ConsoleStores {
     public static func open(_ location: StoreLocation) throws -> ConsoleStores {
         do {
             return try openNow(location)
-        } catch let error as DecisionStoreError where error.isUnreachable {
+        } catch let error as DecisionStoreError where error.isUnavailable {
             guard case .postgres(let url) = location else { throw error }
             switch StoreProbe.probe(url: url) {
             case .malformed:
@@ -26,7 +26,7 @@ public struct ConsoleStores {
                 // The server may have come up between the two: one more try tells that from a refusal.
                 do {
                     return try openNow(location)
-                } catch let again as DecisionStoreError where again.isUnreachable {
+                } catch let again as DecisionStoreError where again.isUnavailable {
                     throw DecisionStoreError(path: again.path, reason: .refused("the server refused the connection: \(again.unreachableReason)"))
                 }
             case .unreachable:
@@ -88,7 +88,7 @@ public final class DeferredTeamStore: TeamStore, LeadStatsSource, @unchecked Sen
         let result: Result<TeamStore, DecisionStoreError>
         do {
             result = .success(try opener())
-        } catch let error as DecisionStoreError where error.isUnreachable {
+        } catch let error as DecisionStoreError where error.isUnavailable {
             result = .failure(error)
         } catch {
             result = .failure(DecisionStoreError(path: label, reason: .unavailable("cannot open the store: \(error)")))

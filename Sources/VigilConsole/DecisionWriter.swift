@@ -33,7 +33,7 @@ final class DecisionWriter: @unchecked Sendable {
             guard waiting.isEmpty else { return journalize(decision, token: token, because: nil) }
             do {
                 answers.put(.stored(try store.record(decision), token: token))
-            } catch let error as DecisionStoreError where error.isUnreachable {
+            } catch let error as DecisionStoreError where error.isUnavailable {
                 journalize(decision, token: token, because: error)
             } catch {
                 answers.put(.storeFailed("\(error)", token: token))
@@ -75,7 +75,7 @@ final class DecisionWriter: @unchecked Sendable {
                 waiting.removeFirst()
                 try journal?.rewrite(waiting.map(\.decision))
                 if let token = next.token { answers.put(.stored(stored, token: token)) }
-            } catch let error as DecisionStoreError where error.isUnreachable {
+            } catch let error as DecisionStoreError where error.isUnavailable {
                 scheduleRetry()
                 return
             } catch {
@@ -103,12 +103,6 @@ final class DecisionWriter: @unchecked Sendable {
 }
 
 extension DecisionStoreError {
-    /// The store could not be reached: worth keeping the decision and trying again.
-    var isUnreachable: Bool {
-        if case .unavailable = reason { return true }
-        return false
-    }
-
     /// Why the store cannot be reached, for the status bar: the first line of the client's
     /// message (libpq's run over several), without the store's name, which the bar shows already
     /// and which would take all the room the reason has.

@@ -108,7 +108,7 @@ public final class ItemRecorder: @unchecked Sendable {
             do {
                 try store.put(items: Self.latest(batch))
                 backlog.withLock { $0.inFlight = 0 }
-            } catch let error as DecisionStoreError where error.isUnreachable {
+            } catch let error as DecisionStoreError where error.isUnavailable {
                 // Back in front, in arrival order: the store decides queue order by arrival.
                 backlog.withLock { state in
                     state.inFlight = 0

@@ -48,7 +48,7 @@ final class StoreWatcher: @unchecked Sendable {
                     leadRead = uptime
                     do {
                         changes.lead = try source.leadStats(feed: feed, sla: AppState.slaSeconds, window: 3600, onlineWithin: AppState.presenceTimeout)
-                    } catch let error as DecisionStoreError where error.isUnreachable {
+                    } catch let error as DecisionStoreError where error.isUnavailable {
                         throw error
                     } catch {
                         // The figures only: the change feed goes on.

@@ -15,13 +15,14 @@ public struct DecisionStoreError: Error, Equatable, Sendable, CustomStringConver
         case invalidDecision(String)
         /// A stored row does not decode (a hand-edited file, or a bug), or the file is damaged.
         case unreadable(String)
-        /// SQLite failed: locked by another process past the busy timeout, disk full, I/O error.
+        /// SQLite failed: disk full, I/O error.
         case database(String)
         /// Another moderator decided an item after the deciding screen last heard of it.
         case stale(String)
         /// The person's role does not allow it (enforced by the store itself on PostgreSQL).
         case refused(String)
-        /// The store cannot be reached (server down, network gone): nothing was written.
+        /// The store cannot be reached (server down, network gone, or an SQLite file another
+        /// process kept locked past the busy timeout): nothing was written; worth trying again.
         case unavailable(String)
         /// A classroom cannot be opened or changed as asked (its name, its feed, its state).
         case room(String)
@@ -51,5 +52,14 @@ public struct DecisionStoreError: Error, Equatable, Sendable, CustomStringConver
         case .unavailable(let why): return "\(path): unreachable: \(why)"
         case .room(let why): return "\(path): \(why)"
         }
+    }
+}
+
+extension DecisionStoreError {
+    /// Nothing was written and the same request may succeed later: consoles keep the decision
+    /// and try again, workers stop acknowledging.
+    public var isUnavailable: Bool {
+        if case .unavailable = reason { return true }
+        return false
     }
 }

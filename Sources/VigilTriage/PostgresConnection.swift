@@ -224,10 +224,3 @@ private func withCStrings<T>(_ texts: [String?], _ body: ([UnsafePointer<CChar>?
     defer { for copy in copies { free(copy) } }
     return body(copies.map { $0.map { UnsafePointer($0) } })
 }
-
-extension DecisionStoreError {
-    var isUnavailable: Bool {
-        if case .unavailable = reason { return true }
-        return false
-    }
-}

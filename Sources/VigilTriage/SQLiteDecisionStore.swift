@@ -396,7 +396,8 @@ public final class SQLiteDecisionStore: DecisionStore {
     }
 
     /// GRDB's errors become store errors naming the file; a damaged file is bad data, not an
-    /// I/O failure.
+    /// I/O failure; a lock another process held past the busy timeout is a store out of reach
+    /// for now, so consoles keep the decision and try again instead of dropping it.
     private static func wrappingDatabaseErrors<T>(_ path: String, _ body: () throws -> T) throws -> T {
         do { return try body() } catch let error as DatabaseError {
             throw storeError(path, error)
@@ -407,6 +408,8 @@ public final class SQLiteDecisionStore: DecisionStore {
         let message = error.message ?? "\(error)"
         switch error.resultCode {
         case .SQLITE_CORRUPT, .SQLITE_NOTADB: return DecisionStoreError(path: path, reason: .unreadable("the file is damaged: \(message)"))
+        case .SQLITE_BUSY, .SQLITE_LOCKED:
+            return DecisionStoreError(path: path, reason: .unavailable("\(message): another process has held it for over \(Int(busyTimeout)) s"))
         default: return DecisionStoreError(path: path, reason: .database(message))
         }
     }

@@ -159,6 +159,7 @@ extension SQLiteDecisionStore {
     static let watchConfiguration: Configuration = {
         var configuration = Configuration()
         configuration.readonly = true
+        configuration.busyMode = .timeout(busyTimeout)
         return configuration
     }()
     /// How often `waitForChange` looks: well under the second a change may take to show.

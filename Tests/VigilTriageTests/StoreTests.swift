@@ -321,6 +321,26 @@ import Testing
         }
     }
 
+    /// A write lock held past the busy timeout (another console stuck mid-write) is a store out
+    /// of reach for now, not a failed decision: nothing is written, and the same request lands
+    /// once the lock is gone, which is what makes consoles keep and resend it.
+    @Test func aWriteLockHeldPastTheBusyTimeoutIsUnavailableAndTheRequestLandsLater() throws {
+        try withStore { store, path in
+            var holding = Configuration()
+            holding.allowsUnsafeTransactions = true
+            let holder = try DatabaseQueue(path: path, configuration: holding)
+            try holder.writeWithoutTransaction { try $0.execute(sql: "BEGIN IMMEDIATE") }
+            var mine = decision(.dismiss, [p1])
+            mine.requestID = "held-1"
+            let error = #expect(throws: DecisionStoreError.self) { try store.record(mine) }
+            #expect(error?.isUnavailable == true, "\(String(describing: error))")
+            #expect(error?.description.contains("locked") == true)
+            try holder.writeWithoutTransaction { try $0.execute(sql: "ROLLBACK") }
+            let stored = try store.record(mine)
+            #expect(try store.decisions(feed: nil).map(\.id) == [stored.id])
+        }
+    }
+
     @Test func writesAreSyncedAndWaitForOtherProcesses() throws {
         try withStore { store, _ in
             let (synchronous, journal, timeout) = try store.database.writeWithoutTransaction { db in
