@@ -110,16 +110,24 @@ final class PullSubscription {
         return list
     }
 
-    /// Messages the consumer has not delivered yet, as the server counts them now (a fetch
-    /// that finds nothing waits for its timeout; this answers at once).
-    func pending() throws(StreamError) -> UInt64 {
+    /// The consumer's backlog as the server counts it now (a fetch that finds nothing waits for
+    /// its timeout; this answers at once).
+    func lag() throws(StreamError) -> ConsumerLag {
         var info: UnsafeMutablePointer<jsConsumerInfo>?
         var code = jsErrCode(rawValue: 0)
         let status = natsSubscription_GetConsumerInfo(&info, subscription, nil, &code)
         guard status == NATS_OK, let info else { throw StreamError("asking for \(what)", status, code) }
         defer { jsConsumerInfo_Destroy(info) }
-        return info.pointee.NumPending
+        return ConsumerLag(pending: Int(clamping: info.pointee.NumPending), ackPending: Int(info.pointee.NumAckPending))
     }
+}
+
+/// How far a consumer is behind its stream.
+public struct ConsumerLag: Sendable, Equatable {
+    /// Messages not delivered yet.
+    public var pending: Int
+    /// Messages delivered and not acknowledged yet.
+    public var ackPending: Int
 }
 
 /// `vigil scan nats://HOST:PORT/STREAM`: the whole stream from its first message to the last one

@@ -149,6 +149,9 @@ public final class StreamWorkSource: RecordSource {
         return try body(line)
     }
 
+    /// The shared work consumer's backlog (every worker on it sees the same).
+    public func lag() throws(StreamError) -> ConsumerLag { try work.lag() }
+
     /// Pulls the account events' consumer if nobody has for a while: called while the worker
     /// waits for its store, because the server drops a consumer nobody pulls from (a failed pull
     /// shows again at the next fetch).
@@ -162,7 +165,7 @@ public final class StreamWorkSource: RecordSource {
     /// server counts them as pending).
     private func catchUpAccounts(through sequence: UInt64?) throws {
         while held.count == heldStart || sequence.map({ held[held.count - 1].sequence < $0 }) ?? true {
-            let pending = try accounts.pending()
+            let pending = try accounts.lag().pending
             let now = ContinuousClock.now
             // Nothing to fetch: only a pull now and then, which keeps the consumer alive (the
             // server drops an ephemeral consumer nobody pulls from).

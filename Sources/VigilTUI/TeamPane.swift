@@ -28,6 +28,10 @@ extension AppState {
         }
         lines.append(Text.plain("  \(Text.pad(AppState.snoozedRow, nameWidth))" + figures(["\(snoozedNow)"]), .text))
         lines.append([])
+        if !lead.workers.isEmpty {
+            lines += workerLines(lead)
+            lines.append([])
+        }
         lines.append(Text.plain("Moderators · ● online ○ away · last \(span(lead.window))", .title))
         let moderatorWidth = 16
         lines.append(Text.plain("    \(Text.pad("moderator", moderatorWidth))  decided  /hour  median  looking at", .dim))
@@ -52,6 +56,29 @@ extension AppState {
     }
 
     static let snoozedRow = "snoozed now"
+
+    /// The stream's workers: each one's pace, the messages no worker has had yet ("waiting",
+    /// the consumer's lag), those delivered and not acknowledged, and how long ago it reported.
+    /// A worker silent for `WorkerStatus.silentAfter` is marked: its figures are old. Fits the
+    /// narrowest team pane (64 columns).
+    func workerLines(_ lead: LeadStats) -> [Styled] {
+        let nameWidth = 14
+        func row(_ name: String, _ cells: [String]) -> String {
+            "  " + Text.pad(name, nameWidth) + cells.map { "  " + Text.padLeft($0, 7) }.joined()
+        }
+        var lines: [Styled] = [Text.plain("Workers · the stream's backlog as each last saw it", .title),
+                               Text.plain(row("worker", ["posts/s", "waiting", "unacked", "redeliv"]) + "  seen", .dim)]
+        for worker in lead.workers {
+            let age = max(0, lead.asOf - worker.seenAt)
+            let silent = worker.stopped || age > WorkerStatus.silentAfter
+            var line = Text.plain(row(worker.name, ["\(Int(worker.postsPerSecond.rounded()))", "\(worker.pending)",
+                                                    "\(worker.ackPending)", "\(worker.redelivered)"]), silent ? .dim : .text)
+            line += Text.plain("  " + (worker.stopped ? "stopped" : span(age)), silent ? .warning : .dim)
+            lines.append(line)
+        }
+        return lines
+    }
+
 
     /// Items whose snooze runs now, whoever snoozed them (each lasts `snoozeSeconds`).
     var snoozedNow: Int { snoozedUntil.values.reduce(0) { $0 + ($1 > now ? 1 : 0) } }

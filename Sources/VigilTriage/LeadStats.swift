@@ -81,10 +81,14 @@ public struct LeadStats: Sendable, Equatable {
     /// How far back "recent" reaches for the rates and handling times.
     public var window: TimeInterval
     public var onlineWithin: TimeInterval
+    /// The workers that fill the feed's queue from a stream, heard from within `window`.
+    public var workers: [WorkerStatus]
 
-    public init(queues: [QueueStats], moderators: [ModeratorStats], asOf: Double, sla: TimeInterval, window: TimeInterval, onlineWithin: TimeInterval) {
+    public init(queues: [QueueStats], moderators: [ModeratorStats], asOf: Double, sla: TimeInterval, window: TimeInterval, onlineWithin: TimeInterval,
+                workers: [WorkerStatus] = []) {
         self.queues = queues
         self.moderators = moderators
+        self.workers = workers
         self.asOf = asOf
         self.sla = sla
         self.window = window
@@ -128,7 +132,8 @@ extension SQLTeamStore {
                                   breaches: ages.filter { $0 >= sla }.count)
             }
             return LeadStats(queues: queues, moderators: try Self.moderators(feed: feed, now: now, window: window, onlineWithin: onlineWithin, session: session),
-                             asOf: now, sla: sla, window: window, onlineWithin: onlineWithin)
+                             asOf: now, sla: sla, window: window, onlineWithin: onlineWithin,
+                             workers: try WorkerSQL.workers(feed: feed, since: now - window, in: session))
         }
     }
 

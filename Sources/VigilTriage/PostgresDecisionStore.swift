@@ -151,6 +151,11 @@ public final class PostgresDecisionStore: SQLTeamStore, RoomStore, @unchecked Se
             \(RoomSQL.freezeTrigger)
             """),
         ("v10-chain-positions", chainPositionsScript),
+        // Workers log in as a role that writes (they put review items); everyone reads.
+        ("v11-workers", WorkerSQL.schema + """
+            GRANT SELECT ON worker TO \(TeamRole.allCases.map(groupRole).joined(separator: ", "));
+            GRANT INSERT, UPDATE ON worker TO \(TeamRole.allCases.filter(\.writes).map(groupRole).joined(separator: ", "));
+            """),
     ]
 
     /// Decisions append without waiting for each other and are linked to the chain after they

@@ -184,6 +184,9 @@ public final class SQLiteDecisionStore: DecisionStore {
             try db.execute(sql: chainPositionsSchema)
             try TeamSQL.link(in: GRDBSession(db: db), label: db.description)
         }
+        migrator.registerMigration("v11-workers") { db in
+            try db.execute(sql: WorkerSQL.schema)
+        }
         return migrator
     }()
 

@@ -27,7 +27,9 @@ struct Publish: ParsableCommand {
             (account and suspension events), P a hash of the account, with Nats-Msg-Id set to \
             the post's platform and id (a digest of the line for other events), so publishing a \
             feed twice stores it once. A malformed line is reported as file:line: reason and \
-            skipped. The counts go to standard output.
+            skipped. With --speed the events go out at the feed's own pace (its timestamps) \
+            times that, as a live platform would send them: for demos, and to measure workers \
+            under a steady rate. The counts go to standard output.
 
             Example: kcat -C -t posts -e | vigil publish - --nats nats://127.0.0.1:4222
             """
@@ -41,7 +43,11 @@ struct Publish: ParsableCommand {
     @Option(help: ArgumentHelp("How long the stream remembers a message id to refuse its duplicates (set when the stream is created).", valueName: "duration"))
     var dedupWindow = "1h"
 
+    @Option(help: ArgumentHelp("Publish at the feed's pace times this (0.25 to 1000) instead of as fast as the server takes them.", valueName: "speed"))
+    var speed: Double?
+
     func validate() throws {
+        if let speed, !(0.25...1000).contains(speed) { throw ValidationError("--speed must be a number from 0.25 to 1000, not \(speed).") }
         if feeds.filter({ $0 == "-" }).count > 1 { throw ValidationError("standard input ('-') can be read only once.") }
         if DurationText.seconds(dedupWindow) == nil { throw ValidationError("--dedup-window '\(dedupWindow)' is not a duration like 90s, 20m or 1h.") }
         _ = try target.layout()
@@ -60,6 +66,7 @@ struct Publish: ParsableCommand {
             rejected += 1
         }
         var readFailure: FeedError?
+        var pace = speed.map { FeedPace(speed: $0) }
         for reader in readers {
             do {
                 try reader.forEachLine({ line in
@@ -74,6 +81,7 @@ struct Publish: ParsableCommand {
                     case .event(let event):
                         subject = layout.subject(event.kind, account: event.kind == .account ? event.id : event.account)
                         id = event.kind == .post ? Self.postID(event) : Self.digest(line.bytes)
+                        if let ts = event.ts { pace?.wait(until: ts) }
                     }
                     // Rejected like any bad line, so one long post does not end the run.
                     guard publisher.fits(line.bytes, id: id) else {
@@ -116,5 +124,38 @@ struct Publish: ParsableCommand {
         var hash = SHA256()
         hash.update(line)
         return "sha256:" + hash.hex()
+    }
+}
+
+/// Holds each event back until its time comes: the feed's first timestamp is now, and the
+/// feed's time runs `speed` times as fast as the clock. An event dated earlier than the feed's
+/// clock (feeds are not strictly in order) goes at once. One dated more than
+/// `EventTimeSkew.limit` ahead goes at once too and moves nothing (a post dated 9999 must not
+/// stall the stream), unless `EventTimeSkew.jumpConfirmations` come in a row: then the feed
+/// itself moved on, and its clock starts again from there (a gap is not waited out).
+struct FeedPace {
+    let speed: Double
+    private var origin: (feed: Int64, uptime: Double)?
+    private var aheadInARow = 0
+
+    init(speed: Double) { self.speed = speed }
+
+    mutating func wait(until ts: Timestamp) {
+        let now = ProcessInfo.processInfo.systemUptime
+        guard let origin else {
+            origin = (ts.microseconds, now)
+            return
+        }
+        let ahead = Double(ts.microseconds - origin.feed) / 1e6 - (now - origin.uptime) * speed
+        guard ahead <= EventTimeSkew.limit else {
+            aheadInARow += 1
+            if aheadInARow >= EventTimeSkew.jumpConfirmations {
+                self.origin = (ts.microseconds, now)
+                aheadInARow = 0
+            }
+            return
+        }
+        aheadInARow = 0
+        if ahead > 0 { Thread.sleep(forTimeInterval: ahead / speed) }
     }
 }

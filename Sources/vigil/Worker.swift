@@ -4,6 +4,7 @@ import Synchronization
 import VigilFeed
 import VigilPipeline
 import VigilStream
+import VigilTriage
 
 /// Set by SIGTERM or SIGINT: finish the batch in hand, then stop.
 private let stopRequested = Atomic<Bool>(false)
@@ -40,6 +41,9 @@ struct Worker: ParsableCommand {
     @Option(help: ArgumentHelp("How often throughput is logged to stderr.", valueName: "duration"))
     var logEvery = "10s"
 
+    @Option(help: ArgumentHelp("The worker's name in the lead's view, where it reports its pace and its consumer's lag every \(Int(WorkerStatus.reportInterval)) s (default: host name and process id).", valueName: "name"))
+    var name: String?
+
     @OptionGroup var lexicon: LexiconOptions
 
     func validate() throws {
@@ -49,6 +53,9 @@ struct Worker: ParsableCommand {
         if !(1...10_000).contains(batch) { throw ValidationError("--batch must be between 1 and 10000, not \(batch).") }
         if durable.isEmpty || durable.contains(where: { ".*> ".contains($0) }) {
             throw ValidationError("--durable '\(durable)' may not be empty or hold '.', '*', '>' or spaces.")
+        }
+        if let name, name.isEmpty || name.count > 64 || name.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) {
+            throw ValidationError("--name must be 1 to 64 characters without control characters.")
         }
     }
 
@@ -74,12 +81,17 @@ struct Worker: ParsableCommand {
         // so the log keeps its pace when the stream is idle too.
         let stream = try StreamWorkSource(connection: connection, layout: layout, settings: settings, padding: FeedDecoder.padding,
                                           stop: { betweenBatches(); return stopRequested.load(ordering: .relaxed) })
-        betweenBatches = { [unowned stream] in log.tick(posts: pipeline.stats.posts, items: items.stored, stream: stream.counts) }
+        let retry = StoreRetry(label: items.store.label)
+        var status = StatusReports(store: items.store as? WorkerStatusStore, feed: items.feed,
+                                   name: name ?? "\(ProcessInfo.processInfo.hostName)-\(getpid())", durable: durable)
+        betweenBatches = { [unowned stream] in
+            log.tick(posts: pipeline.stats.posts, items: items.stored, stream: stream)
+            if !retry.away { status.tick(posts: pipeline.stats.posts, items: items.stored, stream: stream) }
+        }
         pipeline.onRecord = { items.add($0) }
         // Account events give a post item its reach, as in `vigil scan --store`.
         pipeline.onOtherEvent = { if case .account(let account) = $0 { items.add(account) } }
         pipeline.onReject = { Diagnostics.say($0.description) }
-        let retry = StoreRetry(label: items.store.label)
         pipeline.settle = { [unowned stream] in
             try retry.untilStored(items, giveUp: {
                 stream.keepAlive()
@@ -88,14 +100,15 @@ struct Worker: ParsableCommand {
         }
         Diagnostics.say("worker on \(stream.name) (durable \(durable)) into \(items.store.label) (feed \(items.feed))")
         _ = try pipeline.run([stream])
-        log.tick(posts: pipeline.stats.posts, items: items.stored, stream: stream.counts, final: true)
+        log.tick(posts: pipeline.stats.posts, items: items.stored, stream: stream, final: true)
+        status.tick(posts: pipeline.stats.posts, items: items.stored, stream: stream, final: true)
     }
 }
 
 /// Puts a batch's items, retrying while the store is away: nothing is acknowledged meanwhile.
 final class StoreRetry {
     let label: String
-    private var away = false
+    private(set) var away = false
 
     init(label: String) { self.label = label }
 
@@ -133,14 +146,54 @@ struct ThroughputLog {
 
     init(every: Double) { self.every = every }
 
-    mutating func tick(posts: Int, items: Int, stream: StreamWorkSource.Counts, final: Bool = false) {
+    mutating func tick(posts: Int, items: Int, stream: StreamWorkSource, final: Bool = false) {
         let now = DispatchTime.now().uptimeNanoseconds
         let seconds = Double(now - last) / 1e9
         guard final || seconds >= every else { return }
         let rate = final ? Double(posts) / max(Double(now - started) / 1e9, 1e-9) : Double(posts - lastPosts) / seconds
+        let counts = stream.counts
+        // The server's figure: how many messages no worker has had yet.
+        let waiting = (try? stream.lag()).map { ", \($0.pending) waiting in the stream" } ?? ""
         Diagnostics.say((final ? "worker stopped: " : "worker: ") + "\(posts) posts (\(Int(rate.rounded())) posts/s\(final ? " overall" : "")), "
-                        + "\(items) review items stored, \(stream.acknowledged) messages acknowledged, \(stream.redelivered) redelivered, "
-                        + "\(stream.accountEvents) account events")
+                        + "\(items) review items stored, \(counts.acknowledged) messages acknowledged, \(counts.redelivered) redelivered, "
+                        + "\(counts.accountEvents) account events\(waiting)")
+        last = now
+        lastPosts = posts
+    }
+}
+
+/// The worker's row in the store (`WorkerStatus`), written every `WorkerStatus.reportInterval` and when it
+/// stops, for the lead's view. Best effort: a report that fails is not retried (the next one
+/// carries the same figures, newer), and the worker's own retry loop says when the store is away.
+struct StatusReports {
+    let store: WorkerStatusStore?
+    private var status: WorkerStatus
+    private var last: UInt64?
+    private var lastPosts = 0
+
+    init(store: WorkerStatusStore?, feed: String, name: String, durable: String) {
+        self.store = store
+        status = WorkerStatus(feed: feed, name: name, durable: durable, posts: 0, postsPerSecond: 0, items: 0,
+                              pending: 0, ackPending: 0, redelivered: 0, stopped: false)
+    }
+
+    mutating func tick(posts: Int, items: Int, stream: StreamWorkSource, final: Bool = false) {
+        guard let store else { return }
+        let now = DispatchTime.now().uptimeNanoseconds
+        let seconds = last.map { Double(now - $0) / 1e9 }
+        // The first report goes out at once, so a new worker shows before its first interval.
+        guard final || seconds.map({ $0 >= WorkerStatus.reportInterval }) ?? true else { return }
+        if let seconds, seconds > 0 { status.postsPerSecond = Double(posts - lastPosts) / seconds }
+        if final { status.postsPerSecond = 0 }
+        status.posts = posts
+        status.items = items
+        status.redelivered = stream.counts.redelivered
+        if let lag = try? stream.lag() {
+            status.pending = lag.pending
+            status.ackPending = lag.ackPending
+        }
+        status.stopped = final
+        try? store.report(status)
         last = now
         lastPosts = posts
     }

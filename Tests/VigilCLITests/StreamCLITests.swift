@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import VigilTriage
 
 /// `vigil publish`, `vigil worker` and `vigil scan nats://…` against a real nats-server with
 /// JetStream (scripts/nats.sh) and a real PostgreSQL team store (scripts/pg.sh).
@@ -39,6 +40,29 @@ import Testing
         #expect(run.status == 0, "\(run.stderr)")
         #expect(run.stderr.contains("long.jsonl:2: line of 1048568 bytes is larger than the server's largest message"), "\(run.stderr)")
         #expect(run.stdout.contains("2 events sent, 2 stored") && run.stdout.contains("rejected lines 1"), "\(run.stdout)")
+    }
+
+    /// `--speed` sends events at the feed's own pace: six posts a second apart in feed time, at
+    /// speed 2, take at least 2.5 s; a post dated 9999 among them does not stall the rest, and
+    /// everything is stored.
+    @Test func publishingAtASpeedKeepsTheFeedsPaceAndAnOutlierDoesNotStallIt() throws {
+        let folder = try temporaryFolder()
+        let feed = folder.appendingPathComponent("paced.jsonl")
+        func post(_ id: String, _ ts: String) -> String {
+            #"{"type":"post","id":"\#(id)","account":"a1","ts":"\#(ts)","text":"hello"}"#
+        }
+        var lines = (0..<6).map { post("p\($0)", "2026-03-01T08:00:0\($0)Z") }
+        lines.insert(post("late", "9999-12-31T23:59:59Z"), at: 3)
+        try (lines.joined(separator: "\n") + "\n").write(to: feed, atomically: true, encoding: .utf8)
+        let stream = NatsServer.newStream()
+        let started = Date()
+        let run = try vigil(["publish", feed.path, "--nats", NatsServer.url, "--stream", stream, "--speed", "2"])
+        let took = Date().timeIntervalSince(started)
+        #expect(run.status == 0, "\(run.stderr)")
+        #expect(run.stdout.contains("7 events sent, 7 stored"), "\(run.stdout)")
+        #expect(took >= 2.5, "5 s of feed time at speed 2: \(took) s")
+        #expect(took < 60, "the post dated 9999 was not waited for: \(took) s")
+        #expect(try vigil(["publish", feed.path, "--nats", NatsServer.url, "--speed", "0"]).stderr.contains("--speed must be a number from 0.25 to 1000"))
     }
 
     @Test func scanningAStreamPrintsWhatScanningTheFilePrints() throws {
@@ -135,7 +159,7 @@ import Testing
         try TeamCLITests().withStore("postgres") { store in
             let folder = try temporaryFolder()
             let arguments = ["--nats", NatsServer.url, "--stream", stream, "--store", store, "--batch", "100", "--log-every", "1s"]
-            let workers = try (1...2).map { try WorkerProcess(arguments, log: folder.appendingPathComponent("w\($0).log")) }
+            let workers = try (1...2).map { try WorkerProcess(arguments + ["--name", "w\($0)"], log: folder.appendingPathComponent("w\($0).log")) }
             try waitForItems(store, count: expected.count)
             // Time for a worker that went on to put more than it should.
             Thread.sleep(forTimeInterval: 2)
@@ -151,6 +175,14 @@ import Testing
             // A scan of the stream puts its items under the workers' feed id: the same items, one feed.
             #expect(try vigil(["scan", "\(NatsServer.url)/\(stream)", "--store", store]).status == 0)
             #expect(try postItems(store) == stored)
+            // Each told the store how it did, for the lead's view: the whole stream between them,
+            // nothing left waiting or unacknowledged, and that they stopped.
+            let team = try PostgresDecisionStore(url: store)
+            let feed = try #require(try team.feeds().first)
+            let reports = try team.leadStats(feed: feed, sla: 60, window: 3600, onlineWithin: 60).workers
+            #expect(reports.map(\.name) == ["w1", "w2"])
+            #expect(reports.allSatisfy { $0.stopped && $0.pending == 0 && $0.ackPending == 0 && $0.durable == "vigil-workers" }, "\(reports)")
+            #expect(reports.map(\.items).reduce(0, +) == expected.count, "\(reports)")
             for worker in workers {
                 // Both shared the work, and each read every account event (the priorities match).
                 let last = try #require(worker.stderr.split(separator: "\n").last { $0.contains("worker stopped: ") })

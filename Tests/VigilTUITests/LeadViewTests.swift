@@ -64,6 +64,34 @@ import VigilTriage
         #expect(text.contains("● mod1                    0      0       -"), "\(text)")
     }
 
+    /// The workers that fill the queue from a stream: pace and lag per worker, a silent or
+    /// stopped one marked, every row within the narrowest team pane, a hostile name harmless.
+    @Test func eachWorkerIsARowWithItsPaceAndTheStreamsBacklog() throws {
+        var lead = Self.lead
+        lead.asOf = 1000
+        lead.workers = [WorkerStatus(feed: "f", name: "ingest-a-4711", durable: "d", posts: 90_000, postsPerSecond: 5210.4, items: 40,
+                                     pending: 120_000, ackPending: 500, redelivered: 3, stopped: false, seenAt: 996),
+                        WorkerStatus(feed: "f", name: "ingest-b-\u{1B}[2J-with-a-long-name", durable: "d", posts: 10, postsPerSecond: 0, items: 0,
+                                     pending: 120_000, ackPending: 0, redelivered: 0, stopped: false, seenAt: 1000 - WorkerStatus.silentAfter - 1),
+                        WorkerStatus(feed: "f", name: "ingest-c", durable: "d", posts: 10, postsPerSecond: 0, items: 0,
+                                     pending: 0, ackPending: 0, redelivered: 0, stopped: true, seenAt: 999)]
+        let canvas = Self.teamPane(lead)
+        let text = canvas.text
+        #expect(text.contains("Workers · the stream's backlog as each last saw it"), "\(text)")
+        #expect(text.contains("worker          posts/s  waiting  unacked  redeliv  seen"), "\(text)")
+        #expect(text.contains("ingest-a-4711      5210   120000      500        3  4s"), "\(text)")
+        #expect(Self.role(of: "16s", onRowWith: "ingest-b", in: canvas) == .warning, "silent for three reports")
+        #expect(Self.role(of: "stopped", onRowWith: "ingest-c", in: canvas) == .warning)
+        #expect(!text.contains("\u{1B}"), "no escape reaches the screen")
+        var state = TeamTests.team()
+        _ = state.update(.resize(rows: 40, cols: 120))
+        for line in state.workerLines(lead) {
+            #expect(DisplayText(line.map { $0.0 }.joined()).width <= 64, "fits the narrowest team pane: \(line)")
+        }
+        // A store no worker reports to shows no workers table.
+        #expect(!Self.teamPane(Self.lead).text.contains("Workers ·"))
+    }
+
     @Test func beforeTheStoreAnswersThePaneSaysSo() {
         #expect(Self.teamPane(nil).text.contains("Reading the team's figures from the store…"))
         // Without a shared store there is no team pane.

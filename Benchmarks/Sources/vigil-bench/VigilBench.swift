@@ -48,7 +48,7 @@ struct VigilBench: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "vigil-bench",
         abstract: "Harnesses for the side-by-side comparisons in docs/performance.md (one JSON line each).",
-        subcommands: [MatchCorpus.self, AnchorLexicon.self, Stages.self, Normalize.self, Clusters.self, Console.self, Team.self]
+        subcommands: [MatchCorpus.self, AnchorLexicon.self, Stages.self, Normalize.self, Clusters.self, Console.self, Team.self, Arrivals.self]
     )
 }
 
