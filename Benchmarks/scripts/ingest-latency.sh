@@ -22,11 +22,16 @@ work=$(mktemp -d "${TMPDIR:-/tmp}/vigil-ingest-latency.XXXXXX")
 chmod 755 "$work"
 STORE=$(scripts/pg.sh start "$work/pg")
 NATS=$(scripts/nats.sh start "$work/nats")
-trap 'pkill -TERM -P $$ 2>/dev/null || true; scripts/nats.sh stop "$work/nats"; scripts/pg.sh stop "$work/pg"; rm -rf "$work"' EXIT
+trap 'pkill -TERM -P $$ 2>/dev/null || true; cp "$work"/w*.log /tmp/ 2>/dev/null; scripts/nats.sh stop "$work/nats"; scripts/pg.sh stop "$work/pg"; rm -rf "$work"' EXIT
 
 feed=$work/feed.jsonl
 "$VIGIL" simulate --scenario recruiter-network --seed 7 --rate "$RATE/s" --duration "${DURATION}s" --out "$feed" 2> /dev/null
-origin=$(head -1 "$feed" | python3 -c 'import json, sys; print(json.loads(sys.stdin.readline())["ts"])')
+# The publisher's origin: the first event with a time (account events have none).
+origin=$(python3 -c 'import json, sys
+for line in open(sys.argv[1]):
+    event = json.loads(line)
+    if "ts" in event:
+        print(event["ts"]); break' "$feed")
 echo "vigil: $VIGIL; feed: $(wc -l < "$feed") events over ${DURATION}s of event time ($RATE posts/s), published at --speed 1; load: $(cut -d' ' -f1-3 /proc/loadavg)"
 
 for n in $WORKER_COUNTS; do
@@ -54,7 +59,8 @@ for n in $WORKER_COUNTS; do
   for w in $(seq "$n"); do pkill -TERM -f -- "--name w$w --log-every" || true; done
   sleep 1
   lag=$(cat "$work"/w$n-*.log | grep -o '[0-9]* waiting in the stream' | awk '{ print $1 }' | sort -n \
-        | awk '{ a[NR] = $1 } END { if (NR) printf "median %d, p99 %d, max %d (%d samples)", a[int((NR + 1) / 2)], a[int(NR * 0.99) > 0 ? int(NR * 0.99) : 1], a[NR], NR }')
+        | awk '{ a[NR] = $1 } END { p = int(NR * 0.99); if (p < 1) p = 1
+                                     if (NR) printf "median %d, p99 %d, max %d (%d samples)", a[int((NR + 1) / 2)], a[p], a[NR], NR }')
   echo "$n worker(s): publish took $(awk -v s="$(cat "$work/start$n")" -v e="$published" 'BEGIN { printf "%.1f", e - s }') s" \
        "for ${DURATION} s of feed; arrivals $(cat "$work/arrivals$n.json"); consumer lag ${lag:-none}"
 done

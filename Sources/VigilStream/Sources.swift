@@ -47,12 +47,15 @@ extension OpaquePointer {
 final class PullSubscription {
     let subscription: OpaquePointer
     let what: String
+    /// A durable's stream and name, and the connection to ask about it.
+    private let durable: (connection: NatsConnection, stream: String, name: String)?
 
     /// Binds to `durable`, created first with `configure`'s settings when missing, or reads
     /// from an ephemeral consumer with those settings when `durable` is nil.
     init(_ connection: NatsConnection, stream: String, subject: String, durable: String?, what: String,
          configure: (inout jsConsumerConfig) -> Void) throws(StreamError) {
         self.what = what
+        self.durable = durable.map { (connection, stream, $0) }
         var options = jsSubOptions()
         jsSubOptions_Init(&options)
         var code = jsErrCode(rawValue: 0)
@@ -115,7 +118,10 @@ final class PullSubscription {
     func lag() throws(StreamError) -> ConsumerLag {
         var info: UnsafeMutablePointer<jsConsumerInfo>?
         var code = jsErrCode(rawValue: 0)
-        let status = natsSubscription_GetConsumerInfo(&info, subscription, nil, &code)
+        // The library does not know a consumer it only bound to ("Invalid Subscription"): a
+        // durable is asked for by name.
+        let status = durable.map { js_GetConsumerInfo(&info, $0.connection.js, $0.stream, $0.name, nil, &code) }
+            ?? natsSubscription_GetConsumerInfo(&info, subscription, nil, &code)
         guard status == NATS_OK, let info else { throw StreamError("asking for \(what)", status, code) }
         defer { jsConsumerInfo_Destroy(info) }
         return ConsumerLag(pending: Int(clamping: info.pointee.NumPending), ackPending: Int(info.pointee.NumAckPending))

@@ -187,6 +187,8 @@ import VigilTriage
                 // Both shared the work, and each read every account event (the priorities match).
                 let last = try #require(worker.stderr.split(separator: "\n").last { $0.contains("worker stopped: ") })
                 #expect(!last.contains("stopped: 0 posts") && last.contains(" 618 account events"), "\(worker.stderr)")
+                // The server's count of what no worker has had yet (the consumer's lag).
+                #expect(last.hasSuffix(", 0 waiting in the stream"), "\(worker.stderr)")
             }
         }
     }

@@ -22,7 +22,7 @@ struct Arrivals: ParsableCommand {
 
     func run() throws {
         guard let origin = Timestamp.parse(origin) else { throw ValidationError("--origin '\(origin)' is not a time") }
-        let store = try DecisionStores.openTeam(try StoreLocation(parsing: store), access: .readOnly)
+        let store = try DecisionStores.openTeam(try StoreLocation(parsing: store), access: .readWrite)
         let deadline = Date().addingTimeInterval(timeout)
         var feed: String?
         var cursor = StoreCursor()
