@@ -62,7 +62,10 @@ public final class ConsoleProgram {
         writer = DecisionWriter(store: store, journal: journal.flatMap { try? DecisionJournal(path: $0) })
         var state = state
         if state.session.sessionID.isEmpty { state.session.sessionID = String(UUID().uuidString.prefix(13)) }
-        if let room { state.room = RoomScreen(name: room.name, isTrainer: room.isTrainer, plannedEnd: room.plannedEnd) }
+        if let room {
+            state.room = RoomScreen(name: room.name, isTrainer: room.isTrainer, plannedEnd: room.plannedEnd)
+            if room.isTrainer { replay?.pacer.leadPauses(by: RoomLink.pauseLead) }
+        }
         // A replay on a shared store (trainees, a classroom) is each person's own pass over the
         // feed: nobody's claims or decisions close an item on another's screen.
         if replay == nil, let team = store as? TeamStore {

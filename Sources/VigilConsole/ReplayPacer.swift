@@ -92,6 +92,13 @@ public final class ReplayPacer: @unchecked Sendable {
         return false
     }
 
+    /// Wall seconds a pause lands ahead of the moment it is asked for (a room's trainer:
+    /// `RoomLink.pauseLead`): the trainees hear of a pause a little later and have played on
+    /// meanwhile; a pause behind them would make each start over from the feed's beginning,
+    /// one ahead of them lets them play forward to it, as the trainer's replay does.
+    public func leadPauses(by seconds: Double) { locked { pauseLead = seconds } }
+    private var pauseLead = 0.0
+
     /// Pause and resume. Resuming after steps plays on from the last event delivered.
     public func togglePause() {
         change { pacer, now in
@@ -99,8 +106,12 @@ public final class ReplayPacer: @unchecked Sendable {
                 pacer.hold = nil
                 pacer.clock.resume(atWall: now)
             } else {
-                if !pacer.clock.isPaused { pacer.settleUnlimited(now) }
+                let pausing = !pacer.clock.isPaused
+                if pausing { pacer.settleUnlimited(now) }
                 pacer.clock.togglePause(atWall: now)
+                if pausing, pacer.pauseLead > 0, pacer.anchored, !pacer.clock.isUnlimited {
+                    pacer.clock.seek(to: pacer.clock.feedTime(atWall: now) + pacer.clock.speed * pacer.pauseLead, atWall: now)
+                }
             }
         }
     }

@@ -9,6 +9,9 @@ import VigilTUI
 public final class RoomLink: @unchecked Sendable {
     /// How long a trainee's follower waits for a wake-up before it reads the room anyway.
     static let pollInterval = 0.5
+    /// How far ahead (wall seconds) the trainer's pause lands: a trainee hears of it within a
+    /// poll interval and a read, having played on meanwhile (`ReplayPacer.leadPauses`).
+    public static let pauseLead = pollInterval + 0.25
 
     /// A reading of the room, and when (uptime seconds) it was taken: the room's position is
     /// projected from there, so a reading that waited in the mailbox is still exact.

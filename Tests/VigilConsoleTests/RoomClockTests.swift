@@ -156,6 +156,32 @@ private struct MemoryRoom {
         }
     }
 
+    /// A trainee hears of the trainer's pause a moment later and has played on meanwhile: the
+    /// pause lands ahead of both (`RoomLink.pauseLead`), so the trainee plays forward to it
+    /// instead of starting over from the feed's beginning, and both stop on the same event.
+    @Test(arguments: [0.05, 0.2, 0.5])
+    func aTraineeWhoHearsOfAPauseLateStillPlaysForwardToIt(lateBy: Double) {
+        let start: Int64 = 1_772_352_000_000_000
+        let events = (0..<20_000).map { Timestamp(microseconds: start + Int64($0) * 100_000) }
+        let trainer = PacedRun(speed: 50, events: events, cost: 0)
+        let trainee = PacedRun(speed: 50, events: events, cost: 0)
+        defer { trainer.stop(); trainee.stop() }
+        trainer.pacer.leadPauses(by: RoomLink.pauseLead)
+        var room = MemoryRoom(clock: RoomClock(speed: 50, position: 0))
+        room.send(RoomClock(speed: 50, position: 0))
+        _ = trainee.pacer.follow(room.clock, positionNow: room.positionNow)
+        trainer.start()
+        trainee.start()
+        Thread.sleep(forTimeInterval: 0.3)
+        trainer.pacer.togglePause()
+        room.send(trainer.pacer.roomClock())
+        Thread.sleep(forTimeInterval: lateBy)
+        #expect(trainee.pacer.follow(room.clock, positionNow: room.positionNow) == nil, "no new run: the pause is ahead of the trainee")
+        let (trainerAt, traineeAt) = (trainer.settle(), trainee.settle())
+        #expect(trainerAt.paused && traineeAt.paused)
+        #expect(traineeAt.delivered == trainerAt.delivered && traineeAt.position == trainerAt.position)
+    }
+
     @Test func aPausedRoomIsFollowedToTheEventAndAPlayingOneToItsTime() {
         let pacer = ReplayPacer(speed: 10)
         #expect(pacer.follow(RoomClock(generation: 0, speed: 50, paused: true, events: 12, position: 3), positionNow: 3) == nil)
