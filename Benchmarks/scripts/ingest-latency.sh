@@ -58,9 +58,15 @@ for n in $WORKER_COUNTS; do
   wait "$arrivals"
   for w in $(seq "$n"); do pkill -TERM -f -- "--name w$w --log-every" || true; done
   sleep 1
-  lag=$(cat "$work"/w$n-*.log | grep -o '[0-9]* waiting in the stream' | awk '{ print $1 }' | sort -n \
-        | awk '{ a[NR] = $1 } END { p = int(NR * 0.99); if (p < 1) p = 1
-                                     if (NR) printf "median %d, p99 %d, max %d (%d samples)", a[int((NR + 1) / 2)], a[p], a[NR], NR }')
+  # The consumer's lag from the workers' log lines (one a second, from 2 s before publishing):
+  # all of them, and those from 10 s into publishing on (the steady state).
+  lag_summary() {
+    grep -ho '[0-9]* waiting in the stream' "$@" | awk '{ print $1 }' | sort -n \
+      | awk '{ a[NR] = $1 } END { p = int(NR * 0.99); if (p < 1) p = 1
+                                 if (NR) printf "median %d, p99 %d, max %d (%d samples)", a[int((NR + 1) / 2)], a[p], a[NR], NR }'
+  }
+  for w in $(seq "$n"); do tail -n +14 "$work/w$n-$w.log" > "$work/w$n-$w.steady"; done
   echo "$n worker(s): publish took $(awk -v s="$(cat "$work/start$n")" -v e="$published" 'BEGIN { printf "%.1f", e - s }') s" \
-       "for ${DURATION} s of feed; arrivals $(cat "$work/arrivals$n.json"); consumer lag ${lag:-none}"
+       "for ${DURATION} s of feed; arrivals $(cat "$work/arrivals$n.json");" \
+       "consumer lag: all $(lag_summary "$work"/w$n-*.log); steady $(lag_summary "$work"/w$n-*.steady)"
 done

@@ -19,6 +19,8 @@ struct Arrivals: ParsableCommand {
     @Option(help: "The feed's first event time (ISO 8601): the publisher's origin.") var origin: String
     @Option(help: "The publisher's --speed.") var speed: Double
     @Option(help: "Give up after this many seconds.") var timeout: Double = 900
+    @Option(help: "Posts sent this many seconds after the start count as the steady state (the start holds every account event at once).")
+    var steadyAfter: Double = 10
 
     func run() throws {
         guard let origin = Timestamp.parse(origin) else { throw ValidationError("--origin '\(origin)' is not a time") }
@@ -41,11 +43,19 @@ struct Arrivals: ParsableCommand {
         }
         let start = try Double(String(contentsOfFile: startFile, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines))
         guard let start else { throw ValidationError("\(startFile) holds no time") }
-        let latencies = arrivals.values.map { $0.at - (start + Double($0.feedTs.microseconds - origin.microseconds) / 1e6 / speed) }.sorted()
+        // (seconds after the start the post was sent, its latency)
+        let timed = arrivals.values.map { arrival in
+            let sent = Double(arrival.feedTs.microseconds - origin.microseconds) / 1e6 / speed
+            return (sent: sent, latency: arrival.at - (start + sent))
+        }
+        let latencies = timed.map(\.latency).sorted()
+        let steady = timed.filter { $0.sent >= steadyAfter }.map(\.latency).sorted()
         print(json([
             "items_expected": items, "items_seen": arrivals.count,
             "latency_ms_p50": Team.percentile(latencies, 0.50) * 1000, "latency_ms_p99": Team.percentile(latencies, 0.99) * 1000,
             "latency_ms_max": (latencies.last ?? 0) * 1000, "latency_ms_min": (latencies.first ?? 0) * 1000,
+            "steady_items": steady.count, "steady_ms_p50": Team.percentile(steady, 0.50) * 1000,
+            "steady_ms_p99": Team.percentile(steady, 0.99) * 1000, "steady_ms_max": (steady.last ?? 0) * 1000,
         ]))
     }
 }
