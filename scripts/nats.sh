@@ -2,9 +2,11 @@
 # A throwaway NATS server with JetStream for the distributed-ingest demo and the tests (Debian's
 # `nats-server` package; docs/ingest.md).
 #
-#   scripts/nats.sh start [DIR]   start `nats-server -js` on a free loopback port with its store
-#                                 in DIR (default: a new temporary folder) and print its URL
-#                                 (nats://127.0.0.1:PORT)
+#   scripts/nats.sh start [DIR] [PORT]
+#                                 start `nats-server -js` on a free loopback port (or PORT: a
+#                                 server restarted where its clients look for it) with its store
+#                                 in DIR (default: a new temporary folder; an existing store is
+#                                 kept) and print its URL (nats://127.0.0.1:PORT)
 #   scripts/nats.sh stop DIR      stop that server and remove DIR
 #
 # Loopback only, no authentication: a server for one machine's demo or test run.
@@ -20,7 +22,7 @@ start)
   mkdir -p "$dir/store"
   # A port can be taken between the check and the start: try a few.
   for attempt in 1 2 3 4 5; do
-    port=$(free_port nats.sh)
+    port=${3:-$(free_port nats.sh)}
     : > "$dir/server.log"
     # setsid: the server outlives this script and is not stopped with the caller's process group.
     # Every descriptor but 0-2 is closed first: a pipe the caller has open for another child (a

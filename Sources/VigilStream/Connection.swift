@@ -79,10 +79,27 @@ public final class NatsConnection {
     let js: OpaquePointer
     public let url: String
 
-    public init(url: String) throws(StreamError) {
+    /// `waitsForServer`: a service's connection (`vigil worker`), which the library keeps trying
+    /// to make for ever, once a second — at the start (the call returns at once, not connected
+    /// yet) and whenever the server goes away; otherwise a command's, which fails at once when
+    /// the server cannot be reached and gives up after the library's default tries.
+    public init(url: String, waitsForServer: Bool = false) throws(StreamError) {
+        var options: OpaquePointer?
+        guard natsOptions_Create(&options) == NATS_OK, let options else { throw StreamError("cannot connect to \(url): out of memory") }
+        defer { natsOptions_Destroy(options) }
+        var status = natsOptions_SetURL(options, url)
+        if status == NATS_OK && waitsForServer {
+            status = natsOptions_SetMaxReconnect(options, -1)
+            if status == NATS_OK { status = natsOptions_SetReconnectWait(options, 1000) }
+            // With no callback the library retries the first connection inside the call, for
+            // ever: the caller could not say it is waiting, nor stop.
+            if status == NATS_OK { status = natsOptions_SetRetryOnFailedConnect(options, true, { _, _ in }, nil) }
+        }
         var connection: OpaquePointer?
-        let status = natsConnection_ConnectTo(&connection, url)
-        guard status == NATS_OK, let connection else { throw StreamError("cannot connect to \(url)", status) }
+        if status == NATS_OK { status = natsConnection_Connect(&connection, options) }
+        guard status == NATS_OK || (waitsForServer && status == NATS_NOT_YET_CONNECTED), let connection else {
+            throw StreamError("cannot connect to \(url)", status)
+        }
         var js: OpaquePointer?
         let jsStatus = natsConnection_JetStream(&js, connection, nil)
         guard jsStatus == NATS_OK, let js else {
@@ -97,6 +114,18 @@ public final class NatsConnection {
     deinit {
         jsCtx_Destroy(js)
         natsConnection_Destroy(connection)
+    }
+
+    public var isConnected: Bool { natsConnection_Status(connection) == NATS_CONN_STATUS_CONNECTED }
+
+    /// Waits until the connection is up, asking `stop` five times a second; false when `stop`
+    /// said so first.
+    public func waitUntilConnected(stop: () -> Bool) -> Bool {
+        while !isConnected {
+            if stop() { return false }
+            Thread.sleep(forTimeInterval: 0.2)
+        }
+        return true
     }
 
     /// The stream's last sequence, or nil when there is no such stream.

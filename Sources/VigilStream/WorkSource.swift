@@ -47,6 +47,9 @@ public final class StreamWorkSource: RecordSource {
     let accounts: PullSubscription
     let record: RecordBuffer
     let stop: () -> Bool
+    /// Told when the server went away (why) and when it is back (nil), if the connection waits
+    /// for it (`NatsConnection(url:waitsForServer:)`).
+    public var serverAway: ((String?) -> Void)?
     /// Account events fetched but not handed over yet, in stream order, from `heldStart` on.
     private var held: [(sequence: UInt64, bytes: [UInt8])] = []
     private var heldStart = 0
@@ -88,7 +91,13 @@ public final class StreamWorkSource: RecordSource {
         settle: () throws -> Void
     ) throws {
         while !stop() {
-            var list = try work.fetch(settings.batch, wait: .seconds(1))
+            // A fetch while the library reconnects waits out its timeout and finds nothing.
+            if !connection.isConnected, awaitServer(after: nil) { continue }
+            var list: natsMsgList
+            do { list = try work.fetch(settings.batch, wait: .seconds(1)) } catch {
+                if awaitServer(after: error) { continue }
+                throw error
+            }
             defer { natsMsgList_Destroy(&list) }
             var batch: [(sequence: UInt64, message: OpaquePointer)] = []
             for index in 0..<Int(list.Count) {
@@ -99,7 +108,12 @@ public final class StreamWorkSource: RecordSource {
             }
             // Redeliveries can come after newer messages: score in stream order.
             batch.sort { $0.sequence < $1.sequence }
-            try catchUpAccounts(through: batch.last?.sequence)
+            do { try catchUpAccounts(through: batch.last?.sequence) } catch {
+                // The batch is dropped unacknowledged: the server delivers it again after the
+                // acknowledgement wait, and putting its items again changes nothing.
+                if awaitServer(after: error) { continue }
+                throw error
+            }
             var handed = 0
             // The reader asked to stop: what it was handed is still settled and acknowledged.
             var stopping = false
@@ -147,6 +161,16 @@ public final class StreamWorkSource: RecordSource {
             return try oversized(Int(sequence), UnsafeBufferPointer(start: bytes.baseAddress?.assumingMemoryBound(to: UInt8.self), count: 1 << 16))
         }
         return try body(line)
+    }
+
+    /// After a failed call (or before one): if the server is away, waits for it (asking `stop`
+    /// meanwhile) and returns true; false when the server is there (a failure is then the
+    /// caller's to throw).
+    private func awaitServer(after error: (any Error)?) -> Bool {
+        guard !connection.isConnected else { return false }
+        serverAway?(error.map { "\($0)" } ?? "disconnected")
+        if connection.waitUntilConnected(stop: stop) { serverAway?(nil) }
+        return true
     }
 
     /// The shared work consumer's backlog (every worker on it sees the same).

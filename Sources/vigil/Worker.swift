@@ -19,7 +19,8 @@ struct Worker: ParsableCommand {
             so a worker killed at any point loses nothing: what it had not acknowledged goes to \
             another worker after --ack-wait. Account and suspension events reach every worker. \
             When the store cannot be reached the worker stops acknowledging, says so once, and \
-            goes on when the store is back. Throughput goes to stderr every --log-every; SIGTERM \
+            goes on when the store is back; when the NATS server cannot be reached (at the start \
+            too) it waits for it the same way. Throughput goes to stderr every --log-every; SIGTERM \
             or SIGINT finishes the batch in hand and exits 0. Runs until then.
             """
     )
@@ -72,7 +73,12 @@ struct Worker: ParsableCommand {
             Glibc.signal(signal) { _ in stopRequested.store(true, ordering: .relaxed) }
         }
         pthread_sigmask(SIG_UNBLOCK, &stopSignals, nil)
-        let connection = try NatsConnection(url: source.nats)
+        let connection = try NatsConnection(url: source.nats, waitsForServer: true)
+        if !connection.isConnected {
+            Diagnostics.say("waiting for the NATS server at \(source.nats)")
+            guard connection.waitUntilConnected(stop: { stopRequested.load(ordering: .relaxed) }) else { return }
+            Diagnostics.say("the NATS server at \(source.nats) is reachable: starting")
+        }
         let settings = StreamWorkSource.Settings(durable: durable, ackWait: .milliseconds(Int64(DurationText.seconds(ackWait)! * 1000)), batch: batch)
         let pipeline = ScanPipeline(compiled: compiled)
         var log = ThroughputLog(every: DurationText.seconds(logEvery)!)
@@ -84,6 +90,10 @@ struct Worker: ParsableCommand {
         let retry = StoreRetry(label: items.store.label)
         var status = StatusReports(store: items.store as? WorkerStatusStore, feed: items.feed,
                                    name: name ?? "\(ProcessInfo.processInfo.hostName)-\(getpid())", durable: durable)
+        stream.serverAway = { why in
+            Diagnostics.say(why.map { "lost the NATS server (\($0)): waiting for it, nothing acknowledged meanwhile" }
+                            ?? "the NATS server is back: going on (what was not acknowledged comes again)")
+        }
         betweenBatches = { [unowned stream] in
             log.tick(posts: pipeline.stats.posts, items: items.stored, stream: stream)
             if !retry.away { status.tick(posts: pipeline.stats.posts, items: items.stored, stream: stream) }

@@ -22,3 +22,34 @@ enum NatsServer {
         "t" + UUID().uuidString.replacingOccurrences(of: "-", with: "").prefix(12).lowercased()
     }
 }
+
+/// A server of one test's own, which the test may kill and start again on the same port with
+/// the same store (what a restarted server looks like to its clients).
+final class PrivateNatsServer {
+    let folder = FileManager.default.temporaryDirectory.appendingPathComponent("vigil-nats-own-\(UUID().uuidString.prefix(8))").path
+    private(set) var url = ""
+
+    init() throws { try start() }
+
+    /// Starts the server: on a free port the first time, then on the same one.
+    func start() throws {
+        let output = folder + ".url"
+        let port = url.split(separator: ":").last.map(String.init) ?? ""
+        guard system("'\(NatsServer.script)' start '\(folder)' \(port) > '\(output)'") == 0,
+              let text = try? String(contentsOfFile: output, encoding: .utf8) else { throw StartFailed() }
+        unlink(output)
+        url = text.trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+
+    /// kill -9: the server has no chance to tell its clients.
+    func kill() {
+        guard let pid = try? String(contentsOfFile: folder + "/server.pid", encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines),
+              let number = Int32(pid) else { return }
+        Glibc.kill(number, SIGKILL)
+        while Glibc.kill(number, 0) == 0 { usleep(20_000) }
+    }
+
+    func stop() { _ = system("'\(NatsServer.script)' stop '\(folder)'") }
+
+    struct StartFailed: Error {}
+}

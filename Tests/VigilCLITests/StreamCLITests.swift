@@ -193,6 +193,42 @@ import VigilTriage
         }
     }
 
+    /// A worker started before its NATS server waits for it; the server killed with -9 mid-stream
+    /// and started again: the worker waits, says so, goes on, and the store ends with exactly
+    /// the items a scan puts, none twice.
+    @Test func aWorkerWaitsForItsNatsServerAndLosesAndDoublesNothing() throws {
+        let expected = try expectedItems()
+        let server = try PrivateNatsServer()
+        defer { server.stop() }
+        let stream = NatsServer.newStream()
+        #expect(try vigil(["publish", Self.workshop, "--nats", server.url, "--stream", stream]).status == 0)
+        server.kill()
+        try TeamCLITests().withStore("postgres") { store in
+            let arguments = ["--nats", server.url, "--stream", stream, "--store", store, "--batch", "1", "--ack-wait", "2s", "--log-every", "1s"]
+            let worker = try WorkerProcess(arguments, log: try temporaryFolder().appendingPathComponent("worker.log"))
+            Thread.sleep(forTimeInterval: 2)
+            #expect(worker.process.isRunning && worker.stderr.contains("waiting for the NATS server at \(server.url)"), "\(worker.stderr)")
+            try server.start()
+            let deadline = Date().addingTimeInterval(60)
+            while Date() < deadline, try postItems(store).count < 20 { Thread.sleep(forTimeInterval: 0.2) }
+            server.kill()
+            let storedWhileAway = try postItems(store).count
+            #expect(storedWhileAway < expected.count, "killed mid-stream")
+            // Longer than a confirmed acknowledgement waits (5 s), so the worker notices.
+            Thread.sleep(forTimeInterval: 8)
+            #expect(worker.process.isRunning, "\(worker.stderr)")
+            try server.start()
+            try waitForItems(store, count: expected.count)
+            Thread.sleep(forTimeInterval: 2)
+            #expect(worker.terminate() == 0, "\(worker.stderr)")
+            let log = worker.stderr
+            #expect(log.contains("lost the NATS server (") && log.contains("the NATS server is back: going on"), "\(log)")
+            let stored = try postItems(store)
+            #expect(stored == expected)
+            #expect(stored.allSatisfy { $0.contains("\"version\":1}") }, "every item put with one content")
+        }
+    }
+
     @Test func aWorkerKilledMidStreamLosesAndDoublesNothing() throws {
         let expected = try expectedItems()
         let stream = NatsServer.newStream()
