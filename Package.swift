@@ -113,7 +113,7 @@ let package = Package(
         .testTarget(name: "VigilPipelineTests", dependencies: ["VigilPipeline"]),
         .testTarget(name: "VigilSimulatorTests", dependencies: ["VigilSimulator", "VigilPipeline", "VigilEvaluation"]),
         .testTarget(name: "VigilCoordinationTests", dependencies: ["VigilCoordination", "VigilFeed", "VigilText"]),
-        .testTarget(name: "VigilCLITests", dependencies: ["VigilPipeline", "VigilTriage"]),
+        .testTarget(name: "VigilCLITests", dependencies: ["VigilPipeline", "VigilTriage", "VigilStream"]),
         .testTarget(name: "VigilTriageTests", dependencies: ["VigilTriage"]),
         // Snapshots are read from the source tree by path, not bundled.
         .testTarget(name: "VigilTUITests", dependencies: ["VigilTUI", "VigilTriage"], exclude: ["Snapshots"]),

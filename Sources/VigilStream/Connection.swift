@@ -118,6 +118,16 @@ public final class NatsConnection {
 
     public var isConnected: Bool { natsConnection_Status(connection) == NATS_CONN_STATUS_CONNECTED }
 
+    /// After a failed call (or before one): if the server is away, waits for it (asking `stop`
+    /// meanwhile), telling `report` why it went and (nil) that it is back, and returns true;
+    /// false when the server is there (a failure is then the caller's to throw).
+    func awaitServer(after error: (any Error)?, stop: () -> Bool, report: ((String?) -> Void)?) -> Bool {
+        guard !isConnected else { return false }
+        report?(error.map { "\($0)" } ?? "disconnected")
+        if waitUntilConnected(stop: stop) { report?(nil) }
+        return true
+    }
+
     /// Waits until the connection is up, asking `stop` five times a second; false when `stop`
     /// said so first.
     public func waitUntilConnected(stop: () -> Bool) -> Bool {

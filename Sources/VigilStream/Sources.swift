@@ -134,20 +134,34 @@ public struct ConsumerLag: Sendable, Equatable {
     public var pending: Int
     /// Messages delivered and not acknowledged yet.
     public var ackPending: Int
+
+    public init(pending: Int, ackPending: Int) {
+        self.pending = pending
+        self.ackPending = ackPending
+    }
 }
 
-/// `vigil scan nats://HOST:PORT/STREAM`: the whole stream from its first message to the last one
-/// there when reading began, in stream order, as a file is read. An ephemeral consumer that
-/// acknowledges nothing: reading leaves no trace on the stream.
+/// The whole stream in stream order, as a file is read, from an ephemeral consumer that
+/// acknowledges nothing (reading leaves no trace on the stream): `vigil scan nats://HOST:PORT/
+/// STREAM` reads it to the last message there when reading began; `vigil worker --clusters`
+/// follows it on and on (`following`), settling after every batch.
 public final class StreamReplaySource: RecordSource {
     public let name: String
     public private(set) var consumedBytes: Int64 = 0
     public var totalBytes: Int64? { nil }
+    /// The stream sequence of the last message handed over.
+    public private(set) var lastSequence: UInt64 = 0
+    /// Told when the server went away (why) and when it is back (nil), while following.
+    public var serverAway: ((String?) -> Void)?
     let connection: NatsConnection
     let subscription: PullSubscription?
-    let end: UInt64
+    /// Reading to this sequence; nil: following.
+    let end: UInt64?
+    let batch: Int
+    let stop: () -> Bool
     let record: RecordBuffer
 
+    /// To the stream's last message now.
     public init(_ address: StreamAddress, padding: Int) throws(StreamError) {
         name = address.description
         connection = try NatsConnection(url: address.server)
@@ -155,9 +169,29 @@ public final class StreamReplaySource: RecordSource {
             throw StreamError("\(name): no such stream (vigil publish creates it)")
         }
         end = last
+        batch = 1000
+        stop = { false }
         record = RecordBuffer(padding: padding)
-        subscription = last == 0 ? nil : try PullSubscription(connection, stream: address.layout.stream, subject: address.layout.allSubjects,
-                                                               durable: nil, what: "the messages") { config in
+        subscription = last == 0 ? nil : try Self.subscribe(connection, address.layout)
+    }
+
+    /// On and on, `batch` messages at a time, settling after each batch; `stop` is asked
+    /// between batches and at least once a second.
+    public init(following layout: StreamLayout, on connection: NatsConnection, batch: Int, padding: Int, stop: @escaping () -> Bool) throws(StreamError) {
+        name = connection.url + "/" + layout.stream
+        guard try connection.lastSequence(of: layout) != nil else {
+            throw StreamError("\(name): no such stream (vigil publish creates it)")
+        }
+        self.connection = connection
+        end = nil
+        self.batch = batch
+        self.stop = stop
+        record = RecordBuffer(padding: padding)
+        subscription = try Self.subscribe(connection, layout)
+    }
+
+    private static func subscribe(_ connection: NatsConnection, _ layout: StreamLayout) throws(StreamError) -> PullSubscription {
+        try PullSubscription(connection, stream: layout.stream, subject: layout.allSubjects, durable: nil, what: "the messages") { config in
             config.AckPolicy = js_AckNone
             config.DeliverPolicy = js_DeliverAll
         }
@@ -169,18 +203,27 @@ public final class StreamReplaySource: RecordSource {
         settle: () throws -> Void
     ) throws {
         guard let subscription else { return }
-        var reached: UInt64 = 0
-        while reached < end {
-            // No more than what is left: a fetch waits for its whole batch until it expires.
-            var list = try subscription.fetch(Int(min(1000, end - reached)), wait: .seconds(5))
+        while end.map({ lastSequence < $0 }) ?? !stop() {
+            var list: natsMsgList
+            do {
+                // No more than what is left: a fetch waits for its whole batch until it expires.
+                list = try subscription.fetch(end.map { Int(min(UInt64(batch), $0 - lastSequence)) } ?? batch,
+                                              wait: end == nil ? .seconds(1) : .seconds(5))
+            } catch {
+                if end == nil, connection.awaitServer(after: error, stop: stop, report: serverAway) { continue }
+                throw error
+            }
             defer { natsMsgList_Destroy(&list) }
             // Nothing for that long: the rest was removed from the stream meanwhile.
-            guard list.Count > 0 else { return }
+            guard list.Count > 0 else {
+                if end != nil { return }
+                continue
+            }
             for index in 0..<Int(list.Count) {
                 guard let message = list.Msgs[index] else { continue }
                 let (sequence, _) = try message.streamMetadata()
-                guard sequence <= end else { return }
-                reached = sequence
+                if let end, sequence > end { return }
+                lastSequence = sequence
                 let bytes = message.messageBytes
                 consumedBytes += Int64(bytes.count)
                 if let line = record.view(bytes, sequence: sequence) {
@@ -190,6 +233,7 @@ public final class StreamReplaySource: RecordSource {
                     else { return }
                 }
             }
+            if end == nil { try settle() }
         }
     }
 }

@@ -163,14 +163,8 @@ public final class StreamWorkSource: RecordSource {
         return try body(line)
     }
 
-    /// After a failed call (or before one): if the server is away, waits for it (asking `stop`
-    /// meanwhile) and returns true; false when the server is there (a failure is then the
-    /// caller's to throw).
     private func awaitServer(after error: (any Error)?) -> Bool {
-        guard !connection.isConnected else { return false }
-        serverAway?(error.map { "\($0)" } ?? "disconnected")
-        if connection.waitUntilConnected(stop: stop) { serverAway?(nil) }
-        return true
+        connection.awaitServer(after: error, stop: stop, report: serverAway)
     }
 
     /// The shared work consumer's backlog (every worker on it sees the same).

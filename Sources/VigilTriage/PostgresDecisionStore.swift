@@ -151,10 +151,11 @@ public final class PostgresDecisionStore: SQLTeamStore, RoomStore, @unchecked Se
             \(RoomSQL.freezeTrigger)
             """),
         ("v10-chain-positions", chainPositionsScript),
-        // Workers log in as a role that writes (they put review items); everyone reads.
+        // Workers log in as a role that writes (they put review items); everyone reads. The
+        // checkpoint is how far `vigil worker --clusters` got.
         ("v11-workers", WorkerSQL.schema + """
-            GRANT SELECT ON worker TO \(TeamRole.allCases.map(groupRole).joined(separator: ", "));
-            GRANT INSERT, UPDATE ON worker TO \(TeamRole.allCases.filter(\.writes).map(groupRole).joined(separator: ", "));
+            GRANT SELECT ON worker, stream_checkpoint TO \(TeamRole.allCases.map(groupRole).joined(separator: ", "));
+            GRANT INSERT, UPDATE ON worker, stream_checkpoint TO \(TeamRole.allCases.filter(\.writes).map(groupRole).joined(separator: ", "));
             """),
     ]
 

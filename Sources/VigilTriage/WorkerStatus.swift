@@ -46,19 +46,30 @@ public struct WorkerStatus: Sendable, Equatable {
     }
 }
 
-/// A store workers report to (both team stores).
+/// A store workers report to (both team stores), and where a worker that reads the whole
+/// stream (`vigil worker --clusters`) keeps how far it got.
 public protocol WorkerStatusStore: Sendable {
     /// Replaces the worker's row, stamped with the store's clock.
     func report(_ status: WorkerStatus) throws
+    /// The last stream sequence whose results `consumer` stored for `feed` (nil: none yet).
+    func checkpoint(feed: String, consumer: String) throws -> UInt64?
+    func saveCheckpoint(feed: String, consumer: String, sequence: UInt64) throws
 }
 
-extension PostgresDecisionStore: WorkerStatusStore {
+extension SQLTeamStore {
     public func report(_ status: WorkerStatus) throws { try writing { try WorkerSQL.report(status, in: $0) } }
+
+    public func checkpoint(feed: String, consumer: String) throws -> UInt64? {
+        try reading { try WorkerSQL.checkpoint(feed: feed, consumer: consumer, in: $0) }
+    }
+
+    public func saveCheckpoint(feed: String, consumer: String, sequence: UInt64) throws {
+        try writing { try WorkerSQL.saveCheckpoint(feed: feed, consumer: consumer, sequence: sequence, in: $0) }
+    }
 }
 
-extension SQLiteDecisionStore: WorkerStatusStore {
-    public func report(_ status: WorkerStatus) throws { try writing { try WorkerSQL.report(status, in: $0) } }
-}
+extension PostgresDecisionStore: WorkerStatusStore {}
+extension SQLiteDecisionStore: WorkerStatusStore {}
 
 /// The workers' rows, written once for both back ends (`TeamSQL`'s way).
 enum WorkerSQL {
@@ -78,6 +89,13 @@ enum WorkerSQL {
             seen_at double precision NOT NULL,
             PRIMARY KEY (feed, name)
         );
+        CREATE TABLE stream_checkpoint (
+            feed text NOT NULL,
+            consumer text NOT NULL,
+            sequence bigint NOT NULL,
+            saved_at double precision NOT NULL,
+            PRIMARY KEY (feed, consumer)
+        );
         """
 
     static func report(_ status: WorkerStatus, in session: SQLSession) throws {
@@ -91,6 +109,21 @@ enum WorkerSQL {
             """, .text(status.feed), .text(status.name), .text(status.durable), .int(Int64(status.posts)),
             .double(status.postsPerSecond), .int(Int64(status.items)), .int(Int64(status.pending)),
             .int(Int64(status.ackPending)), .int(Int64(status.redelivered)), .int(status.stopped ? 1 : 0))
+    }
+
+    static func checkpoint(feed: String, consumer: String, in session: SQLSession) throws -> UInt64? {
+        try session.query("SELECT sequence FROM stream_checkpoint WHERE feed = ? AND consumer = ?", .text(feed), .text(consumer))
+            .first.map { UInt64(try $0.int("sequence")) }
+    }
+
+    /// Moves the checkpoint on, never back (a worker started twice by mistake must not undo
+    /// what the other stored).
+    static func saveCheckpoint(feed: String, consumer: String, sequence: UInt64, in session: SQLSession) throws {
+        try session.query("""
+            INSERT INTO stream_checkpoint (feed, consumer, sequence, saved_at) VALUES (?, ?, ?, \(session.dialect.now))
+            ON CONFLICT (feed, consumer) DO UPDATE SET sequence = excluded.sequence, saved_at = excluded.saved_at
+            WHERE stream_checkpoint.sequence < excluded.sequence
+            """, .text(feed), .text(consumer), .int(Int64(sequence)))
     }
 
     /// The feed's workers heard from since `since` (the store's clock), by name.

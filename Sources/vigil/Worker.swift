@@ -45,6 +45,11 @@ struct Worker: ParsableCommand {
     @Option(help: ArgumentHelp("The worker's name in the lead's view, where it reports its pace and its consumer's lag every \(Int(WorkerStatus.reportInterval)) s (default: host name and process id).", valueName: "name"))
     var name: String?
 
+    @Flag(help: ArgumentHelp("Find coordinated clusters instead of scoring posts: read the whole stream in order (every account's events), put cluster items, and keep how far it got in the store. One per stream and store; restarted, it rebuilds its window from the stream's start to that checkpoint and puts nothing twice (docs/ingest.md)."))
+    var clusters = false
+
+    @OptionGroup var window: ClusterWindowOption
+
     @OptionGroup var lexicon: LexiconOptions
 
     func validate() throws {
@@ -60,6 +65,9 @@ struct Worker: ParsableCommand {
         }
     }
 
+    /// The checkpoint's consumer name: one cluster worker per stream and store.
+    static let clusterConsumer = "clusters"
+
     func run() throws {
         let layout = try source.layout()
         let compiled = try lexicon.compiled()
@@ -73,49 +81,101 @@ struct Worker: ParsableCommand {
             Glibc.signal(signal) { _ in stopRequested.store(true, ordering: .relaxed) }
         }
         pthread_sigmask(SIG_UNBLOCK, &stopSignals, nil)
+        let stopping = { stopRequested.load(ordering: .relaxed) }
         let connection = try NatsConnection(url: source.nats, waitsForServer: true)
         if !connection.isConnected {
             Diagnostics.say("waiting for the NATS server at \(source.nats)")
-            guard connection.waitUntilConnected(stop: { stopRequested.load(ordering: .relaxed) }) else { return }
+            guard connection.waitUntilConnected(stop: stopping) else { return }
             Diagnostics.say("the NATS server at \(source.nats) is reachable: starting")
         }
-        let settings = StreamWorkSource.Settings(durable: durable, ackWait: .milliseconds(Int64(DurationText.seconds(ackWait)! * 1000)), batch: batch)
-        let pipeline = ScanPipeline(compiled: compiled)
+        let pipeline = ScanPipeline(compiled: compiled, options: ScanOptions(clusters: clusters ? try window.config() : nil))
+        let retry = StoreRetry(label: items.store.label)
+        let reports = items.store as? WorkerStatusStore
         var log = ThroughputLog(every: DurationText.seconds(logEvery)!)
-        var betweenBatches: () -> Void = {}
+        var status = StatusReports(store: reports, feed: items.feed, name: name ?? "\(ProcessInfo.processInfo.hostName)-\(getpid())",
+                                   durable: clusters ? Self.clusterConsumer : durable)
+        var progress: () -> WorkerProgress = { WorkerProgress(posts: 0, items: 0, detail: "") }
         // Asked after every batch and every fetch that found nothing (at least once a second),
         // so the log keeps its pace when the stream is idle too.
-        let stream = try StreamWorkSource(connection: connection, layout: layout, settings: settings, padding: FeedDecoder.padding,
-                                          stop: { betweenBatches(); return stopRequested.load(ordering: .relaxed) })
-        let retry = StoreRetry(label: items.store.label)
-        var status = StatusReports(store: items.store as? WorkerStatusStore, feed: items.feed,
-                                   name: name ?? "\(ProcessInfo.processInfo.hostName)-\(getpid())", durable: durable)
-        stream.serverAway = { why in
+        let stop = {
+            if log.isDue || (!retry.away && status.isDue) {
+                let now = progress()
+                log.tick(now)
+                if !retry.away { status.tick(now) }
+            }
+            return stopping()
+        }
+        let serverAway: (String?) -> Void = { why in
             Diagnostics.say(why.map { "lost the NATS server (\($0)): waiting for it, nothing acknowledged meanwhile" }
                             ?? "the NATS server is back: going on (what was not acknowledged comes again)")
         }
-        betweenBatches = { [unowned stream] in
-            log.tick(posts: pipeline.stats.posts, items: items.stored, stream: stream)
-            if !retry.away { status.tick(posts: pipeline.stats.posts, items: items.stored, stream: stream) }
-        }
-        pipeline.onRecord = { items.add($0) }
         // Account events give a post item its reach, as in `vigil scan --store`.
         pipeline.onOtherEvent = { if case .account(let account) = $0 { items.add(account) } }
         pipeline.onReject = { Diagnostics.say($0.description) }
-        pipeline.settle = { [unowned stream] in
-            try retry.untilStored(items, giveUp: {
-                stream.keepAlive()
-                return stopRequested.load(ordering: .relaxed)
-            })
+        let reader: any RecordSource
+        if clusters {
+            guard let reports else { throw CommandError(.usage, "\(items.store.label) cannot keep a checkpoint") }
+            let checkpoint = try reports.checkpoint(feed: items.feed, consumer: Self.clusterConsumer) ?? 0
+            let stream = try StreamReplaySource(following: layout, on: connection, batch: batch, padding: FeedDecoder.padding, stop: stop)
+            stream.serverAway = serverAway
+            // Up to the checkpoint the detector's window is rebuilt: what it finds there is stored already.
+            pipeline.onClusterEvent = { [unowned stream] event in if stream.lastSequence > checkpoint { items.add(event) } }
+            pipeline.settle = { [unowned stream] in
+                let reached = stream.lastSequence
+                try retry.untilStored({
+                    try items.putPending()
+                    if reached > checkpoint { try reports.saveCheckpoint(feed: items.feed, consumer: Self.clusterConsumer, sequence: reached) }
+                }, giveUp: stopping)
+            }
+            progress = { [unowned stream] in
+                let last = (try? connection.lastSequence(of: layout)).flatMap { $0 }
+                return WorkerProgress(posts: pipeline.stats.posts, items: items.stored,
+                                      detail: "stream sequence \(stream.lastSequence)\(stream.lastSequence < checkpoint ? " (rebuilding the window up to \(checkpoint))" : "")",
+                                      lag: last.map { ConsumerLag(pending: Int(clamping: $0 - min($0, stream.lastSequence)), ackPending: 0) })
+            }
+            Diagnostics.say("cluster worker on \(stream.name) into \(items.store.label) (feed \(items.feed))"
+                            + (checkpoint > 0 ? ": rebuilding the window from the stream's start to its checkpoint, sequence \(checkpoint)" : ""))
+            reader = stream
+        } else {
+            let settings = StreamWorkSource.Settings(durable: durable, ackWait: .milliseconds(Int64(DurationText.seconds(ackWait)! * 1000)), batch: batch)
+            let stream = try StreamWorkSource(connection: connection, layout: layout, settings: settings, padding: FeedDecoder.padding, stop: stop)
+            stream.serverAway = serverAway
+            pipeline.onRecord = { items.add($0) }
+            pipeline.settle = { [unowned stream] in
+                try retry.untilStored({ try items.putPending() }, giveUp: {
+                    stream.keepAlive()
+                    return stopping()
+                })
+            }
+            progress = { [unowned stream] in
+                let counts = stream.counts
+                return WorkerProgress(posts: pipeline.stats.posts, items: items.stored,
+                                      detail: "\(counts.acknowledged) messages acknowledged, \(counts.redelivered) redelivered, \(counts.accountEvents) account events",
+                                      redelivered: counts.redelivered, lag: try? stream.lag())
+            }
+            Diagnostics.say("worker on \(stream.name) (durable \(durable)) into \(items.store.label) (feed \(items.feed))")
+            reader = stream
         }
-        Diagnostics.say("worker on \(stream.name) (durable \(durable)) into \(items.store.label) (feed \(items.feed))")
-        _ = try pipeline.run([stream])
-        log.tick(posts: pipeline.stats.posts, items: items.stored, stream: stream, final: true)
-        status.tick(posts: pipeline.stats.posts, items: items.stored, stream: stream, final: true)
+        _ = try pipeline.run([reader])
+        let last = progress()
+        log.tick(last, final: true)
+        status.tick(last, final: true)
     }
 }
 
-/// Puts a batch's items, retrying while the store is away: nothing is acknowledged meanwhile.
+/// What the log line and the store's row say about a worker.
+struct WorkerProgress {
+    var posts: Int
+    var items: Int
+    /// The log's words for the source's own counts.
+    var detail: String
+    var redelivered = 0
+    /// The server's count of what this worker (or its consumer) has not had yet.
+    var lag: ConsumerLag?
+}
+
+/// Puts a batch's items (and a cluster worker's checkpoint), retrying while the store is away:
+/// nothing is acknowledged meanwhile.
 final class StoreRetry {
     let label: String
     private(set) var away = false
@@ -124,11 +184,11 @@ final class StoreRetry {
 
     /// Returns once the items are stored; throws only when `giveUp` turns true first (the
     /// messages then stay unacknowledged, for another worker).
-    func untilStored(_ items: ScanItemSink, giveUp: () -> Bool) throws {
+    func untilStored(_ put: () throws -> Void, giveUp: () -> Bool) throws {
         var wait = 0.1
         while true {
             do {
-                try items.putPending()
+                try put()
                 if away {
                     Diagnostics.say("the store \(label) is reachable again: storing and acknowledging")
                     away = false
@@ -156,17 +216,18 @@ struct ThroughputLog {
 
     init(every: Double) { self.every = every }
 
-    mutating func tick(posts: Int, items: Int, stream: StreamWorkSource, final: Bool = false) {
+    var isDue: Bool { Double(DispatchTime.now().uptimeNanoseconds - last) / 1e9 >= every }
+
+    mutating func tick(_ progress: WorkerProgress, final: Bool = false) {
         let now = DispatchTime.now().uptimeNanoseconds
         let seconds = Double(now - last) / 1e9
         guard final || seconds >= every else { return }
+        let posts = progress.posts
         let rate = final ? Double(posts) / max(Double(now - started) / 1e9, 1e-9) : Double(posts - lastPosts) / seconds
-        let counts = stream.counts
         // The server's figure: how many messages no worker has had yet.
-        let waiting = (try? stream.lag()).map { ", \($0.pending) waiting in the stream" } ?? ""
+        let waiting = progress.lag.map { ", \($0.pending) waiting in the stream" } ?? ""
         Diagnostics.say((final ? "worker stopped: " : "worker: ") + "\(posts) posts (\(Int(rate.rounded())) posts/s\(final ? " overall" : "")), "
-                        + "\(items) review items stored, \(counts.acknowledged) messages acknowledged, \(counts.redelivered) redelivered, "
-                        + "\(counts.accountEvents) account events\(waiting)")
+                        + "\(progress.items) review items stored, \(progress.detail)\(waiting)")
         last = now
         lastPosts = posts
     }
@@ -187,24 +248,26 @@ struct StatusReports {
                               pending: 0, ackPending: 0, redelivered: 0, stopped: false)
     }
 
-    mutating func tick(posts: Int, items: Int, stream: StreamWorkSource, final: Bool = false) {
-        guard let store else { return }
+    /// The first report goes out at once, so a new worker shows before its first interval.
+    var isDue: Bool {
+        store != nil && last.map { Double(DispatchTime.now().uptimeNanoseconds - $0) / 1e9 >= WorkerStatus.reportInterval } ?? true
+    }
+
+    mutating func tick(_ progress: WorkerProgress, final: Bool = false) {
+        guard let store, final || isDue else { return }
         let now = DispatchTime.now().uptimeNanoseconds
-        let seconds = last.map { Double(now - $0) / 1e9 }
-        // The first report goes out at once, so a new worker shows before its first interval.
-        guard final || seconds.map({ $0 >= WorkerStatus.reportInterval }) ?? true else { return }
-        if let seconds, seconds > 0 { status.postsPerSecond = Double(posts - lastPosts) / seconds }
+        if let last, now > last { status.postsPerSecond = Double(progress.posts - lastPosts) / (Double(now - last) / 1e9) }
         if final { status.postsPerSecond = 0 }
-        status.posts = posts
-        status.items = items
-        status.redelivered = stream.counts.redelivered
-        if let lag = try? stream.lag() {
+        status.posts = progress.posts
+        status.items = progress.items
+        status.redelivered = progress.redelivered
+        if let lag = progress.lag {
             status.pending = lag.pending
             status.ackPending = lag.ackPending
         }
         status.stopped = final
         try? store.report(status)
         last = now
-        lastPosts = posts
+        lastPosts = progress.posts
     }
 }

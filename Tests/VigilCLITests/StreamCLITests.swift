@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import VigilStream
 import VigilTriage
 
 /// `vigil publish`, `vigil worker` and `vigil scan nats://…` against a real nats-server with
@@ -227,6 +228,44 @@ import VigilTriage
             #expect(stored == expected)
             #expect(stored.allSatisfy { $0.contains("\"version\":1}") }, "every item put with one content")
         }
+    }
+
+    /// A store's cluster items, without what differs between producers (the feed id, and the
+    /// version: how many puts changed the item, which depends on how puts are batched), sorted.
+    func clusterItems(_ store: String) throws -> [String] {
+        try vigil(["queue", "--store", store, "--state", "all"]).stdout.split(separator: "\n").filter { $0.contains("\"item\":\"cluster:") }
+            .map { $0.replacingOccurrences(of: #""feed":"[0-9a-f]+",|,?"version":[0-9]+"#, with: "", options: .regularExpression) }.sorted()
+    }
+
+    /// The cluster worker killed with -9 mid-stream and started again: it rebuilds its window up
+    /// to its checkpoint without putting anything again, goes on, and the store ends with the
+    /// clusters `vigil scan --clusters --store` finds in the file.
+    @Test func theClusterWorkerKilledAndRestartedEndsWithTheFilesClusters() throws {
+        let feed = TeamCLITests.repository.appendingPathComponent("sample-feeds/recruiter-network.jsonl.gz").path
+        let folder = try temporaryFolder()
+        let fileStore = "sqlite:" + folder.appendingPathComponent("file.sqlite").path
+        #expect(try vigil(["scan", feed, "--clusters", "--store", fileStore]).status == 0)
+        let expected = try clusterItems(fileStore)
+        #expect(expected.count == 7, "\(expected)")
+        let stream = NatsServer.newStream()
+        let published = try publish(feed, stream: stream)
+        let events = try #require(published.stdout.firstMatch(of: /(\d+) events sent/).flatMap { UInt64($0.1) })
+        let path = folder.appendingPathComponent("stream.sqlite").path
+        let arguments = ["--clusters", "--nats", NatsServer.url, "--stream", stream, "--store", "sqlite:" + path, "--batch", "20", "--log-every", "1s"]
+        let first = try WorkerProcess(arguments, log: folder.appendingPathComponent("first.log"))
+        let store = try SQLiteDecisionStore(path: path)
+        let feedID = try StreamLayout(stream: stream).feedID
+        let deadline = Date().addingTimeInterval(120)
+        while Date() < deadline, (try? store.checkpoint(feed: feedID, consumer: "clusters")) ?? nil ?? 0 < 3000 { Thread.sleep(forTimeInterval: 0.05) }
+        kill(first.process.processIdentifier, SIGKILL)
+        first.process.waitUntilExit()
+        let reached = try #require(try store.checkpoint(feed: feedID, consumer: "clusters"))
+        #expect(reached >= 3000 && reached < events, "killed at sequence \(reached)")
+        let restarted = try WorkerProcess(arguments, log: folder.appendingPathComponent("restarted.log"))
+        while Date() < deadline, try store.checkpoint(feed: feedID, consumer: "clusters") ?? 0 < events { Thread.sleep(forTimeInterval: 0.2) }
+        #expect(restarted.terminate() == 0, "\(restarted.stderr)")
+        #expect(restarted.stderr.contains("rebuilding the window from the stream's start to its checkpoint, sequence \(reached)"), "\(restarted.stderr)")
+        #expect(try clusterItems("sqlite:" + path) == expected)
     }
 
     @Test func aWorkerKilledMidStreamLosesAndDoublesNothing() throws {

@@ -275,7 +275,7 @@ import Testing
                     ALTER TABLE decision_item DROP COLUMN category;
                     DROP INDEX decision_request; ALTER TABLE decision DROP COLUMN request_id; ALTER TABLE decision DROP COLUMN seen_up_to;
                     DROP TABLE decision_chain; ALTER TABLE decision DROP COLUMN sent_to; ALTER TABLE decision DROP COLUMN return_after;
-                    DROP TABLE room_message; DROP TABLE room; DROP TRIGGER decision_queue_link; DROP TABLE decision_unlinked; DROP TABLE worker;
+                    DROP TABLE room_message; DROP TABLE room; DROP TRIGGER decision_queue_link; DROP TABLE decision_unlinked; DROP TABLE worker; DROP TABLE stream_checkpoint;
                     DELETE FROM grdb_migrations WHERE identifier IN ('v2-no-replace', 'v3-item-category', 'v4-team', 'v6-approvals', 'v7-handoffs', 'v9-rooms',
                                                                      'v10-chain-positions', 'v11-workers')
                     """)
