@@ -2,14 +2,16 @@
 # Distributed ingest, side by side in one run: POSTS simulated posts (vigil simulate,
 # recruiter-network) scored by `vigil scan` on the file (alone, then with --store), then published
 # into a JetStream stream and scored by 1 and by 2 `vigil worker`s, each run into a fresh
-# PostgreSQL database (scripts/pg.sh, scripts/nats.sh). Prints, per run, CPU seconds (user + sys,
+# PostgreSQL database (scripts/pg.sh, scripts/nats.sh); then the cluster worker (`vigil worker
+# --clusters`) on the same stream against `vigil clusters` on the file. Prints, per run, CPU seconds (user + sys,
 # every vigil process together) per million posts, the NATS server's CPU seconds per million
 # posts in the same interval, wall seconds, and the items stored.
 #
 #   Benchmarks/scripts/ingest.sh [POSTS=1000000]
 #
 # A worker run ends when the workers' logs (every 0.5 s) count every post of the feed; the
-# workers are then stopped with SIGTERM. Uses .build/release/vigil when built, else debug.
+# workers are then stopped with SIGTERM; the cluster worker's when its log reaches the stream's
+# last sequence. Uses .build/release/vigil when built, else debug.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 POSTS=${1:-1000000}
@@ -88,3 +90,20 @@ for n in 1 2; do
   cpu=$(cat "$work"/w$n-*.time | awk '{ s += $1 + $2 } END { print s }')
   report "$n worker(s)" "$cpu" "$(awk -v s="$start" -v e="$end" 'BEGIN { print e - s }')" "$(items "$db")" "$server"
 done
+
+# The cluster worker: the whole stream, done when its log reaches the stream's last sequence.
+last=$(wc -l < "$feed")  # every line of a simulated feed is an event, one message each
+db=$(database clusterworker)
+before=$(server_cpu)
+start=$(date +%s.%N)
+/usr/bin/time -f "%U %S" -o "$work/clusters.time" "$VIGIL" worker --clusters --nats "$NATS" --stream bench --store "$db" \
+  --log-every 0.5s 2> "$work/clusters.log" &
+until grep -q "stream sequence $last," "$work/clusters.log"; do sleep 0.2; done
+end=$(date +%s.%N)
+server=$(awk -v a="$before" -v b="$(server_cpu)" 'BEGIN { print b - a }')
+for pid in $(jobs -p); do kill -TERM "$(pgrep -P "$pid")"; done
+wait
+report "cluster worker" "$(awk '{ print $1 + $2 }' "$work/clusters.time")" "$(awk -v s="$start" -v e="$end" 'BEGIN { print e - s }')" \
+  "$("$VIGIL" queue --store "$db" --state all | grep -c '"item":"cluster:')" "$server"
+read -r wall cpu <<< "$(timed "$VIGIL" clusters "$feed")"
+report "clusters FILE" "$cpu" "$wall" 0
