@@ -26,7 +26,7 @@ public final class LiveCore: @unchecked Sendable {
     private let shared = Locked(Shared())
     private let feedSamplesPerBatch: Int
     private let compiled: CompiledLexicon
-    private let readers: [LineReader]
+    private let readers: [any RecordSource]
     private let options: ScanOptions
     private let pacer: ReplayPacer?
     /// The pacer's run this core plays (a rewind starts a new core on a new run).
@@ -37,8 +37,9 @@ public final class LiveCore: @unchecked Sendable {
     public let recorder: ItemRecorder?
 
     /// With a `pacer`, events are delivered on the replay clock instead of as fast as they are
-    /// read; with a `recorder`, every review item goes to the store too.
-    public init(compiled: CompiledLexicon, readers: [LineReader], clusters: CoordinationConfig, feedSamplesPerBatch: Int = 200,
+    /// read; with a `recorder`, every review item goes to the store too; without `clusters`, no
+    /// cluster detection (a feed pane's tap on a stream, `StoreCore`).
+    public init(compiled: CompiledLexicon, readers: [any RecordSource], clusters: CoordinationConfig?, feedSamplesPerBatch: Int = 200,
                 pacer: ReplayPacer? = nil, recorder: ItemRecorder? = nil) {
         self.recorder = recorder
         self.pacer = pacer

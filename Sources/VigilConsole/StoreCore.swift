@@ -23,8 +23,9 @@ extension LiveCore: ConsoleCore {
 /// A console on the store alone (`vigil monitor --store URL --stream NAME`): the queue is the
 /// review items ingest workers, scans and other consoles put for a feed, read on its own thread —
 /// every item at start, then what is put or updated as the store says something changed
-/// (LISTEN/NOTIFY, SQLite's data version) and at least every `pollInterval`. Nothing is scored
-/// here: the items carry their scores, matches and text.
+/// (LISTEN/NOTIFY, SQLite's data version) and at least every `pollInterval`. Nothing in the
+/// queue is scored here: the items carry their scores, matches and text. With a `tap` (a
+/// `LiveCore` following the stream), the feed pane shows the stream as it flows.
 public final class StoreCore: ConsoleCore, @unchecked Sendable {
     static let pollInterval = 0.5
     private let store: TeamStore
@@ -36,13 +37,18 @@ public final class StoreCore: ConsoleCore, @unchecked Sendable {
     /// put, and the queue keeps one row per post.
     private var delivered = Set<String>()
     public let recorder: ItemRecorder? = nil
+    /// The feed pane's posts: the stream itself, scored here for the pane only (the queue stays
+    /// the store's items).
+    private let tap: LiveCore?
 
-    public init(store: TeamStore, feed: String) {
+    public init(store: TeamStore, feed: String, tap: LiveCore? = nil) {
         self.store = store
         self.feed = feed
+        self.tap = tap
     }
 
     public func start() {
+        tap?.start()
         let thread = Thread { [self] in run() }
         thread.name = "vigil-store-core"
         thread.start()
@@ -51,11 +57,26 @@ public final class StoreCore: ConsoleCore, @unchecked Sendable {
     public func stop() { running.withLock { $0 = false } }
 
     public func take() -> CoreBatch? {
-        guard changed.withLock({ value in defer { value = false }; return value }) else { return nil }
+        let tapped = tap?.take()
+        let fresh = changed.withLock { value in defer { value = false }; return value }
+        guard fresh || tapped != nil else { return nil }
         return out.withLock { batch in
-            let taken = batch
+            var taken = batch
             batch.flagged = []
             batch.clusters = []
+            if let tapped {
+                taken.feed = tapped.feed
+                taken.accounts = tapped.accounts
+                // The stream's present is the newest post read from it.
+                if tapped.stats.feedTime > taken.stats.feedTime {
+                    taken.stats.feedTime = tapped.stats.feedTime
+                    taken.stats.feedTs = tapped.stats.feedTs
+                    batch.stats.feedTime = tapped.stats.feedTime
+                    batch.stats.feedTs = tapped.stats.feedTs
+                }
+                taken.stats.feedSampled = tapped.stats.feedSampled
+                taken.stats.readProblems += tapped.stats.readProblems + tapped.stats.lastRejects.suffix(1).filter { _ in tapped.stats.finished }
+            }
             return taken
         }
     }

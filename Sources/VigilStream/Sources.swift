@@ -176,10 +176,12 @@ public final class StreamReplaySource: RecordSource {
     }
 
     /// On and on, `batch` messages at a time, settling after each batch; `stop` is asked
-    /// between batches and at least once a second.
-    public init(following layout: StreamLayout, on connection: NatsConnection, batch: Int, padding: Int, stop: @escaping () -> Bool) throws(StreamError) {
+    /// between batches and at least once a second. `recent`: start that many messages before
+    /// the stream's end (a live view) instead of at its first message.
+    public init(following layout: StreamLayout, on connection: NatsConnection, batch: Int, padding: Int, recent: UInt64? = nil,
+                stop: @escaping () -> Bool) throws(StreamError) {
         name = connection.url + "/" + layout.stream
-        guard try connection.lastSequence(of: layout) != nil else {
+        guard let last = try connection.lastSequence(of: layout) else {
             throw StreamError("\(name): no such stream (vigil publish creates it)")
         }
         self.connection = connection
@@ -187,13 +189,14 @@ public final class StreamReplaySource: RecordSource {
         self.batch = batch
         self.stop = stop
         record = RecordBuffer(padding: padding)
-        subscription = try Self.subscribe(connection, layout)
+        subscription = try Self.subscribe(connection, layout, from: recent.map { last > $0 ? last - $0 + 1 : 1 } ?? 1)
     }
 
-    private static func subscribe(_ connection: NatsConnection, _ layout: StreamLayout) throws(StreamError) -> PullSubscription {
+    private static func subscribe(_ connection: NatsConnection, _ layout: StreamLayout, from first: UInt64 = 1) throws(StreamError) -> PullSubscription {
         try PullSubscription(connection, stream: layout.stream, subject: layout.allSubjects, durable: nil, what: "the messages") { config in
             config.AckPolicy = js_AckNone
-            config.DeliverPolicy = js_DeliverAll
+            config.DeliverPolicy = first > 1 ? js_DeliverByStartSequence : js_DeliverAll
+            config.OptStartSeq = first > 1 ? first : 0
         }
     }
 

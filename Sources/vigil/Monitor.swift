@@ -20,7 +20,8 @@ struct Monitor: ParsableCommand {
             screen shows it as done; reopening the same feed and store resumes where you left. \
             With '-' the feed comes from standard input and keys from the terminal (/dev/tty). \
             With --stream and no feed, the queue is what ingest workers put into the team store \
-            for that stream (docs/ingest.md): nothing is read or scored here.
+            for that stream (docs/ingest.md): nothing in it is scored here; with --nats too, the \
+            feed pane shows the stream itself as it flows.
             """
     )
 
@@ -33,9 +34,16 @@ struct Monitor: ParsableCommand {
     @Option(help: ArgumentHelp("No feed: review what 'vigil worker' puts into the --store for this JetStream stream.", valueName: "name"))
     var stream: String?
 
+    @Option(help: ArgumentHelp("With --stream: the NATS server holding it; the feed pane then shows the stream as it flows (its last 1,000 messages first).", valueName: "url"))
+    var nats: String?
+
+    /// How far back the feed pane starts on a stream.
+    static let recentMessages: UInt64 = 1000
+
     @OptionGroup var console: ConsoleOptions
 
     func validate() throws {
+        if nats != nil, stream == nil { throw ValidationError("--nats shows a stream in the feed pane: give --stream NAME with it.") }
         if follow, feeds.count != 1 { throw ValidationError("--follow reads one feed; give a single file (or '-').") }
         if stream != nil, !feeds.isEmpty { throw ValidationError("--stream reviews the store's items for a stream: give no feed with it.") }
         if stream == nil, feeds.isEmpty { throw ValidationError("give a feed to watch (a file, or '-'), or --stream NAME to review what workers put into --store.") }
@@ -45,7 +53,12 @@ struct Monitor: ParsableCommand {
         if let stream {
             let layout: StreamLayout
             do { layout = try StreamLayout(stream: stream) } catch { throw CommandError(.usage, "--stream: \(error)") }
-            try console.run(feeds: [], follow: false, replay: nil, keymap: .standard, storeFeed: (id: layout.feedID, label: "stream \(stream)"))
+            // The feed pane follows the stream from its last messages; the console quits with its process.
+            let tap = try nats.map { url throws(StreamError) in
+                try StreamReplaySource(following: layout, on: NatsConnection(url: url), batch: 200, padding: FeedDecoder.padding,
+                                       recent: Self.recentMessages, stop: { false })
+            }
+            try console.run(feeds: [], follow: false, replay: nil, keymap: .standard, storeFeed: (id: layout.feedID, label: "stream \(stream)", tap: tap))
         } else {
             try console.run(feeds: feeds, follow: follow, replay: nil, keymap: .standard)
         }
@@ -197,8 +210,10 @@ struct ConsoleOptions: ParsableArguments {
     /// Who is deciding: --moderator, else $USER.
     var who: String { moderator ?? ProcessInfo.processInfo.environment["USER"].flatMap { $0.isEmpty ? nil : $0 } ?? "moderator" }
 
-    /// `storeFeed`: no feed is read; the queue is the store's items for this feed id.
-    func run(feeds: [String], follow: Bool, replay: ReplaySetup?, keymap base: Keymap, storeFeed: (id: String, label: String)? = nil) throws {
+    /// `storeFeed`: no feed is read; the queue is the store's items for this feed id, and the
+    /// feed pane shows `tap` (a stream followed live), if given.
+    func run(feeds: [String], follow: Bool, replay: ReplaySetup?, keymap base: Keymap,
+             storeFeed: (id: String, label: String, tap: (any RecordSource)?)? = nil) throws {
         guard Terminal.stdoutIsTerminal() else {
             throw CommandError(.usage, "the console needs a terminal on standard output; for files, pipes and scripts use 'vigil scan' (or 'vigil export decisions')")
         }
@@ -232,7 +247,7 @@ struct ConsoleOptions: ParsableArguments {
         let recorder = replay == nil && storeFeed == nil && session.role.writes ? try ItemRecorder(store: stores.items, feed: feedID) : nil
         let core: ConsoleCore = storeFeed == nil
             ? LiveCore(compiled: compiled, readers: readers, clusters: clusters, pacer: replay?.pacer, recorder: recorder)
-            : StoreCore(store: stores.items, feed: feedID)
+            : StoreCore(store: stores.items, feed: feedID, tap: storeFeed?.tap.map { LiveCore(compiled: compiled, readers: [$0], clusters: nil) })
         // A rewind plays the feed again from its start, on a new core.
         let driver = replay.map { setup in
             ReplayDriver(pacer: setup.pacer) { pacer in

@@ -372,7 +372,9 @@ import VigilTriage
             try waitForItems(store, count: 171)
             let consoles = try ["amina", "bo"].map { name -> TmuxSession in
                 let session = try TmuxSession(cols: 160, rows: 48)
-                try session.run("\(vigilBinary().path) monitor --stream \(stream) --store '\(store)' --moderator \(name) --log \(session.path("m.log")); echo EXIT=$?")
+                // bo's console also shows the stream itself in its feed pane.
+                let tap = name == "bo" ? " --nats \(NatsServer.url)" : ""
+                try session.run("\(vigilBinary().path) monitor --stream \(stream)\(tap) --store '\(store)' --moderator \(name) --log \(session.path("m.log")); echo EXIT=$?")
                 return session
             }
             defer { consoles.forEach { $0.close() } }
@@ -381,8 +383,17 @@ import VigilTriage
                 let screen = try console.waitFor("the workers' items") { queue($0) == 171 }
                 #expect(screen.contains("stream \(stream)") && !(screen.split(separator: "\n").first ?? "").contains("rejected"), "\(screen.prefix(300))")
             }
-            // More of the stream: the items arrive on both screens as the worker puts them.
-            #expect(try publish(repositoryRoot.appendingPathComponent("sample-feeds/demo.jsonl").path, stream: stream).status == 0)
+            // More of the stream: the items arrive on both screens as the worker puts them, and
+            // its last post in the feed pane of the console that follows the stream (bo's).
+            let demo = repositoryRoot.appendingPathComponent("sample-feeds/demo.jsonl").path
+            #expect(try publish(demo, stream: stream).status == 0)
+            let marker = try temporaryFolder().appendingPathComponent("marker.jsonl")
+            let words = "stream tap check zq7"
+            try (#"{"type":"post","id":"tapcheck","account":"tapper","ts":"2026-03-01T09:30:00Z","text":"\#(words)"}"# + "\n")
+                .write(to: marker, atomically: true, encoding: .utf8)
+            #expect(try publish(marker.path, stream: stream).status == 0)
+            try consoles[1].waitFor(text: words)
+            #expect(!(try consoles[0].screen()).contains(words), "the console without --nats has no feed of its own")
             try consoles[1].waitFor("new items") { (queue($0) ?? 0) > 171 }
             // Once the worker has put them all, both screens hold them all.
             var grown = try postItems(store).count
