@@ -104,11 +104,12 @@ extension AppState {
         return now - since < AppState.chapterBoxSeconds
     }
 
-    /// `00:12:30/00:25:00 #1234/6000` (time into the feed, event count) for the status bar.
-    var replayPosition: String? {
+    /// `00:12:30/00:25:00 #1234/6000` (time into the feed, event count; `withTotal`: of how
+    /// many) for the status bar.
+    func replayPosition(withTotal: Bool) -> String? {
         guard let replay else { return nil }
         let position = replay.position.map(DurationText.clock) ?? "--:--:--"
         guard let outline else { return "\(position) #\(replay.delivered)" }
-        return "\(position)/\(DurationText.clock(outline.duration)) #\(replay.delivered)/\(outline.events)"
+        return "\(position)/\(DurationText.clock(outline.duration)) #\(replay.delivered)" + (withTotal ? "/\(outline.events)" : "")
     }
 }

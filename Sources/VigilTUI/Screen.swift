@@ -122,12 +122,21 @@ extension AppState {
         fields.append(StatusField(text: stats.feedTs.isEmpty ? "waiting for events" : "feed \(feedTime)", keep: 6))
         if stats.finished { fields.append(StatusField(text: "end of feed", keep: 6)) }
         if let replay {
-            // At the end of the feed the clock has nothing left to play, whatever its state.
-            fields.append(StatusField(text: stats.finished && !replay.catchingUp ? "replay \(replay.speedLabel) finished" : replay.label, keep: 9))
-            if let position = replayPosition { fields.append(StatusField(text: position, keep: 5)) }
-            if let chapter { fields.append(StatusField(text: "§ " + chapter.title, keep: 3)) }
-            if session.hideScores { fields.append(StatusField(text: "trainee mode", keep: 9)) }
-            if let room { fields.append(StatusField(text: room.label, keep: 9, role: room.frozen ? .warning : .statusBar)) }
+            let clock = replay.clockLabel(finished: stats.finished)
+            if let room, followsRoom {
+                // A trainee's clock is the room's: one field says both. Where the room is (its
+                // position and chapter) stays at 80 columns; the event total, the feed file and
+                // the rate, which a trainee does not steer, give way first.
+                fields.append(StatusField(text: room.label + " · " + clock, keep: 10, role: room.frozen ? .warning : .statusBar))
+                if let position = replayPosition(withTotal: false) { fields.append(StatusField(text: position, keep: 9)) }
+                if let chapter { fields.append(StatusField(head: "§ ", body: chapter.title, tail: "", cutTail: "…", keep: 9, role: .statusBar)) }
+            } else {
+                fields.append(StatusField(text: "replay " + clock, keep: 9))
+                if let position = replayPosition(withTotal: true) { fields.append(StatusField(text: position, keep: 5)) }
+                if let chapter { fields.append(StatusField(text: "§ " + chapter.title, keep: 3)) }
+                if session.hideScores { fields.append(StatusField(text: "trainee mode", keep: 9)) }
+                if let room { fields.append(StatusField(text: room.label, keep: 9, role: room.frozen ? .warning : .statusBar)) }
+            }
         }
         fields.append(StatusField(text: postRateLabel, keep: 2))
         // A filter in force is never dropped: counts without it would mislead.
@@ -160,7 +169,8 @@ extension AppState {
         while width(fields) > cols, let drop = fields.indices.filter({ fields[$0].keep < 9 }).min(by: { fields[$0].keep < fields[$1].keep }) {
             fields.remove(at: drop)
         }
-        if width(fields) > cols, let index = fields.firstIndex(where: { $0.squeeze != nil }),
+        // The first field that can give the columns does.
+        if width(fields) > cols, let index = fields.indices.first(where: { fields[$0].squeezed(by: width(fields) - cols) != nil }),
            let squeezed = fields[index].squeezed(by: width(fields) - cols) {
             fields[index] = squeezed
         }

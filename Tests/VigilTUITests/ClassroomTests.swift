@@ -45,6 +45,26 @@ import VigilTriage
         #expect(!Fixture.press(&state, .enter).contains(.replay(.togglePause)))
     }
 
+    /// At 80 columns a trainee still reads where the room is: its position and chapter stay on
+    /// the status bar; what gives way is what a trainee does not steer (the feed file, the rate).
+    @Test func aTraineeAtEightyColumnsSeesTheRoomsPositionAndChapter() {
+        var state = Self.member(trainer: false)
+        _ = state.update(.resize(rows: 24, cols: 80))
+        var batch = CoreBatch()
+        batch.stats = state.stats
+        batch.markers = [WorkshopTests.outline.markers[1]]
+        _ = state.update(.batch(batch))
+        _ = Fixture.press(&state, .escape)
+        let bar = state.render().lines[0]
+        #expect(bar.contains("00:03:59/00:25:00 #1234"), "\(bar)")
+        #expect(bar.contains("§ Chapter 2"), "\(bar)")
+        #expect(bar.contains("room w1") && bar.contains("mod1"), "\(bar)")
+        // Frozen, the room says so, and the position and chapter still fit.
+        _ = state.update(.roomChanged(Self.room(frozen: true), messages: [], answers: nil))
+        let frozen = state.render().lines[0]
+        #expect(frozen.contains("room w1 frozen") && frozen.contains("00:03:59/00:25:00 #1234") && frozen.contains("§ Chapter"), "\(frozen)")
+    }
+
     @Test func aFrozenRoomClosesDecisionsAndTheRevealedKeyArrives() {
         var state = Self.member(trainer: false)
         _ = state.update(.roomChanged(Self.room(frozen: true), messages: [], answers: nil))
