@@ -91,10 +91,8 @@ extension AppState {
 
     /// The trainer's commands (`:announce TEXT`, `:freeze`, `:thaw`, `:reveal`, `:notes on|off`).
     mutating func roomCommand(_ words: [String]) -> [Effect] {
-        guard let room, room.isTrainer else {
-            say("':\(words.joined(separator: " "))' is the trainer's (vigil replay --room)", error: true)
-            return []
-        }
+        // `run(commandLine:)` has refused them on any other console.
+        guard let room, room.isTrainer else { return [] }
         switch words.first ?? "" {
         case "announce":
             let text = words.dropFirst().joined(separator: " ")

@@ -5,7 +5,6 @@ extension AppState {
     /// Starts an action on the marked items (after `;`) or the selected one. A bulk action, and
     /// any action on a cluster, first lists every item it will touch.
     mutating func begin(_ action: Action) -> [Effect] {
-        if refusedByFrozenRoom() { return [] }
         let bulk = bulkArmed
         var targets: [ItemRef]
         if bulkArmed {
@@ -152,22 +151,12 @@ extension AppState {
         }
     }
 
-    /// A trainee in a frozen room decides nothing (the store refuses it too): said before any
-    /// dialog opens or an undo leaves its stack.
-    mutating func refusedByFrozenRoom() -> Bool {
-        guard let room, room.frozen, !room.isTrainer else { return false }
-        say("the room \(room.name) is frozen for the debrief: decisions are closed", error: true)
-        return true
-    }
-
     mutating func undo() -> [Effect] {
-        if refusedByFrozenRoom() { return [] }
         guard let last = undoStack.popLast() else { say("nothing to undo", error: true); return [] }
         return record(PendingAction(action: .revert, targets: last.items), purpose: .undo, revertOf: last.id)
     }
 
     mutating func redo() -> [Effect] {
-        if refusedByFrozenRoom() { return [] }
         guard let again = redoStack.popLast() else { say("nothing to redo", error: true); return [] }
         var copy = again
         copy.id = 0

@@ -65,6 +65,39 @@ import VigilTriage
         #expect(frozen.contains("room w1 frozen") && frozen.contains("00:03:59/00:25:00 #1234") && frozen.contains("§ Chapter"), "\(frozen)")
     }
 
+    /// Help lists exactly what works for the one reading it. In each of the room's states (open,
+    /// frozen, key revealed), with the trainee's keys or a key file that binds the trainer's
+    /// clock keys back: every key help lists acts, every key the console refuses is left out.
+    @Test func aTraineesHelpListsExactlyTheKeysThatWork() {
+        let key = AnswerOverlay(posts: ["p1": .init(label: "violating", category: "handoff")], defaultLabel: "benign", clusters: [])
+        // How the console refuses a key (what it answers otherwise, "nothing to undo", is not a refusal).
+        let refusals = ["the trainer runs the room's clock", "frozen for the debrief", "when the trainer reveals it", "the trainer's",
+                        "works on a team store", "nothing is masked", "needs a shared store"]
+        for keymap in [Keymap.roomMember, .replay] {
+            for (frozen, revealed) in [(false, false), (true, false), (true, true)] {
+                var state = Self.member(trainer: false)
+                state.keymap = keymap
+                _ = state.update(.roomChanged(Self.room(frozen: frozen, revealed: revealed), messages: [], answers: revealed ? key : nil))
+                _ = Fixture.press(&state, .char("2"), .home)
+                let help = state.helpPager().paragraphs.map(\.0)
+                let listed = Set(help.dropFirst().prefix { !$0.isEmpty }.flatMap { line in
+                    line.prefix(16).split(separator: " ").compactMap { Key(name: String($0)) }
+                })
+                for (bound, command) in keymap.bindings {
+                    var pressed = state
+                    _ = pressed.update(.key(bound))
+                    let refused = pressed.messageIsError && refusals.contains { pressed.message?.contains($0) == true }
+                    #expect(listed.contains(bound) == !refused, "\(bound.name) (\(command)) frozen \(frozen) revealed \(revealed): \(pressed.message ?? "")")
+                }
+                // Nor does it offer the filters and commands trainee mode refuses; t is named even before the reveal.
+                let text = help.joined(separator: "\n")
+                #expect(!text.contains("band:") && !text.contains("cat:") && !text.contains("mask"), "\(text)")
+                #expect(text.contains("lang:ms") && text.contains(":messages"), "\(text)")
+                #expect(help.contains { $0.hasPrefix("t ") && $0.contains("answer key") }, "\(text)")
+            }
+        }
+    }
+
     @Test func aFrozenRoomClosesDecisionsAndTheRevealedKeyArrives() {
         var state = Self.member(trainer: false)
         _ = state.update(.roomChanged(Self.room(frozen: true), messages: [], answers: nil))
