@@ -243,13 +243,12 @@ extension AppState {
             // Most used first: what does not fit at 80 columns is what a moderator needs least.
             var commands: [Command] = [.confirm, .dismiss, .escalate, .undo]
             if replay != nil {
-                commands = [.replayPause] + commands + [.replayFaster, .replaySlower, .replayStep, .replayBack, .nextMarker, .goTo]
-                if answers != nil { commands.append(.answerKey) }
+                commands = [.replayPause] + commands + [.replayFaster, .replaySlower, .replayStep, .replayBack, .nextMarker, .goTo, .answerKey]
             }
             if focus == .feed { commands.insert(feedFollowing ? .pauseFeed : .bottom, at: 0) }
-            commands += [.filter, .open, .annotate, .snooze, .mark, .bulk, .nextPane]
-            if session.mask { commands.append(.reveal) }
-            return hints(commands)
+            commands += [.filter, .open, .annotate, .snooze, .mark, .bulk, .nextPane, .reveal]
+            // Only what works now (a frozen room's trainee: reading, the answer key, moving about).
+            return hints(commands.filter { refusal(of: $0) == nil })
         case .pickCategory: return [("1-9", "pick"), ("Enter", "choose"), ("Esc", "cancel")] + hints([.down, .up])
         case .scope: return [("Space", "except/include"), ("Enter", "apply"), ("Esc", "cancel")] + hints([.down, .pageDown, .bottom])
         case .filter, .command, .prompt, .goTo: return [("Enter", "apply"), ("Esc", "cancel"), ("C-u", "clear")]
@@ -258,11 +257,19 @@ extension AppState {
         }
     }
 
+    /// Said ahead of the footer's keys when the keys it leaves out would be expected there.
+    var footerNote: String? {
+        guard mode == .normal, let room, room.frozen, !room.isTrainer else { return nil }
+        return "room frozen, decisions closed:"
+    }
+
     func drawFooter(_ canvas: inout Canvas, row: Int) {
         canvas.fill(row: row, col: 0, count: cols, role: .footer)
         func width(_ hint: (key: String, label: String)) -> Int { DisplayText(hint.key).width + 1 + DisplayText(hint.label).width + 2 }
         let fixed = mode == .normal ? [Command.help, .quit].compactMap { c in keymap.keys(for: c).first.map { (key: $0.name, label: c.hint) } } : []
-        var room = cols - 1 - fixed.reduce(0) { $0 + width($1) }
+        var col = 1
+        if let footerNote { col = canvas.put(footerNote + "  ", row: row, col: col, role: .warning) }
+        var room = cols - col - fixed.reduce(0) { $0 + width($1) }
         var shown: [(key: String, label: String)] = []
         for hint in footerHints {
             let w = width(hint)
@@ -270,7 +277,6 @@ extension AppState {
             shown.append(hint)
             room -= w
         }
-        var col = 1
         for (key, label) in shown + fixed {
             col = canvas.put(key, row: row, col: col, role: .footerKey)
             col = canvas.put(" " + label + "  ", row: row, col: col, role: .footer)

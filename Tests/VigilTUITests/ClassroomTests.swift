@@ -120,6 +120,25 @@ import VigilTriage
         #expect(state.message == "trainer: Debrief in five minutes")
     }
 
+    /// A frozen room's trainee reads in the footer that the room is frozen, and the keys that
+    /// still work there instead of the decision keys it refuses.
+    @Test func aFrozenRoomsFooterSaysSoAndOffersWhatWorks() {
+        var state = Self.member(trainer: false)
+        _ = state.update(.resize(rows: 24, cols: 80))
+        #expect(state.render().lines.last!.contains("c confirm"))
+        _ = state.update(.roomChanged(Self.room(frozen: true), messages: [], answers: nil))
+        var footer = state.render().lines.last!
+        #expect(footer.contains("room frozen") && footer.contains("/ filter") && footer.contains("Enter detail") && footer.contains("? help"), "\(footer)")
+        for refused in ["confirm", "dismiss", "escalate", "undo", "note", "snooze", "mark", "bulk"] { #expect(!footer.contains(refused), "\(footer)") }
+        // Once revealed, the answer key is among them.
+        let key = AnswerOverlay(posts: ["p1": .init(label: "violating", category: "handoff")], defaultLabel: "benign", clusters: [])
+        _ = state.update(.roomChanged(Self.room(frozen: true, revealed: true), messages: [], answers: key))
+        footer = state.render().lines.last!
+        #expect(footer.contains("t answer key"), "\(footer)")
+        _ = state.update(.roomChanged(Self.room(), messages: [], answers: nil))
+        #expect(state.render().lines.last!.contains("c confirm") && !state.render().lines.last!.contains("frozen"))
+    }
+
     @Test func theTrainersCommandsBecomeRoomRequests() {
         var state = Self.member(trainer: true)
         func command(_ text: String) -> [Effect] {
