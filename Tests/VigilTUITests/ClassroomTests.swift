@@ -220,4 +220,25 @@ import VigilTriage
         #expect(screen.contains("Room w1") && screen.contains("ends in"), "\(screen)")
         #expect(screen.contains("● ana") && screen.contains("1.00"), "\(screen)")
     }
+
+    /// The board's count is what its grades count (posts); a cluster ana actioned is shown apart, labelled.
+    @Test func theBoardCountsPostsAsItGradesThemAndClustersApart() {
+        var state = Self.member(trainer: true)
+        state.answers = AnswerOverlay(posts: ["p1": .init(label: "violating")], defaultLabel: "benign", clusters: [])
+        let feed = Room.feedID("w1")
+        let decisions = [
+            Decision(id: 1, items: [ItemRef(.post, "p1")], action: .confirm, moderator: "ana", decidedAt: Date(timeIntervalSince1970: 120),
+                     feedTs: "2026-03-01T08:00:09Z", feed: feed, lexiconVersion: "1"),
+            Decision(id: 2, items: [ItemRef(.cluster, "c1"), ItemRef(.post, "p2")], action: .confirm, moderator: "ana",
+                     decidedAt: Date(timeIntervalSince1970: 121), feedTs: "2026-03-01T08:00:10Z", feed: feed, lexiconVersion: "1"),
+        ]
+        _ = state.update(.roomActivity(decisions: decisions, presence: []))
+        let ana = state.roomBoard?.trainees.first
+        #expect(ana?.decided == 2 && ana?.clustersDecided == 1 && ana?.actioned == 2)
+        let table = state.roomLines(width: 100).map { $0.map(\.0).joined() }
+        #expect(table.contains { $0.contains("posts  clusters  precision") }, "\(table)")
+        #expect(table.contains { $0.contains("○ ana") && $0.contains("      2         1       0.50") }, "\(table)")
+        let narrow = state.roomLines(width: 40).map { $0.map(\.0).joined() }
+        #expect(narrow.contains { $0.contains("2 posts +1 cluster · waiting") }, "\(narrow)")
+    }
 }
