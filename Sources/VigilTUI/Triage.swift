@@ -16,7 +16,7 @@ extension AppState {
             say("nothing selected", error: true)
             return []
         }
-        targets = targets.filter { action == .annotate || isOpen($0) || $0.kind == .cluster && book.status(of: $0).verdict == nil }
+        targets = targets.filter { action == .annotate || isOpen($0) || $0.kind == .cluster && (book.status(of: $0).verdict == nil || hasOpenPosts($0)) }
         guard !targets.isEmpty else { say("already decided: u undoes", error: true); return [] }
         // Another moderator's claimed item is theirs until the lease ends, unless they hold it
         // asking for help and this is a senior or lead answering.
@@ -39,6 +39,13 @@ extension AppState {
         mode = .scope(dialog)
         let members = Set(targets.filter { $0.kind == .cluster }.compactMap { core.clusters[$0.id] }.flatMap(\.members))
         return [.unspill(SpillRequest(limit: nil, accounts: members, byArrival: session.hideScores))]
+    }
+
+    /// A decided cluster that grew has posts by its members nobody decided: acting on it again
+    /// lists them with it (as the first action did), rather than leaving them to be taken one by one.
+    func hasOpenPosts(_ ref: ItemRef) -> Bool {
+        guard ref.kind == .cluster, let cluster = core.clusters[ref.id] else { return false }
+        return !openPosts(of: cluster).isEmpty
     }
 
     /// Marked items in the order the queue shows them (the rest after, by id).

@@ -241,4 +241,32 @@ import VigilTriage
         let narrow = state.roomLines(width: 40).map { $0.map(\.0).joined() }
         #expect(narrow.contains { $0.contains("2 posts +1 cluster · waiting") }, "\(narrow)")
     }
+
+    /// A cluster decided before it grew is actioned again as a whole: the dialog lists the posts
+    /// its new members brought, for a trainee as for a moderator outside a room.
+    @Test(arguments: [false, true]) func aDecidedClusterThatGrewIsActionedAgainWithItsNewPosts(trainee: Bool) {
+        var state = trainee ? Self.member(trainer: false) : Fixture.state()
+        var nextID: Int64 = 1
+        func apply(_ keys: Key...) -> [Decision] {
+            var effects = keys.flatMap { state.update(.key($0)) }
+            if case .pickCategory = state.mode { effects += Fixture.press(&state, .char("2")) }
+            return Fixture.store(&state, effects, nextID: &nextID)
+        }
+        #expect(apply(.char("4"), .home, .char("c"), .enter).first?.items == [ItemRef(.cluster, "c1"), ItemRef(.post, "p1"), ItemRef(.post, "p2")])
+        var batch = CoreBatch()
+        var event = Fixture.clusterEvent
+        event.state = .grown
+        event.members.append("a6")
+        batch.clusters = [event]
+        batch.flagged = [Fixture.post("p6", account: "a6", text: "join us t.me/caravan_join", score: 80, band: .high, second: 20)]
+        batch.stats = state.stats
+        _ = state.update(.batch(batch))
+        _ = Fixture.press(&state, .char("4"), .home, .char("c"))
+        guard case .scope(let dialog) = state.mode else { Issue.record("no dialog: \(state.message ?? "")"); return }
+        #expect(dialog.items == [ItemRef(.cluster, "c1"), ItemRef(.post, "p6")])
+        #expect(apply(.enter).first?.items == [ItemRef(.cluster, "c1"), ItemRef(.post, "p6")])
+        // Nothing left open: the cluster is decided as it stands.
+        _ = Fixture.press(&state, .char("4"), .home, .char("c"))
+        #expect(state.mode == .normal && state.message == "already decided: u undoes")
+    }
 }
