@@ -12,7 +12,7 @@ extension AppState {
                 return followsRoom ? "the answer key is shown when the trainer reveals it" : "no answer key: start the replay with --answer-key KEY"
             }
         case .reveal:
-            if !session.mask { return "nothing is masked" + (lineRefusal("mask") == nil ? " (:mask on masks)" : "") }
+            if !session.mask { return "nothing is masked" + (lineRefusal("mask") == nil ? " (:mask on)" : "") }
         case .approve, .reject, .hold, .send:
             if !session.team { return "\(command.hint) works on a team store (--store postgres://…)" }
         case .teamPane:
