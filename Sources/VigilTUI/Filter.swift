@@ -9,6 +9,8 @@ public struct Filter: Sendable, Equatable {
     var categories: [String] = []
     var bands: [Band] = []
     var accounts: [String] = []
+    /// The field terms given (`lang`, `band` …).
+    var fieldsUsed: Set<String> = []
     /// Each word in every form a post's views could hold it (raw lower case, strict, folded,
     /// deobf), any of which matches.
     var words: [[String]] = []
@@ -19,7 +21,8 @@ public struct Filter: Sendable, Equatable {
         let normalizer = isEmpty ? nil : Normalizer()
         for token in text.split(separator: " ") {
             let parts = token.split(separator: ":", maxSplits: 1).map(String.init)
-            if parts.count == 2 {
+            if parts.count == 2, Filter.fields.contains(where: { $0.name == parts[0] }) {
+                fieldsUsed.insert(parts[0])
                 switch parts[0] {
                 case "lang": languages.append(parts[1].lowercased()); continue
                 case "cat": categories.append(parts[1].lowercased()); continue
@@ -45,7 +48,13 @@ public struct Filter: Sendable, Equatable {
 
     /// Whether it filters on what the lexicon decided (bands, categories): a trainee's filter
     /// may not, or the queue's counts would give the verdicts away.
-    public var usesVerdicts: Bool { !bands.isEmpty || !categories.isEmpty }
+    public var usesVerdicts: Bool { Filter.fields.contains { $0.verdict && fieldsUsed.contains($0.name) } }
+
+    /// The field terms, each with an example for help; `verdict`: it filters on what the
+    /// lexicon decided.
+    static let fields: [(name: String, example: String, verdict: Bool)] = [
+        ("lang", "ms", false), ("cat", "handoff", true), ("band", "high", true), ("account", "a12", false),
+    ]
 
     /// A short label for the status bar and pane titles.
     public var label: String { text.trimmingCharacters(in: .whitespaces) }

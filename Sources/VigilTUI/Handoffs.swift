@@ -150,15 +150,6 @@ extension AppState {
         }
     }
 
-    /// `A`, `R`, `H`, `S`: they need others on the store to answer.
-    mutating func teamOnly(_ command: Command, _ body: (inout AppState) -> [Effect]) -> [Effect] {
-        guard session.team else {
-            say("\(command.hint) works on a team store (--store postgres://…)", error: true)
-            return []
-        }
-        return body(&self)
-    }
-
     /// `A` and `R`: a senior's answer to the decision held on the selected row.
     mutating func answer(_ action: Action) -> [Effect] {
         guard let item = selectedItem, let held = book.decisionAwaitingApproval(on: item) else {

@@ -17,11 +17,8 @@ extension AppState {
     /// Replay keys: the clock's own changes go to the runtime; markers are resolved here, where
     /// the outline and the position are known.
     mutating func replayCommand(_ command: Command) -> [Effect] {
+        // `run` has refused what does not work here (`refusal(of:)`).
         guard let replay else { return [] }
-        if followsRoom, command != .answerKey {
-            say("the trainer runs the room's clock", error: true)
-            return []
-        }
         switch command {
         case .replayPause: return [.replay(.togglePause)]
         case .replayFaster: return [.replay(.faster)]
@@ -45,10 +42,6 @@ extension AppState {
             mode = .goTo("")
             return []
         case .answerKey:
-            guard answers != nil else {
-                say(followsRoom ? "the answer key is shown when the trainer reveals it" : "no answer key: start the replay with --answer-key KEY", error: true)
-                return []
-            }
             showAnswers.toggle()
             say(showAnswers ? "answer key shown (t hides it)" : "answer key hidden")
             return []
@@ -104,11 +97,12 @@ extension AppState {
         return now - since < AppState.chapterBoxSeconds
     }
 
-    /// `00:12:30/00:25:00 #1234/6000` (time into the feed, event count) for the status bar.
-    var replayPosition: String? {
+    /// `00:12:30/00:25:00 #1234/6000` (time into the feed, event count; `withTotal`: of how
+    /// many) for the status bar.
+    func replayPosition(withTotal: Bool) -> String? {
         guard let replay else { return nil }
         let position = replay.position.map(DurationText.clock) ?? "--:--:--"
         guard let outline else { return "\(position) #\(replay.delivered)" }
-        return "\(position)/\(DurationText.clock(outline.duration)) #\(replay.delivered)/\(outline.events)"
+        return "\(position)/\(DurationText.clock(outline.duration)) #\(replay.delivered)" + (withTotal ? "/\(outline.events)" : "")
     }
 }

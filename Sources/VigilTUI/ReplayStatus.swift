@@ -23,8 +23,13 @@ public struct ReplayStatus: Sendable, Equatable {
 
     public var speedLabel: String { speed.isInfinite ? "max" : (speed < 1 ? String(format: "%.2g×", speed) : "\(Int(speed))×") }
 
-    public var label: String {
-        let state = catchingUp ? "rewinding" + (rewindProgress.map { " \(Int(($0 * 100).rounded(.down)))%" } ?? "…") : paused ? "paused" : "▶"
-        return "replay \(speedLabel) \(state)"
+    public var label: String { "replay " + clockLabel(finished: false) }
+
+    /// "10× ▶", "10× paused", "10× finished" (at the end of the feed the clock has nothing left
+    /// to play, whatever its state).
+    func clockLabel(finished: Bool) -> String {
+        let state = catchingUp ? "rewinding" + (rewindProgress.map { " \(Int(($0 * 100).rounded(.down)))%" } ?? "…")
+            : finished ? "finished" : paused ? "paused" : "▶"
+        return "\(speedLabel) \(state)"
     }
 }

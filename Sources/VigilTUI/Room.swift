@@ -91,10 +91,8 @@ extension AppState {
 
     /// The trainer's commands (`:announce TEXT`, `:freeze`, `:thaw`, `:reveal`, `:notes on|off`).
     mutating func roomCommand(_ words: [String]) -> [Effect] {
-        guard let room, room.isTrainer else {
-            say("':\(words.joined(separator: " "))' is the trainer's (vigil replay --room)", error: true)
-            return []
-        }
+        // `run(commandLine:)` has refused them on any other console.
+        guard let room, room.isTrainer else { return [] }
         switch words.first ?? "" {
         case "announce":
             let text = words.dropFirst().joined(separator: " ")
@@ -155,20 +153,22 @@ extension AppState {
         func ratio(_ value: Double?) -> String { value.map { String(format: "%.2f", $0) } ?? "-" }
         // A table where there is room for one (a large screen, or the pane zoomed); two lines a
         // trainee in a side pane, so no figure is wrapped away from its name.
-        let table = width >= 64
+        let table = width >= 74
         let nameWidth = min(16, max(7, board.trainees.map { DisplayText($0.name).width }.max() ?? 0))
-        if table { lines.append(Text.plain("  " + Text.pad("trainee", nameWidth) + "  decided  precision  recall  median  waiting  (median: feed time to a verdict)", .dim)) }
+        if table { lines.append(Text.plain("  " + Text.pad("trainee", nameWidth) + "  posts  clusters  precision  recall  median  waiting  (posts graded; median: feed time to a verdict)", .dim)) }
         for trainee in board.trainees {
             let name = Text.plain("\(trainee.online ? "●" : "○") " + Text.pad(trainee.name, table ? nameWidth : min(nameWidth, max(4, width - 24))),
                                   trainee.online ? .text : .dim)
             let median = trainee.medianSeconds.map { span($0) } ?? "-"
             let attention = trainee.attention.isEmpty ? [] : Text.plain("  ⚠ " + trainee.attention.joined(separator: ", "), .warning)
             if table {
-                lines.append(name + Text.plain("  " + Text.padLeft("\(trainee.decided)", 7) + "  " + Text.padLeft(ratio(trainee.precision), 9) + "  "
+                lines.append(name + Text.plain("  " + Text.padLeft("\(trainee.decided)", 5) + "  " + Text.padLeft("\(trainee.clustersDecided)", 8) + "  "
+                                               + Text.padLeft(ratio(trainee.precision), 9) + "  "
                                                + Text.padLeft(ratio(trainee.recall), 6) + "  " + Text.padLeft(median, 6) + "  "
                                                + Text.padLeft("\(trainee.backlog)", 7), .text) + attention)
             } else {
-                lines.append(name + Text.plain(" decided \(trainee.decided) · waiting \(trainee.backlog)", .text))
+                let clusters = trainee.clustersDecided > 0 ? " +\(trainee.clustersDecided) cluster\(trainee.clustersDecided == 1 ? "" : "s")" : ""
+                lines.append(name + Text.plain(" \(trainee.decided) post\(trainee.decided == 1 ? "" : "s")\(clusters) · waiting \(trainee.backlog)", .text))
                 lines.append(Text.plain("    P \(ratio(trainee.precision)) R \(ratio(trainee.recall)) · median \(median) feed", .text) + attention)
             }
         }

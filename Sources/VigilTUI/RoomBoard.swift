@@ -10,8 +10,10 @@ import VigilTriage
 public struct RoomBoard: Sendable, Equatable {
     public struct Trainee: Sendable, Equatable {
         public var name: String
-        /// Items with a standing verdict (undos applied).
+        /// Posts with a standing verdict (undos applied): what precision and recall grade.
         public var decided = 0
+        /// Clusters with a standing verdict, counted apart (the key grades posts only).
+        public var clustersDecided = 0
         /// Posts actioned (confirmed or escalated), and how many of them the key calls violating.
         public var actioned = 0
         public var truePositives = 0
@@ -70,8 +72,8 @@ public struct RoomBoard: Sendable, Equatable {
             var seconds: [Double] = []
             for (item, status) in book.statuses {
                 guard let verdict = status.verdict else { continue }
+                guard item.kind == .post else { trainee.clustersDecided += 1; continue }
                 trainee.decided += 1
-                guard item.kind == .post else { continue }
                 verdicts[item.id, default: [:]][name] = verdict
                 if let id = status.decision, let decision = book.decision(id), let at = decision.feedTs.flatMap(Timestamp.parse),
                    let posted = shownTimes[item.id] {

@@ -122,12 +122,21 @@ extension AppState {
         fields.append(StatusField(text: stats.feedTs.isEmpty ? "waiting for events" : "feed \(feedTime)", keep: 6))
         if stats.finished { fields.append(StatusField(text: "end of feed", keep: 6)) }
         if let replay {
-            // At the end of the feed the clock has nothing left to play, whatever its state.
-            fields.append(StatusField(text: stats.finished && !replay.catchingUp ? "replay \(replay.speedLabel) finished" : replay.label, keep: 9))
-            if let position = replayPosition { fields.append(StatusField(text: position, keep: 5)) }
-            if let chapter { fields.append(StatusField(text: "§ " + chapter.title, keep: 3)) }
-            if session.hideScores { fields.append(StatusField(text: "trainee mode", keep: 9)) }
-            if let room { fields.append(StatusField(text: room.label, keep: 9, role: room.frozen ? .warning : .statusBar)) }
+            let clock = replay.clockLabel(finished: stats.finished)
+            if let room, followsRoom {
+                // A trainee's clock is the room's: one field says both. Where the room is (its
+                // position and chapter) stays at 80 columns; the event total, the feed file and
+                // the rate, which a trainee does not steer, give way first.
+                fields.append(StatusField(text: room.label + " · " + clock, keep: 10, role: room.frozen ? .warning : .statusBar))
+                if let position = replayPosition(withTotal: false) { fields.append(StatusField(text: position, keep: 9)) }
+                if let chapter { fields.append(StatusField(head: "§ ", body: chapter.title, tail: "", cutTail: "…", keep: 9, role: .statusBar)) }
+            } else {
+                fields.append(StatusField(text: "replay " + clock, keep: 9))
+                if let position = replayPosition(withTotal: true) { fields.append(StatusField(text: position, keep: 5)) }
+                if let chapter { fields.append(StatusField(text: "§ " + chapter.title, keep: 3)) }
+                if session.hideScores { fields.append(StatusField(text: "trainee mode", keep: 9)) }
+                if let room { fields.append(StatusField(text: room.label, keep: 9, role: room.frozen ? .warning : .statusBar)) }
+            }
         }
         fields.append(StatusField(text: postRateLabel, keep: 2))
         // A filter in force is never dropped: counts without it would mislead.
@@ -160,7 +169,8 @@ extension AppState {
         while width(fields) > cols, let drop = fields.indices.filter({ fields[$0].keep < 9 }).min(by: { fields[$0].keep < fields[$1].keep }) {
             fields.remove(at: drop)
         }
-        if width(fields) > cols, let index = fields.firstIndex(where: { $0.squeeze != nil }),
+        // The first field that can give the columns does.
+        if width(fields) > cols, let index = fields.indices.first(where: { fields[$0].squeezed(by: width(fields) - cols) != nil }),
            let squeezed = fields[index].squeezed(by: width(fields) - cols) {
             fields[index] = squeezed
         }
@@ -233,13 +243,12 @@ extension AppState {
             // Most used first: what does not fit at 80 columns is what a moderator needs least.
             var commands: [Command] = [.confirm, .dismiss, .escalate, .undo]
             if replay != nil {
-                commands = [.replayPause] + commands + [.replayFaster, .replaySlower, .replayStep, .replayBack, .nextMarker, .goTo]
-                if answers != nil { commands.append(.answerKey) }
+                commands = [.replayPause] + commands + [.replayFaster, .replaySlower, .replayStep, .replayBack, .nextMarker, .goTo, .answerKey]
             }
             if focus == .feed { commands.insert(feedFollowing ? .pauseFeed : .bottom, at: 0) }
-            commands += [.filter, .open, .annotate, .snooze, .mark, .bulk, .nextPane]
-            if session.mask { commands.append(.reveal) }
-            return hints(commands)
+            commands += [.filter, .open, .annotate, .snooze, .mark, .bulk, .nextPane, .reveal]
+            // Only what works now (a frozen room's trainee: reading, the answer key, moving about).
+            return hints(commands.filter { refusal(of: $0) == nil })
         case .pickCategory: return [("1-9", "pick"), ("Enter", "choose"), ("Esc", "cancel")] + hints([.down, .up])
         case .scope: return [("Space", "except/include"), ("Enter", "apply"), ("Esc", "cancel")] + hints([.down, .pageDown, .bottom])
         case .filter, .command, .prompt, .goTo: return [("Enter", "apply"), ("Esc", "cancel"), ("C-u", "clear")]
@@ -248,11 +257,19 @@ extension AppState {
         }
     }
 
+    /// Said ahead of the footer's keys when the keys it leaves out would be expected there.
+    var footerNote: String? {
+        guard mode == .normal, let room, room.frozen, !room.isTrainer else { return nil }
+        return "room frozen, decisions closed:"
+    }
+
     func drawFooter(_ canvas: inout Canvas, row: Int) {
         canvas.fill(row: row, col: 0, count: cols, role: .footer)
         func width(_ hint: (key: String, label: String)) -> Int { DisplayText(hint.key).width + 1 + DisplayText(hint.label).width + 2 }
         let fixed = mode == .normal ? [Command.help, .quit].compactMap { c in keymap.keys(for: c).first.map { (key: $0.name, label: c.hint) } } : []
-        var room = cols - 1 - fixed.reduce(0) { $0 + width($1) }
+        var col = 1
+        if let footerNote { col = canvas.put(footerNote + "  ", row: row, col: col, role: .warning) }
+        var room = cols - col - fixed.reduce(0) { $0 + width($1) }
         var shown: [(key: String, label: String)] = []
         for hint in footerHints {
             let w = width(hint)
@@ -260,7 +277,6 @@ extension AppState {
             shown.append(hint)
             room -= w
         }
-        var col = 1
         for (key, label) in shown + fixed {
             col = canvas.put(key, row: row, col: col, role: .footerKey)
             col = canvas.put(" " + label + "  ", row: row, col: col, role: .footer)

@@ -5,7 +5,6 @@ extension AppState {
     /// Starts an action on the marked items (after `;`) or the selected one. A bulk action, and
     /// any action on a cluster, first lists every item it will touch.
     mutating func begin(_ action: Action) -> [Effect] {
-        if refusedByFrozenRoom() { return [] }
         let bulk = bulkArmed
         var targets: [ItemRef]
         if bulkArmed {
@@ -17,7 +16,7 @@ extension AppState {
             say("nothing selected", error: true)
             return []
         }
-        targets = targets.filter { action == .annotate || isOpen($0) || $0.kind == .cluster && book.status(of: $0).verdict == nil }
+        targets = targets.filter { action == .annotate || isOpen($0) || $0.kind == .cluster && (book.status(of: $0).verdict == nil || hasOpenPosts($0)) }
         guard !targets.isEmpty else { say("already decided: u undoes", error: true); return [] }
         // Another moderator's claimed item is theirs until the lease ends, unless they hold it
         // asking for help and this is a senior or lead answering.
@@ -40,6 +39,13 @@ extension AppState {
         mode = .scope(dialog)
         let members = Set(targets.filter { $0.kind == .cluster }.compactMap { core.clusters[$0.id] }.flatMap(\.members))
         return [.unspill(SpillRequest(limit: nil, accounts: members, byArrival: session.hideScores))]
+    }
+
+    /// A decided cluster that grew has posts by its members nobody decided: acting on it again
+    /// lists them with it (as the first action did), rather than leaving them to be taken one by one.
+    func hasOpenPosts(_ ref: ItemRef) -> Bool {
+        guard ref.kind == .cluster, let cluster = core.clusters[ref.id] else { return false }
+        return !openPosts(of: cluster).isEmpty
     }
 
     /// Marked items in the order the queue shows them (the rest after, by id).
@@ -152,22 +158,12 @@ extension AppState {
         }
     }
 
-    /// A trainee in a frozen room decides nothing (the store refuses it too): said before any
-    /// dialog opens or an undo leaves its stack.
-    mutating func refusedByFrozenRoom() -> Bool {
-        guard let room, room.frozen, !room.isTrainer else { return false }
-        say("the room \(room.name) is frozen for the debrief: decisions are closed", error: true)
-        return true
-    }
-
     mutating func undo() -> [Effect] {
-        if refusedByFrozenRoom() { return [] }
         guard let last = undoStack.popLast() else { say("nothing to undo", error: true); return [] }
         return record(PendingAction(action: .revert, targets: last.items), purpose: .undo, revertOf: last.id)
     }
 
     mutating func redo() -> [Effect] {
-        if refusedByFrozenRoom() { return [] }
         guard let again = redoStack.popLast() else { say("nothing to redo", error: true); return [] }
         var copy = again
         copy.id = 0

@@ -382,6 +382,10 @@ extension AppState {
                 return []
             }
         }
+        if let reason = refusal(of: command) {
+            say(reason, error: true)
+            return []
+        }
         if let delta = movement(command, page: focus == .detail ? listHeight(.detail) : listHeight(focus)) {
             move(delta)
             if focus == .feed, command == .bottom { followFeed() }
@@ -398,8 +402,7 @@ extension AppState {
         case .detailPane: focusPane(.detail)
         case .clustersPane: focusPane(.clusters)
         case .statsPane: focusPane(.stats)
-        case .teamPane:
-            if session.team || room?.isTrainer == true { focusPane(.team) } else { say("the team pane needs a shared store", error: true) }
+        case .teamPane: focusPane(.team)
         case .open:
             if let item = selectedItem { detailItem = item; detailScroll = 0; focus = .detail }
         case .back:
@@ -439,10 +442,10 @@ extension AppState {
         case .snooze: return begin(.snooze)
         case .undo: return undo()
         case .redo: return redo()
-        case .approve: return teamOnly(command) { $0.answer(.approve) }
-        case .reject: return teamOnly(command) { $0.answer(.reject) }
-        case .hold: return teamOnly(command) { $0.begin(.hold) }
-        case .send: return teamOnly(command) { $0.begin(.send) }
+        case .approve: return answer(.approve)
+        case .reject: return answer(.reject)
+        case .hold: return begin(.hold)
+        case .send: return begin(.send)
         case .replayPause, .replayFaster, .replaySlower, .replayStep, .replayBack, .previousMarker, .nextMarker, .goTo, .answerKey:
             return replayCommand(command)
         }
@@ -451,12 +454,14 @@ extension AppState {
 
     mutating func run(commandLine text: String) -> [Effect] {
         let words = text.split(separator: " ").map(String.init)
+        if let reason = lineRefusal(words.first ?? "") {
+            say(reason, error: true)
+            return []
+        }
         switch words.first ?? "" {
         case "q", "quit": return run(.quit)
         case "filter": return setFilter(words.dropFirst().joined(separator: " "))
         case "mask":
-            // Turned on and off at will, masks would show a trainee which words the lexicon matched.
-            guard !session.hideScores else { say("masking is set when the replay starts in trainee mode", error: true); return [] }
             if words.count > 1 { session.mask = words[1] == "on" } else { session.mask.toggle() }
             revealed = []
             say("masking \(session.mask ? "on" : "off")")
@@ -465,16 +470,15 @@ extension AppState {
         case "announce", "freeze", "thaw", "reveal", "notes": return roomCommand(words)
         case "": break
         default:
-            let room = room?.isTrainer == true ? ", announce …, freeze, thaw, reveal, notes on|off" : ""
-            say("unknown command ':\(text)' (q, filter …, mask on|off, messages, help\(room))", error: true)
+            say("unknown command ':\(text)' (\(lineCommandsOffered))", error: true)
         }
         return []
     }
 
     mutating func setFilter(_ text: String) -> [Effect] {
         let wanted = Filter(text)
-        if session.hideScores, wanted.usesVerdicts {
-            say("band: and cat: filters are off in trainee mode (they would show the lexicon's verdicts)", error: true)
+        if let reason = filterRefusal(wanted) {
+            say(reason, error: true)
             return []
         }
         filter = wanted

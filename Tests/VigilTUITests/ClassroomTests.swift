@@ -45,6 +45,59 @@ import VigilTriage
         #expect(!Fixture.press(&state, .enter).contains(.replay(.togglePause)))
     }
 
+    /// At 80 columns a trainee still reads where the room is: its position and chapter stay on
+    /// the status bar; what gives way is what a trainee does not steer (the feed file, the rate).
+    @Test func aTraineeAtEightyColumnsSeesTheRoomsPositionAndChapter() {
+        var state = Self.member(trainer: false)
+        _ = state.update(.resize(rows: 24, cols: 80))
+        var batch = CoreBatch()
+        batch.stats = state.stats
+        batch.markers = [WorkshopTests.outline.markers[1]]
+        _ = state.update(.batch(batch))
+        _ = Fixture.press(&state, .escape)
+        let bar = state.render().lines[0]
+        #expect(bar.contains("00:03:59/00:25:00 #1234"), "\(bar)")
+        #expect(bar.contains("§ Chapter 2"), "\(bar)")
+        #expect(bar.contains("room w1") && bar.contains("mod1"), "\(bar)")
+        // Frozen, the room says so, and the position and chapter still fit.
+        _ = state.update(.roomChanged(Self.room(frozen: true), messages: [], answers: nil))
+        let frozen = state.render().lines[0]
+        #expect(frozen.contains("room w1 frozen") && frozen.contains("00:03:59/00:25:00 #1234") && frozen.contains("§ Chapter"), "\(frozen)")
+    }
+
+    /// Help lists exactly what works for the one reading it. In each of the room's states (open,
+    /// frozen, key revealed), with the trainee's keys or a key file that binds the trainer's
+    /// clock keys back: every key help lists acts, every key the console refuses is left out.
+    @Test func aTraineesHelpListsExactlyTheKeysThatWork() {
+        let key = AnswerOverlay(posts: ["p1": .init(label: "violating", category: "handoff")], defaultLabel: "benign", clusters: [])
+        // How the console refuses a key (what it answers otherwise, "nothing to undo", is not a refusal).
+        let refusals = ["the trainer runs the room's clock", "frozen for the debrief", "when the trainer reveals it", "the trainer's",
+                        "works on a team store", "nothing is masked", "needs a shared store"]
+        for keymap in [Keymap.roomMember, .replay] {
+            for (frozen, revealed) in [(false, false), (true, false), (true, true)] {
+                var state = Self.member(trainer: false)
+                state.keymap = keymap
+                _ = state.update(.roomChanged(Self.room(frozen: frozen, revealed: revealed), messages: [], answers: revealed ? key : nil))
+                _ = Fixture.press(&state, .char("2"), .home)
+                let help = state.helpPager().paragraphs.map(\.0)
+                let listed = Set(help.dropFirst().prefix { !$0.isEmpty }.flatMap { line in
+                    line.prefix(16).split(separator: " ").compactMap { Key(name: String($0)) }
+                })
+                for (bound, command) in keymap.bindings {
+                    var pressed = state
+                    _ = pressed.update(.key(bound))
+                    let refused = pressed.messageIsError && refusals.contains { pressed.message?.contains($0) == true }
+                    #expect(listed.contains(bound) == !refused, "\(bound.name) (\(command)) frozen \(frozen) revealed \(revealed): \(pressed.message ?? "")")
+                }
+                // Nor does it offer the filters and commands trainee mode refuses; t is named even before the reveal.
+                let text = help.joined(separator: "\n")
+                #expect(!text.contains("band:") && !text.contains("cat:") && !text.contains("mask"), "\(text)")
+                #expect(text.contains("lang:ms") && text.contains(":messages"), "\(text)")
+                #expect(help.contains { $0.hasPrefix("t ") && $0.contains("answer key") }, "\(text)")
+            }
+        }
+    }
+
     @Test func aFrozenRoomClosesDecisionsAndTheRevealedKeyArrives() {
         var state = Self.member(trainer: false)
         _ = state.update(.roomChanged(Self.room(frozen: true), messages: [], answers: nil))
@@ -65,6 +118,25 @@ import VigilTriage
         _ = state.update(.roomChanged(Self.room(frozen: true, revealed: true),
                                       messages: [RoomMessage(sequence: 3, text: "Debrief in five minutes", sentAt: 0)], answers: key))
         #expect(state.message == "trainer: Debrief in five minutes")
+    }
+
+    /// A frozen room's trainee reads in the footer that the room is frozen, and the keys that
+    /// still work there instead of the decision keys it refuses.
+    @Test func aFrozenRoomsFooterSaysSoAndOffersWhatWorks() {
+        var state = Self.member(trainer: false)
+        _ = state.update(.resize(rows: 24, cols: 80))
+        #expect(state.render().lines.last!.contains("c confirm"))
+        _ = state.update(.roomChanged(Self.room(frozen: true), messages: [], answers: nil))
+        var footer = state.render().lines.last!
+        #expect(footer.contains("room frozen") && footer.contains("/ filter") && footer.contains("Enter detail") && footer.contains("? help"), "\(footer)")
+        for refused in ["confirm", "dismiss", "escalate", "undo", "note", "snooze", "mark", "bulk"] { #expect(!footer.contains(refused), "\(footer)") }
+        // Once revealed, the answer key is among them.
+        let key = AnswerOverlay(posts: ["p1": .init(label: "violating", category: "handoff")], defaultLabel: "benign", clusters: [])
+        _ = state.update(.roomChanged(Self.room(frozen: true, revealed: true), messages: [], answers: key))
+        footer = state.render().lines.last!
+        #expect(footer.contains("t answer key"), "\(footer)")
+        _ = state.update(.roomChanged(Self.room(), messages: [], answers: nil))
+        #expect(state.render().lines.last!.contains("c confirm") && !state.render().lines.last!.contains("frozen"))
     }
 
     @Test func theTrainersCommandsBecomeRoomRequests() {
@@ -147,5 +219,54 @@ import VigilTriage
         let screen = state.render().text
         #expect(screen.contains("Room w1") && screen.contains("ends in"), "\(screen)")
         #expect(screen.contains("● ana") && screen.contains("1.00"), "\(screen)")
+    }
+
+    /// The board's count is what its grades count (posts); a cluster ana actioned is shown apart, labelled.
+    @Test func theBoardCountsPostsAsItGradesThemAndClustersApart() {
+        var state = Self.member(trainer: true)
+        state.answers = AnswerOverlay(posts: ["p1": .init(label: "violating")], defaultLabel: "benign", clusters: [])
+        let feed = Room.feedID("w1")
+        let decisions = [
+            Decision(id: 1, items: [ItemRef(.post, "p1")], action: .confirm, moderator: "ana", decidedAt: Date(timeIntervalSince1970: 120),
+                     feedTs: "2026-03-01T08:00:09Z", feed: feed, lexiconVersion: "1"),
+            Decision(id: 2, items: [ItemRef(.cluster, "c1"), ItemRef(.post, "p2")], action: .confirm, moderator: "ana",
+                     decidedAt: Date(timeIntervalSince1970: 121), feedTs: "2026-03-01T08:00:10Z", feed: feed, lexiconVersion: "1"),
+        ]
+        _ = state.update(.roomActivity(decisions: decisions, presence: []))
+        let ana = state.roomBoard?.trainees.first
+        #expect(ana?.decided == 2 && ana?.clustersDecided == 1 && ana?.actioned == 2)
+        let table = state.roomLines(width: 100).map { $0.map(\.0).joined() }
+        #expect(table.contains { $0.contains("posts  clusters  precision") }, "\(table)")
+        #expect(table.contains { $0.contains("○ ana") && $0.contains("      2         1       0.50") }, "\(table)")
+        let narrow = state.roomLines(width: 40).map { $0.map(\.0).joined() }
+        #expect(narrow.contains { $0.contains("2 posts +1 cluster · waiting") }, "\(narrow)")
+    }
+
+    /// A cluster decided before it grew is actioned again as a whole: the dialog lists the posts
+    /// its new members brought, for a trainee as for a moderator outside a room.
+    @Test(arguments: [false, true]) func aDecidedClusterThatGrewIsActionedAgainWithItsNewPosts(trainee: Bool) {
+        var state = trainee ? Self.member(trainer: false) : Fixture.state()
+        var nextID: Int64 = 1
+        func apply(_ keys: Key...) -> [Decision] {
+            var effects = keys.flatMap { state.update(.key($0)) }
+            if case .pickCategory = state.mode { effects += Fixture.press(&state, .char("2")) }
+            return Fixture.store(&state, effects, nextID: &nextID)
+        }
+        #expect(apply(.char("4"), .home, .char("c"), .enter).first?.items == [ItemRef(.cluster, "c1"), ItemRef(.post, "p1"), ItemRef(.post, "p2")])
+        var batch = CoreBatch()
+        var event = Fixture.clusterEvent
+        event.state = .grown
+        event.members.append("a6")
+        batch.clusters = [event]
+        batch.flagged = [Fixture.post("p6", account: "a6", text: "join us t.me/caravan_join", score: 80, band: .high, second: 20)]
+        batch.stats = state.stats
+        _ = state.update(.batch(batch))
+        _ = Fixture.press(&state, .char("4"), .home, .char("c"))
+        guard case .scope(let dialog) = state.mode else { Issue.record("no dialog: \(state.message ?? "")"); return }
+        #expect(dialog.items == [ItemRef(.cluster, "c1"), ItemRef(.post, "p6")])
+        #expect(apply(.enter).first?.items == [ItemRef(.cluster, "c1"), ItemRef(.post, "p6")])
+        // Nothing left open: the cluster is decided as it stands.
+        _ = Fixture.press(&state, .char("4"), .home, .char("c"))
+        #expect(state.mode == .normal && state.message == "already decided: u undoes")
     }
 }
