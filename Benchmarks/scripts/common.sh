@@ -22,3 +22,14 @@ measure() {
 }
 
 median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR + 1) / 2)]}'; }
+
+# A scratch folder WORK with a throwaway PostgreSQL (STORE, its postgres:// URL) and NATS server
+# (NATS, its nats:// URL), stopped and removed when the script exits, with any process the
+# script left running. $1 names the folder.
+start_servers() {
+  WORK=$(mktemp -d "${TMPDIR:-/tmp}/vigil-$1.XXXXXX")
+  chmod 755 "$WORK"
+  STORE=$("$ROOT/scripts/pg.sh" start "$WORK/pg")
+  NATS=$("$ROOT/scripts/nats.sh" start "$WORK/nats")
+  trap 'pkill -TERM -P $$ 2>/dev/null || true; "$ROOT/scripts/nats.sh" stop "$WORK/nats"; "$ROOT/scripts/pg.sh" stop "$WORK/pg"; rm -rf "$WORK"' EXIT
+}

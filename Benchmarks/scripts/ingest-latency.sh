@@ -18,11 +18,8 @@ WORKER_COUNTS=${3:-"1 2"}
 cd "$ROOT"
 PSQL=/usr/lib/postgresql/15/bin/psql
 
-work=$(mktemp -d "${TMPDIR:-/tmp}/vigil-ingest-latency.XXXXXX")
-chmod 755 "$work"
-STORE=$(scripts/pg.sh start "$work/pg")
-NATS=$(scripts/nats.sh start "$work/nats")
-trap 'pkill -TERM -P $$ 2>/dev/null || true; cp "$work"/w*.log /tmp/ 2>/dev/null; scripts/nats.sh stop "$work/nats"; scripts/pg.sh stop "$work/pg"; rm -rf "$work"' EXIT
+start_servers ingest-latency
+work=$WORK
 
 feed=$work/feed.jsonl
 "$VIGIL" simulate --scenario recruiter-network --seed 7 --rate "$RATE/s" --duration "${DURATION}s" --out "$feed" 2> /dev/null

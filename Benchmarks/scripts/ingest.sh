@@ -12,18 +12,15 @@
 # A worker run ends when the workers' logs (every 0.5 s) count every post of the feed; the
 # workers are then stopped with SIGTERM; the cluster worker's when its log reaches the stream's
 # last sequence. Uses .build/release/vigil when built, else debug.
-set -euo pipefail
-cd "$(dirname "$0")/../.."
+source "$(dirname "$0")/common.sh"
+set -o pipefail
+cd "$ROOT"
 POSTS=${1:-1000000}
-VIGIL=${VIGIL:-.build/release/vigil}
 [ -x "$VIGIL" ] || VIGIL=.build/debug/vigil
 PSQL=/usr/lib/postgresql/15/bin/psql
 
-work=$(mktemp -d "${TMPDIR:-/tmp}/vigil-ingest-bench.XXXXXX")
-chmod 755 "$work"
-STORE=$(scripts/pg.sh start "$work/pg")
-NATS=$(scripts/nats.sh start "$work/nats")
-trap 'scripts/nats.sh stop "$work/nats"; scripts/pg.sh stop "$work/pg"; rm -rf "$work"' EXIT
+start_servers ingest-bench
+work=$WORK
 
 feed=$work/feed.jsonl
 "$VIGIL" simulate --scenario recruiter-network --seed 1 --rate 1000/s --duration "$((POSTS / 1000))s" --out "$feed" --answer-key "$work/key.json"
