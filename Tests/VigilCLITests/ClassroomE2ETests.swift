@@ -13,7 +13,8 @@ import Testing
 
     static func position(_ screen: String) -> Position? {
         guard let bar = screen.split(separator: "\n").first,
-              let match = bar.firstMatch(of: #/replay [^│]* (paused|▶) │ (\d\d:\d\d:\d\d)/\d\d:\d\d:\d\d #(\d+)//#),
+              // The trainer's "replay 10× ▶", a trainee's "room w1 · 10× ▶".
+              let match = bar.firstMatch(of: #/(?:replay |room )[^│]* (paused|▶) │ (\d\d:\d\d:\d\d)/\d\d:\d\d:\d\d #(\d+)/#),
               let events = Int(match.3) else { return nil }
         return Position(paused: match.1 == "paused", events: events, clock: String(match.2))
     }
@@ -56,7 +57,9 @@ import Testing
             for index in 0..<2 { try join(trainees[index], names[index], store: url, cache: cache) }
             for index in 0..<2 {
                 let screen = try trainees[index].waitFor("\(names[index])'s console") { $0.hasPrefix(" \(names[index]) │") && $0.contains("room w1") }
-                #expect(screen.contains("trainee mode"), "those who join are trainees")
+                // A follower's bar: the room and its clock in one field (a trainer's says "replay").
+                let bar = screen.split(separator: "\n").first.map(String.init) ?? ""
+                #expect(bar.contains("room w1 · ") && !bar.contains("replay "), "those who join are trainees: \(bar)")
             }
             try trainees[0].waitFor("the replay moving") { (Self.position($0)?.events ?? 0) > 0 }
 
