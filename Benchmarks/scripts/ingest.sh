@@ -95,7 +95,7 @@ before=$(server_cpu)
 start=$(date +%s.%N)
 /usr/bin/time -f "%U %S" -o "$work/clusters.time" "$VIGIL" worker --clusters --nats "$NATS" --stream bench --store "$db" \
   --log-every 0.5s 2> "$work/clusters.log" &
-until grep -q "stream sequence $last," "$work/clusters.log"; do sleep 0.2; done
+until grep -qs "stream sequence $last," "$work/clusters.log"; do sleep 0.2; done
 end=$(date +%s.%N)
 server=$(awk -v a="$before" -v b="$(server_cpu)" 'BEGIN { print b - a }')
 for pid in $(jobs -p); do kill -TERM "$(pgrep -P "$pid")"; done
