@@ -9,6 +9,17 @@ final class PostgresConnection {
     /// The URL without its password: what errors name.
     let label: String
     private var handle: OpaquePointer?
+    /// Statements prepared on this session, by their text: parsed and planned once, not at every
+    /// call (planning was the server's largest cost per decision). A session made again has none.
+    private var prepared: [String: String] = [:]
+    /// One-off texts (a login's name in a GRANT) are not kept past this many.
+    static let preparedLimit = 256
+    /// Names are never reused on a session: a statement dropped from the cache stays prepared
+    /// on the server under its old name.
+    private var preparedSerial = 0
+    /// The server's error when a table a prepared statement reads changed shape (its SQLSTATE,
+    /// feature_not_supported, covers other errors too).
+    static let cachedPlanChanged = (state: "0A000", message: "cached plan must not change result type")
 
     init(url: String, label: String) throws {
         self.url = url
@@ -35,13 +46,43 @@ final class PostgresConnection {
     @discardableResult
     func ensureConnected() throws -> Bool {
         guard PQstatus(handle) != CONNECTION_OK else { return false }
-        PQreset(handle)
+        reset()
 
         guard PQstatus(handle) == CONNECTION_OK else {
             throw DecisionStoreError(path: label, reason: .unavailable(Self.message(handle)))
         }
         silenceNotices()
         return true
+    }
+
+    /// Makes the session again: the server forgot what was prepared on the old one.
+    private func reset() {
+        PQreset(handle)
+        prepared.removeAll()
+        preparedSerial = 0
+    }
+
+    /// The name `statement` is prepared under on this session, preparing it first (one round
+    /// trip, the first time); nil when the cache is full (the text then goes as it is).
+    private func preparedName(_ statement: String, parameters: Int) throws -> String? {
+        if let name = prepared[statement] { return name }
+        guard prepared.count < Self.preparedLimit, Self.isPlanned(statement) else { return nil }
+        let name = "vigil_\(preparedSerial)"
+        preparedSerial += 1
+        let result = PQprepare(handle, name, statement, Int32(parameters), nil)
+        defer { PQclear(result) }
+        guard PQresultStatus(result) == PGRES_COMMAND_OK else { throw error(result) }
+        prepared[statement] = name
+        return name
+    }
+
+    /// Statements the server plans (queries and writes): preparing one saves its parsing and
+    /// planning. Commands (BEGIN, GRANT, DO, LISTEN) have no plan to keep and stay unprepared:
+    /// prepared, the role test failed (a moderator could change roles) for a reason not pinned
+    /// down (TeamStoreTests.postgresEnforcesRolesWithItsOwnGrants).
+    static func isPlanned(_ statement: String) -> Bool {
+        let word = statement.drop { $0.isWhitespace }.prefix { $0.isLetter }.uppercased()
+        return ["SELECT", "INSERT", "UPDATE", "DELETE", "WITH"].contains(word)
     }
 
     /// Runs one statement with text parameters (`?` in `sql` become `$1`, `$2`, …); the rows it
@@ -51,8 +92,10 @@ final class PostgresConnection {
         try ensureConnected()
         let texts = arguments.map(\.text)
         let statement = Self.numbered(sql)
+        let name = try preparedName(statement, parameters: texts.count)
         let result: OpaquePointer? = withCStrings(texts) { pointers in
-            PQexecParams(handle, statement, Int32(pointers.count), nil, pointers, nil, nil, 0)
+            if let name { return PQexecPrepared(handle, name, Int32(pointers.count), pointers, nil, nil, 0) }
+            return PQexecParams(handle, statement, Int32(pointers.count), nil, pointers, nil, nil, 0)
         }
         defer { PQclear(result) }
         switch PQresultStatus(result) {
@@ -67,20 +110,23 @@ final class PostgresConnection {
     /// is thrown; inside a transaction, the transaction has then failed.
     func pipeline(_ statements: [SQLStatement]) throws -> [[SQLRow]] {
         try ensureConnected()
+        // Prepared before the pipeline (preparing waits for its answer, which a pipeline cannot).
+        let numbered = statements.map { Self.numbered($0.sql) }
+        let names = try zip(numbered, statements).map { try preparedName($0, parameters: $1.arguments.count) }
         guard PQenterPipelineMode(handle) == 1 else { throw error(nil) }
         do {
-            return try runPipeline(statements)
+            return try runPipeline(statements, numbered: numbered, names: names)
         } catch {
             leavePipeline()
             throw error
         }
     }
 
-    private func runPipeline(_ statements: [SQLStatement]) throws -> [[SQLRow]] {
-        for statement in statements {
-            let numbered = Self.numbered(statement.sql)
+    private func runPipeline(_ statements: [SQLStatement], numbered: [String], names: [String?]) throws -> [[SQLRow]] {
+        for (index, statement) in statements.enumerated() {
             let sent = withCStrings(statement.arguments.map(\.text)) { pointers in
-                PQsendQueryParams(handle, numbered, Int32(pointers.count), nil, pointers, nil, nil, 0)
+                if let name = names[index] { return PQsendQueryPrepared(handle, name, Int32(pointers.count), pointers, nil, nil, 0) }
+                return PQsendQueryParams(handle, numbered[index], Int32(pointers.count), nil, pointers, nil, nil, 0)
             }
             // Only a broken connection refuses to queue a statement.
             guard sent == 1 else { throw error(nil) }
@@ -115,7 +161,7 @@ final class PostgresConnection {
     private func leavePipeline() {
         guard PQpipelineStatus(handle) != PQ_PIPELINE_OFF else { return }
         if PQstatus(handle) == CONNECTION_OK && PQexitPipelineMode(handle) == 1 { return }
-        PQreset(handle)
+        reset()
     }
 
     /// Runs several statements without parameters (schema migrations).
@@ -179,6 +225,12 @@ final class PostgresConnection {
             return DecisionStoreError(path: label, reason: .unavailable(message))
         }
         if state == "42501" { return DecisionStoreError(path: label, reason: .refused(message)) }
+        if state == Self.cachedPlanChanged.state, message.contains(Self.cachedPlanChanged.message) {
+            // Another vigil migrated the schema under a prepared statement: prepared afresh at
+            // the next call, so the same request (resent, as for a server that went away) works.
+            prepared.removeAll()
+            return DecisionStoreError(path: label, reason: .unavailable(message))
+        }
         return DecisionStoreError(path: label, reason: .database(message))
     }
 
