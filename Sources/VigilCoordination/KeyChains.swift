@@ -4,7 +4,9 @@ import DequeModule
 /// sliding event-time window.
 ///
 /// Each post on a key is a node pointing back to the previous node on the same key, and all
-/// nodes live in one ring ordered by arrival. A key costs one dictionary entry, expiring is
+/// nodes live in one ring ordered by arrival. A key costs one entry of a flat table (`SlotMap`:
+/// LSH bands are looked up several times per post, and a hashed dictionary cost a tenth of the
+/// detector's time), expiring is
 /// dropping the ring's front, and a key's partners are a walk down its chain: no per-key
 /// allocation, which matters when most keys (a fresh text, a one-off link) are seen once.
 ///
@@ -64,7 +66,7 @@ struct KeyChains {
     let window: Int64
     private var nodes: Deque<Node> = []
     private var base = 0
-    private var heads: [UInt64: Head] = [:]
+    private var heads = SlotMap<Head>()
     /// Scratch for `prune`.
     private var stale: [UInt64] = []
     /// The most nodes held since the ring was last compacted (a `Deque` never shrinks).
@@ -95,37 +97,36 @@ struct KeyChains {
     /// with the stream. The table is rebuilt only when it has shrunk well below its capacity.
     mutating func prune(now t: Int64) {
         stale.removeAll(keepingCapacity: true)
-        for (key, head) in heads where head.latest < base && head.popularUntil < t { stale.append(key) }
-        for key in stale { heads.removeValue(forKey: key) }
+        for slot in 0..<Int32(heads.slots) {
+            guard let key = heads.key(at: slot) else { continue }
+            let head = heads[slot: slot]
+            if head.latest < base && head.popularUntil < t { stale.append(key) }
+        }
+        for key in stale { heads.remove(key) }
         Compaction.compact(&stale)
-        Compaction.compact(&heads)
+        heads.compact()
         Compaction.compact(&nodes, peak: &nodesPeak)
     }
 
-    /// Counts a post on `key` at `t`; returns where its head is, the head, whether the key is
-    /// popular now and whether this post made it so. The index stays valid until a key is added
-    /// or removed.
-    private mutating func countPost(on key: UInt64, at t: Int64, postLimit: Int)
-        -> (Dictionary<UInt64, Head>.Index, Head, popular: Bool, becamePopular: Bool) {
-        let index: Dictionary<UInt64, Head>.Index
-        if let found = heads.index(forKey: key) {
-            index = found
-        } else {
-            heads[key] = Head(latest: -1, at: t)
-            index = heads.index(forKey: key)!
+    /// Counts a post on `key` at `t`; returns the slot of its head, the head, whether the key is
+    /// popular now and whether this post made it so. The slot stays valid until a key is removed.
+    private mutating func countPost(on key: UInt64, at t: Int64, postLimit: Int) -> (Int32, Head, popular: Bool, becamePopular: Bool) {
+        let slot = heads.slot(of: key) ?? heads.insert(key, Head(latest: -1, at: t))
+        let window = window
+        return heads.edit(slot) { head in
+            let recentPosts = head.count(at: t, window: window)
+            let wasPopular = head.popularUntil >= t
+            if wasPopular || recentPosts > Double(postLimit) {
+                head.popularUntil = t + window
+                return (slot, head, true, !wasPopular)
+            }
+            return (slot, head, false, false)
         }
-        let recentPosts = heads.values[index].count(at: t, window: window)
-        let wasPopular = heads.values[index].popularUntil >= t
-        if wasPopular || recentPosts > Double(postLimit) {
-            heads.values[index].popularUntil = t + window
-            return (index, heads.values[index], true, !wasPopular)
-        }
-        return (index, heads.values[index], false, false)
     }
 
     /// The accounts that posted on `key` within the window at `t` (at most `limit` posts looked at).
     func accounts(on key: UInt64, at t: Int64, limit: Int) -> [Int32] {
-        guard let head = heads[key] else { return [] }
+        guard let head = heads[key: key] else { return [] }
         var seen = SeenAccounts()
         var i = head.latest
         var steps = 0
@@ -150,12 +151,12 @@ struct KeyChains {
         var becamePopular = false
     }
 
-    /// Records a post whose head is at `index`.
-    private mutating func append(at index: Dictionary<UInt64, Head>.Index, account: Int32, post: Int, at t: Int64) {
+    /// Records a post whose head is in `slot`.
+    private mutating func append(at slot: Int32, account: Int32, post: Int, at t: Int64) {
         let seq = base + nodes.count
-        let latest = heads.values[index].latest
+        let latest = heads[slot: slot].latest
         nodes.append(Node(ts: t, account: account, back: latest >= base ? Int32(seq - latest) : 0, post: post))
-        heads.values[index].latest = seq
+        heads[slot: slot].latest = seq
     }
 
     /// Collects into `partners` the latest post of each other account on `key` within the window
@@ -187,7 +188,7 @@ struct KeyChains {
             i -= Int(node.back)
         }
         if seen.count + (selfSeen ? 0 : 1) > limits.accounts {
-            heads.values[index].popularUntil = t + window
+            heads[slot: index].popularUntil = t + window
             partners.removeAll(keepingCapacity: true)
             return Outcome(distinct: seen.count, popular: true, becamePopular: true)
         }
@@ -216,8 +217,8 @@ struct KeyChains {
 
     /// Records a post on `key` (its count was taken by `lookup`).
     mutating func append(key: UInt64, account: Int32, post: Int, at t: Int64) {
-        guard let index = heads.index(forKey: key) else { return }
-        append(at: index, account: account, post: post, at: t)
+        guard let slot = heads.slot(of: key) else { return }
+        append(at: slot, account: account, post: post, at: t)
     }
 }
 
