@@ -4,7 +4,7 @@ import DequeModule
 /// sliding event-time window.
 ///
 /// Each post on a key is a node pointing back to the previous node on the same key, and all
-/// nodes live in one ring ordered by arrival. A key costs one entry of a flat table (`SlotMap`:
+/// nodes live in one ring ordered by arrival. A key costs one entry of a flat table (`InlineMap`:
 /// LSH bands are looked up several times per post, and a hashed dictionary cost a tenth of the
 /// detector's time), expiring is
 /// dropping the ring's front, and a key's partners are a walk down its chain: no per-key
@@ -66,7 +66,7 @@ struct KeyChains {
     let window: Int64
     private var nodes: Deque<Node> = []
     private var base = 0
-    private var heads = SlotMap<Head>()
+    private var heads = InlineMap<Head>()
     /// Scratch for `prune`.
     private var stale: [UInt64] = []
     /// The most nodes held since the ring was last compacted (a `Deque` never shrinks).
@@ -96,32 +96,33 @@ struct KeyChains {
     /// megabytes each time, which glibc's allocator could not hand back, and the process grew
     /// with the stream. The table is rebuilt only when it has shrunk well below its capacity.
     mutating func prune(now t: Int64) {
-        stale.removeAll(keepingCapacity: true)
-        for slot in 0..<Int32(heads.slots) {
-            guard let key = heads.key(at: slot) else { continue }
-            let head = heads[slot: slot]
-            if head.latest < base && head.popularUntil < t { stale.append(key) }
+        // The scratch array is taken out while the table is walked, and put back for next time.
+        var found = stale
+        stale = []
+        found.removeAll(keepingCapacity: true)
+        let base = base
+        heads.forEach { key, head in
+            if head.latest < base && head.popularUntil < t { found.append(key) }
         }
-        for key in stale { heads.remove(key) }
-        Compaction.compact(&stale)
+        for key in found { heads.remove(key) }
+        Compaction.compact(&found)
+        stale = found
         heads.compact()
         Compaction.compact(&nodes, peak: &nodesPeak)
     }
 
-    /// Counts a post on `key` at `t`; returns the slot of its head, the head, whether the key is
-    /// popular now and whether this post made it so. The slot stays valid until a key is removed.
-    private mutating func countPost(on key: UInt64, at t: Int64, postLimit: Int) -> (Int32, Head, popular: Bool, becamePopular: Bool) {
-        let slot = heads.slot(of: key) ?? heads.insert(key, Head(latest: -1, at: t))
-        let window = window
-        return heads.edit(slot) { head in
-            let recentPosts = head.count(at: t, window: window)
-            let wasPopular = head.popularUntil >= t
-            if wasPopular || recentPosts > Double(postLimit) {
-                head.popularUntil = t + window
-                return (slot, head, true, !wasPopular)
-            }
-            return (slot, head, false, false)
+    /// Counts a post on `key` at `t`; returns the position of its head, the head, whether the
+    /// key is popular now and whether this post made it so. The position stays valid until a key
+    /// is added or removed.
+    private mutating func countPost(on key: UInt64, at t: Int64, postLimit: Int) -> (Int, Head, popular: Bool, becamePopular: Bool) {
+        let position = heads.position(of: key) ?? heads.insert(key, Head(latest: -1, at: t))
+        let recentPosts = heads[position: position].count(at: t, window: window)
+        let wasPopular = heads[position: position].popularUntil >= t
+        if wasPopular || recentPosts > Double(postLimit) {
+            heads[position: position].popularUntil = t + window
+            return (position, heads[position: position], true, !wasPopular)
         }
+        return (position, heads[position: position], false, false)
     }
 
     /// The accounts that posted on `key` within the window at `t` (at most `limit` posts looked at).
@@ -151,12 +152,12 @@ struct KeyChains {
         var becamePopular = false
     }
 
-    /// Records a post whose head is in `slot`.
-    private mutating func append(at slot: Int32, account: Int32, post: Int, at t: Int64) {
+    /// Records a post whose head is at `position`.
+    private mutating func append(at position: Int, account: Int32, post: Int, at t: Int64) {
         let seq = base + nodes.count
-        let latest = heads[slot: slot].latest
+        let latest = heads[position: position].latest
         nodes.append(Node(ts: t, account: account, back: latest >= base ? Int32(seq - latest) : 0, post: post))
-        heads[slot: slot].latest = seq
+        heads[position: position].latest = seq
     }
 
     /// Collects into `partners` the latest post of each other account on `key` within the window
@@ -188,7 +189,7 @@ struct KeyChains {
             i -= Int(node.back)
         }
         if seen.count + (selfSeen ? 0 : 1) > limits.accounts {
-            heads[slot: index].popularUntil = t + window
+            heads[position: index].popularUntil = t + window
             partners.removeAll(keepingCapacity: true)
             return Outcome(distinct: seen.count, popular: true, becamePopular: true)
         }
@@ -217,8 +218,8 @@ struct KeyChains {
 
     /// Records a post on `key` (its count was taken by `lookup`).
     mutating func append(key: UInt64, account: Int32, post: Int, at t: Int64) {
-        guard let slot = heads.slot(of: key) else { return }
-        append(at: slot, account: account, post: post, at: t)
+        guard let position = heads.position(of: key) else { return }
+        append(at: position, account: account, post: post, at: t)
     }
 }
 

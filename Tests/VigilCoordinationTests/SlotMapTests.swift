@@ -107,3 +107,62 @@ struct SeededMix {
         return z ^ (z >> 31)
     }
 }
+
+@Suite("InlineMap: the key heads' table, values stored in the probe table")
+struct InlineMapTests {
+    @Test("Insert, read, edit in place, remove, collisions, growth and compaction")
+    func basics() {
+        var map = InlineMap<Int>()
+        // Multiples of 2^44 all share one home: one probe run, emptied from its middle.
+        let keys = (0..<10).map { UInt64($0) << 44 }
+        for (i, key) in keys.enumerated() { _ = map.insert(key, i) }
+        map[position: map.position(of: keys[3])!] += 100
+        #expect(map[key: keys[3]] == 103)
+        let first = map.remove(keys[0]), again = map.remove(keys[0]), middle = map.remove(keys[5])
+        #expect(first && !again && middle)
+        for (i, key) in keys.enumerated() where i != 0 && i != 5 { #expect(map[key: key] == (i == 3 ? 103 : i)) }
+        #expect(map.count == 8)
+        for k in 0..<20_000 { _ = map.insert(UInt64(k) + 1, k) }
+        let grown = map.capacity
+        for k in 0..<20_000 where k % 100 != 0 { map.remove(UInt64(k) + 1) }
+        map.compact()
+        #expect(map.count == 208)
+        #expect(map.capacity * 10 < grown)
+        for k in stride(from: 0, to: 20_000, by: 100) { #expect(map[key: UInt64(k) + 1] == k) }
+    }
+
+    @Test("Random inserts, edits and removals agree with a Dictionary, compactions included")
+    func propertyAgainstDictionary() {
+        var rng = SeededMix(seed: 43)
+        for space in [UInt64(64), 512, 4096, 1 << 40] {
+            var map = InlineMap<Int>()
+            var model: [UInt64: Int] = [:]
+            for step in 0..<40_000 {
+                let key = rng.next() % space
+                switch rng.next() % 8 {
+                case 0, 1, 2:
+                    if model[key] == nil {
+                        _ = map.insert(key, step)
+                        model[key] = step
+                    }
+                case 3:
+                    if let position = map.position(of: key) {
+                        map[position: position] += 1
+                        model[key]! += 1
+                    }
+                case 4, 5:
+                    let removed = map.remove(key)
+                    #expect(removed == (model.removeValue(forKey: key) != nil))
+                case 6:
+                    #expect(map[key: key] == model[key])
+                default:
+                    if step % 97 == 0 { map.compact() }
+                }
+            }
+            var seen: [UInt64: Int] = [:]
+            map.forEach { key, value in seen[key] = value }
+            #expect(seen == model)
+            #expect(map.count == model.count)
+        }
+    }
+}
