@@ -1,7 +1,7 @@
 /// A map from 64-bit keys (pair keys, key hashes) to values held in flat arrays.
 ///
-/// The detector keeps millions of short-lived entries (pairs that meet once, LSH band heads of
-/// texts seen once). A Swift dictionary of class instances costs an allocation, reference
+/// The detector keeps hundreds of thousands of short-lived pairs, most of which meet once. A
+/// Swift dictionary of class instances costs an allocation, reference
 /// counting and a pointer chase per entry, and a dictionary hashes its keys with SipHash; here a
 /// value lives in a slot of a plain array (freed slots are reused) and the key finds its slot
 /// through an open-addressing table of (key, slot) entries with linear probing. Removal shifts
@@ -9,8 +9,8 @@
 /// entries come and go.
 ///
 /// Values are held in chunks of `chunkSize` slots: growing adds a chunk and never copies the
-/// values already held (one array doubling copies every pair and holds both copies for a moment,
-/// which was the peak of the detector's memory).
+/// values already held (one array doubling copies every pair and holds both copies for a
+/// moment).
 ///
 /// A slot number stays valid until the entry is removed or `compact` renumbers the slots.
 struct SlotMap<Value> {
