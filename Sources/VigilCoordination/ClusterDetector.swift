@@ -69,7 +69,8 @@ public final class ClusterDetector {
     /// Accounts meeting on a near-duplicate text group (`chains` holds the LSH bands for text).
     var textGroups: KeyChains
 
-    var pairs: [UInt64: Pair] = [:]
+    /// Pair evidence by pair key (`pairKey`).
+    var pairs = SlotMap<Pair>()
 
     // Clusters.
     var components = Components()
@@ -348,7 +349,8 @@ public final class ClusterDetector {
     /// Counts everything (a walk over all state: for tests and diagnostics, not for every post).
     public var footprint: Footprint {
         var pairKeys = 0, pairSamples = 0, linkedPairs = 0
-        for pair in pairs.values {
+        for slot in 0..<Int32(pairs.slots) where pairs.key(at: slot) != nil {
+            let pair = pairs[slot: slot]
             if pair.linked { linkedPairs += 1 }
             for (_, entry) in pair.present {
                 pairKeys += entry.keys.count
@@ -595,8 +597,10 @@ public final class ClusterDetector {
     func revoke(_ signal: Signal, key: UInt64, accounts: [Int32]) {
         for i in accounts.indices {
             for j in accounts.indices where j > i {
-                guard let pair = pairs[ClusterDetector.pairKey(accounts[i], accounts[j])], !pair.linked else { continue }
-                pair.revoke(signal.index, key: key)
+                guard let slot = pairs.slot(of: ClusterDetector.pairKey(accounts[i], accounts[j])) else { continue }
+                pairs.edit(slot) { pair in
+                    if !pair.linked { pair.revoke(signal.index, key: key) }
+                }
             }
         }
     }
@@ -614,7 +618,21 @@ public final class ClusterDetector {
     func evidence(_ a: Int32, _ b: Int32, signal: Signal, key: UInt64, label: String, weight: Double,
                   at t: Int64, sample: () -> PairSample) {
         let pk = ClusterDetector.pairKey(a, b)
-        let pair = pairs[pk] ?? newPair(pk)
+        let slot = pairs.slot(of: pk) ?? newPair(pk)
+        let linked = pairs.edit(slot) { pair in
+            evidence(&pair, a, b, signal: signal, key: key, label: label, weight: weight, at: t, sample: sample)
+        }
+        guard linked.linked else { return }
+        // Synchrony is shown as evidence of linked pairs only; computing it for every pair that
+        // meets once would cost more than all the other signals.
+        if signal != .handleFamily { pairs.edit(slot) { addSynchrony(a, b, &$0) } }
+        link(a, b, pk, at: t, newEdge: linked.newly)
+    }
+
+    /// Adds one meeting to a pair's evidence, in place; returns whether the pair is an edge and
+    /// whether it just became one.
+    func evidence(_ pair: inout Pair, _ a: Int32, _ b: Int32, signal: Signal, key: UInt64, label: String, weight: Double,
+                  at t: Int64, sample: () -> PairSample) -> (linked: Bool, newly: Bool) {
         if pair.firstTs == 0 { pair.firstTs = t }
         var added = false
         pair.update(signal.index) { entry in
@@ -634,29 +652,23 @@ public final class ClusterDetector {
         // Qualification can only change when the evidence does.
         let newlyLinked = added && !pair.linked && qualifies(pair, a, b, at: t)
         if newlyLinked { pair.linked = true }
-        guard pair.linked else { return }
-        // Synchrony is shown as evidence of linked pairs only; computing it for every pair that
-        // meets once would cost more than all the other signals.
-        if signal != .handleFamily { addSynchrony(a, b, pair) }
-        link(a, b, pk, at: t, newEdge: newlyLinked)
+        return (pair.linked, newlyLinked)
     }
 
-    func newPair(_ pk: UInt64) -> Pair {
-        let pair = Pair()
-        pairs[pk] = pair
+    func newPair(_ pk: UInt64) -> Int32 {
         accounts[Int(pk >> 32)].pairCount += 1
         accounts[Int(pk & 0xFFFF_FFFF)].pairCount += 1
-        return pair
+        return pairs.insert(pk, Pair())
     }
 
     func removePair(_ pk: UInt64) {
-        guard pairs.removeValue(forKey: pk) != nil else { return }
+        guard pairs.remove(pk) != nil else { return }
         accounts[Int(pk >> 32)].pairCount -= 1
         accounts[Int(pk & 0xFFFF_FFFF)].pairCount -= 1
     }
 
     /// Synchronized activity: how many of one account's recent posts the other matched within seconds.
-    func addSynchrony(_ a: Int32, _ b: Int32, _ pair: Pair) {
+    func addSynchrony(_ a: Int32, _ b: Int32, _ pair: inout Pair) {
         let window = ClusterDetector.micros(config.syncWindow)
         let other = accounts[Int(b)].recentPosts
         var count = 0
@@ -675,7 +687,7 @@ public final class ClusterDetector {
     /// replies, hashtags) on three keys, beyond what the two accounts' activity would produce by
     /// chance; a strong handle-family link on its own. Similar text alone never links: stock
     /// phrases and memes are shared by people who never met.
-    func qualifies(_ pair: Pair, _ a: Int32, _ b: Int32, at t: Int64) -> Bool {
+    func qualifies(_ pair: borrowing Pair, _ a: Int32, _ b: Int32, at t: Int64) -> Bool {
         if pair.hasKeys(Signal.handleFamily.index) { return true }
         let text = Signal.nearDuplicate.index, family = Signal.handleFamily.index, sync = Signal.synchronizedActivity.index
         let concurrent = Signal.concurrentHandles.index
@@ -741,7 +753,7 @@ public final class ClusterDetector {
             guard components.size(of: keep) >= config.minMembers else { return }
             let c = nextCluster
             nextCluster += 1
-            let cluster = Cluster(id: "k\(c)", root: keep, members: components.members(of: keep), firstTs: pairs[pk]?.firstTs ?? t, lastTs: t, edges: [pk])
+            let cluster = Cluster(id: "k\(c)", root: keep, members: components.members(of: keep), firstTs: pairs[key: pk]?.firstTs ?? t, lastTs: t, edges: [pk])
             clusters[c] = cluster
             clusterOfRoot[keep] = c
             emit(makeEvent(cluster, state: .new, at: t))
@@ -761,15 +773,17 @@ public final class ClusterDetector {
         // The expired keys go to a buffer kept between sweeps: a fresh array every sweep is a
         // large block freed and allocated again, which fragments the heap.
         expiredBuffer.removeAll(keepingCapacity: true)
-        for (pk, pair) in pairs {
-            if pair.linked && clusterIsActive(pk) { continue }
-            if pair.lastTs < t - horizon || (pair.lastTs < t - textHorizon && !pair.hasSignal(otherThan: nearDuplicate)) {
-                expiredBuffer.append(pk)
+        for slot in 0..<Int32(pairs.slots) {
+            guard let pk = pairs.key(at: slot) else { continue }
+            let expired = pairs.edit(slot) { pair in
+                if pair.linked && clusterIsActive(pk) { return false }
+                return pair.lastTs < t - horizon || (pair.lastTs < t - textHorizon && !pair.hasSignal(otherThan: nearDuplicate))
             }
+            if expired { expiredBuffer.append(pk) }
         }
         for pk in expiredBuffer { removePair(pk) }
         Compaction.compact(&expiredBuffer)
-        Compaction.compact(&pairs)
+        pairs.compact()
         for i in chains.indices { chains[i].prune(now: t) }
         textGroups.prune(now: t)
         for c in clusters.keys.sorted() {
@@ -807,7 +821,7 @@ public final class ClusterDetector {
         let members = cluster.members.map { ClusterScoring.Member(topScore: accounts[Int($0)].topScore, followers: accounts[Int($0)].followers) }
         let family = Signal.handleFamily.index
         let edges = cluster.edges.compactMap { pk -> ClusterScoring.Edge? in
-            guard let pair = pairs[pk] else { return nil }
+            guard let pair = pairs[key: pk] else { return nil }
             let strength = pair.present.reduce(0.0) { $0 + ($1.1.keys.isEmpty ? 0 : $1.0 == family ? 3 : 1) }
             let a = Int(pk >> 32), b = Int(pk & 0xFFFF_FFFF)
             let evasion = !pair[family].keys.isEmpty && (accounts[a].suspendedAt != nil || accounts[b].suspendedAt != nil)
@@ -824,7 +838,7 @@ public final class ClusterDetector {
     func makeEvent(_ cluster: Cluster, state: ClusterState, at t: Int64) -> ClusterEvent {
         var bySignal: [Signal: SignalEvidence] = [:]
         for pk in cluster.edges {
-            guard let pair = pairs[pk] else { continue }
+            guard let pair = pairs[key: pk] else { continue }
             for signal in Signal.allCases {
                 let entry = pair[signal.index]
                 guard !entry.keys.isEmpty else { continue }

@@ -4,7 +4,9 @@ import DequeModule
 /// sliding event-time window.
 ///
 /// Each post on a key is a node pointing back to the previous node on the same key, and all
-/// nodes live in one ring ordered by arrival. A key costs one dictionary entry, expiring is
+/// nodes live in one ring ordered by arrival. A key costs one entry of a flat table (`InlineMap`:
+/// LSH bands are looked up several times per post, and a hashed dictionary cost a tenth of the
+/// detector's time), expiring is
 /// dropping the ring's front, and a key's partners are a walk down its chain: no per-key
 /// allocation, which matters when most keys (a fresh text, a one-off link) are seen once.
 ///
@@ -64,7 +66,7 @@ struct KeyChains {
     let window: Int64
     private var nodes: Deque<Node> = []
     private var base = 0
-    private var heads: [UInt64: Head] = [:]
+    private var heads = InlineMap<Head>()
     /// Scratch for `prune`.
     private var stale: [UInt64] = []
     /// The most nodes held since the ring was last compacted (a `Deque` never shrinks).
@@ -94,38 +96,38 @@ struct KeyChains {
     /// megabytes each time, which glibc's allocator could not hand back, and the process grew
     /// with the stream. The table is rebuilt only when it has shrunk well below its capacity.
     mutating func prune(now t: Int64) {
-        stale.removeAll(keepingCapacity: true)
-        for (key, head) in heads where head.latest < base && head.popularUntil < t { stale.append(key) }
-        for key in stale { heads.removeValue(forKey: key) }
-        Compaction.compact(&stale)
-        Compaction.compact(&heads)
+        // The scratch array is taken out while the table is walked, and put back for next time.
+        var found = stale
+        stale = []
+        found.removeAll(keepingCapacity: true)
+        let base = base
+        heads.forEach { key, head in
+            if head.latest < base && head.popularUntil < t { found.append(key) }
+        }
+        for key in found { heads.remove(key) }
+        Compaction.compact(&found)
+        stale = found
+        heads.compact()
         Compaction.compact(&nodes, peak: &nodesPeak)
     }
 
-    /// Counts a post on `key` at `t`; returns where its head is, the head, whether the key is
-    /// popular now and whether this post made it so. The index stays valid until a key is added
-    /// or removed.
-    private mutating func countPost(on key: UInt64, at t: Int64, postLimit: Int)
-        -> (Dictionary<UInt64, Head>.Index, Head, popular: Bool, becamePopular: Bool) {
-        let index: Dictionary<UInt64, Head>.Index
-        if let found = heads.index(forKey: key) {
-            index = found
-        } else {
-            heads[key] = Head(latest: -1, at: t)
-            index = heads.index(forKey: key)!
-        }
-        let recentPosts = heads.values[index].count(at: t, window: window)
-        let wasPopular = heads.values[index].popularUntil >= t
+    /// Counts a post on `key` at `t`; returns the position of its head, the head, whether the
+    /// key is popular now and whether this post made it so. The position stays valid until a key
+    /// is added or removed.
+    private mutating func countPost(on key: UInt64, at t: Int64, postLimit: Int) -> (Int, Head, popular: Bool, becamePopular: Bool) {
+        let position = heads.position(of: key) ?? heads.insert(key, Head(latest: -1, at: t))
+        let recentPosts = heads[position: position].count(at: t, window: window)
+        let wasPopular = heads[position: position].popularUntil >= t
         if wasPopular || recentPosts > Double(postLimit) {
-            heads.values[index].popularUntil = t + window
-            return (index, heads.values[index], true, !wasPopular)
+            heads[position: position].popularUntil = t + window
+            return (position, heads[position: position], true, !wasPopular)
         }
-        return (index, heads.values[index], false, false)
+        return (position, heads[position: position], false, false)
     }
 
     /// The accounts that posted on `key` within the window at `t` (at most `limit` posts looked at).
     func accounts(on key: UInt64, at t: Int64, limit: Int) -> [Int32] {
-        guard let head = heads[key] else { return [] }
+        guard let head = heads[key: key] else { return [] }
         var seen = SeenAccounts()
         var i = head.latest
         var steps = 0
@@ -150,12 +152,12 @@ struct KeyChains {
         var becamePopular = false
     }
 
-    /// Records a post whose head is at `index`.
-    private mutating func append(at index: Dictionary<UInt64, Head>.Index, account: Int32, post: Int, at t: Int64) {
+    /// Records a post whose head is at `position`.
+    private mutating func append(at position: Int, account: Int32, post: Int, at t: Int64) {
         let seq = base + nodes.count
-        let latest = heads.values[index].latest
+        let latest = heads[position: position].latest
         nodes.append(Node(ts: t, account: account, back: latest >= base ? Int32(seq - latest) : 0, post: post))
-        heads.values[index].latest = seq
+        heads[position: position].latest = seq
     }
 
     /// Collects into `partners` the latest post of each other account on `key` within the window
@@ -187,7 +189,7 @@ struct KeyChains {
             i -= Int(node.back)
         }
         if seen.count + (selfSeen ? 0 : 1) > limits.accounts {
-            heads.values[index].popularUntil = t + window
+            heads[position: index].popularUntil = t + window
             partners.removeAll(keepingCapacity: true)
             return Outcome(distinct: seen.count, popular: true, becamePopular: true)
         }
@@ -216,8 +218,8 @@ struct KeyChains {
 
     /// Records a post on `key` (its count was taken by `lookup`).
     mutating func append(key: UInt64, account: Int32, post: Int, at t: Int64) {
-        guard let index = heads.index(forKey: key) else { return }
-        append(at: index, account: account, post: post, at: t)
+        guard let position = heads.position(of: key) else { return }
+        append(at: position, account: account, post: post, at: t)
     }
 }
 

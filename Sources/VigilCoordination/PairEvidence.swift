@@ -1,12 +1,13 @@
 extension ClusterDetector {
     // Pair evidence. Millions of pairs meet once and never again, so a pair's evidence lives
-    // inline (no allocation) until it has more than one signal or more than four keys.
+    // inline in a slot of the pair table (`SlotMap`: no allocation) until it has more than one
+    // signal, more than two keys or a second sample.
 
     /// The distinct keys behind one signal of a pair, each with the weight it added (at most 16
     /// are remembered). A key can be taken back when it turns out to be popular.
     struct KeySet {
-        private var inline: (UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0)
-        private var inlineWeights: (Float, Float, Float, Float) = (0, 0, 0, 0)
+        private var inline: (UInt64, UInt64) = (0, 0)
+        private var inlineWeights: (Float, Float) = (0, 0)
         private var extra: [(UInt64, Float)] = []
         private(set) var count = 0
 
@@ -16,9 +17,7 @@ extension ClusterDetector {
             switch i {
             case 0: (inline.0, inlineWeights.0)
             case 1: (inline.1, inlineWeights.1)
-            case 2: (inline.2, inlineWeights.2)
-            case 3: (inline.3, inlineWeights.3)
-            default: extra[i - 4]
+            default: extra[i - 2]
             }
         }
 
@@ -26,9 +25,7 @@ extension ClusterDetector {
             switch i {
             case 0: (inline.0, inlineWeights.0) = value
             case 1: (inline.1, inlineWeights.1) = value
-            case 2: (inline.2, inlineWeights.2) = value
-            case 3: (inline.3, inlineWeights.3) = value
-            default: if i - 4 < extra.count { extra[i - 4] = value } else { extra.append(value) }
+            default: if i - 2 < extra.count { extra[i - 2] = value } else { extra.append(value) }
             }
         }
 
@@ -49,7 +46,7 @@ extension ClusterDetector {
             let weight = Double(slot(i).1)
             set(i, slot(count - 1))
             count -= 1
-            if count >= 4 { extra.removeLast() }
+            if count >= 2 { extra.removeLast() }
             return weight
         }
     }
@@ -72,8 +69,16 @@ extension ClusterDetector {
         var keys = KeySet()
         var weight: Double = 0
         var sample1: PairSample?
-        var sample2: PairSample?
+        /// The second sample, out of line: most pairs meet once and never have one.
+        private var more: [PairSample] = []
         var label: String = ""
+
+        var sample2: PairSample? {
+            get { more.first }
+            set {
+                if let sample = newValue { more = [sample] } else { more = [] }
+            }
+        }
 
         mutating func addSample(_ make: () -> PairSample) {
             if sample1 == nil { sample1 = make() } else if sample2 == nil { sample2 = make() }
@@ -82,9 +87,8 @@ extension ClusterDetector {
         var samples: [PairSample] { [sample1, sample2].compactMap { $0 } }
     }
 
-    /// A class: pairs are looked up on every meeting and scanned on every sweep, and a reference
-    /// in the dictionary keeps both cheap (no copying of the evidence).
-    final class Pair {
+    /// A value in the pair table, edited in place (`SlotMap.edit`): no object per pair.
+    struct Pair {
         /// The first signal with evidence, by `Signal.index` (-1: none yet), then any others.
         var firstSignal = -1
         var firstEntry = PairSignal()
@@ -102,7 +106,7 @@ extension ClusterDetector {
         }
 
         /// Edits one signal's evidence in place, creating it when absent.
-        func update(_ s: Int, _ body: (inout PairSignal) -> Void) {
+        mutating func update(_ s: Int, _ body: (inout PairSignal) -> Void) {
             if firstSignal == -1 { firstSignal = s }
             if s == firstSignal {
                 body(&firstEntry)
@@ -141,7 +145,7 @@ extension ClusterDetector {
         }
 
         /// Takes back what a key that turned out popular added to signal `s`.
-        func revoke(_ s: Int, key: UInt64) {
+        mutating func revoke(_ s: Int, key: UInt64) {
             update(s) { entry in
                 guard let weight = entry.keys.remove(key) else { return }
                 entry.weight -= weight

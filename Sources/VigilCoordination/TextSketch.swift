@@ -44,7 +44,7 @@ public struct TextSketch: Sendable {
                 hashes.append(UInt32(truncatingIfNeeded: h ^ (h >> 32)))
             }
         }
-        hashes.sort()
+        hashes.withUnsafeMutableBufferPointer { TextSketch.sortSmall($0) }
         var unique: [UInt32] = []
         unique.reserveCapacity(hashes.count)
         for h in hashes where unique.last != h { unique.append(h) }
@@ -101,13 +101,68 @@ public struct TextSketch: Sendable {
         return key
     }
 
-    /// Jaccard similarity of the two shingle sets (a merge of sorted arrays).
+    /// Jaccard similarity of the two shingle sets (a merge of sorted arrays, without branches:
+    /// which side advances is unpredictable, and mispredicted branches were most of its cost).
     public func similarity(_ other: TextSketch) -> Double {
-        var i = 0, j = 0, common = 0
-        let a = shingles, b = other.shingles
-        while i < a.count && j < b.count {
-            if a[i] == b[j] { common += 1; i += 1; j += 1 } else if a[i] < b[j] { i += 1 } else { j += 1 }
+        let common = shingles.withUnsafeBufferPointer { a in
+            other.shingles.withUnsafeBufferPointer { b in
+                var i = 0, j = 0, common = 0
+                while i < a.count && j < b.count {
+                    let x = a[i], y = b[j]
+                    common &+= x == y ? 1 : 0
+                    i &+= x <= y ? 1 : 0
+                    j &+= y <= x ? 1 : 0
+                }
+                return common
+            }
         }
-        return Double(common) / Double(a.count + b.count - common)
+        return Double(common) / Double(shingles.count + other.shingles.count - common)
+    }
+
+    /// Sorts a post's shingle hashes (a few hundred at most): quicksort with insertion sort for
+    /// short runs, in place. The standard library's sort is stable and merges through a buffer,
+    /// which integers do not need; sorted integers are the same whichever sort made them.
+    static func sortSmall(_ a: UnsafeMutableBufferPointer<UInt32>) {
+        sortSmall(a, 0, a.count - 1)
+    }
+
+    private static func sortSmall(_ a: UnsafeMutableBufferPointer<UInt32>, _ low: Int, _ high: Int) {
+        var low = low, high = high
+        while high - low >= 16 {
+            // Median of three as the pivot: sorted or reversed runs do not degrade it.
+            let mid = low + (high - low) / 2
+            if a[mid] < a[low] { a.swapAt(mid, low) }
+            if a[high] < a[low] { a.swapAt(high, low) }
+            if a[high] < a[mid] { a.swapAt(high, mid) }
+            let pivot = a[mid]
+            var i = low, j = high
+            while i <= j {
+                while a[i] < pivot { i += 1 }
+                while a[j] > pivot { j -= 1 }
+                if i <= j {
+                    a.swapAt(i, j)
+                    i += 1
+                    j -= 1
+                }
+            }
+            // Recurse into the smaller side, loop on the larger: the depth stays logarithmic.
+            if j - low < high - i {
+                sortSmall(a, low, j)
+                low = i
+            } else {
+                sortSmall(a, i, high)
+                high = j
+            }
+        }
+        guard low < high else { return }
+        for k in (low + 1)...high {
+            let x = a[k]
+            var m = k - 1
+            while m >= low && a[m] > x {
+                a[m + 1] = a[m]
+                m -= 1
+            }
+            a[m + 1] = x
+        }
     }
 }

@@ -71,7 +71,7 @@ import Testing
 
     @Test("Pair evidence: signals are kept apart, tallied for qualification, and a popular key is taken back")
     func pairEvidence() {
-        let pair = ClusterDetector.Pair()
+        var pair = ClusterDetector.Pair()
         let link = Signal.coLink.index, text = Signal.nearDuplicate.index
         for (signal, key) in [(link, 1), (link, 2), (text, 3)] {
             pair.update(signal) { entry in
