@@ -23,8 +23,13 @@ extension AppState {
             (queue, queueUnfiltered, approvalRows) = computeQueue()
         }
         // Only the moderator's keys move a selection: what arrives or is decided elsewhere
-        // leaves it on the item it was on.
-        if case .key = msg {} else { keepSelection(selected) }
+        // leaves it on the item it was on. Their own decision, stored, took the item away as
+        // their key would have.
+        switch msg {
+        case .key: break
+        case .stored(let decision, _) where decision.moderator == session.moderator && selected.queue.map(decision.items.contains) == true: break
+        default: keepSelection(selected)
+        }
         layOutLists()
         return effects + teamEffects()
     }
@@ -377,7 +382,8 @@ extension AppState {
         // A decision key right after the selection moved by itself only tells what is selected.
         if let moved = selectionMoved {
             selectionMoved = nil
-            if command.decides, moved.to == queueItem {
+            // Undo and redo act on the moderator's own last decision, not on the selection.
+            if command.decides, command != .undo, command != .redo, moved.to == queueItem {
                 say("\(moved.from) left the queue (decided elsewhere); \(moved.to) is selected now: press the key again to act on it", error: true)
                 return []
             }

@@ -220,6 +220,25 @@ import VigilTriage
         #expect(!Fixture.press(&other, .char("d")).isEmpty, "pressed again, it acts")
     }
 
+    /// The moderator's own decision, once stored, takes the item away as their key did: it is
+    /// not "decided elsewhere", and an undo right after acts at once (it acts on the last
+    /// decision, never on the selection).
+    @Test func undoRightAfterTheModeratorsOwnDecisionIsStoredActsAtOnce() {
+        for key: Character in ["s", "d"] {
+            var state = Fixture.state()
+            var nextID: Int64 = 1
+            Fixture.press(&state, .char("j"))
+            let selected = state.queueItem
+            let stored = Fixture.store(&state, Fixture.press(&state, .char(key)), nextID: &nextID)
+            #expect(stored.first?.items == selected.map { [$0] }, "\(key)")
+            #expect(state.queueItem != selected)
+            let undo = Fixture.press(&state, .char("u"))
+            guard case .record(let reverting, _)? = undo.first else { Issue.record("\(key): no undo: \(state.message ?? "")"); continue }
+            #expect(reverting.revertOf == stored.first?.id)
+            #expect(state.message?.contains("decided elsewhere") != true)
+        }
+    }
+
     @Test func aClusterKeepsItsPlaceWhenOneOfItsPostsIsDecided() {
         var state = Fixture.state()
         var nextID: Int64 = 1
