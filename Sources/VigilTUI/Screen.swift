@@ -129,7 +129,7 @@ extension AppState {
                 // the rate, which a trainee does not steer, give way first.
                 fields.append(StatusField(text: room.label + " · " + clock, keep: 10, role: room.frozen ? .warning : .statusBar))
                 if let position = replayPosition(withTotal: false) { fields.append(StatusField(text: position, keep: 9)) }
-                if let chapter { fields.append(StatusField(head: "§ ", body: chapter.title, tail: "", cutTail: "…", keep: 9, role: .statusBar)) }
+                if let chapter { fields.append(StatusField(head: "§ ", body: chapter.title, tail: "", cutTail: "", keep: 9, role: .statusBar)) }
                 // Said where there is room; the room's field says as much at 80 columns.
                 if session.hideScores { fields.append(StatusField(text: "trainee mode", keep: 1)) }
             } else {

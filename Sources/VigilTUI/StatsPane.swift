@@ -19,6 +19,8 @@ extension AppState {
             lines.append(Text.plain("Chapters", .title))
             for marker in outline.markers {
                 let reached = chapter.map { marker.ts <= $0.ts } ?? false
+                // A trainee learns a chapter's title when the replay reaches it, not before.
+                if session.hideScores && !reached { continue }
                 let current = chapter == marker
                 lines.append(Text.plain("\(current ? "▶" : reached ? "✓" : " ") \(DurationText.clock(outline.offset(of: marker.ts.seconds))) \(marker.title)",
                                         current ? .strong : reached ? .text : .dim))

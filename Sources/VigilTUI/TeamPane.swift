@@ -71,9 +71,11 @@ extension AppState {
         for worker in lead.workers {
             let age = max(0, lead.asOf - worker.seenAt)
             let silent = worker.stopped || age > WorkerStatus.silentAfter
-            var line = Text.plain(row(worker.name, ["\(Int(worker.postsPerSecond.rounded()))", "\(worker.pending)",
+            // A worker not heard from has no pace now; its last figures stay, marked in words
+            // as well as colour.
+            var line = Text.plain(row(worker.name, [silent ? "-" : "\(Int(worker.postsPerSecond.rounded()))", "\(worker.pending)",
                                                     "\(worker.ackPending)", "\(worker.redelivered)"]), silent ? .dim : .text)
-            line += Text.plain("  " + (worker.stopped ? "stopped" : span(age)), silent ? .warning : .dim)
+            line += Text.plain("  " + (worker.stopped ? "stopped" : silent ? "⚠ " + span(age) : span(age)), silent ? .warning : .dim)
             lines.append(line)
         }
         return lines

@@ -63,6 +63,8 @@ import VigilTriage
         _ = state.update(.roomChanged(Self.room(frozen: true), messages: [], answers: nil))
         let frozen = state.render().lines[0]
         #expect(frozen.contains("room w1 frozen") && frozen.contains("00:03:59/00:25:00 #1234") && frozen.contains("§ Chapter"), "\(frozen)")
+        // A chapter cut to fit ends in one ellipsis.
+        for bar in [bar, frozen] { #expect(!bar.contains("……"), "\(bar)") }
     }
 
     /// Help lists exactly what works for the one reading it. In each of the room's states (open,

@@ -84,6 +84,12 @@ import VigilTriage
         #expect(stats.contains("✓ 00:00:00 Chapter 1"))
         #expect(stats.contains("▶ 00:04:00 Chapter 2"))
         #expect(stats.contains("  00:09:30 Chapter 3"))
+        // A trainee learns a chapter's title when the replay reaches it, not before.
+        var trainee = Self.replaying(at: 754.6, session: Self.traineeSession)
+        _ = trainee.update(.batch(batch))
+        let theirs = trainee.render().text
+        #expect(theirs.contains("▶ 00:04:00 Chapter 2"))
+        #expect(!theirs.contains("Chapter 3"), "\(theirs)")
     }
 
     @Test func goToAskForATimeAndChecksIt() {
