@@ -144,10 +144,13 @@ public struct Keymap: Sendable, Equatable {
     }()
 
     /// For a trainee in a classroom (`vigil join`): the trainer runs the clock, so the keys are
-    /// the monitor's (`p` pauses the feed pane), with `t` for the answer key once revealed.
+    /// the monitor's (`p` pauses the feed pane), with `t` for the answer key once revealed. The
+    /// clock keys the trainer's projector shows stay bound, so a trainee who copies them hears
+    /// why nothing moves (help and the footer leave refused keys out).
     public static let roomMember: Keymap = {
         var map = Keymap.standard
         map.bindings[.char("t")] = .answerKey
+        for key: Character in ["+", "-", ".", ",", "[", "]"] { map.bindings[.char(key)] = Keymap.replay.bindings[.char(key)] }
         return map
     }()
 

@@ -98,6 +98,14 @@ import VigilTriage
                 #expect(help.contains { $0.hasPrefix("t ") && $0.contains("answer key") }, "\(text)")
             }
         }
+        // The clock keys the trainer's projector shows answer a trainee who copies them.
+        var trainee = Self.member(trainer: false)
+        trainee.keymap = .roomMember
+        for key: Character in ["+", "-", ".", ",", "[", "]"] {
+            var pressed = trainee
+            #expect(Fixture.press(&pressed, .char(key)).isEmpty)
+            #expect(pressed.message?.contains("the trainer runs the room's clock") == true, "\(key): \(pressed.message ?? "silence")")
+        }
     }
 
     @Test func aFrozenRoomClosesDecisionsAndTheRevealedKeyArrives() {
