@@ -186,7 +186,7 @@ extension AppState {
     func drawTabs(_ canvas: inout Canvas, row: Int) {
         var col = 0
         for pane in panes {
-            let label = " \(pane.rawValue) \(pane.title) "
+            let label = " \(pane.rawValue) \(name(of: pane)) "
             col = canvas.put(label, row: row, col: col, role: pane == focus ? .titleFocused : .dim) + 1
         }
     }
@@ -325,8 +325,13 @@ extension AppState {
         case .detail: return ("Detail", nil)
         case .clusters: return ("Clusters · \(clusterList.count)", clusterCursor.position(count: clusterList.count))
         case .stats: return ("Stats", nil)
-        case .team: return (room?.isTrainer == true ? "Room" : "Team", nil)
+        case .team: return (name(of: .team), nil)
         }
+    }
+
+    /// A pane's name on its tab and its title: the trainer's team pane is the room's board.
+    func name(of pane: Pane) -> String {
+        pane == .team && room?.isTrainer == true ? "Room" : pane.title
     }
 
     // MARK: chapter box

@@ -108,6 +108,17 @@ import VigilTriage
         }
     }
 
+    /// At 80×24 the panes are tabs: the trainer's tab names the pane it opens, the room's board.
+    @Test func theTrainersTabNamesTheRoom() {
+        var trainer = Self.member(trainer: true)
+        _ = trainer.update(.resize(rows: 24, cols: 80))
+        let tabs = trainer.render().lines.first { $0.contains("1 Feed") } ?? ""
+        #expect(tabs.contains("6 Room") && !tabs.contains("6 Team"), "\(tabs)")
+        var trainee = Self.member(trainer: false)
+        _ = trainee.update(.resize(rows: 24, cols: 80))
+        #expect(!(trainee.render().lines.first { $0.contains("1 Feed") } ?? "").contains("6 Room"))
+    }
+
     @Test func aFrozenRoomClosesDecisionsAndTheRevealedKeyArrives() {
         var state = Self.member(trainer: false)
         _ = state.update(.roomChanged(Self.room(frozen: true), messages: [], answers: nil))
