@@ -61,25 +61,31 @@ public final class StoreCore: ConsoleCore, @unchecked Sendable {
         let fresh = changed.withLock { value in defer { value = false }; return value }
         guard fresh || tapped != nil else { return nil }
         return out.withLock { batch in
+            if let tapped {
+                // Posts are what the stream carried since the pane began reading it (items are
+                // not posts); the stream's present is the newest post read from it.
+                batch.stats.posts = tapped.stats.posts
+                batch.stats.events = tapped.stats.events
+                batch.stats.feedSampled = tapped.stats.feedSampled
+                if tapped.stats.feedTime > batch.stats.feedTime {
+                    batch.stats.feedTime = tapped.stats.feedTime
+                    batch.stats.feedTs = tapped.stats.feedTs
+                }
+            }
             var taken = batch
             batch.flagged = []
             batch.clusters = []
             if let tapped {
                 taken.feed = tapped.feed
                 taken.accounts = tapped.accounts
-                // The stream's present is the newest post read from it.
-                if tapped.stats.feedTime > taken.stats.feedTime {
-                    taken.stats.feedTime = tapped.stats.feedTime
-                    taken.stats.feedTs = tapped.stats.feedTs
-                    batch.stats.feedTime = tapped.stats.feedTime
-                    batch.stats.feedTs = tapped.stats.feedTs
+                if tapped.stats.finished, let why = tapped.stats.lastRejects.last {
+                    taken.stats.readProblems.append("the feed pane stopped reading the stream: \(why)")
                 }
-                taken.stats.feedSampled = tapped.stats.feedSampled
-                taken.stats.readProblems += tapped.stats.readProblems + tapped.stats.lastRejects.suffix(1).filter { _ in tapped.stats.finished }
             }
             return taken
         }
     }
+
 
     private func run() {
         var cursor = StoreCursor()
@@ -127,9 +133,12 @@ public final class StoreCore: ConsoleCore, @unchecked Sendable {
             batch.flagged += posts
             batch.clusters += clusters
             var stats = batch.stats
-            stats.posts += posts.count
+            // With a tap the posts and events are the stream's (`take`).
+            if tap == nil {
+                stats.posts += posts.count
+                stats.events += items.count
+            }
             stats.flagged += posts.count
-            stats.events += items.count
             for post in posts {
                 stats.byBand[post.band, default: 0] += 1
                 stats.byLanguage[post.lang, default: 0] += 1

@@ -35,6 +35,38 @@ import VigilTriage
         #expect(checked == 171)
     }
 
+    /// With a tap on the stream, the feed pane's posts and the post counts are the stream's;
+    /// the queue stays the store's items (the tap's own flags are not queued again).
+    @Test func aTapFeedsThePaneAndTheCountsWhileTheQueueStaysTheStores() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("vigil-tap-\(UUID().uuidString.prefix(8))")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let store = try SQLiteDecisionStore(path: folder.appendingPathComponent("s.sqlite").path)
+        let builder = try ReviewItemBuilder(feed: "f")
+        let pipeline = ScanPipeline(compiled: ConsoleProgramTests.compiled)
+        var items: [ReviewItem] = []
+        pipeline.onRecord = { items.append(builder.item(for: $0)) }
+        _ = try pipeline.run(try ScanPipeline.openAll([ReplayTests.workshop]))
+        try store.put(items: Array(items.prefix(5)))
+        let tap = LiveCore(compiled: ConsoleProgramTests.compiled, readers: try ScanPipeline.openAll([ReplayTests.workshop]), clusters: nil)
+        let core = StoreCore(store: store, feed: "f", tap: tap)
+        core.start()
+        defer { core.stop() }
+        var flagged = 0, feed = 0, posts = 0
+        let deadline = Date().addingTimeInterval(60)
+        while Date() < deadline, posts < 6059 || flagged < 5 {
+            if let batch = core.take() {
+                flagged += batch.flagged.count
+                feed += batch.feed.count
+                posts = batch.stats.posts
+            }
+            Thread.sleep(forTimeInterval: 0.05)
+        }
+        #expect(flagged == 5, "the queue is the store's five items, not the tap's 171 flags")
+        #expect(posts == 6059, "the posts the stream carried")
+        #expect(feed > 0)
+    }
+
     @Test func aClusterEventComesBackWhole() throws {
         let event = ClusterEvent(
             cluster: "k7", state: .grown, mergedInto: nil, ts: Timestamp(seconds: 1_772_352_100), members: ["a1", "a2", "a3"],
