@@ -14,7 +14,11 @@ extension AppState {
         case .reveal:
             if !session.mask { return "nothing is masked" + (lineRefusal("mask") == nil ? " (:mask on)" : "") }
         case .approve, .reject, .hold, .send:
-            if !session.team { return "\(command.hint) works on a team store (--store postgres://…)" }
+            // A replay on a shared store (a classroom) is each person's own pass: no team queue.
+            if !session.team {
+                return replay != nil ? "\(command.hint) works in a team console (vigil monitor), not in a replay"
+                    : "\(command.hint) works on a team store (--store postgres://…)"
+            }
         case .teamPane:
             if !session.team, room?.isTrainer != true { return "the team pane needs a shared store" }
         default:

@@ -74,7 +74,7 @@ import VigilTriage
         let key = AnswerOverlay(posts: ["p1": .init(label: "violating", category: "handoff")], defaultLabel: "benign", clusters: [])
         // How the console refuses a key (what it answers otherwise, "nothing to undo", is not a refusal).
         let refusals = ["the trainer runs the room's clock", "frozen for the debrief", "when the trainer reveals it", "the trainer's",
-                        "works on a team store", "nothing is masked", "needs a shared store"]
+                        "works on a team store", "works in a team console", "nothing is masked", "needs a shared store"]
         for keymap in [Keymap.roomMember, .replay] {
             for (frozen, revealed) in [(false, false), (true, false), (true, true)] {
                 var state = Self.member(trainer: false)
@@ -98,6 +98,11 @@ import VigilTriage
                 #expect(help.contains { $0.hasPrefix("t ") && $0.contains("answer key") }, "\(text)")
             }
         }
+        // Hold and send are team-queue keys: a trainee is told so, not told to use the store
+        // they are on already.
+        var holding = Self.member(trainer: false)
+        _ = Fixture.press(&holding, .char("2"), .home, .char("H"))
+        #expect(holding.message?.contains("works in a team console (vigil monitor), not in a replay") == true, "\(holding.message ?? "")")
         // The clock keys the trainer's projector shows answer a trainee who copies them.
         var trainee = Self.member(trainer: false)
         trainee.keymap = .roomMember
