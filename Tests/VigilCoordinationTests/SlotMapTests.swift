@@ -58,7 +58,7 @@ struct SlotMapTests {
 
     @Test("Random inserts, edits and removals agree with a Dictionary, compactions included")
     func propertyAgainstDictionary() {
-        var rng = SeededMix(seed: 42)
+        var rng = Dice(state: 42)
         for round in 0..<4 {
             var map = SlotMap<Int>()
             var model: [UInt64: Int] = [:]
@@ -95,19 +95,6 @@ struct SlotMapTests {
     }
 }
 
-/// A small deterministic generator: the property test is the same on every run.
-struct SeededMix {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
-
 @Suite("InlineMap: the key heads' table, values stored in the probe table")
 struct InlineMapTests {
     @Test("Insert, read, edit in place, remove, collisions, growth and compaction")
@@ -133,7 +120,7 @@ struct InlineMapTests {
 
     @Test("Random inserts, edits and removals agree with a Dictionary, compactions included")
     func propertyAgainstDictionary() {
-        var rng = SeededMix(seed: 43)
+        var rng = Dice(state: 43)
         for space in [UInt64(64), 512, 4096, 1 << 40] {
             var map = InlineMap<Int>()
             var model: [UInt64: Int] = [:]

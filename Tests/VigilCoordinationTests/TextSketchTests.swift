@@ -5,7 +5,7 @@ import Testing
 struct TextSketchTests {
     @Test("sortSmall sorts like the standard library: empty, short, long, duplicates, sorted and reversed runs")
     func sortMatchesStandardLibrary() {
-        var rng = SeededMix(seed: 7)
+        var rng = Dice(state: 7)
         var inputs: [[UInt32]] = [[], [5], [2, 1], Array(0..<300), Array((0..<300).reversed()), Array(repeating: 9, count: 100)]
         for size in [3, 15, 16, 17, 40, 200, 1000] {
             for spread in [UInt64(4), 1000, 1 << 32] {
@@ -21,7 +21,7 @@ struct TextSketchTests {
 
     @Test("similarity is the Jaccard index of the two shingle sets")
     func similarityIsJaccard() throws {
-        var rng = SeededMix(seed: 11)
+        var rng = Dice(state: 11)
         let words = ["join", "the", "caravan", "brothers", "tonight", "link", "in", "bio", "we", "march", "at", "dawn", "together"]
         func text() -> String { (0..<(8 + Int(rng.next() % 12))).map { _ in words[Int(rng.next() % UInt64(words.count))] }.joined(separator: " ") }
         func sketch(_ s: String) -> TextSketch? {
