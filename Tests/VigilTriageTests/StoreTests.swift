@@ -1,6 +1,5 @@
 import Foundation
 import GRDB
-import Synchronization
 import Testing
 @testable import VigilTriage
 
@@ -371,7 +370,7 @@ import Testing
     func twoStoresWritingConcurrently(backend: Backend) throws {
         try withTeamStore(backend) { first, reopen in
             let second = try reopen()
-            let failures = Mutex<[String]>([])
+            let failures = Guarded<[String]>([])
             let (threads, perThread) = (6, 20)
             DispatchQueue.concurrentPerform(iterations: threads) { thread in
                 let store = thread.isMultiple(of: 2) ? first : second
@@ -401,7 +400,7 @@ import Testing
         try withTemporaryDirectory { directory in
             for round in 0..<16 {
                 let path = directory.appendingPathComponent("vigil-\(round).sqlite").path
-                let failures = Mutex<[String]>([])
+                let failures = Guarded<[String]>([])
                 DispatchQueue.concurrentPerform(iterations: 6) { index in
                     do {
                         try SQLiteDecisionStore(path: path).record(decision(.confirm, [ItemRef(.post, "p\(index)")]))

@@ -1,5 +1,4 @@
 import Foundation
-import Synchronization
 import Testing
 @testable import VigilTriage
 
@@ -86,8 +85,8 @@ func reviewItem(_ ref: ItemRef, priority: Double = 1, score: Int = 50, feed: Str
                 try store.put(items: (chunk..<chunk + 500).map { reviewItem(ItemRef(.post, "q\($0)"), priority: Double($0 % 7)) })
             }
             let clients = try (0..<20).map { _ in try reopen() }
-            let taken = Mutex<[ItemRef]>([])
-            let failures = Mutex<[String]>([])
+            let taken = Guarded<[ItemRef]>([])
+            let failures = Guarded<[String]>([])
             concurrently(clients.count) { index in
                 do {
                     while true {
@@ -168,7 +167,7 @@ func reviewItem(_ ref: ItemRef, priority: Double = 1, score: Int = 50, feed: Str
             let start = try watcher.changes(feed: "f0a1", since: StoreCursor())
             #expect(start.items.map(\.ref) == [p1])
             _ = try watcher.waitForChange(timeout: 0)
-            let woke = Mutex<TimeInterval?>(nil)
+            let woke = Guarded<TimeInterval?>(nil)
             let waiting = Thread {
                 let begin = Date()
                 if (try? watcher.waitForChange(timeout: 5)) == true { woke.withLock { $0 = Date().timeIntervalSince(begin) } }
