@@ -4,6 +4,9 @@
 # each: peak memory (VmHWM of the process when the status bar says "end of feed") and the time
 # from a key to the screen showing its effect, with the queue as long as the feed left it.
 # BASELINE=path/to/an/older/vigil runs the same measurements with that binary in the same run.
+# STEADY=1 simulates with --steady: 1,000 posts/s at every point of the feed (the workshop's news
+# chapter otherwise triples the rate, and a 10 M feed spends 40 minutes in it), so 1 M and 10 M
+# posts put the same load in the detector's windows.
 #   SIZES="1000000 10000000" REPS=1 Benchmarks/scripts/console.sh
 source "$(dirname "$0")/common.sh"
 SIZES=${SIZES:-"1000000 10000000"}
@@ -53,9 +56,15 @@ run() {  # binary feed label
 }
 
 for size in $SIZES; do
-  F=$SCRATCH/console-$size.jsonl
-  seconds=$((size / 1500))   # this scenario adds its planted traffic on top of the rate
-  [ -s "$F" ] || "$VIGIL" simulate --scenario workshop --seed 31 --rate 1000/s --duration "${seconds}s" --out "$F" 2> /dev/null
+  if [ "${STEADY:-0}" = 1 ]; then
+    F=$SCRATCH/console-steady-$size.jsonl
+    seconds=$((size / 1000))
+    [ -s "$F" ] || "$VIGIL" simulate --scenario workshop --seed 31 --rate 1000/s --steady --duration "${seconds}s" --out "$F" 2> /dev/null
+  else
+    F=$SCRATCH/console-$size.jsonl
+    seconds=$((size / 1500))   # this scenario adds its planted traffic on top of the rate
+    [ -s "$F" ] || "$VIGIL" simulate --scenario workshop --seed 31 --rate 1000/s --duration "${seconds}s" --out "$F" 2> /dev/null
+  fi
   for rep in $(seq 1 "$REPS"); do
     [ -n "${BASELINE:-}" ] && run "$BASELINE" "$F" baseline
     run "$VIGIL" "$F" vigil

@@ -28,7 +28,7 @@ final class AnswerKeyWriter {
         let o = plan.options
         out.write("{\n\"vigil_answer_key\": 1,\n\"scenario\": ")
         out.writeJSONString(o.scenario.rawValue)
-        out.write(",\n\"seed\": \(o.seed),\n\"accounts\": \(o.accounts),\n\"duration_s\": \(o.duration),\n\"rate_per_s\": \(o.rate),\n")
+        out.write(",\n\"seed\": \(o.seed),\n\"accounts\": \(o.accounts),\n\"duration_s\": \(o.duration),\n\"rate_per_s\": \(o.rate),\n\(o.steady ? "\"steady\": true,\n" : "")")
         out.write("\"start\": \(ts(plan.start)),\n\"end\": \(ts(plan.end)),\n\"default_label\": \"benign\",\n\"markers\": [")
         for (i, m) in plan.markers.enumerated() {
             out.write(i > 0 ? ",\n  " : "\n  ")

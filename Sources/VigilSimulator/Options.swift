@@ -17,9 +17,14 @@ public struct SimulationOptions: Sendable, Equatable {
     public var duration: Double
     /// Mean organic posts per second (before the daily rhythm and bursts).
     public var rate: Double
+    /// Posts arrive at `rate` throughout: no daily rhythm, bursts or news-spike surges. For
+    /// capacity measurements, where "at 1,000 posts/s" must hold at every point of the feed.
+    public var steady: Bool
 
-    public init(scenario: ScenarioKind, seed: UInt64 = 1, accounts: Int? = nil, duration: Double? = nil, rate: Double? = nil) {
+    public init(scenario: ScenarioKind, seed: UInt64 = 1, accounts: Int? = nil, duration: Double? = nil, rate: Double? = nil,
+                steady: Bool = false) {
         self.scenario = scenario
+        self.steady = steady
         self.seed = seed
         let defaults = SimulationOptions.defaults(for: scenario)
         self.accounts = accounts ?? defaults.accounts

@@ -30,6 +30,9 @@ struct Simulate: ParsableCommand {
     @Option(help: ArgumentHelp("Mean organic posts per unit of time: 50/s, 200/m, 1000/h. Default: per scenario.", valueName: "rate"))
     var rate: String?
 
+    @Flag(help: "Posts arrive at the mean rate throughout: no daily rhythm, bursts or news-spike surges (for capacity measurements; the content is the scenario's).")
+    var steady = false
+
     @Option(help: ArgumentHelp("Write the feed here (.jsonl or .jsonl.gz) instead of standard output.", valueName: "file"))
     var out: String?
 
@@ -61,7 +64,7 @@ struct Simulate: ParsableCommand {
         if let out, let answerKey, out == answerKey {
             throw ValidationError("--out and --answer-key must be different files.")
         }
-        return SimulationOptions(scenario: kind, seed: seed, accounts: accounts, duration: seconds, rate: perSecond)
+        return SimulationOptions(scenario: kind, seed: seed, accounts: accounts, duration: seconds, rate: perSecond, steady: steady)
     }
 
     func validate() throws { _ = try options() }

@@ -21,12 +21,13 @@ struct Generated {
 
 let bank = TemplateBank.builtIn()
 
-func generate(_ scenario: ScenarioKind, seed: UInt64 = 7, accounts: Int? = nil, duration: Double? = nil, rate: Double? = nil) throws -> Generated {
+func generate(_ scenario: ScenarioKind, seed: UInt64 = 7, accounts: Int? = nil, duration: Double? = nil, rate: Double? = nil,
+              steady: Bool = false) throws -> Generated {
     let dir = FileManager.default.temporaryDirectory.appendingPathComponent("vigil-sim-\(UUID().uuidString)")
     try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
     let feedPath = dir.appendingPathComponent("feed.jsonl").path, keyPath = dir.appendingPathComponent("key.json").path
     do {
-        let options = SimulationOptions(scenario: scenario, seed: seed, accounts: accounts, duration: duration, rate: rate)
+        let options = SimulationOptions(scenario: scenario, seed: seed, accounts: accounts, duration: duration, rate: rate, steady: steady)
         _ = FeedSimulator(options: options, bank: bank, feed: try OutputWriter(path: feedPath),
                           answerKey: try OutputWriter(path: keyPath)).run()
     }
@@ -171,6 +172,31 @@ struct SimulatorTests {
         #expect(g.clusters.contains { $0["kind"] as? String == "evasion_chain" })
         let minutes = 25.0
         #expect(Double(g.posts.count) / (minutes * 60) < 8, "a few posts per second")
+    }
+
+    @Test("--steady: every minute carries the mean rate (no daily rhythm, burst or news surge); without it the workshop's news chapter surges", arguments: [7, 8] as [UInt64])
+    func steadyRate(seed: UInt64) throws {
+        let rate = 20.0, minutes = 40
+        func perMinute(_ g: Generated) -> [Int] {
+            let start = g.posts.map(\.ts.microseconds).min() ?? 0
+            var counts = [Int](repeating: 0, count: minutes)
+            for post in g.posts {
+                let minute = Int((post.ts.microseconds - start) / 60_000_000)
+                if minute < minutes { counts[minute] += 1 }
+            }
+            return counts
+        }
+        let expected = rate * 60
+        // Poisson noise is about 35 posts a minute here; planted posts add a few dozen at most.
+        let tolerance = 6 * expected.squareRoot() + 60
+        let steady = try generate(.workshop, seed: seed, duration: Double(minutes * 60), rate: rate, steady: true)
+        for (minute, count) in perMinute(steady).enumerated() {
+            #expect(abs(Double(count) - expected) <= tolerance, "minute \(minute): \(count) posts, \(expected) expected")
+        }
+        #expect(steady.keyJSON["steady"] as? Bool == true)
+        let shaped = try generate(.workshop, seed: seed, duration: Double(minutes * 60), rate: rate)
+        #expect(perMinute(shaped).contains { Double($0) > 2 * expected }, "the news chapter triples the rate")
+        #expect(shaped.keyJSON["steady"] == nil)
     }
 
     @Test("Realism: five languages, heavy-tailed followers, replies and reposts, several platforms, links and tags")

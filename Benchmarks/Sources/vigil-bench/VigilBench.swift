@@ -22,6 +22,14 @@ func peakRSSMegabytes() -> Double {
     return Double(usage.ru_maxrss) / 1024
 }
 
+/// The process's resident memory now (VmRSS), not its peak.
+func residentMegabytes() -> Double {
+    guard let status = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8),
+          let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmRSS:") }),
+          let kb = Double(line.split(separator: " ").dropFirst().first ?? "") else { return 0 }
+    return kb / 1024
+}
+
 func median(_ values: [Double]) -> Double { values.sorted()[values.count / 2] }
 
 /// Calls `body` with each line of `data` (without its newline).
@@ -266,6 +274,8 @@ struct Clusters: ParsableCommand {
     @Argument var feed: String
     @Option(help: "Lexicon files (default: the built-in lexicon).") var lexicon: [String] = []
     @Flag(help: "Only the detector, no scoring run.") var detectorOnly = false
+    @Option(help: "Print the detector's footprint and the process's resident memory every N posts (about; checked every 64k lines), as JSON lines on stderr.")
+    var footprintEvery: Int?
 
     func run() throws {
         let compiled = try CompiledLexicon.compile(try LexiconLoader.load(paths: lexicon))
@@ -274,6 +284,16 @@ struct Clusters: ParsableCommand {
             let pipeline = ScanPipeline(compiled: compiled, options: ScanOptions(clusters: CoordinationConfig(), scoring: scoring))
             var events = 0
             pipeline.onClusterEvent = { _ in events += 1 }
+            if let every = footprintEvery, let detector = pipeline.detector {
+                var next = every
+                pipeline.onProgress = { _, _ in
+                    guard pipeline.stats.posts >= next else { return }
+                    next += every
+                    var line: [String: Any] = ["read": pipeline.stats.posts, "rss_mb": residentMegabytes()]
+                    for (name, value) in detector.footprint.counts { line[name] = value }
+                    FileHandle.standardError.write(Data((json(line) + "\n").utf8))
+                }
+            }
             let start = cpuSeconds()
             let stats = try pipeline.run([try LineReader(path: feed, padding: FeedDecoder.padding)])
             let seconds = cpuSeconds() - start
