@@ -182,6 +182,37 @@ private struct MemoryRoom {
         #expect(traineeAt.delivered == trainerAt.delivered && traineeAt.position == trainerAt.position)
     }
 
+    /// The trainer's pause lands ahead: the pacer says "pausing" while its core may still play
+    /// forward to it, and "paused" once the core waits for an event past it.
+    @Test func aPauseAheadIsPausingUntilTheCoreWaits() {
+        let start: Int64 = 1_772_352_000_000_000
+        let pacer = ReplayPacer(speed: 10)
+        pacer.leadPauses(by: RoomLink.pauseLead)
+        let run = pacer.currentRun
+        #expect(pacer.waitUntilDue(Timestamp(microseconds: start), run: run))
+        pacer.togglePause()
+        #expect(pacer.status.paused && pacer.status.pausing, "the next event may be due before the pause lands")
+        // 1 s of feed time on is before where the pause lands (10× × 0.75 s = 7.5 s on).
+        #expect(pacer.waitUntilDue(Timestamp(microseconds: start + 1_000_000), run: run))
+        #expect(pacer.status.pausing)
+        var checks = 0
+        #expect(!pacer.waitUntilDue(Timestamp(microseconds: start + 60_000_000), run: run, stop: { checks += 1; return checks > 1 }))
+        #expect(pacer.status.paused && !pacer.status.pausing, "stopped: the next event is past the pause")
+        // Without a lead too, the event a core was waiting for may have come due meanwhile:
+        // pausing until the core checks it against the paused clock.
+        let plain = ReplayPacer(speed: 10)
+        #expect(plain.waitUntilDue(Timestamp(microseconds: start), run: plain.currentRun))
+        checks = 0
+        #expect(!plain.waitUntilDue(Timestamp(microseconds: start + 60_000_000), run: plain.currentRun, stop: { checks += 1; return checks > 1 }))
+        plain.togglePause()
+        #expect(plain.status.paused && plain.status.pausing)
+        checks = 0
+        #expect(!plain.waitUntilDue(Timestamp(microseconds: start + 60_000_000), run: plain.currentRun, stop: { checks += 1; return checks > 1 }))
+        #expect(plain.status.paused && !plain.status.pausing)
+        plain.togglePause()
+        #expect(!plain.status.paused && !plain.status.pausing, "playing")
+    }
+
     @Test func aPausedRoomIsFollowedToTheEventAndAPlayingOneToItsTime() {
         let pacer = ReplayPacer(speed: 10)
         #expect(pacer.follow(RoomClock(generation: 0, speed: 50, paused: true, events: 12, position: 3), positionNow: 3) == nil)
