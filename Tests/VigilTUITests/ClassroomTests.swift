@@ -53,9 +53,11 @@ import VigilTriage
         _ = state.update(.replayStatus(ReplayStatus(speed: 10, paused: true, pausing: true, delivered: 1234, position: 239)))
         var bar = state.render().lines[0]
         #expect(bar.contains("replay 10× pausing…") && !bar.contains("paused"), "\(bar)")
+        #expect(state.endLabel(RoomScreen(name: "w1", isTrainer: true)).hasSuffix("of feed left, pausing…"), "the room board too")
         _ = state.update(.replayStatus(ReplayStatus(speed: 10, paused: true, delivered: 1250, position: 246.5)))
         bar = state.render().lines[0]
         #expect(bar.contains("replay 10× paused"), "\(bar)")
+        #expect(state.endLabel(RoomScreen(name: "w1", isTrainer: true)).hasSuffix("of feed left, paused"))
         // Playing, nothing is pausing whatever the core does.
         #expect(ReplayStatus(speed: 10, paused: false, pausing: true).label == "replay 10× ▶")
     }
