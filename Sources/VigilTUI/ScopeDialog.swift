@@ -153,7 +153,7 @@ extension AppState {
                     : before.lowerBound > after.upperBound ? after.upperBound..<before.lowerBound : 0..<0
                 let skipped = dialog.seen[passed].lazy.filter { !$0 }.count
                 if skipped > 0 {
-                    say("\(key.name) skipped \(skipped) rows never on screen: they still need a look (\(scrollKeys(down: passed.lowerBound >= after.upperBound)))",
+                    say("\(key.name) skipped \(skipped) row\(skipped == 1 ? "" : "s") never on screen: they still need a look (\(scrollKeys(down: passed.lowerBound >= after.upperBound)))",
                         error: true)
                 }
             } else if command == .mark {

@@ -120,6 +120,16 @@ import VigilTriage
             Fixture.press(&state, .ctrl("u"))
         }
         #expect(!Fixture.press(&state, .enter).isEmpty, "every row shown: applied")
+        // Back to the top over the same rows: now they are below, and said so.
+        var back = Self.fortyPostClusterDialog()
+        Fixture.press(&back, .char("G"), .char("g"))
+        #expect(back.message == "g skipped 11 rows never on screen: they still need a look (j, C-d or PgDn)")
+        // Rows unseen on both sides of the window: both ways named.
+        guard case .scope(var middle) = back.mode else { Issue.record("the dialog closed"); return }
+        middle.seen = middle.seen.indices.map { $0 != 1 && $0 != 40 }
+        middle.cursor.select(20, count: middle.items.count)
+        middle.cursor.fit(count: middle.items.count, height: 15)
+        #expect(back.unseenHint(middle) == "2 of 41 items not shown yet: 1 above (k, C-u or PgUp), 1 below (j, C-d or PgDn), then Enter")
         // Paging moves by a window less one row: nothing is passed over, nothing said.
         var paging = Self.fortyPostClusterDialog()
         Fixture.press(&paging, .pageDown)
