@@ -209,8 +209,38 @@ private struct MemoryRoom {
         checks = 0
         #expect(!plain.waitUntilDue(Timestamp(microseconds: start + 60_000_000), run: plain.currentRun, stop: { checks += 1; return checks > 1 }))
         #expect(plain.status.paused && !plain.status.pausing)
+        // Going to a later time while paused plays forward to it, then stops again.
+        plain.seek(toOffset: 5)
+        #expect(plain.status.paused && plain.status.pausing)
+        #expect(plain.waitUntilDue(Timestamp(microseconds: start + 1_000_000), run: plain.currentRun))
+        checks = 0
+        #expect(!plain.waitUntilDue(Timestamp(microseconds: start + 60_000_000), run: plain.currentRun, stop: { checks += 1; return checks > 1 }))
+        #expect(plain.status.paused && !plain.status.pausing)
         plain.togglePause()
         #expect(!plain.status.paused && !plain.status.pausing, "playing")
+        // A trainee told of a pause 5 s on plays forward to it; the same reading again (the next
+        // poll) does not start it over.
+        let trainee = ReplayPacer(speed: 10)
+        #expect(trainee.waitUntilDue(Timestamp(microseconds: start), run: trainee.currentRun))
+        checks = 0
+        #expect(!trainee.waitUntilDue(Timestamp(microseconds: start + 60_000_000), run: trainee.currentRun, stop: { checks += 1; return checks > 1 }))
+        let room = RoomClock(speed: 10, paused: true, events: nil, position: 5)
+        #expect(trainee.follow(room, positionNow: 5) == nil)
+        #expect(trainee.status.paused && trainee.status.pausing)
+        #expect(trainee.waitUntilDue(Timestamp(microseconds: start + 1_000_000), run: trainee.currentRun))
+        checks = 0
+        #expect(!trainee.waitUntilDue(Timestamp(microseconds: start + 60_000_000), run: trainee.currentRun, stop: { checks += 1; return checks > 1 }))
+        #expect(trainee.follow(room, positionNow: 5) == nil)
+        #expect(trainee.status.paused && !trainee.status.pausing, "stopped at the room's pause")
+        // Told late, with its clock already past the pause: the event its core waited for may
+        // have come due meanwhile, so it is pausing until the core checks.
+        let late = ReplayPacer(speed: 10)
+        #expect(late.waitUntilDue(Timestamp(microseconds: start), run: late.currentRun))
+        checks = 0
+        #expect(!late.waitUntilDue(Timestamp(microseconds: start + 2_000_000), run: late.currentRun, stop: { checks += 1; return checks > 1 }))
+        Thread.sleep(forTimeInterval: 0.4)
+        #expect(late.follow(RoomClock(speed: 10, paused: true, events: nil, position: 3), positionNow: 3) == nil)
+        #expect(late.status.paused && late.status.pausing)
     }
 
     @Test func aPausedRoomIsFollowedToTheEventAndAPlayingOneToItsTime() {
