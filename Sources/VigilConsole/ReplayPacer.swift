@@ -26,6 +26,9 @@ public final class ReplayPacer: @unchecked Sendable {
     private var run = 0
     /// A new run is catching up with its target (until it first has to wait).
     private var catchingUp = false
+    /// The core is waiting for an event not due yet (or has read the whole feed): a paused
+    /// replay has stopped, not still playing forward to where its pause lands.
+    private var coreWaiting = false
     private var rewindTarget: Target?
     private let started = DispatchTime.now().uptimeNanoseconds
 
@@ -70,6 +73,7 @@ public final class ReplayPacer: @unchecked Sendable {
             if ahead, hold == nil, aheadInARow + 1 < EventTimeSkew.jumpConfirmations {
                 aheadInARow += 1
                 delivered += 1
+                coreWaiting = false
                 lock.unlock()
                 return true
             }
@@ -77,6 +81,7 @@ public final class ReplayPacer: @unchecked Sendable {
             if due {
                 delivered += 1
                 aheadInARow = 0
+                coreWaiting = false
                 lastEventTime = eventTime
                 // A held event moves the (paused) clock to it, so play resumes from here.
                 if hold != nil { clock.seek(to: eventTime, atWall: now) }
@@ -84,6 +89,7 @@ public final class ReplayPacer: @unchecked Sendable {
                 return true
             }
             catchingUp = false
+            coreWaiting = true
             let delay = hold == nil ? (clock.wait(until: eventTime, atWall: now) ?? 0.05) : 0.05
             lock.unlock()
             // Short sleeps, so a pause, a step or a speed change takes effect at once.
@@ -112,6 +118,9 @@ public final class ReplayPacer: @unchecked Sendable {
                 if pausing, pacer.pauseLead > 0, pacer.anchored, !pacer.clock.isUnlimited {
                     pacer.clock.seek(to: pacer.clock.feedTime(atWall: now) + pacer.clock.speed * pacer.pauseLead, atWall: now)
                 }
+                // The event the core waits for may be due by now (the more so with a lead):
+                // pausing until the core finds one that is not.
+                if pausing { pacer.coreWaiting = false }
             }
         }
     }
@@ -146,6 +155,8 @@ public final class ReplayPacer: @unchecked Sendable {
         change { pacer, now in
             pacer.hold = nil
             if let first = pacer.firstEventTime, pacer.anchored {
+                // Paused, the replay plays forward to the new time before it stops again.
+                if first + target > pacer.clock.feedTime(atWall: now) { pacer.coreWaiting = false }
                 pacer.clock.seek(to: first + target, atWall: now)
             } else {
                 pacer.offset = target
@@ -170,6 +181,7 @@ public final class ReplayPacer: @unchecked Sendable {
             aheadInARow = 0
             anchored = false
             catchingUp = true
+            coreWaiting = false
             rewindTarget = target
             let now = wall
             switch target {
@@ -188,7 +200,10 @@ public final class ReplayPacer: @unchecked Sendable {
     /// The core of `run` read the whole feed: nothing is left to catch up with.
     public func runEnded(_ run: Int) {
         change { pacer, _ in
-            if run == pacer.run { pacer.catchingUp = false }
+            if run == pacer.run {
+                pacer.catchingUp = false
+                pacer.coreWaiting = true
+            }
         }
     }
 
@@ -242,6 +257,8 @@ public final class ReplayPacer: @unchecked Sendable {
             clock.setSpeed(room.speed, atWall: now)
             let first = anchored ? firstEventTime : nil
             if room.paused {
+                // As for a pause here: stopped once the core finds an event not due.
+                if !clock.isPaused { coreWaiting = false }
                 clock.pause(atWall: now)
                 if let events = room.events {
                     if delivered > events { return .event(events) }
@@ -255,6 +272,8 @@ public final class ReplayPacer: @unchecked Sendable {
                     return nil
                 }
                 if let last = lastEventTime, last > first + target { return .offset(target) }
+                // Ahead of where this replay stands: it plays forward to the room's pause.
+                if first + target > clock.feedTime(atWall: now) { coreWaiting = false }
                 clock.seek(to: first + target, atWall: now)
                 return nil
             }
@@ -293,7 +312,8 @@ public final class ReplayPacer: @unchecked Sendable {
                 case .offset(let seconds): progress = seconds > 0 ? (position ?? 0) / seconds : 1
                 }
             }
-            return ReplayStatus(speed: clock.speed, paused: clock.isPaused || hold != nil, delivered: delivered, position: position,
+            return ReplayStatus(speed: clock.speed, paused: clock.isPaused || hold != nil, pausing: clock.isPaused && hold == nil && !coreWaiting,
+                                delivered: delivered, position: position,
                                 catchingUp: catchingUp, rewindProgress: progress.map { min(1, max(0, $0)) })
         }
     }

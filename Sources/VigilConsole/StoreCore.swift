@@ -48,6 +48,9 @@ public final class StoreCore: ConsoleCore, @unchecked Sendable {
     }
 
     public func start() {
+        // The post count is the tap's window of the stream, or the store's post items: labelled so.
+        out.withLock { $0.stats.postSource = tap == nil ? .storeItems : .streamTap(since: Date().timeIntervalSince1970) }
+        changed.withLock { $0 = true }
         tap?.start()
         let thread = Thread { [self] in run() }
         thread.name = "vigil-store-core"

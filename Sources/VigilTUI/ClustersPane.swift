@@ -7,7 +7,7 @@ extension AppState {
     func drawClusters(_ canvas: inout Canvas, _ r: Rect) {
         let list = clusterList
         guard !list.isEmpty else {
-            canvas.put("No coordinated clusters yet.", row: r.top, col: r.left, role: .dim, limit: r.width)
+            canvas.lines(Text.wrap(Text.plain(emptyClustersText, .dim), width: r.width), in: r)
             return
         }
         for (line, index) in clusterCursor.visible(count: list.count).enumerated() {
@@ -35,6 +35,12 @@ extension AppState {
             let evidence = Rect(top: r.top + height, left: r.left, height: r.height - height, width: r.width)
             canvas.lines(Text.wrapAll(clusterLines(list[clusterCursor.selected], width: r.width), width: r.width), in: evidence)
         }
+    }
+
+    /// A console on the store alone detects no cluster itself: they are items others put.
+    var emptyClustersText: String {
+        guard core.stats.postSource != .feed else { return "No coordinated clusters yet." }
+        return "No cluster in the store yet: a cluster worker (vigil worker --clusters) or vigil scan --clusters --store puts them there."
     }
 
     func clusterRole(_ score: Int) -> Role {

@@ -181,6 +181,18 @@ public struct CoreStats: Sendable, Equatable {
     public var feedDamaged = false
     /// The feed pane shows a sample: more posts arrived between two screens than it takes.
     public var feedSampled = false
+    /// What `posts` counts, for the labels that show it.
+    public var postSource = PostSource.feed
 
     public init() {}
+}
+
+/// Where a console's post count comes from. A console on the store alone reads no feed: it counts
+/// the post items put into the store, or, with a tap on the stream, the posts the tap read since
+/// it began (from the stream's last messages before then) — a window, never the stream's total.
+public enum PostSource: Sendable, Equatable {
+    case feed
+    case storeItems
+    /// `since`: wall-clock seconds when the tap began reading.
+    case streamTap(since: Double)
 }

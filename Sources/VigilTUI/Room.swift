@@ -188,7 +188,9 @@ extension AppState {
         guard let replay, let outline, let position = replay.position else { return "waiting for the replay" }
         let left = max(0, outline.duration - position)
         guard left > 0 else { return "replay finished" }
-        guard replay.speed.isFinite, !replay.paused else { return "\(span(left)) of feed left" + (replay.paused ? ", paused" : "") }
+        guard replay.speed.isFinite, !replay.paused else {
+            return "\(span(left)) of feed left" + (replay.pausing ? ", pausing…" : replay.paused ? ", paused" : "")
+        }
         let end = now + left / replay.speed
         var label = "ends in \(span(left / replay.speed)) at \(replay.speedLabel) (\(Text.wallClock(end)))"
         if let planned = room.plannedEnd {

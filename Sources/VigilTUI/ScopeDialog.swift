@@ -28,6 +28,13 @@ public struct ScopeDialog: Sendable, Equatable {
     public var included: [ItemRef] { items.filter { !excluded.contains($0) } }
     public var unseen: Int { seen.lazy.filter { !$0 }.count }
 
+    /// The rows never on screen above the window, and the rest (below it): which way to scroll.
+    var unseenAround: (above: Int, below: Int) {
+        let top = cursor.visible(count: items.count).lowerBound
+        let above = seen[..<top].lazy.filter { !$0 }.count
+        return (above, unseen - above)
+    }
+
     static func frame(rows: Int, cols: Int, count: Int) -> Rect {
         Modal.rect(rows: rows, cols: cols, width: width, content: headerLines + max(1, count))
     }
@@ -114,7 +121,7 @@ extension AppState {
             }
             guard dialog.unseen == 0 else {
                 mode = .scope(dialog)
-                say("\(dialog.unseen) of \(dialog.items.count) items not shown yet: scroll through them (G goes to the end) before applying", error: true)
+                say(unseenHint(dialog), error: true)
                 return []
             }
             let included = dialog.included
@@ -136,7 +143,19 @@ extension AppState {
             // A "not shown yet" from an earlier Enter would go stale as the rows come on screen.
             message = nil
             if let delta = movement(command, page: dialog.cursor.height) {
+                let before = dialog.cursor.visible(count: dialog.items.count)
                 dialog.cursor.move(by: delta, count: dialog.items.count)
+                // A jump (G, g) passes rows that were never drawn: they still block Enter.
+                var moved = dialog
+                moved.layOut(rows: rows, cols: cols, onScreen: false)
+                let after = moved.cursor.visible(count: dialog.items.count)
+                let passed = after.lowerBound > before.upperBound ? before.upperBound..<after.lowerBound
+                    : before.lowerBound > after.upperBound ? after.upperBound..<before.lowerBound : 0..<0
+                let skipped = dialog.seen[passed].lazy.filter { !$0 }.count
+                if skipped > 0 {
+                    say("\(key.name) skipped \(skipped) row\(skipped == 1 ? "" : "s") never on screen: they still need a look (\(scrollKeys(down: passed.lowerBound >= after.upperBound)))",
+                        error: true)
+                }
             } else if command == .mark {
                 dialog.toggle()
                 dialog.cursor.move(by: 1, count: dialog.items.count)
@@ -144,6 +163,24 @@ extension AppState {
             mode = .scope(dialog)
             return []
         }
+    }
+
+    /// Why Enter waits, and the keys that bring the rest on screen (as the keymap binds them).
+    func unseenHint(_ dialog: ScopeDialog) -> String {
+        let (above, below) = dialog.unseenAround
+        let head = "\(dialog.unseen) of \(dialog.items.count) items not shown yet"
+        switch (above, below) {
+        case (0, _): return head + ", below: \(scrollKeys(down: true)) scrolls to them, then Enter"
+        case (_, 0): return head + ", above: \(scrollKeys(down: false)) scrolls to them, then Enter"
+        default: return head + ": \(above) above (\(scrollKeys(down: false))), \(below) below (\(scrollKeys(down: true))), then Enter"
+        }
+    }
+
+    /// "j, C-d or PgDn": the first key for a row and every key for a page, one way.
+    func scrollKeys(down: Bool) -> String {
+        let names = (keymap.keys(for: down ? .down : .up).prefix(1) + keymap.keys(for: down ? .pageDown : .pageUp)).map(\.name)
+        guard let last = names.last else { return "the mouse wheel" }
+        return names.count == 1 ? last : names.dropLast().joined(separator: ", ") + " or " + last
     }
 
     func drawScope(_ dialog: ScopeDialog, _ canvas: inout Canvas) {

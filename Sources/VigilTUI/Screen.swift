@@ -157,7 +157,10 @@ extension AppState {
     /// A filter's matches beyond the queue in memory are still being counted.
     var countingBeyond: Bool { !filter.isEmpty && core.spilled > 0 && core.spilledMatches == nil }
 
-    var postRateLabel: String { core.postRate.last.map { "\($0) posts/s" } ?? "- posts/s" }
+    var postRateLabel: String { (core.postRate.last.map(String.init) ?? "-") + " " + postRateUnit }
+
+    /// A console on the store alone without a tap counts the items put, not posts.
+    var postRateUnit: String { core.stats.postSource == .storeItems ? "items/s" : "posts/s" }
 
     func drawStatusBar(_ canvas: inout Canvas) {
         canvas.fill(row: 0, col: 0, count: cols, role: .statusBar)

@@ -12,9 +12,17 @@ extension AppState {
             lines.append(Text.plain("⚠ \(stats.rejected) rejected line(s); first: \(stats.firstReject ?? "?")", .error))
         }
         let sparkWidth = max(4, min(AppState.rateWindow, width - 16))
-        lines.append([("posts/s ", 8, .dim)] + sparkStyled(core.postRate, width: sparkWidth) + Text.plain(" \(core.postRate.last ?? 0)", .text))
+        lines.append([(Text.pad(postRateUnit, 8), 8, .dim)] + sparkStyled(core.postRate, width: sparkWidth) + Text.plain(" \(core.postRate.last ?? 0)", .text))
         lines.append([("flags/s ", 8, .dim)] + sparkStyled(core.flagRate, width: sparkWidth) + Text.plain(" \(core.flagRate.last ?? 0)", .text))
-        lines.append(Text.plain("posts \(stats.posts) · flagged \(stats.flagged) · \(queueSummary) · rejected lines \(stats.rejected)", .text))
+        switch stats.postSource {
+        case .feed:
+            lines.append(Text.plain("posts \(stats.posts) · flagged \(stats.flagged) · \(queueSummary) · rejected lines \(stats.rejected)", .text))
+        case .storeItems:
+            lines.append(Text.plain("post items \(stats.flagged) in the store · \(queueSummary) · unreadable items \(stats.rejected)", .text))
+        case .streamTap(let since):
+            lines.append(Text.plain("stream posts \(stats.posts) (read since \(Text.wallClock(since)), from the last messages before)", .text))
+            lines.append(Text.plain("post items \(stats.flagged) in the store · \(queueSummary) · unreadable items \(stats.rejected)", .text))
+        }
         if replay != nil, let outline, !outline.markers.isEmpty {
             lines.append(Text.plain("Chapters", .title))
             for marker in outline.markers {

@@ -26,9 +26,19 @@ struct TeamStoreOptions: ParsableArguments {
         let feeds = try store.feeds()
         switch feeds.count {
         case 1: return feeds[0]
-        case 0: throw CommandError(.noInput, "\(store.label): no review items yet (vigil scan FEED --store puts them there)")
+        case 0: throw CommandError(.noInput, Self.noItems(in: store))
         default: throw CommandError(.usage, "\(store.label) has items of \(feeds.count) feeds (\(feeds.joined(separator: ", "))); choose one with --feed")
         }
+    }
+
+    /// A store without review items; a classroom's store holds rooms instead, whose decisions are
+    /// on the room's feed, not in the team's queue.
+    static func noItems(in store: any TeamStore) -> String {
+        let empty = "\(store.label): no review items yet: the queue is for team review (vigil scan FEED --store puts them there)"
+        guard let rooms = try? (store as? RoomStore)?.rooms(), let newest = rooms.first else { return empty }
+        let names = rooms.prefix(5).map(\.name).joined(separator: ", ") + (rooms.count > 5 ? ", …" : "")
+        return empty + "; this store holds \(rooms.count == 1 ? "the room" : "\(rooms.count) rooms") \(names), whose items live in the room: "
+            + "vigil report --room \(newest.name) --store \(store.label)"
     }
 }
 

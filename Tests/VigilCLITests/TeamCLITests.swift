@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import VigilTriage
 
 /// `vigil scan --store`, `vigil queue`, `vigil decide` and `vigil audit verify` on an SQLite file
 /// and on a real PostgreSQL (scripts/pg.sh, one server for the test).
@@ -85,6 +86,25 @@ import Testing
             // A real item needs nothing more.
             let item = try #require(jsonLines(try vigil(["queue", "--store", store]).stdout).first?["item"] as? String)
             #expect(try vigil(["decide", item, "dismiss", "--store", store, "--moderator", "amina"]).status == 0)
+        }
+    }
+
+    /// A classroom's store has rooms, not review items: `vigil queue` says where a room's items are.
+    @Test func queueOnAClassroomStoreNamesTheRoom() throws {
+        try withStore("sqlite") { store in
+            let rooms = try RoomReportCLITests.rooms(store)
+            let empty = try vigil(["queue", "--store", store])
+            #expect(empty.status == 66 && empty.stderr.contains("no review items yet: the queue is for team review (vigil scan FEED --store puts them there)"),
+                    "\(empty.stderr)")
+            #expect(!empty.stderr.contains("room"), "\(empty.stderr)")
+            let feed = Data("{}\n".utf8)
+            _ = try rooms.openRoom(RoomSetup(name: "morning", fileName: "workshop.jsonl", digest: "ab", data: feed, bytes: Int64(feed.count),
+                                             trainer: "tara", answerKey: nil, clock: RoomClock(speed: 1)))
+            let classroom = try vigil(["queue", "--store", store])
+            #expect(classroom.status == 66, "\(classroom.stderr)")
+            #expect(classroom.stderr.contains("the queue is for team review"), "\(classroom.stderr)")
+            #expect(classroom.stderr.contains("this store holds the room morning, whose items live in the room: vigil report --room morning --store "),
+                    "\(classroom.stderr)")
         }
     }
 

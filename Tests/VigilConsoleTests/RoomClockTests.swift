@@ -182,6 +182,67 @@ private struct MemoryRoom {
         #expect(traineeAt.delivered == trainerAt.delivered && traineeAt.position == trainerAt.position)
     }
 
+    /// The trainer's pause lands ahead: the pacer says "pausing" while its core may still play
+    /// forward to it, and "paused" once the core waits for an event past it.
+    @Test func aPauseAheadIsPausingUntilTheCoreWaits() {
+        let start: Int64 = 1_772_352_000_000_000
+        let pacer = ReplayPacer(speed: 10)
+        pacer.leadPauses(by: RoomLink.pauseLead)
+        let run = pacer.currentRun
+        #expect(pacer.waitUntilDue(Timestamp(microseconds: start), run: run))
+        pacer.togglePause()
+        #expect(pacer.status.paused && pacer.status.pausing, "the next event may be due before the pause lands")
+        // 1 s of feed time on is before where the pause lands (10× × 0.75 s = 7.5 s on).
+        #expect(pacer.waitUntilDue(Timestamp(microseconds: start + 1_000_000), run: run))
+        #expect(pacer.status.pausing)
+        var checks = 0
+        #expect(!pacer.waitUntilDue(Timestamp(microseconds: start + 60_000_000), run: run, stop: { checks += 1; return checks > 1 }))
+        #expect(pacer.status.paused && !pacer.status.pausing, "stopped: the next event is past the pause")
+        // Without a lead too, the event a core was waiting for may have come due meanwhile:
+        // pausing until the core checks it against the paused clock.
+        let plain = ReplayPacer(speed: 10)
+        #expect(plain.waitUntilDue(Timestamp(microseconds: start), run: plain.currentRun))
+        checks = 0
+        #expect(!plain.waitUntilDue(Timestamp(microseconds: start + 60_000_000), run: plain.currentRun, stop: { checks += 1; return checks > 1 }))
+        plain.togglePause()
+        #expect(plain.status.paused && plain.status.pausing)
+        checks = 0
+        #expect(!plain.waitUntilDue(Timestamp(microseconds: start + 60_000_000), run: plain.currentRun, stop: { checks += 1; return checks > 1 }))
+        #expect(plain.status.paused && !plain.status.pausing)
+        // Going to a later time while paused plays forward to it, then stops again.
+        plain.seek(toOffset: 5)
+        #expect(plain.status.paused && plain.status.pausing)
+        #expect(plain.waitUntilDue(Timestamp(microseconds: start + 1_000_000), run: plain.currentRun))
+        checks = 0
+        #expect(!plain.waitUntilDue(Timestamp(microseconds: start + 60_000_000), run: plain.currentRun, stop: { checks += 1; return checks > 1 }))
+        #expect(plain.status.paused && !plain.status.pausing)
+        plain.togglePause()
+        #expect(!plain.status.paused && !plain.status.pausing, "playing")
+        // A trainee told of a pause 5 s on plays forward to it; the same reading again (the next
+        // poll) does not start it over.
+        let trainee = ReplayPacer(speed: 10)
+        #expect(trainee.waitUntilDue(Timestamp(microseconds: start), run: trainee.currentRun))
+        checks = 0
+        #expect(!trainee.waitUntilDue(Timestamp(microseconds: start + 60_000_000), run: trainee.currentRun, stop: { checks += 1; return checks > 1 }))
+        let room = RoomClock(speed: 10, paused: true, events: nil, position: 5)
+        #expect(trainee.follow(room, positionNow: 5) == nil)
+        #expect(trainee.status.paused && trainee.status.pausing)
+        #expect(trainee.waitUntilDue(Timestamp(microseconds: start + 1_000_000), run: trainee.currentRun))
+        checks = 0
+        #expect(!trainee.waitUntilDue(Timestamp(microseconds: start + 60_000_000), run: trainee.currentRun, stop: { checks += 1; return checks > 1 }))
+        #expect(trainee.follow(room, positionNow: 5) == nil)
+        #expect(trainee.status.paused && !trainee.status.pausing, "stopped at the room's pause")
+        // Told late, with its clock already past the pause: the event its core waited for may
+        // have come due meanwhile, so it is pausing until the core checks.
+        let late = ReplayPacer(speed: 10)
+        #expect(late.waitUntilDue(Timestamp(microseconds: start), run: late.currentRun))
+        checks = 0
+        #expect(!late.waitUntilDue(Timestamp(microseconds: start + 2_000_000), run: late.currentRun, stop: { checks += 1; return checks > 1 }))
+        Thread.sleep(forTimeInterval: 0.4)
+        #expect(late.follow(RoomClock(speed: 10, paused: true, events: nil, position: 3), positionNow: 3) == nil)
+        #expect(late.status.paused && late.status.pausing)
+    }
+
     @Test func aPausedRoomIsFollowedToTheEventAndAPlayingOneToItsTime() {
         let pacer = ReplayPacer(speed: 10)
         #expect(pacer.follow(RoomClock(generation: 0, speed: 50, paused: true, events: 12, position: 3), positionNow: 3) == nil)

@@ -53,18 +53,26 @@ import VigilTriage
         core.start()
         defer { core.stop() }
         var flagged = 0, feed = 0, posts = 0
+        var source = PostSource.feed
         let deadline = Date().addingTimeInterval(60)
         while Date() < deadline, posts < 6059 || flagged < 5 {
             if let batch = core.take() {
                 flagged += batch.flagged.count
                 feed += batch.feed.count
                 posts = batch.stats.posts
+                source = batch.stats.postSource
             }
             Thread.sleep(forTimeInterval: 0.05)
         }
         #expect(flagged == 5, "the queue is the store's five items, not the tap's 171 flags")
         #expect(posts == 6059, "the posts the stream carried")
         #expect(feed > 0)
+        if case .streamTap = source {} else { Issue.record("the count is labelled \(source), not the tap's window") }
+        // Without a tap the count is the store's post items, and says so from the first batch.
+        let untapped = StoreCore(store: store, feed: "f")
+        untapped.start()
+        defer { untapped.stop() }
+        #expect(untapped.take()?.stats.postSource == .storeItems)
     }
 
     @Test func aClusterEventComesBackWhole() throws {

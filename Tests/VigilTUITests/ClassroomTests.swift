@@ -45,6 +45,23 @@ import VigilTriage
         #expect(!Fixture.press(&state, .enter).contains(.replay(.togglePause)))
     }
 
+    /// The trainer's pause lands ahead (`ReplayPacer.leadPauses`): until the replay has played
+    /// forward to it, the bar says "pausing…", never "paused" while events still arrive.
+    @Test func theTrainersBarSaysPausingUntilTheReplayHasStopped() {
+        var state = Self.member(trainer: true)
+        _ = state.update(.resize(rows: 24, cols: 80))
+        _ = state.update(.replayStatus(ReplayStatus(speed: 10, paused: true, pausing: true, delivered: 1234, position: 239)))
+        var bar = state.render().lines[0]
+        #expect(bar.contains("replay 10× pausing…") && !bar.contains("paused"), "\(bar)")
+        #expect(state.endLabel(RoomScreen(name: "w1", isTrainer: true)).hasSuffix("of feed left, pausing…"), "the room board too")
+        _ = state.update(.replayStatus(ReplayStatus(speed: 10, paused: true, delivered: 1250, position: 246.5)))
+        bar = state.render().lines[0]
+        #expect(bar.contains("replay 10× paused"), "\(bar)")
+        #expect(state.endLabel(RoomScreen(name: "w1", isTrainer: true)).hasSuffix("of feed left, paused"))
+        // Playing, nothing is pausing whatever the core does.
+        #expect(ReplayStatus(speed: 10, paused: false, pausing: true).label == "replay 10× ▶")
+    }
+
     /// At 80 columns a trainee still reads where the room is: its position and chapter stay on
     /// the status bar; what gives way is what a trainee does not steer (the feed file, the rate).
     @Test func aTraineeAtEightyColumnsSeesTheRoomsPositionAndChapter() {

@@ -70,6 +70,72 @@ import VigilTriage
         #expect(decision.items.count == 63)
     }
 
+    /// A 40-post cluster at 80×24: its dismissal lists 41 rows, 15 at a time.
+    static func fortyPostClusterDialog() -> AppState {
+        var state = Fixture.state(rows: 24, cols: 80)
+        var batch = CoreBatch()
+        batch.flagged = (10..<48).map { Fixture.post("p\($0)", account: ["a1", "a2", "a5"][$0 % 3], text: "join now \($0)", score: 70, band: .high, second: $0) }
+        batch.stats = state.stats
+        _ = state.update(.batch(batch))
+        Fixture.press(&state, .char("g"), .char("d"))
+        return state
+    }
+
+    /// The keys a refusal names for scrolling, e.g. "j, C-d or PgDn".
+    static func namedKeys(in message: String, after marker: String) -> [Key] {
+        guard let start = message.range(of: marker)?.upperBound, let end = message.range(of: " scrolls", range: start..<message.endIndex)?.lowerBound else { return [] }
+        return message[start..<end].replacingOccurrences(of: " or ", with: ", ").components(separatedBy: ", ").compactMap { Key(name: $0) }
+    }
+
+    @Test func theRefusalNamesKeysThatRevealTheRestAndHowManyRemain() {
+        var state = Self.fortyPostClusterDialog()
+        #expect(Fixture.press(&state, .enter).isEmpty)
+        let message = state.message ?? ""
+        #expect(message.hasPrefix("26 of 41 items not shown yet, below: "), "\(message)")
+        let keys = Self.namedKeys(in: message, after: "below: ")
+        #expect(keys == [.char("j"), .ctrl("d"), .pageDown])
+        // Each named key, followed alone, reaches every row.
+        for key in keys {
+            var following = Self.fortyPostClusterDialog()
+            for _ in 0..<41 {
+                guard case .scope(let dialog) = following.mode, dialog.unseen > 0 else { break }
+                Fixture.press(&following, key)
+            }
+            guard case .record(let decision, _) = Fixture.press(&following, .enter).first else { Issue.record("\(key.name): Enter refused"); continue }
+            #expect(decision.items.count == 41)
+        }
+    }
+
+    @Test func jumpingToTheEndSaysTheSkippedRowsStillNeedALook() {
+        var state = Self.fortyPostClusterDialog()
+        Fixture.press(&state, .char("G"))
+        #expect(state.message == "G skipped 11 rows never on screen: they still need a look (k, C-u or PgUp)")
+        #expect(Fixture.press(&state, .enter).isEmpty, "the skipped rows were never shown")
+        let message = state.message ?? ""
+        #expect(message.hasPrefix("11 of 41 items not shown yet, above: "), "\(message)")
+        let keys = Self.namedKeys(in: message, after: "above: ")
+        #expect(keys == [.char("k"), .ctrl("u"), .pageUp])
+        for _ in 0..<41 {
+            guard case .scope(let dialog) = state.mode, dialog.unseen > 0 else { break }
+            Fixture.press(&state, .ctrl("u"))
+        }
+        #expect(!Fixture.press(&state, .enter).isEmpty, "every row shown: applied")
+        // Back to the top over the same rows: now they are below, and said so.
+        var back = Self.fortyPostClusterDialog()
+        Fixture.press(&back, .char("G"), .char("g"))
+        #expect(back.message == "g skipped 11 rows never on screen: they still need a look (j, C-d or PgDn)")
+        // Rows unseen on both sides of the window: both ways named.
+        guard case .scope(var middle) = back.mode else { Issue.record("the dialog closed"); return }
+        middle.seen = middle.seen.indices.map { $0 != 1 && $0 != 40 }
+        middle.cursor.select(20, count: middle.items.count)
+        middle.cursor.fit(count: middle.items.count, height: 15)
+        #expect(back.unseenHint(middle) == "2 of 41 items not shown yet: 1 above (k, C-u or PgUp), 1 below (j, C-d or PgDn), then Enter")
+        // Paging moves by a window less one row: nothing is passed over, nothing said.
+        var paging = Self.fortyPostClusterDialog()
+        Fixture.press(&paging, .pageDown)
+        #expect(paging.message == nil)
+    }
+
     @Test func traineeDialogsShowNoScoresAndListByTime() {
         var state = Self.withCounterSpeechMember(session: Self.trainee)
         // The cluster comes last in a trainee's queue (by time): open it from the clusters pane.
