@@ -48,12 +48,7 @@ import VigilTriage
     }
 
     @Test func aDialogLongerThanTheScreenScrollsAndAppliesOnlyOnceEverythingWasShown() {
-        var state = Fixture.state(rows: 24, cols: 80)
-        var batch = CoreBatch()
-        batch.flagged = (10..<70).map { Fixture.post("p\($0)", account: ["a1", "a2", "a5"][$0 % 3], text: "join now \($0)", score: 70, band: .high, second: $0) }
-        batch.stats = state.stats
-        _ = state.update(.batch(batch))
-        Fixture.press(&state, .char("g"), .char("d"))
+        var state = TruthTests.clusterDialog(posts: 10..<70)
         guard case .scope(let dialog) = state.mode else { Issue.record("no scope dialog"); return }
         #expect(dialog.items.count == 63)
         #expect(dialog.unseen > 0)
@@ -70,16 +65,19 @@ import VigilTriage
         #expect(decision.items.count == 63)
     }
 
-    /// A 40-post cluster at 80×24: its dismissal lists 41 rows, 15 at a time.
-    static func fortyPostClusterDialog() -> AppState {
+    /// The dismissal dialog at 80×24 of a cluster of three accounts posting `posts` (p10, p11, …).
+    static func clusterDialog(posts: Range<Int>) -> AppState {
         var state = Fixture.state(rows: 24, cols: 80)
         var batch = CoreBatch()
-        batch.flagged = (10..<48).map { Fixture.post("p\($0)", account: ["a1", "a2", "a5"][$0 % 3], text: "join now \($0)", score: 70, band: .high, second: $0) }
+        batch.flagged = posts.map { Fixture.post("p\($0)", account: ["a1", "a2", "a5"][$0 % 3], text: "join now \($0)", score: 70, band: .high, second: $0) }
         batch.stats = state.stats
         _ = state.update(.batch(batch))
         Fixture.press(&state, .char("g"), .char("d"))
         return state
     }
+
+    /// A 40-post cluster at 80×24: its dismissal lists 41 rows, 15 at a time.
+    static func fortyPostClusterDialog() -> AppState { clusterDialog(posts: 10..<48) }
 
     /// The keys a refusal names for scrolling, e.g. "j, C-d or PgDn".
     static func namedKeys(in message: String, after marker: String) -> [Key] {
