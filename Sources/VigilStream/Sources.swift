@@ -113,6 +113,17 @@ final class PullSubscription {
         return list
     }
 
+    /// The server no longer has this subscription's consumer: an ephemeral one is deleted after
+    /// a few seconds without a fetch (or with a server that restarted without it), and fetching
+    /// from it then finds nothing, as if the stream had nothing new.
+    func consumerIsGone() -> Bool {
+        var info: UnsafeMutablePointer<jsConsumerInfo>?
+        var code = jsErrCode(rawValue: 0)
+        let status = natsSubscription_GetConsumerInfo(&info, subscription, nil, &code)
+        if let info { jsConsumerInfo_Destroy(info) }
+        return status == NATS_NOT_FOUND || code == JSConsumerNotFoundErr
+    }
+
     /// The consumer's backlog as the server counts it now (a fetch that finds nothing waits for
     /// its timeout; this answers at once).
     func lag() throws(StreamError) -> ConsumerLag {
@@ -153,8 +164,11 @@ public final class StreamReplaySource: RecordSource {
     public private(set) var lastSequence: UInt64 = 0
     /// Told when the server went away (why) and when it is back (nil), while following.
     public var serverAway: ((String?) -> Void)?
+    /// Told when the server had dropped the reader and a new one reads on (from which sequence).
+    public var readerReplaced: ((UInt64) -> Void)?
     let connection: NatsConnection
-    let subscription: PullSubscription?
+    let layout: StreamLayout
+    var subscription: PullSubscription?
     /// Reading to this sequence; nil: following.
     let end: UInt64?
     let batch: Int
@@ -164,6 +178,7 @@ public final class StreamReplaySource: RecordSource {
     /// To the stream's last message now.
     public init(_ address: StreamAddress, padding: Int) throws(StreamError) {
         name = address.description
+        layout = address.layout
         connection = try NatsConnection(url: address.server)
         guard let last = try connection.lastSequence(of: address.layout) else {
             throw StreamError("\(name): no such stream (vigil publish creates it)")
@@ -185,6 +200,7 @@ public final class StreamReplaySource: RecordSource {
             throw StreamError("\(name): no such stream (vigil publish creates it)")
         }
         self.connection = connection
+        self.layout = layout
         end = nil
         self.batch = batch
         self.stop = stop
@@ -205,20 +221,23 @@ public final class StreamReplaySource: RecordSource {
         oversized: (_ position: Int, _ prefix: UnsafeBufferPointer<UInt8>) throws -> Bool,
         settle: () throws -> Void
     ) throws {
-        guard let subscription else { return }
+        guard subscription != nil else { return }
         while end.map({ lastSequence < $0 }) ?? !stop() {
             var list: natsMsgList
             do {
                 // No more than what is left: a fetch waits for its whole batch until it expires.
-                list = try subscription.fetch(end.map { Int(min(UInt64(batch), $0 - lastSequence)) } ?? batch,
+                // Read afresh each time: a dropped reader is replaced (`readOnIfDropped`).
+                list = try subscription!.fetch(end.map { Int(min(UInt64(batch), $0 - lastSequence)) } ?? batch,
                                               wait: end == nil ? .seconds(1) : .seconds(5))
             } catch {
                 if end == nil, connection.awaitServer(after: error, stop: stop, report: serverAway) { continue }
+                if try readOnIfDropped() { continue }
                 throw error
             }
             defer { natsMsgList_Destroy(&list) }
-            // Nothing for that long: the rest was removed from the stream meanwhile.
             guard list.Count > 0 else {
+                if try readOnIfDropped() { continue }
+                // Nothing for that long: the rest was removed from the stream meanwhile.
                 if end != nil { return }
                 continue
             }
@@ -238,5 +257,16 @@ public final class StreamReplaySource: RecordSource {
             }
             if end == nil { try settle() }
         }
+    }
+
+    /// A new reader from the message after the last one handed over, when the server dropped
+    /// this one (a reader that waited long for the store between two fetches): order is kept and
+    /// nothing is skipped or read twice.
+    private func readOnIfDropped() throws(StreamError) -> Bool {
+        guard let current = subscription, current.consumerIsGone() else { return false }
+        subscription = nil
+        subscription = try Self.subscribe(connection, layout, from: lastSequence + 1)
+        readerReplaced?(lastSequence + 1)
+        return true
     }
 }

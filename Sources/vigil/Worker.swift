@@ -118,6 +118,9 @@ struct Worker: ParsableCommand {
             let checkpoint = try reports.checkpoint(feed: items.feed, consumer: Self.clusterConsumer) ?? 0
             let stream = try StreamReplaySource(following: layout, on: connection, batch: batch, padding: FeedDecoder.padding, stop: stop)
             stream.serverAway = serverAway
+            stream.readerReplaced = { sequence in
+                Diagnostics.say("the NATS server had dropped this worker's reader of the stream (idle for a few seconds while the store was away, or a server restarted without it): reading on from sequence \(sequence)")
+            }
             // Up to the checkpoint the detector's window is rebuilt: what it finds there is stored already.
             pipeline.onClusterEvent = { [unowned stream] event in if stream.lastSequence > checkpoint { items.add(event) } }
             pipeline.settle = { [unowned stream] in

@@ -268,6 +268,40 @@ import VigilTriage
         #expect(try clusterItems("sqlite:" + path) == expected)
     }
 
+    /// The cluster worker's reader is an ephemeral consumer, which the server deletes after a few
+    /// seconds without a fetch: a store away for longer (the worker waits, fetching nothing) must
+    /// not end the worker or skip a message. It reads on from the last message it had.
+    @Test func theClusterWorkerOutlivesAStoreAwayLongerThanItsReader() throws {
+        let feed = TeamCLITests.repository.appendingPathComponent("sample-feeds/recruiter-network.jsonl.gz").path
+        let folder = try temporaryFolder()
+        let fileStore = "sqlite:" + folder.appendingPathComponent("file.sqlite").path
+        #expect(try vigil(["scan", feed, "--clusters", "--store", fileStore]).status == 0)
+        let expected = try clusterItems(fileStore)
+        let stream = NatsServer.newStream()
+        #expect(try publish(feed, stream: stream).status == 0)
+        let server = folder.appendingPathComponent("pg").path, urlFile = folder.appendingPathComponent("url").path
+        let script = TeamCLITests.repository.appendingPathComponent("scripts/pg.sh").path
+        #expect(system("'\(script)' start '\(server)' > '\(urlFile)'") == 0)
+        defer { _ = system("'\(script)' stop '\(server)'") }
+        let store = try String(contentsOfFile: urlFile, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)
+        let worker = try WorkerProcess(["--clusters", "--nats", NatsServer.url, "--stream", stream, "--store", store, "--batch", "20", "--log-every", "1s"],
+                                       log: folder.appendingPathComponent("worker.log"))
+        var deadline = Date().addingTimeInterval(60)
+        while Date() < deadline, !worker.stderr.contains("cluster worker on") { Thread.sleep(forTimeInterval: 0.02) }
+        // Gone as in a crash while the first batches are read, and for longer than the server
+        // keeps an idle ephemeral consumer (5 s).
+        #expect(system("'\(script)' kill '\(server)'") == 0)
+        deadline = Date().addingTimeInterval(60)
+        while Date() < deadline, !worker.stderr.contains("cannot store into") { Thread.sleep(forTimeInterval: 0.1) }
+        Thread.sleep(forTimeInterval: 12)
+        #expect(system("'\(script)' restart '\(server)'") == 0)
+        deadline = Date().addingTimeInterval(120)
+        while Date() < deadline, (try? clusterItems(store)) != expected { Thread.sleep(forTimeInterval: 0.5) }
+        #expect(worker.terminate() == 0, "\(worker.stderr)")
+        #expect(try clusterItems(store) == expected)
+        #expect(worker.stderr.contains("dropped this worker's reader of the stream"), "\(worker.stderr)")
+    }
+
     @Test func aWorkerKilledMidStreamLosesAndDoublesNothing() throws {
         let expected = try expectedItems()
         let stream = NatsServer.newStream()
