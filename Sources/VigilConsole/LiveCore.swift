@@ -21,6 +21,9 @@ public final class LiveCore: @unchecked Sendable {
         var stats = CoreStats()
         var lastTakenPosts = -1
         var lastTakenFinished = false
+        /// Why the source cannot be read for now (its server is away), shown until it is back.
+        var away: String?
+        var awayChanged = false
     }
 
     private let shared = Locked(Shared())
@@ -64,16 +67,26 @@ public final class LiveCore: @unchecked Sendable {
             let batch = state.batch
             guard !batch.flagged.isEmpty || !state.ring.isEmpty || !batch.clusters.isEmpty || !batch.accounts.isEmpty
                 || !batch.suspensions.isEmpty || !batch.markers.isEmpty || state.lastTakenPosts != state.stats.posts
-                || state.lastTakenFinished != state.stats.finished else { return nil }
+                || state.lastTakenFinished != state.stats.finished || state.awayChanged else { return nil }
             var taken = batch
             taken.feed = Array(state.ring[state.ringStart...] + state.ring[..<state.ringStart])
             taken.stats = state.stats
+            if let away = state.away { taken.stats.readProblems.append(away) }
+            state.awayChanged = false
             state.lastTakenPosts = state.stats.posts
             state.lastTakenFinished = state.stats.finished
             state.batch = CoreBatch()
             state.ring = []
             state.ringStart = 0
             return taken
+        }
+    }
+
+    /// The source waits for its server (why), or (nil) reads again: shown with the read problems.
+    public func sourceAway(_ why: String?) {
+        shared.withLock { state in
+            state.away = why
+            state.awayChanged = true
         }
     }
 

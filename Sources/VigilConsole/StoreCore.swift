@@ -81,6 +81,7 @@ public final class StoreCore: ConsoleCore, @unchecked Sendable {
             if let tapped {
                 taken.feed = tapped.feed
                 taken.accounts = tapped.accounts
+                taken.stats.readProblems += tapped.stats.readProblems.map { "the feed pane: \($0)" }
                 if tapped.stats.finished, let why = tapped.stats.lastRejects.last {
                     taken.stats.readProblems.append("the feed pane stopped reading the stream: \(why)")
                 }

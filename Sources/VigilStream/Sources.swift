@@ -186,6 +186,7 @@ public final class StreamReplaySource: RecordSource {
         end = last
         batch = 1000
         stop = { false }
+        recent = nil
         record = RecordBuffer(padding: padding)
         subscription = last == 0 ? nil : try Self.subscribe(connection, address.layout)
     }
@@ -196,16 +197,28 @@ public final class StreamReplaySource: RecordSource {
     public init(following layout: StreamLayout, on connection: NatsConnection, batch: Int, padding: Int, recent: UInt64? = nil,
                 stop: @escaping () -> Bool) throws(StreamError) {
         name = connection.url + "/" + layout.stream
-        guard let last = try connection.lastSequence(of: layout) else {
-            throw StreamError("\(name): no such stream (vigil publish creates it)")
-        }
         self.connection = connection
         self.layout = layout
         end = nil
         self.batch = batch
         self.stop = stop
+        self.recent = recent
         record = RecordBuffer(padding: padding)
+        // A server not reachable yet (a connection that waits for it) is waited for by the
+        // first read, which says so: a console opens without it.
+        if connection.isConnected { try open() }
+    }
+
+    /// Where following starts: that many messages before the stream's end, or its first.
+    private let recent: UInt64?
+    private var opened = false
+
+    private func open() throws(StreamError) {
+        guard let last = try connection.lastSequence(of: layout) else {
+            throw StreamError("\(name): no such stream (vigil publish creates it)")
+        }
         subscription = try Self.subscribe(connection, layout, from: recent.map { last > $0 ? last - $0 + 1 : 1 } ?? 1)
+        opened = true
     }
 
     private static func subscribe(_ connection: NatsConnection, _ layout: StreamLayout, from first: UInt64 = 1) throws(StreamError) -> PullSubscription {
@@ -221,6 +234,14 @@ public final class StreamReplaySource: RecordSource {
         oversized: (_ position: Int, _ prefix: UnsafeBufferPointer<UInt8>) throws -> Bool,
         settle: () throws -> Void
     ) throws {
+        if end == nil, !opened {
+            if !connection.isConnected {
+                serverAway?("not reachable yet")
+                guard connection.waitUntilConnected(stop: stop) else { return }
+                serverAway?(nil)
+            }
+            try open()
+        }
         guard subscription != nil else { return }
         while end.map({ lastSequence < $0 }) ?? !stop() {
             var list: natsMsgList

@@ -102,8 +102,10 @@ extension AppState {
         }
         if stats.feedDamaged {
             fields.append(StatusField(text: "⚠ feed damaged", keep: 10, role: .error))
-        } else if !stats.readProblems.isEmpty {
-            fields.append(StatusField(text: "⚠ bytes after the feed ignored", keep: 10, role: .warning))
+        } else if let problem = stats.readProblems.first {
+            // Bytes after a gzip feed, a store or stream the console cannot read for now: the
+            // problem itself (the stats pane lists them all).
+            fields.append(StatusField(text: "⚠ " + problem, keep: 10, role: .warning))
         }
         if let problem = team.unreachable {
             // At 80 columns the reason is cut: its start stays, and the whole is in :messages.

@@ -55,7 +55,8 @@ struct Monitor: ParsableCommand {
             do { layout = try StreamLayout(stream: stream) } catch { throw CommandError(.usage, "--stream: \(error)") }
             // The feed pane follows the stream from its last messages; the console quits with its process.
             let tap = try nats.map { url throws(StreamError) in
-                try StreamReplaySource(following: layout, on: NatsConnection(url: url), batch: 200, padding: FeedDecoder.padding,
+                // A server away at the start or later is waited for, and the pane says so.
+                try StreamReplaySource(following: layout, on: NatsConnection(url: url, waitsForServer: true), batch: 200, padding: FeedDecoder.padding,
                                        recent: Self.recentMessages, stop: { false })
             }
             try console.run(feeds: [], follow: false, replay: nil, keymap: .standard, storeFeed: (id: layout.feedID, label: "stream \(stream)", tap: tap))
@@ -247,7 +248,13 @@ struct ConsoleOptions: ParsableArguments {
         let recorder = replay == nil && storeFeed == nil && session.role.writes ? try ItemRecorder(store: stores.items, feed: feedID) : nil
         let core: ConsoleCore = storeFeed == nil
             ? LiveCore(compiled: compiled, readers: readers, clusters: clusters, pacer: replay?.pacer, recorder: recorder)
-            : StoreCore(store: stores.items, feed: feedID, tap: storeFeed?.tap.map { LiveCore(compiled: compiled, readers: [$0], clusters: nil) })
+            : StoreCore(store: stores.items, feed: feedID, tap: storeFeed?.tap.map { source in
+                let tap = LiveCore(compiled: compiled, readers: [source], clusters: nil)
+                (source as? StreamReplaySource)?.serverAway = { [weak tap] why in
+                    tap?.sourceAway(why.map { "waiting for the NATS server (\($0))" })
+                }
+                return tap
+            })
         // A rewind plays the feed again from its start, on a new core.
         let driver = replay.map { setup in
             ReplayDriver(pacer: setup.pacer) { pacer in

@@ -396,6 +396,32 @@ import VigilTriage
     /// Distributed ingest end to end, in real terminals: a worker scores a published stream into
     /// PostgreSQL; two consoles on the store alone (no feed) show its items, new ones as they are
     /// put, and a decision in one reaches the other.
+    /// A console whose stream's NATS server is down opens all the same, says the feed pane waits
+    /// for the server, and shows the stream once the server is up.
+    @Test func aConsoleOpensWhileItsStreamsServerIsDownAndShowsTheStreamWhenItComesUp() throws {
+        let server = try PrivateNatsServer()
+        defer { server.stop() }
+        let stream = NatsServer.newStream()
+        let folder = try temporaryFolder()
+        let marker = folder.appendingPathComponent("marker.jsonl")
+        let words = "server came back zq8"
+        try (#"{"type":"post","id":"backcheck","account":"tapper","ts":"2026-03-01T09:30:00Z","text":"\#(words)"}"# + "\n")
+            .write(to: marker, atomically: true, encoding: .utf8)
+        #expect(try vigil(["publish", marker.path, "--nats", server.url, "--stream", stream]).status == 0)
+        server.kill()
+        let session = try TmuxSession(cols: 160, rows: 48)
+        defer { session.close() }
+        let store = folder.appendingPathComponent("store.sqlite").path
+        try session.run("\(vigilBinary().path) monitor --stream \(stream) --nats \(server.url) --store '\(store)' --moderator amina --log \(session.path("m.log")); echo EXIT=$?")
+        let waiting = try session.waitFor(text: "waiting for the NATS server")
+        #expect(!waiting.contains(words))
+        try server.start()
+        let shown = try session.waitFor(text: words)
+        #expect(!shown.contains("waiting for the NATS server"), "\(shown.prefix(400))")
+        try session.keys("q")
+        try session.waitFor(text: "EXIT=0")
+    }
+
     @Test func consolesOnTheStoreAloneShowWhatWorkersPut() throws {
         let stream = NatsServer.newStream()
         #expect(try publish(Self.workshop, stream: stream).status == 0)
