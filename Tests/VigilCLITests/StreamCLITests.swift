@@ -237,15 +237,23 @@ import VigilTriage
             .map { $0.replacingOccurrences(of: #""feed":"[0-9a-f]+",|,?"version":[0-9]+"#, with: "", options: .regularExpression) }.sorted()
     }
 
+    static let recruiterNetwork = TeamCLITests.repository.appendingPathComponent("sample-feeds/recruiter-network.jsonl.gz").path
+
+    /// The cluster items `vigil scan --clusters --store` puts for the recruiter-network sample
+    /// feed (into a store in `folder`): what a cluster worker on its stream must end with.
+    func fileClusters(_ folder: URL) throws -> [String] {
+        let fileStore = "sqlite:" + folder.appendingPathComponent("file.sqlite").path
+        #expect(try vigil(["scan", Self.recruiterNetwork, "--clusters", "--store", fileStore]).status == 0)
+        return try clusterItems(fileStore)
+    }
+
     /// The cluster worker killed with -9 mid-stream and started again: it rebuilds its window up
     /// to its checkpoint without putting anything again, goes on, and the store ends with the
     /// clusters `vigil scan --clusters --store` finds in the file.
     @Test func theClusterWorkerKilledAndRestartedEndsWithTheFilesClusters() throws {
-        let feed = TeamCLITests.repository.appendingPathComponent("sample-feeds/recruiter-network.jsonl.gz").path
+        let feed = Self.recruiterNetwork
         let folder = try temporaryFolder()
-        let fileStore = "sqlite:" + folder.appendingPathComponent("file.sqlite").path
-        #expect(try vigil(["scan", feed, "--clusters", "--store", fileStore]).status == 0)
-        let expected = try clusterItems(fileStore)
+        let expected = try fileClusters(folder)
         #expect(expected.count == 7, "\(expected)")
         let stream = NatsServer.newStream()
         let published = try publish(feed, stream: stream)
@@ -272,11 +280,9 @@ import VigilTriage
     /// seconds without a fetch: a store away for longer (the worker waits, fetching nothing) must
     /// not end the worker or skip a message. It reads on from the last message it had.
     @Test func theClusterWorkerOutlivesAStoreAwayLongerThanItsReader() throws {
-        let feed = TeamCLITests.repository.appendingPathComponent("sample-feeds/recruiter-network.jsonl.gz").path
+        let feed = Self.recruiterNetwork
         let folder = try temporaryFolder()
-        let fileStore = "sqlite:" + folder.appendingPathComponent("file.sqlite").path
-        #expect(try vigil(["scan", feed, "--clusters", "--store", fileStore]).status == 0)
-        let expected = try clusterItems(fileStore)
+        let expected = try fileClusters(folder)
         let stream = NatsServer.newStream()
         #expect(try publish(feed, stream: stream).status == 0)
         let server = folder.appendingPathComponent("pg").path, urlFile = folder.appendingPathComponent("url").path
