@@ -40,6 +40,9 @@ public final class StoreCore: ConsoleCore, @unchecked Sendable {
     /// The feed pane's posts: the stream itself, scored here for the pane only (the queue stays
     /// the store's items).
     private let tap: LiveCore?
+    /// What the tap last said it cannot do (its server is away, it stopped reading); only the
+    /// console's thread touches it, in `take`.
+    private var tapProblems: [String] = []
 
     public init(store: TeamStore, feed: String, tap: LiveCore? = nil) {
         self.store = store
@@ -81,11 +84,13 @@ public final class StoreCore: ConsoleCore, @unchecked Sendable {
             if let tapped {
                 taken.feed = tapped.feed
                 taken.accounts = tapped.accounts
-                taken.stats.readProblems += tapped.stats.readProblems.map { "the feed pane: \($0)" }
+                // Kept until the tap says otherwise: a batch of the store's alone must not hide it.
+                tapProblems = tapped.stats.readProblems.map { "the feed pane: \($0)" }
                 if tapped.stats.finished, let why = tapped.stats.lastRejects.last {
-                    taken.stats.readProblems.append("the feed pane stopped reading the stream: \(why)")
+                    tapProblems.append("the feed pane stopped reading the stream: \(why)")
                 }
             }
+            taken.stats.readProblems += tapProblems
             return taken
         }
     }

@@ -75,6 +75,43 @@ import VigilTriage
         #expect(untapped.take()?.stats.postSource == .storeItems)
     }
 
+    /// The feed pane's stream server away: said on every batch until the tap is back, a batch
+    /// of the store's items alone included (the tap has nothing new then).
+    @Test func aTapWaitingForItsServerSaysSoUntilItIsBack() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("vigil-tap-\(UUID().uuidString.prefix(8))")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let store = try SQLiteDecisionStore(path: folder.appendingPathComponent("s.sqlite").path)
+        let builder = try ReviewItemBuilder(feed: "f")
+        let pipeline = ScanPipeline(compiled: ConsoleProgramTests.compiled)
+        var items: [ReviewItem] = []
+        pipeline.onRecord = { items.append(builder.item(for: $0)) }
+        _ = try pipeline.run(try ScanPipeline.openAll([ReplayTests.workshop]))
+        // A tap with nothing to read: after its first batch it has nothing new to give.
+        let tap = LiveCore(compiled: ConsoleProgramTests.compiled, readers: [], clusters: nil)
+        let core = StoreCore(store: store, feed: "f", tap: tap)
+        core.start()
+        defer { core.stop() }
+        func next(_ what: String, until done: (CoreBatch) -> Bool) -> CoreBatch? {
+            let deadline = Date().addingTimeInterval(30)
+            while Date() < deadline {
+                if let batch = core.take(), done(batch) { return batch }
+                Thread.sleep(forTimeInterval: 0.02)
+            }
+            Issue.record("no batch: \(what)")
+            return nil
+        }
+        let note = "the feed pane: waiting for the NATS server (not reachable yet)"
+        tap.sourceAway("waiting for the NATS server (not reachable yet)")
+        _ = next("the note") { $0.stats.readProblems.contains(note) }
+        try store.put(items: Array(items.prefix(3)))
+        let storeOnly = next("the store's items") { !$0.flagged.isEmpty }
+        #expect(storeOnly?.stats.readProblems.contains(note) == true, "\(storeOnly?.stats.readProblems ?? [])")
+        tap.sourceAway(nil)
+        let back = next("the tap back") { !$0.stats.readProblems.contains(note) }
+        #expect(back != nil)
+    }
+
     @Test func aClusterEventComesBackWhole() throws {
         let event = ClusterEvent(
             cluster: "k7", state: .grown, mergedInto: nil, ts: Timestamp(seconds: 1_772_352_100), members: ["a1", "a2", "a3"],
