@@ -98,3 +98,51 @@ struct AccountTable {
         return cut
     }
 }
+
+extension AccountState: SnapshotCodable {
+    func write(to writer: inout SnapshotWriter) {
+        writer.write(id)
+        for text in [handle, displayName, stem, bio] { writer.write(text) }
+        writer.write(followers)
+        writer.write(createdAt)
+        writer.write(suspendedAt)
+        writer.write(activity)
+        writer.write(activityAt)
+        writer.write(topScore)
+        writer.write(topScoreAt)
+        writer.write(recentPosts)
+        writer.write(formerStems)
+        writer.write(hasFamily)
+        writer.write(lastSeen)
+        writer.write(pairCount)
+        writer.write(retired)
+    }
+
+    init(from reader: inout SnapshotReader) throws(SnapshotError) {
+        self.init(id: try reader.read(), handle: try reader.read(), displayName: try reader.read(), stem: try reader.read(), bio: try reader.read(),
+                  followers: try reader.read(), createdAt: try reader.read(), suspendedAt: try reader.read(), activity: try reader.read(),
+                  activityAt: try reader.read(), topScore: try reader.read(), topScoreAt: try reader.read(), recentPosts: try reader.read(),
+                  formerStems: try reader.read(), hasFamily: try reader.read(), lastSeen: try reader.read(), pairCount: try reader.read(),
+                  retired: try reader.read())
+    }
+}
+
+extension AccountTable: SnapshotCodable {
+    /// Slots as they are (retired ones included) and the free list in its order: slot numbers are
+    /// what windows, pairs and the forest hold.
+    func write(to writer: inout SnapshotWriter) {
+        writer.write(states)
+        writer.write(free)
+    }
+
+    init(from reader: inout SnapshotReader) throws(SnapshotError) {
+        states = try reader.read()
+        free = try reader.read()
+        for (slot, state) in states.enumerated() where !state.retired {
+            guard index.updateValue(Int32(slot), forKey: state.id) == nil else { throw SnapshotError("account \(state.id) in two slots") }
+        }
+        guard free.allSatisfy({ $0 >= 0 && Int($0) < states.count && states[Int($0)].retired }) else {
+            throw SnapshotError("a free account slot that is not free")
+        }
+    }
+}

@@ -16,7 +16,7 @@ import VigilFeed
 public final class ClusterDetector {
     public let config: CoordinationConfig
     /// Events that arrived more than `lateness` behind the newest one and were ignored.
-    public private(set) var lateEvents = 0
+    public internal(set) var lateEvents = 0
     /// Events dated more than `maxSkew` ahead of the stream's clock and ignored (one post dated
     /// 9999 would otherwise make every later event late), including those still held.
     public var futureEvents: Int { futureDropped + aheadOfClock.count }
@@ -39,7 +39,7 @@ public final class ClusterDetector {
             }
         }
     }
-    public private(set) var watermark: Int64 = .min
+    public internal(set) var watermark: Int64 = .min
     /// The time of the latest post or suspension read.
     var lastEventTs: Int64 = .min
 

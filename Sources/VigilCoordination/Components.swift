@@ -72,3 +72,27 @@ struct Components {
         Compaction.compact(&members)
     }
 }
+
+extension Components: SnapshotCodable {
+    func write(to writer: inout SnapshotWriter) {
+        writer.write(parent)
+        writer.write(size)
+        writer.write(UInt64(members.count))
+        for root in members.keys.sorted() {
+            writer.write(root)
+            writer.write(members[root]!)
+        }
+    }
+
+    init(from reader: inout SnapshotReader) throws(SnapshotError) {
+        parent = try reader.read()
+        size = try reader.read()
+        guard parent.count == size.count, parent.allSatisfy({ $0 >= 0 && Int($0) < size.count }) else {
+            throw SnapshotError("the account forest does not hold together")
+        }
+        for _ in 0..<(try reader.count()) {
+            let root = try reader.read(Int32.self)
+            members[root] = try reader.read([Int32].self)
+        }
+    }
+}

@@ -117,3 +117,35 @@ struct InlineMap<Value> {
         rehash(tableSize: tableSize)
     }
 }
+
+extension InlineMap: SnapshotCodable where Value: SnapshotCodable {
+    /// The table slot by slot, so the restored map is laid out as this one.
+    func write(to writer: inout SnapshotWriter) {
+        writer.write(UInt64(table.count))
+        for entry in table {
+            writer.write(entry.value != nil)
+            if let value = entry.value {
+                writer.write(entry.key)
+                writer.write(value)
+            }
+        }
+    }
+
+    init(from reader: inout SnapshotReader) throws(SnapshotError) {
+        let size = try reader.count()
+        guard size >= InlineMap.minimumTable, size & (size - 1) == 0 else { throw SnapshotError("a key table of \(size) slots") }
+        table = []
+        table.reserveCapacity(size)
+        count = 0
+        for _ in 0..<size {
+            if try reader.read(Bool.self) {
+                table.append(Entry(key: try reader.read(), value: try reader.read(Value.self)))
+                count += 1
+            } else {
+                table.append(Entry(key: 0, value: nil))
+            }
+        }
+        mask = size - 1
+        guard count * 4 <= size * 3 else { throw SnapshotError("a key table fuller than it may be") }
+    }
+}

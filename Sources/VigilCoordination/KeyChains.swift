@@ -253,3 +253,54 @@ struct SeenAccounts {
         return true
     }
 }
+
+extension KeyChains.Node: SnapshotCodable {
+    func write(to writer: inout SnapshotWriter) {
+        writer.write(ts)
+        writer.write(account)
+        writer.write(back)
+        writer.write(post)
+    }
+
+    init(from reader: inout SnapshotReader) throws(SnapshotError) {
+        self.init(ts: try reader.read(), account: try reader.read(), back: try reader.read(), post: try reader.read())
+    }
+}
+
+extension KeyChains.Head: SnapshotCodable {
+    func write(to writer: inout SnapshotWriter) {
+        writer.write(latest)
+        writer.write(popularUntil)
+        writer.write(periodStart)
+        writer.write(current)
+        writer.write(previous)
+    }
+
+    init(from reader: inout SnapshotReader) throws(SnapshotError) {
+        self.init(latest: try reader.read(), at: 0)
+        popularUntil = try reader.read()
+        periodStart = try reader.read()
+        current = try reader.read()
+        previous = try reader.read()
+    }
+}
+
+extension KeyChains: SnapshotCodable {
+    /// Its window must be the one it was saved with (the detector checks its configuration).
+    func write(to writer: inout SnapshotWriter) {
+        writer.write(window)
+        writer.write(nodes)
+        writer.write(base)
+        writer.write(heads)
+        writer.write(nodesPeak)
+    }
+
+    init(from reader: inout SnapshotReader) throws(SnapshotError) {
+        self.init(window: try reader.read())
+        nodes = try reader.read()
+        base = try reader.read()
+        heads = try reader.read()
+        nodesPeak = try reader.read()
+        guard nodes.allSatisfy({ $0.back >= 0 }) else { throw SnapshotError("a key chain points forward") }
+    }
+}

@@ -160,3 +160,90 @@ extension ClusterDetector {
         }
     }
 }
+
+extension ClusterDetector.KeySet: SnapshotCodable {
+    func write(to writer: inout SnapshotWriter) {
+        writer.write(UInt64(count))
+        for i in 0..<count {
+            let (key, weight) = slot(i)
+            writer.write(key)
+            writer.write(weight)
+        }
+    }
+
+    init(from reader: inout SnapshotReader) throws(SnapshotError) {
+        self.init()
+        let n = try reader.count(minimumBytes: 12)
+        guard n <= 16 else { throw SnapshotError("\(n) keys on one signal of a pair") }
+        for _ in 0..<n {
+            let key = try reader.read(UInt64.self)
+            set(count, (key, try reader.read(Float.self)))
+            count += 1
+        }
+    }
+}
+
+extension ClusterDetector.PairSample: SnapshotCodable {
+    func write(to writer: inout SnapshotWriter) {
+        writer.write(keyHash)
+        writer.write(first)
+        writer.write(second)
+        writer.write(key)
+        writer.write(ts)
+        writer.write(textGroup)
+    }
+
+    init(from reader: inout SnapshotReader) throws(SnapshotError) {
+        self.init(keyHash: try reader.read(), first: try reader.read(), second: try reader.read(), key: try reader.read(), ts: try reader.read(),
+                  textGroup: try reader.read())
+    }
+}
+
+extension ClusterDetector.PairSignal: SnapshotCodable {
+    func write(to writer: inout SnapshotWriter) {
+        writer.write(keys)
+        writer.write(weight)
+        writer.write(sample1)
+        writer.write(sample2)
+        writer.write(label)
+    }
+
+    init(from reader: inout SnapshotReader) throws(SnapshotError) {
+        self.init()
+        keys = try reader.read()
+        weight = try reader.read()
+        sample1 = try reader.read()
+        sample2 = try reader.read()
+        label = try reader.read()
+    }
+}
+
+extension ClusterDetector.Pair: SnapshotCodable {
+    func write(to writer: inout SnapshotWriter) {
+        writer.write(firstSignal)
+        writer.write(firstEntry)
+        writer.write(UInt64(others.count))
+        for (signal, entry) in others {
+            writer.write(signal)
+            writer.write(entry)
+        }
+        writer.write(lastTs)
+        writer.write(firstTs)
+        writer.write(linked)
+    }
+
+    init(from reader: inout SnapshotReader) throws(SnapshotError) {
+        self.init()
+        firstSignal = try reader.read()
+        firstEntry = try reader.read()
+        for _ in 0..<(try reader.count()) {
+            let signal = try reader.read(Int.self)
+            guard Signal.allCases.indices.contains(signal) else { throw SnapshotError("a signal numbered \(signal)") }
+            others.append((signal, try reader.read(ClusterDetector.PairSignal.self)))
+        }
+        lastTs = try reader.read()
+        firstTs = try reader.read()
+        linked = try reader.read()
+        guard firstSignal == -1 || Signal.allCases.indices.contains(firstSignal) else { throw SnapshotError("a signal numbered \(firstSignal)") }
+    }
+}

@@ -165,3 +165,46 @@ struct SlotMap<Value> {
         if tableSize < table.count { rehash(tableSize: tableSize) }
     }
 }
+
+extension SlotMap: SnapshotCodable where Value: SnapshotCodable {
+    /// Slots and the free list as they are (pair slots are walked in order by every sweep); the
+    /// probe table is rebuilt at its size.
+    func write(to writer: inout SnapshotWriter) {
+        writer.write(UInt64(table.count))
+        writer.write(UInt64(keys.count))
+        for slot in keys.indices {
+            writer.write(used[slot])
+            if used[slot] {
+                writer.write(keys[slot])
+                writer.write(self[slot: Int32(slot)])
+            }
+        }
+        writer.write(free)
+    }
+
+    init(from reader: inout SnapshotReader) throws(SnapshotError) {
+        let tableSize = try reader.count()
+        guard tableSize >= SlotMap.minimumTable, tableSize & (tableSize - 1) == 0 else { throw SnapshotError("a pair table of \(tableSize) slots") }
+        self.init()
+        for slot in 0..<(try reader.count()) {
+            if slot % SlotMap.chunkSize == 0 {
+                chunks.append([])
+                chunks[chunks.count - 1].reserveCapacity(SlotMap.chunkSize)
+            }
+            if try reader.read(Bool.self) {
+                keys.append(try reader.read())
+                used.append(true)
+                chunks[chunks.count - 1].append(try reader.read(Value.self))
+                count += 1
+            } else {
+                keys.append(0)
+                used.append(false)
+                chunks[chunks.count - 1].append(nil)
+            }
+        }
+        free = try reader.read()
+        guard free.count == keys.count - count, free.allSatisfy({ $0 >= 0 && Int($0) < keys.count && !used[Int($0)] }),
+              count * 4 <= tableSize * 3 else { throw SnapshotError("the pair table does not hold together") }
+        rehash(tableSize: tableSize)
+    }
+}

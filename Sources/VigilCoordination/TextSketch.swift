@@ -53,6 +53,12 @@ public struct TextSketch: Sendable {
         bands = TextSketch.bands(of: unique)
     }
 
+    /// A sketch from its sorted, distinct shingle hashes (a saved state's).
+    init(sortedShingles: [UInt32]) {
+        shingles = sortedShingles
+        bands = TextSketch.bands(of: sortedShingles)
+    }
+
     /// A whitespace-separated token that names rather than says: a link, a handle, a tag.
     static func isMasked(_ text: UnsafeBufferPointer<UInt8>, _ start: Int, _ end: Int) -> Bool {
         guard start < end else { return true }

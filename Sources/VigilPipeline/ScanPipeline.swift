@@ -138,10 +138,12 @@ public final class ScanPipeline {
     private var stopped = false
     private let decoder = FeedDecoder()
 
-    public init(compiled: CompiledLexicon, options: ScanOptions = ScanOptions()) {
+    /// `restored`: a detector restored from a saved state, which goes on from there (a cluster
+    /// worker's restart) instead of a new one.
+    public init(compiled: CompiledLexicon, options: ScanOptions = ScanOptions(), restored: ClusterDetector? = nil) {
         analyzer = PostAnalyzer(compiled)
         self.options = options
-        detector = options.clusters.map { ClusterDetector(config: $0) }
+        detector = restored ?? options.clusters.map { ClusterDetector(config: $0) }
     }
 
     /// Checks every path can be opened before anything is read (exit 66 names the first missing one).

@@ -193,9 +193,10 @@ public final class StreamReplaySource: RecordSource {
 
     /// On and on, `batch` messages at a time, settling after each batch; `stop` is asked
     /// between batches and at least once a second. `recent`: start that many messages before
-    /// the stream's end (a live view) instead of at its first message.
+    /// the stream's end (a live view) instead of at its first message; `after`: start after
+    /// that sequence (what a restored reader had already read).
     public init(following layout: StreamLayout, on connection: NatsConnection, batch: Int, padding: Int, recent: UInt64? = nil,
-                stop: @escaping () -> Bool) throws(StreamError) {
+                after: UInt64 = 0, stop: @escaping () -> Bool) throws(StreamError) {
         name = connection.url + "/" + layout.stream
         self.connection = connection
         self.layout = layout
@@ -203,6 +204,7 @@ public final class StreamReplaySource: RecordSource {
         self.batch = batch
         self.stop = stop
         self.recent = recent
+        lastSequence = after
         record = RecordBuffer(padding: padding)
         // A server not reachable yet (a connection that waits for it) is waited for by the
         // first read, which says so: a console opens without it.
@@ -217,7 +219,7 @@ public final class StreamReplaySource: RecordSource {
         guard let last = try connection.lastSequence(of: layout) else {
             throw StreamError("\(name): no such stream (vigil publish creates it)")
         }
-        subscription = try Self.subscribe(connection, layout, from: recent.map { last > $0 ? last - $0 + 1 : 1 } ?? 1)
+        subscription = try Self.subscribe(connection, layout, from: recent.map { last > $0 ? last - $0 + 1 : 1 } ?? lastSequence + 1)
         opened = true
     }
 

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Synchronization
+import VigilCoordination
 import VigilFeed
 import VigilPipeline
 import VigilStream
@@ -45,10 +46,16 @@ struct Worker: ParsableCommand {
     @Option(help: ArgumentHelp("The worker's name in the lead's view, where it reports its pace and its consumer's lag every \(Int(WorkerStatus.reportInterval)) s (default: host name and process id).", valueName: "name"))
     var name: String?
 
-    @Flag(help: ArgumentHelp("Find coordinated clusters instead of scoring posts: read the whole stream in order (every account's events), put cluster items, and keep how far it got in the store. One per stream and store; restarted, it rebuilds its window from the stream's start to that checkpoint and puts nothing twice (docs/ingest.md)."))
+    @Flag(help: ArgumentHelp("Find coordinated clusters instead of scoring posts: read the whole stream in order (every account's events), put cluster items, and keep how far it got in the store. One per stream and store; restarted, it rebuilds its window (from its --state, or else from the stream's start) up to that checkpoint and puts nothing twice (docs/ingest.md)."))
     var clusters = false
 
     @OptionGroup var window: ClusterWindowOption
+
+    @Option(help: ArgumentHelp("With --clusters: keep the detector's window state in this file (saved every --state-every, and on SIGTERM), so a restart reads the stream from where the state was saved instead of from its start (docs/ingest.md).", valueName: "file"))
+    var state: String?
+
+    @Option(help: ArgumentHelp("How often the cluster worker saves its --state.", valueName: "duration"))
+    var stateEvery = "5m"
 
     @OptionGroup var lexicon: LexiconOptions
 
@@ -56,6 +63,8 @@ struct Worker: ParsableCommand {
         _ = try source.layout()
         if DurationText.seconds(ackWait) == nil { throw ValidationError("--ack-wait '\(ackWait)' is not a duration like 30s or 2m.") }
         if DurationText.seconds(logEvery) == nil { throw ValidationError("--log-every '\(logEvery)' is not a duration like 10s or 1m.") }
+        if state != nil, !clusters { throw ValidationError("--state keeps a cluster worker's window: give --clusters with it.") }
+        if DurationText.seconds(stateEvery) == nil { throw ValidationError("--state-every '\(stateEvery)' is not a duration like 30s or 5m.") }
         if !(1...10_000).contains(batch) { throw ValidationError("--batch must be between 1 and 10000, not \(batch).") }
         if durable.isEmpty || durable.contains(where: { ".*> ".contains($0) }) {
             throw ValidationError("--durable '\(durable)' may not be empty or hold '.', '*', '>' or spaces.")
@@ -88,9 +97,11 @@ struct Worker: ParsableCommand {
             guard connection.waitUntilConnected(stop: stopping) else { return }
             Diagnostics.say("the NATS server at \(source.nats) is reachable: starting")
         }
-        let pipeline = ScanPipeline(compiled: compiled, options: ScanOptions(clusters: clusters ? try window.config() : nil))
-        let retry = StoreRetry(label: items.store.label)
         let reports = items.store as? WorkerStatusStore
+        let clusterConfig = clusters ? try window.config() : nil
+        let resumed = try clusterConfig.flatMap { config in try resume(config: config, feed: items.feed, reports: reports) }
+        let pipeline = ScanPipeline(compiled: compiled, options: ScanOptions(clusters: clusterConfig), restored: resumed?.detector)
+        let retry = StoreRetry(label: items.store.label)
         var log = ThroughputLog(every: DurationText.seconds(logEvery)!)
         var status = StatusReports(store: reports, feed: items.feed, name: name ?? "\(ProcessInfo.processInfo.hostName)-\(getpid())",
                                    durable: clusters ? Self.clusterConsumer : durable)
@@ -113,31 +124,50 @@ struct Worker: ParsableCommand {
         pipeline.onOtherEvent = { if case .account(let account) = $0 { items.add(account) } }
         pipeline.onReject = { Diagnostics.say($0.description) }
         let reader: any RecordSource
+        /// The cluster worker's last state, saved once the run ended with everything stored.
+        var saveAtEnd: (() -> Void)?
         if clusters {
             guard let reports else { throw CommandError(.usage, "\(items.store.label) cannot keep a checkpoint") }
             let checkpoint = try reports.checkpoint(feed: items.feed, consumer: Self.clusterConsumer) ?? 0
-            let stream = try StreamReplaySource(following: layout, on: connection, batch: batch, padding: FeedDecoder.padding, stop: stop)
+            let stream = try StreamReplaySource(following: layout, on: connection, batch: batch, padding: FeedDecoder.padding,
+                                                after: resumed?.sequence ?? 0, stop: stop)
             stream.serverAway = serverAway
             stream.readerReplaced = { sequence in
                 Diagnostics.say("the NATS server had dropped this worker's reader of the stream (idle for a few seconds while the store was away, or a server restarted without it): reading on from sequence \(sequence)")
             }
             // Up to the checkpoint the detector's window is rebuilt: what it finds there is stored already.
             pipeline.onClusterEvent = { [unowned stream] event in if stream.lastSequence > checkpoint { items.add(event) } }
+            var stateSaved = Date()
+            let saveState = { [unowned stream] in
+                guard let state, let detector = pipeline.detector, stream.lastSequence >= checkpoint else { return }
+                do {
+                    try DetectorStateFile.save(detector, feed: items.feed, sequence: stream.lastSequence, to: state)
+                } catch {
+                    // The checkpoint in the store is what matters: without a state a restart is slower, not wrong.
+                    Diagnostics.say("\(error) (a restart will read the stream from an older state or its start)")
+                }
+                stateSaved = Date()
+            }
             pipeline.settle = { [unowned stream] in
                 let reached = stream.lastSequence
                 try retry.untilStored({
                     try items.putPending()
                     if reached > checkpoint { try reports.saveCheckpoint(feed: items.feed, consumer: Self.clusterConsumer, sequence: reached) }
                 }, giveUp: stopping)
+                // Only a state whose sequence the store's checkpoint has reached: never ahead of what was stored.
+                if Date().timeIntervalSince(stateSaved) >= DurationText.seconds(stateEvery)! { saveState() }
             }
+            saveAtEnd = saveState
             progress = { [unowned stream] in
                 let last = (try? connection.lastSequence(of: layout)).flatMap { $0 }
                 return WorkerProgress(posts: pipeline.stats.posts, items: items.stored,
                                       detail: "stream sequence \(stream.lastSequence)\(stream.lastSequence < checkpoint ? " (rebuilding the window up to \(checkpoint))" : "")",
                                       lag: last.map { ConsumerLag(pending: Int(clamping: $0 - min($0, stream.lastSequence)), ackPending: 0) })
             }
+            let rebuilding = resumed.map { "from its state at sequence \($0.sequence)" } ?? "from the stream's start"
             Diagnostics.say("cluster worker on \(stream.name) into \(items.store.label) (feed \(items.feed))"
-                            + (checkpoint > 0 ? ": rebuilding the window from the stream's start to its checkpoint, sequence \(checkpoint)" : ""))
+                            + (checkpoint > (resumed?.sequence ?? 0) ? ": rebuilding the window \(rebuilding) to its checkpoint, sequence \(checkpoint)"
+                               : resumed.map { ": the window restored from its state at sequence \($0.sequence)" } ?? ""))
             reader = stream
         } else {
             let settings = StreamWorkSource.Settings(durable: durable, ackWait: .milliseconds(Int64(DurationText.seconds(ackWait)! * 1000)), batch: batch)
@@ -160,9 +190,32 @@ struct Worker: ParsableCommand {
             reader = stream
         }
         _ = try pipeline.run([reader])
+        saveAtEnd?()
         let last = progress()
         log.tick(last, final: true)
         status.tick(last, final: true)
+    }
+}
+
+extension Worker {
+    /// The cluster worker's saved window (`--state`), when there is one it can use: saved for this
+    /// stream and configuration, and not ahead of the store's checkpoint (a state ahead of it
+    /// would skip what the store never got). Otherwise the window is rebuilt from the stream's
+    /// start, and the log says why.
+    func resume(config: CoordinationConfig, feed: String, reports: WorkerStatusStore?) throws -> (sequence: UInt64, detector: ClusterDetector)? {
+        guard let state, let reports else { return nil }
+        do {
+            guard let saved = try DetectorStateFile.load(from: state, feed: feed, config: config) else { return nil }
+            let checkpoint = try reports.checkpoint(feed: feed, consumer: Self.clusterConsumer) ?? 0
+            guard saved.sequence <= checkpoint else {
+                Diagnostics.say("\(state): saved at sequence \(saved.sequence), ahead of the store's checkpoint \(checkpoint) (another store?): not used")
+                return nil
+            }
+            return saved
+        } catch let failure as DetectorStateFile.LoadFailure {
+            Diagnostics.say("\(failure): not used")
+            return nil
+        }
     }
 }
 

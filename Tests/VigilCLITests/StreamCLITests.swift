@@ -276,6 +276,44 @@ import VigilTriage
         #expect(try clusterItems("sqlite:" + path) == expected)
     }
 
+    /// With --state the cluster worker saves its window as it goes; killed with -9 and started
+    /// again, it restores the window from that state and reads the stream from there, not from
+    /// its start, and ends with the file's clusters all the same.
+    @Test func theClusterWorkerRestartsFromItsSavedState() throws {
+        let feed = Self.recruiterNetwork
+        let folder = try temporaryFolder()
+        let expected = try fileClusters(folder)
+        let stream = NatsServer.newStream()
+        let published = try publish(feed, stream: stream)
+        let events = try #require(published.stdout.firstMatch(of: /(\d+) events sent/).flatMap { UInt64($0.1) })
+        let path = folder.appendingPathComponent("stream.sqlite").path
+        let state = folder.appendingPathComponent("clusters.state").path
+        let arguments = ["--clusters", "--nats", NatsServer.url, "--stream", stream, "--store", "sqlite:" + path, "--batch", "20",
+                         "--state", state, "--state-every", "1s"]
+        let first = try WorkerProcess(arguments, log: folder.appendingPathComponent("first.log"))
+        let store = try SQLiteDecisionStore(path: path)
+        let feedID = try StreamLayout(stream: stream).feedID
+        let deadline = Date().addingTimeInterval(120)
+        func savedSequence() -> UInt64? {
+            guard let data = FileManager.default.contents(atPath: state) else { return nil }
+            return String(decoding: data.prefix(200), as: UTF8.self).firstMatch(of: /sequence (\d+)/).flatMap { UInt64($0.1) }
+        }
+        while Date() < deadline, (savedSequence() ?? 0) < 3000 { Thread.sleep(forTimeInterval: 0.05) }
+        kill(first.process.processIdentifier, SIGKILL)
+        first.process.waitUntilExit()
+        let saved = try #require(savedSequence())
+        let reached = try #require(try store.checkpoint(feed: feedID, consumer: "clusters"))
+        #expect(saved >= 3000 && saved <= reached && reached < events, "state at \(saved), checkpoint \(reached)")
+        let restarted = try WorkerProcess(arguments, log: folder.appendingPathComponent("restarted.log"))
+        while Date() < deadline, try store.checkpoint(feed: feedID, consumer: "clusters") ?? 0 < events { Thread.sleep(forTimeInterval: 0.2) }
+        #expect(restarted.terminate() == 0, "\(restarted.stderr)")
+        #expect(restarted.stderr.contains("from its state at sequence \(saved)"), "\(restarted.stderr)")
+        #expect(!restarted.stderr.contains("from the stream's start"), "\(restarted.stderr)")
+        #expect(try clusterItems("sqlite:" + path) == expected)
+        // SIGTERM saved the state at the end of the stream: another start restores it whole.
+        #expect(savedSequence() == events)
+    }
+
     /// The cluster worker's reader is an ephemeral consumer, which the server deletes after a few
     /// seconds without a fetch: a store away for longer (the worker waits, fetching nothing) must
     /// not end the worker or skip a message. It reads on from the last message it had.
