@@ -77,11 +77,7 @@ extension Components: SnapshotCodable {
     func write(to writer: inout SnapshotWriter) {
         writer.write(parent)
         writer.write(size)
-        writer.write(UInt64(members.count))
-        for root in members.keys.sorted() {
-            writer.write(root)
-            writer.write(members[root]!)
-        }
+        writer.write(members)
     }
 
     init(from reader: inout SnapshotReader) throws(SnapshotError) {
@@ -90,9 +86,6 @@ extension Components: SnapshotCodable {
         guard parent.count == size.count, parent.allSatisfy({ $0 >= 0 && Int($0) < size.count }) else {
             throw SnapshotError("the account forest does not hold together")
         }
-        for _ in 0..<(try reader.count()) {
-            let root = try reader.read(Int32.self)
-            members[root] = try reader.read([Int32].self)
-        }
+        members = try reader.read()
     }
 }

@@ -32,21 +32,9 @@ extension ClusterDetector {
         writer.write(textGroups)
         writer.write(pairs)
         writer.write(components)
-        writer.write(UInt64(clusters.count))
-        for number in clusters.keys.sorted() {
-            writer.write(number)
-            writer.write(clusters[number]!)
-        }
-        writer.write(UInt64(reportedScores.count))
-        for id in reportedScores.keys.sorted() {
-            writer.write(id)
-            writer.write(reportedScores[id]!)
-        }
-        writer.write(UInt64(clusterOfRoot.count))
-        for root in clusterOfRoot.keys.sorted() {
-            writer.write(root)
-            writer.write(clusterOfRoot[root]!)
-        }
+        writer.write(clusters)
+        writer.write(reportedScores)
+        writer.write(clusterOfRoot)
         writer.write(nextCluster)
         writer.write(lastSweep)
         writer.write(opening)
@@ -94,18 +82,9 @@ extension ClusterDetector {
         textGroups = try reader.read()
         pairs = try reader.read()
         components = try reader.read()
-        for _ in 0..<(try reader.count()) {
-            let number = try reader.read(Int.self)
-            clusters[number] = try reader.read(Cluster.self)
-        }
-        for _ in 0..<(try reader.count()) {
-            let id = try reader.read(String.self)
-            reportedScores[id] = try reader.read(Int.self)
-        }
-        for _ in 0..<(try reader.count()) {
-            let root = try reader.read(Int32.self)
-            clusterOfRoot[root] = try reader.read(Int.self)
-        }
+        clusters = try reader.read()
+        reportedScores = try reader.read()
+        clusterOfRoot = try reader.read()
         nextCluster = try reader.read()
         lastSweep = try reader.read()
         opening = try reader.read()

@@ -26,20 +26,7 @@ struct HandleFamilies {
 }
 
 extension HandleFamilies: SnapshotCodable {
-    /// Stems in order (a dictionary's order changes from one process to the next), each family's
-    /// members in theirs (links are made in that order).
-    func write(to writer: inout SnapshotWriter) {
-        writer.write(UInt64(members.count))
-        for stem in members.keys.sorted() {
-            writer.write(stem)
-            writer.write(members[stem]!)
-        }
-    }
-
-    init(from reader: inout SnapshotReader) throws(SnapshotError) {
-        for _ in 0..<(try reader.count()) {
-            let stem = try reader.read(String.self)
-            members[stem] = try reader.read([Int32].self)
-        }
-    }
+    /// Each family's members in their order: links are made in that order.
+    func write(to writer: inout SnapshotWriter) { writer.write(members) }
+    init(from reader: inout SnapshotReader) throws(SnapshotError) { members = try reader.read() }
 }

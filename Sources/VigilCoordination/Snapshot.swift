@@ -71,35 +71,18 @@ protocol SnapshotCodable {
     init(from reader: inout SnapshotReader) throws(SnapshotError)
 }
 
-extension Int64: SnapshotCodable {
+/// Integers as themselves, little-endian (`Int` as 64 bits on every platform vigil builds for).
+extension SnapshotCodable where Self: FixedWidthInteger {
     func write(to writer: inout SnapshotWriter) { writer.writeInteger(self) }
-    init(from reader: inout SnapshotReader) throws(SnapshotError) { self = try reader.readInteger(Int64.self) }
+    init(from reader: inout SnapshotReader) throws(SnapshotError) { self = try reader.readInteger(Self.self) }
 }
 
-extension Int32: SnapshotCodable {
-    func write(to writer: inout SnapshotWriter) { writer.writeInteger(self) }
-    init(from reader: inout SnapshotReader) throws(SnapshotError) { self = try reader.readInteger(Int32.self) }
-}
-
-extension UInt64: SnapshotCodable {
-    func write(to writer: inout SnapshotWriter) { writer.writeInteger(self) }
-    init(from reader: inout SnapshotReader) throws(SnapshotError) { self = try reader.readInteger(UInt64.self) }
-}
-
-extension UInt32: SnapshotCodable {
-    func write(to writer: inout SnapshotWriter) { writer.writeInteger(self) }
-    init(from reader: inout SnapshotReader) throws(SnapshotError) { self = try reader.readInteger(UInt32.self) }
-}
-
-extension UInt8: SnapshotCodable {
-    func write(to writer: inout SnapshotWriter) { writer.writeInteger(self) }
-    init(from reader: inout SnapshotReader) throws(SnapshotError) { self = try reader.readInteger(UInt8.self) }
-}
-
-extension Int: SnapshotCodable {
-    func write(to writer: inout SnapshotWriter) { writer.writeInteger(Int64(self)) }
-    init(from reader: inout SnapshotReader) throws(SnapshotError) { self = Int(try reader.readInteger(Int64.self)) }
-}
+extension Int: SnapshotCodable {}
+extension Int64: SnapshotCodable {}
+extension Int32: SnapshotCodable {}
+extension UInt64: SnapshotCodable {}
+extension UInt32: SnapshotCodable {}
+extension UInt8: SnapshotCodable {}
 
 extension Bool: SnapshotCodable {
     func write(to writer: inout SnapshotWriter) { writer.writeInteger(UInt8(self ? 1 : 0)) }
@@ -158,6 +141,26 @@ extension Array: SnapshotCodable where Element: SnapshotCodable {
         self = []
         reserveCapacity(n)
         for _ in 0..<n { append(try Element(from: &reader)) }
+    }
+}
+
+/// In key order: a dictionary's own order changes from one process to the next, and the same
+/// state must save to the same bytes.
+extension Dictionary: SnapshotCodable where Key: SnapshotCodable & Comparable, Value: SnapshotCodable {
+    func write(to writer: inout SnapshotWriter) {
+        writer.writeInteger(UInt64(count))
+        for key in keys.sorted() {
+            key.write(to: &writer)
+            self[key]!.write(to: &writer)
+        }
+    }
+
+    init(from reader: inout SnapshotReader) throws(SnapshotError) {
+        self.init()
+        for _ in 0..<(try reader.count()) {
+            let key = try Key(from: &reader)
+            guard updateValue(try Value(from: &reader), forKey: key) == nil else { throw SnapshotError("a key twice in one table") }
+        }
     }
 }
 

@@ -35,18 +35,25 @@ import VigilTriage
         #expect(checked == 171)
     }
 
-    /// With a tap on the stream, the feed pane's posts and the post counts are the stream's;
-    /// the queue stays the store's items (the tap's own flags are not queued again).
-    @Test func aTapFeedsThePaneAndTheCountsWhileTheQueueStaysTheStores() throws {
+    /// A fresh SQLite store in a folder of its own (remove it after), and the review items of
+    /// the workshop sample's flagged posts for feed "f", not put yet.
+    static func emptyStoreAndWorkshopItems() throws -> (URL, SQLiteDecisionStore, [ReviewItem]) {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("vigil-tap-\(UUID().uuidString.prefix(8))")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: folder) }
         let store = try SQLiteDecisionStore(path: folder.appendingPathComponent("s.sqlite").path)
         let builder = try ReviewItemBuilder(feed: "f")
         let pipeline = ScanPipeline(compiled: ConsoleProgramTests.compiled)
         var items: [ReviewItem] = []
         pipeline.onRecord = { items.append(builder.item(for: $0)) }
         _ = try pipeline.run(try ScanPipeline.openAll([ReplayTests.workshop]))
+        return (folder, store, items)
+    }
+
+    /// With a tap on the stream, the feed pane's posts and the post counts are the stream's;
+    /// the queue stays the store's items (the tap's own flags are not queued again).
+    @Test func aTapFeedsThePaneAndTheCountsWhileTheQueueStaysTheStores() throws {
+        let (folder, store, items) = try StoreCoreTests.emptyStoreAndWorkshopItems()
+        defer { try? FileManager.default.removeItem(at: folder) }
         try store.put(items: Array(items.prefix(5)))
         let tap = LiveCore(compiled: ConsoleProgramTests.compiled, readers: try ScanPipeline.openAll([ReplayTests.workshop]), clusters: nil)
         let core = StoreCore(store: store, feed: "f", tap: tap)
@@ -78,15 +85,8 @@ import VigilTriage
     /// The feed pane's stream server away: said on every batch until the tap is back, a batch
     /// of the store's items alone included (the tap has nothing new then).
     @Test func aTapWaitingForItsServerSaysSoUntilItIsBack() throws {
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("vigil-tap-\(UUID().uuidString.prefix(8))")
-        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        let (folder, store, items) = try StoreCoreTests.emptyStoreAndWorkshopItems()
         defer { try? FileManager.default.removeItem(at: folder) }
-        let store = try SQLiteDecisionStore(path: folder.appendingPathComponent("s.sqlite").path)
-        let builder = try ReviewItemBuilder(feed: "f")
-        let pipeline = ScanPipeline(compiled: ConsoleProgramTests.compiled)
-        var items: [ReviewItem] = []
-        pipeline.onRecord = { items.append(builder.item(for: $0)) }
-        _ = try pipeline.run(try ScanPipeline.openAll([ReplayTests.workshop]))
         // A tap with nothing to read: after its first batch it has nothing new to give.
         let tap = LiveCore(compiled: ConsoleProgramTests.compiled, readers: [], clusters: nil)
         let core = StoreCore(store: store, feed: "f", tap: tap)
