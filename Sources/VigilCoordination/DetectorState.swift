@@ -48,12 +48,12 @@ extension ClusterDetector {
     /// A detector restored from `savedState()`'s bytes. Refused (with the reason) when the bytes
     /// are not such a state, come from another version, or were saved with another configuration
     /// (a different window would make different clusters from the same stream).
-    public convenience init(config: CoordinationConfig, restoring bytes: [UInt8]) throws(SnapshotError) {
+    public convenience init(config: CoordinationConfig, restoring bytes: ArraySlice<UInt8>) throws(SnapshotError) {
         self.init(config: config)
-        guard bytes.count >= 8, FNV1a.hash(bytes.dropLast(8)) == SnapshotReader(Array(bytes.suffix(8))).checksum else {
+        guard bytes.count >= 8, FNV1a.hash(bytes.dropLast(8)) == SnapshotReader(bytes.suffix(8)).checksum else {
             throw SnapshotError("damaged: its checksum does not match")
         }
-        var reader = SnapshotReader(Array(bytes.dropLast(8)))
+        var reader = SnapshotReader(bytes.dropLast(8))
         guard (try? reader.readBytes(ClusterDetector.stateMagic.count)).map(Array.init) == ClusterDetector.stateMagic else {
             throw SnapshotError("not a saved cluster detector state")
         }
@@ -93,6 +93,10 @@ extension ClusterDetector {
         guard reader.atEnd else { throw SnapshotError("\(bytes.count - 8 - reader.offset) bytes after the state") }
         guard chains.count == Signal.allCases.count, components.count == accounts.slots,
               recent.count <= Int.max - recentBase else { throw SnapshotError("the state does not hold together") }
+    }
+
+    public convenience init(config: CoordinationConfig, restoring bytes: [UInt8]) throws(SnapshotError) {
+        try self.init(config: config, restoring: bytes[...])
     }
 
     /// Everything in the configuration that changes what the detector does.

@@ -18,10 +18,12 @@ struct SnapshotWriter {
 
 /// Reads what `SnapshotWriter` wrote; a short or inconsistent input is an error, never a crash.
 struct SnapshotReader {
-    let bytes: [UInt8]
+    /// Read in place: a saved state can be hundreds of megabytes.
+    let bytes: ArraySlice<UInt8>
+    /// Bytes read so far.
     private(set) var offset = 0
 
-    init(_ bytes: [UInt8]) { self.bytes = bytes }
+    init(_ bytes: ArraySlice<UInt8>) { self.bytes = bytes }
 
     var atEnd: Bool { offset == bytes.count }
 
@@ -35,8 +37,9 @@ struct SnapshotReader {
         let size = MemoryLayout<T>.size
         guard bytes.count - offset >= size else { throw SnapshotError("ends early, at byte \(offset)") }
         var value = T.zero
+        let start = bytes.startIndex + offset
         withUnsafeMutableBytes(of: &value) { raw in
-            for i in 0..<size { raw[i] = bytes[offset + i] }
+            for i in 0..<size { raw[i] = bytes[start + i] }
         }
         offset += size
         return T(littleEndian: value)
@@ -55,7 +58,7 @@ struct SnapshotReader {
     mutating func readBytes(_ n: Int) throws(SnapshotError) -> ArraySlice<UInt8> {
         guard bytes.count - offset >= n else { throw SnapshotError("ends early, at byte \(offset)") }
         defer { offset += n }
-        return bytes[offset..<offset + n]
+        return bytes[(bytes.startIndex + offset)..<(bytes.startIndex + offset + n)]
     }
 }
 

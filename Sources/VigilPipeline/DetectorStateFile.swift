@@ -35,11 +35,8 @@ public enum DetectorStateFile {
     /// no file; an error saying why a file cannot be used (another stream's, another
     /// configuration's, damaged).
     public static func load(from path: String, feed: String, config: CoordinationConfig) throws(LoadFailure) -> (sequence: UInt64, detector: ClusterDetector)? {
-        guard let data = FileManager.default.contents(atPath: path) else {
-            if FileManager.default.fileExists(atPath: path) { throw LoadFailure(path: path, reason: "cannot be read") }
-            return nil
-        }
-        let bytes = [UInt8](data)
+        guard FileManager.default.fileExists(atPath: path) else { return nil }
+        guard let bytes = contents(of: path) else { throw LoadFailure(path: path, reason: "cannot be read") }
         guard let end = bytes.indices.dropLast().first(where: { bytes[$0] == 0x0A && bytes[$0 + 1] == 0x0A }) else {
             throw LoadFailure(path: path, reason: "not a cluster worker's state")
         }
@@ -51,10 +48,22 @@ public enum DetectorStateFile {
         let saved = String(lines[1].dropFirst("feed ".count))
         guard saved == feed else { throw LoadFailure(path: path, reason: "saved for feed \(saved), not this stream's \(feed)") }
         do {
-            return (sequence, try ClusterDetector(config: config, restoring: Array(bytes[(end + 2)...])))
+            return (sequence, try ClusterDetector(config: config, restoring: bytes[(end + 2)...]))
         } catch {
             throw LoadFailure(path: path, reason: error.description)
         }
+    }
+
+    /// The file's bytes, read once into one array (a state can be hundreds of megabytes).
+    static func contents(of path: String) -> [UInt8]? {
+        guard let file = fopen(path, "rb") else { return nil }
+        defer { fclose(file) }
+        guard fseek(file, 0, SEEK_END) == 0 else { return nil }
+        let size = ftell(file)
+        guard size >= 0, fseek(file, 0, SEEK_SET) == 0 else { return nil }
+        var bytes = [UInt8](repeating: 0, count: size)
+        let read = bytes.withUnsafeMutableBytes { fread($0.baseAddress, 1, size, file) }
+        return read == size ? bytes : nil
     }
 
     public struct SaveFailure: Error, CustomStringConvertible {
