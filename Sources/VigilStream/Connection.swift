@@ -119,14 +119,35 @@ public final class NatsConnection {
     public var isConnected: Bool { natsConnection_Status(connection) == NATS_CONN_STATUS_CONNECTED }
 
     /// After a failed call (or before one): if the server is away, waits for it (asking `stop`
-    /// meanwhile), telling `report` why it went and (nil) that it is back, and returns true;
-    /// false when the server is there (a failure is then the caller's to throw).
+    /// meanwhile), telling `report` why it went and (nil) that it is back, and returns true.
+    /// Also true, told the same, when the library lost the connection and made it again since
+    /// the last look (a reader busy elsewhere, storing a batch, may never see it down). False
+    /// when the server is there and was not lost (a failure is then the caller's to throw).
     func awaitServer(after error: (any Error)?, stop: () -> Bool, report: ((String?) -> Void)?) -> Bool {
-        guard !isConnected else { return false }
+        if isConnected {
+            let reconnects = reconnectCount
+            guard reconnects > seenReconnects else { return false }
+            seenReconnects = reconnects
+            report?(error.map { "\($0)" } ?? "the connection dropped and was made again")
+            report?(nil)
+            return true
+        }
         report?(error.map { "\($0)" } ?? "disconnected")
         if waitUntilConnected(stop: stop) { report?(nil) }
         return true
     }
+
+    /// Reconnections the library made so far, and how many of them a reader was told of.
+    private var reconnectCount: UInt64 {
+        var stats: OpaquePointer?
+        guard natsStatistics_Create(&stats) == NATS_OK, let stats else { return seenReconnects }
+        defer { natsStatistics_Destroy(stats) }
+        var reconnects: UInt64 = 0
+        guard natsConnection_GetStats(connection, stats) == NATS_OK,
+              natsStatistics_GetCounts(stats, nil, nil, nil, nil, &reconnects) == NATS_OK else { return seenReconnects }
+        return reconnects
+    }
+    private var seenReconnects: UInt64 = 0
 
     /// Waits until the connection is up, asking `stop` five times a second; false when `stop`
     /// said so first.
@@ -135,6 +156,8 @@ public final class NatsConnection {
             if stop() { return false }
             Thread.sleep(forTimeInterval: 0.2)
         }
+        // Waited for: not news to the reader (a first connection made late counts as one too).
+        seenReconnects = reconnectCount
         return true
     }
 

@@ -246,6 +246,7 @@ public final class StreamReplaySource: RecordSource {
         }
         guard subscription != nil else { return }
         while end.map({ lastSequence < $0 }) ?? !stop() {
+            if end == nil, connection.awaitServer(after: nil, stop: stop, report: serverAway) { continue }
             var list: natsMsgList
             do {
                 // No more than what is left: a fetch waits for its whole batch until it expires.

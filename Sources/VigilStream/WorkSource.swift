@@ -91,8 +91,9 @@ public final class StreamWorkSource: RecordSource {
         settle: () throws -> Void
     ) throws {
         while !stop() {
-            // A fetch while the library reconnects waits out its timeout and finds nothing.
-            if !connection.isConnected, awaitServer(after: nil) { continue }
+            // A fetch while the library reconnects waits out its timeout and finds nothing; a
+            // reconnection while the batch was being stored is said too.
+            if awaitServer(after: nil) { continue }
             var list: natsMsgList
             do { list = try work.fetch(settings.batch, wait: .seconds(1)) } catch {
                 if awaitServer(after: error) { continue }
