@@ -36,11 +36,7 @@ struct SnapshotReader {
     mutating func readInteger<T: FixedWidthInteger>(_: T.Type = T.self) throws(SnapshotError) -> T {
         let size = MemoryLayout<T>.size
         guard bytes.count - offset >= size else { throw SnapshotError("ends early, at byte \(offset)") }
-        var value = T.zero
-        let start = bytes.startIndex + offset
-        withUnsafeMutableBytes(of: &value) { raw in
-            for i in 0..<size { raw[i] = bytes[start + i] }
-        }
+        let value = bytes.withUnsafeBytes { $0.loadUnaligned(fromByteOffset: offset, as: T.self) }
         offset += size
         return T(littleEndian: value)
     }

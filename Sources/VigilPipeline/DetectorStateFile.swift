@@ -11,15 +11,16 @@ public enum DetectorStateFile {
     /// Writes the state next to `path` and renames it over `path` once it is on disk: a crash
     /// while saving leaves the previous state whole.
     public static func save(_ detector: ClusterDetector, feed: String, sequence: UInt64, to path: String) throws {
-        var bytes = Array("\(magic)\nfeed \(feed)\nsequence \(sequence)\n\n".utf8)
-        bytes += detector.savedState()
+        let header = Array("\(magic)\nfeed \(feed)\nsequence \(sequence)\n\n".utf8)
+        // Written one after the other, not joined: the state alone can be hundreds of megabytes.
+        let state = detector.savedState()
         let temporary = path + ".saving"
         guard let file = fopen(temporary, "wb") else { throw SaveFailure(path: temporary, reason: String(cString: strerror(errno))) }
-        let written = bytes.withUnsafeBytes { fwrite($0.baseAddress, 1, $0.count, file) }
+        let written = [header, state].reduce(0) { total, part in total + part.withUnsafeBytes { fwrite($0.baseAddress, 1, $0.count, file) } }
         let flushed = fflush(file) == 0 && fsync(fileno(file)) == 0
         let reason = String(cString: strerror(errno))
         fclose(file)
-        guard written == bytes.count, flushed else {
+        guard written == header.count + state.count, flushed else {
             unlink(temporary)
             throw SaveFailure(path: temporary, reason: reason)
         }
