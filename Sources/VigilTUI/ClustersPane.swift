@@ -40,7 +40,9 @@ extension AppState {
     /// A console on the store alone detects no cluster itself: they are items others put.
     var emptyClustersText: String {
         guard core.stats.postSource != .feed else { return "No coordinated clusters yet." }
-        return "No cluster in the store yet: a cluster worker (vigil worker --clusters) or vigil scan --clusters --store puts them there."
+        // Items are kept by feed: a file scanned into the same store is another feed, not shown here.
+        return "No cluster of \(session.feedLabel) in the store yet: a cluster worker on it (vigil worker --clusters) puts them there. "
+            + "The store's items of other feeds are not shown here."
     }
 
     func clusterRole(_ score: Int) -> Role {

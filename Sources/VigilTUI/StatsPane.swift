@@ -18,10 +18,10 @@ extension AppState {
         case .feed:
             lines.append(Text.plain("posts \(stats.posts) · flagged \(stats.flagged) · \(queueSummary) · rejected lines \(stats.rejected)", .text))
         case .storeItems:
-            lines.append(Text.plain("post items \(stats.flagged) in the store · \(queueSummary) · unreadable items \(stats.rejected)", .text))
+            lines.append(Text.plain("post items \(stats.flagged) of \(session.feedLabel) in the store · \(queueSummary) · unreadable items \(stats.rejected)", .text))
         case .streamTap(let since):
             lines.append(Text.plain("stream posts \(stats.posts) (read since \(Text.wallClock(since)), from the last messages before)", .text))
-            lines.append(Text.plain("post items \(stats.flagged) in the store · \(queueSummary) · unreadable items \(stats.rejected)", .text))
+            lines.append(Text.plain("post items \(stats.flagged) of \(session.feedLabel) in the store · \(queueSummary) · unreadable items \(stats.rejected)", .text))
         }
         if replay != nil, let outline, !outline.markers.isEmpty {
             lines.append(Text.plain("Chapters", .title))

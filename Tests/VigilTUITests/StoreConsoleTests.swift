@@ -27,7 +27,7 @@ import VigilScoring
         var state = Self.console(.storeItems, rows: 24, cols: 80)
         Fixture.press(&state, .char("5"))
         let screen = state.render().text
-        #expect(screen.contains("post items 4 in the store · queue 5"), "\(screen)")
+        #expect(screen.contains("post items 4 of fixture.jsonl in the store · queue 5"), "\(screen)")
         #expect(screen.contains("items/s "), "the rate is of items put, on the bar and in the pane")
         #expect(!screen.contains("posts 4") && !screen.contains("posts/s") && !screen.contains("flagged 4"))
     }
@@ -38,7 +38,7 @@ import VigilScoring
         Fixture.press(&state, .char("5"))
         let screen = state.render().text
         #expect(screen.contains("stream posts 996 (read since \(Text.wallClock(since)), from the last messages before)"), "\(screen)")
-        #expect(screen.contains("post items 4 in the store · queue 5"))
+        #expect(screen.contains("post items 4 of fixture.jsonl in the store · queue 5"))
         #expect(screen.contains(" posts/s"), "the tap's rate is the stream's")
         #expect(!screen.contains("posts 996 ·"), "never a bare total")
     }
@@ -48,8 +48,8 @@ import VigilScoring
             var state = Self.console(source, rows: 24, cols: 80, clusters: false)
             Fixture.press(&state, .char("4"))
             let screen = state.render().text
-            #expect(screen.contains("No cluster in the store yet: a cluster worker (vigil worker --clusters) or "), "\(screen)")
-            #expect(screen.contains("│vigil scan --clusters --store puts them there."))
+            #expect(screen.contains("No cluster of fixture.jsonl in the store yet: a cluster worker on it (vigil"), "\(screen)")
+            #expect(screen.contains("│worker --clusters) puts them there. The store's items of other feeds are not"), "\(screen)")
         }
         // A console reading a feed finds its clusters itself.
         var feed = AppState(session: Fixture.session)
