@@ -114,7 +114,7 @@ let package = Package(
         .testTarget(name: "VigilSimulatorTests", dependencies: ["VigilSimulator", "VigilPipeline", "VigilEvaluation"]),
         .testTarget(name: "VigilCoordinationTests", dependencies: ["VigilCoordination", "VigilFeed", "VigilText"]),
         .testTarget(name: "VigilCLITests", dependencies: ["VigilPipeline", "VigilTriage", "VigilStream"]),
-        .testTarget(name: "VigilTriageTests", dependencies: ["VigilTriage"]),
+        .testTarget(name: "VigilTriageTests", dependencies: ["VigilTriage", "VigilFeed"]),
         // Snapshots are read from the source tree by path, not bundled.
         .testTarget(name: "VigilTUITests", dependencies: ["VigilTUI", "VigilTriage"], exclude: ["Snapshots"]),
         .testTarget(name: "VigilConsoleTests", dependencies: ["VigilConsole", "VigilTUI", "VigilTerminal", "VigilTriage", "VigilPipeline", "VigilLexicon", "VigilCoordination", "VigilFeed"]),

@@ -1,4 +1,5 @@
 import Foundation
+import VigilFeed
 import VigilTriage
 
 /// The stores a console works with: decisions go to `decisions`; the core's review items to

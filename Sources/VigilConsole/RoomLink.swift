@@ -1,4 +1,5 @@
 import Foundation
+import VigilFeed
 import VigilTriage
 import VigilTUI
 

@@ -1,4 +1,5 @@
 import Foundation
+import VigilFeed
 import VigilCoordination
 import VigilScoring
 import VigilTriage

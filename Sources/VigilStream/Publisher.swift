@@ -1,6 +1,5 @@
 import CNats
 import Foundation
-import Synchronization
 import VigilFeed
 
 /// Publishes feed events into a stream, asynchronously (many in flight, confirmed at `finish`).
@@ -18,7 +17,7 @@ public final class StreamPublisher {
 
     /// Filled by the library's thread (the publish acknowledgements), read at the end.
     final class Tally: Sendable {
-        let counts = Mutex(Counts())
+        let counts = Locked(Counts())
     }
 
     let connection: NatsConnection

@@ -1,6 +1,6 @@
 import Foundation
 import GRDB
-import Synchronization
+import VigilFeed
 
 /// The decision log in one SQLite file (docs/store.md): append-only, durable before `record`
 /// returns, shareable by several vigil processes.
@@ -14,7 +14,7 @@ public final class SQLiteDecisionStore: DecisionStore {
     /// empty file): it holds no decision.
     private let empty: Bool
     /// `waitForChange`'s own connection, opened on first use.
-    let watcher = Mutex(DataVersionWatch())
+    let watcher = Locked(DataVersionWatch())
 
     public var label: String { path }
 

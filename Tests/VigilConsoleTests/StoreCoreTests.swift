@@ -76,8 +76,7 @@ import VigilTriage
         #expect(feed > 0)
         if case .streamTap = source {} else { Issue.record("the count is labelled \(source), not the tap's window") }
         // Without a tap the count is the store's post items, and says so from the first batch.
-        // A store of its own, as each console has: the two cores' watch threads would otherwise
-        // share one store's Mutex, whose lock ThreadSanitizer cannot see.
+        // A store of its own, as each console has.
         let untapped = StoreCore(store: try SQLiteDecisionStore(path: folder.appendingPathComponent("s.sqlite").path), feed: "f")
         untapped.start()
         defer { untapped.stop() }

@@ -1,4 +1,5 @@
 import Foundation
+import VigilFeed
 import Synchronization
 import Testing
 @testable import VigilTriage
@@ -16,8 +17,8 @@ import Testing
             let moderators = 8, each = 25
             try store.put(items: (0..<moderators * each).map { reviewItem(ItemRef(.post, "r\($0)")) })
             let clients = try (0..<moderators).map { _ in try reopen() }
-            let stored = Guarded<[Decision]>([])
-            let failures = Guarded<[String]>([])
+            let stored = Locked<[Decision]>([])
+            let failures = Locked<[String]>([])
             concurrently(moderators) { index in
                 for round in 0..<each {
                     var mine = decision(round.isMultiple(of: 2) ? .dismiss : .confirm, [ItemRef(.post, "r\(index * each + round)")],
@@ -63,7 +64,7 @@ import Testing
             try store.put(items: [reviewItem(ItemRef(.post, "contested"))])
             let seen = try store.latestDecisionID()
             let clients = try (0..<6).map { _ in try reopen() }
-            let outcomes = Guarded<[String]>([])
+            let outcomes = Locked<[String]>([])
             concurrently(clients.count) { index in
                 var mine = decision(.dismiss, [ItemRef(.post, "contested")], by: "m\(index)")
                 mine.seenUpTo = seen
@@ -110,7 +111,7 @@ import Testing
             try store.put(items: items.map { reviewItem($0) })
             let seen = try store.latestDecisionID()
             let clients = try (0..<2).map { _ in try reopen() }
-            let outcomes = Guarded<[ItemRef: [String]]>([:])
+            let outcomes = Locked<[ItemRef: [String]]>([:])
             concurrently(2) { index in
                 for item in items {
                     var mine = decision(.dismiss, [item], by: "m\(index)")
@@ -146,8 +147,8 @@ import Testing
             let clients = try (0..<writers).map { _ in try reopen() }
             let reader = try reopen()
             let finished = Atomic<Int>(0)
-            let read = Guarded<[Int64]>([])
-            let failures = Guarded<[String]>([])
+            let read = Locked<[Int64]>([])
+            let failures = Locked<[String]>([])
             concurrently(writers + 1) { index in
                 do {
                     guard index < writers else {
@@ -190,8 +191,8 @@ import Testing
             let clients = try (0..<claimers).map { _ in try reopen() }
             let reader = try reopen()
             let finished = Atomic<Int>(0)
-            let seen = Guarded<[ItemRef]>([])
-            let failures = Guarded<[String]>([])
+            let seen = Locked<[ItemRef]>([])
+            let failures = Locked<[String]>([])
             concurrently(claimers + 1) { index in
                 do {
                     guard index < claimers else {
@@ -225,10 +226,10 @@ import Testing
         let writer = try PostgresDecisionStore(url: url)
         let reader = try PostgresDecisionStore(url: url)
         #expect(try reader.waitForChange(timeout: 1), "the first wait starts listening")
-        let cursor = Guarded(try reader.changes(feed: "f0a1", since: StoreCursor()).cursor)
+        let cursor = Locked(try reader.changes(feed: "f0a1", since: StoreCursor()).cursor)
         for round in 0..<10 {
-            let found = Guarded<[Int64]>([])
-            let stored = Guarded<Int64>(0)
+            let found = Locked<[Int64]>([])
+            let stored = Locked<Int64>(0)
             concurrently(2) { index in
                 do {
                     if index == 0 {

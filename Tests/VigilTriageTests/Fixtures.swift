@@ -34,19 +34,3 @@ func decision(_ action: Action, _ items: [ItemRef], category: String? = nil, not
 func record(_ store: any DecisionStore, _ decisions: Decision...) throws -> [Decision] {
     try decisions.map { try store.record($0) }
 }
-
-/// A value a test's threads share, behind a lock ThreadSanitizer sees (pthread's, through
-/// NSLock): the standard library's `Mutex` locks in code TSan does not instrument, and TSan then
-/// reported the guarded accesses themselves as races.
-final class Guarded<Value>: @unchecked Sendable {
-    private let lock = NSLock()
-    private var value: Value
-
-    init(_ value: Value) { self.value = value }
-
-    func withLock<Result>(_ body: (inout Value) throws -> Result) rethrows -> Result {
-        lock.lock()
-        defer { lock.unlock() }
-        return try body(&value)
-    }
-}

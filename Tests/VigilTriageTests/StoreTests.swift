@@ -1,4 +1,5 @@
 import Foundation
+import VigilFeed
 import GRDB
 import Testing
 @testable import VigilTriage
@@ -370,7 +371,7 @@ import Testing
     func twoStoresWritingConcurrently(backend: Backend) throws {
         try withTeamStore(backend) { first, reopen in
             let second = try reopen()
-            let failures = Guarded<[String]>([])
+            let failures = Locked<[String]>([])
             let (threads, perThread) = (6, 20)
             DispatchQueue.concurrentPerform(iterations: threads) { thread in
                 let store = thread.isMultiple(of: 2) ? first : second
@@ -400,7 +401,7 @@ import Testing
         try withTemporaryDirectory { directory in
             for round in 0..<16 {
                 let path = directory.appendingPathComponent("vigil-\(round).sqlite").path
-                let failures = Guarded<[String]>([])
+                let failures = Locked<[String]>([])
                 DispatchQueue.concurrentPerform(iterations: 6) { index in
                     do {
                         try SQLiteDecisionStore(path: path).record(decision(.confirm, [ItemRef(.post, "p\(index)")]))

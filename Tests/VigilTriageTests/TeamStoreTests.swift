@@ -1,4 +1,5 @@
 import Foundation
+import VigilFeed
 import Testing
 @testable import VigilTriage
 
@@ -85,8 +86,8 @@ func reviewItem(_ ref: ItemRef, priority: Double = 1, score: Int = 50, feed: Str
                 try store.put(items: (chunk..<chunk + 500).map { reviewItem(ItemRef(.post, "q\($0)"), priority: Double($0 % 7)) })
             }
             let clients = try (0..<20).map { _ in try reopen() }
-            let taken = Guarded<[ItemRef]>([])
-            let failures = Guarded<[String]>([])
+            let taken = Locked<[ItemRef]>([])
+            let failures = Locked<[String]>([])
             concurrently(clients.count) { index in
                 do {
                     while true {
@@ -167,7 +168,7 @@ func reviewItem(_ ref: ItemRef, priority: Double = 1, score: Int = 50, feed: Str
             let start = try watcher.changes(feed: "f0a1", since: StoreCursor())
             #expect(start.items.map(\.ref) == [p1])
             _ = try watcher.waitForChange(timeout: 0)
-            let woke = Guarded<TimeInterval?>(nil)
+            let woke = Locked<TimeInterval?>(nil)
             let waiting = Thread {
                 let begin = Date()
                 if (try? watcher.waitForChange(timeout: 5)) == true { woke.withLock { $0 = Date().timeIntervalSince(begin) } }
