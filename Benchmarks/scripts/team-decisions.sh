@@ -15,12 +15,17 @@
 # RULE='KIND ACTION REACH' sets a two-person rule (`vigil team policy`'s table, written directly),
 # e.g. RULE='post confirm 1000': every confirm then asks the policy about its item (the bench's
 # items have no reach, so none is held; the cost measured is the rule's queries).
+# CEILING=1 (the default) first runs pgbench's TPC-B transaction (three UPDATEs, a SELECT and an
+# INSERT, prepared) with MODERATORS clients for 15 s on the same new server: what this machine's
+# PostgreSQL commits per second for one small write transaction per client, at the load of the
+# moment — the reference the decisions/s are read against. CEILING=0 skips it.
 source "$(dirname "$0")/common.sh"
 ITEMS=${1:-20000}
 MODERATORS=${2:-50}
 BATCH=${3:-1}
 REPS=${REPS:-1}
 PSQL=/usr/lib/postgresql/15/bin/psql
+PGBENCH=/usr/lib/postgresql/15/bin/pgbench
 [ -x "$BENCH" ] || { echo "build $BENCH first: cd Benchmarks && swift build -c release --product vigil-bench" >&2; exit 1; }
 
 run() {  # label binary
@@ -29,6 +34,12 @@ run() {  # label binary
   # The server runs as the postgres user when this runs as root: it must reach its folder.
   chmod 755 "$work"
   url=$("$ROOT/scripts/pg.sh" start "$work/pg")
+  if [ "${CEILING:-1}" = 1 ]; then
+    "$PGBENCH" -q -i -s 10 "$url" >/dev/null 2>&1
+    echo "$label: pgbench TPC-B, $MODERATORS clients, prepared: $("$PGBENCH" -c "$MODERATORS" -j 2 -T 15 -M prepared "$url" 2>/dev/null \
+      | sed -n 's/^tps = \([0-9.]*\).*/\1/p') transactions/s; load average $(cut -d' ' -f1 /proc/loadavg)"
+    "$PSQL" -q "$url" -c "DROP TABLE pgbench_accounts, pgbench_branches, pgbench_history, pgbench_tellers; CHECKPOINT"
+  fi
   # The schema comes with the first read-write open (a run over no items); the items go in with
   # one INSERT (the producer's side is not what is measured).
   "$bench" team --store "$url" --items 0 --moderators 1 >/dev/null

@@ -175,16 +175,6 @@ final class PostgresConnection {
         }
     }
 
-    /// Starts a transaction. A connection that died while idle (the server restarted) is only
-    /// found out by using it: then it is made again once, which is safe as nothing was sent yet.
-    func begin(_ statement: String) throws {
-        do {
-            try query(statement)
-        } catch let error as DecisionStoreError where error.isUnavailable && PQstatus(handle) != CONNECTION_OK {
-            try query(statement)
-        }
-    }
-
     /// Waits up to `timeout` for a notification on a channel this connection listens to; true
     /// when one (or more) arrived. Throws `.unavailable` when the connection broke.
     func awaitNotification(timeout: TimeInterval) throws -> Bool {

@@ -282,7 +282,7 @@ public final class PostgresDecisionStore: SQLTeamStore, RoomStore, @unchecked Se
                 do {
                     try connection.execute(script: script)
                     try connection.query("INSERT INTO vigil_migrations (identifier) VALUES (?)", [.text(identifier)])
-                    let session = PostgresSession(connection: connection)
+                    let session = PostgresSession(connection: connection, begin: nil)
                     if identifier == "v10-chain-positions" { try TeamSQL.link(in: session, label: label) }
                     try session.commit()
                 } catch {
@@ -324,9 +324,8 @@ public final class PostgresDecisionStore: SQLTeamStore, RoomStore, @unchecked Se
     /// see what others committed. A row that does not decode is `.unreadable`.
     private func transaction<T>(snapshot: Bool = false, _ body: (SQLSession) throws -> T) throws -> T {
         try locked {
-            try connection.begin(snapshot ? "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY" : "BEGIN")
             do {
-                let session = PostgresSession(connection: connection)
+                let session = PostgresSession(connection: connection, begin: snapshot ? "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY" : "BEGIN")
                 let value = try body(session)
                 try session.commit()
                 if session.notifies { wakeListeners() }
@@ -430,18 +429,24 @@ public final class PostgresDecisionStore: SQLTeamStore, RoomStore, @unchecked Se
 
 }
 
-/// A PostgreSQL connection inside one of the store's transactions. The rules' wake-up
-/// (`SQLDialect.notify`) is noted, not run: the store sends it after COMMIT
+/// A PostgreSQL connection inside one of the store's transactions. The transaction's BEGIN
+/// waits for its first statements and goes with them (a round trip less per transaction). The
+/// rules' wake-up (`SQLDialect.notify`) is noted, not run: the store sends it after COMMIT
 /// (`PostgresDecisionStore.wakeListeners` says why). What `send` leaves goes in one pipeline
 /// with the next statements, COMMIT included.
 final class PostgresSession: SQLSession {
     let connection: PostgresConnection
     private(set) var notifies = false
-    private var pending: [SQLStatement] = []
+    private var pending: [SQLStatement]
+    /// Nothing reached the server yet in this transaction.
+    private var unsent: Bool
     var dialect: SQLDialect { .postgres }
 
-    init(connection: PostgresConnection) {
+    /// `begin` opens the transaction with the first statements; nil in a transaction already open.
+    init(connection: PostgresConnection, begin: String?) {
         self.connection = connection
+        pending = begin.map { [SQLStatement($0)] } ?? []
+        unsent = begin != nil
     }
 
     func query(_ sql: String, _ arguments: [SQLValue]) throws -> [SQLRow] {
@@ -459,7 +464,7 @@ final class PostgresSession: SQLSession {
         let all = pending + wanted
         pending = []
         guard !all.isEmpty else { return [] }
-        var rows = try connection.pipeline(all).suffix(wanted.count).makeIterator()
+        var rows = try firstOrNext(all).suffix(wanted.count).makeIterator()
         // Rows in the order asked, an empty list for a notify.
         return statements.map { $0.sql == dialect.notify ? [] : rows.next() ?? [] }
     }
@@ -475,5 +480,18 @@ final class PostgresSession: SQLSession {
     /// Commits, with whatever `send` left, in one round trip.
     func commit() throws {
         _ = try batch([SQLStatement("COMMIT")])
+    }
+
+    /// A connection that died while idle (the server restarted) is only found out by using it
+    /// (and is then made again): the transaction's first round trip is sent once more, which is
+    /// safe while it holds no COMMIT (the server rolled back whatever of it arrived).
+    private func firstOrNext(_ statements: [SQLStatement]) throws -> [[SQLRow]] {
+        guard unsent else { return try connection.pipeline(statements) }
+        unsent = false
+        do {
+            return try connection.pipeline(statements)
+        } catch let error as DecisionStoreError where error.isUnavailable && statements.last?.sql != "COMMIT" {
+            return try connection.pipeline(statements)
+        }
     }
 }

@@ -261,7 +261,7 @@ import Testing
         try store.put(items: [reviewItem(p1), reviewItem(p2)])
         let slow = try PostgresConnection(url: url, label: "slow")
         try slow.query("BEGIN")
-        let session = PostgresSession(connection: slow)
+        let session = PostgresSession(connection: slow, begin: nil)
         let late = try TeamSQL.record(decision(.dismiss, [p1], by: "slow"), in: session, label: "slow")
         let quick = try store.record(decision(.dismiss, [p2], by: "quick"))
         #expect(late.id < quick.id && quick.position == 1)
@@ -290,14 +290,14 @@ import Testing
         let connection = try PostgresConnection(url: url, label: "test")
         try connection.query("CREATE TABLE t (v integer PRIMARY KEY)")
         try connection.query("BEGIN")
-        let session = PostgresSession(connection: connection)
+        let session = PostgresSession(connection: connection, begin: nil)
         try session.send(SQLStatement("INSERT INTO t VALUES (1)"))
         try session.send(SQLStatement("INSERT INTO t VALUES (1)"))
         let error = #expect(throws: DecisionStoreError.self) { try session.query("SELECT count(*) AS n FROM t", []) }
         #expect(error?.reason == .database(#"duplicate key value violates unique constraint "t_pkey""#))
         try connection.query("ROLLBACK")
         #expect(try connection.query("SELECT count(*) AS n FROM t")[0].int("n") == 0)
-        let rows = try PostgresSession(connection: connection).batch([SQLStatement("SELECT 1 AS a"), SQLStatement("SELECT ? AS b", [.text("x")])])
+        let rows = try PostgresSession(connection: connection, begin: nil).batch([SQLStatement("SELECT 1 AS a"), SQLStatement("SELECT ? AS b", [.text("x")])])
         #expect(rows.map { $0.first?["a"] ?? $0.first?["b"] } == ["1", "x"])
     }
 }

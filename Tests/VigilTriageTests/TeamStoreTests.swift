@@ -259,11 +259,16 @@ func reviewItem(_ ref: ItemRef, priority: Double = 1, score: Int = 50, feed: Str
         #expect(after.id > 1)
         #expect(try store.waitForChange(timeout: 0.1), "listening again: look now")
         #expect(try store.decisions(feed: nil).map(\.id) == [1, after.id])
-        // Killed while idle: the next call finds out and reconnects without failing.
+        // Killed while idle: the next call finds out and reconnects without failing, a read or
+        // a write (whose BEGIN travels with its first statements).
         try PostgresServer.run(["kill", folder])
         try PostgresServer.run(["restart", folder])
         #expect(try store.decisions(feed: nil).count == 2)
         #expect(try store.waitForChange(timeout: 0.1), "the listener reconnects and says look now")
+        try PostgresServer.run(["kill", folder])
+        try PostgresServer.run(["restart", folder])
+        let third = try store.record(decision(.confirm, [ItemRef(.post, "p3")]))
+        #expect(try store.decisions(feed: nil).map(\.id) == [1, after.id, third.id])
     }
 
     @Test(arguments: Backend.allCases)
