@@ -95,7 +95,7 @@ extension WorkshopReport {
         rows += "<th>med</th><th>p90</th><th>med</th><th>p90</th></tr></thead><tbody>\n"
         for trainee in trainees {
             guard trainee.hasDecisions else {
-                rows += "<tr><td>\(h(trainee.name))</td><td colspan=\"14\">no decisions</td></tr>\n"
+                rows += "<tr><td>\(h(trainee.name))</td><td colspan=\"14\" class=\"text\">no decisions</td></tr>\n"
                 continue
             }
             rows += "<tr><td>\(h(trainee.name))</td><td>\(trainee.items)</td>" + roomCells(trainee.figures).map { "<td>\($0)</td>" }.joined() + "</tr>\n"
@@ -108,10 +108,10 @@ extension WorkshopReport {
     /// The room per chapter: what entered the queue and what the trainees did with it.
     var chapterTable: String {
         let h = ReportText.html
-        var rows = "<table><thead><tr><th>at</th><th>chapter</th><th>flagged</th><th>violating</th><th>caught</th><th>missed</th>"
+        var rows = "<table><thead><tr><th>at</th><th class=\"text\">chapter</th><th>flagged</th><th>violating</th><th>caught</th><th>missed</th>"
             + "<th>false positives</th></tr></thead><tbody>\n"
         for chapter in chapters {
-            rows += "<tr><td>\(DurationText.clock(chapter.offset))</td><td>\(h(chapter.title))</td><td>\(chapter.flagged)</td><td>\(chapter.violating)</td>"
+            rows += "<tr><td>\(DurationText.clock(chapter.offset))</td><td class=\"text\">\(h(chapter.title))</td><td>\(chapter.flagged)</td><td>\(chapter.violating)</td>"
                 + "<td>\(chapter.room.caught)</td><td>\(chapter.room.missed)</td><td>\(chapter.room.falsePositives)</td></tr>\n"
         }
         return rows + "</tbody></table>\n<p class=\"meta\">Caught: violating posts confirmed or escalated, added up over the trainees; "
@@ -256,10 +256,10 @@ extension WorkshopReport {
         }
         out += "</tbody></table>\n<p>Confirmed with the key's category: \(f.correctCategoryConfirms).</p>\n"
 
-        out += "<h3>Time to decision (seconds)</h3>\n<table><thead><tr><th>items</th><th>clock</th><th>n</th><th>median</th><th>p90</th></tr></thead><tbody>\n"
+        out += "<h3>Time to decision (seconds)</h3>\n<table><thead><tr><th>items</th><th class=\"text\">clock</th><th>n</th><th>median</th><th>p90</th></tr></thead><tbody>\n"
         for (items, clock, spread) in [("posts", "feed", f.timing.postsFeed), ("posts", "wall", f.timing.postsWall),
                                        ("clusters", "feed", f.timing.clustersFeed), ("clusters", "wall", f.timing.clustersWall)] {
-            out += "<tr><td>\(items)</td><td>\(clock)</td><td>\(spread.count)</td><td>\(ReportText.seconds(spread.median))</td><td>\(ReportText.seconds(spread.p90))</td></tr>\n"
+            out += "<tr><td>\(items)</td><td class=\"text\">\(clock)</td><td>\(spread.count)</td><td>\(ReportText.seconds(spread.median))</td><td>\(ReportText.seconds(spread.p90))</td></tr>\n"
         }
         out += "</tbody></table>\n"
 
@@ -297,7 +297,7 @@ enum HTMLStyle {
         table.room{font-size:16px}table.room th,table.room td{padding:.2em .3em}table.room th{text-align:center}
         td:first-child{max-width:16em;overflow-wrap:anywhere}table.room td:first-child{max-width:12em}abbr{text-decoration:none}
         code{overflow-wrap:anywhere}
-        th:first-child,td:first-child{text-align:left}tr.total{font-weight:bold;background:#f2f2f2}
+        th:first-child,td:first-child,th.text,td.text{text-align:left}tr.total{font-weight:bold;background:#f2f2f2}
         .meta{color:#444}.notes{background:#fff6d6;padding:.2em 1em}
         blockquote{margin:.3em 0 .3em 1em;padding:.3em .6em;border-left:4px solid #c0392b;background:#fafafa;unicode-bidi:plaintext;overflow-wrap:anywhere}
         .item{margin-bottom:1em}.why{font-size:.85em;color:#333}.explanation{font-size:.8em;color:#555;font-family:monospace}

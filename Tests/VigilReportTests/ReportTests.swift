@@ -376,6 +376,24 @@ import FoundationXML
         #expect(!timeline.contains("font-size") && !timeline.contains("style="), "timeline text takes the 16 px rule")
     }
 
+    @Test("on a projector: words read from the left in every table, figures from the right")
+    func textColumnsReadFromTheLeft() throws {
+        let html = try Fixture.report(moderators: ["amina", "ben", "carol"]).html
+        // A cell after a row's first with letters in it (not "n/a") is text: the style's
+        // right-aligned default would leave it ragged on the left.
+        let rows = html.components(separatedBy: "<tr").dropFirst().map { $0.components(separatedBy: "</tr>")[0] }
+        var wordCells: [String] = []
+        for row in rows {
+            for cell in row.components(separatedBy: "<td").dropFirst(2) {
+                let opening = cell.prefix { $0 != ">" }
+                let content = cell.drop { $0 != ">" }.dropFirst().components(separatedBy: "</td>")[0]
+                if content != "n/a", content.contains(where: \.isLetter), !opening.contains("class=\"text\"") { wordCells.append(content) }
+            }
+        }
+        #expect(wordCells.isEmpty, "\(wordCells.prefix(5))")
+        #expect(html.contains("td.text{text-align:left}") || html.contains("th.text,td.text{text-align:left}"))
+    }
+
     @Test("on a projector: a long trainee name ends in '…' in the timeline's margin, whole in its tooltip; long names and paths wrap")
     func longNames() throws {
         var report = try Fixture.report(moderators: ["amina", "ben"])
