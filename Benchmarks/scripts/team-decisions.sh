@@ -28,6 +28,14 @@ PSQL=/usr/lib/postgresql/15/bin/psql
 PGBENCH=/usr/lib/postgresql/15/bin/pgbench
 [ -x "$BENCH" ] || { echo "build $BENCH first: cd Benchmarks && swift build -c release --product vigil-bench" >&2; exit 1; }
 
+# CPU seconds the server has used: the postmaster's own and its exited children's (every
+# backend of a finished run has exited and been waited for), from /proc.
+server_cpu() {  # data folder
+  local pid
+  pid=$(head -1 "$1/postmaster.pid")
+  awk -v hz="$(getconf CLK_TCK)" '{ print ($14 + $15 + $16 + $17) / hz }' "/proc/$pid/stat"
+}
+
 run() {  # label binary
   local label=$1 bench=$2 work url
   work=$(mktemp -d "${TMPDIR:-/tmp}/vigil-team-bench.XXXXXX")
@@ -36,8 +44,14 @@ run() {  # label binary
   url=$("$ROOT/scripts/pg.sh" start "$work/pg")
   if [ "${CEILING:-1}" = 1 ]; then
     "$PGBENCH" -q -i -s 10 "$url" >/dev/null 2>&1
-    echo "$label: pgbench TPC-B, $MODERATORS clients, prepared: $("$PGBENCH" -c "$MODERATORS" -j 2 -T 15 -M prepared "$url" 2>/dev/null \
-      | sed -n 's/^tps = \([0-9.]*\).*/\1/p') transactions/s; load average $(cut -d' ' -f1 /proc/loadavg)"
+    local cpu0 out cpu1
+    cpu0=$(server_cpu "$work/pg/data")
+    out=$("$PGBENCH" -c "$MODERATORS" -j 2 -T 15 -M prepared "$url" 2>/dev/null)
+    sleep 1
+    cpu1=$(server_cpu "$work/pg/data")
+    awk -v label="$label" -v n="$MODERATORS" -v c0="$cpu0" -v c1="$cpu1" -v load="$(cut -d' ' -f1 /proc/loadavg)" \
+        -v tps="$(sed -n 's/^tps = \([0-9.]*\).*/\1/p' <<<"$out")" -v done="$(sed -n 's/^number of transactions actually processed: \([0-9]*\).*/\1/p' <<<"$out")" 'BEGIN {
+      printf "%s: pgbench TPC-B, %d clients, prepared: %.0f transactions/s, server CPU %.3f ms per transaction; load average %s\n", label, n, tps, (c1 - c0) * 1000 / done, load }'
     "$PSQL" -q "$url" -c "DROP TABLE pgbench_accounts, pgbench_branches, pgbench_history, pgbench_tellers; CHECKPOINT"
   fi
   # The schema comes with the first read-write open (a run over no items); the items go in with
@@ -55,15 +69,20 @@ run() {  # label binary
   local counters="SELECT (SELECT xact_commit FROM pg_stat_database WHERE datname = current_database()) || ' ' || wal_sync FROM pg_stat_wal"
   local commits0 syncs0 commits1 syncs1 result stored
   read -r commits0 syncs0 <<<"$("$PSQL" -Atq "$url" -c "$counters")"
-  result=$("$bench" team --store "$url" --items "$ITEMS" --moderators "$MODERATORS" --batch "$BATCH")
-  # The statistics collector publishes counters at most every 500 ms.
+  local cpu_before cpu_after
+  cpu_before=$(server_cpu "$work/pg/data")
+  result=$(/usr/bin/time -f "%U %S" -o "$work/client.time" "$bench" team --store "$url" --items "$ITEMS" --moderators "$MODERATORS" --batch "$BATCH")
+  # The statistics collector publishes counters at most every 500 ms; the backends are reaped.
   sleep 1
+  cpu_after=$(server_cpu "$work/pg/data")
   read -r commits1 syncs1 <<<"$("$PSQL" -Atq "$url" -c "$counters")"
   stored=$("$PSQL" -Atq "$url" -c "SELECT count(*) FROM decision")
   echo "$label: $result"
   awk -v label="$label" -v c="$((commits1 - commits0))" -v s="$((syncs1 - syncs0))" -v n="$stored" \
+      -v server="$(awk -v a="$cpu_before" -v b="$cpu_after" 'BEGIN { print b - a }')" -v client="$(awk '{ print $1 + $2 }' "$work/client.time")" \
       -v sc="$("$PSQL" -Atq "$url" -c 'SHOW synchronous_commit')" -v load="$(cut -d' ' -f1 /proc/loadavg)" 'BEGIN {
-    printf "%s: synchronous_commit=%s; per decision %.2f commits, %.2f WAL syncs; load average %s\n", label, sc, c / n, s / n, load }'
+    printf "%s: synchronous_commit=%s; per decision %.2f commits, %.2f WAL syncs, CPU %.3f ms in the server and %.3f ms in the moderators; load average %s\n",
+      label, sc, c / n, s / n, server * 1000 / n, client * 1000 / n, load }'
   "$ROOT/scripts/pg.sh" stop "$work/pg"
   rm -rf "$work"
 }

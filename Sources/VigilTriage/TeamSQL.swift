@@ -477,7 +477,7 @@ enum TeamSQL {
         // for their own position alone.
         while true {
             let (got, answer) = try tryLock(.chain, with: [SQLStatement("SELECT position FROM decision_chain WHERE decision_id = ?", [SQLValue(id)])],
-                                            in: session)
+                                            in: session, unlessDone: { $0[0].first != nil })
             if let own = try answer[0].first?.int("position") { return own }
             if got { break }
         }
@@ -721,15 +721,20 @@ enum TeamSQL {
     }
 
     /// Tries the lock `key` (`SQLDialect.tryLock`) and runs `reads` after it in the same round
-    /// trip: whether it was got, and the reads' rows. Not got, it waits for the holder's end
-    /// before returning, so the caller's next look sees what the holder did. Where writers run
-    /// alone (SQLite) there is nothing to lock: got.
-    private static func tryLock(_ key: SQLDialect.Lock, with reads: [SQLStatement], in session: SQLSession) throws -> (Bool, [[SQLRow]]) {
+    /// trip: whether it was got, and the reads' rows. Not got and not `unlessDone` by those rows,
+    /// it waits for the holder's end and runs `reads` again after the wait, in the same round
+    /// trip: the rows returned are then those the holder left, so a waiter whose work the holder
+    /// did learns it without asking again (under load most waiters do). Where writers run alone
+    /// (SQLite) there is nothing to lock: got.
+    private static func tryLock(_ key: SQLDialect.Lock, with reads: [SQLStatement], in session: SQLSession,
+                                unlessDone done: ([[SQLRow]]) throws -> Bool) throws -> (Bool, [[SQLRow]]) {
         guard let tryLock = session.dialect.tryLock else { return (true, try session.batch(reads)) }
         let answer = try session.batch([SQLStatement(tryLock, [.int(key.rawValue)])] + reads)
-        let got = ["t", "true", "1"].contains(answer[0].first?["got"] ?? "")
-        if !got { _ = try session.batch(session.dialect.awaitLock.map { SQLStatement($0, [.int(key.rawValue)]) }) }
-        return (got, Array(answer.dropFirst()))
+        let looked = Array(answer.dropFirst())
+        if ["t", "true", "1"].contains(answer[0].first?["got"] ?? "") { return (true, looked) }
+        if try done(looked) { return (false, looked) }
+        let wait = session.dialect.awaitLock.map { SQLStatement($0, [.int(key.rawValue)]) }
+        return (false, Array(try session.batch(wait + reads).dropFirst(wait.count)))
     }
 
     /// Gives the feed's unstamped claims their events, in one order, under the change clock's
@@ -744,7 +749,7 @@ enum TeamSQL {
         let mine = SQLStatement("""
             SELECT count(*) AS n FROM claim WHERE feed = ? AND (kind, item_id) IN (\(rowValues(items.count))) AND event = \(unstamped)
             """, [.text(feed)] + itemArguments(items))
-        let (got, look) = try tryLock(.claimStamps, with: [mine], in: session)
+        let (got, look) = try tryLock(.claimStamps, with: [mine], in: session, unlessDone: { try $0[0][0].int("n") == 0 })
         if try look[0][0].int("n") == 0 { return true }
         guard got else { return false }
         // The clock's row, as `tick` takes it (writers that tick wait for it, and this for them);
