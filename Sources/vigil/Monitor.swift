@@ -55,9 +55,10 @@ struct Monitor: ParsableCommand {
             do { layout = try StreamLayout(stream: stream) } catch { throw CommandError(.usage, "--stream: \(error)") }
             // The feed pane follows the stream from its last messages; the console quits with its process.
             let tap = try nats.map { url throws(StreamError) in
-                // A server away at the start or later is waited for, and the pane says so.
+                // A server away at the start or later, or a stream not created yet, is waited for,
+                // and the pane says so.
                 try StreamReplaySource(following: layout, on: NatsConnection(url: url, waitsForServer: true), batch: 200, padding: FeedDecoder.padding,
-                                       recent: Self.recentMessages, stop: { false })
+                                       recent: Self.recentMessages, waitsForStream: true, stop: { false })
             }
             try console.run(feeds: [], follow: false, replay: nil, keymap: .standard, storeFeed: (id: layout.feedID, label: "stream \(stream)", tap: tap))
         } else {
@@ -253,6 +254,7 @@ struct ConsoleOptions: ParsableArguments {
                 (source as? StreamReplaySource)?.serverAway = { [weak tap] why in
                     tap?.sourceAway(why.map { "waiting for the NATS server (\($0))" })
                 }
+                (source as? StreamReplaySource)?.streamAway = { [weak tap] why in tap?.sourceAway(why) }
                 return tap
             })
         // A rewind plays the feed again from its start, on a new core.
