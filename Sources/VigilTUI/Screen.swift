@@ -352,7 +352,7 @@ extension AppState {
 
     /// " (first back in 12 min)": when the next snoozed item returns to the queue.
     var snoozedBack: String {
-        guard let first = snoozedUntil.values.filter({ $0 > now }).min() else { return "" }
+        guard let first = snoozeEnds.min() else { return "" }
         return " (first back in \(Int((first - now) / 60) + 1) min)"
     }
 

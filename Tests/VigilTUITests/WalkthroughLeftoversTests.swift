@@ -125,6 +125,11 @@ import VigilTriage
         #expect(lines[0].contains("queue 3 · 2 snoozed"), "\(lines[0])")
         #expect(lines.contains { $0.contains("Queue · 3 open · 2 snoozed (first back in 14 min)") }, "\(lines.joined(separator: "\n"))")
         #expect(state.helpPager().paragraphs.contains { $0.0.hasPrefix("A snoozed item leaves the queue for 15 minutes") }, "help says it")
+        // Confirmed since (by anyone), an item is decided: no longer waiting to come back.
+        let confirm = Decision(id: 2, items: [ItemRef(.post, "p4")], action: .confirm, category: "recruitment_call", moderator: "mod2",
+                               decidedAt: Date(timeIntervalSince1970: state.now), feed: "f1", lexiconVersion: "v")
+        _ = state.update(.storeChanged(StoreChanges(decisions: [confirm], cursor: StoreCursor(decision: 2, event: 0))))
+        #expect(state.render().lines[0].contains("queue 3 · 1 snoozed"), "\(state.render().lines[0])")
         _ = state.update(.tick(state.now + AppState.snoozeSeconds))
         #expect(!state.render().text.contains("snoozed"), "back in the queue, no longer counted")
     }
