@@ -34,7 +34,7 @@ struct Monitor: ParsableCommand {
     @Option(help: ArgumentHelp("No feed: review what 'vigil worker' puts into the --store for this JetStream stream.", valueName: "name"))
     var stream: String?
 
-    @Option(help: ArgumentHelp("With --stream: the NATS server holding it; the feed pane then shows the stream as it flows (its last 1,000 messages first).", valueName: "url"))
+    @Option(help: ArgumentHelp("With --stream: the NATS server holding it; the feed pane then shows the stream as it flows (its last 1,000 messages first; a server or stream not there yet is waited for).", valueName: "url"))
     var nats: String?
 
     /// How far back the feed pane starts on a stream.
