@@ -166,6 +166,9 @@ public final class StreamReplaySource: RecordSource {
     public var serverAway: ((String?) -> Void)?
     /// Told when the server had dropped the reader and a new one reads on (from which sequence).
     public var readerReplaced: ((UInt64) -> Void)?
+    /// Told, when following waits for a stream not created yet, that it does (what to say) and
+    /// when it exists (nil).
+    public var streamAway: ((String?) -> Void)?
     let connection: NatsConnection
     let layout: StreamLayout
     var subscription: PullSubscription?
@@ -187,6 +190,7 @@ public final class StreamReplaySource: RecordSource {
         batch = 1000
         stop = { false }
         recent = nil
+        waitsForStream = false
         record = RecordBuffer(padding: padding)
         subscription = last == 0 ? nil : try Self.subscribe(connection, address.layout)
     }
@@ -194,9 +198,10 @@ public final class StreamReplaySource: RecordSource {
     /// On and on, `batch` messages at a time, settling after each batch; `stop` is asked
     /// between batches and at least once a second. `recent`: start that many messages before
     /// the stream's end (a live view) instead of at its first message; `after`: start after
-    /// that sequence (what a restored reader had already read).
+    /// that sequence (what a restored reader had already read); `waitsForStream`: a stream not
+    /// created yet is waited for (a console started before the first publisher), not refused.
     public init(following layout: StreamLayout, on connection: NatsConnection, batch: Int, padding: Int, recent: UInt64? = nil,
-                after: UInt64 = 0, stop: @escaping () -> Bool) throws(StreamError) {
+                after: UInt64 = 0, waitsForStream: Bool = false, stop: @escaping () -> Bool) throws(StreamError) {
         name = connection.url + "/" + layout.stream
         self.connection = connection
         self.layout = layout
@@ -206,10 +211,13 @@ public final class StreamReplaySource: RecordSource {
         self.recent = recent
         lastSequence = after
         record = RecordBuffer(padding: padding)
-        // A server not reachable yet (a connection that waits for it) is waited for by the
-        // first read, which says so: a console opens without it.
-        if connection.isConnected { try open() }
+        self.waitsForStream = waitsForStream
+        // A server not reachable yet (a connection that waits for it), or a stream to wait for,
+        // is waited for by the first read, which says so: a console opens without them.
+        if connection.isConnected, !waitsForStream { try open() }
     }
+
+    private let waitsForStream: Bool
 
     /// Where following starts: that many messages before the stream's end, or its first.
     private let recent: UInt64?
@@ -221,6 +229,29 @@ public final class StreamReplaySource: RecordSource {
         }
         subscription = try Self.subscribe(connection, layout, from: recent.map { last > $0 ? last - $0 + 1 : 1 } ?? lastSequence + 1)
         opened = true
+    }
+
+    /// Until the stream exists (when waiting for it), saying so while it does not; false when
+    /// told to stop first.
+    private func awaitStream() throws(StreamError) -> Bool {
+        guard waitsForStream else { return true }
+        var said = false
+        while true {
+            do {
+                if try connection.lastSequence(of: layout) != nil { break }
+            } catch {
+                // The server went away meanwhile: waited for as anywhere else, then asked again.
+                guard connection.awaitServer(after: error, stop: stop, report: serverAway) else { throw error }
+                if stop() { return false }
+                continue
+            }
+            if !said { streamAway?("waiting for stream \(layout.stream) on \(connection.url) (vigil publish creates it)") }
+            said = true
+            if stop() { return false }
+            Thread.sleep(forTimeInterval: 0.5)
+        }
+        if said { streamAway?(nil) }
+        return true
     }
 
     private static func subscribe(_ connection: NatsConnection, _ layout: StreamLayout, from first: UInt64 = 1) throws(StreamError) -> PullSubscription {
@@ -242,6 +273,7 @@ public final class StreamReplaySource: RecordSource {
                 guard connection.waitUntilConnected(stop: stop) else { return }
                 serverAway?(nil)
             }
+            guard try awaitStream() else { return }
             try open()
         }
         guard subscription != nil else { return }

@@ -90,6 +90,9 @@ extension AppState {
         }
         if let room, room.frozen, !room.isTrainer, let why = refusal(of: .confirm) { lines.append((why.prefix(1).uppercased() + why.dropFirst() + ".", .warning)) }
         lines.append(("In a cluster or bulk action: Space excepts or includes the row, Enter applies once every row has been shown, Esc cancels.", .dim))
+        if refusal(of: .snooze) == nil {
+            lines.append(("A snoozed item leaves the queue for \(Int(AppState.snoozeSeconds / 60)) minutes: the status bar counts them (queue 114 · 3 snoozed), the queue pane's title says when the first returns.", .dim))
+        }
         lines.append((":messages shows the last messages whole (the message line cuts a long one, ending it in “…”).", .dim))
         lines.append(("Filter terms: \(filterTermsOffered) and words (matched in the text as the lexicon read it).", .dim))
         if session.mouse { lines.append(("Mouse: the wheel scrolls the pane under the pointer; a click selects the row under it.", .dim)) }

@@ -53,11 +53,13 @@ public struct ScopeDialog: Sendable, Equatable {
         for index in cursor.visible(count: items.count) { seen[index] = true }
     }
 
-    mutating func toggle() {
-        guard items.indices.contains(cursor.selected) else { return }
+    /// Excepts or includes the selected row; false on the cluster's own row, which cannot be.
+    mutating func toggle() -> Bool {
+        guard items.indices.contains(cursor.selected) else { return true }
         let item = items[cursor.selected]
-        guard !locked.contains(item) else { return }
+        guard !locked.contains(item) else { return false }
         if excluded.contains(item) { excluded.remove(item) } else { excluded.insert(item) }
+        return true
     }
 
     mutating func mouse(_ event: MouseEvent, rows: Int, cols: Int) {
@@ -157,8 +159,12 @@ extension AppState {
                         error: true)
                 }
             } else if command == .mark {
-                dialog.toggle()
-                dialog.cursor.move(by: 1, count: dialog.items.count)
+                if dialog.toggle() {
+                    dialog.cursor.move(by: 1, count: dialog.items.count)
+                } else {
+                    // Space seemed to do nothing here: the cluster is the whole the action is about.
+                    say("the cluster itself cannot be excepted: Space excepts its posts one by one", error: true)
+                }
             }
             mode = .scope(dialog)
             return []

@@ -67,12 +67,14 @@ extension AppState {
             squeeze = (head, body, cutTail)
         }
 
-        /// The field in `excess` fewer columns if it can give them, keeping the body's start.
+        /// The field up to `excess` columns narrower, keeping the body's start (8 columns of it at
+        /// least); nil when it cannot give a column.
         func squeezed(by excess: Int) -> StatusField? {
             guard let (head, body, cutTail) = squeeze else { return nil }
             let fixed = DisplayText(head + cutTail).width
-            let room = DisplayText(text).width - excess - fixed
-            guard room >= 8 else { return nil }
+            let width = DisplayText(text).width
+            let room = max(8, width - excess - fixed)
+            guard fixed + room < width else { return nil }
             var field = self
             field.text = head + DisplayText(body).truncated(to: room).graphemes.map(\.text).joined() + cutTail
             field.squeeze = nil
@@ -80,11 +82,15 @@ extension AppState {
         }
     }
 
-    /// "queue 12 of 108 · 1 to approve · filter lang:fr": the items to review, a senior's held
-    /// decisions to answer apart, and the filter for as long as it applies.
+    /// "queue 12 of 108 · 3 snoozed · 1 to approve · filter lang:fr": the items to review, those
+    /// snoozed off it for now and a senior's held decisions to answer apart, and the filter for
+    /// as long as it applies.
     var queueSummary: String {
-        "queue \(queueCount)" + (filter.isEmpty ? approvalsNote : "\(approvalsNote) · filter \(Text.pad(filter.label, min(24, DisplayText(filter.label).width)))")
+        "queue \(queueCount)\(snoozedNote)" + (filter.isEmpty ? approvalsNote : "\(approvalsNote) · filter \(Text.pad(filter.label, min(24, DisplayText(filter.label).width)))")
     }
+
+    /// " · 3 snoozed": items off the queue until their snooze runs out (anyone's, as the queue).
+    var snoozedNote: String { snoozedNow > 0 ? " · \(snoozedNow) snoozed" : "" }
 
     /// "12", "12+ of 108": items to review (held decisions to answer are not items).
     var queueCount: String {
@@ -104,14 +110,14 @@ extension AppState {
             fields.append(StatusField(text: "⚠ feed damaged", keep: 10, role: .error))
         } else if let problem = stats.readProblems.first {
             // Bytes after a gzip feed, a store or stream the console cannot read for now: the
-            // problem itself (the stats pane lists them all).
-            fields.append(StatusField(text: "⚠ " + problem, keep: 10, role: .warning))
+            // problem itself (the stats pane lists them all), cut before the queue's count is.
+            fields.append(StatusField(head: "⚠ ", body: problem, tail: "", cutTail: "", keep: 10, role: .warning))
         }
         if let problem = team.unreachable {
-            // At 80 columns the reason is cut: its start stays, and the whole is in :messages.
-            let journal = " · \(team.journaled.count) in the local journal"
-            fields.append(StatusField(head: "⚠ store unreachable (", body: problem, tail: ")" + journal, cutTail: " :messages)" + journal,
-                                      keep: 10, role: .error))
+            // At 80 columns the reason is cut: its start stays, and the whole is in :messages; the
+            // journal's count is said shorter, so the queue's count fits beside it.
+            fields.append(StatusField(head: "⚠ store unreachable (", body: problem, tail: ") · \(team.journaled.count) in the local journal",
+                                      cutTail: " :messages) · \(team.journaled.count) in journal", keep: 10, role: .error))
         } else if !team.journaled.isEmpty {
             fields.append(StatusField(text: "syncing \(team.journaled.count) from the journal", keep: 10, role: .warning))
         }
@@ -143,8 +149,9 @@ extension AppState {
             }
         }
         fields.append(StatusField(text: postRateLabel, keep: 2))
-        // A filter in force is never dropped: counts without it would mislead.
-        fields.append(StatusField(text: queueSummary, keep: filter.isEmpty ? 8 : 10, role: filter.isEmpty ? .statusBar : .warning))
+        // The moderator's main figure is never dropped (nor the filter in force with it: counts
+        // without it would mislead); warnings and chapters are cut for it.
+        fields.append(StatusField(text: queueSummary, keep: 10, role: filter.isEmpty ? .statusBar : .warning))
         if !marks.isEmpty { fields.append(StatusField(text: "marked \(marks.count)", keep: 8)) }
         // Journaled decisions are counted by the store field above, not as being saved now.
         let saving = pending.count - team.journaled.count
@@ -176,10 +183,9 @@ extension AppState {
         while width(fields) > cols, let drop = fields.indices.filter({ fields[$0].keep < 9 }).min(by: { fields[$0].keep < fields[$1].keep }) {
             fields.remove(at: drop)
         }
-        // The first field that can give the columns does.
-        if width(fields) > cols, let index = fields.indices.first(where: { fields[$0].squeezed(by: width(fields) - cols) != nil }),
-           let squeezed = fields[index].squeezed(by: width(fields) - cols) {
-            fields[index] = squeezed
+        // Then fields that can give columns do, first first, until the rest fits.
+        for index in fields.indices where width(fields) > cols {
+            if let squeezed = fields[index].squeezed(by: width(fields) - cols) { fields[index] = squeezed }
         }
         var col = canvas.put(" ", row: 0, col: 0, role: .statusBar)
         for (i, field) in fields.enumerated() {
@@ -257,11 +263,21 @@ extension AppState {
             // Only what works now (a frozen room's trainee: reading, the answer key, moving about).
             return hints(commands.filter { refusal(of: $0) == nil })
         case .pickCategory: return [("1-9", "pick"), ("Enter", "choose"), ("Esc", "cancel")] + hints([.down, .up])
-        case .scope: return [("Space", "except/include"), ("Enter", "apply"), ("Esc", "cancel")] + hints([.down, .pageDown, .bottom])
+        case .scope:
+            // Both ways of each move, short enough for 80 columns: the dialog's messages send the
+            // moderator back up (k, C-u) after a jump, so the footer must offer those keys too.
+            return [("Space", "except/include"), ("Enter", "apply"), ("Esc", "cancel")]
+                + [pair(.down, .up, "row"), pair(.pageDown, .pageUp, "page"), pair(.bottom, nil, "last")].compactMap { $0 }
         case .filter, .command, .prompt, .goTo: return [("Enter", "apply"), ("Esc", "cancel"), ("C-u", "clear")]
         case .pager: return hints([.down, .up, .pageDown]) + [("other keys", "close")]
         case .confirmQuit: return [("y", "quit"), ("n", "stay")]
         }
+    }
+
+    /// "j/k row": the first key of each command of a pair under one label (nil when neither is bound).
+    func pair(_ first: Command, _ second: Command?, _ label: String) -> (key: String, label: String)? {
+        let keys = [first, second].compactMap { $0.flatMap { keymap.keys(for: $0).first?.name } }
+        return keys.isEmpty ? nil : (keys.joined(separator: "/"), label)
     }
 
     /// Said ahead of the footer's keys when the keys it leaves out would be expected there.
@@ -325,13 +341,19 @@ extension AppState {
             let newer = core.feedNewer > 0 ? " · \(core.feedNewer) newer" : ""
             return ("Feed paused \(at)\(newer) · G follows\(filterNote)", feedCursor.position(count: visible))
         case .queue:
-            let count = "\(queueCount) open\(approvalsNote)" + (filter.isEmpty ? "" : " · filter \(filter.label)")
+            let count = "\(queueCount) open\(snoozedNote)\(snoozedBack)\(approvalsNote)" + (filter.isEmpty ? "" : " · filter \(filter.label)")
             return ("Queue · \(count)", queueCursor.position(count: queue.count))
         case .detail: return ("Detail", nil)
         case .clusters: return ("Clusters · \(clusterList.count)", clusterCursor.position(count: clusterList.count))
         case .stats: return ("Stats", nil)
         case .team: return (name(of: .team), nil)
         }
+    }
+
+    /// " (first back in 12 min)": when the next snoozed item returns to the queue.
+    var snoozedBack: String {
+        guard let first = snoozeEnds.min() else { return "" }
+        return " (first back in \(Int((first - now) / 60) + 1) min)"
     }
 
     /// A pane's name on its tab and its title: the trainer's team pane is the room's board.

@@ -82,8 +82,11 @@ extension AppState {
     }
 
 
-    /// Items whose snooze runs now, whoever snoozed them (each lasts `snoozeSeconds`).
-    var snoozedNow: Int { snoozedUntil.values.reduce(0) { $0 + ($1 > now ? 1 : 0) } }
+    /// When each item snoozed now returns: snoozes running now, whoever made them (each lasts
+    /// `snoozeSeconds`), on items no verdict has closed since (the store's "snoozed").
+    var snoozeEnds: [Double] { snoozedUntil.compactMap { $0.value > now && !book.hasVerdict($0.key) ? $0.value : nil } }
+
+    var snoozedNow: Int { snoozeEnds.count }
 
     /// Coop's colours for the oldest age: past the service level a warning, past a day an error.
     func ageRole(_ age: Double) -> Role {

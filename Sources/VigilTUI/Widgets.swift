@@ -170,8 +170,11 @@ extension Canvas {
     }
 
     /// A dialog's box, blanked, with `title` and, on its bottom border, `position` ("12/58").
+    /// The column either side is blanked too: pane text left there would sit against the box's
+    /// border and read as part of the dialog (at 80 columns one column of a pane's text is all
+    /// that remains beside a dialog). Above and below, the box's own border line separates it.
     mutating func modal(_ r: Rect, title: String, position: String? = nil) {
-        for y in r.top..<(r.top + r.height) { fill(row: y, col: r.left, count: r.width, role: .text) }
+        for y in r.top..<(r.top + r.height) { fill(row: y, col: r.left - 1, count: r.width + 2, role: .text) }
         box(r, title: title, focused: true)
         if let position, r.width > position.count + 6 {
             put(" \(position) ", row: r.top + r.height - 1, col: r.left + r.width - position.count - 5, role: .titleFocused)

@@ -34,7 +34,7 @@ struct Monitor: ParsableCommand {
     @Option(help: ArgumentHelp("No feed: review what 'vigil worker' puts into the --store for this JetStream stream.", valueName: "name"))
     var stream: String?
 
-    @Option(help: ArgumentHelp("With --stream: the NATS server holding it; the feed pane then shows the stream as it flows (its last 1,000 messages first).", valueName: "url"))
+    @Option(help: ArgumentHelp("With --stream: the NATS server holding it; the feed pane then shows the stream as it flows (its last 1,000 messages first; a server or stream not there yet is waited for).", valueName: "url"))
     var nats: String?
 
     /// How far back the feed pane starts on a stream.
@@ -55,9 +55,10 @@ struct Monitor: ParsableCommand {
             do { layout = try StreamLayout(stream: stream) } catch { throw CommandError(.usage, "--stream: \(error)") }
             // The feed pane follows the stream from its last messages; the console quits with its process.
             let tap = try nats.map { url throws(StreamError) in
-                // A server away at the start or later is waited for, and the pane says so.
+                // A server away at the start or later, or a stream not created yet, is waited for,
+                // and the pane says so.
                 try StreamReplaySource(following: layout, on: NatsConnection(url: url, waitsForServer: true), batch: 200, padding: FeedDecoder.padding,
-                                       recent: Self.recentMessages, stop: { false })
+                                       recent: Self.recentMessages, waitsForStream: true, stop: { false })
             }
             try console.run(feeds: [], follow: false, replay: nil, keymap: .standard, storeFeed: (id: layout.feedID, label: "stream \(stream)", tap: tap))
         } else {
@@ -253,6 +254,7 @@ struct ConsoleOptions: ParsableArguments {
                 (source as? StreamReplaySource)?.serverAway = { [weak tap] why in
                     tap?.sourceAway(why.map { "waiting for the NATS server (\($0))" })
                 }
+                (source as? StreamReplaySource)?.streamAway = { [weak tap] why in tap?.sourceAway(why) }
                 return tap
             })
         // A rewind plays the feed again from its start, on a new core.

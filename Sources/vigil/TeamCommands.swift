@@ -49,7 +49,8 @@ struct Queue: ParsableCommand {
             JSONL: one object per item, in queue order, with at least item (post:p12), state \
             (open, claimed, or the verdict), claimed_by and lease_until. With --claim N, claims up \
             to N open unclaimed items for --moderator (as a console opening them does) and prints \
-            those; two moderators claiming at once never get the same item.
+            those; two moderators claiming at once never get the same item. A store without review \
+            items has an empty queue: nothing listed or claimed, exit 0, and a hint on standard error.
 
             --state approvals lists the decisions the two-person rule holds (one line per item, with \
             decision, action, decided_by and waits_because); a senior answers them with \
@@ -86,15 +87,20 @@ struct Queue: ParsableCommand {
 
     func run() throws {
         let team = try store.open(claim == nil ? .readOnly : .readWrite)
-        let feed = try store.feed(in: team)
         let entries: [QueueEntry]
-        if let claim, let moderator {
+        if store.feed == nil, try team.feeds().isEmpty {
+            // A store without items has an empty queue, not missing input: a script listing it
+            // gets no items and 0 (a claim, nothing to claim), and a person the hint.
+            Diagnostics.say(TeamStoreOptions.noItems(in: team))
+            entries = []
+        } else if let claim, let moderator {
+            let feed = try store.feed(in: team)
             try TeamRules.refuseReadOnlyRole(moderator, in: team)
             entries = try QueueListing.claimNext(claim, for: moderator, lease: lease, in: team, feed: feed)
         } else if state == .approvals {
-            entries = try QueueListing.approvals(team, feed: feed)
+            entries = try QueueListing.approvals(team, feed: try store.feed(in: team))
         } else {
-            entries = try QueueListing.entries(team, feed: feed, includeDecided: state == .all)
+            entries = try QueueListing.entries(team, feed: try store.feed(in: team), includeDecided: state == .all)
         }
         let out = OutputWriter.standardOutput()
         switch format {

@@ -350,12 +350,12 @@ func savedItem(_ screen: String) -> String? {
         // Snooze one item, quit, reopen: still snoozed (the queue counts the same).
         try tmux.keys("2", "s")
         screen = try tmux.waitFor(text: "saved: snooze post:")
-        let queue = try #require(screen.firstMatch(of: /│ queue (\d+) │/).map { String($0.1) })
+        let queue = try #require(screen.firstMatch(of: /│ queue (\d+) · 1 snoozed │/).map { String($0.1) })
         try tmux.keys("q")
         try tmux.waitFor(text: "EXIT=0")
         try tmux.run("clear; " + command + "; echo EXIT2=$?")
         screen = try tmux.waitFor(text: "end of feed")
-        #expect(screen.contains("│ queue \(queue) │"), "the snoozed item stays out of the queue after a reopen")
+        #expect(screen.contains("│ queue \(queue) · 1 snoozed │"), "the snoozed item stays out of the queue, and counted, after a reopen")
         try tmux.keys("q")
         try tmux.waitFor(text: "EXIT2=0")
     }

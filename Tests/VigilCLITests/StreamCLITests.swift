@@ -466,6 +466,28 @@ import VigilTriage
         try session.waitFor(text: "EXIT=0")
     }
 
+    /// A console started before its stream exists waits for it, says so on the feed pane, and
+    /// shows the stream's posts once a publisher creates it.
+    @Test func aConsoleWaitsForAStreamNotCreatedYet() throws {
+        let stream = NatsServer.newStream()
+        let folder = try temporaryFolder()
+        let marker = folder.appendingPathComponent("marker.jsonl")
+        let words = "stream came late zq9"
+        try (#"{"type":"post","id":"latecheck","account":"tapper","ts":"2026-03-01T09:30:00Z","text":"\#(words)"}"# + "\n")
+            .write(to: marker, atomically: true, encoding: .utf8)
+        let session = try TmuxSession(cols: 160, rows: 48)
+        defer { session.close() }
+        let store = folder.appendingPathComponent("store.sqlite").path
+        try session.run("\(vigilBinary().path) monitor --stream \(stream) --nats \(NatsServer.url) --store '\(store)' --moderator amina --log \(session.path("m.log")); echo EXIT=$?")
+        let waiting = try session.waitFor(text: "waiting for stream \(stream) on \(NatsServer.url)")
+        #expect(!waiting.contains("no such stream"), "\(waiting.prefix(400))")
+        #expect(try vigil(["publish", marker.path, "--nats", NatsServer.url, "--stream", stream]).status == 0)
+        let shown = try session.waitFor(text: words)
+        #expect(!shown.contains("waiting for stream"), "\(shown.prefix(400))")
+        try session.keys("q")
+        try session.waitFor(text: "EXIT=0")
+    }
+
     @Test func consolesOnTheStoreAloneShowWhatWorkersPut() throws {
         let stream = NatsServer.newStream()
         #expect(try publish(Self.workshop, stream: stream).status == 0)

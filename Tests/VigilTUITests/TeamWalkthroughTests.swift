@@ -97,7 +97,7 @@ import VigilTriage
         let reason = "connection to server at \"127.0.0.1\", port 5433 failed: Connection refused"
         _ = state.update(.storeReachable(reason))
         let bar = state.render().lines[0]
-        #expect(bar.hasSuffix("⚠ store unreachable (connection to … :messages) · 0 in the local journal"), "\(bar)")
+        #expect(bar.hasSuffix("⚠ store unreachable (connection to … :messages) · 0 in journal │ queue 5"), "the queue's count stays: \(bar)")
         #expect(state.messageLog.last?.text.contains(reason) == true, "the whole reason is in :messages")
         // Wide enough, it is whole.
         _ = state.update(.resize(rows: 40, cols: 200))
