@@ -510,6 +510,24 @@ public final class ClusterDetector {
 
     func postID(_ seq: Int) -> String { seq >= recentBase ? recent[seq - recentBase].id : "" }
 
+    /// What the reads made ahead of lookups (`prefetchPairs`, band heads) added up to: kept so
+    /// that they are not optimized away.
+    var prefetched: UInt64 = 0
+
+    /// Brings the pair evidence of a post's partners into the cache before any of it is read or
+    /// edited. The pair table is far larger than the cache and a post meets up to 16 partners:
+    /// looked up one after the other, each lookup waited for its own cache misses; touched first,
+    /// all in a row, the misses overlap.
+    func prefetchPairs(of account: Int32, with partners: [KeyChains.Node]) {
+        guard partners.count > 1 else { return }
+        var read: UInt64 = 0
+        for other in partners { read &+= pairs.touch(ClusterDetector.pairKey(account, other.account)) }
+        for other in partners {
+            if let slot = pairs.slot(of: ClusterDetector.pairKey(account, other.account)) { read &+= UInt64(pairs.touch(slot: slot)) }
+        }
+        prefetched &+= read
+    }
+
     /// Records a post on a key (`shown`, when given, is what a moderator reads for it).
     func add(_ signal: Signal, key keyText: String, shown: String? = nil, account: Int32, post: Int, at t: Int64, discounted: Bool = true,
              limits: KeyChains.Limits? = nil) {
@@ -520,6 +538,7 @@ public final class ClusterDetector {
         if outcome.becamePopular { revoke(signal, key: key, accounts: chains[signal.index].accounts(on: key, at: t, limit: 4 * config.hubLimit)) }
         guard !outcome.popular else { return }
         let distinct = outcome.distinct
+        prefetchPairs(of: account, with: partnerBuffer)
         for other in partnerBuffer.reversed() {
             // Popular keys count less: the streaming form of inverse document frequency (the
             // accounts on the key before this post).
@@ -538,6 +557,12 @@ public final class ClusterDetector {
     func addText(_ sketch: TextSketch, account: Int32, post: Int, at t: Int64) {
         let bandIndex = Signal.nearDuplicate.index
         candidateBuffer.removeAll(keepingCapacity: true)
+        // The eight band heads are touched first, then the latest post on each, so that their
+        // cache misses overlap (`prefetchPairs`).
+        var read: UInt64 = 0
+        for (band, bandHash) in sketch.bands.enumerated() { read &+= chains[bandIndex].touch(bandHash ^ UInt64(band)) }
+        for (band, bandHash) in sketch.bands.enumerated() { read &+= chains[bandIndex].touchLatest(bandHash ^ UInt64(band)) }
+        prefetched &+= read
         var openBands = 0
         for (band, bandHash) in sketch.bands.enumerated() {
             guard chains[bandIndex].lookup(key: bandHash ^ UInt64(band), at: t, postLimit: config.hubLimit, limit: 4, into: &partnerBuffer)
@@ -551,6 +576,12 @@ public final class ClusterDetector {
             return
         }
         candidateBuffer.sort(by: >)
+        // The candidates' sketches likewise, before any is compared.
+        var touched: UInt64 = 0
+        for candidate in candidateBuffer.prefix(2 * ClusterDetector.textCandidates) {
+            touched &+= recent[candidate - recentBase].sketch?.touch() ?? 0
+        }
+        prefetched &+= touched
         var best: (post: Int, similarity: Double)?
         var verified = 0
         var i = 0
@@ -560,8 +591,9 @@ public final class ClusterDetector {
             if i > 1 && candidateBuffer[i - 2] == candidate { continue }
             guard let other = recent[candidate - recentBase].sketch else { continue }
             verified += 1
-            let similarity = sketch.similarity(other)
-            if similarity >= config.similarity && similarity > (best?.similarity ?? 0) { best = (candidate, similarity) }
+            if let similarity = sketch.similarity(other, atLeast: config.similarity), similarity > (best?.similarity ?? 0) {
+                best = (candidate, similarity)
+            }
         }
         // A new text, or a variant drifting from its group, is indexed as a representative.
         if best == nil || best!.similarity < 0.8 {
@@ -583,6 +615,7 @@ public final class ClusterDetector {
         if outcome.becamePopular { revoke(.nearDuplicate, key: key, accounts: textGroups.accounts(on: key, at: t, limit: 4 * config.hubLimit)) }
         guard !outcome.popular else { return }
         let distinct = outcome.distinct
+        prefetchPairs(of: account, with: partnerBuffer)
         for other in partnerBuffer.reversed() {
             evidence(account, other.account, signal: .nearDuplicate, key: key, label: groupID,
                      weight: similarity / log2(2 + Double(distinct)), at: t) {

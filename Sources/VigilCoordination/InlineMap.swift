@@ -44,6 +44,9 @@ struct InlineMap<Value> {
         return nil
     }
 
+    /// Reads the table where `key` is looked for first and returns what it read (`SlotMap.touch`).
+    func touch(_ key: UInt64) -> UInt64 { table[home(key)].key }
+
     subscript(key key: UInt64) -> Value? {
         position(of: key).flatMap { table[$0].value }
     }

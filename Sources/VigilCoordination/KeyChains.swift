@@ -80,6 +80,15 @@ struct KeyChains {
     /// Slots of the key table and of the ring (its peak since last compacted).
     var capacity: Int { heads.capacity + max(nodesPeak, nodes.count) + stale.capacity }
 
+    /// Reads where the head of `key` is looked for first (`SlotMap.touch`).
+    func touch(_ key: UInt64) -> UInt64 { heads.touch(key) }
+
+    /// Reads the latest node on `key`, the first step of a walk down its chain (`SlotMap.touch`).
+    func touchLatest(_ key: UInt64) -> UInt64 {
+        guard let head = heads[key: key], head.latest >= base else { return 0 }
+        return UInt64(bitPattern: nodes[head.latest - base].ts)
+    }
+
     /// Drops nodes older than the window at `t`.
     mutating func expire(now t: Int64) {
         let horizon = t - window

@@ -78,6 +78,16 @@ struct SlotMap<Value> {
         try body(&self[slot: slot])
     }
 
+    /// Reads the probe table where `key` is looked for first and returns what it read. Called for
+    /// several keys before any of them is looked up, so that their cache misses overlap instead
+    /// of following one another.
+    func touch(_ key: UInt64) -> UInt64 { table[home(key)].key }
+
+    /// Reads the first byte of a used slot's value and returns it, for the same reason.
+    func touch(slot: Int32) -> UInt8 {
+        chunks[Int(slot) / SlotMap.chunkSize].withUnsafeBytes { $0[(Int(slot) % SlotMap.chunkSize) * MemoryLayout<Value?>.stride] }
+    }
+
     /// The key of a slot; nil when the slot is free.
     func key(at slot: Int32) -> UInt64? { used[Int(slot)] ? keys[Int(slot)] : nil }
 

@@ -44,13 +44,20 @@ public struct TextSketch: Sendable {
                 hashes.append(UInt32(truncatingIfNeeded: h ^ (h >> 32)))
             }
         }
-        hashes.withUnsafeMutableBufferPointer { TextSketch.sortSmall($0) }
-        var unique: [UInt32] = []
-        unique.reserveCapacity(hashes.count)
-        for h in hashes where unique.last != h { unique.append(h) }
-        guard unique.count >= TextSketch.minimumShingles else { return nil }
-        shingles = unique
-        bands = TextSketch.bands(of: unique)
+        // Sorted, then the duplicates squeezed out in place: no second array per post.
+        let distinct = hashes.withUnsafeMutableBufferPointer { h -> Int in
+            TextSketch.sortSmall(h)
+            var kept = 1
+            for k in 1..<h.count where h[k] != h[kept - 1] {
+                h[kept] = h[k]
+                kept += 1
+            }
+            return kept
+        }
+        guard distinct >= TextSketch.minimumShingles else { return nil }
+        hashes.removeLast(hashes.count - distinct)
+        shingles = hashes
+        bands = TextSketch.bands(of: hashes)
     }
 
     /// A sketch from its sorted, distinct shingle hashes (a saved state's).
@@ -75,30 +82,36 @@ public struct TextSketch: Sendable {
     /// keeps its smallest value; empty bins borrow from the next full one (densification), so the
     /// signature costs one pass over the shingles instead of one per permutation.
     static func bands(of shingles: [UInt32]) -> [UInt64] {
-        var minima = [UInt32](repeating: .max, count: bins)
-        for h in shingles {
-            let mixed = h &* 0x9E37_79B1
-            let bin = Int(mixed >> 27)
-            let value = mixed & 0x07FF_FFFF
-            if value < minima[bin] { minima[bin] = value }
-        }
-        for b in 0..<bins where minima[b] == .max {
-            var k = 1
-            while k < bins && minima[(b + k) % bins] == .max { k += 1 }
-            minima[b] = minima[(b + k) % bins] &+ UInt32(k)
-        }
-        var out: [UInt64] = []
-        out.reserveCapacity(bins / rowsPerBand)
-        for band in 0..<(bins / rowsPerBand) {
-            var h: UInt64 = 0x9E37_79B9_7F4A_7C15 &* UInt64(band + 1)
-            for r in 0..<rowsPerBand {
-                h = (h ^ UInt64(minima[band * rowsPerBand + r])) &* 0xBF58_476D_1CE4_E5B9
-                h ^= h >> 31
+        // On the stack: one array fewer per post.
+        withUnsafeTemporaryAllocation(of: UInt32.self, capacity: bins) { minima in
+            minima.initialize(repeating: .max)
+            for h in shingles {
+                let mixed = h &* 0x9E37_79B1
+                let bin = Int(mixed >> 27)
+                let value = mixed & 0x07FF_FFFF
+                if value < minima[bin] { minima[bin] = value }
             }
-            out.append(h)
+            for b in 0..<bins where minima[b] == .max {
+                var k = 1
+                while k < bins && minima[(b + k) % bins] == .max { k += 1 }
+                minima[b] = minima[(b + k) % bins] &+ UInt32(k)
+            }
+            var out: [UInt64] = []
+            out.reserveCapacity(bins / rowsPerBand)
+            for band in 0..<(bins / rowsPerBand) {
+                var h: UInt64 = 0x9E37_79B9_7F4A_7C15 &* UInt64(band + 1)
+                for r in 0..<rowsPerBand {
+                    h = (h ^ UInt64(minima[band * rowsPerBand + r])) &* 0xBF58_476D_1CE4_E5B9
+                    h ^= h >> 31
+                }
+                out.append(h)
+            }
+            return out
         }
-        return out
     }
+
+    /// Reads the first shingles, where a comparison starts (`SlotMap.touch`).
+    func touch() -> UInt64 { UInt64(shingles.first ?? 0) }
 
     /// A key named by the text itself: the smallest band (the same text always gives the same key).
     public var contentKey: UInt64 {
@@ -110,65 +123,73 @@ public struct TextSketch: Sendable {
     /// Jaccard similarity of the two shingle sets (a merge of sorted arrays, without branches:
     /// which side advances is unpredictable, and mispredicted branches were most of its cost).
     public func similarity(_ other: TextSketch) -> Double {
+        similarity(other, atLeast: 0)!
+    }
+
+    /// The Jaccard similarity when it is at least `threshold`, nil otherwise. The merge stops as
+    /// soon as the shingles left cannot lift it to the threshold: a candidate an LSH band brings
+    /// that is no near-duplicate is told apart after a fraction of the merge, or by its size alone.
+    /// Exact: the bound is computed as the result is, and the result only grows with the common
+    /// shingles, so a text the full merge would keep is never dropped.
+    public func similarity(_ other: TextSketch, atLeast threshold: Double) -> Double? {
+        let total = shingles.count + other.shingles.count
+        func jaccard(_ common: Int) -> Double { Double(common) / Double(total - common) }
+        guard jaccard(min(shingles.count, other.shingles.count)) >= threshold else { return nil }
         let common = shingles.withUnsafeBufferPointer { a in
-            other.shingles.withUnsafeBufferPointer { b in
+            other.shingles.withUnsafeBufferPointer { b -> Int? in
                 var i = 0, j = 0, common = 0
                 while i < a.count && j < b.count {
-                    let x = a[i], y = b[j]
-                    common &+= x == y ? 1 : 0
-                    i &+= x <= y ? 1 : 0
-                    j &+= y <= x ? 1 : 0
+                    // The bound every 16 steps, not every step: it costs a division.
+                    let end = Swift.min(a.count, i + 16)
+                    while i < end && j < b.count {
+                        let x = a[i], y = b[j]
+                        common &+= x == y ? 1 : 0
+                        i &+= x <= y ? 1 : 0
+                        j &+= y <= x ? 1 : 0
+                    }
+                    if jaccard(common + Swift.min(a.count - i, b.count - j)) < threshold { return nil }
                 }
                 return common
             }
         }
-        return Double(common) / Double(shingles.count + other.shingles.count - common)
+        return common.map(jaccard)
     }
 
-    /// Sorts a post's shingle hashes (a few hundred at most): quicksort with insertion sort for
-    /// short runs, in place. The standard library's sort is stable and merges through a buffer,
-    /// which integers do not need; sorted integers are the same whichever sort made them.
+    /// Sorts a post's shingle hashes (a few hundred at most) in place: a least-significant-digit
+    /// radix sort, four passes of a byte through a scratch buffer on the stack. No comparison,
+    /// so no mispredicted branch: the quicksort it replaced spent most of its time on those.
+    /// Sorted integers are the same whichever sort made them.
     static func sortSmall(_ a: UnsafeMutableBufferPointer<UInt32>) {
-        sortSmall(a, 0, a.count - 1)
-    }
-
-    private static func sortSmall(_ a: UnsafeMutableBufferPointer<UInt32>, _ low: Int, _ high: Int) {
-        var low = low, high = high
-        while high - low >= 16 {
-            // Median of three as the pivot: sorted or reversed runs do not degrade it.
-            let mid = low + (high - low) / 2
-            if a[mid] < a[low] { a.swapAt(mid, low) }
-            if a[high] < a[low] { a.swapAt(high, low) }
-            if a[high] < a[mid] { a.swapAt(high, mid) }
-            let pivot = a[mid]
-            var i = low, j = high
-            while i <= j {
-                while a[i] < pivot { i += 1 }
-                while a[j] > pivot { j -= 1 }
-                if i <= j {
-                    a.swapAt(i, j)
-                    i += 1
-                    j -= 1
+        let n = a.count
+        guard n > 1 else { return }
+        withUnsafeTemporaryAllocation(of: UInt32.self, capacity: n) { scratch in
+            withUnsafeTemporaryAllocation(of: Int.self, capacity: 4 * 256) { counts in
+                counts.initialize(repeating: 0)
+                // Every digit's counts in one pass over the values.
+                for v in a {
+                    counts[Int(v & 0xFF)] &+= 1
+                    counts[256 + Int((v >> 8) & 0xFF)] &+= 1
+                    counts[512 + Int((v >> 16) & 0xFF)] &+= 1
+                    counts[768 + Int(v >> 24)] &+= 1
                 }
+                var from = a, to = scratch
+                for digit in 0..<4 {
+                    let base = digit * 256, shift = UInt32(digit * 8)
+                    var start = 0
+                    for d in base..<(base + 256) {
+                        let c = counts[d]
+                        counts[d] = start
+                        start &+= c
+                    }
+                    for v in from {
+                        let d = base + Int((v >> shift) & 0xFF)
+                        to[counts[d]] = v
+                        counts[d] &+= 1
+                    }
+                    swap(&from, &to)
+                }
+                // Four passes: the sorted values are back in `a`.
             }
-            // Recurse into the smaller side, loop on the larger: the depth stays logarithmic.
-            if j - low < high - i {
-                sortSmall(a, low, j)
-                low = i
-            } else {
-                sortSmall(a, i, high)
-                high = j
-            }
-        }
-        guard low < high else { return }
-        for k in (low + 1)...high {
-            let x = a[k]
-            var m = k - 1
-            while m >= low && a[m] > x {
-                a[m + 1] = a[m]
-                m -= 1
-            }
-            a[m + 1] = x
         }
     }
 }

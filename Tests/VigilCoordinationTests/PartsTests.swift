@@ -107,4 +107,25 @@ import Testing
         let crowd = [ClusterScoring.Member(topScore: 100, followers: 10)] + (0..<9).map { _ in ClusterScoring.Member(topScore: 0, followers: 10) }
         #expect(ClusterScoring.score(members: crowd, edges: edges) < ClusterBands.medium)
     }
+
+    @Test("Key windows: touchLatest reads the latest post on a key while it is in the window, nothing for an unknown or expired key")
+    func keyChainTouch() {
+        var chains = KeyChains(window: 60_000_000)
+        var partners: [KeyChains.Node] = []
+        var seen = SeenAccounts()
+        let limits = KeyChains.Limits(accounts: 64, posts: 256, partners: 16, stopAtPartners: false)
+        #expect(chains.touchLatest(7) == 0)
+        _ = chains.record(key: 7, account: 1, post: 0, at: 1_000_000, limits: limits, partners: &partners, seen: &seen)
+        _ = chains.record(key: 7, account: 2, post: 1, at: 2_000_000, limits: limits, partners: &partners, seen: &seen)
+        #expect(chains.touchLatest(7) == 2_000_000)
+        #expect(chains.touchLatest(8) == 0)
+        chains.expire(now: 70_000_000)
+        #expect(chains.touchLatest(7) == 0)
+    }
+
+    @Test("Text sketch: touch reads the first (smallest) shingle")
+    func sketchTouch() {
+        #expect(TextSketch(sortedShingles: [3, 9, 12]).touch() == 3)
+        #expect(TextSketch(sortedShingles: []).touch() == 0)
+    }
 }

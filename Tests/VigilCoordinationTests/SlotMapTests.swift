@@ -152,4 +152,18 @@ struct InlineMapTests {
             #expect(map.count == model.count)
         }
     }
+
+    @Test("touch reads what a lookup reads first: the probe entry at a key's home, the first byte of a slot's value")
+    func touchReadsWhereLookupsGo() {
+        var map = SlotMap<UInt8>()
+        // The first key at its home: the probe entry there holds it.
+        let slot = map.insert(0x1234, 0xAB)
+        #expect(map.touch(0x1234) == 0x1234)
+        #expect(map.touch(slot: slot) == 0xAB)
+        var heads = InlineMap<Int>()
+        _ = heads.insert(0x5678, 1)
+        #expect(heads.touch(0x5678) == 0x5678)
+        // Touching changes nothing.
+        #expect(map[key: 0x1234] == 0xAB && map.count == 1 && heads[key: 0x5678] == 1)
+    }
 }

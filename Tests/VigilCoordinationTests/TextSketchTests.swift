@@ -39,4 +39,30 @@ struct TextSketchTests {
         }
         #expect(compared > 250)
     }
+
+    @Test("similarity(atLeast:) gives the Jaccard index when it reaches the threshold, nil when it does not, also exactly at it")
+    func boundedSimilarityIsExact() {
+        var rng = Dice(state: 23)
+        let words = ["join", "the", "caravan", "brothers", "tonight", "link", "in", "bio", "we", "march", "at", "dawn", "together",
+                     "sisters", "road", "north", "quiet", "now"]
+        func sketch(_ s: String) -> TextSketch? {
+            var bytes = Array(s.utf8)
+            return bytes.withUnsafeMutableBufferPointer { TextSketch(normalized: UnsafeBufferPointer($0)) }
+        }
+        var above = 0, below = 0
+        for _ in 0..<400 {
+            // A text and an edit of it (words swapped out), so that similarities spread over the thresholds.
+            let original = (0..<(10 + Int(rng.next() % 20))).map { _ in words[Int(rng.next() % UInt64(words.count))] }
+            var edited = original
+            for _ in 0..<Int(rng.next() % 8) { edited[Int(rng.next() % UInt64(edited.count))] = words[Int(rng.next() % UInt64(words.count))] }
+            guard let a = sketch(original.joined(separator: " ")), let b = sketch(edited.joined(separator: " ")) else { continue }
+            let jaccard = a.similarity(b)
+            for threshold in [0, 0.3, 0.5, 0.6, 0.7, 0.8, 0.9, 1, jaccard] {
+                let bounded = a.similarity(b, atLeast: threshold)
+                #expect(bounded == (jaccard >= threshold ? jaccard : nil), "jaccard \(jaccard), threshold \(threshold)")
+                if bounded == nil { below += 1 } else { above += 1 }
+            }
+        }
+        #expect(above > 500 && below > 500)
+    }
 }
