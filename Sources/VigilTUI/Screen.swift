@@ -184,9 +184,17 @@ extension AppState {
             fields.remove(at: drop)
         }
         // Then fields that can give columns do, first first, until the rest fits.
+        var cut: [Int] = []
         for index in fields.indices where width(fields) > cols {
-            if let squeezed = fields[index].squeezed(by: width(fields) - cols) { fields[index] = squeezed }
+            if let squeezed = fields[index].squeezed(by: width(fields) - cols) {
+                fields[index] = squeezed
+                cut.append(index)
+            }
         }
+        // A field cut as far as it goes that still leaves the bar too wide gives way whole, last
+        // first, unless it is a warning (a trainee's chapter does, rather than the queue's count
+        // ending cut at the screen's edge).
+        for index in cut.reversed() where width(fields) > cols && fields[index].keep < 10 { fields.remove(at: index) }
         var col = canvas.put(" ", row: 0, col: 0, role: .statusBar)
         for (i, field) in fields.enumerated() {
             if i > 0 { col = canvas.put(separator, row: 0, col: col, role: .statusBar) }

@@ -111,6 +111,13 @@ import VigilTriage
         _ = Fixture.press(&trainee, .escape)
         let bar = trainee.render().lines[0]
         #expect(bar.contains("§ Chapter") && bar.contains("queue \(trainee.queueCount)"), "\(bar)")
+        // With items snoozed the queue's field is longer: the chapter gives way rather than the
+        // field ending cut at the screen's edge.
+        let snooze = Decision(id: 1, items: [trainee.queue[0]], action: .snooze, moderator: "ann", decidedAt: Date(timeIntervalSince1970: trainee.now - 90),
+                              feed: "f1", lexiconVersion: "v")
+        _ = trainee.update(.storeChanged(StoreChanges(decisions: [snooze], cursor: StoreCursor(decision: 1, event: 0))))
+        let snoozedBar = trainee.render().lines[0]
+        #expect(snoozedBar.hasSuffix("queue \(trainee.queueCount) · 1 snoozed") && DisplayText(snoozedBar).width <= 80, "\(snoozedBar)")
     }
 
     /// Snoozed items are off the queue but not out of sight: counted beside the queue on the
