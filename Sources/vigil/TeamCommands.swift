@@ -93,14 +93,16 @@ struct Queue: ParsableCommand {
             // gets no items and 0 (a claim, nothing to claim), and a person the hint.
             Diagnostics.say(TeamStoreOptions.noItems(in: team))
             entries = []
-        } else if let claim, let moderator {
-            let feed = try store.feed(in: team)
-            try TeamRules.refuseReadOnlyRole(moderator, in: team)
-            entries = try QueueListing.claimNext(claim, for: moderator, lease: lease, in: team, feed: feed)
-        } else if state == .approvals {
-            entries = try QueueListing.approvals(team, feed: try store.feed(in: team))
         } else {
-            entries = try QueueListing.entries(team, feed: try store.feed(in: team), includeDecided: state == .all)
+            let feed = try store.feed(in: team)
+            if let claim, let moderator {
+                try TeamRules.refuseReadOnlyRole(moderator, in: team)
+                entries = try QueueListing.claimNext(claim, for: moderator, lease: lease, in: team, feed: feed)
+            } else if state == .approvals {
+                entries = try QueueListing.approvals(team, feed: feed)
+            } else {
+                entries = try QueueListing.entries(team, feed: feed, includeDecided: state == .all)
+            }
         }
         let out = OutputWriter.standardOutput()
         switch format {
