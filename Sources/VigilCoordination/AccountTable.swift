@@ -1,3 +1,4 @@
+import Foundation
 import DequeModule
 
 /// What the detector knows of one account.
@@ -14,8 +15,12 @@ struct AccountState {
     var activity: Double = 0
     var activityAt: Int64 = 0
     /// The highest lexicon score of a recent post.
-    var topScore: Int = 0
-    var topScoreAt: Int64 = 0
+    var topScore = FadingScore()
+    /// The highest score of a recent post the account reposted, and that post's `coRepost` key:
+    /// what it pushes without words of its own (it counts for a cluster whose members reposted
+    /// that post together, `ClusterDetector.score`).
+    var amplified = FadingScore()
+    var amplifiedKey: UInt64 = 0
     /// Times of the last posts, for synchronized activity.
     var recentPosts: [Int64] = []
     /// Stems of earlier handles: the account stays in those families too.
@@ -28,6 +33,25 @@ struct AccountState {
     var pairCount: Int32 = 0
     /// A free slot, reused by the next new account.
     var retired = false
+}
+
+/// The highest recent score, fading: one benign post does not wipe out what an account posted
+/// minutes ago, and a score from long ago gives way to a lower recent one.
+struct FadingScore {
+    var score = 0
+    var at: Int64 = 0
+
+    /// Takes `score` when it is at least this one faded by `fade` (microseconds, e-folding);
+    /// returns whether the score rose, and whether it was taken.
+    @discardableResult
+    mutating func offer(_ new: Int, at t: Int64, fade: Double) -> (rose: Bool, taken: Bool) {
+        let faded = Double(score) * exp(-Double(max(0, t - at)) / fade)
+        let rose = new > score
+        guard Double(new) >= faded else { return (rose, false) }
+        score = new
+        at = t
+        return (rose, true)
+    }
 }
 
 /// Accounts interned to dense slots (an `Int32` is what windows, pairs and the forest hold).
@@ -108,8 +132,11 @@ extension AccountState: SnapshotCodable {
         writer.write(suspendedAt)
         writer.write(activity)
         writer.write(activityAt)
-        writer.write(topScore)
-        writer.write(topScoreAt)
+        for fading in [topScore, amplified] {
+            writer.write(fading.score)
+            writer.write(fading.at)
+        }
+        writer.write(amplifiedKey)
         writer.write(recentPosts)
         writer.write(formerStems)
         writer.write(hasFamily)
@@ -121,7 +148,8 @@ extension AccountState: SnapshotCodable {
     init(from reader: inout SnapshotReader) throws(SnapshotError) {
         self.init(id: try reader.read(), handle: try reader.read(), displayName: try reader.read(), stem: try reader.read(), bio: try reader.read(),
                   followers: try reader.read(), createdAt: try reader.read(), suspendedAt: try reader.read(), activity: try reader.read(),
-                  activityAt: try reader.read(), topScore: try reader.read(), topScoreAt: try reader.read(), recentPosts: try reader.read(),
+                  activityAt: try reader.read(), topScore: FadingScore(score: try reader.read(), at: try reader.read()),
+                  amplified: FadingScore(score: try reader.read(), at: try reader.read()), amplifiedKey: try reader.read(), recentPosts: try reader.read(),
                   formerStems: try reader.read(), hasFamily: try reader.read(), lastSeen: try reader.read(), pairCount: try reader.read(),
                   retired: try reader.read())
     }

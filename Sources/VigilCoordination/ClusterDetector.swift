@@ -57,10 +57,16 @@ public final class ClusterDetector {
         var ts: Int64
         /// Kept for the text window only, and only while the post represents a text group.
         var sketch: TextSketch?
+        /// What the post pushes: its own lexicon score, or that of the post it
+        /// reposts when higher.
+        var score: UInt8 = 0
     }
 
     var recent: Deque<RecentPost> = []
     var recentBase = 0
+    /// Recent posts with a score, by id (their place in `recent`): what a repost amplifies.
+    /// Rebuilt from `recent` when a state is restored.
+    var scoredPosts: [String: Int] = [:]
     var sketchCursor = 0
     /// The most recent posts held since the ring was last compacted.
     var recentPeak = 0
@@ -242,8 +248,11 @@ public final class ClusterDetector {
         advance(to: t)
         let a = intern(p.account)
         touchActivity(a, at: t, score: p.score)
+        let reposted = repostedScore(p)
+        let score = max(p.score, reposted)
         let seq = recentBase + recent.count
-        recent.append(RecentPost(id: p.id, ts: t, sketch: p.sketch))
+        recent.append(RecentPost(id: p.id, ts: t, sketch: p.sketch, score: UInt8(clamping: score)))
+        if score > 0 { scoredPosts[p.id] = seq }
         for url in p.urls {
             guard let key = Canonical.url(url) else { continue }
             add(.coLink, key: key, account: a, post: seq, at: t)
@@ -261,6 +270,9 @@ public final class ClusterDetector {
             let shown = accounts[Int(a)].handle.map(Canonical.handleBase) ?? stem
             add(.concurrentHandles, key: stem, shown: shown, account: a, post: seq, at: t, discounted: false, limits: recentPartnerLimits)
         }
+        // After the repost's own meetings, so that a cluster that just reposted it together
+        // counts it at once.
+        if reposted > 0, let target = p.repostOf { amplify(a, score: reposted, key: FNV1a.hash(target), at: t) }
     }
 
     /// Moves event time forward (a replay clock may call this between posts): expires windows,
@@ -274,6 +286,7 @@ public final class ClusterDetector {
         textGroups.expire(now: t)
         let retention = ClusterDetector.micros(config.longestWindow + config.lateness)
         while let first = recent.first, first.ts < t - retention {
+            if first.score > 0 && scoredPosts[first.id] == recentBase { scoredPosts[first.id] = nil }
             recent.removeFirst()
             recentBase += 1
         }
@@ -360,6 +373,7 @@ public final class ClusterDetector {
         let windows = chains + [textGroups]
         let capacity = windows.reduce(0) { $0 + $1.capacity } + pairs.capacity + accounts.capacity
             + families.capacity + components.capacity + clusters.capacity + reportedScores.capacity + clusterOfRoot.capacity
+            + scoredPosts.capacity
             + events.capacity + recentPeak + expiredBuffer.capacity
         return Footprint(
             posts: recent.count, sketches: recent.reduce(0) { $0 + ($1.sketch == nil ? 0 : 1) },
@@ -436,14 +450,7 @@ public final class ClusterDetector {
         accounts[i].activity = accounts[i].activity * exp(-Double(max(0, t - accounts[i].activityAt)) / (config.horizon * 1e6)) + 1
         accounts[i].activityAt = t
         accounts[i].lastSeen = max(accounts[i].lastSeen, t)
-        // The highest recent score, fading over a few horizons: one benign post does not wipe
-        // out what an account posted minutes ago.
-        let faded = Double(accounts[i].topScore) * exp(-Double(max(0, t - accounts[i].topScoreAt)) / (3 * config.horizon * 1e6))
-        let rose = score > accounts[i].topScore
-        if Double(score) >= faded {
-            accounts[i].topScore = score
-            accounts[i].topScoreAt = t
-        }
+        let rose = accounts[i].topScore.offer(score, at: t, fade: scoreFade).rose
         if accounts[i].recentPosts.count >= 16 { accounts[i].recentPosts.removeFirst() }
         accounts[i].recentPosts.append(t)
         // A cluster is active while its members post.
@@ -451,6 +458,27 @@ public final class ClusterDetector {
             clusters[c]?.lastTs = t
             if rose { rescore(c, at: t) }
         }
+    }
+
+    /// Scores fade over three horizons, what an account's activity is remembered for.
+    var scoreFade: Double { 3 * config.horizon * 1e6 }
+
+    /// The score of the post `p` reposts, while that post is in the recent window (what a
+    /// repost of it pushes, through the chain of reposts); 0 for anything else.
+    func repostedScore(_ p: PostInput) -> Int {
+        guard let target = p.repostOf, !target.isEmpty, let seq = scoredPosts[target], seq >= recentBase else { return 0 }
+        return Int(recent[seq - recentBase].score)
+    }
+
+    /// A repost pushes what it reposts, but alone it says little: busy accounts repost whatever
+    /// is recent, a recruitment call among it. It counts for a cluster whose members reposted
+    /// the post together (the key is on one of its edges): thirty accounts amplifying one call
+    /// within a minute push the material, though none wrote a word of it.
+    func amplify(_ a: Int32, score: Int, key: UInt64, at t: Int64) {
+        let i = Int(a)
+        let offered = accounts[i].amplified.offer(score, at: t, fade: scoreFade)
+        if offered.taken { accounts[i].amplifiedKey = key }
+        if offered.taken, let c = clusterOfRoot[find(a)], clusters[c]?.dormant == false { rescore(c, at: t) }
     }
 
     /// A cluster can form before its members post what they came for (a family of accounts,
@@ -834,6 +862,7 @@ public final class ClusterDetector {
             }
         }
         Compaction.compact(&recent, peak: &recentPeak)
+        Compaction.compact(&scoredPosts)
         Compaction.compact(&clusters)
         Compaction.compact(&reportedScores)
         Compaction.compact(&clusterOfRoot)
@@ -851,8 +880,17 @@ public final class ClusterDetector {
 
     /// The cluster's score (`ClusterScoring`) from its members and the evidence on its edges.
     func score(_ cluster: Cluster) -> Int {
-        let members = cluster.members.map { ClusterScoring.Member(topScore: accounts[Int($0)].topScore, followers: accounts[Int($0)].followers) }
-        let family = Signal.handleFamily.index
+        let family = Signal.handleFamily.index, repost = Signal.coRepost.index
+        var repostedTogether = Set<UInt64>()
+        for pk in cluster.edges {
+            guard let pair = pairs[key: pk], pair.hasKeys(repost) else { continue }
+            repostedTogether.formUnion(pair[repost].keys.all)
+        }
+        let members = cluster.members.map { m in
+            let account = accounts[Int(m)]
+            let amplified = repostedTogether.contains(account.amplifiedKey) ? account.amplified.score : 0
+            return ClusterScoring.Member(topScore: max(account.topScore.score, amplified), followers: account.followers)
+        }
         let edges = cluster.edges.compactMap { pk -> ClusterScoring.Edge? in
             guard let pair = pairs[key: pk] else { return nil }
             let strength = pair.present.reduce(0.0) { $0 + ($1.1.keys.isEmpty ? 0 : $1.0 == family ? 3 : 1) }

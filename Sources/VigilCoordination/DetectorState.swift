@@ -7,7 +7,7 @@ import VigilFeed
 /// numbers and reported scores; only scratch buffers start empty.
 extension ClusterDetector {
     static let stateMagic = Array("vigil cluster detector state".utf8)
-    static let stateVersion: UInt32 = 1
+    static let stateVersion: UInt32 = 2
 
     /// The state now. Cluster events not drained yet are not part of it: drain them first.
     public func savedState() -> [UInt8] {
@@ -93,6 +93,7 @@ extension ClusterDetector {
         guard reader.atEnd else { throw SnapshotError("\(bytes.count - 8 - reader.offset) bytes after the state") }
         guard chains.count == Signal.allCases.count, components.count == accounts.slots,
               recent.count <= Int.max - recentBase else { throw SnapshotError("the state does not hold together") }
+        for (i, post) in recent.enumerated() where post.score > 0 { scoredPosts[post.id] = recentBase + i }
     }
 
     public convenience init(config: CoordinationConfig, restoring bytes: [UInt8]) throws(SnapshotError) {
@@ -115,10 +116,11 @@ extension ClusterDetector.RecentPost: SnapshotCodable {
         writer.write(id)
         writer.write(ts)
         writer.write(sketch)
+        writer.write(score)
     }
 
     init(from reader: inout SnapshotReader) throws(SnapshotError) {
-        self.init(id: try reader.read(), ts: try reader.read(), sketch: try reader.read())
+        self.init(id: try reader.read(), ts: try reader.read(), sketch: try reader.read(), score: try reader.read())
     }
 }
 

@@ -29,6 +29,8 @@ extension ClusterDetector {
             }
         }
 
+        var all: [UInt64] { (0..<count).map { slot($0).0 } }
+
         func contains(_ k: UInt64) -> Bool {
             for i in 0..<count where slot(i).0 == k { return true }
             return false

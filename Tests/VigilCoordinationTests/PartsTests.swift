@@ -10,14 +10,14 @@ import Testing
         #expect(table.intern("b") == (1, true))
         #expect(table.intern("c") == (2, true))
         #expect(table.intern("a") == (0, false))
-        table[1].topScore = 70
+        table[1].topScore.score = 70
         table.forget([0, 1])
         #expect(table.count == 1)
         #expect(table.slot(of: "a") == nil)
         // The lowest free slot first, and it starts afresh.
         #expect(table.intern("d") == (0, false))
         #expect(table.intern("e") == (1, false))
-        #expect(table[1].topScore == 0)
+        #expect(table[1].topScore.score == 0)
         table.forget([2])
         #expect(table.trim() == 1)
         #expect(table.slots == 2)

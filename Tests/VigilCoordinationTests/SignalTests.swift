@@ -271,6 +271,37 @@ import VigilFeed
         #expect(sync.keys.first?.contains("within 5 s") == true)
     }
 
+    @Test("Reposts: a ring amplifying a call together pushes it (high band), with no words of its own")
+    func amplifyingRing() throws {
+        let h = Harness()
+        let ring = ["r1", "r2", "r3", "r4", "r5"]
+        for round in 0..<3 {
+            let t = Double(round * 120)
+            let call = h.post("lead", at: t, score: 85)
+            for (i, member) in ring.enumerated() { h.post(member, at: t + 5 + Double(i * 3), repostOf: call) }
+        }
+        let cluster = try #require(h.standing.first)
+        #expect(cluster.members == ring)
+        #expect(h.signals(of: cluster).isSubset(of: [.coRepost, .synchronizedActivity]))
+        #expect(cluster.score >= 60)
+    }
+
+    @Test("Reposts: members of a benign group who each reposted a call on their own do not push it as a group")
+    func repostsAloneAreNotAmplification() throws {
+        let h = Harness()
+        linkRing(h)
+        // Busy accounts repost whatever is recent, a call among it, but never together.
+        for (i, member) in ["a", "b", "c"].enumerated() {
+            let call = h.post("lead\(i)", at: 250 + Double(i * 2), score: 85)
+            h.post(member, at: 252 + Double(i * 2), repostOf: call)
+            h.post("stranger\(i)", at: 253 + Double(i * 2), repostOf: call)
+        }
+        let cluster = try #require(h.standing.first)
+        #expect(cluster.members == ["a", "b", "c"])
+        #expect(cluster.score < 60)
+        #expect(h.events.allSatisfy { $0.score < 60 })
+    }
+
     @Test("Score: what the members post weighs most; a tight benign group stays below the high band")
     func scores() throws {
         let violating = Harness()
