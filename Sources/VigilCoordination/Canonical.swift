@@ -11,7 +11,11 @@ public enum Canonical {
     /// Scheme and `www.` are dropped, the host lowercased, defanging undone, tracking parameters
     /// and the fragment removed, a trailing slash trimmed. Returns nil for an empty or hostless URL.
     public static func url(_ raw: String) -> String? {
-        var s = raw.trimmingCharacters(in: .whitespacesAndNewlines)
+        // Nearly every link is ASCII ending in a visible character on both sides: nothing to
+        // trim, and Foundation's trimming (a bridge to NSString) cost more than the rest.
+        let visible: ClosedRange<UInt8> = 0x21...0x7E
+        let plain = raw.utf8.first.map(visible.contains) == true && raw.utf8.last.map(visible.contains) == true
+        var s = plain ? raw : raw.trimmingCharacters(in: .whitespacesAndNewlines)
         guard !s.isEmpty else { return nil }
         // Most links are not defanged: skip the replacements when no bracket is present.
         if s.utf8.contains(where: { $0 == 0x5B || $0 == 0x28 || $0 == 0x7B }) {

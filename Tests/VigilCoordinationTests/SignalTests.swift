@@ -10,6 +10,8 @@ import VigilFeed
             "HXXPS://T[.]ME/example_ring#join",
             "http://www.t.me/example_ring/",
             "t(.)me/Example_Ring?fbclid=abc",
+            "  https://t.me/example_ring\n",
+            "\u{00A0}t.me/Example_Ring\u{2003}",
         ]
         #expect(Set(same.compactMap(Canonical.url)) == ["t.me/example_ring"])
         // Case matters in most paths; a content parameter is kept.
