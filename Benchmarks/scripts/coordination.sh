@@ -21,7 +21,8 @@
 # copypasta networks recalled >= 0.9 at precision >= 0.9.
 # About 50 minutes on a 2-core machine (generating and converting the five feeds ~5 min; CNT most of
 # the rest). Output: $SCRATCH/coord/ (feeds, CNT runs, results.tsv, table.txt, kinds.tsv).
-# REGRADE=1 regrades the existing runs; COORD_FEEDS="rn-100k se-100k rn-1m gen-100k gen-1m" picks feeds;
+# REGRADE=1 regrades the existing runs (with VIGIL_AGAIN=1 Vigil is run again first: a new
+# build against the same CNT runs, a few minutes); COORD_FEEDS="rn-100k se-100k rn-1m gen-100k gen-1m" picks feeds;
 # CNT_WINDOWS, CNT_WEIGHTS, CNT_NETS, CNT_BUDGET change the grid; COORD_VIGIL another binary.
 source "$(dirname "$0")/common.sh"
 echo "# $(date -u +%FT%TZ) $(nproc) cores; load: $(cat /proc/loadavg)"
@@ -109,7 +110,7 @@ for name in $FEEDS; do
   sim1=""  # co_similar_tweet's 1 s window: tried (run or skipped) once per feed
 
   # Vigil: every cluster event, graded like ClusterQuality (last event, score >= 60, not merged).
-  [ "${REGRADE:-0}" = 1 ] || taskset -c "$CORE" /usr/bin/time -v -o "$D/time_vigil.txt" \
+  { [ "${REGRADE:-0}" = 1 ] && [ "${VIGIL_AGAIN:-0}" != 1 ]; } || taskset -c "$CORE" /usr/bin/time -v -o "$D/time_vigil.txt" \
     "$VIGIL" clusters "$F" --format jsonl --min-score 0 > "$D/vigil.jsonl" 2> "$D/vigil.err"
   read -r wall cpu rss < <(tv "$D/time_vigil.txt")
   row vigil "clusters, score >= 60" "$wall" "$cpu" "$((rss / 1024))" "$($G "$K" --vigil "$D/vigil.jsonl" | cut -f3-7)"
