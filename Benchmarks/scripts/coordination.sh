@@ -138,7 +138,7 @@ for name in $FEEDS; do
       fi
       est=$(predict "$net" "$p")
       [ -n "$est" ] || [ "$net" != co_similar_tweet ] || est=$(awk -v p="$p" 'BEGIN {printf "%.0f", p * 1e-6}')
-      if [ -n "$est" ] && [ "$est" -gt "$BUDGET" ]; then
+      if [ -n "$est" ] && [ "$est" -gt "$BUDGET" ] && ! { [ "${REGRADE:-0}" = 1 ] && [ -f "$D/run_tw${w}_mw2_fix1/edges_$net.csv" ]; }; then
         printf '%s: %s W=%ss skipped: %s candidate pairs, predicted %s s (%.1f h) > %s s\n' "$name" "$net" "$w" \
           "$p" "$est" "$(awk -v s="$est" 'BEGIN {print s / 3600}')" "$BUDGET" | tee -a "$OUT/skipped.txt" >&2
       else

@@ -42,6 +42,9 @@ public final class OutputWriter {
 
     public static func standardOutput() -> OutputWriter { OutputWriter(fd: 1) }
 
+    /// An `--out` option's file, or nil for standard output: absent, or `-` as in most tools.
+    public static func file(_ out: String?) -> String? { out == "-" ? nil : out }
+
     /// Writes a whole file (`report --out`, evidence bundles) without changing what the path is.
     /// A device, a FIFO or a socket is written through, as a shell's `>` would; so is a symbolic
     /// link to nothing yet. A regular file, or a symbolic link to one, is replaced in one step:

@@ -42,7 +42,7 @@ struct Report: ParsableCommand {
     @Option(help: "Output format.")
     var format: ReportFormat = .md
 
-    @Option(help: ArgumentHelp("Write the report to this file instead of standard output.", valueName: "file"))
+    @Option(help: ArgumentHelp("Write the report to this file instead of standard output ('-').", valueName: "file"))
     var out: String?
 
     @OptionGroup var window: ClusterWindowOption
@@ -76,7 +76,7 @@ struct Report: ParsableCommand {
         case .html: text = report.html
         case .json: text = try report.json()
         }
-        if let out {
+        if let out = OutputWriter.file(out) {
             try OutputWriter.writeFile(out, contents: text)
         } else {
             let writer = OutputWriter.standardOutput()

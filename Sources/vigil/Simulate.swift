@@ -33,7 +33,7 @@ struct Simulate: ParsableCommand {
     @Flag(help: "Posts arrive at the mean rate throughout: no daily rhythm, bursts or news-spike surges (for capacity measurements; the content is the scenario's).")
     var steady = false
 
-    @Option(help: ArgumentHelp("Write the feed here (.jsonl or .jsonl.gz) instead of standard output.", valueName: "file"))
+    @Option(help: ArgumentHelp("Write the feed here (.jsonl or .jsonl.gz) instead of standard output ('-').", valueName: "file"))
     var out: String?
 
     @Option(help: ArgumentHelp("Write the answer key (JSON) here.", valueName: "file"))
@@ -72,7 +72,7 @@ struct Simulate: ParsableCommand {
     func run() throws {
         let options = try options()
         let bank = TemplateBank.builtIn()
-        let feed = try out.map { try OutputWriter(path: $0, gzip: $0.hasSuffix(".gz")) } ?? OutputWriter.standardOutput()
+        let feed = try OutputWriter.file(out).map { try OutputWriter(path: $0, gzip: $0.hasSuffix(".gz")) } ?? OutputWriter.standardOutput()
         let key = try answerKey.map { try OutputWriter(path: $0, gzip: $0.hasSuffix(".gz")) }
         let stats = FeedSimulator(options: options, bank: bank, feed: feed, answerKey: key).run()
         if let failure = feed.failure ?? key?.failure { throw failure }

@@ -203,6 +203,10 @@ struct SimulateCLITests {
         let stdout = try vigil(["simulate", "--scenario", "news-spike", "--duration", "2m", "--rate", "2/s"])
         #expect(stdout.status == 0)
         #expect(stdout.stdout.hasPrefix(#"{"type":"scenario""#))
+        // `--out -` is standard output, as in most tools, not a file named "-".
+        let dash = try vigil(["simulate", "--scenario", "news-spike", "--duration", "2m", "--rate", "2/s", "--out", "-"])
+        #expect(dash.stdout == stdout.stdout)
+        #expect(!FileManager.default.fileExists(atPath: "-"))
         let gz = dir.appendingPathComponent("f.jsonl.gz").path, key = dir.appendingPathComponent("k.json").path
         let written = try vigil(["simulate", "--scenario", "news-spike", "--duration", "2m", "--rate", "2/s", "--out", gz, "--answer-key", key])
         #expect(written.status == 0)
