@@ -41,7 +41,7 @@ struct FadingScore {
     var score = 0
     var at: Int64 = 0
 
-    /// Takes `score` when it is at least this one faded by `fade` (microseconds, e-folding);
+    /// Takes `new` when it is at least the score held, faded by `fade` (microseconds, e-folding);
     /// returns whether the score rose, and whether it was taken.
     @discardableResult
     mutating func offer(_ new: Int, at t: Int64, fade: Double) -> (rose: Bool, taken: Bool) {

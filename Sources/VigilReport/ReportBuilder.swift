@@ -263,7 +263,7 @@ public struct ReportBuilder {
                 if let chapter { trainee.chapters[chapter].missed += 1 }
             case (false, false): break
             }
-            if let decision { trainee.postVerdicts[post.id] = positive }
+            if decision != nil { trainee.postVerdicts[post.id] = positive }
             if label.isGold {
                 figures.gold.inQueue += 1
                 if decision != nil {
