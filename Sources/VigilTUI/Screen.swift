@@ -55,6 +55,11 @@ extension AppState {
         /// A field that may shrink rather than go off the edge: its text is `head + body +
         /// tail`; squeezed, its body is cut and `cutTail` ends it instead of the tail.
         var squeeze: (head: String, body: String, cutTail: String)?
+        /// From this `keep` up a field tells the truth about the queue, the replay or the feed:
+        /// it is cut at the edge rather than dropped for room.
+        static let truthful = 9
+        /// Never given way: warnings, the room's clock and the queue's count.
+        static let essential = 10
 
         init(text: String, keep: Int, role: Role = .statusBar) {
             self.text = text
@@ -102,24 +107,24 @@ extension AppState {
 
     var statusFields: [StatusField] {
         let stats = core.stats
-        var fields = [StatusField(text: "vigil", keep: 0), StatusField(text: session.moderator, keep: 9)]
+        var fields = [StatusField(text: "vigil", keep: 0), StatusField(text: session.moderator, keep: StatusField.truthful)]
         if stats.rejected > 0 {
-            fields.append(StatusField(text: "⚠ \(stats.rejected) rejected", keep: 10, role: .error))
+            fields.append(StatusField(text: "⚠ \(stats.rejected) rejected", keep: StatusField.essential, role: .error))
         }
         if stats.feedDamaged {
-            fields.append(StatusField(text: "⚠ feed damaged", keep: 10, role: .error))
+            fields.append(StatusField(text: "⚠ feed damaged", keep: StatusField.essential, role: .error))
         } else if let problem = stats.readProblems.first {
             // Bytes after a gzip feed, a store or stream the console cannot read for now: the
             // problem itself (the stats pane lists them all), cut before the queue's count is.
-            fields.append(StatusField(head: "⚠ ", body: problem, tail: "", cutTail: "", keep: 10, role: .warning))
+            fields.append(StatusField(head: "⚠ ", body: problem, tail: "", cutTail: "", keep: StatusField.essential, role: .warning))
         }
         if let problem = team.unreachable {
             // At 80 columns the reason is cut: its start stays, and the whole is in :messages; the
             // journal's count is said shorter, so the queue's count fits beside it.
             fields.append(StatusField(head: "⚠ store unreachable (", body: problem, tail: ") · \(team.journaled.count) in the local journal",
-                                      cutTail: " :messages) · \(team.journaled.count) in journal", keep: 10, role: .error))
+                                      cutTail: " :messages) · \(team.journaled.count) in journal", keep: StatusField.essential, role: .error))
         } else if !team.journaled.isEmpty {
-            fields.append(StatusField(text: "syncing \(team.journaled.count) from the journal", keep: 10, role: .warning))
+            fields.append(StatusField(text: "syncing \(team.journaled.count) from the journal", keep: StatusField.essential, role: .warning))
         }
         if let held = team.holding, let claim = team.claims[held], claim.moderator == session.moderator {
             fields.append(StatusField(text: "holding \(held) \(countdown(claim))", keep: 6))
@@ -135,23 +140,23 @@ extension AppState {
                 // A trainee's clock is the room's: one field says both. Where the room is (its
                 // position and chapter) stays at 80 columns; the event total, the feed file and
                 // the rate, which a trainee does not steer, give way first.
-                fields.append(StatusField(text: room.label + " · " + clock, keep: 10, role: room.frozen ? .warning : .statusBar))
-                if let position = replayPosition(withTotal: false) { fields.append(StatusField(text: position, keep: 9)) }
-                if let chapter { fields.append(StatusField(head: "§ ", body: chapter.title, tail: "", cutTail: "", keep: 9, role: .statusBar)) }
+                fields.append(StatusField(text: room.label + " · " + clock, keep: StatusField.essential, role: room.frozen ? .warning : .statusBar))
+                if let position = replayPosition(withTotal: false) { fields.append(StatusField(text: position, keep: StatusField.truthful)) }
+                if let chapter { fields.append(StatusField(head: "§ ", body: chapter.title, tail: "", cutTail: "", keep: StatusField.truthful, role: .statusBar)) }
                 // Said where there is room; the room's field says as much at 80 columns.
                 if session.hideScores { fields.append(StatusField(text: "trainee mode", keep: 1)) }
             } else {
-                fields.append(StatusField(text: "replay " + clock, keep: 9))
+                fields.append(StatusField(text: "replay " + clock, keep: StatusField.truthful))
                 if let position = replayPosition(withTotal: true) { fields.append(StatusField(text: position, keep: 5)) }
                 if let chapter { fields.append(StatusField(text: "§ " + chapter.title, keep: 3)) }
-                if session.hideScores { fields.append(StatusField(text: "trainee mode", keep: 9)) }
-                if let room { fields.append(StatusField(text: room.label, keep: 9, role: room.frozen ? .warning : .statusBar)) }
+                if session.hideScores { fields.append(StatusField(text: "trainee mode", keep: StatusField.truthful)) }
+                if let room { fields.append(StatusField(text: room.label, keep: StatusField.truthful, role: room.frozen ? .warning : .statusBar)) }
             }
         }
         fields.append(StatusField(text: postRateLabel, keep: 2))
         // The moderator's main figure is never dropped (nor the filter in force with it: counts
         // without it would mislead); warnings and chapters are cut for it.
-        fields.append(StatusField(text: queueSummary, keep: 10, role: filter.isEmpty ? .statusBar : .warning))
+        fields.append(StatusField(text: queueSummary, keep: StatusField.essential, role: filter.isEmpty ? .statusBar : .warning))
         if !marks.isEmpty { fields.append(StatusField(text: "marked \(marks.count)", keep: 8)) }
         // Journaled decisions are counted by the store field above, not as being saved now.
         let saving = pending.count - team.journaled.count
@@ -180,7 +185,7 @@ extension AppState {
         }
         // The least important go first; what tells the truth about the queue, the replay and
         // the feed (kept 9 and up) stays, cut at the edge if it must be.
-        while width(fields) > cols, let drop = fields.indices.filter({ fields[$0].keep < 9 }).min(by: { fields[$0].keep < fields[$1].keep }) {
+        while width(fields) > cols, let drop = fields.indices.filter({ fields[$0].keep < StatusField.truthful }).min(by: { fields[$0].keep < fields[$1].keep }) {
             fields.remove(at: drop)
         }
         // Then fields that can give columns do, first first, until the rest fits.
@@ -192,9 +197,9 @@ extension AppState {
             }
         }
         // A field cut as far as it goes that still leaves the bar too wide gives way whole, last
-        // first, unless it is a warning (a trainee's chapter does, rather than the queue's count
+        // first, unless it is essential (a trainee's chapter does, rather than the queue's count
         // ending cut at the screen's edge).
-        for index in cut.reversed() where width(fields) > cols && fields[index].keep < 10 { fields.remove(at: index) }
+        for index in cut.reversed() where width(fields) > cols && fields[index].keep < StatusField.essential { fields.remove(at: index) }
         var col = canvas.put(" ", row: 0, col: 0, role: .statusBar)
         for (i, field) in fields.enumerated() {
             if i > 0 { col = canvas.put(separator, row: 0, col: col, role: .statusBar) }
